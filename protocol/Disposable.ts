@@ -1,0 +1,4 @@
+/** A subscription or resource that can be released; the xterm.js convention. */
+export interface Disposable {
+  dispose(): void;
+}
