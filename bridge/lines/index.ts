@@ -1,0 +1,10 @@
+export { LineBase } from './LineBase.js';
+export { TcpLine, connectTcpLine, DEFAULT_MAX_WRITE_BUFFER } from './TcpLine.js';
+export type { TcpLineOptions, ConnectTcpOptions } from './TcpLine.js';
+export { TcpLineServer } from './TcpLineServer.js';
+export type { TcpLineServerOptions } from './TcpLineServer.js';
+export { WebSocketLine, connectWebSocketLine } from './WebSocketLine.js';
+export type { WebSocketLineOptions } from './WebSocketLine.js';
+export { SerialPortLine } from './SerialPortLine.js';
+export type { SerialPortLineOptions } from './SerialPortLine.js';
+export { openLine } from './openLine.js';

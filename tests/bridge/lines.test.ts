@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import type { Line } from '../../protocol/Line.js';
+import { SerialPortLine } from '../../bridge/lines/SerialPortLine.js';
+import { connectTcpLine, TcpLine } from '../../bridge/lines/TcpLine.js';
+import { TcpLineServer } from '../../bridge/lines/TcpLineServer.js';
+import { connectWebSocketLine, WebSocketLine } from '../../bridge/lines/WebSocketLine.js';
+import { openLine } from '../../bridge/lines/openLine.js';
+
+/** Collects bytes from a line until `n` have arrived. */
+function receive(line: Line, n: number): Promise<Uint8Array> {
+  return new Promise((resolve) => {
+    const out = new Uint8Array(n);
+    let got = 0;
+    const sub = line.onData((chunk) => {
+      out.set(chunk.subarray(0, n - got), got);
+      got += Math.min(chunk.length, n - got);
+      if (got === n) {
+        sub.dispose();
+        resolve(out);
+      }
+    });
+  });
+}
+
+function closed(line: Line): Promise<Error | undefined> {
+  return new Promise((resolve) => line.onClose(resolve));
+}
+
+function pattern(n: number): Uint8Array {
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i++) bytes[i] = (i * 31 + 7) & 0xff;
+  return bytes;
+}
+
+/** Checks that every byte value and a large burst cross the pair intact in both directions. */
+async function exchange(a: Line, b: Line): Promise<void> {
+  const all = new Uint8Array(256).map((_, i) => i);
+  const gotAll = receive(b, 256);
+  a.write(all);
+  expect(await gotAll).toEqual(all);
+  const big = pattern(200_000);
+  const gotBig = receive(a, big.length);
+  for (let i = 0; i < big.length; i += 1000) b.write(big.subarray(i, i + 1000));
+  expect(await gotBig).toEqual(big);
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+describe('TcpLine', () => {
+  async function pair(): Promise<[TcpLine, TcpLine, TcpLineServer]> {
+    const server = new TcpLineServer();
+    cleanups.push(() => server.close());
+    const { port } = await server.listen(0);
+    const accepted = new Promise<TcpLine>((resolve) => server.onConnection(resolve));
+    const client = await connectTcpLine('127.0.0.1', port);
+    return [client, await accepted, server];
+  }
+
+  it('carries bytes both ways, binary safe', async () => {
+    const [client, serverSide] = await pair();
+    expect(serverSide.name).toMatch(/^tcp:127\.0\.0\.1:\d+$/);
+    await exchange(client, serverSide);
+  });
+
+  it('fires onClose once on both sides when one side closes, and drops writes after', async () => {
+    const [client, serverSide, server] = await pair();
+    let count = 0;
+    serverSide.onClose(() => count++);
+    const remoteClosed = closed(serverSide);
+    client.close();
+    client.close();
+    await remoteClosed;
+    expect(client.isOpen).toBe(false);
+    expect(serverSide.isOpen).toBe(false);
+    expect(() => serverSide.write(new Uint8Array([1]))).not.toThrow();
+    expect(count).toBe(1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(server.connectionCount).toBe(0);
+  });
+
+  it('reports a refused connection as an error naming the target', async () => {
+    const server = new TcpLineServer();
+    const { port } = await server.listen(0);
+    await server.close();
+    await expect(connectTcpLine('127.0.0.1', port)).rejects.toThrow(`tcp://127.0.0.1:${port}`);
+  });
+
+  it('refuses connections past maxConnections', async () => {
+    const server = new TcpLineServer({ maxConnections: 1 });
+    cleanups.push(() => server.close());
+    const { port } = await server.listen(0);
+    const first = await connectTcpLine('127.0.0.1', port);
+    cleanups.push(() => first.close());
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await connectTcpLine('127.0.0.1', port);
+    await closed(second);
+    expect(first.isOpen).toBe(true);
+  });
+
+  it('is opened by openLine from a tcp:// url', async () => {
+    const server = new TcpLineServer();
+    cleanups.push(() => server.close());
+    const { port } = await server.listen(0);
+    const accepted = new Promise<TcpLine>((resolve) => server.onConnection(resolve));
+    const line = await openLine(`tcp://127.0.0.1:${port}`);
+    await exchange(line, await accepted);
+    line.close();
+  });
+});
+
+describe('WebSocketLine', () => {
+  async function pair(): Promise<[WebSocketLine, WebSocketLine]> {
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(); http.close(() => r()); }));
+    const accepted = new Promise<WebSocketLine>((resolve) => wss.on('connection', (ws) => resolve(new WebSocketLine(ws, { name: 'ws:server' }))));
+    const { port } = http.address() as AddressInfo;
+    const client = await connectWebSocketLine(`ws://127.0.0.1:${port}/line/serial0`);
+    return [client, await accepted];
+  }
+
+  it('carries binary chunks both ways', async () => {
+    const [client, serverSide] = await pair();
+    await exchange(client, serverSide);
+  });
+
+  it('closes both sides once', async () => {
+    const [client, serverSide] = await pair();
+    const remoteClosed = closed(serverSide);
+    client.close();
+    await remoteClosed;
+    expect(serverSide.isOpen).toBe(false);
+  });
+
+  it('treats a text message as a protocol violation', async () => {
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(); http.close(() => r()); }));
+    const accepted = new Promise<WebSocketLine>((resolve) => wss.on('connection', (ws) => resolve(new WebSocketLine(ws))));
+    const { port } = http.address() as AddressInfo;
+    const { default: WebSocket } = await import('ws');
+    const raw = new WebSocket(`ws://127.0.0.1:${port}/`);
+    await new Promise((r) => raw.once('open', r));
+    const line = await accepted;
+    const reason = closed(line);
+    raw.send('hello');
+    expect((await reason)?.message).toMatch(/text message/);
+  });
+});
+
+describe('SerialPortLine over a socat pty pair', () => {
+  async function ptyPair(): Promise<[string, string, ChildProcess]> {
+    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    cleanups.push(() => { socat.kill('SIGTERM'); });
+    const paths: string[] = [];
+    let text = '';
+    await new Promise<void>((resolve, reject) => {
+      socat.once('error', reject);
+      socat.stderr?.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        for (const m of text.matchAll(/PTY is (\S+)/g)) if (m[1] && !paths.includes(m[1])) paths.push(m[1]);
+        if (paths.length === 2 && /starting data transfer loop/.test(text)) resolve();
+      });
+    });
+    return [paths[0]!, paths[1]!, socat];
+  }
+
+  it('carries bytes both ways through real pty devices', async () => {
+    const [pathA, pathB] = await ptyPair();
+    const a = await SerialPortLine.open(pathA);
+    const b = await openLine(pathB);
+    cleanups.push(() => { a.close(); b.close(); });
+    expect(a.name).toBe(`serial:${pathA}`);
+    await exchange(a, b);
+  });
+
+  it('rejects a missing device with its path in the message', async () => {
+    await expect(SerialPortLine.open('/dev/does-not-exist-konomi')).rejects.toThrow('/dev/does-not-exist-konomi');
+  });
+});
+
+describe('openLine', () => {
+  it('rejects unknown targets with a clear message', async () => {
+    await expect(openLine('udp://x:1')).rejects.toThrow(/unsupported line target/);
+    await expect(openLine('tcp://127.0.0.1')).rejects.toThrow(/port is required/);
+  });
+});
