@@ -1,0 +1,179 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CoreError } from '../errors/CoreError.js';
+import {
+  HASH_BYTES,
+  LEDGER_CANONICAL_BYTES,
+  validateLedgerRecord,
+  writeLedgerCanonical,
+  type LedgerEntry,
+  type LedgerOpCode,
+  type LedgerRecord,
+} from './LedgerEntry.js';
+
+export const ZERO_HASH: Uint8Array = new Uint8Array(HASH_BYTES);
+
+export interface LedgerHead {
+  /** Number of entries; the last one has index length - 1. */
+  readonly length: number;
+  /** Hash of the last entry; 32 zero bytes for an empty ledger. */
+  readonly hash: Uint8Array;
+}
+
+export type LedgerVerification =
+  | { readonly valid: true; readonly length: number }
+  | { readonly valid: false; readonly length: number; readonly firstBadIndex: number };
+
+/** SHA-256(prevHash || canonical bytes): what every client recomputes to check an entry. */
+export function ledgerEntryHash(prevHash: Uint8Array, index: number, record: LedgerRecord): Uint8Array {
+  const buf = new Uint8Array(HASH_BYTES + LEDGER_CANONICAL_BYTES);
+  buf.set(prevHash, 0);
+  writeLedgerCanonical(index, record, buf, HASH_BYTES);
+  return sha256(buf);
+}
+
+/**
+ * The hash-chained, append-only log of every change. Entries are kept column-wise in growable
+ * typed arrays (~65 bytes each) rather than as objects, so millions of them stay cheap.
+ */
+export class Ledger {
+  private count = 0;
+  private ops = new Uint8Array(64);
+  private arrays = new Uint16Array(64);
+  private coords = new Uint16Array(64 * 3);
+  private values = new Float64Array(64);
+  private stamps = new Float64Array(64);
+  private hashes = new Uint8Array(64 * HASH_BYTES);
+  /** prevHash as loaded from a store, kept only where it disagrees with the chain (tampering). */
+  private readonly foreignPrev = new Map<number, Uint8Array>();
+  private readonly scratch = new Uint8Array(HASH_BYTES + LEDGER_CANONICAL_BYTES);
+
+  get length(): number {
+    return this.count;
+  }
+
+  head(): LedgerHead {
+    return { length: this.count, hash: this.count === 0 ? ZERO_HASH : this.hashAt(this.count - 1).slice() };
+  }
+
+  /** Validates, hashes and appends; returns the complete entry. */
+  append(record: LedgerRecord): LedgerEntry {
+    validateLedgerRecord(record);
+    const index = this.count;
+    const prev = index === 0 ? ZERO_HASH : this.hashAt(index - 1);
+    this.scratch.set(prev, 0);
+    writeLedgerCanonical(index, record, this.scratch, HASH_BYTES);
+    const hash = sha256(this.scratch);
+    this.push(record, hash);
+    return this.entry(index);
+  }
+
+  /**
+   * Appends an entry read back from a store as it is, without recomputing its hash, so that
+   * verify() can find one that was tampered with.
+   */
+  load(entry: LedgerEntry): void {
+    if (entry.index !== this.count) {
+      throw new CoreError('CORRUPT', `ledger entry ${entry.index} loaded at position ${this.count}`);
+    }
+    if (entry.hash.length !== HASH_BYTES || entry.prevHash.length !== HASH_BYTES) {
+      throw new CoreError('CORRUPT', `ledger entry ${entry.index} has a malformed hash`);
+    }
+    validateLedgerRecord(entry);
+    const expectedPrev = this.count === 0 ? ZERO_HASH : this.hashAt(this.count - 1);
+    if (!equalBytes(expectedPrev, entry.prevHash)) this.foreignPrev.set(entry.index, entry.prevHash.slice());
+    this.push(entry, entry.hash);
+  }
+
+  entry(index: number): LedgerEntry {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) {
+      throw new CoreError('NOT_FOUND', `no ledger entry ${String(index)} (length ${this.count})`);
+    }
+    return {
+      index,
+      op: this.ops[index] as LedgerOpCode,
+      array: this.arrays[index]!,
+      x: this.coords[index * 3]!,
+      y: this.coords[index * 3 + 1]!,
+      z: this.coords[index * 3 + 2]!,
+      value: this.values[index]!,
+      timestamp: this.stamps[index]!,
+      prevHash: this.foreignPrev.get(index) ?? (index === 0 ? ZERO_HASH : this.hashAt(index - 1).slice()),
+      hash: this.hashAt(index).slice(),
+    };
+  }
+
+  /** Entries [from, to) as objects; bounded by the caller. */
+  entries(from = 0, to = this.count): LedgerEntry[] {
+    const out: LedgerEntry[] = [];
+    for (let i = Math.max(0, from); i < Math.min(to, this.count); i++) out.push(this.entry(i));
+    return out;
+  }
+
+  /** Recomputes the chain from the start and reports the first entry whose hash does not match. */
+  verify(): LedgerVerification {
+    let prev = ZERO_HASH;
+    for (let i = 0; i < this.count; i++) {
+      const stored = this.hashAt(i);
+      const recordedPrev = this.foreignPrev.get(i);
+      if (recordedPrev !== undefined && !equalBytes(recordedPrev, prev)) {
+        return { valid: false, length: this.count, firstBadIndex: i };
+      }
+      this.scratch.set(prev, 0);
+      writeLedgerCanonical(i, this.record(i), this.scratch, HASH_BYTES);
+      if (!equalBytes(sha256(this.scratch), stored)) return { valid: false, length: this.count, firstBadIndex: i };
+      prev = stored;
+    }
+    return { valid: true, length: this.count };
+  }
+
+  private record(i: number): LedgerRecord {
+    return {
+      op: this.ops[i] as LedgerOpCode,
+      array: this.arrays[i]!,
+      x: this.coords[i * 3]!,
+      y: this.coords[i * 3 + 1]!,
+      z: this.coords[i * 3 + 2]!,
+      value: this.values[i]!,
+      timestamp: this.stamps[i]!,
+    };
+  }
+
+  private hashAt(i: number): Uint8Array {
+    return this.hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+  }
+
+  private push(r: LedgerRecord, hash: Uint8Array): void {
+    if (this.count === this.ops.length) this.grow();
+    const i = this.count;
+    this.ops[i] = r.op;
+    this.arrays[i] = r.array;
+    this.coords[i * 3] = r.x;
+    this.coords[i * 3 + 1] = r.y;
+    this.coords[i * 3 + 2] = r.z;
+    this.values[i] = r.value;
+    this.stamps[i] = r.timestamp;
+    this.hashes.set(hash, i * HASH_BYTES);
+    this.count++;
+  }
+
+  private grow(): void {
+    const n = this.ops.length * 2;
+    this.ops = growTo(this.ops, new Uint8Array(n));
+    this.arrays = growTo(this.arrays, new Uint16Array(n));
+    this.coords = growTo(this.coords, new Uint16Array(n * 3));
+    this.values = growTo(this.values, new Float64Array(n));
+    this.stamps = growTo(this.stamps, new Float64Array(n));
+    this.hashes = growTo(this.hashes, new Uint8Array(n * HASH_BYTES));
+  }
+}
+
+function growTo<T extends Uint8Array | Uint16Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
