@@ -1,1 +1,18 @@
-export {};
+// Public pieces of the page, for tests and for anyone embedding XP10 elsewhere.
+export { Page, type PageOptions } from './Page.js';
+export { BrowserXp10, EmulatorError, type BrowserXp10Options } from './emulator/BrowserXp10.js';
+export { V86SerialLine, type SerialIndex } from './emulator/V86SerialLine.js';
+export { planMemory, formatBytes, MemoryPlanError, V86_MAX_BYTES, MAX_REQUEST_BYTES, type MemoryPlan } from './emulator/memoryPlan.js';
+export { BrowserWebSocketLine, WebSocketLineError } from './lines/BrowserWebSocketLine.js';
+export { SerialLink, type LinkState } from './lines/SerialLink.js';
+export { pipeLines, type PipeStats } from './lines/pipeLines.js';
+export { CoreClient, CoreEventFeed, BridgeError, type FeedState } from './net/CoreClient.js';
+export * from './net/coreTypes.js';
+export { TerminalPane } from './terminal/TerminalPane.js';
+export { attachModem, type ModemHookup, type ModemHookupOptions, type ProfileName } from './terminal/attachModem.js';
+export { PointCloudView } from './view/PointCloudView.js';
+export { KappaPlot } from './view/KappaPlot.js';
+export { ModemLights, LIGHTS, type LightName } from './view/ModemLights.js';
+export { ErrorPanel } from './view/ErrorPanel.js';
+export { RateMeter } from './view/RateMeter.js';
+export { boundsOf, project, rotate, type Orbit, type Bounds, type Projected } from './view/projection.js';

@@ -1,0 +1,302 @@
+import type { Disposable } from '../protocol/Disposable.js';
+import { BrowserXp10 } from './emulator/BrowserXp10.js';
+import { formatBytes, MIB, planMemory, type MemoryPlan } from './emulator/memoryPlan.js';
+import { byId, download, formatDuration, setText } from './dom.js';
+import { SerialLink } from './lines/SerialLink.js';
+import { CoreClient, CoreEventFeed } from './net/CoreClient.js';
+import type { CoreEvent, LineStats } from './net/coreTypes.js';
+import { attachModem, type ModemHookup, type ProfileName } from './terminal/attachModem.js';
+import { TerminalPane } from './terminal/TerminalPane.js';
+import { ErrorPanel } from './view/ErrorPanel.js';
+import { KappaPlot } from './view/KappaPlot.js';
+import { ModemLights } from './view/ModemLights.js';
+import { PointCloudView } from './view/PointCloudView.js';
+import { RateMeter } from './view/RateMeter.js';
+
+export interface PageOptions {
+  /** Where the bridge lives; the page is normally served by it, so this is the page's origin. */
+  readonly bridge: URL;
+  readonly imageUrl: string;
+  readonly wasmUrl: string;
+  /** Blocks fetched for the 3D view. */
+  readonly blockLimit: number;
+  readonly pollMs: number;
+}
+
+type MachineState = 'booting' | 'running' | 'stopped' | 'error';
+
+/** Wires the page: XP10 in v86, its serial0 to the bridge, the modem terminal, the core view, the status bar. */
+export class Page {
+  readonly errors = new ErrorPanel(byId('errors', HTMLElement));
+  readonly terminal = new TerminalPane(byId('terminal', HTMLElement));
+  readonly lights = new ModemLights(byId('lights', HTMLElement));
+  readonly cloud = new PointCloudView(byId('cloud', HTMLCanvasElement), byId('cloud-caption', HTMLElement));
+  readonly kappa = new KappaPlot(byId('kappa', HTMLCanvasElement));
+  private readonly client: CoreClient;
+  private readonly feed: CoreEventFeed;
+  private machine: BrowserXp10 | undefined;
+  private link: SerialLink | undefined;
+  private modem: ModemHookup | undefined;
+  private image: ArrayBuffer | undefined;
+  private savedState: ArrayBuffer | undefined;
+  private booting: Promise<void> | undefined;
+  private readonly mips = new RateMeter();
+  private readonly frames = new RateMeter();
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
+  private readonly subscriptions: Disposable[] = [];
+
+  constructor(private readonly options: PageOptions) {
+    this.client = new CoreClient(options.bridge);
+    this.feed = new CoreEventFeed(this.client.wsUrl('/ws'));
+  }
+
+  start(): void {
+    this.catchStrayErrors();
+    this.wireControls();
+    this.subscriptions.push(
+      this.feed.onEvent((event) => this.applyEvent(event)),
+      this.feed.onState((state) => setText('stat-bridge', state === 'open' ? 'live' : state)),
+    );
+    this.feed.start();
+    this.cloud.start();
+    this.kappa.paint();
+    this.timers.push(setInterval(() => this.updateEmulatorStats(), 1_000));
+    this.timers.push(setInterval(() => void this.pollCore(), this.options.pollMs));
+    void this.pollCore();
+    void this.boot();
+  }
+
+  /** Boots XP10 (again), optionally from a saved state; one boot at a time. */
+  boot(initialState?: ArrayBuffer): Promise<void> {
+    this.booting ??= this.doBoot(initialState).finally(() => { this.booting = undefined; });
+    return this.booting;
+  }
+
+  /** Text written to the modem terminal so far (for tests and the console). */
+  terminalText(): string {
+    return this.terminal.text();
+  }
+
+  private async doBoot(initialState?: ArrayBuffer): Promise<void> {
+    this.setMachineState('booting');
+    await this.shutdown();
+    let memory: MemoryPlan;
+    try {
+      memory = this.memoryPlan();
+      const image = await this.loadImage();
+      this.errors.clear('emulator');
+      const machine = await BrowserXp10.boot({
+        wasmUrl: this.options.wasmUrl,
+        image,
+        memory,
+        screen: byId('screen', HTMLElement),
+        ...(initialState ? { initialState } : {}),
+      });
+      this.machine = machine;
+    } catch (err) {
+      this.setMachineState('error');
+      const key = (err as { code?: string }).code === 'IMAGE_LOAD' ? 'image' : 'emulator';
+      this.errors.show(key, message(err), () => void this.boot(initialState));
+      return;
+    }
+    this.mips.reset();
+    this.connectSerial0(this.machine);
+    this.modem = attachModem({
+      terminal: this.terminal,
+      lights: this.lights,
+      console: this.machine.serial1,
+      profile: this.profile(),
+      onError: (err) => this.errors.show('modem', message(err)),
+    });
+    this.setMachineState('running');
+  }
+
+  private async shutdown(): Promise<void> {
+    this.modem?.dispose();
+    this.modem = undefined;
+    this.link?.dispose();
+    this.link = undefined;
+    const machine = this.machine;
+    this.machine = undefined;
+    if (machine) await machine.destroy();
+  }
+
+  private memoryPlan(): MemoryPlan {
+    const mib = Number(byId('memory', HTMLSelectElement).value);
+    const plan = planMemory(mib * MIB);
+    const note = byId('memory-note', HTMLElement);
+    note.hidden = !plan.note;
+    note.textContent = plan.note ?? '';
+    note.title = plan.note ? `requested ${formatBytes(plan.requestedBytes)}` : '';
+    return plan;
+  }
+
+  private profile(): ProfileName {
+    const value = byId('profile', HTMLSelectElement).value;
+    return value === 'v34' || value === 'unlimited' ? value : 'v90';
+  }
+
+  private async loadImage(): Promise<ArrayBuffer> {
+    if (this.image) return this.image;
+    let response: Response;
+    try {
+      response = await fetch(this.options.imageUrl, { cache: 'no-cache' });
+    } catch {
+      throw imageError(`XP10 image failed to load: ${this.options.imageUrl} unreachable (is the bridge running?)`);
+    }
+    if (!response.ok) {
+      throw imageError(`XP10 image failed to load: ${this.options.imageUrl} answered HTTP ${response.status} (run npm run build:guest && npm run build:web)`);
+    }
+    const image = await response.arrayBuffer();
+    this.errors.clear('image');
+    this.image = image;
+    return image;
+  }
+
+  private connectSerial0(machine: BrowserXp10): void {
+    const link = new SerialLink(machine.serial0, this.client.wsUrl('/line/serial0'));
+    link.onState((state) => {
+      setText('stat-link', state.kind);
+      if (state.kind === 'down') {
+        this.errors.show('serial0', `bridge unreachable: serial0 link down (${state.error.message}); retrying in ${Math.round(state.retryInMs / 1000)} s`, () => link.retryNow());
+      } else if (state.kind === 'open') {
+        this.errors.clear('serial0');
+      }
+    });
+    link.start();
+    this.link = link;
+  }
+
+  private async pollCore(): Promise<void> {
+    try {
+      const [blocks, cubes, head, lines] = await Promise.all([
+        this.client.blocks(this.options.blockLimit),
+        this.client.cubes(),
+        this.client.ledgerHead(),
+        this.client.lines(),
+      ]);
+      this.cloud.setAll(blocks);
+      this.kappa.add(cubes);
+      if (head) this.showLedger(head.index, head.hash);
+      this.showLineStats(lines);
+      this.errors.clear('bridge');
+    } catch (err) {
+      this.errors.show('bridge', `${message(err)}; the core view is paused`, () => {
+        this.feed.retryNow();
+        void this.pollCore();
+      });
+      setText('stat-bridge', 'unreachable');
+    }
+  }
+
+  private applyEvent(event: CoreEvent): void {
+    switch (event.event) {
+      case 'block':
+        this.cloud.update(event.blocks);
+        break;
+      case 'kappa':
+        this.kappa.add(event.cubes);
+        break;
+      case 'ledger':
+        this.showLedger(event.head.index, event.head.hash);
+        break;
+      case 'lines':
+        this.showLineStats(event.lines);
+        break;
+    }
+  }
+
+  private showLedger(index: number, hash: string): void {
+    setText('ledger-index', `#${index}`);
+    setText('ledger-hash', hash);
+  }
+
+  private showLineStats(lines: readonly LineStats[]): void {
+    const sum = (pick: (l: LineStats) => number): number => lines.reduce((total, l) => total + pick(l), 0);
+    setText('stat-fps', this.frames.sample(sum((l) => l.framesIn + l.framesOut), performance.now()).toFixed(1));
+    setText('stat-crc', String(sum((l) => l.crcErrors)));
+    setText('stat-retx', String(sum((l) => l.retransmits)));
+  }
+
+  private updateEmulatorStats(): void {
+    const machine = this.machine;
+    if (!machine) return;
+    const instructions = machine.instructionCounter();
+    setText('stat-mips', (this.mips.sample(instructions, performance.now()) / 1e6).toFixed(1));
+    setText('stat-uptime', formatDuration(performance.now() - machine.startedAt));
+  }
+
+  private setMachineState(state: MachineState): void {
+    const badge = byId('machine-state', HTMLElement);
+    badge.textContent = state;
+    badge.dataset['state'] = state;
+    for (const id of ['save-state', 'screenshot']) byId(id, HTMLButtonElement).disabled = state !== 'running';
+  }
+
+  private wireControls(): void {
+    byId('reboot', HTMLButtonElement).addEventListener('click', () => void this.boot());
+    byId('memory', HTMLSelectElement).addEventListener('change', () => {
+      try {
+        this.memoryPlan();
+      } catch (err) {
+        this.errors.show('memory', message(err));
+      }
+    });
+    byId('profile', HTMLSelectElement).addEventListener('change', () => this.modem?.setProfile(this.profile()));
+    byId('save-state', HTMLButtonElement).addEventListener('click', () => void this.saveState());
+    byId('restore-state', HTMLButtonElement).addEventListener('click', () => void this.restoreState(this.savedState));
+    byId('state-file', HTMLInputElement).addEventListener('change', (event) => {
+      const file = (event.target as HTMLInputElement).files?.[0];
+      if (file) void file.arrayBuffer().then((state) => this.restoreState(state));
+    });
+    byId('screenshot', HTMLButtonElement).addEventListener('click', () => this.screenshot());
+    byId('screen', HTMLElement).addEventListener('focus', () => this.machine?.setKeyboardEnabled(true));
+    byId('screen', HTMLElement).addEventListener('blur', () => this.machine?.setKeyboardEnabled(false));
+  }
+
+  private async saveState(): Promise<void> {
+    if (!this.machine) return;
+    try {
+      this.savedState = await this.machine.saveState();
+      byId('restore-state', HTMLButtonElement).disabled = false;
+      download(`xp10-${new Date().toISOString().replace(/[:.]/g, '-')}.bin`, new Blob([this.savedState]));
+      this.errors.clear('state');
+    } catch (err) {
+      this.errors.show('state', message(err));
+    }
+  }
+
+  private async restoreState(state: ArrayBuffer | undefined): Promise<void> {
+    if (!state) return;
+    if (!this.machine) return void this.boot(state);
+    try {
+      await this.machine.restoreState(state);
+      this.errors.clear('state');
+    } catch (err) {
+      this.errors.show('state', `${message(err)} (a state only restores with the memory size it was saved with)`);
+    }
+  }
+
+  private screenshot(): void {
+    if (!this.machine) return;
+    try {
+      download(`xp10-screen-${Date.now()}.png`, this.machine.screenshotDataUrl());
+    } catch (err) {
+      this.errors.show('screenshot', message(err));
+    }
+  }
+
+  /** Anything that escapes a handler is shown on the page, not only in the console. */
+  private catchStrayErrors(): void {
+    window.addEventListener('error', (event) => this.errors.show('page', `page error: ${event.message}`));
+    window.addEventListener('unhandledrejection', (event) => this.errors.show('page', `page error: ${message(event.reason)}`));
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function imageError(text: string): Error & { code: string } {
+  return Object.assign(new Error(text), { code: 'IMAGE_LOAD' });
+}

@@ -1,0 +1,159 @@
+import type { BlockPoint } from '../net/coreTypes.js';
+import { boundsOf, project, rotate, type Orbit } from './projection.js';
+
+/** How long a freshly set block glows. */
+const HIGHLIGHT_MS = 4_000;
+const MAX_POINTS = 20_000;
+
+/**
+ * The BlockArray's active cells as a point cloud on a 2D canvas: drag to rotate, idle auto-spin,
+ * colour by value, new or changed cells glow. Repaints only when something changed or it spins.
+ */
+export class PointCloudView {
+  private readonly points = new Map<string, BlockPoint & { changedAt: number }>();
+  private orbit: Orbit = { yaw: 0.6, pitch: 0.35, distance: 2.2 };
+  private dragging: { x: number; y: number } | undefined;
+  private lastInteraction = 0;
+  private frame = 0;
+  private readonly context: CanvasRenderingContext2D;
+
+  constructor(private readonly canvas: HTMLCanvasElement, private readonly caption: HTMLElement) {
+    const context = canvas.getContext('2d');
+    if (!context) throw new Error('2D canvas unavailable');
+    this.context = context;
+    canvas.addEventListener('pointerdown', (e) => {
+      this.dragging = { x: e.clientX, y: e.clientY };
+      canvas.setPointerCapture(e.pointerId);
+    });
+    canvas.addEventListener('pointermove', (e) => {
+      if (!this.dragging) return;
+      this.orbit = rotate(this.orbit, e.clientX - this.dragging.x, e.clientY - this.dragging.y);
+      this.dragging = { x: e.clientX, y: e.clientY };
+      this.lastInteraction = performance.now();
+      this.requestPaint();
+    });
+    const release = (): void => { this.dragging = undefined; };
+    canvas.addEventListener('pointerup', release);
+    canvas.addEventListener('pointercancel', release);
+  }
+
+  /** Replaces the whole set (a GET /blocks snapshot); cells whose value changed glow. */
+  setAll(blocks: readonly BlockPoint[]): void {
+    const seen = new Set<string>();
+    for (const block of blocks.slice(0, MAX_POINTS)) seen.add(this.upsert(block));
+    for (const key of [...this.points.keys()]) if (!seen.has(key)) this.points.delete(key);
+    this.updateCaption();
+    this.requestPaint();
+  }
+
+  /** Adds or updates cells from a live `block` event. */
+  update(blocks: readonly BlockPoint[]): void {
+    for (const block of blocks) {
+      if (this.points.size >= MAX_POINTS && !this.points.has(keyOf(block))) break;
+      this.upsert(block);
+    }
+    this.updateCaption();
+    this.requestPaint();
+  }
+
+  /** Starts the animation loop (auto-spin when idle, glow fade). */
+  start(): void {
+    const tick = (now: number): void => {
+      if (!this.dragging && now - this.lastInteraction > 3_000) {
+        this.orbit = { ...this.orbit, yaw: this.orbit.yaw + 0.003 };
+      }
+      this.paint(now);
+      this.frame = requestAnimationFrame(tick);
+    };
+    this.frame = requestAnimationFrame(tick);
+  }
+
+  stop(): void {
+    cancelAnimationFrame(this.frame);
+  }
+
+  private upsert(block: BlockPoint): string {
+    const key = keyOf(block);
+    const previous = this.points.get(key);
+    const changedAt = previous && previous.value === block.value ? previous.changedAt : performance.now();
+    this.points.set(key, { ...block, changedAt });
+    return key;
+  }
+
+  private updateCaption(): void {
+    let newest: (BlockPoint & { changedAt: number }) | undefined;
+    for (const p of this.points.values()) if (!newest || p.changedAt > newest.changedAt) newest = p;
+    this.canvas.dataset['points'] = String(this.points.size);
+    this.caption.textContent = newest
+      ? `${this.points.size} active block${this.points.size === 1 ? '' : 's'} · latest (${newest.x}, ${newest.y}, ${newest.z}) = ${newest.value}`
+      : 'no active blocks yet';
+    if (newest) this.caption.dataset['latest'] = `${newest.x},${newest.y},${newest.z}=${newest.value}`;
+  }
+
+  private requestPaint(): void {
+    if (!this.frame) this.paint(performance.now());
+  }
+
+  private paint(now: number): void {
+    const { canvas, context } = this;
+    const width = canvas.clientWidth || canvas.width;
+    const height = canvas.clientHeight || canvas.height;
+    const ratio = window.devicePixelRatio || 1;
+    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+    }
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.fillStyle = '#05080c';
+    context.fillRect(0, 0, width, height);
+    const points = [...this.points.values()];
+    const bounds = boundsOf(points);
+    this.drawAxes(bounds, width, height);
+    const values = points.map((p) => p.value);
+    const lo = Math.min(...values, 0);
+    const hi = Math.max(...values, 1);
+    const projected = points
+      .map((p) => ({ p, at: project(p, bounds, this.orbit, width, height) }))
+      .sort((a, b) => b.at.depth - a.at.depth);
+    for (const { p, at } of projected) {
+      const glow = Math.max(0, 1 - (now - p.changedAt) / HIGHLIGHT_MS);
+      const radius = Math.max(1.5, 3.5 * at.scale) + glow * 6;
+      context.beginPath();
+      context.arc(at.sx, at.sy, radius, 0, Math.PI * 2);
+      context.fillStyle = glow > 0 ? `rgba(255, 240, 120, ${0.5 + glow / 2})` : colour((p.value - lo) / (hi - lo || 1));
+      context.fill();
+    }
+  }
+
+  private drawAxes(bounds: ReturnType<typeof boundsOf>, width: number, height: number): void {
+    const { context } = this;
+    const origin = { x: bounds.min[0], y: bounds.min[1], z: bounds.min[2] };
+    const ends = [
+      { label: 'x', p: { ...origin, x: bounds.max[0] } },
+      { label: 'y', p: { ...origin, y: bounds.max[1] } },
+      { label: 'z', p: { ...origin, z: bounds.max[2] } },
+    ];
+    const o = project(origin, bounds, this.orbit, width, height);
+    context.strokeStyle = '#2a3a4a';
+    context.fillStyle = '#5a7a9a';
+    context.font = '11px monospace';
+    for (const end of ends) {
+      const e = project(end.p, bounds, this.orbit, width, height);
+      context.beginPath();
+      context.moveTo(o.sx, o.sy);
+      context.lineTo(e.sx, e.sy);
+      context.stroke();
+      context.fillText(end.label, e.sx + 3, e.sy - 3);
+    }
+  }
+}
+
+function keyOf(block: BlockPoint): string {
+  return `${block.x},${block.y},${block.z}`;
+}
+
+/** Value → colour along a cool-to-warm ramp. */
+function colour(t: number): string {
+  const hue = 200 - Math.max(0, Math.min(1, t)) * 170;
+  return `hsl(${hue}, 80%, 60%)`;
+}
