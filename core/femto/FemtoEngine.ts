@@ -1,0 +1,266 @@
+import type { Random } from '../evgpu/Random.js';
+import { geluScalar } from '../evgpu/kernels/activations.js';
+import type { FemtoWeights } from './FemtoWeights.js';
+
+/**
+ * An instance's own 16×16 matrix, stored as int8 with one scale (256 bytes) inside a slab
+ * shared by many instances; the final hidden state h becomes h + h·P before the output head.
+ */
+export interface Personality {
+  readonly data: Int8Array;
+  readonly offset: number;
+  readonly scale: number;
+}
+
+/** Bytes the model may emit: tab, newline and printable ASCII (the corpus is ASCII). */
+export const EMITTABLE = (() => {
+  const m = new Uint8Array(256);
+  m[9] = 1;
+  m[10] = 1;
+  for (let c = 32; c < 127; c++) m[c] = 1;
+  return m;
+})();
+
+/**
+ * Single-sequence inference with a key/value cache and preallocated scratch: the fast path for
+ * generation and evaluation (training uses the tape in FemtoGraph, the same maths). Not
+ * re-entrant; one engine per thread.
+ */
+export class FemtoEngine {
+  private readonly d: number;
+  private readonly ctx: number;
+  private readonly vocab: number;
+  private readonly mlpWidth: number;
+  private readonly keys: Float32Array;
+  private readonly values: Float32Array;
+  private readonly x: Float32Array;
+  private readonly h: Float32Array;
+  private readonly q: Float32Array;
+  private readonly att: Float32Array;
+  private readonly y: Float32Array;
+  private readonly hid: Float32Array;
+  private readonly tmp: Float32Array;
+  readonly logits: Float32Array;
+  private readonly probs: Float32Array;
+  private seq = new Uint8Array(512);
+  private readonly w: Record<'wte' | 'wpe' | 'ln1g' | 'ln1b' | 'wq' | 'wk' | 'wv' | 'wo' | 'ln2g' | 'ln2b' | 'w1' | 'b1' | 'w2' | 'b2' | 'lnfg' | 'lnfb' | 'head' | 'headb', Float32Array>;
+
+  constructor(readonly weights: FemtoWeights) {
+    const c = weights.config;
+    this.d = c.hidden;
+    this.ctx = c.context;
+    this.vocab = c.vocab;
+    this.mlpWidth = c.mlp;
+    this.keys = new Float32Array(c.context * c.hidden);
+    this.values = new Float32Array(c.context * c.hidden);
+    this.x = new Float32Array(c.hidden);
+    this.h = new Float32Array(c.hidden);
+    this.q = new Float32Array(c.hidden);
+    this.att = new Float32Array(c.context);
+    this.y = new Float32Array(c.hidden);
+    this.hid = new Float32Array(c.mlp);
+    this.tmp = new Float32Array(c.hidden);
+    this.logits = new Float32Array(c.vocab);
+    this.probs = new Float32Array(c.vocab);
+    const g = (n: Parameters<FemtoWeights['get']>[0]) => weights.get(n);
+    this.w = {
+      wte: g('wte'), wpe: g('wpe'), ln1g: g('ln1g'), ln1b: g('ln1b'), wq: g('wq'), wk: g('wk'), wv: g('wv'), wo: g('wo'),
+      ln2g: g('ln2g'), ln2b: g('ln2b'), w1: g('w1'), b1: g('b1'), w2: g('w2'), b2: g('b2'), lnfg: g('lnfg'), lnfb: g('lnfb'),
+      head: g('head'), headb: g('headb'),
+    };
+  }
+
+  get contextSize(): number {
+    return this.ctx;
+  }
+
+  /**
+   * Generates `maxTokens` bytes after `prompt` at `temperature`, drawing from `rng`. Long
+   * sequences slide: when the window fills, the newest half is re-read at positions 0.. .
+   */
+  generate(prompt: Uint8Array, maxTokens: number, temperature: number, rng: Random, personality: Personality | null): Uint8Array {
+    const start = prompt.length === 0 ? Uint8Array.of(10) : prompt.subarray(Math.max(0, prompt.length - (this.ctx >> 1)));
+    const total = start.length + maxTokens;
+    if (this.seq.length < total) this.seq = new Uint8Array(total * 2);
+    const seq = this.seq;
+    seq.set(start);
+    let len = start.length;
+    let pos = this.prefill(seq, 0, len);
+    const out = new Uint8Array(maxTokens);
+    for (let t = 0; t < maxTokens; t++) {
+      this.head(personality);
+      const tok = this.sample(temperature, rng);
+      out[t] = tok;
+      seq[len++] = tok;
+      if (t === maxTokens - 1) break;
+      if (pos === this.ctx) pos = this.prefill(seq, len - (this.ctx >> 1), len - 1);
+      this.step(tok, pos++);
+    }
+    return out;
+  }
+
+  /** Tempered next-byte distribution after `context` (its last `context size` bytes). */
+  distribution(context: Uint8Array, temperature: number, personality: Personality | null, out = new Float32Array(this.vocab)): Float32Array {
+    const c = context.length === 0 ? Uint8Array.of(10) : context.subarray(Math.max(0, context.length - this.ctx));
+    this.prefill(c, 0, c.length);
+    this.head(personality);
+    this.tempered(temperature);
+    out.set(this.probs);
+    return out;
+  }
+
+  /**
+   * Average bits per byte of `text` under the base model, reading it in windows of the context
+   * size (each byte after the first of a window is predicted from the bytes before it there).
+   */
+  bitsPerByte(text: Uint8Array): number {
+    let bits = 0;
+    let count = 0;
+    for (let w = 0; w + 1 < text.length; w += this.ctx) {
+      const end = Math.min(text.length, w + this.ctx);
+      for (let i = w; i < end - 1; i++) {
+        this.step(text[i] as number, i - w);
+        this.head(null);
+        bits -= this.logSoftmaxAt(text[i + 1] as number) / Math.LN2;
+        count++;
+      }
+    }
+    return count === 0 ? 0 : bits / count;
+  }
+
+  /** Runs seq[from..to-1] at positions 0.. and returns the next free position. */
+  private prefill(seq: Uint8Array, from: number, to: number): number {
+    let pos = 0;
+    for (let i = from; i < to; i++) this.step(seq[i] as number, pos++);
+    return pos;
+  }
+
+  /** One token through the block at `pos`; leaves the residual stream in `x`. */
+  private step(token: number, pos: number): void {
+    const { d, x, h, q, att, y, w } = this;
+    const te = token * d;
+    const pe = pos * d;
+    for (let i = 0; i < d; i++) x[i] = (w.wte[te + i] as number) + (w.wpe[pe + i] as number);
+    layerNorm(x, w.ln1g, w.ln1b, h, d);
+    const ko = pos * d;
+    matVec(h, w.wq, q, 0, d, d);
+    matVec(h, w.wk, this.keys, ko, d, d);
+    matVec(h, w.wv, this.values, ko, d, d);
+    const inv = 1 / Math.sqrt(d);
+    let max = -Infinity;
+    for (let t = 0; t <= pos; t++) {
+      let s = 0;
+      const o = t * d;
+      for (let i = 0; i < d; i++) s += (q[i] as number) * (this.keys[o + i] as number);
+      s *= inv;
+      att[t] = s;
+      if (s > max) max = s;
+    }
+    let sum = 0;
+    for (let t = 0; t <= pos; t++) {
+      const e = Math.exp((att[t] as number) - max);
+      att[t] = e;
+      sum += e;
+    }
+    y.fill(0);
+    for (let t = 0; t <= pos; t++) {
+      const a = (att[t] as number) / sum;
+      const o = t * d;
+      for (let i = 0; i < d; i++) y[i] = (y[i] as number) + a * (this.values[o + i] as number);
+    }
+    matVecAdd(y, w.wo, x, d, d);
+    layerNorm(x, w.ln2g, w.ln2b, h, d);
+    const hid = this.hid;
+    hid.set(w.b1);
+    matVecAdd(h, w.w1, hid, d, this.mlpWidth);
+    for (let j = 0; j < this.mlpWidth; j++) hid[j] = geluScalar(hid[j] as number);
+    for (let i = 0; i < d; i++) x[i] = (x[i] as number) + (w.b2[i] as number);
+    matVecAdd(hid, w.w2, x, this.mlpWidth, d);
+  }
+
+  /** Final norm, the instance's matrix, and the output head into `logits`. */
+  private head(personality: Personality | null): void {
+    const { d, h, w } = this;
+    layerNorm(this.x, w.lnfg, w.lnfb, h, d);
+    if (personality) {
+      const { data, offset, scale } = personality;
+      const tmp = this.tmp;
+      tmp.set(h);
+      for (let i = 0; i < d; i++) {
+        const hi = (tmp[i] as number) * scale;
+        const ro = offset + i * d;
+        for (let j = 0; j < d; j++) h[j] = (h[j] as number) + hi * (data[ro + j] as number);
+      }
+    }
+    this.logits.set(w.headb);
+    matVecAdd(h, w.head, this.logits, d, this.vocab);
+  }
+
+  private tempered(temperature: number): number {
+    const { logits, probs, vocab } = this;
+    const invT = 1 / Math.max(temperature, 1e-3);
+    let max = -Infinity;
+    for (let j = 0; j < vocab; j++) if (EMITTABLE[j] && (logits[j] as number) > max) max = logits[j] as number;
+    let sum = 0;
+    for (let j = 0; j < vocab; j++) {
+      const e = EMITTABLE[j] ? Math.exp(((logits[j] as number) - max) * invT) : 0;
+      probs[j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    for (let j = 0; j < vocab; j++) probs[j] = (probs[j] as number) * inv;
+    return sum;
+  }
+
+  private sample(temperature: number, rng: Random): number {
+    this.tempered(temperature);
+    let u = rng.next();
+    let last = 10;
+    for (let j = 0; j < this.vocab; j++) {
+      const p = this.probs[j] as number;
+      if (p === 0) continue;
+      last = j;
+      u -= p;
+      if (u < 0) return j;
+    }
+    return last;
+  }
+
+  private logSoftmaxAt(target: number): number {
+    const { logits, vocab } = this;
+    let max = -Infinity;
+    for (let j = 0; j < vocab; j++) if ((logits[j] as number) > max) max = logits[j] as number;
+    let sum = 0;
+    for (let j = 0; j < vocab; j++) sum += Math.exp((logits[j] as number) - max);
+    return (logits[target] as number) - max - Math.log(sum);
+  }
+}
+
+function layerNorm(x: Float32Array, g: Float32Array, b: Float32Array, out: Float32Array, d: number): void {
+  let mean = 0;
+  for (let i = 0; i < d; i++) mean += x[i] as number;
+  mean /= d;
+  let v = 0;
+  for (let i = 0; i < d; i++) v += ((x[i] as number) - mean) ** 2;
+  const inv = 1 / Math.sqrt(v / d + 1e-5);
+  for (let i = 0; i < d; i++) out[i] = ((x[i] as number) - mean) * inv * (g[i] as number) + (b[i] as number);
+}
+
+/** out[o..o+n) = v · W for row-major W [m, n]. */
+function matVec(v: Float32Array, w: Float32Array, out: Float32Array, o: number, m: number, n: number): void {
+  out.fill(0, o, o + n);
+  for (let i = 0; i < m; i++) {
+    const vi = v[i] as number;
+    const ro = i * n;
+    for (let j = 0; j < n; j++) out[o + j] = (out[o + j] as number) + vi * (w[ro + j] as number);
+  }
+}
+
+/** out += v · W for row-major W [m, n]. */
+function matVecAdd(v: Float32Array, w: Float32Array, out: Float32Array, m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const vi = v[i] as number;
+    const ro = i * n;
+    for (let j = 0; j < n; j++) out[j] = (out[j] as number) + vi * (w[ro + j] as number);
+  }
+}
