@@ -5,7 +5,7 @@ import { byId, download, formatDuration, setText } from './dom.js';
 import { SerialLink } from './lines/SerialLink.js';
 import { CoreClient, CoreEventFeed } from './net/CoreClient.js';
 import type { CoreEvent, LineStats } from './net/coreTypes.js';
-import { attachModem, type ModemHookup, type ProfileName } from './terminal/attachModem.js';
+import { DialUp, type ProfileName } from './terminal/DialUp.js';
 import { TerminalPane } from './terminal/TerminalPane.js';
 import { ErrorPanel } from './view/ErrorPanel.js';
 import { KappaPlot } from './view/KappaPlot.js';
@@ -30,13 +30,13 @@ export class Page {
   readonly errors = new ErrorPanel(byId('errors', HTMLElement));
   readonly terminal = new TerminalPane(byId('terminal', HTMLElement));
   readonly lights = new ModemLights(byId('lights', HTMLElement));
+  readonly dialUp = new DialUp({ terminal: this.terminal, lights: this.lights });
   readonly cloud = new PointCloudView(byId('cloud', HTMLCanvasElement), byId('cloud-caption', HTMLElement));
   readonly kappa = new KappaPlot(byId('kappa', HTMLCanvasElement));
   private readonly client: CoreClient;
   private readonly feed: CoreEventFeed;
   private machine: BrowserXp10 | undefined;
   private link: SerialLink | undefined;
-  private modem: ModemHookup | undefined;
   private image: ArrayBuffer | undefined;
   private savedState: ArrayBuffer | undefined;
   private booting: Promise<void> | undefined;
@@ -57,6 +57,7 @@ export class Page {
       this.feed.onEvent((event) => this.applyEvent(event)),
       this.feed.onState((state) => setText('stat-bridge', state === 'open' ? 'live' : state)),
     );
+    this.dialUp.setProfile(this.profile());
     this.feed.start();
     this.cloud.start();
     this.kappa.paint();
@@ -101,19 +102,12 @@ export class Page {
     }
     this.mips.reset();
     this.connectSerial0(this.machine);
-    this.modem = attachModem({
-      terminal: this.terminal,
-      lights: this.lights,
-      console: this.machine.serial1,
-      profile: this.profile(),
-      onError: (err) => this.errors.show('modem', message(err)),
-    });
+    this.dialUp.attachGuest(this.machine.serial1);
     this.setMachineState('running');
   }
 
   private async shutdown(): Promise<void> {
-    this.modem?.dispose();
-    this.modem = undefined;
+    this.dialUp.detachGuest();
     this.link?.dispose();
     this.link = undefined;
     const machine = this.machine;
@@ -242,7 +236,7 @@ export class Page {
         this.errors.show('memory', message(err));
       }
     });
-    byId('profile', HTMLSelectElement).addEventListener('change', () => this.modem?.setProfile(this.profile()));
+    byId('profile', HTMLSelectElement).addEventListener('change', () => this.dialUp.setProfile(this.profile()));
     byId('save-state', HTMLButtonElement).addEventListener('click', () => void this.saveState());
     byId('restore-state', HTMLButtonElement).addEventListener('click', () => void this.restoreState(this.savedState));
     byId('state-file', HTMLInputElement).addEventListener('change', (event) => {

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { Disposable } from '../../protocol/Disposable.js';
+import type { ModemClock, SignalLine } from '../../protocol/modem/index.js';
+import type { LightName } from '../view/ModemLights.js';
+import { DialUp } from './DialUp.js';
+
+class ManualClock implements ModemClock {
+  private t = 0;
+  private nextId = 1;
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  now(): number { return this.t; }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void { this.timers.delete(handle as number); }
+  /** Runs due timers in time order, letting microtasks settle after each. */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      await flush();
+      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.t = due[1].at;
+      due[1].fn();
+    }
+    this.t = end;
+    await flush();
+  }
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+class FakeTerminal {
+  output = '';
+  private listeners = new Set<(b: Uint8Array) => void>();
+  write(bytes: Uint8Array): void { this.output += String.fromCharCode(...bytes); }
+  writeText(text: string): void { this.output += text; }
+  onInput(l: (b: Uint8Array) => void): Disposable { this.listeners.add(l); return { dispose: () => this.listeners.delete(l) }; }
+  type(text: string): void { for (const l of this.listeners) l(new TextEncoder().encode(text)); }
+}
+
+class FakeCom2 implements SignalLine {
+  readonly name = 'com2';
+  isOpen = true;
+  received = '';
+  carrier = false;
+  rings = 0;
+  private data = new Set<(c: Uint8Array) => void>();
+  write(data: Uint8Array): void { this.received += String.fromCharCode(...data); }
+  onData(l: (c: Uint8Array) => void): Disposable { this.data.add(l); return { dispose: () => this.data.delete(l) }; }
+  onClose(): Disposable { return { dispose: () => {} }; }
+  close(): void { this.isOpen = false; }
+  setCarrierDetect(on: boolean): void { this.carrier = on; }
+  setRingIndicator(on: boolean): void { if (on) this.rings++; }
+  send(text: string): void { for (const l of this.data) l(new TextEncoder().encode(text)); }
+}
+
+class FakeLights {
+  readonly on = new Set<LightName>();
+  readonly flashed = new Set<LightName>();
+  set(name: LightName, value: boolean): void { if (value) this.on.add(name); else this.on.delete(name); }
+  flash(name: 'RD' | 'SD'): void { this.flashed.add(name); }
+}
+
+function setup(): { clock: ManualClock; terminal: FakeTerminal; com2: FakeCom2; lights: FakeLights; dialUp: DialUp } {
+  const clock = new ManualClock();
+  const terminal = new FakeTerminal();
+  const lights = new FakeLights();
+  const com2 = new FakeCom2();
+  const dialUp = new DialUp({ terminal, lights, clock });
+  dialUp.attachGuest(com2);
+  return { clock, terminal, com2, lights, dialUp };
+}
+
+describe('DialUp: the terminal dials XP10 COM2', () => {
+  it('shows a banner, rings the guest, connects at 56000 with carrier and the right lights', async () => {
+    const { clock, terminal, com2, lights } = setup();
+    expect(terminal.output).toMatch(/Konomi 56k/);
+    expect([...lights.on].sort()).toEqual(['MR', 'TR']);
+    terminal.type('ATDT 1\r');
+    await clock.advance(3_000);
+    expect(com2.rings).toBeGreaterThan(0);
+    expect(com2.carrier).toBe(true);
+    expect(terminal.output).toMatch(/CONNECT 56000/);
+    expect([...lights.on].sort()).toEqual(['CD', 'HS', 'MR', 'OH', 'TR']);
+    expect(lights.flashed.has('SD')).toBe(true);
+  });
+
+  it('carries data both ways at line pace, then +++ and ATH drop carrier on the guest', async () => {
+    const { clock, terminal, com2, lights } = setup();
+    terminal.type('ATDT xp10\r');
+    await clock.advance(3_000);
+    terminal.type('ver\r');
+    await clock.advance(100);
+    expect(com2.received).toBe('ver\r');
+    com2.send('XP10>');
+    await clock.advance(100);
+    expect(terminal.output.endsWith('XP10>')).toBe(true);
+    // 1,000 bytes at 56,000 bit/s take ~179 ms: none of it may arrive at once.
+    const before = terminal.output.length;
+    com2.send('x'.repeat(1000));
+    await clock.advance(20);
+    expect(terminal.output.length - before).toBeLessThan(1000);
+    await clock.advance(400);
+    expect(terminal.output.length - before).toBe(1000);
+    await clock.advance(1_100);
+    terminal.type('+++');
+    await clock.advance(1_100);
+    expect(terminal.output).toMatch(/OK\r\n$/);
+    terminal.type('ATH\r');
+    await clock.advance(100);
+    expect(com2.carrier).toBe(false);
+    expect(lights.on.has('CD')).toBe(false);
+    expect(lights.on.has('OH')).toBe(false);
+  });
+
+  it('prints NO CARRIER when XP10 goes away during a call (reboot)', async () => {
+    const { clock, terminal, dialUp } = setup();
+    terminal.type('ATDT 1\r');
+    await clock.advance(3_000);
+    dialUp.detachGuest();
+    await clock.advance(100);
+    expect(terminal.output).toMatch(/NO CARRIER/);
+  });
+
+  it('answers NO ANSWER when no XP10 is running, and NO CARRIER for unknown numbers', async () => {
+    const { clock, terminal, dialUp } = setup();
+    dialUp.detachGuest();
+    terminal.type('ATDT 1\r');
+    await clock.advance(5_000);
+    expect(terminal.output).toMatch(/NO ANSWER/);
+    terminal.type('ATDT 999\r');
+    await clock.advance(100);
+    expect(terminal.output).toMatch(/NO CARRIER/);
+  });
+
+  it('connects at 33600 after switching to V.34 and lights AA after ATS0=1', async () => {
+    const { clock, terminal, dialUp, lights } = setup();
+    dialUp.setProfile('v34');
+    terminal.type('ATS0=1\r');
+    await clock.advance(10);
+    expect(lights.on.has('AA')).toBe(true);
+    terminal.type('ATDT 1\r');
+    await clock.advance(3_000);
+    expect(terminal.output).toMatch(/CONNECT 33600/);
+  });
+});

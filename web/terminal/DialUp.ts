@@ -1,0 +1,137 @@
+import type { Disposable } from '../../protocol/Disposable.js';
+import {
+  HayesModem, Phonebook, realModemClock, SReg, speedsForProfile,
+  type CallAttempt, type CallCallbacks, type CallDestination, type ModemClock, type ModemEvent, type SignalLine,
+} from '../../protocol/modem/index.js';
+import type { ModemLights } from '../view/ModemLights.js';
+import { TerminalLine, type TerminalIo } from './TerminalLine.js';
+
+export type ProfileName = 'v90' | 'v34' | 'unlimited';
+
+/** The number (and names) that ring XP10's console. */
+export const XP10_NUMBER = '1';
+export const XP10_NAMES = ['xp10', '5551010'] as const;
+
+/** Connections at or above this rate light HS, as on a real front panel. */
+const HIGH_SPEED = 14_400;
+
+export interface DialUpOptions {
+  readonly terminal: TerminalIo;
+  readonly lights: Pick<ModemLights, 'set' | 'flash'>;
+  readonly clock?: ModemClock;
+}
+
+/**
+ * The person's modem in the browser and the telephone line to XP10: the xterm is the DTE of a
+ * Hayes modem whose phonebook number 1 calls a second, auto-answering modem on XP10's COM2. That
+ * one rings the guest (RI), answers on the first ring, raises carrier detect, and paces data at
+ * the line profile's rates. The guest side is swapped on reboot and on a profile change.
+ */
+export class DialUp implements Disposable {
+  readonly modem: HayesModem;
+  private guest: { modem: HayesModem; line: SignalLine } | undefined;
+  private profile: ProfileName = 'v90';
+  private pendingProfile: ProfileName | undefined;
+  private readonly clock: ModemClock;
+  private readonly subscriptions: Disposable[] = [];
+  private rxSpeed = 0;
+
+  constructor(private readonly options: DialUpOptions) {
+    this.clock = options.clock ?? realModemClock;
+    const { lights } = options;
+    const dte = new TerminalLine(options.terminal, (direction) => lights.flash(direction === 'toModem' ? 'SD' : 'RD'));
+    const console: CallDestination = { call: (from, callbacks) => this.callGuest(from, callbacks) };
+    this.modem = new HayesModem({
+      dte,
+      clock: this.clock,
+      name: 'web',
+      phonebook: new Phonebook([
+        { number: XP10_NUMBER, names: [...XP10_NAMES], destination: console, description: "XP10's console (COM2)" },
+      ]),
+    });
+    this.subscriptions.push(this.modem.onEvent((event) => this.onModemEvent(event)));
+    lights.set('MR', true);
+    lights.set('TR', true);
+    this.updateLights();
+    options.terminal.writeText(
+      'Konomi 56k V.90 modem · Hayes compatible\r\n' +
+      `Phonebook: ${XP10_NUMBER} (${XP10_NAMES.join(', ')}) → XP10 console on COM2\r\n` +
+      'Type ATDT 1 to dial; +++ then ATH to hang up.\r\n',
+    );
+  }
+
+  /** XP10 booted: its COM2 becomes the line number 1 rings. A call to an older guest is dropped. */
+  attachGuest(line: SignalLine): void {
+    this.detachGuest();
+    this.guest = { modem: this.createGuestModem(line), line };
+  }
+
+  detachGuest(): void {
+    const guest = this.guest;
+    this.guest = undefined;
+    guest?.modem.dispose();
+  }
+
+  /** Takes effect at once when no call is up, otherwise after the current call. */
+  setProfile(profile: ProfileName): void {
+    if (this.guest && this.guest.modem.state !== 'idle') {
+      this.pendingProfile = profile;
+      return;
+    }
+    this.profile = profile;
+    if (this.guest) this.attachGuest(this.guest.line);
+  }
+
+  dispose(): void {
+    this.detachGuest();
+    this.modem.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private createGuestModem(line: SignalLine): HayesModem {
+    const speeds = speedsForProfile(this.profile);
+    return new HayesModem({
+      dte: line,
+      clock: this.clock,
+      name: 'xp10-com2',
+      // The guest's console is not a terminal typing AT commands: no echo, no result codes.
+      echo: false,
+      quiet: true,
+      registers: { [SReg.AUTO_ANSWER_RINGS]: 1 },
+      ...(speeds ? { answerSpeeds: speeds } : {}),
+    });
+  }
+
+  private callGuest(from: string, callbacks: CallCallbacks): CallAttempt {
+    if (!this.guest) {
+      // XP10 is not running: the line rings out.
+      const timer = this.clock.setTimeout(() => callbacks.failed('NO_ANSWER'), 3_000);
+      return { cancel: () => this.clock.clearTimeout(timer) };
+    }
+    return this.guest.modem.call(from, callbacks);
+  }
+
+  private onModemEvent(event: ModemEvent): void {
+    const connect = event.type === 'result' ? /^CONNECT (\d+)/.exec(event.detail ?? '') : null;
+    if (connect?.[1]) this.rxSpeed = Number(connect[1]);
+    if (event.type === 'hangup' || (event.type === 'state' && event.state === 'idle')) {
+      this.rxSpeed = 0;
+      if (this.pendingProfile) {
+        const next = this.pendingProfile;
+        this.pendingProfile = undefined;
+        // After the call has fully ended on both modems.
+        this.clock.setTimeout(() => this.setProfile(next), 0);
+      }
+    }
+    this.updateLights();
+  }
+
+  private updateLights(): void {
+    const { lights } = this.options;
+    const state = this.modem.state;
+    lights.set('OH', state === 'dialing' || state === 'data' || state === 'online-command');
+    lights.set('CD', this.modem.carrierDetect);
+    lights.set('HS', this.modem.carrierDetect && this.rxSpeed >= HIGH_SPEED);
+    lights.set('AA', (this.modem.register(SReg.AUTO_ANSWER_RINGS) ?? 0) > 0);
+  }
+}

@@ -1,0 +1,50 @@
+import type { Disposable } from '../../protocol/Disposable.js';
+import type { Line } from '../../protocol/Line.js';
+import { Listeners } from '../util/Listeners.js';
+import type { TerminalPane } from './TerminalPane.js';
+
+/** The part of the terminal pane the modem needs (a fake in Node tests). */
+export type TerminalIo = Pick<TerminalPane, 'write' | 'writeText' | 'onInput'>;
+
+/**
+ * The terminal as the modem's DTE: what the person types comes out of `onData`, what the modem
+ * writes appears on screen. `onTraffic` reports each direction for the SD/RD lights.
+ */
+export class TerminalLine implements Line {
+  readonly name = 'xterm';
+  private readonly closeListeners = new Listeners<Error | undefined>();
+  private open = true;
+
+  constructor(
+    private readonly pane: TerminalIo,
+    private readonly onTraffic: (direction: 'toModem' | 'toTerminal') => void = () => {},
+  ) {}
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  write(data: Uint8Array): void {
+    if (!this.open || data.length === 0) return;
+    this.onTraffic('toTerminal');
+    this.pane.write(data);
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): Disposable {
+    return this.pane.onInput((bytes) => {
+      if (!this.open) return;
+      this.onTraffic('toModem');
+      listener(bytes);
+    });
+  }
+
+  onClose(listener: (reason?: Error) => void): Disposable {
+    return this.closeListeners.add(listener);
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.closeListeners.emit(undefined);
+  }
+}
