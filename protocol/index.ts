@@ -1,1 +1,32 @@
-export {};
+export type { Line } from './Line.js';
+export type { Disposable } from './Disposable.js';
+export {
+  Opcode,
+  Flag,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  HEADER_SIZE,
+  CRC_SIZE,
+  MAX_CONTENT,
+  MAX_PAYLOAD,
+  MAX_FRAGMENTS,
+  MAX_MESSAGE,
+  MIN_CONTENT,
+  FLAG_BYTE,
+  ESCAPE_BYTE,
+  opcodeName,
+  isKnownOpcode,
+} from './constants.js';
+export type { OpcodeName, OpcodeValue, ErrorCodeName } from './constants.js';
+export type { Frame } from './Frame.js';
+export type { Message } from './Message.js';
+export { crc16 } from './crc16.js';
+export { encodeFrame, encodeContent } from './encodeFrame.js';
+export { FrameDecoder, FRAME_ERROR_CODES } from './FrameDecoder.js';
+export type { FrameErrorCode, FrameErrorEvent, FrameListener, FrameDecoderStats } from './FrameDecoder.js';
+export { ProtocolError, errorCodeName, toWireCode } from './ProtocolError.js';
+export type { ProtocolErrorCode, LocalErrorCode } from './ProtocolError.js';
+export { Fragmenter } from './Fragmenter.js';
+export { Reassembler } from './Reassembler.js';
+export type { ReassemblerOptions, ReassemblyResult } from './Reassembler.js';
+export * from './payloads/index.js';

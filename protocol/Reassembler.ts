@@ -1,0 +1,179 @@
+import { Flag, MAX_FRAGMENTS, MAX_MESSAGE } from './constants.js';
+import type { Frame } from './Frame.js';
+import type { Message } from './Message.js';
+
+export interface ReassemblerOptions {
+  /** Highest number of fragments per message (≤ 256). */
+  maxFragments?: number;
+  /** Largest reassembled payload. */
+  maxMessageBytes?: number;
+  /** Bytes held in all partial messages together (per line). */
+  maxBytesInFlight?: number;
+  /** Partial messages held at once. */
+  maxPartials?: number;
+  /** A partial message with no new fragment for this long is dropped by `expire`. */
+  timeoutMs?: number;
+}
+
+export type ReassemblyResult =
+  | { status: 'complete'; message: Message }
+  | { status: 'pending' }
+  /** A fragment already held arrived again; nothing changed. */
+  | { status: 'duplicate' }
+  /** The partial message was dropped; the sender should hear `code`. */
+  | { status: 'rejected'; code: 'TOO_LARGE' | 'BUSY' | 'BAD_PAYLOAD'; reason: string; flags: number; opcode: number; seq: number; channel: number };
+
+interface Partial {
+  opcode: number;
+  flags: number;
+  fragments: (Uint8Array | undefined)[];
+  received: number;
+  bytes: number;
+  /** Index of the fragment without MORE, once seen. */
+  last: number;
+  touched: number;
+}
+
+/**
+ * Rebuilds messages from fragments by index, in any arrival order, with bounds on fragment
+ * count, message size, bytes held and partial count, and a timeout for stale partials.
+ * Requests and replies are kept apart (the REPLY bit is part of the key with channel and seq).
+ */
+export class Reassembler {
+  readonly maxFragments: number;
+  readonly maxMessageBytes: number;
+  readonly maxBytesInFlight: number;
+  readonly maxPartials: number;
+  readonly timeoutMs: number;
+  private readonly partials = new Map<number, Partial>();
+  private bytesHeld = 0;
+
+  constructor(options: ReassemblerOptions = {}) {
+    this.maxFragments = Math.min(options.maxFragments ?? MAX_FRAGMENTS, MAX_FRAGMENTS);
+    this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE;
+    this.maxBytesInFlight = options.maxBytesInFlight ?? 2 * MAX_MESSAGE;
+    this.maxPartials = options.maxPartials ?? 128;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  /** Bytes currently held in partial messages. */
+  get bytesInFlight(): number {
+    return this.bytesHeld;
+  }
+
+  get partialCount(): number {
+    return this.partials.size;
+  }
+
+  /** Takes one frame (its payload is copied when kept). */
+  push(frame: Frame, now: number): ReassemblyResult {
+    const more = (frame.flags & Flag.MORE) !== 0;
+    if (!more && frame.fragment === 0) {
+      // Unfragmented: the common case never touches the map.
+      return { status: 'complete', message: messageOf(frame, frame.payload.slice()) };
+    }
+    if (frame.fragment >= this.maxFragments) {
+      return this.reject(frame, 'TOO_LARGE', `fragment ${frame.fragment} exceeds ${this.maxFragments} fragments`);
+    }
+    const key = keyOf(frame);
+    let partial = this.partials.get(key);
+    if (partial === undefined) {
+      if (this.partials.size >= this.maxPartials) {
+        return this.reject(frame, 'BUSY', `${this.partials.size} partial messages already held`);
+      }
+      partial = { opcode: frame.opcode, flags: frame.flags & ~Flag.MORE, fragments: [], received: 0, bytes: 0, last: -1, touched: now };
+      this.partials.set(key, partial);
+    }
+    const conflict = this.conflict(partial, frame, more);
+    if (conflict !== undefined) return this.reject(frame, 'BAD_PAYLOAD', conflict);
+    if (partial.fragments[frame.fragment] !== undefined) return { status: 'duplicate' };
+    return this.store(key, partial, frame, more, now);
+  }
+
+  /** Drops partial messages idle for `timeoutMs`; returns how many. */
+  expire(now: number): number {
+    let dropped = 0;
+    for (const [key, partial] of this.partials) {
+      if (now - partial.touched >= this.timeoutMs) {
+        this.drop(key, partial);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  clear(): void {
+    this.partials.clear();
+    this.bytesHeld = 0;
+  }
+
+  private conflict(partial: Partial, frame: Frame, more: boolean): string | undefined {
+    if (partial.opcode !== frame.opcode) return `fragment opcode ${frame.opcode} differs from ${partial.opcode}`;
+    if (!more && partial.last >= 0 && partial.last !== frame.fragment) {
+      return `two last fragments (${partial.last} and ${frame.fragment})`;
+    }
+    const last = more ? partial.last : frame.fragment;
+    if (last >= 0 && (frame.fragment > last || partial.fragments.length > last + 1)) {
+      return `fragment beyond the last one (${last})`;
+    }
+    return undefined;
+  }
+
+  private store(key: number, partial: Partial, frame: Frame, more: boolean, now: number): ReassemblyResult {
+    const size = frame.payload.length;
+    if (partial.bytes + size > this.maxMessageBytes) {
+      return this.reject(frame, 'TOO_LARGE', `message exceeds ${this.maxMessageBytes} bytes`);
+    }
+    if (this.bytesHeld + size > this.maxBytesInFlight) {
+      return this.reject(frame, 'BUSY', `more than ${this.maxBytesInFlight} bytes in partial messages`);
+    }
+    partial.fragments[frame.fragment] = frame.payload.slice();
+    partial.received++;
+    partial.bytes += size;
+    partial.touched = now;
+    this.bytesHeld += size;
+    if (!more) partial.last = frame.fragment;
+    if (partial.last < 0 || partial.received !== partial.last + 1) return { status: 'pending' };
+    this.drop(key, partial);
+    return { status: 'complete', message: messageOf({ ...frame, flags: partial.flags }, join(partial)) };
+  }
+
+  private reject(frame: Frame, code: 'TOO_LARGE' | 'BUSY' | 'BAD_PAYLOAD', reason: string): ReassemblyResult {
+    const key = keyOf(frame);
+    const partial = this.partials.get(key);
+    if (partial !== undefined) this.drop(key, partial);
+    return {
+      status: 'rejected',
+      code,
+      reason,
+      flags: frame.flags & ~Flag.MORE,
+      opcode: frame.opcode,
+      seq: frame.seq,
+      channel: frame.channel,
+    };
+  }
+
+  private drop(key: number, partial: Partial): void {
+    this.partials.delete(key);
+    this.bytesHeld -= partial.bytes;
+  }
+}
+
+function keyOf(frame: Frame): number {
+  return ((frame.flags & Flag.REPLY) << 24) | (frame.channel << 16) | frame.seq;
+}
+
+function messageOf(frame: Frame, payload: Uint8Array): Message {
+  return { flags: frame.flags & ~Flag.MORE, opcode: frame.opcode, seq: frame.seq, channel: frame.channel, payload };
+}
+
+function join(partial: Partial): Uint8Array {
+  const out = new Uint8Array(partial.bytes);
+  let offset = 0;
+  for (const part of partial.fragments) {
+    if (part === undefined) continue;
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+import {
+  CRC_SIZE,
+  ESCAPE_BYTE,
+  ESCAPE_XOR,
+  FLAG_BYTE,
+  HEADER_SIZE,
+  MAX_PAYLOAD,
+  PROTOCOL_VERSION,
+} from './constants.js';
+import { crc16 } from './crc16.js';
+import type { Frame } from './Frame.js';
+import { ProtocolError } from './ProtocolError.js';
+
+export { crc16 } from './crc16.js';
+
+// Content is built here, then escaped into an exactly sized output; one scratch buffer is
+// enough because encoding is synchronous.
+const scratch = new Uint8Array(HEADER_SIZE + MAX_PAYLOAD + CRC_SIZE);
+
+/** Unescaped content of a frame (header, payload, CRC) as a fresh array. */
+export function encodeContent(frame: Frame): Uint8Array {
+  const length = writeContent(frame);
+  return scratch.slice(0, length);
+}
+
+/** The frame on the wire: flag, escaped content, flag. Throws ProtocolError on bad fields. */
+export function encodeFrame(frame: Frame): Uint8Array {
+  const length = writeContent(frame);
+  let specials = 0;
+  for (let i = 0; i < length; i++) {
+    const b = scratch[i]!;
+    if (b === FLAG_BYTE || b === ESCAPE_BYTE) specials++;
+  }
+  const out = new Uint8Array(length + specials + 2);
+  out[0] = FLAG_BYTE;
+  let o = 1;
+  for (let i = 0; i < length; i++) {
+    const b = scratch[i]!;
+    if (b === FLAG_BYTE || b === ESCAPE_BYTE) {
+      out[o++] = ESCAPE_BYTE;
+      out[o++] = b ^ ESCAPE_XOR;
+    } else {
+      out[o++] = b;
+    }
+  }
+  out[o] = FLAG_BYTE;
+  return out;
+}
+
+function writeContent(frame: Frame): number {
+  checkFields(frame);
+  const n = frame.payload.length;
+  scratch[0] = (PROTOCOL_VERSION << 4) | frame.flags;
+  scratch[1] = frame.opcode;
+  scratch[2] = frame.seq >>> 8;
+  scratch[3] = frame.seq & 0xff;
+  scratch[4] = frame.channel;
+  scratch[5] = frame.fragment;
+  scratch[6] = n >>> 8;
+  scratch[7] = n & 0xff;
+  scratch.set(frame.payload, HEADER_SIZE);
+  const end = HEADER_SIZE + n;
+  const crc = crc16(scratch, 0, end);
+  scratch[end] = crc >>> 8;
+  scratch[end + 1] = crc & 0xff;
+  return end + CRC_SIZE;
+}
+
+function checkFields(frame: Frame): void {
+  if (frame.payload.length > MAX_PAYLOAD) {
+    throw new ProtocolError('TOO_LARGE', `payload of ${frame.payload.length} bytes exceeds ${MAX_PAYLOAD}`);
+  }
+  checkInt('flags', frame.flags, 0x0f);
+  checkInt('opcode', frame.opcode, 0xff);
+  checkInt('seq', frame.seq, 0xffff);
+  checkInt('channel', frame.channel, 0xff);
+  checkInt('fragment', frame.fragment, 0xff);
+}
+
+function checkInt(field: string, value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new ProtocolError('INVALID_ARGUMENT', `${field} ${value} is not an integer in 0..${max}`);
+  }
+}

@@ -1,0 +1,48 @@
+export { encodeHello, decodeHello, makeHello, MIN_WINDOW, MAX_WINDOW, DEFAULT_WINDOW } from './hello.js';
+export type { Hello, HostedVertex } from './hello.js';
+export { encodePing, decodePing } from './ping.js';
+export type { Coordinates } from './coordinates.js';
+export {
+  encodeBlockGetRequest,
+  decodeBlockGetRequest,
+  encodeBlockGetReply,
+  decodeBlockGetReply,
+  HASH_SIZE,
+} from './blockGet.js';
+export type { BlockGetRequest, BlockGetReply } from './blockGet.js';
+export { encodeBlockSetRequest, decodeBlockSetRequest, encodeBlockSetReply, decodeBlockSetReply } from './blockSet.js';
+export type { BlockSetRequest, BlockSetReply } from './blockSet.js';
+export {
+  encodeLlmQueryRequest,
+  decodeLlmQueryRequest,
+  encodeLlmQueryReply,
+  decodeLlmQueryReply,
+  MAX_LLM_TOKENS,
+} from './llmQuery.js';
+export type { LlmQueryRequest, LlmQueryReply } from './llmQuery.js';
+export {
+  encodeCubeMsgRequest,
+  decodeCubeMsgRequest,
+  encodeCubeMsgReply,
+  decodeCubeMsgReply,
+  Vertex,
+  isValidVertex,
+} from './cubeMsg.js';
+export type { CubeMsgRequest, CubeMsgReply } from './cubeMsg.js';
+export {
+  encodeTensorOpRequest,
+  decodeTensorOpRequest,
+  encodeTensorOpReply,
+  decodeTensorOpReply,
+  TensorOperation,
+  DType,
+  MAX_TENSOR_RANK,
+  MAX_TENSOR_PARAMS,
+  tensorOperationArity,
+  elementCount,
+} from './tensorOp.js';
+export type { Tensor, TensorOpRequest, TensorOpReply } from './tensorOp.js';
+export { encodeErrorPayload, decodeErrorPayload, MAX_ERROR_MESSAGE } from './errorPayload.js';
+export type { ErrorPayload } from './errorPayload.js';
+export { PayloadReader } from './PayloadReader.js';
+export { PayloadWriter } from './PayloadWriter.js';
