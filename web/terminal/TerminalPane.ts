@@ -22,7 +22,8 @@ export class TerminalPane {
     this.terminal = new Terminal({
       scrollback: 5_000,
       cursorBlink: true,
-      convertEol: false,
+      // XP10 and the modem mostly send CRLF; a bare LF must still start a new line, not a staircase.
+      convertEol: true,
       fontFamily: '"DejaVu Sans Mono", monospace',
       fontSize: 14,
       theme: { background: '#000000', foreground: '#d0ffd0' },

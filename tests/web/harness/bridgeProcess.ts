@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BridgeProcess {
+  readonly url: string;
+  readonly log: () => string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback TCP port (bound, read, released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * `konomi start` as a child process on free ports with a throw-away data directory; resolves once
+ * GET /healthz answers. Needs dist/bridge (npm test runs `tsc -b` first).
+ */
+export async function startBridge(root: string, timeoutMs = 30_000): Promise<BridgeProcess> {
+  const [port, packetPort] = [await freePort(), await freePort()];
+  const data = await mkdtemp(join(tmpdir(), 'konomi-web-e2e-'));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['bin/konomi.js', 'start', '--port', String(port), '--packet-port', String(packetPort), '--data', data],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); });
+  child.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); });
+  const url = `http://127.0.0.1:${port}/`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(data, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`konomi start exited with ${child.exitCode}:\n${output}`);
+    }
+    try {
+      const response = await fetch(new URL('healthz', url));
+      if (response.ok) return { url, log: () => output, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stop();
+  throw new Error(`konomi start did not answer /healthz within ${timeoutMs} ms:\n${output}`);
+}

@@ -1,0 +1,157 @@
+// End to end: the page in Debian's chromium (playwright-core), first without a bridge behind it
+// (errors must be visible, with a retry), then with `konomi start`: XP10 boots in the page, the
+// terminal dials into its console, `block set` reaches the core and shows in the 3D view.
+// Screenshots of every step go to test-output/web/.
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../../web/build.js';
+import { openBrowser, type BrowserSession } from './harness/browser.js';
+import { startBridge, type BridgeProcess } from './harness/bridgeProcess.js';
+import { serveStatic, type StaticServer } from './harness/staticServer.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const DIST = join(ROOT, 'dist', 'web');
+const IMAGE = join(ROOT, 'images', 'xp10.elf');
+const BOOT_MS = 60_000;
+
+/** What the page exposes as `window.konomi` for tests. */
+interface PageHandle { terminalText(): string }
+
+async function terminalText(session: BrowserSession): Promise<string> {
+  return session.page.evaluate(() => (window as unknown as { konomi: PageHandle }).konomi.terminalText());
+}
+
+async function waitForTerminal(session: BrowserSession, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await terminalText(session);
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`terminal never showed ${pattern}; it shows:\n${text.slice(-2000)}`);
+    await session.page.waitForTimeout(100);
+  }
+}
+
+async function typeInTerminal(session: BrowserSession, text: string): Promise<void> {
+  await session.page.locator('#terminal .xterm').click();
+  await session.page.keyboard.type(text, { delay: 5 });
+}
+
+beforeAll(async () => {
+  await buildWeb();
+}, 120_000);
+
+describe('the page without a bridge', () => {
+  let site: string;
+  let server: StaticServer;
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    // The built page minus the XP10 image, served by a plain file server: no REST, no WebSockets.
+    site = await mkdtemp(join(tmpdir(), 'konomi-web-static-'));
+    for (const name of await readdir(DIST)) {
+      if (/\.(html|js|css|wasm|map)$/.test(name)) await copyFile(join(DIST, name), join(site, name));
+    }
+    server = await serveStatic(site);
+    session = await openBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await server?.close();
+    await rm(site, { recursive: true, force: true });
+  });
+
+  it('shows "image failed to load" and "bridge" errors on the page, each with a retry button', async () => {
+    await session.page.goto(server.url);
+    const imageError = session.page.locator('#errors .error-entry[data-key="image"]');
+    await imageError.waitFor({ timeout: 20_000 });
+    expect(await imageError.innerText()).toMatch(/XP10 image failed to load/);
+    await expect(imageError.locator('button.retry').count()).resolves.toBe(1);
+    const bridgeError = session.page.locator('#errors .error-entry[data-key="bridge"]');
+    await bridgeError.waitFor({ timeout: 20_000 });
+    expect(await bridgeError.locator('button.retry').count()).toBe(1);
+    expect(await session.page.locator('#machine-state').getAttribute('data-state')).toBe('error');
+    await session.screenshot('00-no-bridge-errors');
+    // The page's own code threw nothing: only the failed requests the errors above describe.
+    expect(session.consoleErrors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+  }, 60_000);
+
+  it('boots XP10 once the image is there and Retry is pressed', async () => {
+    expect(existsSync(IMAGE), 'images/xp10.elf (npm run build:guest)').toBe(true);
+    await copyFile(IMAGE, join(site, 'xp10.elf'));
+    await session.page.locator('#errors .error-entry[data-key="image"] button.retry').click();
+    await session.page.locator('#screen .screen-text', { hasText: 'XP10' }).waitFor({ timeout: BOOT_MS });
+    await session.page.locator('#machine-state[data-state="running"]').waitFor();
+    expect(await session.page.locator('#errors .error-entry[data-key="image"]').count()).toBe(0);
+    await session.screenshot('01-static-booted');
+  }, BOOT_MS + 10_000);
+});
+
+describe('the page served by konomi start', () => {
+  let bridge: BridgeProcess;
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    bridge = await startBridge(ROOT);
+    session = await openBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await bridge?.stop();
+  });
+
+  async function getValue(x: number, y: number, z: number): Promise<unknown> {
+    const response = await fetch(new URL(`value?x=${x}&y=${y}&z=${z}`, bridge.url));
+    return response.ok ? response.json() : undefined;
+  }
+
+  it('loads without console errors and boots XP10 to its banner on the VGA screen', async () => {
+    await session.page.goto(bridge.url);
+    await session.page.locator('#screen .screen-text', { hasText: 'XP10 [Version' }).waitFor({ timeout: BOOT_MS });
+    await session.page.locator('#stat-link', { hasText: 'open' }).waitFor({ timeout: 20_000 });
+    await session.screenshot('10-booted');
+    expect(session.consoleErrors).toEqual([]);
+    expect(await session.page.locator('#errors .error-entry').count()).toBe(0);
+  }, BOOT_MS + 30_000);
+
+  it('dials XP10 from the terminal: RING on the guest side, CONNECT 56000, the console prompt', async () => {
+    await waitForTerminal(session, /Konomi 56k/);
+    await typeInTerminal(session, 'ATDT 1\r');
+    await waitForTerminal(session, /CONNECT 56000[\s\S]*XP10> $/);
+    expect(await session.page.locator('.led[data-light="CD"]').getAttribute('data-on')).toBe('true');
+    expect(await session.page.locator('.led[data-light="OH"]').getAttribute('data-on')).toBe('true');
+    await session.screenshot('11-dialled');
+  }, 60_000);
+
+  it('`block set 1 2 3 4.5` typed in the terminal is visible through GET /value and in the 3D view', async () => {
+    await typeInTerminal(session, 'block set 1 2 3 4.5\r');
+    await waitForTerminal(session, /block set 1 2 3 4\.5[\s\S]*XP10> $/);
+    const deadline = Date.now() + 20_000;
+    let value: unknown;
+    while (Date.now() < deadline) {
+      value = await getValue(1, 2, 3);
+      if (JSON.stringify(value ?? null).includes('4.5')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(JSON.stringify(value)).toContain('4.5');
+    await session.screenshot('12-block-set');
+    await session.page.locator('#cloud-caption[data-latest="1,2,3=4.5"]').waitFor({ timeout: 20_000 });
+    expect(Number(await session.page.locator('#cloud').getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
+    await session.screenshot('13-cloud');
+  }, 60_000);
+
+  it('hangs up with +++ and ATH: NO CARRIER, carrier light off', async () => {
+    await session.page.waitForTimeout(1_200);
+    await typeInTerminal(session, '+++');
+    await waitForTerminal(session, /\r\nOK\r\n$/, 10_000);
+    await typeInTerminal(session, 'ATH\r');
+    await waitForTerminal(session, /NO CARRIER/, 10_000);
+    await session.page.locator('.led[data-light="CD"][data-on="false"]').waitFor();
+    await session.screenshot('14-hung-up');
+    expect(session.consoleErrors).toEqual([]);
+  }, 30_000);
+});
