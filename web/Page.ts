@@ -100,6 +100,8 @@ export class Page {
       this.errors.show(key, message(err), () => void this.boot(initialState));
       return;
     }
+    // v86 listens for keys on the whole window; only the focused VGA screen should type into XP10.
+    this.machine.setKeyboardEnabled(document.activeElement === byId('screen', HTMLElement));
     this.mips.reset();
     this.connectSerial0(this.machine);
     this.dialUp.attachGuest(this.machine.serial1);
