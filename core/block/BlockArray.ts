@@ -177,7 +177,7 @@ export class BlockArray {
 
   planeDeactivate(axis: Axis, index: number): number {
     this.checkPlane(axis, index);
-    const keys = this.planeKeys(axis, index);
+    const keys = this.planeMortonKeys(axis, index);
     if (keys.length === 0) return 0;
     const target = this.writable();
     for (let i = 0; i < keys.length; i++) target.remove(keys[i]!);
@@ -192,7 +192,7 @@ export class BlockArray {
   planeProcess(axis: Axis, index: number, fn: PlaneProcessor, timestamp?: number): number {
     this.checkPlane(axis, index);
     if (timestamp !== undefined) requireTimestamp(timestamp);
-    const keys = this.planeKeys(axis, index);
+    const keys = this.planeMortonKeys(axis, index);
     const results = new Float64Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
@@ -218,7 +218,7 @@ export class BlockArray {
       throw new CoreError('BAD_VALUE', `slices along ${axis} differ in shape`);
     }
     // Read the source fully before writing, so syncing a slice onto itself is a no-op.
-    const keys = this.planeKeys(axis, from);
+    const keys = this.planeMortonKeys(axis, from);
     const values = new Float64Array(keys.length);
     const stamps = new Float64Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
@@ -302,7 +302,8 @@ export class BlockArray {
   }
 
   /** Morton codes of the active cells in a slice, by probing the slice or scanning the cells, whichever is smaller. */
-  private planeKeys(axis: Axis, index: number): Uint32Array {
+  planeMortonKeys(axis: Axis, index: number): Uint32Array {
+    this.checkPlane(axis, index);
     const area = (this.dims.x * this.dims.y * this.dims.z) / this.dims[axis];
     const out: number[] = [];
     if (area <= this.index.size) {

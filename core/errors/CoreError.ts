@@ -8,6 +8,8 @@ export type CoreErrorCode =
   | 'NOT_FOUND'
   | 'ALREADY_EXISTS'
   | 'INVALID_TRANSITION'
+  /** The system or the instance is not in Execute (held, stopped, aborted, or a frozen template). */
+  | 'NOT_RUNNING'
   | 'TOO_LARGE'
   | 'STORE_FAILED'
   | 'CORRUPT';

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import type { LlmNode } from '../llm/LlmNode.js';
+import { PlaceholderLlm } from '../llm/PlaceholderLlm.js';
+import { Cube, MAX_TRACE } from './Cube.js';
+import { nextCubeKappa } from './Kappa.js';
+import { Vertex, cornerDistance, toVertex, type VertexId } from './Vertex.js';
+
+/** Honest vertices answer like the placeholder; faulty ones answer garbage (distinct or colluding). */
+function cubeWith(faulty: readonly VertexId[], colluding = false, kappa = 0.6): Cube {
+  return new Cube(0, { x: 0, y: 0, z: 0 }, (v) => {
+    const node = new PlaceholderLlm(v, 0, 0, kappa);
+    if (!faulty.includes(v)) return node;
+    const liar: LlmNode = {
+      id: `liar:${v}`,
+      kappa,
+      respond: () => (colluding ? 'the answer is 42' : `garbage ${v} ${Math.imul(v + 1, 2654435761) >>> 0}`),
+      nextTokenProbabilities: (c) => node.nextTokenProbabilities(c),
+    };
+    return liar;
+  });
+}
+
+describe('Cube topology', () => {
+  it('has 12 cube edges plus 8 spokes to CENTRAL', () => {
+    const cube = cubeWith([]);
+    const edges = cube.edges();
+    expect(edges).toHaveLength(20);
+    const corner = edges.filter(([a, b]) => a !== Vertex.CENTRAL && b !== Vertex.CENTRAL);
+    expect(corner).toHaveLength(12);
+    for (const [a, b] of corner) expect(cornerDistance(a, b)).toBe(1);
+    expect(cube.neighbours('CENTRAL')).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(cube.neighbours(Vertex.NEU)).toEqual([Vertex.NED, Vertex.NWU, Vertex.SEU, Vertex.CENTRAL]);
+  });
+
+  it('custom edges are face or body diagonals only', () => {
+    const cube = cubeWith([]);
+    cube.addEdge('NEU', 'SWD'); // body diagonal
+    cube.addEdge('NEU', 'NWD'); // face diagonal
+    expect(cube.neighbours('NEU')).toContain(Vertex.SWD);
+    expect(cube.neighbours('SWD')).toContain(Vertex.NEU);
+    expect(() => cube.addEdge('NEU', 'NED')).toThrow(/BAD_VALUE/);
+    expect(() => cube.addEdge('NEU', 'CENTRAL')).toThrow(/BAD_VALUE/);
+    expect(() => cube.addEdge('SWD', 'NEU')).toThrow(/ALREADY_EXISTS/);
+    expect(() => cube.addEdge('NEU', 'XYZ')).toThrow(/NOT_FOUND/);
+    expect(() => toVertex(9)).toThrow(/NOT_FOUND/);
+    expect(cube.edges()).toHaveLength(22);
+  });
+});
+
+describe('processVertex', () => {
+  it('answers, then each neighbour answers that answer, including linked cubes', () => {
+    const a = cubeWith([]);
+    const b = new Cube(1, { x: 5, y: 0, z: 0 }, (v) => new PlaceholderLlm(v, 1, 0));
+    a.link('NEU', b, 'SWD');
+    const result = a.processVertex('NEU', 'hello cube');
+    expect(result.text).toBe(new PlaceholderLlm(0, 0, 0).respond('hello cube'));
+    expect(result.trace.map((t) => `${t.to.cube}:${t.to.vertex}`)).toEqual(['0:1', '0:2', '0:4', '0:8', '1:7']);
+    for (const step of result.trace) {
+      expect(step.from).toEqual({ cube: 0, vertex: Vertex.NEU });
+      expect(step.text).toBe(new PlaceholderLlm(0, 0, 0).respond(result.text));
+    }
+    expect(result.trace.length).toBeLessThanOrEqual(MAX_TRACE);
+    expect(b.links()).toEqual([{ vertex: Vertex.SWD, cube: 0, otherVertex: Vertex.NEU }]);
+  });
+
+  it('each request moves the node κ 1% of the way to 0.6', () => {
+    const cube = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => new PlaceholderLlm(v, 0, 0, 1));
+    cube.processVertex('SWD', 'x');
+    expect(cube.node('SWD').kappa).toBeCloseTo(1 + 0.01 * (0.6 - 1), 12);
+    expect(cube.node('CENTRAL').kappa).toBeCloseTo(0.996, 12);
+  });
+});
+
+describe('collectiveThink', () => {
+  const honest = cubeWith([]).collectiveThink('what is the state?');
+
+  it('reaches quorum when every vertex agrees', () => {
+    expect(honest.quorum).toBe(true);
+    expect(honest.agreeing).toHaveLength(9);
+    expect(honest.text).toBe(new PlaceholderLlm(0, 0, 0).respond('what is the state?'));
+  });
+
+  it('two garbage vertices (distinct or colluding) do not change the consensus', () => {
+    for (const colluding of [false, true]) {
+      const result = cubeWith([Vertex.NEU, Vertex.CENTRAL], colluding).collectiveThink('what is the state?');
+      expect(result.quorum).toBe(true);
+      expect(result.text).toBe(honest.text);
+      expect(result.agreeing).toHaveLength(7);
+    }
+  });
+
+  it('three garbage vertices give no quorum, never a wrong answer', () => {
+    for (const colluding of [false, true]) {
+      const result = cubeWith([Vertex.NEU, Vertex.SWD, Vertex.SEU], colluding).collectiveThink('what is the state?');
+      expect(result.quorum).toBe(false);
+      expect(result.text).toBeNull();
+      expect(result.agreeingWeight * 3).toBeLessThanOrEqual(result.totalWeight * 2 + 1e-9);
+    }
+  });
+
+  it('weights by κ: heavy honest vertices can outvote more numerous light ones', () => {
+    const cube = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => {
+      const k = v < 6 ? 1 : 0.05;
+      const node = new PlaceholderLlm(v, 0, 0, k);
+      if (v < 6) return node;
+      return { id: `l${v}`, kappa: k, respond: () => `no ${v}`, nextTokenProbabilities: (c) => node.nextTokenProbabilities(c) };
+    });
+    expect(cube.collectiveThink('q').quorum).toBe(true);
+  });
+});
+
+describe('cube κ', () => {
+  it('moves 10% toward the neighbours and 5% toward 0.6', () => {
+    expect(nextCubeKappa(0.2, 1)).toBeCloseTo(0.2 + 0.08 + 0.02, 12);
+    expect(nextCubeKappa(1, null)).toBeCloseTo(0.98, 12);
+  });
+
+  it('an isolated cube from any start in [0, 1] is within 0.6 ± 0.05 in under 50 updates', () => {
+    for (let start = 0; start <= 1.0001; start += 0.05) {
+      let k = Math.min(1, start);
+      let updates = 0;
+      while (Math.abs(k - 0.6) > 0.05) {
+        k = nextCubeKappa(k, null);
+        updates++;
+      }
+      expect(updates).toBeLessThan(50);
+    }
+  });
+
+  it('rejects κ outside [0, 1]', () => {
+    expect(() => (cubeWith([]).kappa = 1.5)).toThrow(/BAD_VALUE/);
+    expect(() => (cubeWith([]).kappa = Number.NaN)).toThrow(/BAD_VALUE/);
+  });
+});

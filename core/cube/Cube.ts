@@ -1,0 +1,241 @@
+import { CoreError } from '../errors/CoreError.js';
+import type { LlmNode } from '../llm/LlmNode.js';
+import { KAPPA_TARGET } from '../llm/PlaceholderLlm.js';
+import { weightedQuorum, type Consensus, type VertexAnswer } from './Consensus.js';
+import { nextCubeKappa } from './Kappa.js';
+import { CORNERS, Vertex, VERTEX_COUNT, cornerDistance, toVertex, type VertexId } from './Vertex.js';
+
+export interface Coordinate {
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+}
+
+/** Creates the model of one vertex; called at most once per vertex, on first use. */
+export type VertexNodeFactory = (vertex: VertexId) => LlmNode;
+
+export interface VertexRef {
+  readonly cube: number;
+  readonly vertex: VertexId;
+}
+
+export interface CubeLink {
+  readonly vertex: VertexId;
+  readonly cube: number;
+  readonly otherVertex: VertexId;
+}
+
+export interface TraceStep {
+  readonly from: VertexRef;
+  readonly to: VertexRef;
+  readonly kappa: number;
+  readonly text: string;
+}
+
+export interface VertexResult {
+  readonly cube: number;
+  readonly vertex: VertexId;
+  readonly kappa: number;
+  readonly text: string;
+  /** One hop: each neighbour's answer to this vertex's answer. At most MAX_TRACE steps. */
+  readonly trace: readonly TraceStep[];
+}
+
+export interface CollectiveResult extends Consensus {
+  readonly cube: number;
+  /** CENTRAL reports the consensus; its κ after the round. */
+  readonly kappa: number;
+}
+
+/** Everything needed to rebuild a cube after a restart; plain data, SQL/JSON friendly. */
+export interface CubeRecord {
+  readonly id: number;
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  readonly kappa: number;
+  /** κ of each vertex node, by vertex number. */
+  readonly vertexKappa: readonly number[];
+  readonly customEdges: readonly (readonly [VertexId, VertexId])[];
+  readonly links: readonly CubeLink[];
+}
+
+export const MAX_LINKS_PER_VERTEX = 8;
+/** 8 in-cube neighbours (CENTRAL) plus the links: the trace can never grow beyond this. */
+export const MAX_TRACE = 8 + MAX_LINKS_PER_VERTEX;
+
+const BASE_EDGES: readonly (readonly [VertexId, VertexId])[] = buildBaseEdges();
+
+function buildBaseEdges(): (readonly [VertexId, VertexId])[] {
+  const edges: (readonly [VertexId, VertexId])[] = [];
+  for (const a of CORNERS) for (const b of CORNERS) if (a < b && cornerDistance(a, b) === 1) edges.push([a, b]);
+  for (const c of CORNERS) edges.push([c, Vertex.CENTRAL]);
+  return edges;
+}
+
+/** Nine LLM nodes: 8 corners joined by the 12 cube edges, each also joined to CENTRAL. */
+export class Cube {
+  private readonly nodes: (LlmNode | undefined)[] = new Array<LlmNode | undefined>(VERTEX_COUNT);
+  private readonly restoredKappa: (number | undefined)[] = new Array<number | undefined>(VERTEX_COUNT);
+  private readonly custom: (readonly [VertexId, VertexId])[] = [];
+  private readonly linked: { vertex: VertexId; cube: Cube; otherVertex: VertexId }[] = [];
+  private cubeKappa: number;
+
+  constructor(
+    readonly id: number,
+    readonly origin: Coordinate,
+    private readonly createNode: VertexNodeFactory,
+    kappa = KAPPA_TARGET,
+  ) {
+    this.cubeKappa = checkKappa(kappa);
+  }
+
+  get kappa(): number {
+    return this.cubeKappa;
+  }
+
+  set kappa(value: number) {
+    this.cubeKappa = checkKappa(value);
+  }
+
+  node(vertex: VertexId | string): LlmNode {
+    const v = toVertex(vertex);
+    let node = this.nodes[v];
+    if (node === undefined) {
+      node = this.createNode(v);
+      const restored = this.restoredKappa[v];
+      if (restored !== undefined) node.kappa = restored;
+      this.nodes[v] = node;
+    }
+    return node;
+  }
+
+  edges(): (readonly [VertexId, VertexId])[] {
+    return [...BASE_EDGES, ...this.custom];
+  }
+
+  /** Vertices of this cube joined to `vertex` by an edge, ascending. */
+  neighbours(vertex: VertexId | string): VertexId[] {
+    const v = toVertex(vertex);
+    const out: VertexId[] = [];
+    for (const [a, b] of this.edges()) {
+      if (a === v) out.push(b);
+      else if (b === v) out.push(a);
+    }
+    return out.sort((p, q) => p - q);
+  }
+
+  /** Adds a face or body diagonal between two corners. */
+  addEdge(a: VertexId | string, b: VertexId | string): void {
+    const va = toVertex(a);
+    const vb = toVertex(b);
+    if (va === Vertex.CENTRAL || vb === Vertex.CENTRAL || cornerDistance(va, vb) < 2) {
+      throw new CoreError('BAD_VALUE', 'a custom edge joins two corners along a face or body diagonal');
+    }
+    if (this.custom.some(([p, q]) => (p === va && q === vb) || (p === vb && q === va))) {
+      throw new CoreError('ALREADY_EXISTS', `edge ${va}-${vb} exists`);
+    }
+    this.custom.push(va < vb ? [va, vb] : [vb, va]);
+  }
+
+  links(): CubeLink[] {
+    return this.linked.map((l) => ({ vertex: l.vertex, cube: l.cube.id, otherVertex: l.otherVertex }));
+  }
+
+  /** Links a vertex of this cube to a vertex of another; the link is recorded on both cubes. */
+  link(vertex: VertexId | string, other: Cube, otherVertex: VertexId | string): void {
+    const v = toVertex(vertex);
+    const ov = toVertex(otherVertex);
+    if (other === this) throw new CoreError('BAD_VALUE', 'a link joins two different cubes');
+    if (this.linked.some((l) => l.vertex === v && l.cube === other && l.otherVertex === ov)) {
+      throw new CoreError('ALREADY_EXISTS', `link ${this.id}:${v} → ${other.id}:${ov} exists`);
+    }
+    if (this.linkCount(v) >= MAX_LINKS_PER_VERTEX || other.linkCount(ov) >= MAX_LINKS_PER_VERTEX) {
+      throw new CoreError('TOO_LARGE', `a vertex has at most ${MAX_LINKS_PER_VERTEX} links`);
+    }
+    this.linked.push({ vertex: v, cube: other, otherVertex: ov });
+    other.linked.push({ vertex: ov, cube: this, otherVertex: v });
+  }
+
+  /** Ids of the cubes linked to this one. */
+  linkedCubes(): Cube[] {
+    return [...new Set(this.linked.map((l) => l.cube))];
+  }
+
+  /**
+   * The vertex answers; its answer travels one hop to each neighbour (edges, then links) and
+   * their answers form the trace. Synchronous and bounded by MAX_TRACE: nothing outlives the call.
+   */
+  processVertex(vertex: VertexId | string, text: string, maxTokens?: number): VertexResult {
+    const v = toVertex(vertex);
+    const self = this.node(v);
+    const answer = self.respond(text, maxTokens);
+    const from: VertexRef = { cube: this.id, vertex: v };
+    const targets: { cube: Cube; vertex: VertexId }[] = this.neighbours(v).map((n) => ({ cube: this, vertex: n }));
+    for (const l of this.linked) if (l.vertex === v) targets.push({ cube: l.cube, vertex: l.otherVertex });
+    const trace: TraceStep[] = [];
+    for (const t of targets.slice(0, MAX_TRACE)) {
+      const node = t.cube.node(t.vertex);
+      const reply = node.respond(answer, maxTokens);
+      trace.push({ from, to: { cube: t.cube.id, vertex: t.vertex }, kappa: node.kappa, text: reply });
+    }
+    return { cube: this.id, vertex: v, kappa: self.kappa, text: answer, trace };
+  }
+
+  /** Every vertex answers the query; CENTRAL integrates them by κ-weighted 2/3 quorum. */
+  collectiveThink(query: string, maxTokens?: number): CollectiveResult {
+    const answers: VertexAnswer[] = [];
+    for (let v = 0; v < VERTEX_COUNT; v++) {
+      const node = this.node(v as VertexId);
+      const text = node.respond(query, maxTokens);
+      answers.push({ vertex: v as VertexId, kappa: node.kappa, text });
+    }
+    return { ...weightedQuorum(answers), cube: this.id, kappa: this.node(Vertex.CENTRAL).kappa };
+  }
+
+  /** κ of each vertex (0.6 for a vertex whose node was never created nor restored). */
+  vertexKappa(): number[] {
+    const out: number[] = [];
+    for (let v = 0; v < VERTEX_COUNT; v++) out.push(this.nodes[v]?.kappa ?? this.restoredKappa[v] ?? KAPPA_TARGET);
+    return out;
+  }
+
+  nextKappa(neighbourAverage: number | null): number {
+    return nextCubeKappa(this.cubeKappa, neighbourAverage);
+  }
+
+  toRecord(): CubeRecord {
+    return {
+      id: this.id,
+      x: this.origin.x,
+      y: this.origin.y,
+      z: this.origin.z,
+      kappa: this.cubeKappa,
+      vertexKappa: this.vertexKappa(),
+      customEdges: this.custom.map(([a, b]) => [a, b] as const),
+      links: this.links(),
+    };
+  }
+
+  /** Restores κ and custom edges; links are restored by the owner once every cube exists. */
+  restore(record: CubeRecord): void {
+    this.kappa = record.kappa;
+    record.vertexKappa.forEach((k, v) => {
+      if (v < VERTEX_COUNT) this.restoredKappa[v] = checkKappa(k);
+    });
+    for (const [a, b] of record.customEdges) this.addEdge(a, b);
+  }
+
+  private linkCount(v: VertexId): number {
+    let n = 0;
+    for (const l of this.linked) if (l.vertex === v) n++;
+    return n;
+  }
+}
+
+function checkKappa(value: number): number {
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new CoreError('BAD_VALUE', `κ must lie in [0, 1], got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,16 @@
+export { Cube, MAX_LINKS_PER_VERTEX, MAX_TRACE } from './Cube.js';
+export type {
+  CollectiveResult,
+  Coordinate,
+  CubeLink,
+  CubeRecord,
+  TraceStep,
+  VertexNodeFactory,
+  VertexRef,
+  VertexResult,
+} from './Cube.js';
+export { normalizeAnswer, weightedQuorum } from './Consensus.js';
+export type { Consensus, VertexAnswer } from './Consensus.js';
+export { CUBE_NEIGHBOUR_RATE, CUBE_TARGET_RATE, nextCubeKappa } from './Kappa.js';
+export { CORNERS, VERTEX_COUNT, VERTEX_NAMES, Vertex, cornerDistance, isVertexId, toVertex, vertexOffset } from './Vertex.js';
+export type { VertexId, VertexName } from './Vertex.js';

@@ -1,0 +1,68 @@
+import { CoreError } from '../errors/CoreError.js';
+import type { LlmFactory, LlmNode } from './LlmNode.js';
+
+/** κ target of every node; each request moves κ 1% of the way there. */
+export const KAPPA_TARGET = 0.6;
+export const KAPPA_NODE_RATE = 0.01;
+export const PLACEHOLDER_VOCAB = 256;
+export const MAX_RESPONSE_TOKENS = 256;
+
+/**
+ * A deterministic stand-in for FemtoLLM behind the same LlmNode interface. Its answer depends
+ * on the prompt only, never on where it lives, so honest vertices of a cube agree (which is what
+ * the consensus tests need); tokens are characters.
+ */
+export class PlaceholderLlm implements LlmNode {
+  readonly id: string;
+  kappa: number;
+
+  constructor(x: number, y: number, z: number, kappa = KAPPA_TARGET) {
+    if (!Number.isFinite(kappa) || kappa < 0 || kappa > 1) throw new CoreError('BAD_VALUE', 'κ must lie in [0, 1]');
+    this.id = `llm:${x},${y},${z}`;
+    this.kappa = kappa;
+  }
+
+  respond(prompt: string, maxTokens = 64): string {
+    if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_RESPONSE_TOKENS) {
+      throw new CoreError('OUT_OF_RANGE', `maxTokens must be an integer in [1, ${MAX_RESPONSE_TOKENS}]`);
+    }
+    this.kappa += KAPPA_NODE_RATE * (KAPPA_TARGET - this.kappa);
+    const words = prompt.trim().split(/\s+/).filter((w) => w.length > 0);
+    const text = `ack ${fnv1a(prompt).toString(16).padStart(8, '0')}: ${words.slice(0, 8).join(' ')}`;
+    return Array.from(text).slice(0, maxTokens).join('');
+  }
+
+  nextTokenProbabilities(context: Uint8Array): Float32Array {
+    let h = fnv1aBytes(context);
+    const out = new Float32Array(PLACEHOLDER_VOCAB);
+    let sum = 0;
+    for (let i = 0; i < out.length; i++) {
+      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+      const w = 1 + (h & 0xff);
+      out[i] = w;
+      sum += w;
+    }
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! / sum;
+    return out;
+  }
+}
+
+export class PlaceholderLlmFactory implements LlmFactory {
+  constructor(private readonly initialKappa = KAPPA_TARGET) {}
+
+  create(x: number, y: number, z: number): LlmNode {
+    return new PlaceholderLlm(x, y, z, this.initialKappa);
+  }
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function fnv1aBytes(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
+}

@@ -1,0 +1,60 @@
+import type { CubeRecord } from '../cube/Cube.js';
+import { CoreError } from '../errors/CoreError.js';
+import type { LedgerEntry } from '../ledger/LedgerEntry.js';
+import { emptyBatch, type ArrayRow, type CellRow, type Store } from '../store/Store.js';
+
+export interface BatchPart {
+  readonly entries?: readonly LedgerEntry[];
+  readonly cells?: readonly CellRow[];
+  readonly arrays?: readonly ArrayRow[];
+}
+
+/**
+ * Group commit: at most one store commit is in flight; everything submitted meanwhile is merged
+ * into the next one. Each submit resolves when the commit holding it is durable.
+ */
+export class CommitQueue {
+  private pending = emptyBatch();
+  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    /** Adds the latest records of cubes changed since the last commit. */
+    private readonly dirtyCubes: () => CubeRecord[],
+    private readonly onFailure: (error: CoreError) => void,
+  ) {}
+
+  submit(part: BatchPart): Promise<void> {
+    if (part.entries) for (const e of part.entries) this.pending.entries.push(e);
+    if (part.cells) for (const c of part.cells) this.pending.cells.push(c);
+    if (part.arrays) for (const a of part.arrays) this.pending.arrays.push(a);
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.running ??= this.drain();
+    return done;
+  }
+
+  /** Resolves when everything submitted so far (and every dirty cube) is durable. */
+  flush(): Promise<void> {
+    return this.submit({});
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiters.length > 0) {
+      const batch = this.pending;
+      const waiters = this.waiters;
+      this.pending = emptyBatch();
+      this.waiters = [];
+      for (const c of this.dirtyCubes()) batch.cubes.push(c);
+      try {
+        await this.store.commit(batch);
+        for (const w of waiters) w.resolve();
+      } catch (cause) {
+        const error = new CoreError('STORE_FAILED', `commit failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+        this.onFailure(error);
+        for (const w of waiters) w.reject(error);
+      }
+    }
+    this.running = null;
+  }
+}

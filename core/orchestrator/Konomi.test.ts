@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { isCoreError, type CoreErrorCode } from '../errors/CoreError.js';
+import { verifyInclusionProof } from '../ledger/Merkle.js';
+import { ledgerEntryHash } from '../ledger/Ledger.js';
+import { PlaceholderLlm } from '../llm/PlaceholderLlm.js';
+import { MemoryStore } from '../store/MemoryStore.js';
+import { Konomi } from './Konomi.js';
+
+let now = 1_700_000_000_000;
+const clock = () => now++;
+
+async function rejects(p: Promise<unknown> | (() => unknown), code: CoreErrorCode): Promise<void> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    expect(isCoreError(e) ? e.code : e).toBe(code);
+    return;
+  }
+  throw new Error(`expected ${code}`);
+}
+
+describe('Konomi cells, ledger and proofs', () => {
+  it('starts in Execute with array 0 of the grid size, recorded in the ledger', async () => {
+    const k = await Konomi.open({ clock });
+    expect(k.system.state).toBe('Execute');
+    expect(k.arrayInfo(0)).toMatchObject({ id: 0, dims: { x: 1000, y: 1000, z: 1000 }, size: 0, state: 'Execute' });
+    expect(k.ledgerHead().length).toBe(1);
+  });
+
+  it('set returns the ledger index and entry hash; get returns the leaf hash; proof verifies', async () => {
+    const k = await Konomi.open({ clock });
+    const r1 = await k.setCell(1, 2, 3, 4.25);
+    const r2 = await k.setCell(999, 0, 7, -1);
+    expect(r1.index).toBe(1);
+    expect(r2.index).toBe(2);
+    const e2 = k.ledgerEntry(2);
+    expect(r2.hash).toEqual(e2.hash);
+    expect(ledgerEntryHash(r1.hash, 2, e2)).toEqual(r2.hash);
+    const read = k.getCell(1, 2, 3);
+    expect(read.active).toBe(true);
+    expect(read.value).toBe(4.25);
+    const proof = k.proveCell(1, 2, 3);
+    expect(read.leafHash).toHaveLength(32);
+    expect(verifyInclusionProof(proof, k.merkleRoot())).toBe(true);
+    expect(k.getCell(5, 5, 5)).toMatchObject({ active: false, leafHash: new Uint8Array(32) });
+    await k.deactivateCell(1, 2, 3);
+    expect(k.getCell(1, 2, 3).active).toBe(false);
+    expect(k.verifyLedger()).toEqual({ valid: true, length: 4 });
+  });
+
+  it('bad input is rejected with a typed error and nothing is applied or ledgered', async () => {
+    const k = await Konomi.open({ clock });
+    const head = k.ledgerHead();
+    await rejects(k.setCell(1000, 0, 0, 1), 'OUT_OF_RANGE');
+    await rejects(k.setCell(0, 0, 0, Number.NaN), 'BAD_VALUE');
+    await rejects(k.setCell(0, 0, 0, Number.NEGATIVE_INFINITY), 'BAD_VALUE');
+    await rejects(k.setCell(0, 0, 0, 1, 7), 'NOT_FOUND');
+    await rejects(k.planeActivate('x', 1000, 1), 'OUT_OF_RANGE');
+    await rejects(k.planeActivate('q' as 'x', 0, 1), 'BAD_VALUE');
+    await rejects(k.createTemplate({ x: 4, y: 4, z: 4 }, [{ x: 0, y: 0, z: 0, value: 1 }, { x: 4, y: 0, z: 0, value: 1 }]), 'OUT_OF_RANGE');
+    await rejects(() => k.processVertex(0, 'NEU', 'x'), 'NOT_FOUND');
+    await rejects(() => k.llmAt(-1, 0, 0), 'OUT_OF_RANGE');
+    await rejects(() => k.command('unhold'), 'INVALID_TRANSITION');
+    expect(k.ledgerHead()).toEqual(head);
+    expect(k.arrays()).toHaveLength(1);
+    expect(k.array().size).toBe(0);
+  });
+
+  it('plane operations are single ledger entries', async () => {
+    const k = await Konomi.open({ clock, gridDims: { x: 64, y: 64, z: 64 } });
+    const a = await k.planeActivate('y', 3, 2);
+    expect(k.ledgerEntry(a.index)).toMatchObject({ op: 3, x: 1, y: 3, value: 2 });
+    expect(k.array().size).toBe(64 * 64);
+    await k.planeSync('y', 3, 9);
+    expect(k.array().get(5, 9, 5)).toBe(2);
+    await k.planeDeactivate('y', 3);
+    expect(k.array().size).toBe(64 * 64);
+    expect(k.verifyLedger().valid).toBe(true);
+  });
+
+  it('templates are frozen; instances copy on write and are independent', async () => {
+    const k = await Konomi.open({ clock });
+    const t = await k.createTemplate({ x: 10, y: 10, z: 10 }, [{ x: 1, y: 1, z: 1, value: 5 }]);
+    expect(t).toMatchObject({ template: true, size: 1, state: 'Complete' });
+    await rejects(k.setCell(1, 1, 1, 6, t.id), 'NOT_RUNNING');
+    const i1 = await k.instantiate(t.id);
+    const i2 = await k.instantiate(t.id);
+    await k.setCell(1, 1, 1, 7, i1.id);
+    expect(k.array(i1.id).get(1, 1, 1)).toBe(7);
+    expect(k.array(i2.id).get(1, 1, 1)).toBe(5);
+    expect(k.array(t.id).get(1, 1, 1)).toBe(5);
+    await rejects(k.instantiate(0), 'INVALID_TRANSITION');
+    k.commandArray(i1.id, 'hold');
+    expect(k.arrayInfo(i1.id).state).toBe('Held');
+    await rejects(k.setCell(1, 1, 1, 8, i1.id), 'NOT_RUNNING');
+    await rejects(() => k.commandArray(i1.id, 'hold'), 'INVALID_TRANSITION');
+    k.commandArray(i1.id, 'unhold');
+    await k.setCell(1, 1, 1, 8, i1.id);
+  });
+
+  it('the system state machine gates writes', async () => {
+    const k = await Konomi.open({ clock });
+    expect(k.command('hold')).toBe('Held');
+    await rejects(k.setCell(0, 0, 0, 1), 'NOT_RUNNING');
+    expect(k.getCell(0, 0, 0).active).toBe(false);
+    expect(k.command('unhold')).toBe('Execute');
+    await k.setCell(0, 0, 0, 1);
+  });
+});
+
+describe('Konomi LLMs and cubes', () => {
+  it('llmAt is get-or-create and deterministic; untouched coordinates cost nothing', async () => {
+    const k = await Konomi.open({ clock });
+    expect(k.llmCount).toBe(0);
+    const a = k.llmAt(1, 2, 3);
+    expect(k.llmAt(1, 2, 3)).toBe(a);
+    expect(a.id).toBe('llm:1,2,3');
+    expect(a.respond('hi')).toBe(new PlaceholderLlm(9, 9, 9).respond('hi'));
+    expect(k.llmCount).toBe(1);
+  });
+
+  it('broadcast reaches the models in the box, bounded', async () => {
+    const k = await Konomi.open({ clock, maxBroadcast: 8 });
+    k.llmAt(1, 1, 1);
+    k.llmAt(2, 2, 2);
+    k.llmAt(50, 50, 50);
+    const results = k.broadcastLlm({ x0: 0, y0: 0, z0: 0, x1: 10, y1: 10, z1: 10 }, 'ping');
+    expect(results.map((r) => r.id)).toEqual(['llm:1,1,1', 'llm:2,2,2']);
+    expect(k.broadcastLlm({ x0: 0, y0: 0, z0: 0, x1: 1, y1: 1, z1: 1 }, 'p', { create: true })).toHaveLength(8);
+    expect(() => k.broadcastLlm({ x0: 0, y0: 0, z0: 0, x1: 2, y1: 1, z1: 1 }, 'p', { create: true })).toThrow(/TOO_LARGE/);
+    const cube = k.cubeAt(3, 3, 3);
+    expect(k.broadcastCubes({ x0: 0, y0: 0, z0: 0, x1: 5, y1: 5, z1: 5 }, 'q')[0]).toMatchObject({ cube: cube.id, quorum: true });
+  });
+
+  it('cubeAt is get-or-create; createCube refuses a taken spot', async () => {
+    const k = await Konomi.open({ clock });
+    const c = k.cubeAt(10, 10, 10);
+    expect(k.cubeAt(10, 10, 10)).toBe(c);
+    expect(() => k.createCube(10, 10, 10)).toThrow(/ALREADY_EXISTS/);
+    expect(k.createCube(11, 10, 10).id).toBe(1);
+    expect(k.cube(1).origin).toEqual({ x: 11, y: 10, z: 10 });
+    expect(() => k.cube(2)).toThrow(/NOT_FOUND/);
+  });
+
+  it('κ: linked cubes from any starts in [0, 1] all reach 0.6 ± 0.05 in under 50 updates', async () => {
+    const k = await Konomi.open({ clock });
+    const starts = [0, 1, 0.25, 1, 0, 0.9, 0.1];
+    const cubes = starts.map((s, i) => {
+      const c = k.createCube(i * 4, 0, 0);
+      c.kappa = s;
+      return c;
+    });
+    for (let i = 1; i < cubes.length; i++) await k.linkCubes(i - 1, 'NEU', i, 'SWD');
+    const isolated = k.createCube(500, 500, 500);
+    isolated.kappa = 0;
+    let updates = 0;
+    while (k.kappaMetrics().cubes.some((c) => Math.abs(c.kappa - 0.6) > 0.05)) {
+      k.updateKappa();
+      updates++;
+      expect(updates).toBeLessThan(50);
+    }
+    const metrics = k.kappaMetrics();
+    expect(metrics.cubeMean).toBeCloseTo(0.6, 1);
+  });
+
+  it('processVertex and collectiveThink through the orchestrator', async () => {
+    const k = await Konomi.open({ clock });
+    const cube = k.cubeAt(0, 0, 0);
+    const r = k.processVertex(cube.id, 'CENTRAL', 'status');
+    expect(r.trace).toHaveLength(8);
+    const c = k.collectiveThink(cube.id, 'status');
+    expect(c.quorum).toBe(true);
+    expect(() => k.processVertex(cube.id, 'MIDDLE', 'x')).toThrow(/NOT_FOUND/);
+    expect(() => k.collectiveThink(cube.id, 'x'.repeat(70_000))).toThrow(/TOO_LARGE/);
+  });
+});
+
+describe('Konomi restart', () => {
+  it('arrays, instances, ledger and cubes come back from the store', async () => {
+    const store = new MemoryStore();
+    const k = await Konomi.open({ clock, store });
+    await k.setCell(1, 2, 3, 4);
+    await k.setCell(1, 2, 4, 5);
+    await k.deactivateCell(1, 2, 4);
+    const t = await k.createTemplate({ x: 8, y: 8, z: 8 }, [{ x: 1, y: 1, z: 1, value: 1 }, { x: 2, y: 2, z: 2, value: 2 }]);
+    const inst = await k.instantiate(t.id);
+    await k.deactivateCell(1, 1, 1, inst.id);
+    await k.setCell(3, 3, 3, 3, inst.id);
+    const a = k.cubeAt(0, 0, 0);
+    const b = k.cubeAt(9, 9, 9);
+    await k.addCubeEdge(a.id, 'NEU', 'SWD');
+    await k.linkCubes(a.id, 'NEU', b.id, 'SWD');
+    k.processVertex(a.id, 'NEU', 'warm up');
+    a.kappa = 0.3;
+    const root0 = k.merkleRoot(0);
+    const rootI = k.merkleRoot(inst.id);
+    const head = k.ledgerHead();
+    const vertexKappa = a.vertexKappa();
+    await k.close();
+
+    store.reopen();
+    const r = await Konomi.open({ clock, store });
+    expect(r.ledgerHead()).toEqual(head);
+    expect(r.verifyLedger().valid).toBe(true);
+    expect(r.merkleRoot(0)).toEqual(root0);
+    expect(r.merkleRoot(inst.id)).toEqual(rootI);
+    expect(r.array(inst.id).has(1, 1, 1)).toBe(false);
+    expect(r.array(inst.id).get(2, 2, 2)).toBe(2);
+    expect(r.array(t.id).get(1, 1, 1)).toBe(1);
+    expect(r.arrayInfo(t.id).template).toBe(true);
+    expect(r.cubeCount).toBe(2);
+    expect(r.cube(a.id).kappa).toBe(0.3);
+    expect(r.cube(a.id).vertexKappa()).toEqual(vertexKappa);
+    expect(r.cube(a.id).neighbours('NEU')).toContain(8);
+    expect(r.cube(a.id).neighbours('NEU')).toContain(7);
+    expect(r.cube(a.id).links()).toEqual([{ vertex: 0, cube: b.id, otherVertex: 7 }]);
+    expect(r.cube(b.id).links()).toEqual([{ vertex: 7, cube: a.id, otherVertex: 0 }]);
+  });
+
+  it('a failed commit rejects the write with STORE_FAILED and aborts the system', async () => {
+    const store = new MemoryStore();
+    const k = await Konomi.open({ clock, store });
+    await store.close();
+    await rejects(k.setCell(0, 0, 0, 1), 'STORE_FAILED');
+    expect(k.system.state).toBe('Aborted');
+    await rejects(k.setCell(0, 0, 0, 1), 'STORE_FAILED');
+  });
+});

@@ -1,0 +1,576 @@
+import { BlockArray } from '../block/BlockArray.js';
+import { checkCoordinate, validateAxis, validateBox, validateDims } from '../block/Dims.js';
+import type { Axis, Box, Dims } from '../block/Dims.js';
+import { mortonEncode, mortonX, mortonY, mortonZ } from '../block/Morton.js';
+import { Cube } from '../cube/Cube.js';
+import type { CollectiveResult, Coordinate, CubeRecord, VertexResult } from '../cube/Cube.js';
+import { toVertex, vertexOffset, type VertexId } from '../cube/Vertex.js';
+import { CoreError } from '../errors/CoreError.js';
+import { requireFinite, requireIntegerIn } from '../errors/validate.js';
+import { Ledger, type LedgerHead, type LedgerVerification } from '../ledger/Ledger.js';
+import { LedgerOp, validateLedgerRecord, type LedgerEntry, type LedgerRecord } from '../ledger/LedgerEntry.js';
+import { cellLeafHash, type InclusionProof } from '../ledger/Merkle.js';
+import type { LlmFactory, LlmNode } from '../llm/LlmNode.js';
+import { PlaceholderLlmFactory } from '../llm/PlaceholderLlm.js';
+import { MemoryStore } from '../store/MemoryStore.js';
+import type { CellRow, Store } from '../store/Store.js';
+import { ArraySlot } from './ArraySlot.js';
+import { CommitQueue } from './CommitQueue.js';
+import { loadKonomiState } from './KonomiLoader.js';
+import { PackMlMachine, type PackMlCommand, type PackMlState } from './PackMl.js';
+import type { ArrayInfo, CellInput, CellRead, KappaMetrics, LlmBroadcastResult, WriteReceipt } from './types.js';
+
+/** Creates the model of a cube vertex; by default the LlmFactory at origin + doubled vertex offset. */
+export type VertexLlmFactory = (cube: number, origin: Coordinate, vertex: VertexId) => LlmNode;
+
+export interface KonomiOptions {
+  /** Where state lives; default: a fresh MemoryStore (nothing survives the process). */
+  readonly store?: Store;
+  /** Models for llmAt and, unless vertexFactory is given, for cube vertices. Default: PlaceholderLlmFactory. */
+  readonly llmFactory?: LlmFactory;
+  readonly vertexFactory?: VertexLlmFactory;
+  /** Milliseconds since the epoch, for cell and ledger timestamps. */
+  readonly clock?: () => number;
+  /** Dimensions of array 0 (the one BLOCK_GET/SET address) and the range of llmAt and cubeAt. Default 1000³. */
+  readonly gridDims?: Dims;
+  /** Most targets one broadcast may reach. Default 1024. */
+  readonly maxBroadcast?: number;
+  /** Most cells createTemplate accepts (each is a ledger entry). Default 100 000. */
+  readonly maxTemplateCells?: number;
+  /** Longest prompt accepted, in UTF-16 units. Default 65 536. */
+  readonly maxPromptLength?: number;
+}
+
+export const DEFAULT_GRID: Dims = { x: 1000, y: 1000, z: 1000 };
+const MAX_ARRAYS = 0x10000;
+const MAX_CUBES = 0x10000;
+const ZERO_LEAF = new Uint8Array(32);
+
+/**
+ * The Konomi core: block arrays with their ledger and Merkle trees, LLM nodes, cubes, PackML
+ * state, and durability. Every mutator validates all of its input first, then applies it in
+ * memory, appends to the ledger and resolves once the store has made it durable.
+ */
+export class Konomi {
+  readonly system = new PackMlMachine();
+  readonly ledger = new Ledger();
+  readonly gridDims: Dims;
+  private readonly slots: (ArraySlot | undefined)[] = [];
+  private readonly llms = new Map<number, LlmNode>();
+  private readonly cubes: Cube[] = [];
+  private readonly cubesByOrigin = new Map<number, Cube>();
+  private readonly dirty = new Set<Cube>();
+  private readonly queue: CommitQueue;
+  private readonly clock: () => number;
+  private readonly llmFactory: LlmFactory;
+  private readonly vertexFactory: VertexLlmFactory;
+  private failure: CoreError | null = null;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly options: KonomiOptions,
+  ) {
+    this.gridDims = validateDims(options.gridDims ?? DEFAULT_GRID);
+    this.clock = options.clock ?? Date.now;
+    this.llmFactory = options.llmFactory ?? new PlaceholderLlmFactory();
+    this.vertexFactory =
+      options.vertexFactory ??
+      ((_cube, origin, vertex) => {
+        const [dx, dy, dz] = vertexOffset(vertex);
+        return this.llmFactory.create(origin.x + dx, origin.y + dy, origin.z + dz);
+      });
+    this.queue = new CommitQueue(store, () => this.takeDirtyCubes(), (e) => this.fail(e));
+  }
+
+  /** Opens the store, reloads arrays, ledger and cubes, and creates array 0 on first use. */
+  static async open(options: KonomiOptions = {}): Promise<Konomi> {
+    const konomi = new Konomi(options.store ?? new MemoryStore(), options);
+    await loadKonomiState(konomi.store, {
+      addArray: (slot) => konomi.addSlot(slot),
+      ledger: konomi.ledger,
+      addCube: (record) => konomi.restoreCube(record),
+      linkCubes: (record) => konomi.restoreLinks(record),
+      clock: konomi.clock,
+    });
+    konomi.system.run('start');
+    if (konomi.slots[0] === undefined) await konomi.createBlockArray(konomi.gridDims);
+    return konomi;
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** Fires a PackML command on the system; acting states complete at once. */
+  command(command: PackMlCommand): PackMlState {
+    return this.system.run(command);
+  }
+
+  /** Fires a PackML command on one array (instance). */
+  commandArray(arrayId: number, command: PackMlCommand): PackMlState {
+    const slot = this.slot(arrayId);
+    if (slot.template && command !== 'stop' && command !== 'abort') {
+      throw new CoreError('INVALID_TRANSITION', `array ${arrayId} is a frozen template`);
+    }
+    return slot.machine.run(command);
+  }
+
+  /** Resolves once everything done so far, cube κ included, is durable. */
+  flush(): Promise<void> {
+    return this.queue.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.failure === null) await this.flush();
+    if (this.system.target('stop') !== undefined) this.system.run('stop');
+    await this.store.close();
+  }
+
+  // ---------------------------------------------------------------- arrays
+
+  arrayInfo(arrayId = 0): ArrayInfo {
+    return this.slot(arrayId).info();
+  }
+
+  arrays(): ArrayInfo[] {
+    return this.slots.filter((s): s is ArraySlot => s !== undefined).map((s) => s.info());
+  }
+
+  /** Read access to an array; writes must go through Konomi so that they are ledgered. */
+  array(arrayId = 0): Pick<BlockArray, 'dims' | 'size' | 'has' | 'get' | 'getCell' | 'neighbours' | 'forEach' | 'forEachInBox' | 'region' | 'countInBox' | 'mortonKeys'> {
+    return this.slot(arrayId).array;
+  }
+
+  async createBlockArray(dims: Dims): Promise<ArrayInfo> {
+    this.checkWritable();
+    const d = validateDims(dims);
+    const id = this.nextArrayId();
+    const slot = this.addSlot(new ArraySlot(id, new BlockArray(d, { clock: this.clock }), null));
+    const entry = this.ledger.append(this.record(LedgerOp.CREATE_ARRAY, id, d.x, d.y, d.z, 0));
+    await this.queue.submit({ entries: [entry], arrays: [slot.row()] });
+    return slot.info();
+  }
+
+  /** A frozen array holding `cells`, from which instances start copy-on-write. */
+  async createTemplate(dims: Dims, cells: readonly CellInput[]): Promise<ArrayInfo> {
+    this.checkWritable();
+    const d = validateDims(dims);
+    const max = this.options.maxTemplateCells ?? 100_000;
+    if (!Array.isArray(cells) || cells.length > max) throw new CoreError('TOO_LARGE', `a template holds at most ${max} cells`);
+    for (const c of cells) {
+      checkCoordinate(d, c.x, c.y, c.z);
+      requireFinite(c.value, 'value');
+    }
+    const id = this.nextArrayId();
+    const array = new BlockArray(d, { clock: this.clock, expectedCells: cells.length });
+    const slot = this.addSlot(new ArraySlot(id, array, null));
+    const entries = [this.ledger.append(this.record(LedgerOp.CREATE_ARRAY, id, d.x, d.y, d.z, 0))];
+    const stamp = this.now();
+    for (const c of cells) {
+      array.set(c.x, c.y, c.z, c.value, stamp);
+      entries.push(this.ledger.append(this.record(LedgerOp.SET, id, c.x, c.y, c.z, c.value, stamp)));
+    }
+    slot.freeze();
+    entries.push(this.ledger.append(this.record(LedgerOp.FREEZE, id, 0, 0, 0, 0, stamp)));
+    await this.queue.submit({ entries, arrays: [slot.row()], cells: this.rowsOf(slot, array.mortonKeys()) });
+    return slot.info();
+  }
+
+  /** Freezes an existing array as a template: no more writes, instances may start from it. */
+  async freezeTemplate(arrayId: number): Promise<ArrayInfo> {
+    this.checkWritable();
+    const slot = this.slot(arrayId);
+    if (slot.template) throw new CoreError('ALREADY_EXISTS', `array ${arrayId} is already a template`);
+    if (slot.templateId !== null) throw new CoreError('INVALID_TRANSITION', 'an instance cannot become a template');
+    if (slot.machine.state !== 'Execute') throw new CoreError('NOT_RUNNING', `array ${arrayId} is ${slot.machine.state}`);
+    slot.freeze();
+    const entry = this.ledger.append(this.record(LedgerOp.FREEZE, arrayId, 0, 0, 0, 0));
+    await this.queue.submit({ entries: [entry], arrays: [slot.row()] });
+    return slot.info();
+  }
+
+  /** A new array starting from a template's cells in O(1); it copies them on its first write. */
+  async instantiate(templateId: number): Promise<ArrayInfo> {
+    this.checkWritable();
+    const source = this.slot(templateId);
+    const template = source.template;
+    if (template === null) throw new CoreError('INVALID_TRANSITION', `array ${templateId} is not a template`);
+    const id = this.nextArrayId();
+    const slot = this.addSlot(new ArraySlot(id, template.instantiate(this.clock), templateId));
+    const { x, y, z } = template.dims;
+    const entry = this.ledger.append(this.record(LedgerOp.INSTANTIATE, id, x, y, z, templateId));
+    await this.queue.submit({ entries: [entry], arrays: [slot.row()] });
+    return slot.info();
+  }
+
+  // ---------------------------------------------------------------- cells
+
+  getCell(x: number, y: number, z: number, arrayId = 0): CellRead {
+    const cell = this.slot(arrayId).array.getCell(x, y, z);
+    if (cell === undefined) return { active: false, value: 0, timestamp: 0, leafHash: ZERO_LEAF.slice() };
+    return { active: true, value: cell.value, timestamp: cell.timestamp, leafHash: cellLeafHash(x, y, z, cell.value) };
+  }
+
+  /** Activates or overwrites a cell; resolves with its ledger entry once durable. */
+  async setCell(x: number, y: number, z: number, value: number, arrayId = 0): Promise<WriteReceipt> {
+    const slot = this.writableSlot(arrayId);
+    checkCoordinate(slot.array.dims, x, y, z);
+    requireFinite(value, 'value');
+    const stamp = this.now();
+    slot.array.set(x, y, z, value, stamp);
+    const entry = this.ledger.append(this.record(LedgerOp.SET, arrayId, x, y, z, value, stamp));
+    const cell: CellRow = { array: arrayId, morton: mortonEncode(x, y, z), active: true, value, timestamp: stamp };
+    await this.queue.submit({ entries: [entry], cells: [cell] });
+    return receipt(entry);
+  }
+
+  async deactivateCell(x: number, y: number, z: number, arrayId = 0): Promise<WriteReceipt> {
+    const slot = this.writableSlot(arrayId);
+    checkCoordinate(slot.array.dims, x, y, z);
+    const stamp = this.now();
+    slot.array.deactivate(x, y, z);
+    const entry = this.ledger.append(this.record(LedgerOp.DEACTIVATE, arrayId, x, y, z, 0, stamp));
+    const cell: CellRow = { array: arrayId, morton: mortonEncode(x, y, z), active: false, value: 0, timestamp: stamp };
+    await this.queue.submit({ entries: [entry], cells: [cell] });
+    return receipt(entry);
+  }
+
+  /** Activates a whole slice (up to 1024² cells) as one ledger entry. */
+  async planeActivate(axis: Axis, index: number, value: number, arrayId = 0): Promise<WriteReceipt> {
+    const slot = this.writableSlot(arrayId);
+    const a = validateAxis(axis);
+    requireIntegerIn(index, 0, slot.array.dims[a] - 1, `slice ${a}`);
+    requireFinite(value, 'value');
+    const stamp = this.now();
+    slot.array.planeActivate(a, index, value, stamp);
+    const entry = this.ledger.append(this.record(LedgerOp.PLANE_ACTIVATE, arrayId, axisNumber(a), index, 0, value, stamp));
+    await this.queue.submit({ entries: [entry], cells: this.rowsOf(slot, slot.array.planeMortonKeys(a, index)) });
+    return receipt(entry);
+  }
+
+  async planeDeactivate(axis: Axis, index: number, arrayId = 0): Promise<WriteReceipt> {
+    const slot = this.writableSlot(arrayId);
+    const a = validateAxis(axis);
+    const before = slot.array.planeMortonKeys(a, index);
+    const stamp = this.now();
+    slot.array.planeDeactivate(a, index);
+    const entry = this.ledger.append(this.record(LedgerOp.PLANE_DEACTIVATE, arrayId, axisNumber(a), index, 0, 0, stamp));
+    await this.queue.submit({ entries: [entry], cells: this.rowsOf(slot, before) });
+    return receipt(entry);
+  }
+
+  /** Interlock: slice `to` of array `targetId` becomes a copy of slice `from` of array `arrayId`. */
+  async planeSync(axis: Axis, from: number, to: number, arrayId = 0, targetId = arrayId): Promise<WriteReceipt> {
+    this.checkWritable();
+    const source = this.slot(arrayId);
+    const target = this.writableSlot(targetId);
+    const a = validateAxis(axis);
+    requireIntegerIn(from, 0, source.array.dims[a] - 1, `slice ${a}`);
+    const before = target.array.planeMortonKeys(a, to);
+    const stamp = this.now();
+    source.array.planeSync(a, from, to, target.array);
+    const after = target.array.planeMortonKeys(a, to);
+    const entry = this.ledger.append(this.record(LedgerOp.PLANE_SYNC, arrayId, axisNumber(a), from, to, targetId, stamp));
+    const cells = this.rowsOf(target, unionSorted(before, after));
+    await this.queue.submit({ entries: [entry], cells });
+    return receipt(entry);
+  }
+
+  // ---------------------------------------------------------------- ledger and proofs
+
+  ledgerHead(): LedgerHead {
+    return this.ledger.head();
+  }
+
+  ledgerEntry(index: number): LedgerEntry {
+    return this.ledger.entry(index);
+  }
+
+  verifyLedger(): LedgerVerification {
+    return this.ledger.verify();
+  }
+
+  /** RFC 6962 root over the array's active cells in Morton order (computed on demand, cached). */
+  merkleRoot(arrayId = 0): Uint8Array {
+    return this.slot(arrayId).merkle.root();
+  }
+
+  proveCell(x: number, y: number, z: number, arrayId = 0): InclusionProof {
+    return this.slot(arrayId).merkle.proof(x, y, z);
+  }
+
+  // ---------------------------------------------------------------- LLMs
+
+  /** The model at a grid coordinate, created on first use from the coordinate alone. */
+  llmAt(x: number, y: number, z: number): LlmNode {
+    checkCoordinate(this.gridDims, x, y, z);
+    const key = mortonEncode(x, y, z);
+    let node = this.llms.get(key);
+    if (node === undefined) {
+      node = this.llmFactory.create(x, y, z);
+      this.llms.set(key, node);
+    }
+    return node;
+  }
+
+  /** How many coordinates have had a model created. */
+  get llmCount(): number {
+    return this.llms.size;
+  }
+
+  /**
+   * Sends a prompt to every existing model in the box (or to every coordinate of it with
+   * `create`), in Morton order. Refuses with TOO_LARGE before anyone answers if the box holds
+   * more targets than maxBroadcast.
+   */
+  broadcastLlm(box: Box, prompt: string, options: { maxTokens?: number; create?: boolean } = {}): LlmBroadcastResult[] {
+    const b = validateBox(this.gridDims, box);
+    this.checkPrompt(prompt);
+    const max = this.options.maxBroadcast ?? 1024;
+    const targets = options.create ? boxKeys(b, max) : this.existingLlmKeys(b, max);
+    return targets.map((key) => {
+      const [x, y, z] = [mortonX(key), mortonY(key), mortonZ(key)];
+      const node = this.llmAt(x, y, z);
+      const text = node.respond(prompt, options.maxTokens);
+      return { x, y, z, id: node.id, kappa: node.kappa, text };
+    });
+  }
+
+  // ---------------------------------------------------------------- cubes
+
+  cube(id: number): Cube {
+    const cube = Number.isInteger(id) ? this.cubes[id] : undefined;
+    if (cube === undefined) throw new CoreError('NOT_FOUND', `no cube ${String(id)}`);
+    return cube;
+  }
+
+  get cubeCount(): number {
+    return this.cubes.length;
+  }
+
+  /** A new cube at a grid coordinate; ALREADY_EXISTS if one is there. Persisted with the next commit. */
+  createCube(x: number, y: number, z: number): Cube {
+    this.checkWritable();
+    checkCoordinate(this.gridDims, x, y, z);
+    const key = mortonEncode(x, y, z);
+    if (this.cubesByOrigin.has(key)) throw new CoreError('ALREADY_EXISTS', `a cube exists at (${x}, ${y}, ${z})`);
+    if (this.cubes.length >= MAX_CUBES) throw new CoreError('TOO_LARGE', `at most ${MAX_CUBES} cubes`);
+    const id = this.cubes.length;
+    const origin = { x, y, z };
+    const cube = new Cube(id, origin, (v) => this.vertexFactory(id, origin, v));
+    this.cubes.push(cube);
+    this.cubesByOrigin.set(key, cube);
+    this.dirty.add(cube);
+    return cube;
+  }
+
+  /** The cube at a coordinate, created on first use. */
+  cubeAt(x: number, y: number, z: number): Cube {
+    checkCoordinate(this.gridDims, x, y, z);
+    return this.cubesByOrigin.get(mortonEncode(x, y, z)) ?? this.createCube(x, y, z);
+  }
+
+  processVertex(cubeId: number, vertex: VertexId | string, text: string, maxTokens?: number): VertexResult {
+    const cube = this.cube(cubeId);
+    const v = toVertex(vertex);
+    this.checkPrompt(text);
+    const result = cube.processVertex(v, text, maxTokens);
+    this.dirty.add(cube);
+    for (const step of result.trace) this.dirty.add(this.cube(step.to.cube));
+    return result;
+  }
+
+  collectiveThink(cubeId: number, query: string, maxTokens?: number): CollectiveResult {
+    const cube = this.cube(cubeId);
+    this.checkPrompt(query);
+    const result = cube.collectiveThink(query, maxTokens);
+    this.dirty.add(cube);
+    return result;
+  }
+
+  /** Collective think on every cube whose origin lies in the box. */
+  broadcastCubes(box: Box, query: string, maxTokens?: number): CollectiveResult[] {
+    const b = validateBox(this.gridDims, box);
+    this.checkPrompt(query);
+    const inBox = this.cubes.filter((c) => inside(b, c.origin));
+    const max = this.options.maxBroadcast ?? 1024;
+    if (inBox.length > max) throw new CoreError('TOO_LARGE', `${inBox.length} cubes in the box; at most ${max}`);
+    return inBox.map((c) => this.collectiveThink(c.id, query, maxTokens));
+  }
+
+  addCubeEdge(cubeId: number, a: VertexId | string, b: VertexId | string): Promise<void> {
+    this.checkWritable();
+    const cube = this.cube(cubeId);
+    cube.addEdge(a, b);
+    this.dirty.add(cube);
+    return this.flush();
+  }
+
+  linkCubes(cubeId: number, vertex: VertexId | string, otherId: number, otherVertex: VertexId | string): Promise<void> {
+    this.checkWritable();
+    const cube = this.cube(cubeId);
+    const other = this.cube(otherId);
+    cube.link(vertex, other, otherVertex);
+    this.dirty.add(cube);
+    this.dirty.add(other);
+    return this.flush();
+  }
+
+  /**
+   * One κ update of every cube, all from the previous values: 10% toward the average of its
+   * linked cubes, 5% toward 0.6.
+   */
+  updateKappa(): void {
+    const next = this.cubes.map((cube) => {
+      const neighbours = cube.linkedCubes();
+      const average = neighbours.length === 0 ? null : neighbours.reduce((s, c) => s + c.kappa, 0) / neighbours.length;
+      return cube.nextKappa(average);
+    });
+    this.cubes.forEach((cube, i) => {
+      cube.kappa = Math.min(1, Math.max(0, next[i]!));
+      this.dirty.add(cube);
+    });
+  }
+
+  kappaMetrics(): KappaMetrics {
+    const cubes = this.cubes.map((c) => ({ id: c.id, kappa: c.kappa, vertexKappa: c.vertexKappa() }));
+    const llmKappas = [...this.llms.values()].map((n) => n.kappa);
+    return {
+      cubes,
+      cubeMean: mean(cubes.map((c) => c.kappa)),
+      llmCount: llmKappas.length,
+      llmMean: mean(llmKappas),
+    };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private slot(arrayId: number): ArraySlot {
+    const slot = Number.isInteger(arrayId) ? this.slots[arrayId] : undefined;
+    if (slot === undefined) throw new CoreError('NOT_FOUND', `no array ${String(arrayId)}`);
+    return slot;
+  }
+
+  private writableSlot(arrayId: number): ArraySlot {
+    this.checkWritable();
+    const slot = this.slot(arrayId);
+    if (slot.machine.state !== 'Execute') {
+      throw new CoreError('NOT_RUNNING', `array ${arrayId} is ${slot.template ? 'a frozen template' : slot.machine.state}`);
+    }
+    return slot;
+  }
+
+  private checkWritable(): void {
+    if (this.failure !== null) throw this.failure;
+    const state = this.system.state;
+    if (state !== 'Execute') throw new CoreError('NOT_RUNNING', `system is ${state}`);
+  }
+
+  private checkPrompt(text: string): void {
+    const max = this.options.maxPromptLength ?? 65_536;
+    if (typeof text !== 'string') throw new CoreError('BAD_VALUE', 'prompt must be a string');
+    if (text.length > max) throw new CoreError('TOO_LARGE', `prompt longer than ${max}`);
+  }
+
+  private fail(error: CoreError): void {
+    this.failure = error;
+    if (this.system.target('abort') !== undefined) this.system.run('abort');
+  }
+
+  private now(): number {
+    return Math.max(0, Math.floor(this.clock()));
+  }
+
+  private record(op: LedgerRecord['op'], array: number, x: number, y: number, z: number, value: number, timestamp = this.now()): LedgerRecord {
+    const r: LedgerRecord = { op, array, x, y, z, value, timestamp };
+    validateLedgerRecord(r);
+    return r;
+  }
+
+  private nextArrayId(): number {
+    if (this.slots.length >= MAX_ARRAYS) throw new CoreError('TOO_LARGE', `at most ${MAX_ARRAYS} arrays`);
+    return this.slots.length;
+  }
+
+  private addSlot(slot: ArraySlot): ArraySlot {
+    this.slots[slot.id] = slot;
+    return slot;
+  }
+
+  /** Current state of each key as store rows (tombstones for inactive keys). */
+  private rowsOf(slot: ArraySlot, keys: Uint32Array): CellRow[] {
+    const rows: CellRow[] = new Array<CellRow>(keys.length);
+    const array = slot.array;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const cell = array.getCell(mortonX(k), mortonY(k), mortonZ(k));
+      rows[i] = cell
+        ? { array: slot.id, morton: k, active: true, value: cell.value, timestamp: cell.timestamp }
+        : { array: slot.id, morton: k, active: false, value: 0, timestamp: this.now() };
+    }
+    return rows;
+  }
+
+  private existingLlmKeys(b: Box, max: number): number[] {
+    const keys: number[] = [];
+    for (const key of this.llms.keys()) {
+      if (inside(b, { x: mortonX(key), y: mortonY(key), z: mortonZ(key) })) keys.push(key);
+    }
+    if (keys.length > max) throw new CoreError('TOO_LARGE', `${keys.length} models in the box; at most ${max}`);
+    return keys.sort((p, q) => p - q);
+  }
+
+  private takeDirtyCubes(): CubeRecord[] {
+    const records = [...this.dirty].map((c) => c.toRecord());
+    this.dirty.clear();
+    return records;
+  }
+
+  private restoreCube(record: CubeRecord): void {
+    const origin = { x: record.x, y: record.y, z: record.z };
+    checkCoordinate(this.gridDims, origin.x, origin.y, origin.z);
+    if (record.id !== this.cubes.length) throw new CoreError('CORRUPT', `cube ${record.id} restored out of order`);
+    const cube = new Cube(record.id, origin, (v) => this.vertexFactory(record.id, origin, v));
+    cube.restore(record);
+    this.cubes.push(cube);
+    this.cubesByOrigin.set(mortonEncode(origin.x, origin.y, origin.z), cube);
+  }
+
+  /** Links are stored on both cubes; each is rebuilt once, from the cube with the lower id. */
+  private restoreLinks(record: CubeRecord): void {
+    const cube = this.cube(record.id);
+    for (const l of record.links) if (l.cube > record.id) cube.link(l.vertex, this.cube(l.cube), l.otherVertex);
+  }
+}
+
+function receipt(entry: LedgerEntry): WriteReceipt {
+  return { index: entry.index, hash: entry.hash };
+}
+
+function axisNumber(axis: Axis): number {
+  return axis === 'x' ? 0 : axis === 'y' ? 1 : 2;
+}
+
+function inside(b: Box, c: Coordinate): boolean {
+  return c.x >= b.x0 && c.x <= b.x1 && c.y >= b.y0 && c.y <= b.y1 && c.z >= b.z0 && c.z <= b.z1;
+}
+
+function boxKeys(b: Box, max: number): number[] {
+  const volume = (b.x1 - b.x0 + 1) * (b.y1 - b.y0 + 1) * (b.z1 - b.z0 + 1);
+  if (volume > max) throw new CoreError('TOO_LARGE', `${volume} coordinates in the box; at most ${max}`);
+  const keys: number[] = [];
+  for (let z = b.z0; z <= b.z1; z++) for (let y = b.y0; y <= b.y1; y++) for (let x = b.x0; x <= b.x1; x++) keys.push(mortonEncode(x, y, z));
+  return keys.sort((p, q) => p - q);
+}
+
+function unionSorted(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  out.sort();
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[n++] = out[i]!;
+  return out.subarray(0, n);
+}
+
+function mean(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length;
+}

@@ -1,0 +1,55 @@
+import type { CubeRecord } from '../cube/Cube.js';
+import type { LedgerEntry } from '../ledger/LedgerEntry.js';
+
+/**
+ * Rows are keyed the way an SQL table would be: cells by (array, morton) with morton the
+ * integer Morton code, ledger entries by index, arrays and cubes by id.
+ */
+export interface CellRow {
+  readonly array: number;
+  readonly morton: number;
+  /** false = the cell was deactivated (a tombstone, needed to shadow a template's cell). */
+  readonly active: boolean;
+  readonly value: number;
+  readonly timestamp: number;
+}
+
+export interface ArrayRow {
+  readonly id: number;
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  /** Frozen: no more writes; instances may start from it. */
+  readonly template: boolean;
+  /** The template this array was instantiated from; its cell rows are then only the differences. */
+  readonly templateId: number | null;
+}
+
+/** One atomic unit: all of it is durable, or none of it. Later rows with the same key replace earlier ones. */
+export interface StoreBatch {
+  readonly entries: readonly LedgerEntry[];
+  readonly cells: readonly CellRow[];
+  readonly arrays: readonly ArrayRow[];
+  readonly cubes: readonly CubeRecord[];
+}
+
+/** Receives everything at startup, streamed so that millions of cells need no intermediate objects. */
+export interface StoreSink {
+  array(row: ArrayRow): void;
+  cell(array: number, morton: number, active: boolean, value: number, timestamp: number): void;
+  /** In index order. */
+  entry(entry: LedgerEntry): void;
+  cube(record: CubeRecord): void;
+}
+
+export interface Store {
+  /** Resolves only once the whole batch is durable; rejects (and applies nothing) otherwise. */
+  commit(batch: StoreBatch): Promise<void>;
+  /** Streams back arrays (ascending id), then cells, then ledger entries (ascending index), then cubes. */
+  load(sink: StoreSink): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function emptyBatch(): { entries: LedgerEntry[]; cells: CellRow[]; arrays: ArrayRow[]; cubes: CubeRecord[] } {
+  return { entries: [], cells: [], arrays: [], cubes: [] };
+}
