@@ -1,0 +1,100 @@
+#include "drivers/keyboard.h"
+
+#include <stdbool.h>
+
+#include "arch/idt.h"
+#include "arch/io.h"
+#include "drivers/pic.h"
+#include "kernel/task.h"
+#include "lib/ringbuf.h"
+
+enum {
+    PS2_DATA = 0x60,
+    PS2_STATUS = 0x64,
+    PS2_STATUS_OUTPUT_FULL = 0x01,
+    KEYBOARD_IRQ = 1,
+
+    SCANCODE_RELEASE = 0x80,
+    SCANCODE_EXTENDED = 0xE0,
+    SCANCODE_LEFT_SHIFT = 0x2A,
+    SCANCODE_RIGHT_SHIFT = 0x36,
+    SCANCODE_CTRL = 0x1D,
+    SCANCODE_TABLE_SIZE = 0x3A,
+
+    ASCII_CONTROL_MASK = 0x1F,
+};
+
+#define KEYBOARD_RING_SIZE 256
+
+uint8_t keyboard_channel;
+
+static uint8_t ring_storage[KEYBOARD_RING_SIZE];
+static struct ringbuf ring;
+static bool shift_down, ctrl_down, extended;
+
+/* US layout, scancode set 1, index = make code. */
+static const char keymap[SCANCODE_TABLE_SIZE] = {
+    0, 27, '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', '=', '\b',
+    '\t', 'q', 'w', 'e', 'r', 't', 'y', 'u', 'i', 'o', 'p', '[', ']', '\n',
+    0, 'a', 's', 'd', 'f', 'g', 'h', 'j', 'k', 'l', ';', '\'', '`',
+    0, '\\', 'z', 'x', 'c', 'v', 'b', 'n', 'm', ',', '.', '/', 0,
+    '*', 0, ' ',
+};
+
+static const char keymap_shift[SCANCODE_TABLE_SIZE] = {
+    0, 27, '!', '@', '#', '$', '%', '^', '&', '*', '(', ')', '_', '+', '\b',
+    '\t', 'Q', 'W', 'E', 'R', 'T', 'Y', 'U', 'I', 'O', 'P', '{', '}', '\n',
+    0, 'A', 'S', 'D', 'F', 'G', 'H', 'J', 'K', 'L', ':', '"', '~',
+    0, '|', 'Z', 'X', 'C', 'V', 'B', 'N', 'M', '<', '>', '?', 0,
+    '*', 0, ' ',
+};
+
+static void keyboard_handle_scancode(uint8_t scancode) {
+    if (scancode == SCANCODE_EXTENDED) {
+        extended = true;
+        return;
+    }
+    bool released = (scancode & SCANCODE_RELEASE) != 0;
+    uint8_t code = scancode & (uint8_t)~SCANCODE_RELEASE;
+    bool was_extended = extended;
+    extended = false;
+    if (code == SCANCODE_LEFT_SHIFT || code == SCANCODE_RIGHT_SHIFT) {
+        shift_down = !released;
+        return;
+    }
+    if (code == SCANCODE_CTRL) {
+        ctrl_down = !released;
+        return;
+    }
+    if (released || was_extended || code >= SCANCODE_TABLE_SIZE) return;
+    char c = shift_down ? keymap_shift[code] : keymap[code];
+    if (c == 0) return;
+    if (ctrl_down && c >= 'a' && c <= 'z') c = (char)(c & ASCII_CONTROL_MASK);
+    ringbuf_put(&ring, (uint8_t)c);
+    sched_wake(&keyboard_channel);
+}
+
+static void keyboard_irq(struct regs *frame) {
+    (void)frame;
+    while (inb(PS2_STATUS) & PS2_STATUS_OUTPUT_FULL) keyboard_handle_scancode(inb(PS2_DATA));
+}
+
+void keyboard_init(void) {
+    ringbuf_init(&ring, ring_storage, KEYBOARD_RING_SIZE);
+    while (inb(PS2_STATUS) & PS2_STATUS_OUTPUT_FULL) (void)inb(PS2_DATA);
+    irq_register(KEYBOARD_IRQ, keyboard_irq);
+    pic_unmask(KEYBOARD_IRQ);
+}
+
+int keyboard_read_char(void) {
+    uint32_t flags = irq_save();
+    int c = ringbuf_get(&ring);
+    irq_restore(flags);
+    return c;
+}
+
+void keyboard_wait_readable(uint32_t timeout_ms) {
+    uint32_t flags = irq_save();
+    if (ringbuf_empty(&ring)) sched_block_on(&keyboard_channel, timeout_ms);
+    irq_restore(flags);
+}

@@ -1,0 +1,51 @@
+/* Kernel tasks and the scheduler.
+ *
+ * Tasks are cooperative: a task runs until it blocks (waiting for input, a reply or a
+ * sleep) or yields. The PIT tick drives the scheduler's clock: it wakes tasks whose
+ * sleep or wait timeout has expired, and interrupt handlers wake tasks blocked on a
+ * wait channel (any address that names the event, e.g. a serial port). With nothing
+ * runnable the idle task halts the CPU until the next interrupt. */
+#ifndef XP10_KERNEL_TASK_H
+#define XP10_KERNEL_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TASK_MAX 16
+#define TASK_NAME_MAX 16
+
+enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_BLOCKED, TASK_DONE };
+
+typedef void (*task_entry_t)(void *arg);
+
+struct task {
+    int id;
+    char name[TASK_NAME_MAX];
+    enum task_state state;
+    uint32_t esp;
+    uint8_t *stack;
+    const void *wait_channel;
+    uint32_t wake_tick;      /* 0 = no timeout */
+    uint32_t switches;
+    task_entry_t entry;
+    void *arg;
+};
+
+void sched_init(void);
+/* Creates a runnable task; returns its id or -1 when the table or memory is exhausted. */
+int task_spawn(const char *name, task_entry_t entry, void *arg);
+struct task *task_current(void);
+const struct task *task_at(int index);
+
+void sched_yield(void);
+void sched_sleep_ms(uint32_t ms);
+/* Must be called with interrupts off, after checking the condition being waited for;
+ * returns (interrupts still off) after a wake on `channel` or after `timeout_ms`. */
+void sched_block_on(const void *channel, uint32_t timeout_ms);
+void sched_wake(const void *channel);
+/* Called from the timer interrupt. */
+void sched_timer_tick(uint32_t now);
+/* Becomes the idle loop; never returns. */
+void sched_run_idle(void) __attribute__((noreturn));
+
+#endif

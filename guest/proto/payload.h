@@ -1,0 +1,164 @@
+/* Encoders and decoders for every opcode's payload (layouts in docs/PROTOCOL.md).
+ * Encoders return the payload length, or 0 when it does not fit. Decoders return 0 or
+ * PROTO_ERR_BAD_PAYLOAD; strings and byte fields they return are views into the input. */
+#ifndef XP10_PROTO_PAYLOAD_H
+#define XP10_PROTO_PAYLOAD_H
+
+#include <stdbool.h>
+
+#include "proto/proto.h"
+
+#define PROTO_HASH_SIZE 32u
+#define PROTO_HELLO_MAX_VERTICES 32u
+#define PROTO_WINDOW_MIN 1u
+#define PROTO_WINDOW_MAX 64u
+#define PROTO_LLM_MAX_TOKENS 256u
+#define PROTO_TENSOR_MAX_RANK 4u
+#define PROTO_TENSOR_MAX_INPUTS 2u
+#define PROTO_TENSOR_MAX_PARAMS 4u
+#define PROTO_VERTEX_CENTRAL 8u
+#define PROTO_VERTEX_WHOLE_CUBE 0xFFu
+
+struct proto_text {
+    const uint8_t *bytes;
+    uint32_t length;
+};
+
+struct proto_hosted_vertex {
+    uint16_t cube;
+    uint8_t vertex;
+    uint8_t channel;
+};
+
+struct proto_hello {
+    uint8_t version;
+    uint16_t max_content;
+    uint8_t window;
+    struct proto_text name;
+    struct proto_text token;
+    uint8_t vertex_count;
+    struct proto_hosted_vertex vertices[PROTO_HELLO_MAX_VERTICES];
+};
+
+struct proto_coords {
+    uint16_t x, y, z;
+};
+
+struct proto_block_get_reply {
+    bool active;
+    double value;
+    uint8_t hash[PROTO_HASH_SIZE];
+};
+
+struct proto_block_set_request {
+    struct proto_coords at;
+    double value;
+};
+
+struct proto_block_set_reply {
+    uint64_t ledger_index;
+    uint8_t hash[PROTO_HASH_SIZE];
+};
+
+struct proto_llm_request {
+    struct proto_coords at;
+    uint16_t max_tokens;
+    struct proto_text prompt;
+};
+
+struct proto_llm_reply {
+    double kappa;
+    uint16_t tokens;
+    struct proto_text text;
+};
+
+struct proto_cube_request {
+    uint16_t cube;
+    uint8_t vertex;
+    struct proto_text text;
+};
+
+struct proto_cube_reply {
+    uint8_t vertex;
+    double kappa;
+    struct proto_text text;
+};
+
+enum proto_tensor_operation {
+    PROTO_TENSOR_MATMUL = 0x01,
+    PROTO_TENSOR_ADD = 0x02,
+    PROTO_TENSOR_MUL = 0x03,
+    PROTO_TENSOR_CONV2D = 0x04,
+    PROTO_TENSOR_MAXPOOL2D = 0x05,
+    PROTO_TENSOR_AVGPOOL2D = 0x06,
+    PROTO_TENSOR_RELU = 0x10,
+    PROTO_TENSOR_SIGMOID = 0x11,
+    PROTO_TENSOR_TANH = 0x12,
+    PROTO_TENSOR_GELU = 0x13,
+    PROTO_TENSOR_SOFTMAX = 0x14,
+};
+
+#define PROTO_DTYPE_F32 0u
+
+/* A tensor on the wire: elements stay big-endian f32 bytes; read them with proto_tensor_element. */
+struct proto_tensor {
+    uint8_t rank;
+    uint16_t dims[PROTO_TENSOR_MAX_RANK];
+    uint32_t count;
+    const uint8_t *elements;
+};
+
+struct proto_tensor_request {
+    uint8_t operation;
+    uint8_t dtype;
+    uint8_t input_count;
+    uint8_t param_count;
+    uint16_t params[PROTO_TENSOR_MAX_PARAMS];
+    struct proto_tensor inputs[PROTO_TENSOR_MAX_INPUTS];
+};
+
+struct proto_tensor_reply {
+    uint8_t dtype;
+    struct proto_tensor result;
+};
+
+struct proto_error_payload {
+    uint8_t code;
+    struct proto_text message;
+};
+
+size_t proto_hello_encode(const struct proto_hello *hello, uint8_t *out, size_t capacity);
+int proto_hello_decode(const uint8_t *payload, size_t length, struct proto_hello *out);
+
+size_t proto_coords_encode(const struct proto_coords *at, uint8_t *out, size_t capacity);
+int proto_coords_decode(const uint8_t *payload, size_t length, struct proto_coords *out);
+size_t proto_block_get_reply_encode(const struct proto_block_get_reply *reply, uint8_t *out, size_t capacity);
+int proto_block_get_reply_decode(const uint8_t *payload, size_t length, struct proto_block_get_reply *out);
+size_t proto_block_set_request_encode(const struct proto_block_set_request *req, uint8_t *out, size_t capacity);
+int proto_block_set_request_decode(const uint8_t *payload, size_t length, struct proto_block_set_request *out);
+size_t proto_block_set_reply_encode(const struct proto_block_set_reply *reply, uint8_t *out, size_t capacity);
+int proto_block_set_reply_decode(const uint8_t *payload, size_t length, struct proto_block_set_reply *out);
+
+size_t proto_llm_request_encode(const struct proto_llm_request *req, uint8_t *out, size_t capacity);
+int proto_llm_request_decode(const uint8_t *payload, size_t length, struct proto_llm_request *out);
+size_t proto_llm_reply_encode(const struct proto_llm_reply *reply, uint8_t *out, size_t capacity);
+int proto_llm_reply_decode(const uint8_t *payload, size_t length, struct proto_llm_reply *out);
+
+size_t proto_cube_request_encode(const struct proto_cube_request *req, uint8_t *out, size_t capacity);
+int proto_cube_request_decode(const uint8_t *payload, size_t length, struct proto_cube_request *out);
+size_t proto_cube_reply_encode(const struct proto_cube_reply *reply, uint8_t *out, size_t capacity);
+int proto_cube_reply_decode(const uint8_t *payload, size_t length, struct proto_cube_reply *out);
+
+/* `elements[i]` are host floats for input i; encoded big-endian. */
+size_t proto_tensor_request_encode(const struct proto_tensor_request *req, const float *const *elements, uint8_t *out,
+                                   size_t capacity);
+int proto_tensor_request_decode(const uint8_t *payload, size_t length, struct proto_tensor_request *out);
+size_t proto_tensor_reply_encode(const struct proto_tensor *result, const float *elements, uint8_t *out,
+                                 size_t capacity);
+int proto_tensor_reply_decode(const uint8_t *payload, size_t length, struct proto_tensor_reply *out);
+float proto_tensor_element(const struct proto_tensor *tensor, uint32_t index);
+
+size_t proto_error_encode(uint8_t code, const char *message, uint8_t *out, size_t capacity);
+int proto_error_decode(const uint8_t *payload, size_t length, struct proto_error_payload *out);
+
+#endif

@@ -1,0 +1,108 @@
+/* Shell commands answered inside XP10 itself. */
+#include "agents/agents.h"
+#include "agents/link.h"
+#include "drivers/pit.h"
+#include "drivers/serial.h"
+#include "drivers/vga.h"
+#include "kernel/task.h"
+#include "kernel/version.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "shell/shell.h"
+
+#define KIB 1024u
+#define MS_PER_SECOND 1000u
+#define SECONDS_PER_MINUTE 60u
+#define MINUTES_PER_HOUR 60u
+#define ANSI_CLEAR_SCREEN "\x1b[2J\x1b[H"
+
+static void cmd_help(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)argc, (void)argv, (void)rest;
+    const struct shell_command *tables[] = { shell_local_commands, shell_remote_commands };
+    shell_print(shell, "Commands:\n");
+    for (unsigned t = 0; t < 2; t++)
+        for (const struct shell_command *c = tables[t]; c->name; c++)
+            shell_print(shell, "  %-28s %s\n", c->usage, c->help);
+}
+
+static void cmd_ver(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)argc, (void)argv, (void)rest;
+    shell_print(shell, "%s [Version %s] - %s, 56k packet protocol v1\n", XP10_NAME, XP10_VERSION, XP10_PRODUCT);
+}
+
+static void cmd_mem(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)argc, (void)argv, (void)rest;
+    const struct pmm_info *mem = pmm_info();
+    struct heap_stats heap = heap_stats();
+    shell_print(shell, "Memory: %u KiB usable (%u MiB)\n", (unsigned)(mem->total_bytes / KIB),
+                (unsigned)(mem->total_bytes / (KIB * KIB)));
+    for (uint32_t i = 0; i < mem->region_count; i++)
+        shell_print(shell, "  region %u: 0x%08llx - 0x%08llx\n", i, mem->regions[i].base,
+                    mem->regions[i].base + mem->regions[i].length);
+    shell_print(shell, "Pages: %u total, %u free (%u KiB free)\n", mem->total_pages, mem->free_pages,
+                mem->free_pages * (PAGE_SIZE / KIB));
+    shell_print(shell, "Heap: %u KiB arena, %u bytes in %u allocations\n", heap.arena_bytes / KIB, heap.used_bytes,
+                heap.allocations);
+}
+
+static void cmd_uptime(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)argc, (void)argv, (void)rest;
+    uint32_t ms = pit_millis();
+    uint32_t seconds = ms / MS_PER_SECOND;
+    shell_print(shell, "Up %u:%02u:%02u.%03u (%u ticks at %u Hz)\n", seconds / (SECONDS_PER_MINUTE * MINUTES_PER_HOUR),
+                (seconds / SECONDS_PER_MINUTE) % MINUTES_PER_HOUR, seconds % SECONDS_PER_MINUTE, ms % MS_PER_SECOND,
+                pit_ticks(), PIT_HZ);
+}
+
+static const char *state_name(enum task_state state) {
+    switch (state) {
+    case TASK_RUNNABLE: return "ready";
+    case TASK_BLOCKED: return "blocked";
+    case TASK_DONE: return "done";
+    default: return "unused";
+    }
+}
+
+static void cmd_ps(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)argc, (void)argv, (void)rest;
+    shell_print(shell, "  ID  NAME            STATE     SWITCHES  ROLE\n");
+    for (int i = 0; i < TASK_MAX; i++) {
+        const struct task *task = task_at(i);
+        if (!task || task->state == TASK_UNUSED) continue;
+        const char *role = agents_describe(task->id);
+        shell_print(shell, "  %2d  %-15s %-9s %8u  %s\n", task->id, task->name,
+                    task == task_current() ? "running" : state_name(task->state), task->switches, role ? role : "");
+    }
+}
+
+static void cmd_stats(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)argc, (void)argv, (void)rest;
+    const struct proto_stats *s = link_stats();
+    shell_print(shell, "COM1 packet link (56k protocol):\n");
+    shell_print(shell, "  frames sent      %u\n  frames received  %u\n", s->frames_out, s->frames_in);
+    shell_print(shell, "  bytes sent       %u\n  bytes received   %u\n", s->bytes_out, s->bytes_in);
+    shell_print(shell, "  CRC errors       %u\n  malformed        %u\n", s->crc_errors, s->malformed);
+    shell_print(shell, "  retransmits      %u\n  NAKs sent        %u\n  NAKs received    %u\n", s->retransmits,
+                s->naks_sent, s->naks_received);
+    shell_print(shell, "  duplicates       %u\n  timeouts         %u\n", s->duplicates, s->timeouts);
+    shell_print(shell, "  UART overruns    %u\n", com1.stats.rx_overruns);
+}
+
+static void cmd_clear(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)argc, (void)argv, (void)rest;
+    if (shell->console == &console_vga)
+        vga_clear();
+    else
+        shell_print(shell, ANSI_CLEAR_SCREEN);
+}
+
+const struct shell_command shell_local_commands[] = {
+    { "help", "help", "list commands", cmd_help },
+    { "ver", "ver", "show the XP10 version", cmd_ver },
+    { "mem", "mem", "memory found and in use", cmd_mem },
+    { "uptime", "uptime", "time since boot", cmd_uptime },
+    { "ps", "ps", "tasks and agents", cmd_ps },
+    { "stats", "stats", "packet link counters", cmd_stats },
+    { "clear", "clear", "clear the screen", cmd_clear },
+    { 0, 0, 0, 0 },
+};

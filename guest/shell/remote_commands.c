@@ -1,0 +1,305 @@
+/* Shell commands carried out by the Konomi core: each builds a request payload, hands it
+ * to a shell agent (which blocks on the COM1 link) and prints the decoded reply. */
+#include "agents/agents.h"
+#include "drivers/pit.h"
+#include "lib/parse.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "proto/payload.h"
+#include "shell/shell.h"
+
+#define JOB_POLL_MS 10u
+#define COORD_MAX 0xFFFFu
+#define LLM_DEFAULT_TOKENS 32u
+#define HASH_PREVIEW_BYTES 8u
+#define TENSOR_ELEMENTS_MAX 64u
+#define TENSOR_PRINT_DECIMALS "%.4f"
+
+static struct agent_job *job_new(uint8_t opcode) {
+    struct agent_job *job = kzalloc(sizeof(*job));
+    if (job) job->opcode = opcode;
+    return job;
+}
+
+static void job_free(struct agent_job *job) {
+    kfree(job->call.reply);
+    kfree(job);
+}
+
+/* Runs the job on an agent; the shell keeps watching its console meanwhile. */
+static bool job_run(struct shell *shell, struct agent_job *job) {
+    agents_submit(job);
+    while (!job->done) {
+        if (shell_interrupted(shell)) {
+            agents_cancel(job);
+            while (!job->done) shell->console->wait_input(JOB_POLL_MS);
+            shell_print(shell, "^C Cancelled.\n");
+            return false;
+        }
+        shell->console->wait_input(JOB_POLL_MS);
+    }
+    int error = job->call.error;
+    if (error == 0) return true;
+    shell_print(shell, "Error %s: %s\n", proto_error_name(error),
+                job->call.error_message[0] ? job->call.error_message : "request failed");
+    return false;
+}
+
+static bool parse_coords(struct shell *shell, char **argv, struct proto_coords *at) {
+    uint32_t x, y, z;
+    if (!parse_u32(argv[0], COORD_MAX, &x) || !parse_u32(argv[1], COORD_MAX, &y) || !parse_u32(argv[2], COORD_MAX, &z)) {
+        shell_print(shell, "Coordinates must be whole numbers 0..65535.\n");
+        return false;
+    }
+    at->x = (uint16_t)x, at->y = (uint16_t)y, at->z = (uint16_t)z;
+    return true;
+}
+
+static void print_hash(struct shell *shell, const uint8_t *hash) {
+    for (unsigned i = 0; i < PROTO_HASH_SIZE; i++) shell_print(shell, "%02x", hash[i]);
+}
+
+static const char *skip_words(const char *text, int words) {
+    for (int w = 0; w < words; w++) {
+        while (*text == ' ') text++;
+        while (*text && *text != ' ') text++;
+    }
+    while (*text == ' ') text++;
+    return text;
+}
+
+static void cmd_ping(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)argc, (void)argv;
+    struct agent_job *job = job_new(PROTO_OP_PING);
+    if (!job) return;
+    const char *text = *rest ? rest : "XP10";
+    job->length = (uint32_t)strlen(text);
+    memcpy(job->payload, text, job->length);
+    uint32_t started = pit_millis();
+    if (job_run(shell, job)) {
+        bool echoed = job->call.reply_length == job->length && memcmp(job->call.reply, job->payload, job->length) == 0;
+        shell_print(shell, "Reply from Konomi core: bytes=%u time=%ums%s\n", job->call.reply_length,
+                    pit_millis() - started, echoed ? "" : " (echo MISMATCH)");
+    }
+    job_free(job);
+}
+
+static void block_get(struct shell *shell, char **argv) {
+    struct proto_coords at;
+    if (!parse_coords(shell, argv, &at)) return;
+    struct agent_job *job = job_new(PROTO_OP_BLOCK_GET);
+    if (!job) return;
+    job->length = (uint32_t)proto_coords_encode(&at, job->payload, sizeof(job->payload));
+    struct proto_block_get_reply reply;
+    if (job_run(shell, job)) {
+        if (proto_block_get_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
+            shell_print(shell, "Error BAD_PAYLOAD: the core's BLOCK_GET reply does not parse\n");
+        } else {
+            shell_print(shell, "Block (%u,%u,%u): %s value=%.6f\n  leaf ", at.x, at.y, at.z,
+                        reply.active ? "active" : "inactive", reply.value);
+            print_hash(shell, reply.hash);
+            shell_print(shell, "\n");
+        }
+    }
+    job_free(job);
+}
+
+static void block_set(struct shell *shell, char **argv) {
+    struct proto_block_set_request request;
+    if (!parse_coords(shell, argv, &request.at)) return;
+    if (!parse_double(argv[3], &request.value, 0)) {
+        shell_print(shell, "Value must be a number, e.g. 1.5\n");
+        return;
+    }
+    struct agent_job *job = job_new(PROTO_OP_BLOCK_SET);
+    if (!job) return;
+    job->length = (uint32_t)proto_block_set_request_encode(&request, job->payload, sizeof(job->payload));
+    struct proto_block_set_reply reply;
+    if (job_run(shell, job)) {
+        if (proto_block_set_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
+            shell_print(shell, "Error BAD_PAYLOAD: the core's BLOCK_SET reply does not parse\n");
+        } else {
+            shell_print(shell, "Block (%u,%u,%u) set to %.6f: ledger entry #%llu\n  hash ", request.at.x,
+                        request.at.y, request.at.z, request.value, reply.ledger_index);
+            print_hash(shell, reply.hash);
+            shell_print(shell, "\n");
+        }
+    }
+    job_free(job);
+}
+
+static void cmd_block(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)rest;
+    if (argc == 5 && strcmp(argv[1], "get") == 0) {
+        block_get(shell, argv + 2);
+    } else if (argc == 6 && strcmp(argv[1], "set") == 0) {
+        block_set(shell, argv + 2);
+    } else {
+        shell_print(shell, "Usage: block get X Y Z | block set X Y Z V\n");
+    }
+}
+
+static void cmd_llm(struct shell *shell, int argc, char **argv, const char *rest) {
+    struct proto_llm_request request = { .max_tokens = LLM_DEFAULT_TOKENS };
+    if (argc < 5) {
+        shell_print(shell, "Usage: llm X Y Z TEXT\n");
+        return;
+    }
+    if (!parse_coords(shell, argv + 1, &request.at)) return;
+    const char *prompt = skip_words(rest, 3);
+    request.prompt.bytes = (const uint8_t *)prompt;
+    request.prompt.length = (uint32_t)strlen(prompt);
+    struct agent_job *job = job_new(PROTO_OP_LLM_QUERY);
+    if (!job) return;
+    job->length = (uint32_t)proto_llm_request_encode(&request, job->payload, sizeof(job->payload));
+    struct proto_llm_reply reply;
+    if (job_run(shell, job)) {
+        if (proto_llm_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
+            shell_print(shell, "Error BAD_PAYLOAD: the core's LLM_QUERY reply does not parse\n");
+        } else {
+            shell->console->write((const char *)reply.text.bytes, reply.text.length);
+            shell_print(shell, "\n[%u tokens, kappa=%.4f]\n", reply.tokens, reply.kappa);
+        }
+    }
+    job_free(job);
+}
+
+static int vertex_from_name(const char *name) {
+    static const char *const names[] = { "NEU", "NED", "NWU", "NWD", "SEU", "SED", "SWU", "SWD", "CENTRAL" };
+    uint32_t number;
+    if (parse_u32(name, PROTO_VERTEX_WHOLE_CUBE, &number)) return (int)number;
+    char upper[16];
+    size_t n = strlen(name);
+    if (n >= sizeof(upper)) return -1;
+    for (size_t i = 0; i <= n; i++) upper[i] = (name[i] >= 'a' && name[i] <= 'z') ? (char)(name[i] - 32) : name[i];
+    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(upper, names[i]) == 0) return (int)i;
+    if (strcmp(upper, "ALL") == 0 || strcmp(upper, "CUBE") == 0) return PROTO_VERTEX_WHOLE_CUBE;
+    return -1;
+}
+
+static void cmd_cube(struct shell *shell, int argc, char **argv, const char *rest) {
+    uint32_t cube;
+    int vertex = argc >= 4 ? vertex_from_name(argv[2]) : -1;
+    if (argc < 4 || !parse_u32(argv[1], COORD_MAX, &cube) || vertex < 0) {
+        shell_print(shell, "Usage: cube CUBE VERTEX TEXT   (VERTEX: NEU NED NWU NWD SEU SED SWU SWD CENTRAL ALL)\n");
+        return;
+    }
+    const char *text = skip_words(rest, 2);
+    struct proto_cube_request request = { (uint16_t)cube, (uint8_t)vertex,
+                                          { (const uint8_t *)text, (uint32_t)strlen(text) } };
+    struct agent_job *job = job_new(PROTO_OP_CUBE_MSG);
+    if (!job) return;
+    job->length = (uint32_t)proto_cube_request_encode(&request, job->payload, sizeof(job->payload));
+    struct proto_cube_reply reply;
+    if (job_run(shell, job)) {
+        if (proto_cube_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
+            shell_print(shell, "Error BAD_PAYLOAD: the core's CUBE_MSG reply does not parse\n");
+        } else {
+            shell_print(shell, "[vertex %u, kappa=%.4f] ", reply.vertex, reply.kappa);
+            shell->console->write((const char *)reply.text.bytes, reply.text.length);
+            shell_print(shell, "\n");
+        }
+    }
+    job_free(job);
+}
+
+struct tensor_literal {
+    struct proto_tensor shape;
+    float values[TENSOR_ELEMENTS_MAX];
+};
+
+/* "[1,2;3,4]" is a 2x2 matrix, "[1,2,3]" a vector of 3. */
+static bool parse_tensor(const char *text, struct tensor_literal *out) {
+    uint32_t rows = 1, columns = 0, count = 0, row_count = 0;
+    if (*text++ != '[') return false;
+    for (;;) {
+        double value;
+        if (count == TENSOR_ELEMENTS_MAX || !parse_double(text, &value, &text)) return false;
+        out->values[count++] = (float)value;
+        row_count++;
+        if (*text == ',') {
+            text++;
+        } else if (*text == ';' || *text == ']') {
+            if (columns == 0) columns = row_count;
+            if (row_count != columns) return false;
+            row_count = 0;
+            if (*text++ == ']') break;
+            rows++;
+        } else {
+            return false;
+        }
+    }
+    if (*text) return false;
+    out->shape.rank = rows > 1 ? 2 : 1;
+    out->shape.dims[0] = (uint16_t)(rows > 1 ? rows : columns);
+    out->shape.dims[1] = (uint16_t)columns;
+    out->shape.count = count;
+    return true;
+}
+
+struct tensor_operation_name {
+    const char *name;
+    uint8_t operation;
+    uint8_t inputs;
+};
+
+static const struct tensor_operation_name tensor_operations[] = {
+    { "matmul", PROTO_TENSOR_MATMUL, 2 }, { "add", PROTO_TENSOR_ADD, 2 },         { "mul", PROTO_TENSOR_MUL, 2 },
+    { "relu", PROTO_TENSOR_RELU, 1 },     { "sigmoid", PROTO_TENSOR_SIGMOID, 1 }, { "tanh", PROTO_TENSOR_TANH, 1 },
+    { "gelu", PROTO_TENSOR_GELU, 1 },     { "softmax", PROTO_TENSOR_SOFTMAX, 1 },
+};
+
+static void print_tensor(struct shell *shell, const struct proto_tensor *t) {
+    uint32_t columns = t->rank >= 2 ? t->dims[t->rank - 1] : t->count;
+    shell_print(shell, "Result shape [");
+    for (unsigned d = 0; d < t->rank; d++) shell_print(shell, d ? "x%u" : "%u", t->dims[d]);
+    shell_print(shell, "]:\n");
+    for (uint32_t i = 0; i < t->count; i++) {
+        shell_print(shell, "%s" TENSOR_PRINT_DECIMALS, i % (columns ? columns : 1) == 0 ? "  " : " ",
+                    (double)proto_tensor_element(t, i));
+        if (columns && (i + 1) % columns == 0) shell_print(shell, "\n");
+    }
+    if (columns == 0 || t->count % columns != 0) shell_print(shell, "\n");
+}
+
+static void cmd_tensor(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)rest;
+    const struct tensor_operation_name *op = 0;
+    for (unsigned i = 0; argc >= 2 && i < sizeof(tensor_operations) / sizeof(tensor_operations[0]); i++)
+        if (strcmp(argv[1], tensor_operations[i].name) == 0) op = &tensor_operations[i];
+    static struct tensor_literal literals[PROTO_TENSOR_MAX_INPUTS];
+    if (!op || argc != 2 + op->inputs || !parse_tensor(argv[2], &literals[0]) ||
+        (op->inputs == 2 && !parse_tensor(argv[3], &literals[1]))) {
+        shell_print(shell, "Usage: tensor OP A [B]  e.g. tensor matmul [1,2;3,4] [5;6]  or  tensor relu [-1,2]\n"
+                           "  OP: matmul add mul relu sigmoid tanh gelu softmax\n");
+        return;
+    }
+    struct proto_tensor_request request = { .operation = op->operation, .dtype = PROTO_DTYPE_F32,
+                                            .input_count = op->inputs };
+    const float *elements[PROTO_TENSOR_MAX_INPUTS];
+    for (unsigned i = 0; i < op->inputs; i++) {
+        request.inputs[i] = literals[i].shape;
+        elements[i] = literals[i].values;
+    }
+    struct agent_job *job = job_new(PROTO_OP_TENSOR_OP);
+    if (!job) return;
+    job->length = (uint32_t)proto_tensor_request_encode(&request, elements, job->payload, sizeof(job->payload));
+    struct proto_tensor_reply reply;
+    if (job_run(shell, job)) {
+        if (proto_tensor_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0)
+            shell_print(shell, "Error BAD_PAYLOAD: the core's TENSOR_OP reply does not parse\n");
+        else
+            print_tensor(shell, &reply.result);
+    }
+    job_free(job);
+}
+
+const struct shell_command shell_remote_commands[] = {
+    { "ping", "ping [TEXT]", "echo through the Konomi core", cmd_ping },
+    { "block", "block get|set X Y Z [V]", "read or write a BlockArray cell", cmd_block },
+    { "llm", "llm X Y Z TEXT", "ask the FemtoLLM at a block", cmd_llm },
+    { "tensor", "tensor OP A [B]", "eVGPU op, e.g. tensor relu [-1,2]", cmd_tensor },
+    { "cube", "cube CUBE VERTEX TEXT", "message a cube vertex", cmd_cube },
+    { 0, 0, 0, 0 },
+};
