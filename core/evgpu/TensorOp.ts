@@ -88,21 +88,25 @@ export function validateTensorOp(
   if (params.length < arity.minParams || params.length > arity.maxParams) {
     throw badShape(`operation 0x${op.toString(16)} takes ${arity.minParams}..${arity.maxParams} parameters, got ${params.length}`);
   }
-  for (const s of shapes) {
-    if (s.length < 1 || s.length > limits.maxRank) throw s.length > limits.maxRank ? tooLarge('rank', s.length, limits.maxRank) : badShape('rank 0 input');
-    let n = 1;
-    for (const d of s) {
-      if (!Number.isInteger(d) || d < 1) throw badShape(`dimension ${d} in ${formatShape(s)}`);
-      n *= d;
-      if (n > limits.maxInputElements) throw tooLarge(`input ${formatShape(s)} elements`, n, limits.maxInputElements);
-    }
-  }
+  for (const s of shapes) checkInputShape(s, limits);
   const { shape, multiplyAdds, workspace } = resultOf(op, shapes, params);
   const outSize = shape.reduce((p, d) => p * d, 1);
   if (outSize > limits.maxOutputElements) throw tooLarge('result elements', outSize, limits.maxOutputElements);
   if (workspace > limits.maxWorkspaceElements) throw tooLarge('workspace elements', workspace, limits.maxWorkspaceElements);
   if (multiplyAdds > limits.maxMultiplyAdds) throw tooLarge('multiply-adds', multiplyAdds, limits.maxMultiplyAdds);
   return shape;
+}
+
+/** Rank and element-count bounds of one input; callers parsing the wire check each shape as it is read. */
+export function checkInputShape(s: readonly number[], limits: TensorOpLimits = DEFAULT_TENSOR_OP_LIMITS): void {
+  if (s.length > limits.maxRank) throw tooLarge('rank', s.length, limits.maxRank);
+  if (s.length < 1) throw badShape('rank 0 input');
+  let n = 1;
+  for (const d of s) {
+    if (!Number.isInteger(d) || d < 1) throw badShape(`dimension ${d} in ${formatShape(s)}`);
+    n *= d;
+    if (n > limits.maxInputElements) throw tooLarge(`input ${formatShape(s)} elements`, n, limits.maxInputElements);
+  }
 }
 
 interface ResultPlan {

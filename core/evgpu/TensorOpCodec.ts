@@ -1,6 +1,6 @@
 import { EvgpuError } from './EvgpuError.js';
 import { Tensor } from './Tensor.js';
-import { DEFAULT_TENSOR_OP_LIMITS, type TensorOpLimits, executeTensorOp, validateTensorOp } from './TensorOp.js';
+import { DEFAULT_TENSOR_OP_LIMITS, type TensorOpLimits, checkInputShape, executeTensorOp, validateTensorOp } from './TensorOp.js';
 
 /** A parsed TENSOR_OP request (docs/PROTOCOL.md); elements are already host-order floats. */
 export interface TensorOpRequest {
@@ -45,6 +45,7 @@ export function decodeTensorOpRequest(payload: Uint8Array, limits: TensorOpLimit
     need(at, 2 * rank);
     const shape: number[] = [];
     for (let r = 0; r < rank; r++, at += 2) shape.push(view.getUint16(at));
+    checkInputShape(shape, limits);
     shapes.push(shape);
     starts.push(at);
     const bytes = shape.reduce((p, d) => p * d, 1) * 4;

@@ -18,6 +18,7 @@ export {
   type TensorOpLimits,
   isTensorOpCode,
   validateTensorOp,
+  checkInputShape,
   executeTensorOp,
 } from './TensorOp.js';
 export {

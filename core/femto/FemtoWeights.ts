@@ -1,10 +1,10 @@
 import { Random } from '../evgpu/Random.js';
 import { decodeBase64 } from './base64.js';
+import { FemtoError } from './FemtoError.js';
 import { type FemtoConfig, FEMTO_CONFIG, type FemtoParamName, femtoParamShapes } from './FemtoConfig.js';
 
-export class FemtoWeightsError extends Error {
-  override readonly name = 'FemtoWeightsError';
-  readonly code = 'BAD_WEIGHTS';
+function badWeights(message: string): FemtoError {
+  return new FemtoError('BAD_WEIGHTS', message);
 }
 
 /** The shared base weights: one Float32Array per named parameter, row-major. */
@@ -16,7 +16,7 @@ export class FemtoWeights {
 
   get(name: FemtoParamName): Float32Array {
     const p = this.params.get(name);
-    if (!p) throw new FemtoWeightsError(`missing parameter ${name}`);
+    if (!p) throw badWeights(`missing parameter ${name}`);
     return p;
   }
 
@@ -56,7 +56,7 @@ export class FemtoWeights {
   static deserialize(bytes: Uint8Array, config: FemtoConfig = FEMTO_CONFIG): FemtoWeights {
     const shapes = femtoParamShapes(config);
     const total = shapes.reduce((s, [, sh]) => s + sh.reduce((p, d) => p * d, 1), 0);
-    if (bytes.length !== total * 4) throw new FemtoWeightsError(`weights are ${bytes.length} bytes, expected ${total * 4}`);
+    if (bytes.length !== total * 4) throw badWeights(`weights are ${bytes.length} bytes, expected ${total * 4}`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const params = new Map<FemtoParamName, Float32Array>();
     let at = 0;
@@ -75,7 +75,7 @@ export class FemtoWeights {
   static fromParams(params: ReadonlyMap<FemtoParamName, Float32Array>, config: FemtoConfig = FEMTO_CONFIG): FemtoWeights {
     for (const [name, shape] of femtoParamShapes(config)) {
       const p = params.get(name);
-      if (!p || p.length !== shape.reduce((a, d) => a * d, 1)) throw new FemtoWeightsError(`parameter ${name} missing or misshapen`);
+      if (!p || p.length !== shape.reduce((a, d) => a * d, 1)) throw badWeights(`parameter ${name} missing or misshapen`);
     }
     return new FemtoWeights(config, params);
   }

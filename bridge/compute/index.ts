@@ -1,0 +1,1 @@
+export { NodeComputePool } from './NodeComputePool.js';

@@ -1,0 +1,113 @@
+import type { LlmFactory, LlmNode } from '../llm/LlmNode.js';
+import { Random, hashSeed } from '../evgpu/Random.js';
+import { baseWeights } from './baseWeights.js';
+import { FemtoEngine, type Personality } from './FemtoEngine.js';
+import { FemtoError } from './FemtoError.js';
+import type { FemtoWeights } from './FemtoWeights.js';
+import { decodeText, encodeText } from './text.js';
+
+export const KAPPA_TARGET = 0.6;
+/** Each request moves κ this fraction of the way to KAPPA_TARGET. */
+export const KAPPA_DRIFT = 0.01;
+export const DEFAULT_MAX_TOKENS = 32;
+export const MAX_TOKENS_LIMIT = 4096;
+/** Largest entry of an instance's matrix P: small enough to flavour the base model, not drown it. */
+export const PERSONALITY_SCALE = 0.08;
+const MATRIX = 256;
+const SLAB_SLOTS = 4096;
+
+/** κ sets the sampling temperature: cool and repetitive near 0, adventurous near 1. */
+export function temperatureFor(kappa: number): number {
+  return 0.25 + kappa;
+}
+
+export function driftKappa(kappa: number): number {
+  return kappa + KAPPA_DRIFT * (KAPPA_TARGET - kappa);
+}
+
+/** One engine for many instances: the model's scratch buffers are shared, instances are data. */
+export class FemtoShared {
+  readonly engine: FemtoEngine;
+
+  constructor(readonly weights: FemtoWeights) {
+    this.engine = new FemtoEngine(weights);
+  }
+}
+
+/**
+ * The FemtoLLM at one coordinate: the shared base plus its own 16×16 int8 matrix (in a slab
+ * shared with up to 4095 neighbours) and κ. Costs ~300 bytes; the matrix is derived from the
+ * coordinate, so re-creating an instance reproduces it exactly.
+ */
+export class FemtoLlm implements LlmNode {
+  readonly id: string;
+  kappa: number;
+  private readonly personality: Personality;
+
+  constructor(
+    private readonly shared: FemtoShared,
+    readonly x: number,
+    readonly y: number,
+    readonly z: number,
+    slab: Int8Array,
+    slot: number,
+  ) {
+    this.id = `llm:${x},${y},${z}`;
+    const rng = new Random(hashSeed('femto', x, y, z));
+    const offset = slot * MATRIX;
+    for (let i = 0; i < MATRIX; i++) slab[offset + i] = rng.int(255) - 127;
+    this.kappa = 0.2 + 0.8 * rng.next();
+    this.personality = { data: slab, offset, scale: PERSONALITY_SCALE / 127 };
+  }
+
+  /** The instance's own matrix P as floats (row-major 16×16). */
+  matrix(): Float32Array {
+    const { data, offset, scale } = this.personality;
+    return Float32Array.from(data.subarray(offset, offset + MATRIX), (q) => q * scale);
+  }
+
+  respond(prompt: string, maxTokens = DEFAULT_MAX_TOKENS): string {
+    checkMaxTokens(maxTokens);
+    const seed = hashSeed(this.id, prompt, this.kappa, maxTokens);
+    const out = this.shared.engine.generate(encodeText(prompt), maxTokens, temperatureFor(this.kappa), new Random(seed), this.personality);
+    this.kappa = driftKappa(this.kappa);
+    return decodeText(out);
+  }
+
+  nextTokenProbabilities(context: Uint8Array): Float32Array {
+    return this.shared.engine.distribution(context, temperatureFor(this.kappa), this.personality);
+  }
+}
+
+export function checkMaxTokens(maxTokens: number): void {
+  if (!Number.isInteger(maxTokens) || maxTokens < 0 || maxTokens > MAX_TOKENS_LIMIT) {
+    throw new FemtoError('OUT_OF_RANGE', `maxTokens ${maxTokens} outside 0..${MAX_TOKENS_LIMIT}`);
+  }
+}
+
+/** Creates FemtoLLM instances for u16 coordinates; all instances of a factory share one base. */
+export class FemtoLlmFactory implements LlmFactory {
+  private readonly shared: FemtoShared;
+  private slab = new Int8Array(SLAB_SLOTS * MATRIX);
+  private slot = 0;
+
+  /** Without weights, the committed trained base is used. */
+  constructor(weights: FemtoWeights = baseWeights()) {
+    this.shared = new FemtoShared(weights);
+  }
+
+  get weights(): FemtoWeights {
+    return this.shared.weights;
+  }
+
+  create(x: number, y: number, z: number): FemtoLlm {
+    for (const c of [x, y, z]) {
+      if (!Number.isInteger(c) || c < 0 || c > 0xffff) throw new FemtoError('OUT_OF_RANGE', `coordinate ${c} outside 0..65535`);
+    }
+    if (this.slot === SLAB_SLOTS) {
+      this.slab = new Int8Array(SLAB_SLOTS * MATRIX);
+      this.slot = 0;
+    }
+    return new FemtoLlm(this.shared, x, y, z, this.slab, this.slot++);
+  }
+}

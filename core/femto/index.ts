@@ -1,0 +1,24 @@
+export { type FemtoConfig, FEMTO_CONFIG, type FemtoParamName, femtoParamShapes } from './FemtoConfig.js';
+export { FemtoError, type FemtoErrorCode } from './FemtoError.js';
+export { FemtoWeights } from './FemtoWeights.js';
+export { FemtoEngine, type Personality, EMITTABLE } from './FemtoEngine.js';
+export {
+  FemtoLlm,
+  FemtoLlmFactory,
+  FemtoShared,
+  KAPPA_TARGET,
+  KAPPA_DRIFT,
+  DEFAULT_MAX_TOKENS,
+  MAX_TOKENS_LIMIT,
+  PERSONALITY_SCALE,
+  temperatureFor,
+  driftKappa,
+} from './FemtoLlm.js';
+export { ensembleNextTokenProbabilities, ensembleRespond } from './ensemble.js';
+export { baseWeights, baseWeightsReport } from './baseWeights.js';
+export { FemtoParams, femtoLoss } from './FemtoGraph.js';
+export { FemtoTrainer, type FemtoTrainOptions } from './FemtoTrainer.js';
+export { NgramModel } from './NgramModel.js';
+export { renderLossChart, type Raster, type ChartSeries } from './LossChart.js';
+export { encodeBase64, decodeBase64 } from './base64.js';
+export { encodeText, decodeText } from './text.js';
