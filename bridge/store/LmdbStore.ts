@@ -1,0 +1,109 @@
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { CubeRecord } from '../../core/cube/Cube.js';
+import { CoreError } from '../../core/errors/CoreError.js';
+import type { LedgerEntry, LedgerOpCode } from '../../core/ledger/LedgerEntry.js';
+import type { ArrayRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
+
+export const DEFAULT_DATA_DIR = './data';
+
+/** [active 0/1, value, timestamp]: compact under msgpack. */
+type CellValue = [number, number, number];
+type CellKey = [number, number];
+
+interface StoredEntry {
+  readonly op: number;
+  readonly array: number;
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  readonly value: number;
+  readonly timestamp: number;
+  readonly prevHash: Uint8Array;
+  readonly hash: Uint8Array;
+}
+
+/**
+ * The embedded default Store: LMDB through `lmdb` (prebuilt, no server). One LMDB transaction
+ * per batch; the promise resolves only after the commit is flushed to disk. Tables mirror the
+ * SQL layout a later PostgreSQL store uses: cells keyed (array, morton), ledger by index,
+ * arrays and cubes by id. One process owns a directory at a time.
+ */
+export class LmdbStore implements Store {
+  private closed = false;
+
+  private constructor(
+    private readonly root: RootDatabase,
+    private readonly arrays: Database<ArrayRow, number>,
+    private readonly cells: Database<CellValue, CellKey>,
+    private readonly ledger: Database<StoredEntry, number>,
+    private readonly cubes: Database<CubeRecord, number>,
+    private ledgerLength: number,
+  ) {}
+
+  static open(path: string = DEFAULT_DATA_DIR): LmdbStore {
+    const root = open({ path, compression: false });
+    const ledger = root.openDB<StoredEntry, number>({ name: 'ledger' });
+    return new LmdbStore(
+      root,
+      root.openDB<ArrayRow, number>({ name: 'arrays' }),
+      root.openDB<CellValue, CellKey>({ name: 'cells' }),
+      ledger,
+      root.openDB<CubeRecord, number>({ name: 'cubes' }),
+      ledger.getKeysCount(),
+    );
+  }
+
+  async commit(batch: StoreBatch): Promise<void> {
+    this.checkOpen();
+    batch.entries.forEach((e, i) => {
+      if (e.index !== this.ledgerLength + i) {
+        throw new CoreError('STORE_FAILED', `ledger entry ${e.index} does not follow ${this.ledgerLength + i - 1}`);
+      }
+    });
+    await this.root.transaction(() => {
+      for (const a of batch.arrays) void this.arrays.put(a.id, { ...a });
+      for (const c of batch.cells) void this.cells.put([c.array, c.morton], [c.active ? 1 : 0, c.value, c.timestamp]);
+      for (const e of batch.entries) void this.ledger.put(e.index, toStored(e));
+      for (const c of batch.cubes) void this.cubes.put(c.id, c);
+    });
+    await this.root.flushed;
+    this.ledgerLength += batch.entries.length;
+  }
+
+  async load(sink: StoreSink): Promise<void> {
+    this.checkOpen();
+    for (const { value } of this.arrays.getRange()) sink.array(value);
+    for (const { key, value } of this.cells.getRange()) sink.cell(key[0], key[1], value[0] === 1, value[1], value[2]);
+    for (const { key, value } of this.ledger.getRange()) sink.entry(fromStored(key, value));
+    for (const { value } of this.cubes.getRange()) sink.cube(value);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.root.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new CoreError('STORE_FAILED', 'store is closed');
+  }
+}
+
+function toStored(e: LedgerEntry): StoredEntry {
+  return { op: e.op, array: e.array, x: e.x, y: e.y, z: e.z, value: e.value, timestamp: e.timestamp, prevHash: e.prevHash, hash: e.hash };
+}
+
+function fromStored(index: number, s: StoredEntry): LedgerEntry {
+  return {
+    index,
+    op: s.op as LedgerOpCode,
+    array: s.array,
+    x: s.x,
+    y: s.y,
+    z: s.z,
+    value: s.value,
+    timestamp: s.timestamp,
+    prevHash: Uint8Array.from(s.prevHash),
+    hash: Uint8Array.from(s.hash),
+  };
+}

@@ -1,0 +1,1 @@
+export { DEFAULT_DATA_DIR, LmdbStore } from './LmdbStore.js';

@@ -1,0 +1,141 @@
+import { expect, it } from 'vitest';
+import { isCoreError } from '../../core/errors/CoreError.js';
+import { Ledger } from '../../core/ledger/Ledger.js';
+import { LedgerOp, type LedgerEntry } from '../../core/ledger/LedgerEntry.js';
+import { Konomi } from '../../core/orchestrator/Konomi.js';
+import type { ArrayRow, Store, StoreSink } from '../../core/store/Store.js';
+import type { CubeRecord } from '../../core/cube/Cube.js';
+import { verifyInclusionProof } from '../../core/ledger/Merkle.js';
+
+/** Opens a store over the same data each time; the previous one has been closed. */
+export interface StoreFactory {
+  open(): Promise<Store>;
+}
+
+interface Loaded {
+  arrays: ArrayRow[];
+  cells: [number, number, boolean, number, number][];
+  entries: LedgerEntry[];
+  cubes: CubeRecord[];
+  order: string[];
+}
+
+export async function loadAll(store: Store): Promise<Loaded> {
+  const out: Loaded = { arrays: [], cells: [], entries: [], cubes: [], order: [] };
+  const sink: StoreSink = {
+    array: (r) => (out.arrays.push(r), out.order.push('array')),
+    cell: (...c) => (out.cells.push(c), out.order.push('cell')),
+    entry: (e) => (out.entries.push(e), out.order.push('entry')),
+    cube: (c) => (out.cubes.push(c), out.order.push('cube')),
+  };
+  await store.load(sink);
+  return out;
+}
+
+function entries(n: number, from = 0): LedgerEntry[] {
+  const ledger = new Ledger();
+  for (let i = 0; i < from + n; i++) ledger.append({ op: LedgerOp.SET, array: 0, x: i % 100, y: 1, z: 2, value: i * 0.5, timestamp: 1000 + i });
+  return ledger.entries(from, from + n);
+}
+
+const cube: CubeRecord = {
+  id: 0,
+  x: 1,
+  y: 2,
+  z: 3,
+  kappa: 0.42,
+  vertexKappa: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+  customEdges: [[0, 7]],
+  links: [],
+};
+
+/** The behaviour every Store must have; run with each implementation's factory. */
+export function storeSuite(factory: StoreFactory): void {
+  it('an empty store loads nothing', async () => {
+    const store = await factory.open();
+    expect(await loadAll(store)).toEqual({ arrays: [], cells: [], entries: [], cubes: [], order: [] });
+    await store.close();
+  });
+
+  it('commits survive reopening, streamed arrays → cells → entries → cubes', async () => {
+    const store = await factory.open();
+    const e = entries(3);
+    await store.commit({
+      arrays: [{ id: 1, x: 4, y: 4, z: 4, template: true, templateId: null }, { id: 0, x: 10, y: 10, z: 10, template: false, templateId: null }],
+      cells: [
+        { array: 0, morton: 7, active: true, value: 1.5, timestamp: 11 },
+        { array: 0, morton: 2 ** 30 - 1, active: false, value: 0, timestamp: 12 },
+      ],
+      entries: e,
+      cubes: [cube],
+    });
+    await store.commit({ arrays: [], cells: [{ array: 0, morton: 7, active: true, value: -2, timestamp: 13 }], entries: [], cubes: [] });
+    await store.close();
+
+    const reopened = await factory.open();
+    const loaded = await loadAll(reopened);
+    expect(loaded.order).toEqual(['array', 'array', 'cell', 'cell', 'entry', 'entry', 'entry', 'cube']);
+    expect(loaded.arrays.map((a) => a.id)).toEqual([0, 1]);
+    expect(loaded.arrays[1]).toEqual({ id: 1, x: 4, y: 4, z: 4, template: true, templateId: null });
+    expect(loaded.cells.sort((a, b) => a[1] - b[1])).toEqual([[0, 7, true, -2, 13], [0, 2 ** 30 - 1, false, 0, 12]]);
+    expect(loaded.entries.map((x) => x.index)).toEqual([0, 1, 2]);
+    expect(loaded.entries[2]!.hash).toEqual(e[2]!.hash);
+    expect(loaded.entries[2]!.prevHash).toEqual(e[1]!.hash);
+    expect(loaded.entries[1]).toMatchObject({ op: 1, array: 0, x: 1, y: 1, z: 2, value: 0.5, timestamp: 1001 });
+    expect(loaded.cubes).toEqual([cube]);
+    await reopened.close();
+  });
+
+  it('a batch whose ledger does not follow the stored one is refused whole', async () => {
+    const store = await factory.open();
+    await store.commit({ arrays: [], cells: [], entries: entries(2), cubes: [] });
+    let code: string | undefined;
+    try {
+      await store.commit({ arrays: [], cells: [{ array: 0, morton: 1, active: true, value: 1, timestamp: 1 }], entries: entries(1, 3), cubes: [] });
+    } catch (e) {
+      code = isCoreError(e) ? e.code : 'OTHER';
+    }
+    expect(code).toBe('STORE_FAILED');
+    await store.commit({ arrays: [], cells: [], entries: entries(1, 2), cubes: [] });
+    const loaded = await loadAll(store);
+    expect(loaded.cells).toEqual([]);
+    expect(loaded.entries.map((x) => x.index)).toEqual([0, 1, 2]);
+    await store.close();
+  });
+
+  it('a Konomi restarted on the store has its arrays, instances, ledger and cubes back', async () => {
+    let t = 1_700_000_000_000;
+    const clock = () => t++;
+    const k = await Konomi.open({ store: await factory.open(), clock, gridDims: { x: 100, y: 100, z: 100 } });
+    const writes = [];
+    for (let i = 0; i < 50; i++) writes.push(k.setCell(i, 99 - i, i % 7, i / 4));
+    await Promise.all(writes);
+    await k.planeActivate('z', 50, 3);
+    await k.deactivateCell(10, 89, 3);
+    const template = await k.createTemplate({ x: 8, y: 8, z: 8 }, [{ x: 1, y: 2, z: 3, value: 4 }]);
+    const instance = await k.instantiate(template.id);
+    await k.setCell(7, 7, 7, 7, instance.id);
+    const a = k.cubeAt(1, 1, 1);
+    const b = k.cubeAt(50, 50, 50);
+    await k.linkCubes(a.id, 'CENTRAL', b.id, 'NEU');
+    k.collectiveThink(a.id, 'remember me');
+    k.updateKappa();
+    const head = k.ledgerHead();
+    const root = k.merkleRoot();
+    const metrics = k.kappaMetrics();
+    await k.close();
+
+    const r = await Konomi.open({ store: await factory.open(), clock, gridDims: { x: 100, y: 100, z: 100 } });
+    expect(r.verifyLedger()).toEqual({ valid: true, length: head.length });
+    expect(r.ledgerHead()).toEqual(head);
+    expect(r.merkleRoot()).toEqual(root);
+    expect(r.array().size).toBe(49 + 100 * 100);
+    expect(r.array().has(10, 89, 3)).toBe(false);
+    expect(verifyInclusionProof(r.proveCell(20, 79, 6), root)).toBe(true);
+    expect(r.array(instance.id).get(1, 2, 3)).toBe(4);
+    expect(r.array(instance.id).get(7, 7, 7)).toBe(7);
+    expect(r.kappaMetrics().cubes).toEqual(metrics.cubes);
+    expect(r.cube(b.id).links()).toEqual([{ vertex: 0, cube: a.id, otherVertex: 8 }]);
+    await r.close();
+  });
+}
