@@ -1,0 +1,38 @@
+/**
+ * What the dispatcher needs from the Konomi core, in wire terms. KonomiBridgeCore adapts the
+ * orchestrator to it; keeping the seam narrow lets the dispatcher be tested on its own.
+ */
+export interface BridgeCore {
+  getCell(x: number, y: number, z: number): CellReading;
+  /** Resolves once the write and its ledger entry are durable. */
+  setCell(x: number, y: number, z: number, value: number): Promise<CellWrite>;
+  llmQuery(x: number, y: number, z: number, prompt: string, maxTokens: number): LlmAnswer;
+  /** vertex 0..8, or 0xFF for the whole cube (collective think). */
+  cubeMessage(cube: number, vertex: number, text: string): CubeAnswer;
+  /** A TENSOR_OP request payload to its reply payload; oversize requests throw TOO_LARGE first. */
+  tensorOp(payload: Uint8Array): Uint8Array;
+}
+
+export interface CellReading {
+  active: boolean;
+  value: number;
+  /** SHA-256 Merkle leaf hash of the cell; all zero when inactive. */
+  leafHash: Uint8Array;
+}
+
+export interface CellWrite {
+  index: number;
+  hash: Uint8Array;
+}
+
+export interface LlmAnswer {
+  kappa: number;
+  tokens: number;
+  text: string;
+}
+
+export interface CubeAnswer {
+  vertex: number;
+  kappa: number;
+  text: string;
+}

@@ -1,0 +1,307 @@
+import type { Disposable } from '../../protocol/Disposable.js';
+import type { Line } from '../../protocol/Line.js';
+import { Opcode } from '../../protocol/constants.js';
+import { ProtocolError } from '../../protocol/ProtocolError.js';
+import { Session, type IncomingRequest, type SessionStats } from '../../protocol/Session.js';
+import { decodeBlockGetRequest, encodeBlockGetReply } from '../../protocol/payloads/blockGet.js';
+import { decodeBlockSetRequest, encodeBlockSetReply } from '../../protocol/payloads/blockSet.js';
+import { decodeCubeMsgRequest, encodeCubeMsgReply, Vertex } from '../../protocol/payloads/cubeMsg.js';
+import type { Hello } from '../../protocol/payloads/hello.js';
+import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
+import { silentLogger, type Logger } from '../server/Logger.js';
+import type { BridgeCore } from './BridgeCore.js';
+import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from './DispatcherLimits.js';
+import { toProtocolError } from './mapError.js';
+import { TokenBucket } from './TokenBucket.js';
+import { VertexRegistry } from './VertexRegistry.js';
+
+export type LineKind = 'tcp' | 'ws' | 'serial' | 'v86' | 'memory' | 'modem';
+
+export interface AttachOptions {
+  kind: LineKind;
+  /** A line from another host: nothing but HELLO is served until it presents the token. */
+  remote: boolean;
+}
+
+export interface LineSnapshot {
+  id: number;
+  name: string;
+  kind: LineKind;
+  remote: boolean;
+  authorized: boolean;
+  /** The name the peer gave in HELLO. */
+  peerName: string | undefined;
+  vertices: Array<{ cube: number; vertex: number; channel: number }>;
+  openedAt: string;
+  outstanding: number;
+  stats: SessionStats;
+}
+
+export type LineEvent =
+  | { type: 'open' | 'hello'; line: LineSnapshot }
+  | { type: 'close'; line: LineSnapshot; reason: string };
+
+export interface DispatcherOptions {
+  core: BridgeCore;
+  logger?: Logger;
+  limits?: Partial<DispatcherLimits>;
+  /** The token remote lines must present in HELLO; without one, remote lines are refused. */
+  token?: Uint8Array;
+  /** The name this bridge gives in its HELLO replies. */
+  name?: string;
+  now?: () => number;
+}
+
+interface Peer {
+  readonly id: number;
+  readonly line: Line;
+  readonly session: Session;
+  readonly kind: LineKind;
+  readonly remote: boolean;
+  readonly openedAt: Date;
+  readonly bucket: TokenBucket;
+  authorized: boolean;
+  peerName: string | undefined;
+  outstanding: number;
+}
+
+/**
+ * Gives every line its own Session and answers each request by calling the core. It also
+ * routes CUBE_MSG for vertices a guest announced in HELLO to that guest's agent, and cleans
+ * up after a line drops: forwarded requests fail with UNAVAILABLE and the vertices fall back
+ * to the core's own FemtoLLMs.
+ */
+export class Dispatcher {
+  private readonly core: BridgeCore;
+  private readonly logger: Logger;
+  private readonly limits: DispatcherLimits;
+  private readonly token: Uint8Array | undefined;
+  private readonly name: string;
+  private readonly now: () => number;
+  private readonly peers = new Map<number, Peer>();
+  private readonly vertices = new VertexRegistry<Peer>();
+  private readonly listeners = new Set<(event: LineEvent) => void>();
+  private nextId = 1;
+  private readonly closedTotals = emptyStats();
+
+  constructor(options: DispatcherOptions) {
+    this.core = options.core;
+    this.logger = options.logger ?? silentLogger;
+    this.limits = { ...DEFAULT_DISPATCHER_LIMITS, ...options.limits };
+    this.token = options.token;
+    this.name = options.name ?? 'konomi-bridge';
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Starts serving a line; the returned session is closed when the line closes. */
+  attach(line: Line, options: AttachOptions): Session {
+    // The peer object is completed right below; onHello only runs once bytes arrive.
+    let self: Peer | undefined;
+    const session = new Session(line, {
+      name: line.name,
+      maxMessageBytes: this.limits.maxReassemblyBytes,
+      hello: { name: this.name },
+      onHello: (hello) => this.onHello(self!, hello),
+    });
+    const peer: Peer = {
+      id: this.nextId++,
+      line,
+      session,
+      kind: options.kind,
+      remote: options.remote,
+      openedAt: new Date(this.now()),
+      bucket: new TokenBucket(this.limits.requestsPerSecond, this.limits.requestBurst, this.now),
+      authorized: !options.remote,
+      peerName: undefined,
+      outstanding: 0,
+    };
+    self = peer;
+    this.peers.set(peer.id, peer);
+    session.setHandler((request) => this.handle(peer, request));
+    line.onClose((reason) => this.detach(peer, reason));
+    this.logger.info(`line ${peer.id} open: ${line.name} (${options.kind}${options.remote ? ', remote' : ''})`);
+    this.emit({ type: 'open', line: this.snapshot(peer) });
+    return session;
+  }
+
+  /** Lines attached since the dispatcher was created. */
+  get linesOpened(): number {
+    return this.nextId - 1;
+  }
+
+  /** Session counters summed over every line, closed ones included (monotonic, for /metrics). */
+  totals(): SessionStats {
+    const sum = { ...this.closedTotals };
+    for (const peer of this.peers.values()) addStats(sum, peer.session.stats);
+    return sum;
+  }
+
+  get lineCount(): number {
+    return this.peers.size;
+  }
+
+  lines(): LineSnapshot[] {
+    return [...this.peers.values()].map((peer) => this.snapshot(peer));
+  }
+
+  onLineEvent(listener: (event: LineEvent) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Closes every line. */
+  close(): void {
+    for (const peer of [...this.peers.values()]) peer.line.close();
+  }
+
+  private async handle(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+    try {
+      if (!peer.authorized) throw new ProtocolError('UNAUTHORIZED', 'present the bridge token in HELLO first');
+      if (!peer.bucket.take()) throw new ProtocolError('BUSY', `more than ${this.limits.requestsPerSecond} requests/s on this line`);
+      if (peer.outstanding >= this.limits.maxOutstanding) {
+        throw new ProtocolError('BUSY', `more than ${this.limits.maxOutstanding} requests outstanding on this line`);
+      }
+      peer.outstanding++;
+      try {
+        return await this.route(peer, request);
+      } finally {
+        peer.outstanding--;
+      }
+    } catch (err) {
+      const mapped = toProtocolError(err);
+      if (mapped.code === 'INTERNAL') this.logger.error(`line ${peer.id} ${request.opcode}: ${mapped.message}`);
+      throw mapped;
+    }
+  }
+
+  private async route(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+    const payload = request.payload;
+    switch (request.opcode) {
+      case Opcode.PING:
+        return payload.slice();
+      case Opcode.BLOCK_GET: {
+        const { x, y, z } = decodeBlockGetRequest(payload);
+        const cell = this.core.getCell(x, y, z);
+        return encodeBlockGetReply({ active: cell.active, value: cell.value, hash: cell.leafHash });
+      }
+      case Opcode.BLOCK_SET: {
+        const { x, y, z, value } = decodeBlockSetRequest(payload);
+        const write = await this.core.setCell(x, y, z, value);
+        return encodeBlockSetReply({ index: BigInt(write.index), hash: write.hash });
+      }
+      case Opcode.LLM_QUERY: {
+        const q = decodeLlmQueryRequest(payload);
+        const answer = this.core.llmQuery(q.x, q.y, q.z, q.prompt, q.maxTokens);
+        return encodeLlmQueryReply({ kappa: answer.kappa, tokens: answer.tokens, text: answer.text });
+      }
+      case Opcode.CUBE_MSG:
+        return this.cubeMessage(peer, payload);
+      case Opcode.TENSOR_OP:
+        return this.core.tensorOp(payload);
+      default:
+        throw new ProtocolError('UNSUPPORTED', `opcode 0x${request.opcode.toString(16)} is not served by the bridge`);
+    }
+  }
+
+  private async cubeMessage(peer: Peer, payload: Uint8Array): Promise<Uint8Array> {
+    const msg = decodeCubeMsgRequest(payload);
+    const host = msg.vertex === Vertex.CUBE ? undefined : this.vertices.lookup(msg.cube, msg.vertex);
+    // A guest asking about its own vertex is answered by the core, never looped back to itself.
+    if (host && host.peer !== peer) {
+      try {
+        const reply = await host.peer.session.request(Opcode.CUBE_MSG, payload, {
+          channel: host.channel,
+          timeoutMs: this.limits.forwardTimeoutMs,
+        });
+        return reply.payload;
+      } catch (err) {
+        if (err instanceof ProtocolError && err.remote) throw err;
+        const why = err instanceof Error ? err.message : String(err);
+        throw new ProtocolError('UNAVAILABLE', `cube ${msg.cube} vertex ${msg.vertex} is hosted by ${host.peer.line.name}, which did not answer: ${why}`);
+      }
+    }
+    const answer = this.core.cubeMessage(msg.cube, msg.vertex, msg.text);
+    return encodeCubeMsgReply({ vertex: answer.vertex, kappa: answer.kappa, text: answer.text });
+  }
+
+  /** Runs inside the Session before it accepts a HELLO; a throw refuses it with that error. */
+  private onHello(peer: Peer, hello: Hello): void {
+    if (peer.remote) {
+      if (!this.token || !sameBytes(hello.token, this.token)) {
+        this.logger.warn(`line ${peer.id} ${peer.line.name}: HELLO with a wrong or missing token`);
+        throw new ProtocolError('UNAUTHORIZED', 'wrong or missing token');
+      }
+      peer.authorized = true;
+    }
+    for (const v of hello.vertices) {
+      if (v.vertex > Vertex.CENTRAL) throw new ProtocolError('OUT_OF_RANGE', `vertex ${v.vertex} cannot be hosted`);
+    }
+    peer.peerName = hello.name;
+    this.vertices.releasePeer(peer);
+    for (const v of hello.vertices) this.vertices.register(v.cube, v.vertex, peer, v.channel);
+    const hosted = hello.vertices.map((v) => `${v.cube}/${v.vertex}@${v.channel}`).join(' ');
+    this.logger.info(`line ${peer.id} hello from "${hello.name}"${hosted ? ` hosting ${hosted}` : ''}`);
+    // Listeners see the peer once the Session has accepted the HELLO.
+    queueMicrotask(() => this.emit({ type: 'hello', line: this.snapshot(peer) }));
+  }
+
+  private detach(peer: Peer, reason?: Error): void {
+    if (!this.peers.delete(peer.id)) return;
+    const released = this.vertices.releasePeer(peer);
+    addStats(this.closedTotals, peer.session.stats);
+    peer.session.close();
+    const why = reason ? reason.message : 'closed';
+    this.logger.info(`line ${peer.id} closed: ${peer.line.name} (${why})${released ? `; ${released} vertices back to the core` : ''}`);
+    this.emit({ type: 'close', line: this.snapshot(peer), reason: why });
+  }
+
+  private snapshot(peer: Peer): LineSnapshot {
+    return {
+      id: peer.id,
+      name: peer.line.name,
+      kind: peer.kind,
+      remote: peer.remote,
+      authorized: peer.authorized,
+      peerName: peer.peerName,
+      vertices: this.vertices.verticesOf(peer),
+      openedAt: peer.openedAt.toISOString(),
+      outstanding: peer.outstanding,
+      stats: { ...peer.session.stats },
+    };
+  }
+
+  private emit(event: LineEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+/** Constant-time comparison, so the token cannot be guessed byte by byte from timing. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+function emptyStats(): SessionStats {
+  return {
+    framesIn: 0,
+    framesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    crcErrors: 0,
+    malformed: 0,
+    naksSent: 0,
+    naksReceived: 0,
+    retransmits: 0,
+    duplicates: 0,
+    timeouts: 0,
+    requestsSent: 0,
+    requestsReceived: 0,
+    repliesSent: 0,
+  };
+}
+
+function addStats(into: SessionStats, from: SessionStats): void {
+  for (const key of Object.keys(into) as Array<keyof SessionStats>) into[key] += from[key];
+}

@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createLinePair } from '../../protocol/MemoryLine.js';
+import type { Line } from '../../protocol/Line.js';
+import { HayesModem } from '../../protocol/modem/HayesModem.js';
+import { LineDestination } from '../../protocol/modem/LineDestination.js';
+import { realModemClock } from '../../protocol/modem/ModemClock.js';
+import { Phonebook } from '../../protocol/modem/Phonebook.js';
+import type { CallDestination } from '../../protocol/modem/CallDestination.js';
+import { Konomi } from '../../core/orchestrator/Konomi.js';
+import type { LlmFactory } from '../../core/llm/LlmNode.js';
+import type { Store } from '../../core/store/Store.js';
+import { Dispatcher } from '../dispatch/Dispatcher.js';
+import type { DispatcherLimits } from '../dispatch/DispatcherLimits.js';
+import { createHttpApp } from '../http/createHttpApp.js';
+import { JsonApi, MAX_JSON_MESSAGE } from '../http/JsonApi.js';
+import { TcpLineServer } from '../lines/TcpLineServer.js';
+import { WebSocketLine } from '../lines/WebSocketLine.js';
+import { FrameCapture } from '../capture/FrameCapture.js';
+import { KonomiService } from '../service/KonomiService.js';
+import { isLoopbackAddress } from './isLoopback.js';
+import { silentLogger, type Logger } from './Logger.js';
+
+export interface BridgeServerOptions {
+  /** Interface to listen on; loopback unless exposed on purpose. */
+  host?: string;
+  /** HTTP port (REST, /ws, /line/serial0, /modem, /capture, the page); 0 picks a free one. */
+  port?: number;
+  /** Raw 56k-protocol TCP port; 0 picks a free one. */
+  packetPort?: number;
+  /** Token remote lines must present in HELLO; generated (and logged) when exposed without one. */
+  token?: string;
+  store?: Store;
+  llmFactory?: LlmFactory;
+  logger?: Logger;
+  webRoot?: string;
+  limits?: Partial<DispatcherLimits>;
+  /** Cubes created at start when fewer exist, so guest-hosted vertices have a core fallback. */
+  minimumCubes?: number;
+}
+
+/** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
+export const PACKET_PORT_NUMBER = '5600';
+export const XP10_NUMBER = '1';
+
+/**
+ * The whole bridge in one process: the Konomi core behind a KonomiService, the dispatcher,
+ * the packet port, the HTTP server with REST, the JSON API, browser serial lines, dial-in
+ * modems and frame capture. `stop()` releases everything it started.
+ */
+export class BridgeServer {
+  readonly phonebook = new Phonebook();
+  private readonly http: Server;
+  private readonly packets: TcpLineServer;
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_JSON_MESSAGE });
+  private readonly lineSockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  private readonly jsonApi: JsonApi;
+  private readonly modems = new Set<HayesModem>();
+  readonly capture = new FrameCapture();
+  readonly token: string | undefined;
+
+  private constructor(
+    readonly service: KonomiService,
+    readonly dispatcher: Dispatcher,
+    private readonly options: BridgeServerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.token = options.token;
+    this.jsonApi = new JsonApi(service, dispatcher, logger);
+    const app = createHttpApp({
+      service,
+      dispatcher,
+      logger,
+      webRoot: options.webRoot ?? 'dist/web',
+      startedAt: Date.now(),
+      wsClientCount: () => this.jsonApi.clientCount,
+    });
+    this.http = createServer(app);
+    this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.packets = new TcpLineServer();
+    this.packets.onConnection((line) => {
+      this.attach(line, 'tcp', !isLoopbackAddress(line.remoteAddress));
+    });
+    this.phonebook.add({
+      number: PACKET_PORT_NUMBER,
+      names: ['packet'],
+      description: 'the bridge packet port',
+      destination: new LineDestination(() => this.packetCall()),
+    });
+  }
+
+  static async start(options: BridgeServerOptions = {}): Promise<BridgeServer> {
+    const logger = options.logger ?? silentLogger;
+    const host = options.host ?? '127.0.0.1';
+    let token = options.token;
+    if (!isLoopbackAddress(host) && !token) {
+      token = randomBytes(12).toString('hex');
+      logger.warn(`listening on ${host}: remote lines must send this token in HELLO: ${token}`);
+    }
+    const konomi = await Konomi.open({
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.llmFactory ? { llmFactory: options.llmFactory } : {}),
+    });
+    for (let i = konomi.cubeCount; i < (options.minimumCubes ?? 2); i++) konomi.createCube(i * 4, 0, 0);
+    await konomi.flush();
+    const service = new KonomiService(konomi);
+    const dispatcher = new Dispatcher({
+      core: service,
+      logger,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(token ? { token: new TextEncoder().encode(token) } : {}),
+    });
+    const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger);
+    await server.listen();
+    return server;
+  }
+
+  get httpAddress(): AddressInfo {
+    return this.http.address() as AddressInfo;
+  }
+
+  get packetAddress(): AddressInfo {
+    return this.packets.address!;
+  }
+
+  get httpUrl(): string {
+    const a = this.httpAddress;
+    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  /** Serves a line with its own session; capture sees its frames. */
+  attach(line: Line, kind: 'tcp' | 'ws' | 'serial' | 'v86' | 'memory' | 'modem', remote = false): void {
+    this.dispatcher.attach(this.capture.tap(line), { kind, remote });
+  }
+
+  /** Adds a phonebook entry (e.g. the guest's console modem) for /modem callers. */
+  addPhoneNumber(number: string, names: string[], destination: CallDestination, description?: string): void {
+    this.phonebook.add({ number, names, destination, ...(description ? { description } : {}) });
+  }
+
+  async stop(): Promise<void> {
+    this.logger.info('shutting down');
+    for (const modem of this.modems) modem.dispose();
+    this.jsonApi.closeAll();
+    for (const ws of this.lineSockets.clients) ws.terminate();
+    for (const ws of this.sockets.clients) ws.terminate();
+    this.capture.close();
+    this.dispatcher.close();
+    await this.packets.close();
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+    await this.service.konomi.close();
+  }
+
+  private async listen(): Promise<void> {
+    const host = this.options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port ?? 3000, host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    const packet = await this.packets.listen(this.options.packetPort ?? 5600, host);
+    this.logger.info(`http on ${this.httpUrl}, packet port tcp://${packet.address}:${packet.port}`);
+  }
+
+  private packetCall(): Line {
+    const [caller, bridgeEnd] = createLinePair(['modem:caller', 'modem:packet']);
+    this.attach(bridgeEnd, 'modem');
+    return caller;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '/').split('?')[0];
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
+    const isRemote = !isLoopbackAddress(req.socket.remoteAddress);
+    const accept = (wss: WebSocketServer, then: (ws: WebSocket) => void): void => {
+      wss.handleUpgrade(req, socket, head, then);
+    };
+    switch (path) {
+      case '/ws':
+        if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
+        return accept(this.sockets, (ws) => this.jsonApi.accept(ws, remote));
+      case '/line/serial0':
+        return accept(this.lineSockets, (ws) => this.attach(new WebSocketLine(ws, { name: `ws:${remote}/line/serial0` }), 'ws', isRemote));
+      case '/modem':
+        if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
+        return accept(this.lineSockets, (ws) => this.startModem(new WebSocketLine(ws, { name: `ws:${remote}/modem` })));
+      case '/capture':
+        if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
+        return accept(this.lineSockets, (ws) => this.capture.stream(ws, this.logger));
+      default:
+        refuse(socket, 404);
+    }
+  }
+
+  private tokenInQuery(req: IncomingMessage): boolean {
+    if (!this.token) return false;
+    const url = new URL(req.url ?? '/', 'http://x');
+    return url.searchParams.get('token') === this.token;
+  }
+
+  private startModem(dte: Line): void {
+    const modem = new HayesModem({ dte, clock: realModemClock, phonebook: this.phonebook, name: dte.name });
+    this.modems.add(modem);
+    this.logger.info(`modem open: ${dte.name}`);
+    dte.onClose(() => {
+      this.modems.delete(modem);
+      this.logger.info(`modem closed: ${dte.name}`);
+    });
+  }
+}
+
+function refuse(socket: Duplex, status: 401 | 404): void {
+  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
