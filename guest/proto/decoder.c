@@ -24,6 +24,8 @@ const char *proto_decode_error_name(enum proto_decode_error error) {
 
 static void decoder_fail(struct proto_decoder *d, enum proto_decode_error error) {
     d->stats.errors[error]++;
+    d->stats.bytes_discarded += d->wire_bytes;
+    d->wire_bytes = 0;
     if (d->on_error) d->on_error(d->context, error);
 }
 
@@ -80,16 +82,19 @@ void proto_decoder_push(struct proto_decoder *d, const uint8_t *data, size_t len
             else if (d->state == DECODER_ESCAPE) decoder_fail(d, PROTO_DECODE_BAD_ESCAPE);
             d->state = DECODER_FRAME;
             d->length = 0;
+            d->wire_bytes = 0;
             continue;
         }
         switch (d->state) {
         case DECODER_HUNT:
-        case DECODER_DISCARD: break;
+        case DECODER_DISCARD: d->stats.bytes_discarded++; break;
         case DECODER_FRAME:
+            d->wire_bytes++;
             if (byte == PROTO_ESCAPE_BYTE) d->state = DECODER_ESCAPE;
             else decoder_store(d, byte);
             break;
         case DECODER_ESCAPE: {
+            d->wire_bytes++;
             uint8_t original = (uint8_t)(byte ^ PROTO_ESCAPE_XOR);
             if (original != PROTO_FLAG_BYTE && original != PROTO_ESCAPE_BYTE) {
                 decoder_fail(d, PROTO_DECODE_BAD_ESCAPE);

@@ -21,6 +21,7 @@ enum proto_decode_error {
 struct proto_decoder_stats {
     uint32_t bytes;
     uint32_t frames;
+    uint32_t bytes_discarded; /* wire bytes that did not end up in a valid frame, flags excluded */
     uint32_t errors[PROTO_DECODE_ERROR_COUNT];
 };
 
@@ -30,6 +31,7 @@ typedef void (*proto_error_cb)(void *context, enum proto_decode_error error);
 struct proto_decoder {
     enum { DECODER_HUNT, DECODER_FRAME, DECODER_ESCAPE, DECODER_DISCARD } state;
     uint32_t length;
+    uint32_t wire_bytes; /* wire bytes of the frame in progress, for bytes_discarded */
     uint8_t buffer[PROTO_MAX_CONTENT];
     proto_frame_cb on_frame;
     proto_error_cb on_error;

@@ -1,0 +1,233 @@
+/* Session behaviour: two C sessions joined by in-memory queues, driven by a manual clock. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/payload.h"
+#include "proto/session.h"
+#include "test/check.h"
+
+#define PIPE_MAX (512u * 1024u)
+
+struct pipe {
+    uint8_t *data;
+    size_t length;
+    bool drop_next_write;  /* simulate a lost frame */
+    bool corrupt_next_write;
+};
+
+struct endpoint {
+    struct proto_session *session;
+    struct pipe *out;
+    int handler_runs;
+    int replies;
+    int failures;
+    int last_failure;
+    uint32_t last_tag;
+    uint8_t last_reply[PROTO_REASSEMBLY_MAX];
+    uint32_t last_reply_length;
+    bool defer;  /* keep the request unanswered */
+};
+
+static void pipe_write(void *context, const uint8_t *data, size_t length) {
+    struct endpoint *e = context;
+    struct pipe *p = e->out;
+    if (p->drop_next_write) {
+        p->drop_next_write = false;
+        return;
+    }
+    if (p->length + length > PIPE_MAX) return;
+    memcpy(p->data + p->length, data, length);
+    if (p->corrupt_next_write && length > 4) {
+        p->data[p->length + length / 2] ^= 0x01;
+        p->corrupt_next_write = false;
+    }
+    p->length += length;
+}
+
+static void on_request(void *context, struct proto_session *s, const struct proto_message *request) {
+    struct endpoint *e = context;
+    e->handler_runs++;
+    if (e->defer) return;
+    if (request->opcode == PROTO_OP_PING)
+        proto_session_reply(s, request, request->payload, request->length);
+    else
+        proto_session_reply_error(s, request, PROTO_ERR_UNSUPPORTED, "no");
+}
+
+static void on_reply(void *context, uint32_t tag, const struct proto_message *reply) {
+    struct endpoint *e = context;
+    e->replies++;
+    e->last_tag = tag;
+    e->last_reply_length = reply->length;
+    memcpy(e->last_reply, reply->payload, reply->length);
+}
+
+static void on_failure(void *context, uint32_t tag, int code) {
+    struct endpoint *e = context;
+    e->failures++;
+    e->last_tag = tag;
+    e->last_failure = code;
+}
+
+struct pair {
+    struct endpoint a, b;
+    struct pipe a_to_b, b_to_a;
+    uint32_t now;
+};
+
+static struct pair *pair_new(void) {
+    struct pair *p = calloc(1, sizeof(*p));
+    p->a_to_b.data = malloc(PIPE_MAX);
+    p->b_to_a.data = malloc(PIPE_MAX);
+    struct proto_session_config config;
+    proto_session_default_config(&config);
+    struct endpoint *ends[2] = { &p->a, &p->b };
+    struct pipe *outs[2] = { &p->a_to_b, &p->b_to_a };
+    for (int i = 0; i < 2; i++) {
+        ends[i]->session = malloc(sizeof(struct proto_session));
+        ends[i]->out = outs[i];
+        struct proto_session_ops ops = { ends[i], pipe_write, on_request, on_reply, on_failure };
+        proto_session_init(ends[i]->session, &config, &ops);
+    }
+    return p;
+}
+
+static void pair_free(struct pair *p) {
+    free(p->a.session);
+    free(p->b.session);
+    free(p->a_to_b.data);
+    free(p->b_to_a.data);
+    free(p);
+}
+
+/* Delivers everything in flight, both ways, until quiet. */
+static void pair_flush(struct pair *p) {
+    for (int round = 0; round < 16 && (p->a_to_b.length || p->b_to_a.length); round++) {
+        static uint8_t chunk[PIPE_MAX];
+        size_t n = p->a_to_b.length;
+        memcpy(chunk, p->a_to_b.data, n);
+        p->a_to_b.length = 0;
+        proto_session_input(p->b.session, chunk, n, p->now);
+        n = p->b_to_a.length;
+        memcpy(chunk, p->b_to_a.data, n);
+        p->b_to_a.length = 0;
+        proto_session_input(p->a.session, chunk, n, p->now);
+    }
+}
+
+static void pair_advance(struct pair *p, uint32_t ms) {
+    for (uint32_t t = 0; t < ms; t += 10) {
+        p->now += 10;
+        proto_session_poll(p->a.session, p->now);
+        proto_session_poll(p->b.session, p->now);
+        pair_flush(p);
+    }
+}
+
+static void test_ping_round_trip(void) {
+    struct pair *p = pair_new();
+    CHECK(proto_session_request(p->a.session, PROTO_OP_PING, 3, 0, (const uint8_t *)"hi", 2, 42, p->now) == 0,
+          "request accepted");
+    pair_flush(p);
+    CHECK(p->a.replies == 1 && p->a.last_tag == 42 && p->a.last_reply_length == 2 &&
+              memcmp(p->a.last_reply, "hi", 2) == 0,
+          "ping echoed");
+    CHECK(proto_session_outstanding(p->a.session) == 0, "slot freed after the reply");
+    pair_free(p);
+}
+
+static void test_retransmit_after_loss(void) {
+    struct pair *p = pair_new();
+    p->a_to_b.drop_next_write = true;
+    proto_session_request(p->a.session, PROTO_OP_PING, 0, 0, (const uint8_t *)"x", 1, 1, p->now);
+    pair_flush(p);
+    CHECK(p->a.replies == 0, "lost request not answered yet");
+    pair_advance(p, 1500);
+    CHECK(p->a.replies == 1 && p->a.session->stats.retransmits == 1, "retransmitted after the RTO and answered");
+    CHECK(p->b.handler_runs == 1, "handler ran once");
+    pair_free(p);
+}
+
+static void test_duplicate_answered_from_cache(void) {
+    struct pair *p = pair_new();
+    p->b_to_a.drop_next_write = true; /* the reply is lost: A retransmits, B must not re-run */
+    proto_session_request(p->a.session, PROTO_OP_PING, 0, 0, (const uint8_t *)"dup", 3, 7, p->now);
+    pair_flush(p);
+    pair_advance(p, 1500);
+    CHECK(p->a.replies == 1, "answered after the retransmission");
+    CHECK(p->b.handler_runs == 1 && p->b.session->stats.duplicates == 1, "duplicate served from the cache");
+    pair_free(p);
+}
+
+static void test_nak_triggers_retransmit(void) {
+    struct pair *p = pair_new();
+    p->a_to_b.corrupt_next_write = true;
+    proto_session_request(p->a.session, PROTO_OP_PING, 0, 0, (const uint8_t *)"corrupt me", 10, 9, p->now);
+    pair_flush(p);
+    CHECK(p->b.session->stats.crc_errors == 1 && p->b.session->stats.naks_sent == 1, "bad CRC counted and NAKed");
+    CHECK(p->a.session->stats.naks_received == 1 && p->a.session->stats.retransmits == 1, "NAK retransmits at once");
+    CHECK(p->a.replies == 1 && p->now == 0, "answered without waiting for the timer");
+    pair_free(p);
+}
+
+static void test_timeout_after_retries(void) {
+    struct pair *p = pair_new();
+    p->b.defer = true;
+    proto_session_request(p->a.session, PROTO_OP_PING, 0, 0, (const uint8_t *)"?", 1, 5, p->now);
+    pair_advance(p, 60000);
+    CHECK(p->a.failures == 1 && p->a.last_failure == PROTO_ERR_TIMEOUT && p->a.last_tag == 5, "TIMEOUT reported");
+    CHECK(p->a.session->stats.retransmits == p->a.session->config.max_retries, "retried the configured times");
+    CHECK(p->b.handler_runs == 1, "duplicates of an unanswered request are not re-run");
+    pair_free(p);
+}
+
+static void test_window_and_error_reply(void) {
+    struct pair *p = pair_new();
+    for (uint32_t i = 0; i < PROTO_SESSION_MAX_WINDOW; i++)
+        CHECK(proto_session_request(p->a.session, PROTO_OP_BLOCK_GET, 0, 0, 0, 0, i, p->now) == 0, "in window %u", i);
+    CHECK(proto_session_request(p->a.session, PROTO_OP_PING, 0, 0, 0, 0, 99, p->now) == PROTO_ERR_BUSY,
+          "window full gives BUSY");
+    pair_flush(p);
+    CHECK(p->a.replies == (int)PROTO_SESSION_MAX_WINDOW, "all answered");
+    struct proto_error_payload e;
+    CHECK(proto_error_decode(p->a.last_reply, p->a.last_reply_length, &e) == 0 && e.code == PROTO_ERR_UNSUPPORTED,
+          "error reply carries the code");
+    pair_free(p);
+}
+
+static void test_fragmented_round_trip_and_seq_wrap(void) {
+    struct pair *p = pair_new();
+    p->a.session->next_seq = 0xFFFF;
+    static uint8_t big[3 * PROTO_MAX_PAYLOAD / 2];
+    for (size_t i = 0; i < sizeof(big); i++) big[i] = (uint8_t)(i * 7);
+    CHECK(proto_session_request(p->a.session, PROTO_OP_PING, 1, 0, big, sizeof(big), 1, p->now) == 0, "big request");
+    pair_flush(p);
+    CHECK(p->a.replies == 1 && p->a.last_reply_length == sizeof(big) && memcmp(p->a.last_reply, big, sizeof(big)) == 0,
+          "fragmented echo");
+    proto_session_request(p->a.session, PROTO_OP_PING, 1, 0, (const uint8_t *)"w", 1, 2, p->now);
+    pair_flush(p);
+    CHECK(p->a.replies == 2 && p->a.session->next_seq == 1, "seq wraps past 65535");
+    pair_free(p);
+}
+
+static void test_noreply(void) {
+    struct pair *p = pair_new();
+    proto_session_request(p->a.session, PROTO_OP_PING, 0, PROTO_FLAG_NOREPLY, (const uint8_t *)"n", 1, 1, p->now);
+    pair_flush(p);
+    CHECK(p->b.handler_runs == 1 && p->a.replies == 0 && p->b.session->stats.frames_out == 0, "NOREPLY gets no reply");
+    pair_free(p);
+}
+
+int run_session_tests(void) {
+    int before = check_failures;
+    test_ping_round_trip();
+    test_retransmit_after_loss();
+    test_duplicate_answered_from_cache();
+    test_nak_triggers_retransmit();
+    test_timeout_after_retries();
+    test_window_and_error_reply();
+    test_fragmented_round_trip_and_seq_wrap();
+    test_noreply();
+    printf("session   %s\n", check_failures == before ? "ok" : "FAILED");
+    return check_failures - before;
+}
