@@ -30,3 +30,22 @@ export { Fragmenter } from './Fragmenter.js';
 export { Reassembler } from './Reassembler.js';
 export type { ReassemblerOptions, ReassemblyResult } from './Reassembler.js';
 export * from './payloads/index.js';
+export { seqCompare, seqNext, SEQ_MODULO } from './serial.js';
+export { realClock } from './Clock.js';
+export type { Clock } from './Clock.js';
+export { createLinePair } from './MemoryLine.js';
+export { LINE_PROFILES, lineProfile, isLineProfileName, bytesPerSecond } from './LineProfile.js';
+export type { LineProfile, LineDirection, LineProfileName } from './LineProfile.js';
+export { PacedLine } from './PacedLine.js';
+export { RtoEstimator } from './RtoEstimator.js';
+export { ReplyCache } from './ReplyCache.js';
+export { Session } from './Session.js';
+export type {
+  SessionOptions,
+  RequestOptions,
+  Reply,
+  IncomingRequest,
+  RequestHandler,
+  SessionStats,
+  SessionEvent,
+} from './Session.js';

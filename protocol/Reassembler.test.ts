@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { Flag, MAX_PAYLOAD } from './constants.js';
+import { Fragmenter } from './Fragmenter.js';
+import type { Frame } from './Frame.js';
+import { ProtocolError } from './ProtocolError.js';
+import { Reassembler } from './Reassembler.js';
+
+const message = (size: number, seq = 1, flags = 0) => ({
+  flags,
+  opcode: 0x10,
+  seq,
+  channel: 2,
+  payload: Uint8Array.from({ length: size }, (_, i) => i & 0xff),
+});
+
+describe('Fragmenter', () => {
+  it('splits into full fragments plus a short last one, MORE on all but the last', () => {
+    const frames = new Fragmenter().split(message(2 * MAX_PAYLOAD + 5));
+    expect(frames.map((f) => f.payload.length)).toEqual([MAX_PAYLOAD, MAX_PAYLOAD, 5]);
+    expect(frames.map((f) => f.fragment)).toEqual([0, 1, 2]);
+    expect(frames.map((f) => (f.flags & Flag.MORE) !== 0)).toEqual([true, true, false]);
+  });
+
+  it('sends an empty payload as one frame and honours a smaller max content', () => {
+    expect(new Fragmenter().split(message(0))).toHaveLength(1);
+    const small = new Fragmenter({ maxContent: 110 });
+    expect(small.split(message(250)).map((f) => f.payload.length)).toEqual([100, 100, 50]);
+    expect(() => (small.maxContent = 10)).toThrow(ProtocolError);
+  });
+
+  it('refuses more than 256 fragments', () => {
+    const f = new Fragmenter({ maxContent: 20 });
+    expect(f.split(message(2560))).toHaveLength(256);
+    expect(() => f.split(message(2561))).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
+  });
+});
+
+describe('Reassembler', () => {
+  const frames = (size: number, seq = 1, flags = 0) => new Fragmenter({ maxContent: 110 }).split(message(size, seq, flags));
+
+  it('reassembles fragments in any order and ignores repeated ones', () => {
+    const r = new Reassembler();
+    const parts = frames(350);
+    const order = [parts[3]!, parts[1]!, parts[1]!, parts[0]!, parts[2]!];
+    const results = order.map((f) => r.push(f, 0).status);
+    expect(results).toEqual(['pending', 'pending', 'duplicate', 'pending', 'complete']);
+    expect(r.partialCount).toBe(0);
+    expect(r.bytesInFlight).toBe(0);
+  });
+
+  it('keeps requests and replies with the same seq apart', () => {
+    const r = new Reassembler();
+    const req = frames(150, 5);
+    const rep = frames(150, 5, Flag.REPLY);
+    expect(r.push(req[0]!, 0).status).toBe('pending');
+    expect(r.push(rep[0]!, 0).status).toBe('pending');
+    const done = r.push(rep[1]!, 0);
+    expect(done.status === 'complete' && done.message.flags).toBe(Flag.REPLY);
+  });
+
+  it('rejects a fragment index at or above maxFragments', () => {
+    const r = new Reassembler({ maxFragments: 3 });
+    const parts = frames(350);
+    expect(r.push(parts[3]!, 0)).toMatchObject({ status: 'rejected', code: 'TOO_LARGE' });
+  });
+
+  it('rejects a message above maxMessageBytes and frees its bytes', () => {
+    const r = new Reassembler({ maxMessageBytes: 250 });
+    const parts = frames(350);
+    expect(r.push(parts[0]!, 0).status).toBe('pending');
+    expect(r.push(parts[1]!, 0).status).toBe('pending');
+    expect(r.push(parts[2]!, 0)).toMatchObject({ status: 'rejected', code: 'TOO_LARGE', seq: 1, channel: 2 });
+    expect(r.bytesInFlight).toBe(0);
+  });
+
+  it('answers BUSY above maxBytesInFlight across messages', () => {
+    const r = new Reassembler({ maxBytesInFlight: 250 });
+    expect(r.push(frames(300, 1)[0]!, 0).status).toBe('pending');
+    expect(r.push(frames(300, 2)[0]!, 0).status).toBe('pending');
+    expect(r.push(frames(300, 3)[0]!, 0)).toMatchObject({ status: 'rejected', code: 'BUSY', seq: 3 });
+    expect(r.bytesInFlight).toBe(200);
+  });
+
+  it('answers BUSY above maxPartials', () => {
+    const r = new Reassembler({ maxPartials: 2 });
+    r.push(frames(300, 1)[0]!, 0);
+    r.push(frames(300, 2)[0]!, 0);
+    expect(r.push(frames(300, 3)[0]!, 0)).toMatchObject({ status: 'rejected', code: 'BUSY' });
+  });
+
+  it('drops stale partials after the timeout', () => {
+    const r = new Reassembler({ timeoutMs: 1000 });
+    const parts = frames(350);
+    r.push(parts[0]!, 0);
+    expect(r.expire(999)).toBe(0);
+    expect(r.expire(1000)).toBe(1);
+    expect(r.bytesInFlight).toBe(0);
+    // The late rest of the message cannot complete it.
+    expect(r.push(parts[3]!, 1001).status).toBe('pending');
+  });
+
+  it('rejects inconsistent fragments as BAD_PAYLOAD', () => {
+    const r = new Reassembler();
+    const parts = frames(350);
+    r.push(parts[0]!, 0);
+    const otherOpcode: Frame = { ...parts[1]!, opcode: 0x11 };
+    expect(r.push(otherOpcode, 0)).toMatchObject({ status: 'rejected', code: 'BAD_PAYLOAD' });
+    r.push(parts[3]!, 0);
+    const beyondLast: Frame = { ...parts[1]!, fragment: 5 };
+    expect(r.push(beyondLast, 0)).toMatchObject({ status: 'rejected', code: 'BAD_PAYLOAD' });
+    const r2 = new Reassembler();
+    r2.push(parts[3]!, 0);
+    expect(r2.push({ ...parts[3]!, fragment: 2 }, 0)).toMatchObject({ status: 'rejected', code: 'BAD_PAYLOAD' });
+  });
+});

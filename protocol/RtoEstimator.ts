@@ -1,0 +1,54 @@
+/**
+ * Retransmission timeout per RFC 6298: SRTT/RTTVAR smoothing (α = 1/8, β = 1/4),
+ * RTO = SRTT + max(G, 4·RTTVAR), clamped to [min, max]. Callers apply Karn's rule (no samples
+ * from retransmitted requests) and back off per request.
+ */
+export class RtoEstimator {
+  private srttMs: number | undefined;
+  private rttvarMs = 0;
+  private rtoMs: number;
+
+  constructor(
+    readonly initialMs: number,
+    readonly minMs: number,
+    readonly maxMs: number,
+    /** Clock granularity G. */
+    readonly granularityMs = 1,
+  ) {
+    if (!(minMs > 0 && minMs <= maxMs)) throw new RangeError(`RTO bounds ${minMs}..${maxMs} are invalid`);
+    this.rtoMs = this.clamp(initialMs);
+  }
+
+  get rto(): number {
+    return this.rtoMs;
+  }
+
+  get srtt(): number | undefined {
+    return this.srttMs;
+  }
+
+  get rttvar(): number {
+    return this.rttvarMs;
+  }
+
+  sample(rttMs: number): void {
+    const r = Math.max(0, rttMs);
+    if (this.srttMs === undefined) {
+      this.srttMs = r;
+      this.rttvarMs = r / 2;
+    } else {
+      this.rttvarMs = 0.75 * this.rttvarMs + 0.25 * Math.abs(this.srttMs - r);
+      this.srttMs = 0.875 * this.srttMs + 0.125 * r;
+    }
+    this.rtoMs = this.clamp(this.srttMs + Math.max(this.granularityMs, 4 * this.rttvarMs));
+  }
+
+  /** Timeout for a request already sent `attempts` extra times: doubles each time, up to max. */
+  backedOff(attempts: number): number {
+    return Math.min(this.maxMs, this.rtoMs * 2 ** Math.min(attempts, 30));
+  }
+
+  private clamp(ms: number): number {
+    return Math.min(this.maxMs, Math.max(this.minMs, ms));
+  }
+}

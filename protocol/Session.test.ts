@@ -1,0 +1,312 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, Flag, MAX_PAYLOAD, Opcode } from './constants.js';
+import type { Disposable } from './Disposable.js';
+import { encodeFrame } from './encodeFrame.js';
+import { FrameDecoder } from './FrameDecoder.js';
+import type { Frame } from './Frame.js';
+import type { Line } from './Line.js';
+import { createLinePair } from './MemoryLine.js';
+import { encodeErrorPayload } from './payloads/errorPayload.js';
+import { ProtocolError } from './ProtocolError.js';
+import { Session, type IncomingRequest, type SessionEvent, type SessionOptions } from './Session.js';
+import { ManualClock } from './testing/ManualClock.js';
+
+const bytes = (...values: number[]) => new Uint8Array(values);
+
+/** Attaches a handler at once (no unhandled rejection while the clock runs) and yields the error. */
+function caught(p: Promise<unknown>): Promise<ProtocolError> {
+  return p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e as ProtocolError,
+  );
+}
+
+function pair(clientOptions: SessionOptions = {}, serverOptions: SessionOptions = {}) {
+  const clock = new ManualClock();
+  const [a, b] = createLinePair(['client', 'server']);
+  const client = new Session(a, { clock, name: 'client', ...clientOptions });
+  const server = new Session(b, { clock, name: 'server', ...serverOptions });
+  return { clock, a, b, client, server };
+}
+
+/** A line end with no session: records the frames the session under test sends. */
+function rawPeer(line: Line): { frames: Frame[]; sub: Disposable } {
+  const decoder = new FrameDecoder();
+  const frames: Frame[] = [];
+  decoder.onFrame((f) => frames.push({ ...f, payload: f.payload.slice() }));
+  return { frames, sub: line.onData((chunk) => decoder.push(chunk)) };
+}
+
+/** Wraps a line and drops the writes for which `drop` returns true. */
+function filteredLine(inner: Line, drop: (wire: Uint8Array, index: number) => boolean): Line {
+  let index = 0;
+  return {
+    name: inner.name,
+    get isOpen() {
+      return inner.isOpen;
+    },
+    write: (data) => {
+      if (!drop(data, index++)) inner.write(data);
+    },
+    onData: (l) => inner.onData(l),
+    onClose: (l) => inner.onClose(l),
+    close: () => inner.close(),
+  };
+}
+
+describe('Session', () => {
+  it('answers PING with an echo and HELLO with its own hello, negotiating window and max content', async () => {
+    const { clock, client, server } = pair({ window: 16 }, { window: 4, maxContent: 200, hello: { name: 'srv' } });
+    const ping = client.request(Opcode.PING, bytes(1, 2, 3));
+    await clock.settle();
+    await expect(ping).resolves.toMatchObject({ payload: bytes(1, 2, 3), channel: 0, seq: 1 });
+    const hello = client.hello();
+    await clock.settle();
+    await expect(hello).resolves.toMatchObject({ name: 'srv', window: 4, maxContent: 200 });
+    expect(client.window).toBe(4);
+    expect(server.window).toBe(4);
+    expect(server.peerHello?.name).toBe('client');
+    // Requests now use the server's smaller frames.
+    const before = client.stats.framesOut;
+    const big = client.request(Opcode.PING, new Uint8Array(1000).fill(9));
+    await clock.settle();
+    expect((await big).payload).toEqual(new Uint8Array(1000).fill(9));
+    expect(client.stats.framesOut - before).toBe(Math.ceil(1000 / 190));
+  });
+
+  it('turns handler errors into ERROR replies with their codes', async () => {
+    const { clock, client, server } = pair();
+    const events: SessionEvent[] = [];
+    server.onEvent((e) => events.push(e));
+    server.setHandler((req) => {
+      if (req.opcode === Opcode.BLOCK_GET) throw new ProtocolError('OUT_OF_RANGE', 'x too big');
+      if (req.opcode === Opcode.BLOCK_SET) return Promise.reject(new ProtocolError('BUSY', 'later'));
+      throw new Error('boom');
+    });
+    const pending = [Opcode.BLOCK_GET, Opcode.BLOCK_SET, Opcode.CUBE_MSG, 0x55].map((op) => caught(client.request(op, bytes(0))));
+    await clock.settle();
+    const errors = await Promise.all(pending);
+    expect(errors.map((e) => e.code)).toEqual(['OUT_OF_RANGE', 'BUSY', 'INTERNAL', 'UNSUPPORTED']);
+    expect(errors[0]).toMatchObject({ remote: true, message: 'x too big' });
+    expect(events.filter((e) => e.type === 'handler-error')).toHaveLength(1);
+  });
+
+  it('answers known opcodes without a handler with UNSUPPORTED', async () => {
+    const { clock, client } = pair();
+    const p = caught(client.request(Opcode.TENSOR_OP, bytes()));
+    await clock.settle();
+    expect(await p).toMatchObject({ code: 'UNSUPPORTED', remote: true });
+  });
+
+  it('NOREPLY requests run the handler once and get no reply', async () => {
+    const { clock, client, server } = pair();
+    const seen: IncomingRequest[] = [];
+    server.setHandler((req) => {
+      seen.push(req);
+      return bytes(1);
+    });
+    const reply = await client.request(Opcode.CUBE_MSG, bytes(7), { noReply: true });
+    expect(reply.payload.length).toBe(0);
+    await clock.settle();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.noReply).toBe(true);
+    expect(server.stats.repliesSent).toBe(0);
+    expect(client.outstandingCount).toBe(0);
+  });
+
+  it('keeps at most W requests outstanding and queues the rest', async () => {
+    const { clock, client, server } = pair({ window: 3 });
+    const release: (() => void)[] = [];
+    server.setHandler(
+      (req) =>
+        new Promise<Uint8Array>((resolve) => {
+          release.push(() => resolve(req.payload));
+        }),
+    );
+    const all = Array.from({ length: 10 }, (_, i) => client.request(Opcode.CUBE_MSG, bytes(i)));
+    await clock.settle();
+    expect(release).toHaveLength(3);
+    expect(client.outstandingCount).toBe(3);
+    expect(client.queuedCount).toBe(7);
+    while (release.length > 0) {
+      release.shift()!();
+      await clock.settle();
+      expect(client.outstandingCount).toBeLessThanOrEqual(3);
+    }
+    const replies = await Promise.all(all);
+    expect(replies.map((r) => r.payload[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('retransmits with back-off and fails with TIMEOUT after the retry limit', async () => {
+    const clock = new ManualClock();
+    const [a, b] = createLinePair();
+    const peer = rawPeer(b);
+    const client = new Session(a, { clock, initialRtoMs: 100, minRtoMs: 100, maxRtoMs: 1000, retryLimit: 3 });
+    const p = client.request(Opcode.PING, bytes(1));
+    const outcome = p.catch((e: unknown) => e);
+    await clock.runUntil(() => client.outstandingCount === 0);
+    expect(await outcome).toMatchObject({ code: 'TIMEOUT', remote: false });
+    expect(peer.frames).toHaveLength(4);
+    expect(new Set(peer.frames.map((f) => f.seq))).toEqual(new Set([1]));
+    expect(client.stats.retransmits).toBe(3);
+    expect(client.stats.timeouts).toBe(1);
+    // 100 + 200 + 400 + 800 ms of back-off.
+    expect(clock.now()).toBe(1500);
+  });
+
+  it('honours a per-request deadline instead of the retry limit', async () => {
+    const clock = new ManualClock();
+    const [a, b] = createLinePair();
+    rawPeer(b);
+    const client = new Session(a, { clock, initialRtoMs: 100, minRtoMs: 100, maxRtoMs: 200, retryLimit: 1 });
+    const outcome = client.request(Opcode.PING, bytes(1), { timeoutMs: 2000 }).catch((e: unknown) => e);
+    await clock.runUntil(() => client.outstandingCount === 0);
+    expect(await outcome).toMatchObject({ code: 'TIMEOUT' });
+    expect(clock.now()).toBe(2000);
+    expect(client.stats.retransmits).toBeGreaterThan(5);
+  });
+
+  it('answers a retransmitted request from the duplicate cache without re-running the handler', async () => {
+    const clock = new ManualClock();
+    const [a, b] = createLinePair();
+    const client = new Session(a, { clock, initialRtoMs: 100, minRtoMs: 100 });
+    // The server's first reply is lost.
+    const server = new Session(filteredLine(b, (_w, i) => i === 0), { clock });
+    let runs = 0;
+    server.setHandler(() => bytes(++runs));
+    const p = client.request(Opcode.BLOCK_SET, bytes(0, 1, 0, 2, 0, 3));
+    await clock.runUntil(() => client.outstandingCount === 0);
+    expect((await p).payload).toEqual(bytes(1));
+    expect(runs).toBe(1);
+    expect(server.stats.duplicates).toBe(1);
+    expect(client.stats.retransmits).toBe(1);
+  });
+
+  it('sends a NAK on a corrupt frame, and the peer retransmits its oldest request at once', async () => {
+    const { clock, a, client, server } = pair({ initialRtoMs: 10_000 });
+    let runs = 0;
+    const finish: (() => void)[] = [];
+    server.setHandler(
+      () =>
+        new Promise<Uint8Array>((resolve) => {
+          runs++;
+          finish.push(() => resolve(bytes(42)));
+        }),
+    );
+    const first = client.request(Opcode.CUBE_MSG, bytes(1));
+    const second = client.request(Opcode.CUBE_MSG, bytes(2));
+    await clock.settle();
+    const corrupt = encodeFrame({ flags: 0, opcode: 2, seq: 9, channel: 0, fragment: 0, payload: bytes(5) });
+    corrupt[3] ^= 0x01;
+    a.write(corrupt);
+    a.write(corrupt); // a second error inside the NAK interval sends no second NAK
+    await clock.settle();
+    expect(server.stats.crcErrors).toBe(2);
+    expect(server.stats.naksSent).toBe(1);
+    expect(client.stats.naksReceived).toBe(1);
+    expect(client.stats.retransmits).toBe(1);
+    expect(clock.now()).toBe(0);
+    expect(server.stats.duplicates).toBe(1);
+    expect(runs).toBe(2);
+    for (const f of finish) f();
+    await clock.settle();
+    expect((await first).payload).toEqual(bytes(42));
+    expect((await second).payload).toEqual(bytes(42));
+  });
+
+  it('rejects pending and new requests with LINE_CLOSED when the line closes', async () => {
+    const { clock, a, client } = pair();
+    const pending = caught(client.request(Opcode.PING, bytes(1)));
+    a.close();
+    await clock.settle();
+    expect(await pending).toMatchObject({ code: 'LINE_CLOSED' });
+    await expect(client.request(Opcode.PING, bytes())).rejects.toMatchObject({ code: 'LINE_CLOSED' });
+    expect(client.isClosed).toBe(true);
+  });
+
+  it('rejects with SESSION_CLOSED after close()', async () => {
+    const { clock, client, server } = pair();
+    server.setHandler(() => new Promise<Uint8Array>(() => undefined));
+    const pending = client.request(Opcode.CUBE_MSG, bytes()).catch((e: unknown) => e);
+    await clock.settle();
+    client.close();
+    expect(await pending).toMatchObject({ code: 'SESSION_CLOSED' });
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('wraps seq from 65535 to 0 without confusing replies', async () => {
+    const { clock, client, server } = pair({ initialSeq: 65530 });
+    const seqs: number[] = [];
+    server.setHandler((req) => {
+      seqs.push(req.seq);
+      return req.payload;
+    });
+    for (let i = 0; i < 12; i++) {
+      const p = client.request(Opcode.CUBE_MSG, bytes(i));
+      await clock.settle();
+      expect((await p).payload).toEqual(bytes(i));
+    }
+    expect(seqs).toEqual([65530, 65531, 65532, 65533, 65534, 65535, 0, 1, 2, 3, 4, 5]);
+  });
+
+  it('does not answer a new request with a cached reply of an old one that had the same seq', async () => {
+    const { clock, a, b, server } = pair();
+    const peer = rawPeer(a);
+    void b;
+    server.setHandler((req) => req.payload);
+    const send = (payload: Uint8Array) => a.write(encodeFrame({ flags: 0, opcode: Opcode.CUBE_MSG, seq: 5, channel: 1, fragment: 0, payload }));
+    send(bytes(1));
+    send(bytes(1));
+    send(bytes(2));
+    await clock.settle();
+    expect(peer.frames.map((f) => f.payload[0])).toEqual([1, 1, 2]);
+    expect(server.stats.requestsReceived).toBe(2);
+  });
+
+  it('carries fragmented requests and replies both ways', async () => {
+    const { clock, client } = pair();
+    const big = Uint8Array.from({ length: 3 * MAX_PAYLOAD + 17 }, (_, i) => (i * 7) & 0xff);
+    const p = client.request(Opcode.PING, big);
+    await clock.settle();
+    expect((await p).payload).toEqual(big);
+    expect(client.stats.framesOut).toBe(4);
+    expect(client.stats.framesIn).toBe(4);
+  });
+
+  it('answers a request above the receiver limit with TOO_LARGE', async () => {
+    const { clock, client } = pair({}, { maxMessageBytes: 5000 });
+    const p = caught(client.request(Opcode.PING, new Uint8Array(9000)));
+    await clock.settle();
+    expect(await p).toMatchObject({ code: 'TOO_LARGE', remote: true });
+  });
+
+  it('refuses a HELLO through onHello with the thrown code', async () => {
+    const { clock, client } = pair(
+      {},
+      {
+        onHello: (peer) => {
+          if (peer.token.length === 0) throw new ProtocolError('UNAUTHORIZED', 'token required');
+        },
+      },
+    );
+    const p = caught(client.hello());
+    await clock.settle();
+    expect(await p).toMatchObject({ code: 'UNAUTHORIZED' });
+    const ok = client.hello({ token: bytes(1, 2, 3) });
+    await clock.settle();
+    await expect(ok).resolves.toMatchObject({ version: 1 });
+  });
+
+  it('maps an unknown remote error code and rejects invalid arguments locally', async () => {
+    const { clock, client } = pair();
+    expect(ProtocolError.fromWire(0x42, 'x').code).toBe('UNKNOWN_REMOTE_ERROR');
+    expect(ProtocolError.fromWire(ErrorCode.NOT_FOUND, 'x')).toMatchObject({ code: 'NOT_FOUND', remote: true });
+    expect(encodeErrorPayload({ code: 0x42, message: '' })).toEqual(bytes(0x42));
+    await expect(client.request(Opcode.NAK, bytes())).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.request(Opcode.PING, bytes(), { channel: 256 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await clock.settle();
+    expect(Flag.REPLY).toBe(1);
+  });
+});
