@@ -48,7 +48,7 @@ export class NodeComputePool implements ComputePool {
         if (msg.ok) p.resolve();
         else p.reject(new Error(`matmul worker failed: ${msg.error ?? 'unknown'}`));
       });
-      worker.on('error', (e) => this.fail(slot, e));
+      worker.on('error', (e: unknown) => this.fail(slot, e instanceof Error ? e : new Error(String(e))));
       worker.on('exit', (exitCode) => this.fail(slot, new Error(`matmul worker exited with code ${exitCode}`)));
       worker.unref();
       return slot;

@@ -30,11 +30,12 @@ export class ParallelMatmul {
     }
     const [m, k] = a.shape as [number, number];
     const n = b.shape[1] as number;
-    if (this.pool.size < 2 || m * k * n < this.minMultiplyAdds || m < 2) return matmul(a, b);
+    // Even a one-thread pool is used for large products: it keeps the calling thread free.
+    if (m * k * n < this.minMultiplyAdds) return matmul(a, b);
     const sa = toShared(a);
     const sb = toShared(b);
     const c = Tensor.shared([m, n]);
-    const bands = Math.min(this.pool.size, m);
+    const bands = Math.max(1, Math.min(this.pool.size, Math.ceil(m / 4)));
     const tasks: MatmulTask[] = [];
     for (let i = 0; i < bands; i++) {
       // Bands are multiples of four rows so every worker runs the 4-row kernel.

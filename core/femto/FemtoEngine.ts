@@ -41,8 +41,19 @@ export class FemtoEngine {
   private readonly hid: Float32Array;
   private readonly tmp: Float32Array;
   readonly logits: Float32Array;
-  private readonly probs: Float32Array;
+  /** Generation only ever emits EMITTABLE bytes, so its head computes just their columns. */
+  private readonly emitIds: Int32Array;
+  private readonly headE: Float32Array;
+  private readonly headbE: Float32Array;
+  private readonly logitsE: Float32Array;
+  private readonly probsE: Float32Array;
   private seq = new Uint8Array(512);
+  /**
+   * Everything before attention depends only on (token, position): the embedding sum and its
+   * q, k, v rows are memoised per pair (4 MiB when full), filled on first use.
+   */
+  private readonly entry: Float32Array;
+  private readonly entryReady: Uint8Array;
   private readonly w: Record<'wte' | 'wpe' | 'ln1g' | 'ln1b' | 'wq' | 'wk' | 'wv' | 'wo' | 'ln2g' | 'ln2b' | 'w1' | 'b1' | 'w2' | 'b2' | 'lnfg' | 'lnfb' | 'head' | 'headb', Float32Array>;
 
   constructor(readonly weights: FemtoWeights) {
@@ -60,14 +71,25 @@ export class FemtoEngine {
     this.y = new Float32Array(c.hidden);
     this.hid = new Float32Array(c.mlp);
     this.tmp = new Float32Array(c.hidden);
+    this.entry = new Float32Array(c.vocab * c.context * 4 * c.hidden);
+    this.entryReady = new Uint8Array(c.vocab * c.context);
     this.logits = new Float32Array(c.vocab);
-    this.probs = new Float32Array(c.vocab);
+    this.emitIds = Int32Array.from({ length: c.vocab }, (_, i) => i).filter((i) => EMITTABLE[i] === 1);
+    const e = this.emitIds.length;
+    this.logitsE = new Float32Array(e);
+    this.probsE = new Float32Array(e);
+    this.headE = new Float32Array(c.hidden * e);
+    this.headbE = new Float32Array(e);
     const g = (n: Parameters<FemtoWeights['get']>[0]) => weights.get(n);
     this.w = {
       wte: g('wte'), wpe: g('wpe'), ln1g: g('ln1g'), ln1b: g('ln1b'), wq: g('wq'), wk: g('wk'), wv: g('wv'), wo: g('wo'),
       ln2g: g('ln2g'), ln2b: g('ln2b'), w1: g('w1'), b1: g('b1'), w2: g('w2'), b2: g('b2'), lnfg: g('lnfg'), lnfb: g('lnfb'),
       head: g('head'), headb: g('headb'),
     };
+    this.emitIds.forEach((id, j) => {
+      this.headbE[j] = this.w.headb[id] as number;
+      for (let i = 0; i < this.d; i++) this.headE[i * e + j] = this.w.head[i * c.vocab + id] as number;
+    });
   }
 
   get contextSize(): number {
@@ -88,7 +110,7 @@ export class FemtoEngine {
     let pos = this.prefill(seq, 0, len);
     const out = new Uint8Array(maxTokens);
     for (let t = 0; t < maxTokens; t++) {
-      this.head(personality);
+      this.head(personality, true);
       const tok = this.sample(temperature, rng);
       out[t] = tok;
       seq[len++] = tok;
@@ -103,9 +125,10 @@ export class FemtoEngine {
   distribution(context: Uint8Array, temperature: number, personality: Personality | null, out = new Float32Array(this.vocab)): Float32Array {
     const c = context.length === 0 ? Uint8Array.of(10) : context.subarray(Math.max(0, context.length - this.ctx));
     this.prefill(c, 0, c.length);
-    this.head(personality);
+    this.head(personality, true);
     this.tempered(temperature);
-    out.set(this.probs);
+    out.fill(0);
+    for (let j = 0; j < this.emitIds.length; j++) out[this.emitIds[j] as number] = this.probsE[j] as number;
     return out;
   }
 
@@ -120,7 +143,7 @@ export class FemtoEngine {
       const end = Math.min(text.length, w + this.ctx);
       for (let i = w; i < end - 1; i++) {
         this.step(text[i] as number, i - w);
-        this.head(null);
+        this.head(null, false);
         bits -= this.logSoftmaxAt(text[i + 1] as number) / Math.LN2;
         count++;
       }
@@ -138,14 +161,17 @@ export class FemtoEngine {
   /** One token through the block at `pos`; leaves the residual stream in `x`. */
   private step(token: number, pos: number): void {
     const { d, x, h, q, att, y, w } = this;
-    const te = token * d;
-    const pe = pos * d;
-    for (let i = 0; i < d; i++) x[i] = (w.wte[te + i] as number) + (w.wpe[pe + i] as number);
-    layerNorm(x, w.ln1g, w.ln1b, h, d);
+    const pair = token * this.ctx + pos;
+    const eo = pair * 4 * d;
+    if (this.entryReady[pair] === 0) this.fillEntry(token, pos, eo);
+    const entry = this.entry;
     const ko = pos * d;
-    matVec(h, w.wq, q, 0, d, d);
-    matVec(h, w.wk, this.keys, ko, d, d);
-    matVec(h, w.wv, this.values, ko, d, d);
+    for (let i = 0; i < d; i++) {
+      x[i] = entry[eo + i] as number;
+      q[i] = entry[eo + d + i] as number;
+      this.keys[ko + i] = entry[eo + 2 * d + i] as number;
+      this.values[ko + i] = entry[eo + 3 * d + i] as number;
+    }
     const inv = 1 / Math.sqrt(d);
     let max = -Infinity;
     for (let t = 0; t <= pos; t++) {
@@ -178,8 +204,22 @@ export class FemtoEngine {
     matVecAdd(hid, w.w2, x, this.mlpWidth, d);
   }
 
-  /** Final norm, the instance's matrix, and the output head into `logits`. */
-  private head(personality: Personality | null): void {
+  private fillEntry(token: number, pos: number, eo: number): void {
+    const { d, h, w, entry } = this;
+    const x0 = entry.subarray(eo, eo + d);
+    for (let i = 0; i < d; i++) x0[i] = (w.wte[token * d + i] as number) + (w.wpe[pos * d + i] as number);
+    layerNorm(x0, w.ln1g, w.ln1b, h, d);
+    matVec(h, w.wq, entry, eo + d, d, d);
+    matVec(h, w.wk, entry, eo + 2 * d, d, d);
+    matVec(h, w.wv, entry, eo + 3 * d, d, d);
+    this.entryReady[token * this.ctx + pos] = 1;
+  }
+
+  /**
+   * Final norm, the instance's matrix, and the output head: into `logitsE` (emittable bytes
+   * only) for sampling, or into the full `logits` for evaluation.
+   */
+  private head(personality: Personality | null, emittableOnly: boolean): void {
     const { d, h, w } = this;
     layerNorm(this.x, w.lnfg, w.lnfb, h, d);
     if (personality) {
@@ -192,38 +232,41 @@ export class FemtoEngine {
         for (let j = 0; j < d; j++) h[j] = (h[j] as number) + hi * (data[ro + j] as number);
       }
     }
-    this.logits.set(w.headb);
-    matVecAdd(h, w.head, this.logits, d, this.vocab);
+    if (emittableOnly) {
+      this.logitsE.set(this.headbE);
+      matVecAdd(h, this.headE, this.logitsE, d, this.emitIds.length);
+    } else {
+      this.logits.set(w.headb);
+      matVecAdd(h, w.head, this.logits, d, this.vocab);
+    }
   }
 
-  private tempered(temperature: number): number {
-    const { logits, probs, vocab } = this;
+  /** Softmax of `logitsE / temperature` into `probsE`. */
+  private tempered(temperature: number): void {
+    const { logitsE, probsE } = this;
+    const n = logitsE.length;
     const invT = 1 / Math.max(temperature, 1e-3);
     let max = -Infinity;
-    for (let j = 0; j < vocab; j++) if (EMITTABLE[j] && (logits[j] as number) > max) max = logits[j] as number;
+    for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
     let sum = 0;
-    for (let j = 0; j < vocab; j++) {
-      const e = EMITTABLE[j] ? Math.exp(((logits[j] as number) - max) * invT) : 0;
-      probs[j] = e;
+    for (let j = 0; j < n; j++) {
+      const e = Math.exp(((logitsE[j] as number) - max) * invT);
+      probsE[j] = e;
       sum += e;
     }
     const inv = 1 / sum;
-    for (let j = 0; j < vocab; j++) probs[j] = (probs[j] as number) * inv;
-    return sum;
+    for (let j = 0; j < n; j++) probsE[j] = (probsE[j] as number) * inv;
   }
 
   private sample(temperature: number, rng: Random): number {
     this.tempered(temperature);
+    const n = this.probsE.length;
     let u = rng.next();
-    let last = 10;
-    for (let j = 0; j < this.vocab; j++) {
-      const p = this.probs[j] as number;
-      if (p === 0) continue;
-      last = j;
-      u -= p;
-      if (u < 0) return j;
+    for (let j = 0; j < n; j++) {
+      u -= this.probsE[j] as number;
+      if (u < 0) return this.emitIds[j] as number;
     }
-    return last;
+    return this.emitIds[n - 1] as number;
   }
 
   private logSoftmaxAt(target: number): number {

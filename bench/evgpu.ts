@@ -1,0 +1,84 @@
+/**
+ * eVGPU matmul throughput against numpy (OpenBLAS), measured in the same run.
+ *   npx tsx bench/evgpu.ts [--sizes 256,512,1024]
+ * Baselines: numpy with its default threads and with OPENBLAS_NUM_THREADS=1. Rows: the
+ * calling-thread kernel, the worker pool with one worker, with two workers, and int8 qmatmul.
+ */
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { NodeComputePool } from '../bridge/compute/index.js';
+import { ParallelMatmul, Random, Tensor, matmul, qmatmul, quantizeRows } from '../core/evgpu/index.js';
+
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '256,512,1024' } } });
+const sizes = (values.sizes ?? '').split(',').map(Number);
+
+function randomMatrix(n: number, seed: number): Tensor {
+  const rng = new Random(seed);
+  const t = Tensor.shared([n, n]);
+  for (let i = 0; i < t.size; i++) t.data[i] = rng.next() * 2 - 1;
+  return t;
+}
+
+/** Best of `reps` timings after one warm-up, in seconds. */
+async function best(reps: number, f: () => unknown): Promise<number> {
+  await f();
+  let min = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await f();
+    min = Math.min(min, (performance.now() - t0) / 1000);
+  }
+  return min;
+}
+
+function numpy(threads: string | null): Record<string, number> {
+  const script = `
+import json, sys, time, numpy as np
+out = {}
+for n in ${JSON.stringify(sizes)}:
+    a = np.random.rand(n, n).astype(np.float32); b = np.random.rand(n, n).astype(np.float32)
+    a @ b
+    best = min((lambda t0: (a @ b, time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(5))
+    out[str(n)] = 2 * n**3 / best / 1e9
+print(json.dumps(out))`;
+  const env = { ...process.env };
+  if (threads) env.OPENBLAS_NUM_THREADS = threads;
+  return JSON.parse(execFileSync('python3', ['-c', script], { env, encoding: 'utf8' })) as Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const npDefault = numpy(null);
+  const npOne = numpy('1');
+  const pool1 = new NodeComputePool(1);
+  const pool2 = new NodeComputePool(2);
+  const par1 = new ParallelMatmul(pool1, { minMultiplyAdds: 0 });
+  const par2 = new ParallelMatmul(pool2, { minMultiplyAdds: 0 });
+  const rows: string[][] = [];
+  for (const n of sizes) {
+    const a = randomMatrix(n, 1);
+    const b = randomMatrix(n, 2);
+    const flop = 2 * n ** 3;
+    const reps = n >= 1024 ? 2 : 4;
+    const inline = flop / (await best(reps, () => matmul(a, b))) / 1e9;
+    const w1 = flop / (await best(reps, () => par1.matmul(a, b))) / 1e9;
+    const w2 = flop / (await best(reps, () => par2.matmul(a, b))) / 1e9;
+    const qa = quantizeRows(a);
+    const qbT = quantizeRows(b.transpose());
+    const q8 = n <= 512 ? flop / (await best(reps, () => qmatmul(qa, qbT))) / 1e9 : NaN;
+    const npd = npDefault[String(n)] ?? NaN;
+    const np1 = npOne[String(n)] ?? NaN;
+    rows.push([
+      `${n}²`, np1.toFixed(1), npd.toFixed(1), inline.toFixed(2), w1.toFixed(2), w2.toFixed(2),
+      (w2 / w1).toFixed(2), `${((100 * w2) / npd).toFixed(1)}%`, Number.isNaN(q8) ? '-' : q8.toFixed(2),
+    ]);
+  }
+  pool1.dispose();
+  pool2.dispose();
+  const head = ['size', 'numpy 1T', 'numpy (default)', 'eVGPU inline', '1 worker', '2 workers', '2w/1w', '2w vs numpy', 'int8 qmatmul'];
+  console.log('GFLOPS (2·n³ / best time)');
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map(() => '---').join('|')}|`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+await main();

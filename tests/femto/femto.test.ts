@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Tape } from '../../core/evgpu/index.js';
+import {
+  FemtoEngine, FemtoError, FemtoLlmFactory, FemtoParams, FemtoTrainer, FemtoWeights, KAPPA_TARGET, NgramModel,
+  PERSONALITY_SCALE, baseWeights, baseWeightsReport, decodeBase64, encodeBase64, ensembleNextTokenProbabilities,
+  ensembleRespond, femtoLoss,
+} from '../../core/femto/index.js';
+import type { LlmNode } from '../../core/llm/LlmNode.js';
+
+const corpus = new Uint8Array(readFileSync(new URL('../../core/femto/corpus/jargon.txt', import.meta.url)));
+const heldOut = corpus.subarray(Math.floor(corpus.length * 0.9));
+
+function errorCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof FemtoError) return e.code;
+    throw e;
+  }
+  return 'none';
+}
+
+describe('weights', () => {
+  it('serialise, base64 and load back bit for bit', () => {
+    const w = FemtoWeights.random(5);
+    const again = FemtoWeights.fromBase64(encodeBase64(w.serialize()));
+    expect(again.serialize()).toEqual(w.serialize());
+    expect(w.parameterCount).toBe(12720);
+  });
+
+  it('base64 matches the standard alphabet and padding', () => {
+    const bytes = new Uint8Array([0, 1, 2, 250, 251, 252, 253]);
+    expect(encodeBase64(bytes)).toBe('AAEC+vv8/Q==');
+    expect(Array.from(decodeBase64('AAEC+vv8/Q=='))).toEqual(Array.from(bytes));
+  });
+
+  it('refuses weights of the wrong size with BAD_WEIGHTS', () => {
+    expect(errorCode(() => FemtoWeights.deserialize(new Uint8Array(12)))).toBe('BAD_WEIGHTS');
+  });
+
+  it('the committed base weights load and report their training', () => {
+    expect(baseWeights().parameterCount).toBe(12720);
+    expect(baseWeightsReport.heldOutBitsPerChar).toBeLessThan(baseWeightsReport.bigramBitsPerChar);
+  });
+});
+
+describe('inference engine', () => {
+  it('computes the same loss as the autodiff graph (the training maths)', () => {
+    const w = FemtoWeights.random(9);
+    const text = corpus.subarray(5000, 5041);
+    const ids = Int32Array.from(text.subarray(0, 40));
+    const targets = Int32Array.from(text.subarray(1, 41));
+    const loss = femtoLoss(new Tape(), new FemtoParams(w), ids, targets, 1, 40).value.data[0] as number;
+    expect(new FemtoEngine(w).bitsPerByte(text) * Math.LN2).toBeCloseTo(loss, 4);
+  });
+
+  it('the trained model beats unigram and bigram baselines on held-out text', () => {
+    const sample = heldOut.subarray(0, 6000);
+    const ngram = new NgramModel(corpus.subarray(0, Math.floor(corpus.length * 0.9)));
+    const femto = new FemtoEngine(baseWeights()).bitsPerByte(sample);
+    expect(femto).toBeLessThan(ngram.bigramBits(sample));
+    expect(ngram.bigramBits(sample)).toBeLessThan(ngram.unigramBits(sample));
+  });
+});
+
+describe('FemtoLLM instances', () => {
+  const factory = new FemtoLlmFactory();
+
+  it('derive their 16x16 matrix and κ from the coordinate alone', () => {
+    const a = factory.create(1, 2, 3);
+    const b = new FemtoLlmFactory().create(1, 2, 3);
+    const c = factory.create(3, 2, 1);
+    expect(a.id).toBe('llm:1,2,3');
+    expect(a.matrix()).toEqual(b.matrix());
+    expect(a.kappa).toBe(b.kappa);
+    expect(a.matrix()).not.toEqual(c.matrix());
+    expect(a.matrix().length).toBe(256);
+    expect(Math.max(...a.matrix().map(Math.abs))).toBeLessThanOrEqual(PERSONALITY_SCALE);
+  });
+
+  it('generate the same text for the same request on the same state', () => {
+    const a = factory.create(10, 20, 30);
+    const b = factory.create(10, 20, 30);
+    const first = a.respond('The hacker ethic', 32);
+    expect(b.respond('The hacker ethic', 32)).toBe(first);
+    expect(first).toHaveLength(32);
+    expect(first).toMatch(/^[\t\n\x20-\x7e]*$/);
+    // κ moved, so the state differs and so (almost surely) does the text.
+    expect(a.respond('The hacker ethic', 32)).not.toBe(first);
+  });
+
+  it('produce word-like text (spaces and letters in English proportions)', () => {
+    const text = factory.create(7, 7, 7).respond('A hacker is ', 400);
+    const spaces = (text.match(/ /g) ?? []).length / text.length;
+    const letters = (text.match(/[a-z]/gi) ?? []).length / text.length;
+    expect(spaces).toBeGreaterThan(0.08);
+    expect(spaces).toBeLessThan(0.35);
+    expect(letters).toBeGreaterThan(0.5);
+  });
+
+  it('κ drifts 1% of the way toward 0.6 per request', () => {
+    const n = factory.create(4, 5, 6);
+    n.kappa = 1;
+    n.respond('x', 1);
+    expect(n.kappa).toBeCloseTo(1 + 0.01 * (KAPPA_TARGET - 1), 12);
+    for (let i = 0; i < 300; i++) n.respond('x', 0);
+    expect(Math.abs(n.kappa - KAPPA_TARGET)).toBeLessThan(0.03);
+  });
+
+  it('lower κ samples more conservatively (lower-entropy distributions)', () => {
+    const n = factory.create(0, 0, 0);
+    const ctx = new TextEncoder().encode('the comp');
+    const entropy = (p: Float32Array) => -Array.from(p).reduce((s, x) => (x > 0 ? s + x * Math.log(x) : s), 0);
+    n.kappa = 0.05;
+    const cool = entropy(n.nextTokenProbabilities(ctx));
+    n.kappa = 0.95;
+    const warm = entropy(n.nextTokenProbabilities(ctx));
+    expect(cool).toBeLessThan(warm);
+  });
+
+  it('give a normalised next-token distribution over 256 bytes', () => {
+    const p = factory.create(1, 1, 1).nextTokenProbabilities(new TextEncoder().encode('hello wor'));
+    expect(p).toHaveLength(256);
+    expect(p.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 5);
+    expect(p[0]).toBe(0);
+  });
+
+  it('keep generating past the context window and on empty prompts', () => {
+    const n = factory.create(2, 2, 2);
+    expect(n.respond('', 300)).toHaveLength(300);
+    expect(n.respond('x'.repeat(1000), 70)).toHaveLength(70);
+    expect(n.respond('caf\u00e9 \u2603', 5)).toHaveLength(5);
+  });
+
+  it('refuse out-of-range coordinates and token counts', () => {
+    expect(errorCode(() => factory.create(-1, 0, 0))).toBe('OUT_OF_RANGE');
+    expect(errorCode(() => factory.create(0, 65536, 0))).toBe('OUT_OF_RANGE');
+    expect(errorCode(() => factory.create(0, 0, 1.5))).toBe('OUT_OF_RANGE');
+    expect(errorCode(() => factory.create(0, 0, 0).respond('x', -1))).toBe('OUT_OF_RANGE');
+    expect(errorCode(() => factory.create(0, 0, 0).respond('x', 100000))).toBe('OUT_OF_RANGE');
+  });
+});
+
+describe('ensemble decoding', () => {
+  const factory = new FemtoLlmFactory();
+  const vertices = () => Array.from({ length: 8 }, (_, i) => factory.create(100 + (i & 1), 100 + ((i >> 1) & 1), 100 + (i >> 2)));
+
+  it('averages the vertices’ distributions weighted by κ', () => {
+    const vs = vertices();
+    const ctx = new TextEncoder().encode('kludge');
+    const avg = ensembleNextTokenProbabilities(vs, ctx);
+    const total = vs.reduce((s, v) => s + v.kappa, 0);
+    const expected = new Float32Array(256);
+    for (const v of vs) v.nextTokenProbabilities(ctx).forEach((p, j) => (expected[j] = (expected[j] as number) + (p * v.kappa) / total));
+    avg.forEach((p, j) => expect(p).toBeCloseTo(expected[j] as number, 6));
+  });
+
+  it('ignores a vertex whose κ is 0', () => {
+    const fixed = (p: Float32Array, kappa: number): LlmNode => ({ id: 'x', kappa, respond: () => '', nextTokenProbabilities: () => p });
+    const a = new Float32Array(256);
+    a[65] = 1;
+    const b = new Float32Array(256);
+    b[66] = 1;
+    const avg = ensembleNextTokenProbabilities([fixed(a, 0.5), fixed(b, 0)], new Uint8Array(0));
+    expect(avg[65]).toBe(1);
+    expect(avg[66]).toBe(0);
+  });
+
+  it('CENTRAL answers deterministically and drifts its κ', () => {
+    const central = factory.create(500, 500, 500);
+    const k0 = central.kappa;
+    const text = ensembleRespond(central, vertices(), 'The Jargon File', 16);
+    expect(text).toHaveLength(16);
+    expect(central.kappa).toBeCloseTo(k0 + 0.01 * (KAPPA_TARGET - k0), 12);
+    central.kappa = k0;
+    expect(ensembleRespond(central, vertices(), 'The Jargon File', 16)).toBe(text);
+  });
+
+  it('needs at least one vertex', () => {
+    expect(errorCode(() => ensembleNextTokenProbabilities([], new Uint8Array(1)))).toBe('OUT_OF_RANGE');
+  });
+});
+
+describe('training', () => {
+  it('a few Adam steps on a tiny slice lower the loss, reproducibly', () => {
+    const slice = corpus.subarray(0, 4000);
+    const run = () => {
+      const trainer = new FemtoTrainer(FemtoWeights.random(1), slice, { steps: 40, batch: 4, seqLen: 16, lr: 0.02, seed: 3 });
+      const losses = Array.from({ length: 40 }, () => trainer.step());
+      return losses;
+    };
+    const losses = run();
+    const head = losses.slice(0, 5).reduce((a, b) => a + b) / 5;
+    const tail = losses.slice(-5).reduce((a, b) => a + b) / 5;
+    expect(tail).toBeLessThan(head - 0.5);
+    expect(run()).toEqual(losses);
+  });
+});
