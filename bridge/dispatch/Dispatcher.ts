@@ -149,6 +149,19 @@ export class Dispatcher {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /**
+   * Sends our HELLO on a trusted line and registers what the peer's reply announces, for
+   * guests that wait to be greeted rather than greeting first.
+   */
+  async greet(session: Session): Promise<Hello> {
+    const peer = [...this.peers.values()].find((p) => p.session === session);
+    if (!peer) throw new ProtocolError('NOT_FOUND', 'no such line');
+    const hello = await session.hello({ name: this.name });
+    if (peer.remote) throw new ProtocolError('UNAUTHORIZED', 'remote lines must greet first');
+    this.onHello(peer, hello);
+    return hello;
+  }
+
   /** Closes every line. */
   close(): void {
     for (const peer of [...this.peers.values()]) peer.line.close();

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createLinePair } from '../../protocol/MemoryLine.js';
 import type { Line } from '../../protocol/Line.js';
+import type { Session } from '../../protocol/Session.js';
 import { HayesModem } from '../../protocol/modem/HayesModem.js';
 import { LineDestination } from '../../protocol/modem/LineDestination.js';
 import { realModemClock } from '../../protocol/modem/ModemClock.js';
@@ -132,8 +133,8 @@ export class BridgeServer {
   }
 
   /** Serves a line with its own session; capture sees its frames. */
-  attach(line: Line, kind: 'tcp' | 'ws' | 'serial' | 'v86' | 'memory' | 'modem', remote = false): void {
-    this.dispatcher.attach(this.capture.tap(line), { kind, remote });
+  attach(line: Line, kind: 'tcp' | 'ws' | 'serial' | 'v86' | 'memory' | 'modem', remote = false): Session {
+    return this.dispatcher.attach(this.capture.tap(line), { kind, remote });
   }
 
   /** Adds a phonebook entry (e.g. the guest's console modem) for /modem callers. */

@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../bridge/cli/main.js';
+import type { CliIo } from '../../bridge/cli/CliIo.js';
+import { readPcapng } from '../../bridge/capture/pcapng.js';
+import { BridgeServer } from '../../bridge/server/BridgeServer.js';
+
+function io(): CliIo & { stdout: string; stderr: string; stop: () => void } {
+  let stop: (s: string) => void = () => undefined;
+  const state = {
+    stdout: '',
+    stderr: '',
+    out(t: string) {
+      state.stdout += t;
+    },
+    err(t: string) {
+      state.stderr += t;
+    },
+    interrupted: new Promise<string>((r) => {
+      stop = r;
+    }),
+    stop: () => stop('test'),
+  };
+  return state;
+}
+
+let server: BridgeServer;
+let tcp: string;
+beforeAll(async () => {
+  server = await BridgeServer.start({ port: 0, packetPort: 0 });
+  tcp = `tcp://127.0.0.1:${server.packetAddress.port}`;
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+describe('konomi usage errors', () => {
+  it.each([
+    [[]],
+    [['frobnicate']],
+    [['send']],
+    [['send', 'block_get', '1', '2']],
+    [['send', 'block_get', '1', '2', 'x']],
+    [['send', 'warp', '1']],
+    [['send', 'ping', '--timeout']],
+    [['send', 'ping', '--colour']],
+    [['start', '--port', 'abc']],
+    [['start', '--port', '70000']],
+    [['capture']],
+  ])('%j exits 2 with the usage text', async (argv) => {
+    const out = io();
+    expect(await main(argv as string[], out)).toBe(2);
+    expect(out.stderr).toMatch(/Usage: konomi/);
+  });
+
+  it('help prints the usage on stdout and exits 0', async () => {
+    const out = io();
+    expect(await main(['help'], out)).toBe(0);
+    expect(out.stdout).toMatch(/konomi <command>/);
+  });
+});
+
+describe('konomi send', () => {
+  it('sets and gets a block, printing JSON', async () => {
+    const set = io();
+    expect(await main(['send', 'block_set', '10', '11', '12', '2.5', '--to', tcp, '--json'], set)).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ ok: true, opcode: 'BLOCK_SET', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const get = io();
+    expect(await main(['send', 'block_get', '10', '11', '12', '--to', tcp, '--json'], get)).toBe(0);
+    expect(JSON.parse(get.stdout)).toMatchObject({ ok: true, active: true, value: 2.5 });
+  });
+
+  it('prints a readable reply and the raw bytes with --hex', async () => {
+    const out = io();
+    expect(await main(['send', 'ping', 'hi', 'there', '--to', tcp, '--hex'], out)).toBe(0);
+    expect(out.stdout).toBe('PING reply: echo="hi there" bytes=8\n');
+    expect(out.stderr).toMatch(/^>> 7e1002/m);
+    expect(out.stderr).toMatch(/^<< 7e1102/m);
+  });
+
+  it('exits 1 on an ERROR reply', async () => {
+    const out = io();
+    expect(await main(['send', 'block_get', '5000', '0', '0', '--to', tcp], out)).toBe(1);
+    expect(out.stderr).toMatch(/BLOCK_GET failed: OUT_OF_RANGE/);
+  });
+
+  it('exits 1 on a timeout', async () => {
+    const silent = createServer((socket) => socket.on('data', () => undefined));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const out = io();
+    const port = (silent.address() as AddressInfo).port;
+    expect(await main(['send', 'ping', '--to', `tcp://127.0.0.1:${port}`, '--timeout', '300', '--json'], out)).toBe(1);
+    expect(JSON.parse(out.stdout)).toMatchObject({ ok: false, code: 'TIMEOUT' });
+    silent.close();
+  });
+
+  it('talks to /line/serial0 over WebSocket and runs a tensor op', async () => {
+    const out = io();
+    const ws = `${server.httpUrl.replace('http', 'ws')}/line/serial0`;
+    expect(await main(['send', 'tensor_op', 'relu', '2x2', '1,-2,3,-4', '--to', ws, '--json'], out)).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ shape: [2, 2], data: [1, 0, 3, 0] });
+  });
+});
+
+describe('konomi capture and replay', () => {
+  it('records frames with direction into pcapng, and replays the requests', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'konomi-capture-'));
+    const file = join(dir, 'lines.pcapng');
+    const cap = io();
+    const capturing = main(['capture', file, '--from', `${server.httpUrl.replace('http', 'ws')}/capture`, '--count', '4'], cap);
+    await new Promise((r) => setTimeout(r, 200));
+    await main(['send', 'block_set', '20', '20', '20', '9', '--to', tcp], io());
+    await main(['send', 'block_get', '20', '20', '20', '--to', tcp], io());
+    expect(await capturing).toBe(0);
+    const { interfaces, packets } = readPcapng(readFileSync(file));
+    expect(interfaces.length).toBeGreaterThanOrEqual(1);
+    expect(packets.map((p) => [p.direction, p.data[1]])).toEqual([
+      ['in', 0x13],
+      ['out', 0x13],
+      ['in', 0x12],
+      ['out', 0x12],
+    ]);
+    const replay = io();
+    expect(await main(['replay', file, '--to', tcp, '--json'], replay)).toBe(0);
+    const lines = replay.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({ opcode: 'BLOCK_GET', active: true, value: 9 });
+  });
+
+  it('replay rejects a file that is not pcapng', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'konomi-capture-'));
+    const file = join(dir, 'bad.pcapng');
+    (await import('node:fs')).writeFileSync(file, 'hello');
+    const out = io();
+    expect(await main(['replay', file, '--to', tcp], out)).toBe(1);
+    expect(out.stderr).toMatch(/not a little-endian pcapng/);
+  });
+});
+
+describe('konomi start', () => {
+  it('serves until SIGTERM, then shuts down cleanly with exit code 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bridge/konomiEntry.ts', 'start', '--port', '0', '--packet-port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        const m = /konomi bridge: (http:\/\/\S+)/.exec(stdout);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    });
+    const health = await (await fetch(`${url}/healthz`)).json();
+    expect(health.ok).toBe(true);
+    const exit = new Promise<number | null>((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(stderr).toMatch(/SIGTERM: stopping/);
+    expect(stderr).toMatch(/shutting down/);
+  }, 60_000);
+});
