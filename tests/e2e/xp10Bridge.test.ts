@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Opcode } from '../../protocol/constants.js';
+import type { Line } from '../../protocol/Line.js';
+import { Session } from '../../protocol/Session.js';
+import { decodeCubeMsgReply, encodeCubeMsgRequest } from '../../protocol/payloads/cubeMsg.js';
+import { connectTcpLine } from '../../bridge/lines/TcpLine.js';
+import { connectWebSocketLine } from '../../bridge/lines/WebSocketLine.js';
+import { BridgeServer } from '../../bridge/server/BridgeServer.js';
+import { attachGuest, type AttachedGuest } from '../../bridge/server/attachGuest.js';
+
+let server: BridgeServer;
+let guest: AttachedGuest;
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A terminal on the bridge's /modem WebSocket: collects what the modem prints. */
+class Terminal {
+  text = '';
+  constructor(readonly line: Line) {
+    line.onData((chunk) => {
+      this.text += Buffer.from(chunk).toString('latin1');
+    });
+  }
+  type(text: string): void {
+    this.line.write(Buffer.from(text, 'latin1'));
+  }
+  async expect(pattern: RegExp, from = 0, timeoutMs = 20_000): Promise<number> {
+    return until(`${pattern} in ${JSON.stringify(this.text.slice(-200))}`, () => {
+      const m = pattern.exec(this.text.slice(from));
+      return m ? from + m.index + m[0].length : undefined;
+    }, timeoutMs);
+  }
+}
+
+beforeAll(async () => {
+  server = await BridgeServer.start({ port: 0, packetPort: 0 });
+  guest = await attachGuest(server, { memoryMb: 64 });
+}, 60_000);
+
+afterAll(async () => {
+  await guest?.stop();
+  await server?.stop();
+});
+
+describe('bridge + XP10 end to end (real v86, real image)', () => {
+  it('registers the vertex XP10 announces in HELLO', async () => {
+    const line = await until('the guest HELLO', () =>
+      server.dispatcher.lines().find((l) => l.kind === 'v86' && l.vertices.length > 0),
+    );
+    expect(line.vertices).toEqual([{ cube: 1, vertex: 0, channel: 1 }]);
+  });
+
+  it("a script's CUBE_MSG to the guest-hosted vertex is answered by the guest agent", async () => {
+    const tcp = await connectTcpLine('127.0.0.1', server.packetAddress.port);
+    const session = new Session(tcp, { name: 'script' });
+    const reply = decodeCubeMsgReply(
+      (await session.request(Opcode.CUBE_MSG, encodeCubeMsgRequest({ cube: 1, vertex: 0, text: 'hello from a script' }), { timeoutMs: 15_000 })).payload,
+    );
+    expect(reply.vertex).toBe(0);
+    expect(reply.text).toMatch(/NEU of cube 1 in XP10 .*heard: .*hello from a script/);
+    session.close();
+    tcp.close();
+  });
+
+  it("dials XP10 through the modem; the shell's `block set` is visible through REST; +++ ATH hangs up", async () => {
+    const term = new Terminal(await connectWebSocketLine(`${server.httpUrl.replace('http', 'ws')}/modem`));
+    term.type('ATDT1\r');
+    let at = await term.expect(/CONNECT 56000\r\n/);
+    at = await term.expect(/XP10> $/, at);
+    expect(guest.modem.carrierDetect).toBe(true);
+    term.type('block set 1 2 3 4.5\r');
+    await term.expect(/XP10> $/, at);
+    const value = (await (await fetch(`${server.httpUrl}/value?x=1&y=2&z=3`)).json()) as { active: boolean; value: number };
+    expect(value).toMatchObject({ active: true, value: 4.5 });
+    await new Promise((r) => setTimeout(r, 1100));
+    const before = term.text.length;
+    term.type('+++');
+    await term.expect(/\r\nOK\r\n/, before, 5000);
+    term.type('ATH\r');
+    await term.expect(/ATH\r\r\nOK\r\n/, before, 5000);
+    await until('carrier drop on COM2', () => (guest.modem.carrierDetect ? undefined : true));
+    expect(guest.modem.state).toBe('idle');
+    term.line.close();
+  }, 60_000);
+});
