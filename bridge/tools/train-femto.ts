@@ -58,7 +58,10 @@ function main(): void {
     const bits = trainer.step() / Math.LN2;
     smoothed = Number.isNaN(smoothed) ? bits : 0.95 * smoothed + 0.05 * bits;
     if (s % 10 === 0) trainCurve.push([s, smoothed]);
-    if (s % 200 === 0 || s === steps) heldOutCurve.push([s, engine.bitsPerByte(probe)]);
+    if (s % 200 === 0 || s === steps) {
+      engine.weightsChanged();
+      heldOutCurve.push([s, engine.bitsPerByte(probe)]);
+    }
     progress(s, steps, smoothed, heldOutCurve.at(-1)?.[1] ?? NaN, started);
   }
   process.stderr.write('\n');

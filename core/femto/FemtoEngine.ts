@@ -92,6 +92,11 @@ export class FemtoEngine {
     });
   }
 
+  /** Call after changing the weights in place (training): drops the memoised per-pair rows. */
+  weightsChanged(): void {
+    this.entryReady.fill(0);
+  }
+
   get contextSize(): number {
     return this.ctx;
   }

@@ -197,3 +197,16 @@ describe('training', () => {
     expect(run()).toEqual(losses);
   });
 });
+
+describe('engine cache', () => {
+  it('follows in-place weight updates after weightsChanged()', () => {
+    const w = FemtoWeights.random(2);
+    const engine = new FemtoEngine(w);
+    const text = corpus.subarray(100, 140);
+    const before = engine.bitsPerByte(text);
+    w.get('wq').fill(0.5);
+    engine.weightsChanged();
+    expect(engine.bitsPerByte(text)).toBeCloseTo(new FemtoEngine(w).bitsPerByte(text), 6);
+    expect(engine.bitsPerByte(text)).not.toBeCloseTo(before, 3);
+  });
+});

@@ -1,0 +1,1 @@
+export { WebComputePool, type WorkerLike } from './WebComputePool.js';
