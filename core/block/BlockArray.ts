@@ -166,13 +166,13 @@ export class BlockArray {
     if (timestamp !== undefined) requireTimestamp(timestamp);
     const stamp = timestamp ?? this.clock();
     const target = this.writable();
-    let n = 0;
-    this.forEachPlaneCoordinate(axis, index, (x, y, z) => {
-      target.put(mortonEncode(x, y, z), value, stamp);
-      n++;
-    });
+    const [nu, nv] = this.planeShape(axis);
+    target.reserve(nu * nv);
+    for (let v = 0; v < nv; v++) {
+      for (let u = 0; u < nu; u++) target.put(planeKey(axis, index, u, v), value, stamp);
+    }
     this.changes++;
-    return n;
+    return nu * nv;
   }
 
   planeDeactivate(axis: Axis, index: number): number {
@@ -193,16 +193,20 @@ export class BlockArray {
     this.checkPlane(axis, index);
     if (timestamp !== undefined) requireTimestamp(timestamp);
     const keys = this.planeMortonKeys(axis, index);
+    const target = this.writable();
+    // No key is added or removed below, so slots found now stay valid.
+    const slots = new Int32Array(keys.length);
     const results = new Float64Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const v = fn(this.index.valueAt(this.index.find(key)), mortonX(key), mortonY(key), mortonZ(key));
+      const slot = target.find(key);
+      const v = fn(target.valueAt(slot), mortonX(key), mortonY(key), mortonZ(key));
       if (!Number.isFinite(v)) requireFinite(v, `plane result at Morton ${key}`);
+      slots[i] = slot;
       results[i] = v;
     }
     const stamp = timestamp ?? this.clock();
-    const target = this.writable();
-    for (let i = 0; i < keys.length; i++) target.put(keys[i]!, results[i]!, stamp);
+    for (let i = 0; i < keys.length; i++) target.setAt(slots[i]!, results[i]!, stamp);
     if (keys.length > 0) this.changes++;
     return keys.length;
   }
@@ -228,6 +232,7 @@ export class BlockArray {
     }
     target.planeDeactivate(axis, to);
     const dest = target.writable();
+    dest.reserve(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       const x = axis === 'x' ? to : mortonX(k);
@@ -301,34 +306,37 @@ export class BlockArray {
     }
   }
 
-  /** Morton codes of the active cells in a slice, by probing the slice or scanning the cells, whichever is smaller. */
+  /** Morton codes of the active cells in a slice, ascending, by probing the slice or scanning the cells, whichever is smaller. */
   planeMortonKeys(axis: Axis, index: number): Uint32Array {
     this.checkPlane(axis, index);
-    const area = (this.dims.x * this.dims.y * this.dims.z) / this.dims[axis];
-    const out: number[] = [];
-    if (area <= this.index.size) {
-      this.forEachPlaneCoordinate(axis, index, (x, y, z) => {
-        const key = mortonEncode(x, y, z);
-        if (this.index.find(key) >= 0) out.push(key);
-      });
-    } else {
-      const keys = this.index.sortedKeys();
-      const extract = axis === 'x' ? mortonX : axis === 'y' ? mortonY : mortonZ;
-      for (let i = 0; i < keys.length; i++) if (extract(keys[i]!) === index) out.push(keys[i]!);
+    const [nu, nv] = this.planeShape(axis);
+    const out = new Uint32Array(Math.min(nu * nv, this.index.size));
+    let n = 0;
+    if (nu * nv <= this.index.size) {
+      for (let v = 0; v < nv; v++) {
+        for (let u = 0; u < nu; u++) {
+          const key = planeKey(axis, index, u, v);
+          if (this.index.find(key) >= 0) out[n++] = key;
+        }
+      }
+      return out.subarray(0, n).sort();
     }
-    return Uint32Array.from(out);
+    const keys = this.index.sortedKeys();
+    const extract = axis === 'x' ? mortonX : axis === 'y' ? mortonY : mortonZ;
+    for (let i = 0; i < keys.length; i++) if (extract(keys[i]!) === index) out[n++] = keys[i]!;
+    return out.subarray(0, n);
   }
 
-  private forEachPlaneCoordinate(axis: Axis, index: number, visit: (x: number, y: number, z: number) => void): void {
-    const { x: dx, y: dy, z: dz } = this.dims;
-    if (axis === 'x') {
-      for (let z = 0; z < dz; z++) for (let y = 0; y < dy; y++) visit(index, y, z);
-    } else if (axis === 'y') {
-      for (let z = 0; z < dz; z++) for (let x = 0; x < dx; x++) visit(x, index, z);
-    } else {
-      for (let y = 0; y < dy; y++) for (let x = 0; x < dx; x++) visit(x, y, index);
-    }
+  /** Extents of the two axes spanning a slice, in the order planeKey takes them. */
+  private planeShape(axis: Axis): [number, number] {
+    const { x, y, z } = this.dims;
+    return axis === 'x' ? [y, z] : axis === 'y' ? [x, z] : [x, y];
   }
+}
+
+/** Morton code of the cell at (u, v) within slice `axis = index`. */
+function planeKey(axis: Axis, index: number, u: number, v: number): number {
+  return axis === 'x' ? mortonEncode(index, u, v) : axis === 'y' ? mortonEncode(u, index, v) : mortonEncode(u, v, index);
 }
 
 function samePlaneShape(axis: Axis, a: Dims, b: Dims): boolean {

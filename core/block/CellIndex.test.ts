@@ -12,7 +12,7 @@ describe('CellIndex', () => {
       if (rand() % 3 === 0) {
         expect(index.remove(key)).toBe(model.delete(key));
       } else {
-        index.put(key, step, step);
+        index.put(key, step, step * 1000);
         model.set(key, step);
       }
     }
@@ -34,5 +34,34 @@ describe('CellIndex', () => {
     expect(a.size).toBe(0);
     expect(b.size).toBe(2);
     expect(b.valueAt(b.find(1))).toBe(1);
+  });
+});
+
+describe('CellIndex timestamps and sizing', () => {
+  it('keeps exact timestamps, switching to wide storage when one does not fit 32 bits', () => {
+    const index = new CellIndex();
+    index.put(1, 1, 1_700_000_000_000);
+    index.put(2, 2, 1_700_000_000_123);
+    expect(index.byteLength).toBe(16 * 16);
+    index.put(3, 3, 5);
+    index.put(4, 4, 1.5);
+    expect(index.stampAt(index.find(1))).toBe(1_700_000_000_000);
+    expect(index.stampAt(index.find(2))).toBe(1_700_000_000_123);
+    expect(index.stampAt(index.find(3))).toBe(5);
+    expect(index.stampAt(index.find(4))).toBe(1.5);
+    expect(index.byteLength).toBe(24 * 16);
+  });
+
+  it('grows past many resizes and compacts to ~85% load', () => {
+    const index = new CellIndex();
+    for (let k = 0; k < 100_000; k++) index.put(k * 3, k, k);
+    expect(index.size).toBe(100_000);
+    for (let k = 0; k < 100_000; k += 97) expect(index.valueAt(index.find(k * 3))).toBe(k);
+    index.compact();
+    expect(index.byteLength).toBeLessThan((100_000 / 0.84) * 16);
+    let wrong = 0;
+    for (let k = 0; k < 100_000; k++) if (index.stampAt(index.find(k * 3)) !== k) wrong++;
+    expect(wrong).toBe(0);
+    expect(index.find(1)).toBe(-1);
   });
 });

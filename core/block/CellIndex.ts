@@ -1,34 +1,48 @@
+import { CoreError } from '../errors/CoreError.js';
+
 /**
- * Open-addressing hash index from Morton code to (value, timestamp), stored in three parallel
- * typed arrays: 20 bytes per slot and no per-cell objects, so 10M cells fit in ~335 MB.
- * Linear probing with backward-shift deletion: no tombstones, so lookups never slow down with churn.
- * A sorted run of the keys (for Morton-order iteration and box queries) is rebuilt lazily,
+ * Open-addressing hash index from Morton code to (value, timestamp). Each slot is 16 bytes in
+ * one ArrayBuffer — u32 key+1 (0 = empty), u32 timestamp offset, f64 value — so a lookup
+ * touches one cache line, and there are no per-cell objects.
+ *
+ * Robin Hood linear probing keeps probe chains short at high load, so the table runs between
+ * 60% and 85% full (about 19–27 bytes per cell); backward-shift deletion leaves no tombstones.
+ * The capacity is any integer (not a power of two), and a key's home slot is its 26-bit
+ * multiplicative hash scaled to the capacity.
+ *
+ * Timestamps are stored as u32 milliseconds after a per-index base; the first timestamp that
+ * does not fit moves every timestamp to a side Float64Array, so none is ever altered.
+ *
+ * A sorted run of the keys (for Morton-order iteration and large box queries) is built lazily,
  * only when someone asks for order after a change.
  */
-const EMPTY = 0xffffffff;
 const MIN_CAPACITY = 16;
-/** Kept at 3/4 so linear-probe chains stay short (expected ~2.5 probes on a miss). */
-const MAX_LOAD_NUM = 3;
-const MAX_LOAD_DEN = 4;
+const MAX_LOAD = 0.85;
+/** Load right after growing: the table grows by ×1.42 at a time. */
+const GROWN_LOAD = 0.6;
+const HASH_BITS = 26;
+const HASH_SCALE = 2 ** -HASH_BITS;
+/** h·capacity stays below 2^53, so the home slot is computed exactly in doubles. */
+const MAX_CAPACITY = 2 ** 27;
 const GOLDEN = 0x9e3779b1;
+const U32_RANGE = 2 ** 32;
+const SLOT_BYTES = 16;
 
 export class CellIndex {
-  private keys: Uint32Array;
-  private values: Float64Array;
-  private stamps: Float64Array;
-  private mask: number;
-  private shift: number;
+  /** Per slot i: words[4i] = key + 1, words[4i + 1] = timestamp offset; doubles[2i + 1] = value. */
+  private words: Uint32Array;
+  private doubles: Float64Array;
+  private wideStamps: Float64Array | null = null;
+  private stampBase = -1;
+  private capacity: number;
   private count = 0;
   private sorted: Uint32Array | null = null;
 
   constructor(expectedCells = 0) {
-    let capacity = MIN_CAPACITY;
-    while (capacity * MAX_LOAD_NUM < expectedCells * MAX_LOAD_DEN) capacity *= 2;
-    this.keys = new Uint32Array(capacity).fill(EMPTY);
-    this.values = new Float64Array(capacity);
-    this.stamps = new Float64Array(capacity);
-    this.mask = capacity - 1;
-    this.shift = 32 - Math.log2(capacity);
+    this.capacity = capacityFor(expectedCells);
+    const buffer = new ArrayBuffer(this.capacity * SLOT_BYTES);
+    this.words = new Uint32Array(buffer);
+    this.doubles = new Float64Array(buffer);
   }
 
   get size(): number {
@@ -37,53 +51,70 @@ export class CellIndex {
 
   /** Bytes held by the typed arrays (the sorted run included when built). */
   get byteLength(): number {
+    const wide = this.wideStamps ? this.wideStamps.byteLength : 0;
     const sortedBytes = this.sorted ? this.sorted.byteLength : 0;
-    return this.keys.byteLength + this.values.byteLength + this.stamps.byteLength + sortedBytes;
+    return this.words.byteLength + wide + sortedBytes;
   }
 
-  /** Slot of `key`, or -1. */
+  /** Slot of `key`, or -1. Robin Hood lets a miss stop as soon as it passes richer residents. */
   find(key: number): number {
-    const keys = this.keys;
-    const mask = this.mask;
-    let slot = Math.imul(key, GOLDEN) >>> this.shift;
-    for (;;) {
-      const k = keys[slot]!;
-      if (k === key) return slot;
-      if (k === EMPTY) return -1;
-      slot = (slot + 1) & mask;
+    const words = this.words;
+    const cap = this.capacity;
+    const tag = key + 1;
+    let slot = this.home(key);
+    for (let dist = 0; ; dist++) {
+      const t = words[slot << 2]!;
+      if (t === tag) return slot;
+      if (t === 0 || this.distance(t - 1, slot) < dist) return -1;
+      if (++slot === cap) slot = 0;
     }
   }
 
   valueAt(slot: number): number {
-    return this.values[slot]!;
+    return this.doubles[(slot << 1) + 1]!;
   }
 
   stampAt(slot: number): number {
-    return this.stamps[slot]!;
+    return this.wideStamps ? this.wideStamps[slot]! : this.stampBase + this.words[(slot << 2) + 1]!;
   }
 
-  /** Overwrites in place when present; returns true when the key is new. */
+  /**
+   * Overwrites in place when present; returns true when the key is new. One probe pass: by the
+   * Robin Hood invariant the key is absent once a richer resident is met, and it goes right there.
+   */
   put(key: number, value: number, stamp: number): boolean {
-    let slot = this.find(key);
-    if (slot >= 0) {
-      this.values[slot] = value;
-      this.stamps[slot] = stamp;
-      return false;
+    if (this.count + 1 > this.capacity * MAX_LOAD) this.resize(capacityFor(this.count + 1));
+    const words = this.words;
+    const cap = this.capacity;
+    const tag = key + 1;
+    let slot = this.home(key);
+    for (let dist = 0; ; dist++) {
+      const t = words[slot << 2]!;
+      if (t === tag) {
+        this.doubles[(slot << 1) + 1] = value;
+        this.writeStamp(slot, stamp);
+        return false;
+      }
+      if (t === 0 || this.distance(t - 1, slot) < dist) {
+        this.insertFrom(slot, dist, key, value, stamp);
+        this.count++;
+        this.sorted = null;
+        return true;
+      }
+      if (++slot === cap) slot = 0;
     }
-    if ((this.count + 1) * MAX_LOAD_DEN > this.keys.length * MAX_LOAD_NUM) this.grow();
-    slot = this.emptySlotFor(key);
-    this.keys[slot] = key;
-    this.values[slot] = value;
-    this.stamps[slot] = stamp;
-    this.count++;
-    this.sorted = null;
-    return true;
   }
 
-  /** Sets the value of an existing slot (from find); keeps key order untouched. */
+  /** Rewrites an occupied slot found by find(); valid until the next insert or remove. */
   setAt(slot: number, value: number, stamp: number): void {
-    this.values[slot] = value;
-    this.stamps[slot] = stamp;
+    this.doubles[(slot << 1) + 1] = value;
+    this.writeStamp(slot, stamp);
+  }
+
+  /** Grows once, up front, so that `more` new keys can go in without intermediate rehashes. */
+  reserve(more: number): void {
+    const needed = this.count + more;
+    if (needed > this.capacity * MAX_LOAD) this.resize(capacityFor(needed));
   }
 
   remove(key: number): boolean {
@@ -99,11 +130,11 @@ export class CellIndex {
   sortedKeys(): Uint32Array {
     if (this.sorted) return this.sorted;
     const out = new Uint32Array(this.count);
-    const keys = this.keys;
+    const words = this.words;
     let n = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      if (k !== EMPTY) out[n++] = k;
+    for (let i = 0; i < words.length; i += 4) {
+      const t = words[i]!;
+      if (t !== 0) out[n++] = t - 1;
     }
     out.sort();
     this.sorted = out;
@@ -112,67 +143,126 @@ export class CellIndex {
 
   clone(): CellIndex {
     const copy = Object.create(CellIndex.prototype) as CellIndex;
-    copy.keys = this.keys.slice();
-    copy.values = this.values.slice();
-    copy.stamps = this.stamps.slice();
-    copy.mask = this.mask;
-    copy.shift = this.shift;
+    const buffer = this.words.buffer.slice(0);
+    copy.words = new Uint32Array(buffer);
+    copy.doubles = new Float64Array(buffer);
+    copy.wideStamps = this.wideStamps ? this.wideStamps.slice() : null;
+    copy.stampBase = this.stampBase;
+    copy.capacity = this.capacity;
     copy.count = this.count;
     copy.sorted = this.sorted;
     return copy;
   }
 
-  clear(): void {
-    this.keys.fill(EMPTY);
-    this.count = 0;
-    this.sorted = null;
+  /** Rehashes into the smallest table that holds the cells at 85% load (e.g. after a bulk load). */
+  compact(): void {
+    const target = Math.max(MIN_CAPACITY, Math.ceil(this.count / MAX_LOAD) + 1);
+    if (target < this.capacity) this.resize(target);
   }
 
-  private emptySlotFor(key: number): number {
-    const keys = this.keys;
-    let slot = Math.imul(key, GOLDEN) >>> this.shift;
-    while (keys[slot] !== EMPTY) slot = (slot + 1) & this.mask;
-    return slot;
+  private home(key: number): number {
+    return ((Math.imul(key, GOLDEN) >>> (32 - HASH_BITS)) * this.capacity * HASH_SCALE) | 0;
   }
 
-  /** Backward-shift deletion: pull later entries of the probe chain into the hole. */
+  /** How far the resident at `slot` sits from its home slot. */
+  private distance(key: number, slot: number): number {
+    const d = slot - this.home(key);
+    return d < 0 ? d + this.capacity : d;
+  }
+
+  /** Robin Hood insertion of a key known to be absent, starting at `slot`, `dist` from its home. */
+  private insertFrom(slot: number, dist: number, key: number, value: number, stamp: number): void {
+    const words = this.words;
+    const cap = this.capacity;
+    let k = key;
+    let v = value;
+    let t = stamp;
+    for (;; dist++) {
+      const tag = words[slot << 2]!;
+      if (tag === 0) {
+        this.writeSlot(slot, k, v, t);
+        return;
+      }
+      const residentDist = this.distance(tag - 1, slot);
+      if (residentDist < dist) {
+        // Take from the rich: the newcomer settles here, the resident moves on.
+        const rv = this.valueAt(slot);
+        const rt = this.stampAt(slot);
+        this.writeSlot(slot, k, v, t);
+        k = tag - 1;
+        v = rv;
+        t = rt;
+        dist = residentDist;
+      }
+      if (++slot === cap) slot = 0;
+    }
+  }
+
+  private writeSlot(slot: number, key: number, value: number, stamp: number): void {
+    this.words[slot << 2] = key + 1;
+    this.doubles[(slot << 1) + 1] = value;
+    this.writeStamp(slot, stamp);
+  }
+
+  /** Backward-shift deletion: pull the rest of the cluster one slot toward home. */
   private removeSlot(hole: number): void {
-    const keys = this.keys;
-    const mask = this.mask;
-    let i = hole;
+    const words = this.words;
+    const cap = this.capacity;
+    let next = hole + 1 === cap ? 0 : hole + 1;
     for (;;) {
-      i = (i + 1) & mask;
-      const k = keys[i]!;
-      if (k === EMPTY) break;
-      const home = Math.imul(k, GOLDEN) >>> this.shift;
-      // Move k back only if its home is not cyclically inside (hole, i].
-      const inRange = hole <= i ? home > hole && home <= i : home > hole || home <= i;
-      if (inRange) continue;
-      keys[hole] = k;
-      this.values[hole] = this.values[i]!;
-      this.stamps[hole] = this.stamps[i]!;
-      hole = i;
+      const tag = words[next << 2]!;
+      if (tag === 0 || this.distance(tag - 1, next) === 0) break;
+      words[hole << 2] = tag;
+      words[(hole << 2) + 1] = words[(next << 2) + 1]!;
+      this.doubles[(hole << 1) + 1] = this.doubles[(next << 1) + 1]!;
+      if (this.wideStamps) this.wideStamps[hole] = this.wideStamps[next]!;
+      hole = next;
+      next = next + 1 === cap ? 0 : next + 1;
     }
-    keys[hole] = EMPTY;
+    words[hole << 2] = 0;
   }
 
-  private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    const oldStamps = this.stamps;
-    const capacity = oldKeys.length * 2;
-    this.keys = new Uint32Array(capacity).fill(EMPTY);
-    this.values = new Float64Array(capacity);
-    this.stamps = new Float64Array(capacity);
-    this.mask = capacity - 1;
-    this.shift--;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = oldKeys[i]!;
-      if (k === EMPTY) continue;
-      const slot = this.emptySlotFor(k);
-      this.keys[slot] = k;
-      this.values[slot] = oldValues[i]!;
-      this.stamps[slot] = oldStamps[i]!;
+  private writeStamp(slot: number, stamp: number): void {
+    if (this.wideStamps === null) {
+      if (this.stampBase < 0) this.stampBase = Number.isInteger(stamp) ? Math.max(0, stamp - 2 ** 31) : 0;
+      const offset = stamp - this.stampBase;
+      if (Number.isInteger(offset) && offset >= 0 && offset < U32_RANGE) {
+        this.words[(slot << 2) + 1] = offset;
+        return;
+      }
+      this.widenStamps();
+    }
+    this.wideStamps![slot] = stamp;
+  }
+
+  private widenStamps(): void {
+    const wide = new Float64Array(this.capacity);
+    for (let i = 0; i < this.capacity; i++) wide[i] = this.stampBase + this.words[(i << 2) + 1]!;
+    this.wideStamps = wide;
+  }
+
+  private resize(capacity: number): void {
+    if (capacity > MAX_CAPACITY) throw new CoreError('TOO_LARGE', `a block index holds at most ${Math.floor(MAX_CAPACITY * MAX_LOAD)} cells`);
+    const oldWords = this.words;
+    const oldDoubles = this.doubles;
+    const oldWide = this.wideStamps;
+    const base = this.stampBase;
+    const oldCapacity = this.capacity;
+    this.capacity = capacity;
+    const buffer = new ArrayBuffer(capacity * SLOT_BYTES);
+    this.words = new Uint32Array(buffer);
+    this.doubles = new Float64Array(buffer);
+    this.wideStamps = oldWide ? new Float64Array(capacity) : null;
+    for (let i = 0; i < oldCapacity; i++) {
+      const tag = oldWords[i << 2]!;
+      if (tag === 0) continue;
+      const stamp = oldWide ? oldWide[i]! : base + oldWords[(i << 2) + 1]!;
+      const k = tag - 1;
+      this.insertFrom(this.home(k), 0, k, oldDoubles[(i << 1) + 1]!, stamp);
     }
   }
+}
+
+function capacityFor(cells: number): number {
+  return Math.max(MIN_CAPACITY, Math.ceil(cells / GROWN_LOAD));
 }

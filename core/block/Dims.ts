@@ -40,12 +40,8 @@ export function validateAxis(axis: string): Axis {
 
 export function checkCoordinate(dims: Dims, x: number, y: number, z: number): void {
   // One combined test keeps the hot path short; the slow path says which coordinate failed.
-  if (
-    Number.isInteger(x) && Number.isInteger(y) && Number.isInteger(z) &&
-    x >= 0 && y >= 0 && z >= 0 && x < dims.x && y < dims.y && z < dims.z
-  ) {
-    return;
-  }
+  // v >>> 0 === v holds exactly for integers in [0, 2^32): one test for type, sign and fraction.
+  if ((x >>> 0) === x && (y >>> 0) === y && (z >>> 0) === z && x < dims.x && y < dims.y && z < dims.z) return;
   throw new CoreError(
     'OUT_OF_RANGE',
     `coordinate (${String(x)}, ${String(y)}, ${String(z)}) outside ${dims.x}×${dims.y}×${dims.z}`,

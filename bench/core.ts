@@ -1,0 +1,324 @@
+/**
+ * Konomi core benchmarks. Every table compares against a baseline measured in the same run.
+ *   node --expose-gc --max-old-space-size=8192 --import tsx bench/core.ts          (1M and 10M cells)
+ *   node --expose-gc --import tsx bench/core.ts --quick                             (1M only)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LmdbStore } from '../bridge/store/LmdbStore.js';
+import { BlockArray } from '../core/block/BlockArray.js';
+import { mortonEncode } from '../core/block/Morton.js';
+import { Vertex, type VertexId } from '../core/cube/Vertex.js';
+import { CellMerkle } from '../core/ledger/CellMerkle.js';
+import { Konomi } from '../core/orchestrator/Konomi.js';
+import { MemoryStore } from '../core/store/MemoryStore.js';
+
+const quick = process.argv.includes('--quick');
+const gc = (globalThis as { gc?: () => void }).gc;
+const N = 1_000_000;
+const DIM = 1000;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return s;
+  };
+}
+
+function coords(n: number, seed: number): Uint16Array {
+  const r = rng(seed);
+  const out = new Uint16Array(n * 3);
+  for (let i = 0; i < out.length; i++) out[i] = r() % DIM;
+  return out;
+}
+
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return (performance.now() - t0) / 1000;
+}
+
+async function timeAsync(fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+function fmt(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return n.toFixed(n < 10 ? 2 : 0);
+}
+
+function table(title: string, header: string[], rows: (string | number)[][]): void {
+  console.log(`\n### ${title}\n`);
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+function heapNow(): number {
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+// -------------------------------------------------------------------- get / set
+
+/** Cell values are f64 as on the wire: non-integers, so a Map holds a heap number per cell. */
+const valueOf = (i: number) => i + 0.5;
+
+/** One monomorphic loop per structure, so no structure pays for another's call sites. */
+function benchGetSet(): void {
+  const c = coords(N, 1);
+  const results: [string, number, number][] = [];
+  {
+    const m = new Map<string, number>();
+    const set = time(() => {
+      for (let i = 0; i < N; i++) m.set(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`, valueOf(i));
+    });
+    let sink = 0;
+    const get = time(() => {
+      for (let i = 0; i < N; i++) sink += m.get(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`) ?? 0;
+    });
+    results.push(['Map<string, number> "x,y,z" (baseline)', N / set, N / get + (sink < 0 ? 1 : 0)]);
+  }
+  {
+    const m = new Map<number, number>();
+    const set = time(() => {
+      for (let i = 0; i < N; i++) m.set(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!), valueOf(i));
+    });
+    let sink = 0;
+    const get = time(() => {
+      for (let i = 0; i < N; i++) sink += m.get(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!)) ?? 0;
+    });
+    results.push(['Map<number, number> Morton', N / set, N / get + (sink < 0 ? 1 : 0)]);
+  }
+  {
+    const a = new BlockArray({ x: DIM, y: DIM, z: DIM });
+    const set = time(() => {
+      for (let i = 0; i < N; i++) a.set(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!, valueOf(i), 0);
+    });
+    let sink = 0;
+    const get = time(() => {
+      for (let i = 0; i < N; i++) sink += a.get(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!) ?? 0;
+    });
+    results.push(['BlockArray (explicit timestamp)', N / set, N / get + (sink < 0 ? 1 : 0)]);
+  }
+  {
+    const a = new BlockArray({ x: DIM, y: DIM, z: DIM });
+    const set = time(() => {
+      for (let i = 0; i < N; i++) a.set(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!, valueOf(i));
+    });
+    results.push(['BlockArray (clock timestamp)', N / set, Number.NaN]);
+  }
+  const [, baseSet, baseGet] = results[0]!;
+  table(`get/set, ${fmt(N)} random cells in 1000³ (fresh structures, growth included)`, ['structure', 'set', 'vs baseline', 'get (hits)', 'vs baseline'],
+    results.map(([name, set, get]) => [name, `${fmt(set)}/s`, `${(set / baseSet).toFixed(1)}×`, Number.isNaN(get) ? '—' : `${fmt(get)}/s`, Number.isNaN(get) ? '' : `${(get / baseGet).toFixed(1)}×`]));
+}
+
+// -------------------------------------------------------------------- memory
+
+function benchMemory(n: number): (string | number)[][] {
+  const c = coords(n, 2);
+  const rows: (string | number)[][] = [];
+  let baseline = 0;
+  const builders: [string, () => { size: number }][] = [
+    ['Map<string, number> "x,y,z" (baseline)', () => {
+      const m = new Map<string, number>();
+      for (let i = 0; i < n; i++) m.set(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`, valueOf(i));
+      return m;
+    }],
+    ['Map<number, number> Morton', () => {
+      const m = new Map<number, number>();
+      for (let i = 0; i < n; i++) m.set(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!), valueOf(i));
+      return m;
+    }],
+    ['BlockArray', () => {
+      const a = new BlockArray({ x: DIM, y: DIM, z: DIM });
+      for (let i = 0; i < n; i++) a.set(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!, valueOf(i), 0);
+      return a;
+    }],
+  ];
+  for (const [name, build] of builders) {
+    const before = heapNow();
+    let held: { size: number } | null = build();
+    const after = heapNow();
+    const perCell = (after - before) / held.size;
+    if (baseline === 0) baseline = perCell;
+    rows.push([name, fmt(held.size), `${perCell.toFixed(1)} B`, `${((after - before) / 2 ** 20).toFixed(0)} MiB`, `${(perCell / baseline).toFixed(2)}×`]);
+    held = null;
+    void held;
+    heapNow();
+  }
+  return rows;
+}
+
+// -------------------------------------------------------------------- region, plane
+
+function benchRegionAndPlane(): void {
+  const c = coords(N, 3);
+  const block = new BlockArray({ x: DIM, y: DIM, z: DIM });
+  const strMap = new Map<string, number>();
+  for (let i = 0; i < N; i++) {
+    block.set(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!, i, 0);
+    strMap.set(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`, i);
+  }
+  const activeStr = N; // distinct count ≈ N
+  void activeStr;
+  const Q = 200;
+  const r = rng(4);
+  const boxes = Array.from({ length: Q }, () => {
+    const x0 = r() % 990, y0 = r() % 990, z0 = r() % 990;
+    return { x0, y0, z0, x1: x0 + 9, y1: y0 + 9, z1: z0 + 9 };
+  });
+  let found = 0;
+  const tBlock = time(() => {
+    for (const b of boxes) found += block.countInBox(b);
+  });
+  let foundMap = 0;
+  const tProbe = time(() => {
+    for (const b of boxes) {
+      for (let z = b.z0; z <= b.z1; z++) for (let y = b.y0; y <= b.y1; y++) for (let x = b.x0; x <= b.x1; x++) if (strMap.has(`${x},${y},${z}`)) foundMap++;
+    }
+  });
+  const scanQ = 3;
+  let foundScan = 0;
+  const tScan = time(() => {
+    for (const b of boxes.slice(0, scanQ)) {
+      for (const key of strMap.keys()) {
+        const [x, y, z] = key.split(',').map(Number) as [number, number, number];
+        if (x >= b.x0 && x <= b.x1 && y >= b.y0 && y <= b.y1 && z >= b.z0 && z <= b.z1) foundScan++;
+      }
+    }
+  });
+  if (found !== foundMap) throw new Error(`region mismatch ${found} vs ${foundMap}`);
+  void foundScan;
+  // A large box exercises the sorted-key BIGMIN walk instead of probing.
+  const big = { x0: 100, y0: 100, z0: 100, x1: 299, y1: 299, z1: 299 };
+  block.mortonKeys();
+  let bigCount = 0;
+  const tBig = time(() => {
+    bigCount = block.countInBox(big);
+  });
+  let bigScan = 0;
+  const tBigScan = time(() => {
+    for (const key of strMap.keys()) {
+      const [x, y, z] = key.split(',').map(Number) as [number, number, number];
+      if (x >= 100 && x <= 299 && y >= 100 && y <= 299 && z >= 100 && z <= 299) bigScan++;
+    }
+  });
+  if (bigCount !== bigScan) throw new Error(`big region mismatch ${bigCount} vs ${bigScan}`);
+  const per = (t: number, q: number) => `${((t / q) * 1e3).toFixed(3)} ms`;
+  table(`region queries among ${fmt(block.size)} active cells`, ['query', 'method', 'time per query', 'vs baseline'], [
+    ['10³ box', 'Map<string> full scan (baseline)', per(tScan, scanQ), '1×'],
+    ['10³ box', 'Map<string> probe 1000 keys', per(tProbe, Q), `${(tScan / scanQ / (tProbe / Q)).toFixed(0)}×`],
+    ['10³ box', 'BlockArray.countInBox', per(tBlock, Q), `${(tScan / scanQ / (tBlock / Q)).toFixed(0)}×`],
+    [`200³ box (${fmt(bigCount)} hits)`, 'Map<string> full scan (baseline)', per(tBigScan, 1), '1×'],
+    [`200³ box (${fmt(bigCount)} hits)`, 'BlockArray BIGMIN walk', per(tBig, 1), `${(tBigScan / tBig).toFixed(1)}×`],
+  ]);
+
+  const plane = new BlockArray({ x: DIM, y: DIM, z: DIM });
+  const tActivate = time(() => void plane.planeActivate('z', 500, 1, 0));
+  const tProcess = time(() => void plane.planeProcess('z', 500, (v, x, y) => v + x - y, 0));
+  const tSync = time(() => void plane.planeSync('z', 500, 501));
+  const planeMap = new Map<string, number>();
+  const tMapActivate = time(() => {
+    for (let y = 0; y < DIM; y++) for (let x = 0; x < DIM; x++) planeMap.set(`${x},${y},500`, 1);
+  });
+  const tMapProcess = time(() => {
+    for (let y = 0; y < DIM; y++) for (let x = 0; x < DIM; x++) {
+      const k = `${x},${y},500`;
+      planeMap.set(k, planeMap.get(k)! + x - y);
+    }
+  });
+  table('plane ("interlock") operations over a 1000×1000 slice (1M cells)', ['operation', 'Map<string> (baseline)', 'BlockArray', 'speed-up'], [
+    ['activate', `${(tMapActivate * 1e3).toFixed(0)} ms`, `${(tActivate * 1e3).toFixed(0)} ms`, `${(tMapActivate / tActivate).toFixed(1)}×`],
+    ['process (v + x − y)', `${(tMapProcess * 1e3).toFixed(0)} ms`, `${(tProcess * 1e3).toFixed(0)} ms`, `${(tMapProcess / tProcess).toFixed(1)}×`],
+    ['sync slice 500 → 501', '—', `${(tSync * 1e3).toFixed(0)} ms`, ''],
+  ]);
+
+  const merkle = new CellMerkle(block);
+  const tRoot = time(() => void merkle.root());
+  const tProof = time(() => void merkle.proof(c[0]!, c[1]!, c[2]!));
+  table(`Merkle (SHA-256, on demand) over ${fmt(block.size)} cells`, ['operation', 'time'], [
+    ['first root after a change (all leaves + nodes)', `${(tRoot * 1e3).toFixed(0)} ms`],
+    ['proof once the tree is cached', `${(tProof * 1e3).toFixed(3)} ms`],
+  ]);
+}
+
+// -------------------------------------------------------------------- durability
+
+async function benchDurable(): Promise<void> {
+  const rows: (string | number)[][] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'konomi-bench-'));
+  try {
+    const run = async (name: string, konomi: Konomi, writes: number, inFlight: number) => {
+      let next = 0;
+      const t = await timeAsync(async () => {
+        await Promise.all(
+          Array.from({ length: inFlight }, async () => {
+            for (let i = next++; i < writes; i = next++) await konomi.setCell(i % DIM, Math.floor(i / DIM) % DIM, 7, i);
+          }),
+        );
+      });
+      rows.push([name, inFlight, fmt(writes), `${fmt(writes / t)}/s`]);
+    };
+    const memory = await Konomi.open({ store: new MemoryStore() });
+    await run('MemoryStore, not durable (baseline)', memory, 20_000, 1);
+    await run('MemoryStore, not durable (baseline)', memory, 50_000, 256);
+    await memory.close();
+    const lmdb = await Konomi.open({ store: LmdbStore.open(dir) });
+    await run('LmdbStore, durable', lmdb, 2_000, 1);
+    await run('LmdbStore, durable (group commit)', lmdb, 50_000, 256);
+    await lmdb.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  table('acknowledged setCell (ledger entry + SHA-256 + store commit)', ['store', 'writes in flight', 'writes', 'throughput'], rows);
+}
+
+// -------------------------------------------------------------------- cubes
+
+async function benchCubes(): Promise<void> {
+  const konomi = await Konomi.open();
+  const cube = konomi.cubeAt(0, 0, 0);
+  const R = 2000;
+  const tThink = time(() => {
+    for (let i = 0; i < R; i++) konomi.collectiveThink(cube.id, `query ${i % 17}`);
+  });
+  for (let i = 1; i < 10; i++) konomi.cubeAt(i * 3, 0, 0);
+  const ops = 1000;
+  const tOps = time(() => {
+    for (let i = 0; i < ops; i++) {
+      const id = i % 10;
+      if (i % 4 === 0) konomi.collectiveThink(id, `op ${i}`);
+      else konomi.processVertex(id, (i % 9) as VertexId, `op ${i}`);
+      if (i % 100 === 0) konomi.updateKappa();
+    }
+  });
+  table('cubes (placeholder LLM)', ['measure', 'baseline', 'Konomi'], [
+    ['collectiveThink per second', '—', `${fmt(R / tThink)}/s`],
+    ['1000 cube ops (¾ processVertex with trace, ¼ collectiveThink)', 'original target 10 s', `${(tOps * 1e3).toFixed(1)} ms`],
+  ]);
+  void Vertex;
+}
+
+async function main(): Promise<void> {
+  if (!gc) console.log('(run with --expose-gc for the memory table)');
+  console.log(`Node ${process.version}, ${process.platform}/${process.arch}`);
+  benchGetSet();
+  if (gc) {
+    const rows = benchMemory(N);
+    if (!quick) rows.push(...benchMemory(10 * N));
+    table('heap + ArrayBuffer bytes per active cell', ['structure', 'cells', 'bytes/cell', 'total', 'vs baseline'], rows);
+  }
+  benchRegionAndPlane();
+  await benchDurable();
+  await benchCubes();
+}
+
+await main();
