@@ -21,7 +21,7 @@ export {
   mortonZ,
   validateDims,
 } from './block/index.js';
-export type { Adjacency, Axis, BlockArrayOptions, Box, Cell, CellVisitor, Dims, PlaneProcessor } from './block/index.js';
+export type { Adjacency, Axis, BlockArrayOptions, Box, Cell, CellVisitor, CellWatcher, Dims, PlaneProcessor } from './block/index.js';
 
 export {
   CELL_LEAF_BYTES,

@@ -19,6 +19,14 @@ export type CellVisitor = (x: number, y: number, z: number, value: number, times
 /** Returns the new value of an active plane cell. */
 export type PlaneProcessor = (value: number, x: number, y: number, z: number) => number;
 
+/** Told about changes, so that derived data (the Merkle tree) can update instead of rebuilding. */
+export interface CellWatcher {
+  /** An active cell got a new value; the set of active cells is unchanged. */
+  valueChanged(morton: number): void;
+  /** Cells were activated or deactivated, or many changed at once. */
+  structureChanged(): void;
+}
+
 export interface BlockArrayOptions {
   /** Milliseconds since the epoch for cells written without an explicit timestamp. */
   readonly clock?: () => number;
@@ -37,6 +45,7 @@ export class BlockArray {
   private shared: boolean;
   private readonly clock: () => number;
   private changes = 0;
+  private watchers: CellWatcher[] | null = null;
 
   constructor(dims: Dims, options: BlockArrayOptions = {}) {
     this.dims = validateDims(dims);
@@ -91,8 +100,15 @@ export class BlockArray {
     if (!Number.isFinite(value)) requireFinite(value, 'value');
     const stamp = timestamp ?? this.clock();
     if (timestamp !== undefined) requireTimestamp(timestamp);
-    this.writable().put(mortonEncode(x, y, z), value, stamp);
+    const key = mortonEncode(x, y, z);
+    const added = this.writable().put(key, value, stamp);
     this.changes++;
+    if (this.watchers !== null) {
+      for (const w of this.watchers) {
+        if (added) w.structureChanged();
+        else w.valueChanged(key);
+      }
+    }
   }
 
   activate(x: number, y: number, z: number, value = 0, timestamp?: number): void {
@@ -105,7 +121,7 @@ export class BlockArray {
     const key = mortonEncode(x, y, z);
     if (this.index.find(key) < 0) return false;
     this.writable().remove(key);
-    this.changes++;
+    this.bulkChanged();
     return true;
   }
 
@@ -171,7 +187,7 @@ export class BlockArray {
     for (let v = 0; v < nv; v++) {
       for (let u = 0; u < nu; u++) target.put(planeKey(axis, index, u, v), value, stamp);
     }
-    this.changes++;
+    this.bulkChanged();
     return nu * nv;
   }
 
@@ -181,7 +197,7 @@ export class BlockArray {
     if (keys.length === 0) return 0;
     const target = this.writable();
     for (let i = 0; i < keys.length; i++) target.remove(keys[i]!);
-    this.changes++;
+    this.bulkChanged();
     return keys.length;
   }
 
@@ -207,7 +223,7 @@ export class BlockArray {
     }
     const stamp = timestamp ?? this.clock();
     for (let i = 0; i < keys.length; i++) target.setAt(slots[i]!, results[i]!, stamp);
-    if (keys.length > 0) this.changes++;
+    if (keys.length > 0) this.bulkChanged();
     return keys.length;
   }
 
@@ -240,8 +256,22 @@ export class BlockArray {
       const z = axis === 'z' ? to : mortonZ(k);
       dest.put(mortonEncode(x, y, z), values[i]!, stamps[i]!);
     }
-    target.changes++;
+    target.bulkChanged();
     return keys.length;
+  }
+
+  /** Registers a watcher; returns the function that removes it. */
+  watch(watcher: CellWatcher): () => void {
+    this.watchers = [...(this.watchers ?? []), watcher];
+    return () => {
+      const rest = (this.watchers ?? []).filter((w) => w !== watcher);
+      this.watchers = rest.length > 0 ? rest : null;
+    };
+  }
+
+  private bulkChanged(): void {
+    this.changes++;
+    if (this.watchers !== null) for (const w of this.watchers) w.structureChanged();
   }
 
   /** An independent copy (copy-on-write: the typed arrays are copied on the first write of either side). */

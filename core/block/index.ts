@@ -1,5 +1,5 @@
 export { BlockArray } from './BlockArray.js';
-export type { BlockArrayOptions, Cell, CellVisitor, PlaneProcessor } from './BlockArray.js';
+export type { BlockArrayOptions, Cell, CellVisitor, CellWatcher, PlaneProcessor } from './BlockArray.js';
 export { BlockTemplate } from './BlockTemplate.js';
 export { CellIndex } from './CellIndex.js';
 export { MAX_AXIS, boxVolume, validateDims } from './Dims.js';

@@ -60,3 +60,24 @@ describe('Merkle over cells', () => {
     expect(() => merkle.proof(2, 2, 2)).toThrow(/NOT_FOUND/);
   });
 });
+
+describe('incremental Merkle updates', () => {
+  it('value changes update paths and match a fresh build; structure changes rebuild', () => {
+    const a = new BlockArray({ x: 64, y: 64, z: 64 }, { clock: () => 0 });
+    for (let i = 0; i < 300; i++) a.set(i % 64, (i * 7) % 64, (i * 13) % 64, i);
+    const incremental = new CellMerkle(a);
+    incremental.root();
+    for (let round = 0; round < 5; round++) {
+      for (let i = round; i < 300; i += 37) a.set(i % 64, (i * 7) % 64, (i * 13) % 64, i * 10 + round);
+      expect(incremental.root()).toEqual(new CellMerkle(a).root());
+      const p = incremental.proof(round, (round * 7) % 64, (round * 13) % 64);
+      expect(verifyInclusionProof(p, new CellMerkle(a).root())).toBe(true);
+    }
+    a.set(63, 63, 63, 1);
+    expect(incremental.root()).toEqual(new CellMerkle(a).root());
+    a.deactivate(0, 0, 0);
+    expect(incremental.root()).toEqual(new CellMerkle(a).root());
+    a.planeProcess('x', 5, (v) => v + 1);
+    expect(incremental.root()).toEqual(new CellMerkle(a).root());
+  });
+});

@@ -111,6 +111,21 @@ export class MerkleLevels {
     }
   }
 
+  /** Replaces one leaf and rehashes its path to the root: O(log n). */
+  updateLeaf(leafIndex: number, leafHash: Uint8Array): void {
+    let m = leafIndex;
+    let n = this.size;
+    this.levels[0]!.set(leafHash, m * HASH_BYTES);
+    for (let level = 0; n > 1; level++) {
+      const packed = this.levels[level]!;
+      const left = m & ~1;
+      const parent = left + 1 < n ? merkleNodeHash(hashAt(packed, left), hashAt(packed, left + 1)) : hashAt(packed, left);
+      m >>>= 1;
+      n = Math.ceil(n / 2);
+      this.levels[level + 1]!.set(parent, m * HASH_BYTES);
+    }
+  }
+
   root(): Uint8Array {
     if (this.size === 0) return EMPTY_TREE_ROOT;
     return hashAt(this.levels[this.levels.length - 1]!, 0).slice();
