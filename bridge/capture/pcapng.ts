@@ -132,7 +132,7 @@ export function readPcapng(bytes: Uint8Array): { interfaces: CapturedInterface[]
       if (captured > MAX_CAPTURED_PACKET || 28 + captured > length - 4) throw new PcapngError(`bad packet length ${captured} at offset ${at}`);
       const timestampUs = (BigInt(view.getUint32(at + 12, true)) << 32n) | BigInt(view.getUint32(at + 16, true));
       const direction = readDirection(view, at + 28 + pad4(captured), at + length - 4);
-      packets.push({ interfaceId: view.getUint32(at + 8, true), timestampUs, direction, data: bytes.slice(at + 28, at + 28 + captured) });
+      packets.push({ interfaceId: view.getUint32(at + 8, true), timestampUs, direction, data: new Uint8Array(bytes.subarray(at + 28, at + 28 + captured)) });
     }
     at += length;
   }

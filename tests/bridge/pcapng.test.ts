@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeContent } from '../../protocol/encodeFrame.js';
+import { encodeBlockSetRequest } from '../../protocol/payloads/blockSet.js';
+import { encodeErrorPayload } from '../../protocol/payloads/errorPayload.js';
+import { enhancedPacketBlock, interfaceBlock, PcapngError, readPcapng, sectionHeaderBlock } from '../../bridge/capture/pcapng.js';
+
+const request = encodeContent({ flags: 0, opcode: 0x13, seq: 5, channel: 0, fragment: 0, payload: encodeBlockSetRequest({ x: 1, y: 2, z: 3, value: 4.5 }) });
+const error = encodeContent({ flags: 3, opcode: 0x12, seq: 6, channel: 2, fragment: 0, payload: encodeErrorPayload({ code: 2, message: 'x out of range' }) });
+
+function capture(): Uint8Array {
+  return Uint8Array.from(Buffer.concat([
+    sectionHeaderBlock(),
+    interfaceBlock('tcp:127.0.0.1:1'),
+    enhancedPacketBlock({ interfaceId: 0, timestampUs: 1_700_000_000_000_000n, direction: 'in', data: request }),
+    enhancedPacketBlock({ interfaceId: 0, timestampUs: 1_700_000_000_001_000n, direction: 'out', data: error }),
+  ]));
+}
+
+function hasTshark(): boolean {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('pcapng', () => {
+  it('round-trips interfaces, timestamps, directions and frame bytes', () => {
+    const { interfaces, packets } = readPcapng(capture());
+    expect(interfaces).toEqual([{ name: 'tcp:127.0.0.1:1', linkType: 147 }]);
+    expect(packets.map((p) => [p.interfaceId, p.timestampUs, p.direction])).toEqual([
+      [0, 1_700_000_000_000_000n, 'in'],
+      [0, 1_700_000_000_001_000n, 'out'],
+    ]);
+    expect(packets[0]!.data).toEqual(request);
+    expect(packets[1]!.data).toEqual(error);
+  });
+
+  it('rejects truncated files and bad block lengths with a typed error', () => {
+    const bytes = capture();
+    expect(() => readPcapng(bytes.subarray(0, 20))).toThrow(PcapngError);
+    const corrupt = bytes.slice();
+    new DataView(corrupt.buffer).setUint32(28 + 4, 0xffff_fff0, true);
+    expect(() => readPcapng(corrupt)).toThrow(/bad block length/);
+  });
+
+  it.skipIf(!hasTshark())('is decoded by tshark with the Lua dissector in docs/wireshark', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'konomi-ws-'));
+    const file = join(dir, 'k.pcapng');
+    writeFileSync(file, capture());
+    const text = execFileSync('tshark', ['-X', 'lua_script:docs/wireshark/konomi56k.lua', '-r', file, '-V'], { encoding: 'utf8' });
+    expect(text).toMatch(/Opcode: BLOCK_SET \(0x13\)/);
+    expect(text).toMatch(/Value: 4\.5/);
+    expect(text).toMatch(/Error code: OUT_OF_RANGE \(2\)/);
+    expect(text).toMatch(/Error message: x out of range/);
+    expect(text.match(/CRC good: True/g)).toHaveLength(2);
+  });
+});
