@@ -1,6 +1,7 @@
 import { V86 } from 'v86';
 import type { MemoryPlan } from './memoryPlan.js';
 import { V86SerialLine } from './V86SerialLine.js';
+import { programTextMode3 } from './vgaTextMode.js';
 
 export interface BrowserXp10Options {
   /** URL of the v86 wasm; always passed explicitly so v86 never guesses a path relative to the script. */
@@ -47,7 +48,8 @@ export class BrowserXp10 {
         ...(options.initialState ? { initial_state: { buffer: options.initialState } } : {}),
         uart1: true,
         screen_container: options.screen,
-        autostart: true,
+        // Started by hand once ready, so the text mode is set before XP10's first instruction.
+        autostart: false,
         disable_mouse: true,
         disable_speaker: true,
       });
@@ -56,6 +58,9 @@ export class BrowserXp10 {
     }
     const machine = new BrowserXp10(emulator, options.memory);
     await machine.waitReady(options.readyTimeoutMs ?? 30_000);
+    // A saved state already holds the VGA registers; a cold boot has no BIOS to set them.
+    if (!options.initialState) machine.setTextMode();
+    emulator.run();
     return machine;
   }
 
@@ -105,6 +110,12 @@ export class BrowserXp10 {
     await this.emulator.destroy();
   }
 
+  /** Plays the video BIOS: VGA mode 3 through v86's I/O port bus (see vgaTextMode.ts). */
+  private setTextMode(): void {
+    const io = ioPorts(this.emulator);
+    if (io) programTextMode3((port, value) => io.port_write8(port, value), () => io.port_read8(0x3da));
+  }
+
   private waitReady(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -116,6 +127,17 @@ export class BrowserXp10 {
       });
     });
   }
+}
+
+interface IoPorts {
+  port_write8(port: number, value: number): void;
+  port_read8(port: number): number;
+}
+
+/** v86's I/O bus; not in its public typings, so checked at run time (absent → no text mode set). */
+function ioPorts(emulator: V86): IoPorts | undefined {
+  const io = (emulator as unknown as { v86?: { cpu?: { io?: Partial<IoPorts> } } }).v86?.cpu?.io;
+  return io && typeof io.port_write8 === 'function' && typeof io.port_read8 === 'function' ? (io as IoPorts) : undefined;
 }
 
 function describe(err: unknown): string {

@@ -11,7 +11,8 @@ export class ByteBatcher {
   constructor(
     private readonly flushTo: (chunk: Uint8Array) => void,
     initialCapacity = 256,
-    private readonly schedule: (task: () => void) => void = queueMicrotask,
+    // Wrapped: browsers throw "Illegal invocation" when queueMicrotask is called with another `this`.
+    private readonly schedule: (task: () => void) => void = (task) => queueMicrotask(task),
   ) {
     this.buffer = new Uint8Array(Math.max(1, initialCapacity));
   }
