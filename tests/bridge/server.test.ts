@@ -231,3 +231,41 @@ describe('WebSocket JSON API', () => {
     ws.close();
   });
 });
+
+describe('modem on /modem', () => {
+  it('dials the packet port (ATDT 5600) and carries protocol frames over the paced call', async () => {
+    const { connectWebSocketLine } = await import('../../bridge/lines/WebSocketLine.js');
+    const dte = await connectWebSocketLine(`${server.httpUrl.replace('http', 'ws')}/modem`);
+    let text = '';
+    const connected = new Promise<void>((resolve) => {
+      const sub = dte.onData((chunk) => {
+        text += Buffer.from(chunk).toString('latin1');
+        if (/CONNECT 56000\r\n/.test(text)) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    dte.write(new TextEncoder().encode('ATE0\rATDT 5600\r'));
+    await connected;
+    const session = new Session(dte, { name: 'over-the-modem' });
+    const reply = decodeBlockGetReply((await session.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 1, y: 2, z: 3 }))).payload);
+    expect(reply).toMatchObject({ active: true, value: 4.5 });
+    expect(server.dispatcher.lines().some((l) => l.kind === 'modem')).toBe(true);
+    session.close();
+    dte.close();
+  });
+});
+
+describe('exposed on a non-loopback host', () => {
+  it('requires a token and generates one when none is given', async () => {
+    const log = new MemoryLogger();
+    const exposed = await BridgeServer.start({ host: '0.0.0.0', port: 0, packetPort: 0, logger: log });
+    try {
+      expect(exposed.token).toMatch(/^[0-9a-f]{24}$/);
+      expect(log.lines.some((l) => l.includes(exposed.token!))).toBe(true);
+    } finally {
+      await exposed.stop();
+    }
+  });
+});
