@@ -12,6 +12,7 @@ export const MAX_JSON_MESSAGE = 64 * 1024;
 /** A subscriber this far behind misses live events rather than growing the send buffer. */
 const MAX_SUBSCRIBER_BACKLOG = 1 << 20;
 const U16 = 0xffff;
+const LINES_INTERVAL_MS = 1000;
 
 type Reply = Record<string, unknown>;
 
@@ -114,9 +115,13 @@ export class JsonApi {
       }
       case 'subscribe':
         if (subs.length === 0) {
+          // Line counters change with every frame; a once-a-second snapshot feeds frames/s displays.
+          const timer = setInterval(() => push(ws, 'lines', this.dispatcher.lines()), LINES_INTERVAL_MS);
+          timer.unref();
           subs.push(
             service.onEvent((e) => push(ws, e.event, e.data)),
             this.dispatcher.onLineEvent(() => push(ws, 'lines', this.dispatcher.lines())),
+            { dispose: () => clearInterval(timer) },
           );
         }
         return { events: ['block', 'kappa', 'ledger', 'lines'], ledger: service.ledgerHead(), kappa: service.kappa().data };

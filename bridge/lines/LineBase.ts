@@ -1,9 +1,12 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
 
+/** Bytes kept for the first data listener; beyond this, early bytes are dropped. */
+const MAX_EARLY_BYTES = 1 << 20;
+
 /**
- * The listener bookkeeping every Line implementation shares: ordered data delivery,
- * and an `onClose` that fires exactly once whichever side closed. Subclasses call
+ * The listener bookkeeping every Line implementation shares: ordered data delivery
+ * (bytes that arrive before the first listener are kept for it), and an `onClose` that fires exactly once whichever side closed. Subclasses call
  * `emitData` for each received chunk and `finish` when the transport is gone.
  */
 export abstract class LineBase implements Line {
@@ -11,6 +14,9 @@ export abstract class LineBase implements Line {
   private readonly closeListeners = new Set<(reason?: Error) => void>();
   private closed = false;
   private closeReason: Error | undefined;
+  /** Chunks that arrived before anyone listened (e.g. right after a connect resolved). */
+  private early: Uint8Array[] | undefined = [];
+  private earlyBytes = 0;
 
   constructor(readonly name: string) {}
 
@@ -23,6 +29,14 @@ export abstract class LineBase implements Line {
 
   onData(listener: (chunk: Uint8Array) => void): Disposable {
     this.dataListeners.add(listener);
+    const early = this.early;
+    this.early = undefined;
+    if (early && early.length > 0) {
+      // Delivered on a microtask so the subscriber's caller finishes wiring up first.
+      queueMicrotask(() => {
+        for (const chunk of early) this.emitData(chunk);
+      });
+    }
     return { dispose: () => this.dataListeners.delete(listener) };
   }
 
@@ -39,6 +53,11 @@ export abstract class LineBase implements Line {
 
   protected emitData(chunk: Uint8Array): void {
     if (this.closed) return;
+    if (this.early) {
+      this.earlyBytes += chunk.length;
+      if (this.earlyBytes <= MAX_EARLY_BYTES) this.early.push(chunk.slice());
+      return;
+    }
     for (const listener of this.dataListeners) listener(chunk);
   }
 

@@ -136,9 +136,10 @@ export class KonomiService implements BridgeCore {
     return { ...record, edges: cube.edges() };
   }
 
-  ledgerHead(): { length: number; hash: string } {
+  /** `index` is the last entry's index (-1 for an empty ledger). */
+  ledgerHead(): { length: number; index: number; hash: string } {
     const head = this.konomi.ledgerHead();
-    return { length: head.length, hash: toHex(head.hash) };
+    return { length: head.length, index: head.length - 1, hash: toHex(head.hash) };
   }
 
   verifyLedger(): { valid: boolean; length: number; firstBadIndex?: number } {

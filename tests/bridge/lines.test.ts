@@ -85,6 +85,17 @@ describe('TcpLine', () => {
     expect(server.connectionCount).toBe(0);
   });
 
+  it('keeps bytes that arrive before the first listener', async () => {
+    const server = new TcpLineServer();
+    cleanups.push(() => server.close());
+    const { port } = await server.listen(0);
+    server.onConnection((line) => line.write(new Uint8Array([7, 8, 9])));
+    const client = await connectTcpLine('127.0.0.1', port);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await receive(client, 3)).toEqual(new Uint8Array([7, 8, 9]));
+    client.close();
+  });
+
   it('reports a refused connection as an error naming the target', async () => {
     const server = new TcpLineServer();
     const { port } = await server.listen(0);
