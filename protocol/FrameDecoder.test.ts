@@ -21,7 +21,7 @@ describe('FrameDecoder', () => {
     decoder.onFrame((f) => seqs.push(f.seq));
     const good = encodeFrame({ flags: 0, opcode: 2, seq: 7, channel: 0, fragment: 0, payload: new Uint8Array([1]) });
     const bad = good.slice();
-    bad[3] ^= 0x10;
+    bad[3]! ^= 0x10;
     decoder.push(new Uint8Array([...bad, ...good, 0x7e, 1, 2, 0x7e, ...good]));
     expect(events.map((e) => e.code)).toEqual(['BAD_CRC', 'TOO_SHORT']);
     expect(events[0]?.bytes).toBe(good.length - 2);
@@ -83,7 +83,7 @@ describe('FrameDecoder', () => {
       } else if (kind === 1) {
         // A valid frame with 1..3 bit flips: CRC-16/CCITT catches every such error.
         junk = encodeFrame(frameWithId(0xffffffff, random));
-        for (let f = 1 + random.int(3); f > 0; f--) junk[1 + random.int(junk.length - 2)] ^= 1 << random.int(8);
+        for (let f = 1 + random.int(3); f > 0; f--) junk[1 + random.int(junk.length - 2)]! ^= 1 << random.int(8);
       } else if (kind === 2) {
         junk = random.bytes(MAX_CONTENT + random.int(3000)).map((b) => (b === 0x7e || b === 0x7d ? 0x41 : b));
       } else {

@@ -17,6 +17,7 @@ export class PacedLine implements Line {
   private readonly bytesPerMs: number;
   private readonly sliceBytes: number;
   private readonly queue: Uint8Array[] = [];
+  /** Written bytes not yet handed to the inner line, including the slice in flight. */
   private queued = 0;
   /** Time at which the last scheduled byte has left. */
   private busyUntil = 0;
@@ -78,6 +79,7 @@ export class PacedLine implements Line {
     this.timerArmed = true;
     this.timer = this.clock.setTimeout(() => {
       this.timerArmed = false;
+      this.queued -= slice.length;
       this.deliver(slice);
       if (this.queue.length > 0) this.scheduleSlice();
     }, this.busyUntil - now);
@@ -87,11 +89,9 @@ export class PacedLine implements Line {
     const head = this.queue[0]!;
     if (head.length <= this.sliceBytes) {
       this.queue.shift();
-      this.queued -= head.length;
       return head;
     }
     this.queue[0] = head.subarray(this.sliceBytes);
-    this.queued -= this.sliceBytes;
     return head.subarray(0, this.sliceBytes);
   }
 

@@ -16,7 +16,8 @@ export interface ReassemblerOptions {
 }
 
 export type ReassemblyResult =
-  | { status: 'complete'; message: Message }
+  /** `fragments` is how many frames carried the message. */
+  | { status: 'complete'; message: Message; fragments: number }
   | { status: 'pending' }
   /** A fragment already held arrived again; nothing changed. */
   | { status: 'duplicate' }
@@ -70,7 +71,7 @@ export class Reassembler {
     const more = (frame.flags & Flag.MORE) !== 0;
     if (!more && frame.fragment === 0) {
       // Unfragmented: the common case never touches the map.
-      return { status: 'complete', message: messageOf(frame, frame.payload.slice()) };
+      return { status: 'complete', message: messageOf(frame, frame.payload.slice()), fragments: 1 };
     }
     if (frame.fragment >= this.maxFragments) {
       return this.reject(frame, 'TOO_LARGE', `fragment ${frame.fragment} exceeds ${this.maxFragments} fragments`);
@@ -135,7 +136,7 @@ export class Reassembler {
     if (!more) partial.last = frame.fragment;
     if (partial.last < 0 || partial.received !== partial.last + 1) return { status: 'pending' };
     this.drop(key, partial);
-    return { status: 'complete', message: messageOf({ ...frame, flags: partial.flags }, join(partial)) };
+    return { status: 'complete', message: messageOf({ ...frame, flags: partial.flags }, join(partial)), fragments: partial.last + 1 };
   }
 
   private reject(frame: Frame, code: 'TOO_LARGE' | 'BUSY' | 'BAD_PAYLOAD', reason: string): ReassemblyResult {

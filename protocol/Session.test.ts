@@ -10,6 +10,7 @@ import { encodeErrorPayload } from './payloads/errorPayload.js';
 import { ProtocolError } from './ProtocolError.js';
 import { Session, type IncomingRequest, type SessionEvent, type SessionOptions } from './Session.js';
 import { ManualClock } from './testing/ManualClock.js';
+import { MAX_SEQ_SPAN } from './serial.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -199,7 +200,7 @@ describe('Session', () => {
     const second = client.request(Opcode.CUBE_MSG, bytes(2));
     await clock.settle();
     const corrupt = encodeFrame({ flags: 0, opcode: 2, seq: 9, channel: 0, fragment: 0, payload: bytes(5) });
-    corrupt[3] ^= 0x01;
+    corrupt[3]! ^= 0x01;
     a.write(corrupt);
     a.write(corrupt); // a second error inside the NAK interval sends no second NAK
     await clock.settle();
@@ -308,5 +309,20 @@ describe('Session', () => {
     await expect(client.request(Opcode.PING, bytes(), { channel: 256 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await clock.settle();
     expect(Flag.REPLY).toBe(1);
+  });
+
+  it('does not run ahead of its oldest unanswered request by MAX_SEQ_SPAN seqs', async () => {
+    const { clock, client, server } = pair();
+    const seen: number[] = [];
+    server.setHandler((req) => {
+      seen.push(req.seq);
+      return req.seq === 1 ? new Promise<Uint8Array>(() => undefined) : req.payload;
+    });
+    for (let i = 0; i < 1100; i++) client.request(Opcode.CUBE_MSG, bytes(1)).catch(() => undefined);
+    await clock.settle();
+    expect(Math.max(...seen)).toBe(MAX_SEQ_SPAN);
+    expect(client.outstandingCount).toBe(1);
+    expect(client.queuedCount).toBe(1100 - MAX_SEQ_SPAN);
+    client.close();
   });
 });

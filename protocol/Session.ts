@@ -12,9 +12,9 @@ import { decodeErrorPayload, encodeErrorPayload } from './payloads/errorPayload.
 import { decodeHello, encodeHello, makeHello, type Hello } from './payloads/hello.js';
 import { ProtocolError, toWireCode } from './ProtocolError.js';
 import { Reassembler } from './Reassembler.js';
-import { ReplyCache } from './ReplyCache.js';
+import { ReplyCache, type CacheLookup } from './ReplyCache.js';
 import { RtoEstimator } from './RtoEstimator.js';
-import { seqNext } from './serial.js';
+import { MAX_SEQ_SPAN, seqCompare, seqNext } from './serial.js';
 
 export interface SessionOptions {
   /** For logs; also the HELLO name unless `hello.name` is given. */
@@ -28,7 +28,7 @@ export interface SessionOptions {
   maxRtoMs?: number;
   /** Retransmissions before a request fails with TIMEOUT (default 6). */
   retryLimit?: number;
-  /** Replies remembered for duplicate requests (default 1024 entries, 4 MiB). */
+  /** Answered requests remembered for duplicates (default 16384) and reply bytes kept for them (default 4 MiB). */
   duplicateCacheSize?: number;
   duplicateCacheBytes?: number;
   /** Largest message accepted or sent (default MAX_MESSAGE). */
@@ -208,7 +208,7 @@ export class Session implements Disposable {
       timeoutMs: options.reassemblyTimeoutMs ?? 60_000,
     });
     this.rtoEstimator = new RtoEstimator(options.initialRtoMs ?? 1000, options.minRtoMs ?? 200, options.maxRtoMs ?? 30_000);
-    this.cache = new ReplyCache(options.duplicateCacheSize ?? 1024, options.duplicateCacheBytes ?? 4 * 1024 * 1024);
+    this.cache = new ReplyCache(options.duplicateCacheSize ?? 16_384, options.duplicateCacheBytes ?? 4 * 1024 * 1024);
     this.retryLimit = options.retryLimit ?? 6;
     this.nakIntervalMs = options.nakIntervalMs ?? 250;
     const rate = options.lineBytesPerSecond ?? (line instanceof PacedLine ? line.bytesPerSecond : Number.POSITIVE_INFINITY);
@@ -344,9 +344,14 @@ export class Session implements Disposable {
     out.resolve({ payload: EMPTY, channel: out.channel, seq: out.seq });
   }
 
-  /** Moves queued requests onto the line while the window has room. */
+  /**
+   * Moves queued requests onto the line while the window has room and the seqs in flight
+   * stay within MAX_SEQ_SPAN of the oldest unanswered one (what the peer's cache must cover).
+   */
   private pump(): void {
     while (this.closedCode === undefined && this.queue.length > 0 && this.outstanding.size < this.windowSize) {
+      const oldest = this.outstanding.values().next();
+      if (oldest.done !== true && seqCompare(this.nextSeq, oldest.value.seq) >= MAX_SEQ_SPAN) break;
       const out = this.queue.shift()!;
       out.seq = this.allocateSeq(out.channel);
       try {
@@ -472,10 +477,11 @@ export class Session implements Disposable {
       this.onNak();
       return;
     }
+    if (this.answerRepeatedFragments(frame)) return;
     const result = this.reassembler.push(frame, this.clock.now());
     switch (result.status) {
       case 'complete':
-        this.onMessage(result.message);
+        this.onMessage(result.message, result.fragments);
         break;
       case 'pending':
         this.armExpiry();
@@ -519,9 +525,29 @@ export class Session implements Disposable {
     }, this.reassembler.timeoutMs);
   }
 
-  private onMessage(message: Message): void {
+  /**
+   * The last fragment of a multi-frame request already answered: resend the cached reply at
+   * once. Waiting for the whole request again would need every fragment to survive once more.
+   */
+  private answerRepeatedFragments(frame: Frame): boolean {
+    if ((frame.flags & (Flag.REPLY | Flag.MORE)) !== 0 || frame.fragment === 0) return false;
+    const known = this.cache.lookupByLastFragment(frame.channel, frame.seq, frame.opcode, frame.fragment);
+    if (known === undefined) return false;
+    this.answerDuplicate(frame, known);
+    return true;
+  }
+
+  /** A request seen before: resend its reply, or ignore it while it runs / once its reply was dropped. */
+  private answerDuplicate(request: { opcode: number; seq: number; channel: number }, known: NonNullable<CacheLookup>): void {
+    this.stats.duplicates++;
+    const answered = known.kind === 'reply';
+    this.emit({ type: 'duplicate-request', opcode: request.opcode, seq: request.seq, channel: request.channel, answered });
+    if (known.kind === 'reply') for (const wire of known.wires) this.writeWire(wire);
+  }
+
+  private onMessage(message: Message, fragments: number): void {
     if ((message.flags & Flag.REPLY) !== 0) this.onReply(message);
-    else this.onRequest(message);
+    else this.onRequest(message, fragments);
   }
 
   private onReply(message: Message): void {
@@ -541,14 +567,12 @@ export class Session implements Disposable {
     this.pump();
   }
 
-  private onRequest(message: Message): void {
+  private onRequest(message: Message, fragments: number): void {
     const { channel, seq, opcode, payload } = message;
     const k = key(channel, seq);
-    const cached = this.cache.get(channel, seq, opcode, payload);
-    if (this.running.has(k) || cached !== undefined) {
-      this.stats.duplicates++;
-      this.emit({ type: 'duplicate-request', opcode, seq, channel, answered: cached !== undefined });
-      if (cached !== undefined) for (const wire of cached) this.writeWire(wire);
+    const known = this.running.has(k) ? ({ kind: 'forgotten' } as const) : this.cache.lookup(channel, seq, opcode, payload);
+    if (known !== undefined) {
+      this.answerDuplicate(message, known);
       return;
     }
     this.stats.requestsReceived++;
@@ -559,15 +583,15 @@ export class Session implements Disposable {
     try {
       result = this.dispatch(request);
     } catch (error) {
-      this.answerError(message, error);
+      this.answerError(message, error, fragments);
       return;
     }
     if (result instanceof Uint8Array) {
-      this.sendReply(message, result, 0, true);
+      this.sendReply(message, result, 0, true, fragments);
     } else {
       result.then(
-        (reply) => this.sendReply(message, reply, 0, true),
-        (error: unknown) => this.answerError(message, error),
+        (reply) => this.sendReply(message, reply, 0, true, fragments),
+        (error: unknown) => this.answerError(message, error, fragments),
       );
     }
   }
@@ -580,26 +604,28 @@ export class Session implements Disposable {
       const peer = decodeHello(request.payload);
       this.onHelloCallback?.(peer);
       this.acceptHello(peer);
+      // A fresh HELLO starts a new conversation: the peer may reuse seqs from its start.
+      this.cache.clear();
       return encodeHello(this.localHello);
     }
     if (request.opcode === Opcode.PING) return request.payload;
     return this.handler(request);
   }
 
-  private answerError(message: Message, error: unknown): void {
+  private answerError(message: Message, error: unknown, fragments: number): void {
     if (!(error instanceof ProtocolError)) {
       this.emit({ type: 'handler-error', opcode: message.opcode, seq: message.seq, channel: message.channel, error });
     }
-    this.sendReply(message, errorPayloadOf(error), Flag.ERROR, true);
+    this.sendReply(message, errorPayloadOf(error), Flag.ERROR, true, fragments);
   }
 
   /** Encodes, caches (when `remember`) and writes a reply; a NOREPLY request only gets remembered. */
-  private sendReply(request: Message, payload: Uint8Array, extraFlags: number, remember: boolean): void {
+  private sendReply(request: Message, payload: Uint8Array, extraFlags: number, remember: boolean, fragments = 1): void {
     const { channel, seq, opcode } = request;
     this.running.delete(key(channel, seq));
     if (this.closedCode !== undefined) return;
     if ((request.flags & Flag.NOREPLY) !== 0) {
-      if (remember) this.cache.put(channel, seq, opcode, request.payload, []);
+      if (remember) this.cache.put(channel, seq, opcode, request.payload, [], fragments);
       return;
     }
     let wires: Uint8Array[];
@@ -610,7 +636,7 @@ export class Session implements Disposable {
       const fallback = errorPayloadOf(error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', String(error)));
       wires = this.fragmenter.encode({ flags: Flag.REPLY | Flag.ERROR, opcode, seq, channel, payload: fallback });
     }
-    if (remember) this.cache.put(channel, seq, opcode, request.payload, wires);
+    if (remember) this.cache.put(channel, seq, opcode, request.payload, wires, fragments);
     this.stats.repliesSent++;
     for (const wire of wires) this.writeWire(wire);
   }

@@ -30,7 +30,7 @@ export { Fragmenter } from './Fragmenter.js';
 export { Reassembler } from './Reassembler.js';
 export type { ReassemblerOptions, ReassemblyResult } from './Reassembler.js';
 export * from './payloads/index.js';
-export { seqCompare, seqNext, SEQ_MODULO } from './serial.js';
+export { seqCompare, seqNext, SEQ_MODULO, MAX_SEQ_SPAN } from './serial.js';
 export { realClock } from './Clock.js';
 export type { Clock } from './Clock.js';
 export { createLinePair } from './MemoryLine.js';
@@ -39,6 +39,7 @@ export type { LineProfile, LineDirection, LineProfileName } from './LineProfile.
 export { PacedLine } from './PacedLine.js';
 export { RtoEstimator } from './RtoEstimator.js';
 export { ReplyCache } from './ReplyCache.js';
+export type { CacheLookup } from './ReplyCache.js';
 export { Session } from './Session.js';
 export type {
   SessionOptions,

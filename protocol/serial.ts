@@ -12,3 +12,10 @@ export function seqCompare(a: number, b: number): number {
 export function seqNext(seq: number, step = 1): number {
   return (seq + step) & 0xffff;
 }
+
+/**
+ * A sender never starts a request whose seq is this far (or further) past its oldest
+ * unanswered request, so a receiver that remembers the answers to its peer's last
+ * MAX_SEQ_SPAN requests recognises every retransmission.
+ */
+export const MAX_SEQ_SPAN = 1024;
