@@ -118,7 +118,7 @@ describe('the page served by konomi start', () => {
     expect(await session.page.locator('#errors .error-entry').count()).toBe(0);
   }, BOOT_MS + 30_000);
 
-  it('dials XP10 from the terminal: RING on the guest side, CONNECT 56000, the console prompt', async () => {
+  it('dials XP10 from the terminal: CONNECT 56000, carrier and off-hook lights, the console prompt', async () => {
     await waitForTerminal(session, /Konomi 56k/);
     await typeInTerminal(session, 'ATDT 1\r');
     await waitForTerminal(session, /CONNECT 56000[\s\S]*XP10> $/);

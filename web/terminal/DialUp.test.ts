@@ -114,6 +114,7 @@ describe('DialUp: the terminal dials XP10 COM2', () => {
     expect(terminal.output).toMatch(/OK\r\n$/);
     terminal.type('ATH\r');
     await clock.advance(100);
+    expect(terminal.output.match(/NO CARRIER/g)).toHaveLength(1);
     expect(com2.carrier).toBe(false);
     expect(lights.on.has('CD')).toBe(false);
     expect(lights.on.has('OH')).toBe(false);
@@ -125,7 +126,7 @@ describe('DialUp: the terminal dials XP10 COM2', () => {
     await clock.advance(3_000);
     dialUp.detachGuest();
     await clock.advance(100);
-    expect(terminal.output).toMatch(/NO CARRIER/);
+    expect(terminal.output.match(/NO CARRIER/g)).toHaveLength(1);
   });
 
   it('answers NO ANSWER when no XP10 is running, and NO CARRIER for unknown numbers', async () => {

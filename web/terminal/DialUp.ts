@@ -35,6 +35,7 @@ export class DialUp implements Disposable {
   private readonly clock: ModemClock;
   private readonly subscriptions: Disposable[] = [];
   private rxSpeed = 0;
+  private noCarrierShown = false;
 
   constructor(private readonly options: DialUpOptions) {
     this.clock = options.clock ?? realModemClock;
@@ -112,6 +113,8 @@ export class DialUp implements Disposable {
   }
 
   private onModemEvent(event: ModemEvent): void {
+    if (event.type === 'result' && event.detail === 'NO_CARRIER') this.noCarrierShown = true;
+    if (event.type === 'hangup') this.reportCarrierLoss();
     const connect = event.type === 'result' ? /^CONNECT (\d+)/.exec(event.detail ?? '') : null;
     if (connect?.[1]) this.rxSpeed = Number(connect[1]);
     if (event.type === 'hangup' || (event.type === 'state' && event.state === 'idle')) {
@@ -124,6 +127,18 @@ export class DialUp implements Disposable {
       }
     }
     this.updateLights();
+  }
+
+  /**
+   * The Hayes modem answers a local ATH with OK and tells only the far side NO CARRIER (docs/MODEM.md);
+   * the far side here is XP10's quiet modem, so the person would never see the call end. The page
+   * shows the carrier loss on the terminal, once per call, unless the modem already reported it.
+   */
+  private reportCarrierLoss(): void {
+    this.noCarrierShown = false;
+    this.clock.setTimeout(() => {
+      if (!this.noCarrierShown) this.options.terminal.writeText('\r\nNO CARRIER\r\n');
+    }, 0);
   }
 
   private updateLights(): void {
