@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -164,5 +165,41 @@ describe('konomi start', () => {
     expect(await exit).toBe(0);
     expect(stderr).toMatch(/SIGTERM: stopping/);
     expect(stderr).toMatch(/shutting down/);
+  }, 60_000);
+});
+
+async function until(what: string, probe: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('konomi dial and boot (stdin is a pipe here, a raw TTY in real use)', () => {
+  it('dial NUMBER connects this terminal to the bridge modem; Ctrl-] quits', async () => {
+    const term = io();
+    const stdin = new PassThrough();
+    term.stdin = stdin as unknown as NodeJS.ReadStream;
+    const done = main(['dial', '5600', '--to', `${server.httpUrl.replace('http', 'ws')}/modem`], term);
+    await until('CONNECT', () => /ATDT5600\r\r\nCONNECT 56000\r\n/.test(term.stdout));
+    stdin.write(Buffer.from([0x1d]));
+    expect(await done).toBe(0);
+    expect(term.stderr).toMatch(/Disconnected/);
+  });
+
+  it('boot runs XP10 with its console on this terminal', async () => {
+    const term = io();
+    const stdin = new PassThrough();
+    term.stdin = stdin as unknown as NodeJS.ReadStream;
+    const done = main(['boot', '--memory', '32'], term);
+    await until('the XP10 prompt', () => /XP10> $/.test(term.stdout), 30_000);
+    const before = term.stdout.length;
+    stdin.write('ver\r');
+    await until('ver output', () => /XP10> $/.test(term.stdout.slice(before + 4)), 10_000);
+    expect(term.stdout.slice(before)).toMatch(/XP10/);
+    stdin.write(Buffer.from([0x1d]));
+    expect(await done).toBe(0);
+    expect(term.stderr).toMatch(/powered off/);
   }, 60_000);
 });
