@@ -13,6 +13,11 @@ export class TcpLine extends LineBase {
   readonly remoteAddress: string;
   readonly remotePort: number;
   private readonly maxWriteBuffer: number;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(private readonly socket: Socket, options: TcpLineOptions = {}) {
     super(`tcp:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`);
@@ -34,6 +39,12 @@ export class TcpLine extends LineBase {
       this.socket.destroy(err);
       this.finish(err);
       return;
+    }
+    // Frames written in the same tick leave in one writev: one syscall, not one per frame.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
     }
     // Copy: the caller may reuse its buffer before the socket flushes.
     this.socket.write(Buffer.from(data));
