@@ -88,6 +88,38 @@ describe('the page without a bridge', () => {
     expect(await session.page.locator('#errors .error-entry[data-key="image"]').count()).toBe(0);
     await session.screenshot('01-static-booted');
   }, BOOT_MS + 10_000);
+  it('caps 4 GiB with a note, saves and restores the machine state, takes a screenshot, reboots', async () => {
+    const { page } = session;
+    await page.locator('#memory').selectOption('4096');
+    const note = page.locator('#memory-note');
+    await note.waitFor();
+    expect(await note.innerText()).toMatch(/2 GiB − 128 KiB/);
+    await page.locator('#memory').selectOption('64');
+    expect(await note.isHidden()).toBe(true);
+
+    const saved = page.waitForEvent('download');
+    await page.locator('#save-state').click();
+    const state = await saved;
+    expect(state.suggestedFilename()).toMatch(/^xp10-.*\.bin$/);
+    await page.locator('#restore-state:not([disabled])').click();
+    await page.waitForTimeout(500);
+    expect(await page.locator('#errors .error-entry[data-key="state"]').count()).toBe(0);
+    expect(await page.locator('#machine-state').getAttribute('data-state')).toBe('running');
+
+    const shot = page.waitForEvent('download');
+    await page.locator('#screenshot').click();
+    expect((await shot).suggestedFilename()).toMatch(/\.png$/);
+
+    const uptimeBefore = await page.locator('#stat-uptime').innerText();
+    await page.locator('#reboot').click();
+    await page.locator('#machine-state[data-state="booting"], #machine-state[data-state="running"]').first().waitFor();
+    await page.locator('#screen .screen-text', { hasText: 'XP10> ' }).waitFor({ timeout: BOOT_MS });
+    await page.locator('#machine-state[data-state="running"]').waitFor();
+    await page.waitForTimeout(1_100);
+    expect(await page.locator('#stat-uptime').innerText()).not.toBe(uptimeBefore);
+    await session.screenshot('02-static-controls');
+    expect(session.consoleErrors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+  }, BOOT_MS + 30_000);
 });
 
 describe('the page served by konomi start', () => {

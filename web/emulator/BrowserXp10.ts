@@ -1,6 +1,7 @@
 import { V86 } from 'v86';
 import type { MemoryPlan } from './memoryPlan.js';
 import { V86SerialLine } from './V86SerialLine.js';
+import { pciBusOf, withPciBarHolesFilled } from './restoreStateFix.js';
 import { programTextMode3 } from './vgaTextMode.js';
 
 export interface BrowserXp10Options {
@@ -83,7 +84,7 @@ export class BrowserXp10 {
 
   async restoreState(state: ArrayBuffer): Promise<void> {
     try {
-      await this.emulator.restore_state(state);
+      await withPciBarHolesFilled(pciBusOf(this.emulator), () => this.emulator.restore_state(state));
     } catch (err) {
       throw new EmulatorError('EMULATOR_STATE', `restoring the machine state failed: ${describe(err)}`, { cause: err });
     }

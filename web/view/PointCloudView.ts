@@ -1,5 +1,5 @@
 import type { BlockPoint } from '../net/coreTypes.js';
-import { boundsOf, project, rotate, type Orbit } from './projection.js';
+import { boundsOf, project, rotate, type Bounds, type Orbit } from './projection.js';
 
 /** How long a freshly set block glows. */
 const HIGHLIGHT_MS = 4_000;
@@ -107,8 +107,9 @@ export class PointCloudView {
     context.fillStyle = '#05080c';
     context.fillRect(0, 0, width, height);
     const points = [...this.points.values()];
-    const bounds = boundsOf(points);
-    this.drawAxes(bounds, width, height);
+    // One cell of margin so a lone block sits inside a visible box instead of on a degenerate one.
+    const bounds = boundsOf(points, 1);
+    this.drawBox(bounds, width, height);
     const values = points.map((p) => p.value);
     const lo = Math.min(...values, 0);
     const hi = Math.max(...values, 1);
@@ -125,25 +126,35 @@ export class PointCloudView {
     }
   }
 
-  private drawAxes(bounds: ReturnType<typeof boundsOf>, width: number, height: number): void {
+  /** The bounding box as a wireframe, with the x/y/z axes from its min corner labelled. */
+  private drawBox(bounds: Bounds, width: number, height: number): void {
     const { context } = this;
-    const origin = { x: bounds.min[0], y: bounds.min[1], z: bounds.min[2] };
-    const ends = [
-      { label: 'x', p: { ...origin, x: bounds.max[0] } },
-      { label: 'y', p: { ...origin, y: bounds.max[1] } },
-      { label: 'z', p: { ...origin, z: bounds.max[2] } },
-    ];
-    const o = project(origin, bounds, this.orbit, width, height);
-    context.strokeStyle = '#2a3a4a';
+    const corner = (i: number): { x: number; y: number; z: number } => ({
+      x: i & 1 ? bounds.max[0] : bounds.min[0],
+      y: i & 2 ? bounds.max[1] : bounds.min[1],
+      z: i & 4 ? bounds.max[2] : bounds.min[2],
+    });
+    const screen = Array.from({ length: 8 }, (_, i) => project(corner(i), bounds, this.orbit, width, height));
+    context.strokeStyle = '#1c2a38';
+    context.beginPath();
+    for (let a = 0; a < 8; a++) {
+      for (const bit of [1, 2, 4]) {
+        const b = a | bit;
+        if (b === a) continue;
+        const from = screen[a];
+        const to = screen[b];
+        if (!from || !to) continue;
+        context.moveTo(from.sx, from.sy);
+        context.lineTo(to.sx, to.sy);
+      }
+    }
+    context.stroke();
     context.fillStyle = '#5a7a9a';
     context.font = '11px monospace';
-    for (const end of ends) {
-      const e = project(end.p, bounds, this.orbit, width, height);
-      context.beginPath();
-      context.moveTo(o.sx, o.sy);
-      context.lineTo(e.sx, e.sy);
-      context.stroke();
-      context.fillText(end.label, e.sx + 3, e.sy - 3);
+    const labels: [number, string][] = [[1, `x ${bounds.max[0] - 1}`], [2, `y ${bounds.max[1] - 1}`], [4, `z ${bounds.max[2] - 1}`]];
+    for (const [index, label] of labels) {
+      const at = screen[index];
+      if (at) context.fillText(label, at.sx + 4, at.sy - 4);
     }
   }
 }

@@ -44,3 +44,9 @@ describe('projection', () => {
     expect(Number.isFinite(p.sx) && Number.isFinite(p.sy)).toBe(true);
   });
 });
+
+describe('boundsOf padding', () => {
+  it('grows the box by the pad on every side', () => {
+    expect(boundsOf([{ x: 1, y: 2, z: 3 }], 1)).toEqual({ min: [0, 1, 2], max: [2, 3, 4] });
+  });
+});

@@ -6,14 +6,19 @@ export interface Projected { readonly sx: number; readonly sy: number; readonly 
 
 export const PITCH_LIMIT = Math.PI / 2 - 0.01;
 
-export function boundsOf(points: readonly { x: number; y: number; z: number }[]): Bounds {
-  if (points.length === 0) return { min: [0, 0, 0], max: [1, 1, 1] };
+/** The box around the points, grown by `pad` on every side (so a single point still gets a box). */
+export function boundsOf(points: readonly { x: number; y: number; z: number }[], pad = 0): Bounds {
+  if (points.length === 0) return { min: [0 - pad, 0 - pad, 0 - pad], max: [1 + pad, 1 + pad, 1 + pad] };
   const min: [number, number, number] = [Infinity, Infinity, Infinity];
   const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
   for (const p of points) {
     min[0] = Math.min(min[0], p.x); max[0] = Math.max(max[0], p.x);
     min[1] = Math.min(min[1], p.y); max[1] = Math.max(max[1], p.y);
     min[2] = Math.min(min[2], p.z); max[2] = Math.max(max[2], p.z);
+  }
+  for (let i = 0; i < 3; i++) {
+    min[i] = (min[i] ?? 0) - pad;
+    max[i] = (max[i] ?? 0) + pad;
   }
   return { min, max };
 }
