@@ -7,7 +7,6 @@
 #include "mm/heap.h"
 
 #define SHELL_AGENT_COUNT 2
-#define ROLE_TEXT_MAX 48
 #define RESIDENT_REPLY_MAX 512
 #define RESIDENT_QUOTE_MAX 200
 #define RESIDENT_KAPPA 0.5
@@ -153,23 +152,26 @@ static void resident_main(void *arg) {
     }
 }
 
-const char *agents_describe(int task_id) {
-    static char role[ROLE_TEXT_MAX];
-    if (task_id == link_task) return "COM1 packet link";
+bool agents_describe(int task_id, char *out, size_t capacity) {
+    if (task_id == link_task) {
+        format_to_buffer(out, capacity, "COM1 packet link");
+        return true;
+    }
     if (task_id == resident.task_id) {
-        format_to_buffer(role, sizeof(role), "resident %s cube %u ch %u, %u answered",
-                         vertex_names[resident.vertex.vertex], resident.vertex.cube, resident.vertex.channel,
-                         resident.answered);
-        return role;
+        format_to_buffer(out, capacity, "resident %s cube %u ch %u, %u answered", vertex_names[resident.vertex.vertex],
+                         resident.vertex.cube, resident.vertex.channel, resident.answered);
+        return true;
     }
     for (int i = 0; i < SHELL_AGENT_COUNT; i++) {
         if (shell_agents[i].task_id != task_id) continue;
         struct agent_job *job = shell_agents[i].job;
-        if (!job) return "shell agent, idle";
-        format_to_buffer(role, sizeof(role), "shell agent, waiting for %s", proto_opcode_name(job->opcode));
-        return role;
+        if (!job)
+            format_to_buffer(out, capacity, "shell agent, idle");
+        else
+            format_to_buffer(out, capacity, "shell agent, waiting for %s", proto_opcode_name(job->opcode));
+        return true;
     }
-    return 0;
+    return false;
 }
 
 void agents_init(void) {

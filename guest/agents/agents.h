@@ -34,7 +34,7 @@ void agents_cancel(struct agent_job *job);
 unsigned agents_hosted_vertices(struct proto_hosted_vertex *out, unsigned capacity);
 /* Hands a CUBE_MSG to the resident agent hosting its vertex: 0, or a wire error code. */
 int agents_deliver(struct link_incoming *incoming);
-/* What a task does, for `ps` (NULL when it is not an agent). */
-const char *agents_describe(int task_id);
+/* What a task does, for `ps`: writes into `out`; returns false when it is not an agent. */
+bool agents_describe(int task_id, char *out, size_t capacity);
 
 #endif

@@ -157,18 +157,35 @@ static void link_on_request(void *context, struct proto_session *s, const struct
     }
 }
 
+/* Agents append to queued_calls from other tasks, so it is only touched with IRQs off. */
+static struct link_call *queue_pop_front(void) {
+    uint32_t flags = irq_save();
+    struct link_call *call = queued_calls;
+    if (call) queued_calls = call->next;
+    irq_restore(flags);
+    return call;
+}
+
+static void queue_push_front(struct link_call *call) {
+    uint32_t flags = irq_save();
+    call->next = queued_calls;
+    queued_calls = call;
+    irq_restore(flags);
+}
+
 static void link_send_queued_calls(void) {
-    while (queued_calls) {
-        struct link_call *call = queued_calls;
+    struct link_call *call;
+    while ((call = queue_pop_front()) != 0) {
         if (call->cancel_requested) {
-            queued_calls = call->next;
             call_finish(call, PROTO_ERR_CANCELLED, "cancelled");
             continue;
         }
         int result = proto_session_request(&session, call->opcode, call->channel, 0, call->payload, call->length,
                                            (uint32_t)(uintptr_t)call, pit_millis());
-        if (result == PROTO_ERR_BUSY) return; /* window full: try again when a reply frees a slot */
-        queued_calls = call->next;
+        if (result == PROTO_ERR_BUSY) { /* window full: try again when a reply frees a slot */
+            queue_push_front(call);
+            return;
+        }
         if (result != 0) {
             call_finish(call, result, "request too large for the link");
             continue;
@@ -228,8 +245,7 @@ static void link_task_main(void *arg) {
     hello_call.opcode = PROTO_OP_HELLO;
     hello_call.payload = hello_call_buffer;
     hello_call.length = (uint32_t)link_encode_hello(hello_call_buffer, sizeof(hello_call_buffer));
-    hello_call.next = queued_calls;
-    queued_calls = &hello_call;
+    queue_push_front(&hello_call);
     for (;;) {
         link_read_input();
         link_cancel_requested();

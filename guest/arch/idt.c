@@ -3,6 +3,7 @@
 #include "arch/gdt.h"
 #include "arch/io.h"
 #include "drivers/pic.h"
+#include "kernel/task.h"
 #include "kernel/panic.h"
 
 struct idt_entry {
@@ -22,6 +23,7 @@ enum { IDT_PRESENT = 0x80, IDT_RING0 = 0x00, IDT_GATE_INTERRUPT32 = 0x0E };
 
 #define IDT_VECTORS 256
 #define IDT_STUBS (IDT_EXCEPTION_COUNT + IDT_IRQ_COUNT)
+#define IRQ_TIMER 0u
 
 extern const uint32_t isr_stub_table[IDT_STUBS];
 
@@ -61,4 +63,5 @@ void isr_dispatch(struct regs *frame) {
     irq_handler_t handler = irq_handlers[irq];
     if (handler) handler(frame);
     pic_send_eoi(irq);
+    if (irq == IRQ_TIMER) sched_preempt_if_due();
 }

@@ -9,8 +9,12 @@
 #define IDLE_TASK 0
 #define EFLAGS_RESERVED_BIT 0x2u
 
+#define FPU_SAVE_AREA 108
+
 static struct task tasks[TASK_MAX];
 static struct task *current;
+static uint32_t slice_left = TASK_SLICE_TICKS;
+static volatile bool preempt_due;
 
 /* Saves callee-saved registers and EFLAGS on the old stack, switches stacks, restores. */
 void context_switch(uint32_t *old_esp, uint32_t new_esp);
@@ -111,6 +115,8 @@ static void schedule(void) {
         }
     }
     if (!next) next = &tasks[IDLE_TASK];
+    slice_left = TASK_SLICE_TICKS;
+    preempt_due = false;
     if (next == prev) return;
     next->switches++;
     current = next;
@@ -150,11 +156,28 @@ void sched_wake(const void *channel) {
 }
 
 void sched_timer_tick(uint32_t now) {
+    bool others_ready = false;
     for (int i = 1; i < TASK_MAX; i++) {
         struct task *task = &tasks[i];
         if (task->state == TASK_BLOCKED && task->wake_tick != 0 && (int32_t)(now - task->wake_tick) >= 0)
             task->state = TASK_RUNNABLE;
+        if (task != current && task->state == TASK_RUNNABLE) others_ready = true;
     }
+    if (slice_left > 0) slice_left--;
+    /* The idle loop reschedules by itself as soon as the interrupt returns. */
+    if (current->id != IDLE_TASK && slice_left == 0 && others_ready) preempt_due = true;
+}
+
+/* Runs on the preempted task's stack with interrupts off. A task can be interrupted in
+ * the middle of x87 arithmetic, so its FPU state is saved here and restored when it is
+ * resumed (fnsave also resets the FPU, which is what a task resuming from a call expects). */
+void sched_preempt_if_due(void) {
+    if (!preempt_due) return;
+    uint8_t fpu_state[FPU_SAVE_AREA] __attribute__((aligned(16)));
+    __asm__ volatile("fnsave %0" : "=m"(fpu_state));
+    current->preemptions++;
+    schedule();
+    __asm__ volatile("frstor %0" : : "m"(fpu_state));
 }
 
 void sched_run_idle(void) {

@@ -1,10 +1,12 @@
 /* Kernel tasks and the scheduler.
  *
- * Tasks are cooperative: a task runs until it blocks (waiting for input, a reply or a
- * sleep) or yields. The PIT tick drives the scheduler's clock: it wakes tasks whose
- * sleep or wait timeout has expired, and interrupt handlers wake tasks blocked on a
- * wait channel (any address that names the event, e.g. a serial port). With nothing
- * runnable the idle task halts the CPU until the next interrupt. */
+ * Round robin, driven by the PIT: every tick wakes tasks whose sleep or wait timeout has
+ * expired, and a task that has run for a whole time slice while another task is ready is
+ * preempted at the end of the timer interrupt. Tasks also give up the CPU themselves when
+ * they block on a wait channel (any address that names an event, e.g. a serial port, which
+ * interrupt handlers wake) or yield. With nothing runnable the idle task halts the CPU
+ * until the next interrupt. Code that shares data between tasks protects it with
+ * irq_save()/irq_restore(): with interrupts off neither IRQs nor preemption can intervene. */
 #ifndef XP10_KERNEL_TASK_H
 #define XP10_KERNEL_TASK_H
 
@@ -13,6 +15,7 @@
 
 #define TASK_MAX 16
 #define TASK_NAME_MAX 16
+#define TASK_SLICE_TICKS 2
 
 enum task_state { TASK_UNUSED, TASK_RUNNABLE, TASK_BLOCKED, TASK_DONE };
 
@@ -26,7 +29,8 @@ struct task {
     uint8_t *stack;
     const void *wait_channel;
     uint32_t wake_tick;      /* 0 = no timeout */
-    uint32_t switches;
+    uint32_t switches;       /* times this task was given the CPU */
+    uint32_t preemptions;    /* times it lost the CPU at the end of its slice */
     task_entry_t entry;
     void *arg;
 };
@@ -45,6 +49,8 @@ void sched_block_on(const void *channel, uint32_t timeout_ms);
 void sched_wake(const void *channel);
 /* Called from the timer interrupt. */
 void sched_timer_tick(uint32_t now);
+/* Called at the end of the timer interrupt, after EOI: switches task if the slice is used up. */
+void sched_preempt_if_due(void);
 /* Becomes the idle loop; never returns. */
 void sched_run_idle(void) __attribute__((noreturn));
 

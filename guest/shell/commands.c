@@ -6,6 +6,7 @@
 #include "drivers/vga.h"
 #include "kernel/task.h"
 #include "kernel/version.h"
+#include "lib/parse.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "shell/shell.h"
@@ -15,6 +16,8 @@
 #define SECONDS_PER_MINUTE 60u
 #define MINUTES_PER_HOUR 60u
 #define ANSI_CLEAR_SCREEN "\x1b[2J\x1b[H"
+#define ROLE_TEXT_MAX 64
+#define BUSY_MAX_MS 60000u
 
 static void cmd_help(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)argc, (void)argv, (void)rest;
@@ -65,13 +68,15 @@ static const char *state_name(enum task_state state) {
 
 static void cmd_ps(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)argc, (void)argv, (void)rest;
-    shell_print(shell, "  ID  NAME            STATE     SWITCHES  ROLE\n");
+    char role[ROLE_TEXT_MAX];
+    shell_print(shell, "  ID  NAME            STATE     SWITCHES PREEMPTED  ROLE\n");
     for (int i = 0; i < TASK_MAX; i++) {
         const struct task *task = task_at(i);
         if (!task || task->state == TASK_UNUSED) continue;
-        const char *role = agents_describe(task->id);
-        shell_print(shell, "  %2d  %-15s %-9s %8u  %s\n", task->id, task->name,
-                    task == task_current() ? "running" : state_name(task->state), task->switches, role ? role : "");
+        if (!agents_describe(task->id, role, sizeof(role))) role[0] = '\0';
+        shell_print(shell, "  %2d  %-15s %-9s %8u %9u  %s\n", task->id, task->name,
+                    task == task_current() ? "running" : state_name(task->state), task->switches, task->preemptions,
+                    role);
     }
 }
 
@@ -96,6 +101,31 @@ static void cmd_clear(struct shell *shell, int argc, char **argv, const char *re
         shell_print(shell, ANSI_CLEAR_SCREEN);
 }
 
+/* Computes without yielding: shows that the timer preempts a busy task (the other console,
+ * the link and the agents keep running). */
+static void cmd_busy(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)rest;
+    uint32_t ms;
+    if (argc != 2 || !parse_u32(argv[1], BUSY_MAX_MS, &ms)) {
+        shell_print(shell, "Usage: busy MS   (at most %u)\n", BUSY_MAX_MS);
+        return;
+    }
+    const struct task *self = task_current();
+    uint32_t preempted = self->preemptions, started = pit_millis();
+    volatile uint32_t spins = 0;
+    while (pit_millis() - started < ms) spins++;
+    shell_print(shell, "Busy for %u ms without yielding; preempted %u times.\n", ms, self->preemptions - preempted);
+}
+
+/* Raises a CPU exception on purpose, to show the register dump XP10 prints instead of
+ * rebooting. The machine halts afterwards. */
+static void cmd_crash(struct shell *shell, int argc, char **argv, const char *rest) {
+    (void)argc, (void)argv, (void)rest;
+    shell_print(shell, "Raising a divide error...\n");
+    /* In assembly: the compiler may rewrite a division by a known value. */
+    __asm__ volatile("xorl %%edx, %%edx\n\tmovl $1, %%eax\n\txorl %%ecx, %%ecx\n\tdivl %%ecx" ::: "eax", "ecx", "edx");
+}
+
 const struct shell_command shell_local_commands[] = {
     { "help", "help", "list commands", cmd_help },
     { "ver", "ver", "show the XP10 version", cmd_ver },
@@ -104,5 +134,7 @@ const struct shell_command shell_local_commands[] = {
     { "ps", "ps", "tasks and agents", cmd_ps },
     { "stats", "stats", "packet link counters", cmd_stats },
     { "clear", "clear", "clear the screen", cmd_clear },
+    { "busy", "busy MS", "compute without yielding (preemption demo)", cmd_busy },
+    { "crash", "crash", "raise a CPU exception (register dump, halts)", cmd_crash },
     { 0, 0, 0, 0 },
 };

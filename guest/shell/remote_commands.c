@@ -268,7 +268,7 @@ static void cmd_tensor(struct shell *shell, int argc, char **argv, const char *r
     const struct tensor_operation_name *op = 0;
     for (unsigned i = 0; argc >= 2 && i < sizeof(tensor_operations) / sizeof(tensor_operations[0]); i++)
         if (strcmp(argv[1], tensor_operations[i].name) == 0) op = &tensor_operations[i];
-    static struct tensor_literal literals[PROTO_TENSOR_MAX_INPUTS];
+    struct tensor_literal literals[PROTO_TENSOR_MAX_INPUTS];
     if (!op || argc != 2 + op->inputs || !parse_tensor(argv[2], &literals[0]) ||
         (op->inputs == 2 && !parse_tensor(argv[3], &literals[1]))) {
         shell_print(shell, "Usage: tensor OP A [B]  e.g. tensor matmul [1,2;3,4] [5;6]  or  tensor relu [-1,2]\n"

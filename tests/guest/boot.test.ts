@@ -34,7 +34,7 @@ describe('XP10 boots in v86 and runs its shell on COM2', () => {
   it('ver, help, uptime and mem answer', async () => {
     expect(await run(machine, 'ver')).toContain('XP10 [Version 1.0]');
     const help = await run(machine, 'help');
-    for (const name of ['help', 'ver', 'mem', 'uptime', 'ps', 'stats', 'clear', 'ping', 'block', 'llm', 'tensor', 'cube'])
+    for (const name of ['help', 'ver', 'mem', 'uptime', 'ps', 'stats', 'clear', 'busy', 'crash', 'ping', 'block', 'llm', 'tensor', 'cube'])
       expect(help).toMatch(new RegExp(`\\n  ${name}\\b`));
     expect(await run(machine, 'uptime')).toMatch(/Up 0:00:\d\d\.\d{3} \(\d+ ticks at 100 Hz\)/);
     const mem = await run(machine, 'mem');

@@ -132,6 +132,16 @@ describe('XP10 on the COM1 packet link (real v86, real image, in-memory core)', 
     expect(await run(machine, 'ver')).toContain('XP10 [Version 1.0]');
   });
 
+  it('preempts a task that computes without yielding: PING is answered while the shell is busy', async () => {
+    const from = machine.outputOffset();
+    machine.typeText('busy 1500\r');
+    await machine.waitForOutput('busy 1500', { from });
+    const reply = await core.request(Opcode.PING, Uint8Array.of(42), { timeoutMs: 8000 });
+    expect([...reply.payload]).toEqual([42]);
+    expect(machine.outputSince(from)).not.toContain('Busy for'); // the busy command is still running
+    await machine.waitForOutput(/Busy for 1500 ms without yielding; preempted [1-9]\d* times\.\r\nXP10> $/, { from, timeoutMs: 15_000 });
+  });
+
   it('shell ping goes over COM1 and prints the round trip', async () => {
     expect(await run(machine, 'ping hello core')).toMatch(/Reply from Konomi core: bytes=10 time=\d+ms\r\n/);
     expect(new TextDecoder().decode(core.framesWith(Opcode.PING).at(-1)!.payload)).toBe('hello core');
