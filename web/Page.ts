@@ -188,7 +188,8 @@ export class Page {
   private applyEvent(event: CoreEvent): void {
     switch (event.event) {
       case 'block':
-        this.cloud.update(event.blocks);
+        // The view shows array 0, as GET /blocks does.
+        this.cloud.update(event.blocks.filter((b) => (b.array ?? 0) === 0));
         break;
       case 'kappa':
         this.kappa.add(event.cubes);

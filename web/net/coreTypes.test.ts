@@ -28,6 +28,8 @@ describe('core JSON decoding', () => {
   it('decodes subscribe events and ignores replies and unknown events', () => {
     expect(parseCoreEvent({ type: 'event', event: 'block', data: { x: 1, y: 2, z: 3, value: 4.5 } }))
       .toEqual({ event: 'block', blocks: [{ x: 1, y: 2, z: 3, value: 4.5 }] });
+    expect(parseCoreEvent({ type: 'event', event: 'block', data: { array: 2, x: 1, y: 2, z: 3, value: 1, index: 9 } }))
+      .toEqual({ event: 'block', blocks: [{ array: 2, x: 1, y: 2, z: 3, value: 1 }] });
     expect(parseCoreEvent({ type: 'event', event: 'ledger', data: { index: 1, hash: 'ff' } }))
       .toEqual({ event: 'ledger', head: { index: 1, hash: 'ff' } });
     expect(parseCoreEvent({ type: 'status', ok: true })).toBeUndefined();

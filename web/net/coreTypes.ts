@@ -4,7 +4,14 @@
  * malformed entries instead of failing the whole view, and bound every list.
  */
 
-export interface BlockPoint { readonly x: number; readonly y: number; readonly z: number; readonly value: number }
+export interface BlockPoint {
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  readonly value: number;
+  /** Which BlockArray (0 = the main one, the one the 3D view shows); absent means 0. */
+  readonly array?: number;
+}
 export interface CubeKappa { readonly id: string; readonly kappa: number }
 export interface LedgerHead { readonly index: number; readonly hash: string }
 export interface LineStats {
@@ -54,7 +61,8 @@ export function parseBlock(value: unknown): BlockPoint | undefined {
   const z = num(value['z'] ?? coord?.[2]);
   const v = num(value['value'] ?? value['v']);
   if (x === undefined || y === undefined || z === undefined || v === undefined) return undefined;
-  return { x, y, z, value: v };
+  const array = num(value['array']);
+  return array === undefined || array === 0 ? { x, y, z, value: v } : { x, y, z, value: v, array };
 }
 
 export function parseBlocks(value: unknown): BlockPoint[] {
