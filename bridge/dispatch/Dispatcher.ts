@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Opcode } from '../../protocol/constants.js';
+import { Opcode, opcodeName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
 import { Session, type IncomingRequest, type SessionStats } from '../../protocol/Session.js';
 import { decodeBlockGetRequest, encodeBlockGetReply } from '../../protocol/payloads/blockGet.js';
@@ -182,7 +182,12 @@ export class Dispatcher {
       }
     } catch (err) {
       const mapped = toProtocolError(err);
-      if (mapped.code === 'INTERNAL') this.logger.error(`line ${peer.id} ${request.opcode}: ${mapped.message}`);
+      // BUSY is the limiter working as intended; logging each one would let a flood fill the log.
+      if (mapped.code !== 'BUSY') {
+        const text = `line ${peer.id} ${opcodeName(request.opcode) ?? request.opcode} -> ${mapped.code}: ${mapped.message}`;
+        if (mapped.code === 'INTERNAL') this.logger.error(text);
+        else this.logger.warn(text);
+      }
       throw mapped;
     }
   }

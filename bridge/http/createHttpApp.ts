@@ -156,7 +156,9 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toHttpError(err);
-    if (e.status >= 500) ctx.logger.error(`${req.method} ${req.path}: ${e.message}`);
+    const line = `${req.method} ${req.path} -> ${e.status} ${e.code}: ${e.message}`;
+    if (e.status >= 500) ctx.logger.error(line);
+    else ctx.logger.warn(line);
     res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
   });
   return app;

@@ -29,3 +29,8 @@ export function speedsForProfile(name: string): CallSpeeds | undefined {
 export function connectSpeed(bitsPerSecond: number): number {
   return Number.isFinite(bitsPerSecond) ? bitsPerSecond : 115200;
 }
+
+/** The call speeds of a protocol LineProfile (protocol/LineProfile.ts), structurally typed. */
+export function callSpeedsOf(profile: { readonly downstreamBitsPerSecond: number; readonly upstreamBitsPerSecond: number }): CallSpeeds {
+  return { down: profile.downstreamBitsPerSecond, up: profile.upstreamBitsPerSecond };
+}

@@ -17,5 +17,5 @@ export type { ResultCodeName } from './ResultCode.js';
 export { SReg, SREGISTER_COUNT, defaultSRegisters } from './SRegisters.js';
 export { parseCommandLine, normaliseDialString } from './parseCommandLine.js';
 export type { ModemCommand, ParseResult } from './parseCommandLine.js';
-export { V90_SPEEDS, V34_SPEEDS, UNLIMITED_SPEEDS, speedsForProfile, connectSpeed } from './LineProfileSpeeds.js';
+export { V90_SPEEDS, V34_SPEEDS, UNLIMITED_SPEEDS, speedsForProfile, connectSpeed, callSpeedsOf } from './LineProfileSpeeds.js';
 export type { CallSpeeds } from './LineProfileSpeeds.js';

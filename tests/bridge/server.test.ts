@@ -269,3 +269,32 @@ describe('exposed on a non-loopback host', () => {
     }
   });
 });
+
+describe('a serial device as a bridge line', () => {
+  it('serves protocol requests arriving over a socat pty pair', async () => {
+    const { spawn } = await import('node:child_process');
+    const { SerialPortLine } = await import('../../bridge/lines/SerialPortLine.js');
+    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const paths: string[] = [];
+      let text = '';
+      await new Promise<void>((resolve) => {
+        socat.stderr.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          for (const m of text.matchAll(/PTY is (\S+)/g)) if (m[1] && !paths.includes(m[1])) paths.push(m[1]);
+          if (paths.length === 2 && /starting data transfer loop/.test(text)) resolve();
+        });
+      });
+      server.attach(await SerialPortLine.open(paths[0]!), 'serial');
+      const device = await SerialPortLine.open(paths[1]!);
+      const session = new Session(device, { name: 'serial-client' });
+      const reply = decodeBlockGetReply((await session.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 1, y: 2, z: 3 }))).payload);
+      expect(reply).toMatchObject({ active: true, value: 4.5 });
+      expect(server.dispatcher.lines().some((l) => l.kind === 'serial' && l.name === `serial:${paths[0]}`)).toBe(true);
+      session.close();
+      device.close();
+    } finally {
+      socat.kill('SIGTERM');
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { LmdbStore } from '../../store/LmdbStore.js';
+import { openLine } from '../../lines/openLine.js';
 import { FemtoLlmFactory } from '../../../core/femto/FemtoLlm.js';
 import { BridgeServer } from '../../server/BridgeServer.js';
 import { createConsoleLogger } from '../../server/Logger.js';
@@ -16,6 +17,7 @@ const OPTIONS = {
   token: { type: 'string' },
   profile: { type: 'string' },
   web: { type: 'string' },
+  serial: { type: 'string' },
 } as const;
 
 /** `konomi start`: runs until SIGINT/SIGTERM, then shuts everything down and exits 0. */
@@ -37,6 +39,11 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     ...(dataDir ? { store: LmdbStore.open(dataDir) } : {}),
     ...(token ? { token } : {}),
   });
+  const serialPath = stringOption(args, 'serial');
+  if (serialPath) {
+    const line = await openLine(serialPath.startsWith('/') ? serialPath : `/${serialPath}`);
+    server.attach(line, 'serial');
+  }
   const guest = flagOption(args, 'guest')
     ? await attachGuest(server, { memoryMb: intOption(args, 'memory') ?? 64, profile, logger })
     : undefined;
