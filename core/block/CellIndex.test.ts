@@ -65,3 +65,37 @@ describe('CellIndex timestamps and sizing', () => {
     expect(index.find(1)).toBe(-1);
   });
 });
+
+describe('CellIndex rehashing', () => {
+  it('random 30-bit keys survive growth, deletions and compaction', () => {
+    const index = new CellIndex();
+    const model = new Map<number, number>();
+    let seed = 99;
+    const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0);
+    for (let i = 0; i < 120_000; i++) {
+      const key = rand() & 0x3fffffff;
+      index.put(key, i, i);
+      model.set(key, i);
+      if (i % 3 === 0) {
+        const victim = rand() & 0x3fffffff;
+        expect(index.remove(victim)).toBe(model.delete(victim));
+      }
+      if (i % 40_000 === 39_999) {
+        for (const k of [...model.keys()].slice(0, model.size / 2)) {
+          index.remove(k);
+          model.delete(k);
+        }
+        index.compact();
+      }
+    }
+    let wrong = 0;
+    for (const [k, v] of model) if (index.valueAt(index.find(k)) !== v) wrong++;
+    for (let i = 0; i < 10_000; i++) {
+      const k = rand() & 0x3fffffff;
+      if (!model.has(k) && index.find(k) !== -1) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(index.size).toBe(model.size);
+    expect(index.sortedKeys().length).toBe(model.size);
+  });
+});

@@ -35,11 +35,14 @@ export class CellIndex {
   private wideStamps: Float64Array | null = null;
   private stampBase = -1;
   private capacity: number;
+  /** capacity / 2^26: maps a 26-bit hash onto a slot with one multiply. */
+  private scale: number;
   private count = 0;
   private sorted: Uint32Array | null = null;
 
   constructor(expectedCells = 0) {
     this.capacity = capacityFor(expectedCells);
+    this.scale = this.capacity * HASH_SCALE;
     const buffer = new ArrayBuffer(this.capacity * SLOT_BYTES);
     this.words = new Uint32Array(buffer);
     this.doubles = new Float64Array(buffer);
@@ -95,7 +98,7 @@ export class CellIndex {
         this.writeStamp(slot, stamp);
         return false;
       }
-      if (t === 0 || this.distance(t - 1, slot) < dist) {
+      if (t === 0 || this.yields(t - 1, slot, dist, key)) {
         this.insertFrom(slot, dist, key, value, stamp);
         this.count++;
         this.sorted = null;
@@ -149,6 +152,7 @@ export class CellIndex {
     copy.wideStamps = this.wideStamps ? this.wideStamps.slice() : null;
     copy.stampBase = this.stampBase;
     copy.capacity = this.capacity;
+    copy.scale = this.scale;
     copy.count = this.count;
     copy.sorted = this.sorted;
     return copy;
@@ -161,7 +165,17 @@ export class CellIndex {
   }
 
   private home(key: number): number {
-    return ((Math.imul(key, GOLDEN) >>> (32 - HASH_BITS)) * this.capacity * HASH_SCALE) | 0;
+    return (hash26(key) * this.scale) | 0;
+  }
+
+  /**
+   * Whether the resident at `slot` gives way to `key` arriving `dist` from its home: it is
+   * richer (closer to home), or as close with a larger hash. Ordering ties by hash keeps every
+   * cluster sorted by hash, which refill() relies on.
+   */
+  private yields(resident: number, slot: number, dist: number, key: number): boolean {
+    const d = this.distance(resident, slot);
+    return d < dist || (d === dist && hash26(resident) > hash26(key));
   }
 
   /** How far the resident at `slot` sits from its home slot. */
@@ -183,8 +197,8 @@ export class CellIndex {
         this.writeSlot(slot, k, v, t);
         return;
       }
-      const residentDist = this.distance(tag - 1, slot);
-      if (residentDist < dist) {
+      if (this.yields(tag - 1, slot, dist, k)) {
+        const residentDist = this.distance(tag - 1, slot);
         // Take from the rich: the newcomer settles here, the resident moves on.
         const rv = this.valueAt(slot);
         const rt = this.stampAt(slot);
@@ -249,18 +263,56 @@ export class CellIndex {
     const base = this.stampBase;
     const oldCapacity = this.capacity;
     this.capacity = capacity;
+    this.scale = capacity * HASH_SCALE;
     const buffer = new ArrayBuffer(capacity * SLOT_BYTES);
     this.words = new Uint32Array(buffer);
     this.doubles = new Float64Array(buffer);
     this.wideStamps = oldWide ? new Float64Array(capacity) : null;
-    for (let i = 0; i < oldCapacity; i++) {
+    this.refill(oldWords, oldDoubles, oldWide, base, oldCapacity);
+  }
+
+  /**
+   * Re-inserts the old table into the empty new one in one sequential pass. Clusters are
+   * sorted by hash (see yields) and the home slot is monotone in the hash whatever the
+   * capacity, so walking the old table from an empty slot yields ascending homes with one
+   * wrap: each key goes to max(home, previous + 1). Should a slot be taken anyway (the wrap
+   * meeting the start), ordinary insertion takes over from there.
+   */
+  private refill(oldWords: Uint32Array, oldDoubles: Float64Array, oldWide: Float64Array | null, base: number, oldCapacity: number): void {
+    let start = 0;
+    while (oldWords[start << 2] !== 0) start++;
+    const cap = this.capacity;
+    let previous = -1;
+    let lastHome = -1;
+    let wrap = 0;
+    let ordered = true;
+    for (let j = 1; j <= oldCapacity; j++) {
+      const i = start + j < oldCapacity ? start + j : start + j - oldCapacity;
       const tag = oldWords[i << 2]!;
       if (tag === 0) continue;
+      const key = tag - 1;
+      const value = oldDoubles[(i << 1) + 1]!;
       const stamp = oldWide ? oldWide[i]! : base + oldWords[(i << 2) + 1]!;
-      const k = tag - 1;
-      this.insertFrom(this.home(k), 0, k, oldDoubles[(i << 1) + 1]!, stamp);
+      const home = this.home(key);
+      if (ordered) {
+        if (home < lastHome) wrap = cap;
+        lastHome = home;
+        const virtual = Math.max(home + wrap, previous + 1);
+        const slot = virtual < cap ? virtual : virtual - cap;
+        if (virtual < 2 * cap && this.words[slot << 2] === 0) {
+          this.writeSlot(slot, key, value, stamp);
+          previous = virtual;
+          continue;
+        }
+        ordered = false;
+      }
+      this.insertFrom(home, 0, key, value, stamp);
     }
   }
+}
+
+function hash26(key: number): number {
+  return Math.imul(key, GOLDEN) >>> (32 - HASH_BITS);
 }
 
 function capacityFor(cells: number): number {
