@@ -72,10 +72,16 @@ describe('bridge + XP10 end to end (real v86, real image)', () => {
 
   it("dials XP10 through the modem; the shell's `block set` is visible through REST; +++ ATH hangs up", async () => {
     const term = new Terminal(await connectWebSocketLine(`${server.httpUrl.replace('http', 'ws')}/modem`));
+    const signals: string[] = [];
+    const sub = guest.modem.onEvent((e) => {
+      if (e.type === 'signal' && e.detail) signals.push(e.detail);
+    });
     term.type('ATDT1\r');
     let at = await term.expect(/CONNECT 56000\r\n/);
     at = await term.expect(/XP10> $/, at);
     expect(guest.modem.carrierDetect).toBe(true);
+    // The guest's COM2 saw the ring indicator, then carrier detect.
+    expect(signals).toEqual(['RI on', 'RI off', 'DCD on']);
     term.type('block set 1 2 3 4.5\r');
     await term.expect(/XP10> $/, at);
     const value = (await (await fetch(`${server.httpUrl}/value?x=1&y=2&z=3`)).json()) as { active: boolean; value: number };
@@ -88,6 +94,8 @@ describe('bridge + XP10 end to end (real v86, real image)', () => {
     await term.expect(/ATH\r\r\nOK\r\n/, before, 5000);
     await until('carrier drop on COM2', () => (guest.modem.carrierDetect ? undefined : true));
     expect(guest.modem.state).toBe('idle');
+    expect(signals.at(-1)).toBe('DCD off');
+    sub.dispose();
     term.line.close();
   }, 60_000);
 });
