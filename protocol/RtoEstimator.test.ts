@@ -22,4 +22,16 @@ describe('RtoEstimator', () => {
     expect([0, 1, 2, 3, 4, 5].map((n) => rto.backedOff(n))).toEqual([200, 400, 800, 1600, 3200, 5000]);
     expect(() => new RtoEstimator(1, 0, 10)).toThrow(RangeError);
   });
+
+  it('backs off requests sent after an expiry until the next sample', () => {
+    const rto = new RtoEstimator(1000, 100, 60_000);
+    rto.expired(0);
+    rto.expired(0);
+    expect(rto.backedOff(0)).toBe(2000);
+    rto.expired(1);
+    expect(rto.backedOff(0)).toBe(4000);
+    expect(rto.backedOff(3)).toBe(8000);
+    rto.sample(100);
+    expect(rto.backedOff(0)).toBe(300);
+  });
 });

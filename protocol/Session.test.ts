@@ -11,6 +11,9 @@ import { ProtocolError } from './ProtocolError.js';
 import { Session, type IncomingRequest, type SessionEvent, type SessionOptions } from './Session.js';
 import { ManualClock } from './testing/ManualClock.js';
 import { MAX_SEQ_SPAN } from './serial.js';
+import { LINE_PROFILES } from './LineProfile.js';
+import { PacedLine } from './PacedLine.js';
+import { encodeHello, makeHello } from './payloads/hello.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -324,5 +327,27 @@ describe('Session', () => {
     expect(client.outstandingCount).toBe(1);
     expect(client.queuedCount).toBe(1100 - MAX_SEQ_SPAN);
     client.close();
+  });
+
+  it('starts retransmission timers when a request has left a paced line, so a full window causes no spurious retransmits', async () => {
+    const clock = new ManualClock();
+    const [a, b] = createLinePair();
+    const profile = LINE_PROFILES.v34;
+    const client = new Session(new PacedLine(a, profile, 'upstream', clock), { clock, initialRtoMs: 1000, minRtoMs: 200 });
+    new Session(new PacedLine(b, profile, 'downstream', clock), { clock });
+    let done = 0;
+    for (let i = 0; i < 16; i++) void client.request(Opcode.PING, new Uint8Array(4000).fill(i)).then(() => done++);
+    await clock.runUntil(() => done === 16);
+    // 16 × 4 KB each way at 3,360 bytes/s: about 19 s per direction, overlapping.
+    expect(clock.now()).toBeGreaterThan(19_000);
+    expect(client.stats.retransmits).toBe(0);
+  });
+
+  it('answers a HELLO of another protocol version with UNSUPPORTED', async () => {
+    const { clock, client } = pair();
+    const payload = encodeHello(makeHello({ version: 2 }));
+    const p = caught(client.request(Opcode.HELLO, payload));
+    await clock.settle();
+    expect(await p).toMatchObject({ code: 'UNSUPPORTED', remote: true });
   });
 });

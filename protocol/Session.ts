@@ -383,7 +383,9 @@ export class Session implements Disposable {
 
   private armTimer(out: Outgoing): void {
     if (out.timer !== undefined) this.clock.clearTimeout(out.timer);
-    const delay = out.sentAt - this.clock.now() + this.rtoEstimator.backedOff(out.attempts);
+    // Before any RTT sample, allow for a reply as long as the request on a paced line.
+    const replyAllowance = this.rtoEstimator.srtt === undefined ? this.txTime(out.wires) : 0;
+    const delay = out.sentAt - this.clock.now() + this.rtoEstimator.backedOff(out.attempts) + replyAllowance;
     out.timer = this.clock.setTimeout(() => this.onTimeout(out), Math.max(0, delay));
   }
 
@@ -394,8 +396,14 @@ export class Session implements Disposable {
       this.fail(out, new ProtocolError('TIMEOUT', `no reply to opcode 0x${out.opcode.toString(16)} seq ${out.seq} after ${out.attempts + 1} transmissions`));
       return;
     }
+    this.rtoEstimator.expired(out.attempts);
     out.attempts++;
     this.retransmit(out, 'timeout');
+  }
+
+  private txTime(wires: Uint8Array[]): number {
+    if (!Number.isFinite(this.bytesPerMs)) return 0;
+    return wires.reduce((n, w) => n + w.length, 0) / this.bytesPerMs;
   }
 
   private retransmit(out: Outgoing, reason: 'timeout' | 'nak'): void {
