@@ -12,6 +12,7 @@ export interface TcpLineOptions {
 export class TcpLine extends LineBase {
   readonly remoteAddress: string;
   readonly remotePort: number;
+  readonly localPort: number;
   private readonly maxWriteBuffer: number;
   private corked = false;
   private readonly uncork = (): void => {
@@ -23,6 +24,7 @@ export class TcpLine extends LineBase {
     super(`tcp:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`);
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
+    this.localPort = socket.localPort ?? 0;
     this.maxWriteBuffer = options.maxWriteBuffer ?? DEFAULT_MAX_WRITE_BUFFER;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.emitData(chunk));

@@ -77,6 +77,27 @@ describe('packet port', () => {
     s.close();
   });
 
+  it('survives 200 KB of random bytes on a line and answers the next request', async () => {
+    const line = await connectTcpLine('127.0.0.1', server.packetAddress.port);
+    let x = 0x2545f491;
+    const noise = new Uint8Array(200_000).map(() => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x & 0xff;
+    });
+    for (let i = 0; i < noise.length; i += 4096) line.write(noise.subarray(i, i + 4096));
+    // A flag byte ends whatever partial frame the noise left open.
+    line.write(new Uint8Array([0x7e]));
+    const s = new Session(line, { name: 'after-noise' });
+    const ping = await s.request(Opcode.PING, new Uint8Array([42]), { timeoutMs: 10_000 });
+    expect([...ping.payload]).toEqual([42]);
+    const stats = (await http('GET', '/lines')).json.lines.find((l: { name: string }) => l.name === `tcp:127.0.0.1:${line.localPort}`);
+    expect(stats.stats.malformed).toBeGreaterThan(0);
+    s.close();
+    line.close();
+  });
+
   it('maps core errors to protocol error codes', async () => {
     const s = await openSession();
     await expectError(s.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 5000, y: 0, z: 0 })), 'OUT_OF_RANGE');
