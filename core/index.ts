@@ -67,7 +67,9 @@ export {
 export type {
   CollectiveResult,
   Consensus,
+  ConsensusStrategy,
   Coordinate,
+  CubeOptions,
   CubeLink,
   CubeRecord,
   TraceStep,

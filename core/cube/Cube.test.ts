@@ -132,3 +132,12 @@ describe('cube κ', () => {
     expect(() => (cubeWith([]).kappa = Number.NaN)).toThrow(/BAD_VALUE/);
   });
 });
+
+describe('consensus strategy', () => {
+  it('is injectable: CENTRAL integrates with the given strategy', () => {
+    const cube = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => new PlaceholderLlm(v, 0, 0), {
+      consensus: (answers) => ({ quorum: true, text: `${answers.length} answers`, agreeingWeight: 1, totalWeight: 1, agreeing: [], answers }),
+    });
+    expect(cube.collectiveThink('q').text).toBe('9 answers');
+  });
+});

@@ -47,6 +47,18 @@ export interface CollectiveResult extends Consensus {
   readonly kappa: number;
 }
 
+/**
+ * How CENTRAL turns the nine answers into one. The default, weightedQuorum, needs identical
+ * (normalized) texts; models that answer honestly but differently need a semantic strategy.
+ */
+export type ConsensusStrategy = (answers: readonly VertexAnswer[]) => Consensus;
+
+export interface CubeOptions {
+  /** Initial cube κ; default 0.6. */
+  readonly kappa?: number;
+  readonly consensus?: ConsensusStrategy;
+}
+
 /** Everything needed to rebuild a cube after a restart; plain data, SQL/JSON friendly. */
 export interface CubeRecord {
   readonly id: number;
@@ -80,14 +92,16 @@ export class Cube {
   private readonly custom: (readonly [VertexId, VertexId])[] = [];
   private readonly linked: { vertex: VertexId; cube: Cube; otherVertex: VertexId }[] = [];
   private cubeKappa: number;
+  private readonly consensus: ConsensusStrategy;
 
   constructor(
     readonly id: number,
     readonly origin: Coordinate,
     private readonly createNode: VertexNodeFactory,
-    kappa = KAPPA_TARGET,
+    options: CubeOptions = {},
   ) {
-    this.cubeKappa = checkKappa(kappa);
+    this.cubeKappa = checkKappa(options.kappa ?? KAPPA_TARGET);
+    this.consensus = options.consensus ?? weightedQuorum;
   }
 
   get kappa(): number {
@@ -182,7 +196,7 @@ export class Cube {
     return { cube: this.id, vertex: v, kappa: self.kappa, text: answer, trace };
   }
 
-  /** Every vertex answers the query; CENTRAL integrates them by κ-weighted 2/3 quorum. */
+  /** Every vertex answers the query; CENTRAL integrates them (by default: κ-weighted 2/3 quorum). */
   collectiveThink(query: string, maxTokens?: number): CollectiveResult {
     const answers: VertexAnswer[] = [];
     for (let v = 0; v < VERTEX_COUNT; v++) {
@@ -190,7 +204,7 @@ export class Cube {
       const text = node.respond(query, maxTokens);
       answers.push({ vertex: v as VertexId, kappa: node.kappa, text });
     }
-    return { ...weightedQuorum(answers), cube: this.id, kappa: this.node(Vertex.CENTRAL).kappa };
+    return { ...this.consensus(answers), cube: this.id, kappa: this.node(Vertex.CENTRAL).kappa };
   }
 
   /** κ of each vertex (0.6 for a vertex whose node was never created nor restored). */

@@ -1,7 +1,9 @@
 export { Cube, MAX_LINKS_PER_VERTEX, MAX_TRACE } from './Cube.js';
 export type {
   CollectiveResult,
+  ConsensusStrategy,
   Coordinate,
+  CubeOptions,
   CubeLink,
   CubeRecord,
   TraceStep,

@@ -3,7 +3,7 @@ import { checkCoordinate, validateAxis, validateBox, validateDims } from '../blo
 import type { Axis, Box, Dims } from '../block/Dims.js';
 import { mortonEncode, mortonX, mortonY, mortonZ } from '../block/Morton.js';
 import { Cube } from '../cube/Cube.js';
-import type { CollectiveResult, Coordinate, CubeRecord, VertexResult } from '../cube/Cube.js';
+import type { CollectiveResult, ConsensusStrategy, Coordinate, CubeOptions, CubeRecord, VertexResult } from '../cube/Cube.js';
 import { toVertex, vertexOffset, type VertexId } from '../cube/Vertex.js';
 import { CoreError } from '../errors/CoreError.js';
 import { requireFinite, requireIntegerIn } from '../errors/validate.js';
@@ -37,6 +37,8 @@ export interface KonomiOptions {
   readonly maxBroadcast?: number;
   /** Most cells createTemplate accepts (each is a ledger entry). Default 100 000. */
   readonly maxTemplateCells?: number;
+  /** How CENTRAL integrates the nine answers of collectiveThink. Default: weightedQuorum (identical texts). */
+  readonly consensus?: ConsensusStrategy;
   /** Longest prompt accepted, in UTF-16 units. Default 65 536. */
   readonly maxPromptLength?: number;
 }
@@ -355,7 +357,7 @@ export class Konomi {
     if (this.cubes.length >= MAX_CUBES) throw new CoreError('TOO_LARGE', `at most ${MAX_CUBES} cubes`);
     const id = this.cubes.length;
     const origin = { x, y, z };
-    const cube = new Cube(id, origin, (v) => this.vertexFactory(id, origin, v));
+    const cube = new Cube(id, origin, (v) => this.vertexFactory(id, origin, v), this.cubeOptions());
     this.cubes.push(cube);
     this.cubesByOrigin.set(key, cube);
     this.dirty.add(cube);
@@ -518,6 +520,10 @@ export class Konomi {
     return keys.sort((p, q) => p - q);
   }
 
+  private cubeOptions(): CubeOptions {
+    return this.options.consensus ? { consensus: this.options.consensus } : {};
+  }
+
   private takeDirtyCubes(): CubeRecord[] {
     const records = [...this.dirty].map((c) => c.toRecord());
     this.dirty.clear();
@@ -528,7 +534,7 @@ export class Konomi {
     const origin = { x: record.x, y: record.y, z: record.z };
     checkCoordinate(this.gridDims, origin.x, origin.y, origin.z);
     if (record.id !== this.cubes.length) throw new CoreError('CORRUPT', `cube ${record.id} restored out of order`);
-    const cube = new Cube(record.id, origin, (v) => this.vertexFactory(record.id, origin, v));
+    const cube = new Cube(record.id, origin, (v) => this.vertexFactory(record.id, origin, v), this.cubeOptions());
     cube.restore(record);
     this.cubes.push(cube);
     this.cubesByOrigin.set(mortonEncode(origin.x, origin.y, origin.z), cube);
