@@ -1,1 +1,25 @@
-export {};
+// The Node layer's public API. Sub-areas keep their own index files (lines/, emulator/, store/, compute/).
+export * from './lines/index.js';
+export { Dispatcher } from './dispatch/Dispatcher.js';
+export type { AttachOptions, LineEvent, LineKind, LineSnapshot, DispatcherOptions } from './dispatch/Dispatcher.js';
+export { DEFAULT_DISPATCHER_LIMITS } from './dispatch/DispatcherLimits.js';
+export type { DispatcherLimits } from './dispatch/DispatcherLimits.js';
+export type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer } from './dispatch/BridgeCore.js';
+export { toProtocolError } from './dispatch/mapError.js';
+export { KonomiService } from './service/KonomiService.js';
+export type { KonomiServiceOptions, InterlockRequest, BlockView } from './service/KonomiService.js';
+export type { CoreEvent } from './service/CoreEvent.js';
+export { createHttpApp } from './http/createHttpApp.js';
+export type { HttpAppContext } from './http/createHttpApp.js';
+export { JsonApi, MAX_JSON_MESSAGE } from './http/JsonApi.js';
+export { HttpError } from './http/HttpError.js';
+export { BridgeServer, PACKET_PORT_NUMBER, XP10_NUMBER } from './server/BridgeServer.js';
+export type { BridgeServerOptions } from './server/BridgeServer.js';
+export { attachGuest, bootHeadless } from './server/attachGuest.js';
+export type { AttachedGuest, GuestOptions } from './server/attachGuest.js';
+export { createConsoleLogger, silentLogger, MemoryLogger } from './server/Logger.js';
+export type { Logger } from './server/Logger.js';
+export { FrameCapture } from './capture/FrameCapture.js';
+export { readPcapng, PcapngError, LINKTYPE_USER0 } from './capture/pcapng.js';
+export type { CapturedPacket, CapturedInterface, Direction } from './capture/pcapng.js';
+export { main } from './cli/main.js';
