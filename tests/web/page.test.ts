@@ -186,4 +186,33 @@ describe('the page served by konomi start', () => {
     await session.screenshot('14-hung-up');
     expect(session.consoleErrors).toEqual([]);
   }, 30_000);
+
+  it('copies the terminal selection and pastes into the modem', async () => {
+    const { page, context } = session;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bridge.url });
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.evaluate(() => (window as unknown as { konomi: { terminal: { terminal: { selectAll(): void } } } }).konomi.terminal.terminal.selectAll());
+    await page.keyboard.press('Control+Shift+C');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText()), { timeout: 5_000 }).toContain('Konomi 56k');
+    await page.evaluate(() => navigator.clipboard.writeText('ATI0\r'));
+    const before = (await terminalText(session)).length;
+    await page.keyboard.press('Control+Shift+V');
+    await expect.poll(async () => (await terminalText(session)).slice(before), { timeout: 5_000 }).toMatch(/ATI0[\s\S]*Konomi 56k[\s\S]*OK/);
+  }, 30_000);
+
+  it('shows "bridge unreachable" when the bridge goes away and reconnects serial0 on Retry', async () => {
+    const { page } = session;
+    const port = bridge.port;
+    await bridge.stop();
+    await page.locator('#errors .error-entry[data-key="serial0"]').waitFor({ timeout: 20_000 });
+    await page.locator('#errors .error-entry[data-key="bridge"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('#errors .error-entry[data-key="serial0"]').innerText()).toMatch(/bridge unreachable/);
+    await session.screenshot('15-bridge-gone');
+    bridge = await startBridge(ROOT, { port });
+    await page.locator('#errors .error-entry[data-key="serial0"] button.retry').click();
+    await page.locator('#stat-link', { hasText: 'open' }).waitFor({ timeout: 20_000 });
+    await page.locator('#errors .error-entry[data-key="serial0"]').waitFor({ state: 'detached', timeout: 20_000 });
+    await page.locator('#errors .error-entry[data-key="bridge"]').waitFor({ state: 'detached', timeout: 20_000 });
+    await session.screenshot('16-bridge-back');
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 export interface BridgeProcess {
   readonly url: string;
+  readonly port: number;
   readonly log: () => string;
   stop(): Promise<void>;
 }
@@ -26,8 +27,9 @@ export function freePort(): Promise<number> {
  * `konomi start` as a child process on free ports with a throw-away data directory; resolves once
  * GET /healthz answers. Needs dist/bridge (npm test runs `tsc -b` first).
  */
-export async function startBridge(root: string, timeoutMs = 30_000): Promise<BridgeProcess> {
-  const [port, packetPort] = [await freePort(), await freePort()];
+export async function startBridge(root: string, options: { port?: number; timeoutMs?: number } = {}): Promise<BridgeProcess> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const [port, packetPort] = [options.port ?? (await freePort()), await freePort()];
   const data = await mkdtemp(join(tmpdir(), 'konomi-web-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
@@ -56,7 +58,7 @@ export async function startBridge(root: string, timeoutMs = 30_000): Promise<Bri
     }
     try {
       const response = await fetch(new URL('healthz', url));
-      if (response.ok) return { url, log: () => output, stop };
+      if (response.ok) return { url, port, log: () => output, stop };
     } catch {
       // not listening yet
     }
