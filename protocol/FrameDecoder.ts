@@ -73,8 +73,9 @@ export class FrameDecoder {
   /** Wire bytes of the frame in progress, for error reports. */
   private wireBytes = 0;
   private state: State = HUNT;
-  private readonly frameListeners: FrameListener[] = [];
-  private readonly errorListeners: ((event: FrameErrorEvent) => void)[] = [];
+  // Replaced (never mutated) on subscribe/dispose, so emitting needs no defensive copy.
+  private frameListeners: readonly FrameListener[] = [];
+  private errorListeners: readonly ((event: FrameErrorEvent) => void)[] = [];
 
   constructor(options: { maxContent?: number } = {}) {
     this.maxContent = options.maxContent ?? MAX_CONTENT;
@@ -90,11 +91,13 @@ export class FrameDecoder {
   }
 
   onFrame(listener: FrameListener): Disposable {
-    return subscribe(this.frameListeners, listener);
+    this.frameListeners = [...this.frameListeners, listener];
+    return { dispose: () => (this.frameListeners = this.frameListeners.filter((l) => l !== listener)) };
   }
 
   onError(listener: (event: FrameErrorEvent) => void): Disposable {
-    return subscribe(this.errorListeners, listener);
+    this.errorListeners = [...this.errorListeners, listener];
+    return { dispose: () => (this.errorListeners = this.errorListeners.filter((l) => l !== listener)) };
   }
 
   /** Forget a partial frame, e.g. after the line was re-opened; it is not counted. */
@@ -234,7 +237,7 @@ export class FrameDecoder {
       payload: buf.subarray(HEADER_SIZE, length - CRC_SIZE),
     };
     const content = buf.subarray(0, length);
-    for (const listener of this.frameListeners.slice()) listener(frame, content);
+    for (const listener of this.frameListeners) listener(frame, content);
   }
 
   /** Drops the frame in progress and hunts for the next flag. */
@@ -246,16 +249,6 @@ export class FrameDecoder {
     this.wireBytes = 0;
     this.state = HUNT;
     const event: FrameErrorEvent = { code, bytes };
-    for (const listener of this.errorListeners.slice()) listener(event);
+    for (const listener of this.errorListeners) listener(event);
   }
-}
-
-function subscribe<T>(list: T[], listener: T): Disposable {
-  list.push(listener);
-  return {
-    dispose: () => {
-      const index = list.indexOf(listener);
-      if (index >= 0) list.splice(index, 1);
-    },
-  };
 }

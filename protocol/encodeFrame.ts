@@ -13,9 +13,10 @@ import { ProtocolError } from './ProtocolError.js';
 
 export { crc16 } from './crc16.js';
 
-// Content is built here, then escaped into an exactly sized output; one scratch buffer is
-// enough because encoding is synchronous.
+// Content is built in `scratch`, escaped into `escaped` (worst case: every byte escaped), and
+// the used part is copied out once. Module-level buffers are safe: encoding is synchronous.
 const scratch = new Uint8Array(HEADER_SIZE + MAX_PAYLOAD + CRC_SIZE);
+const escaped = new Uint8Array(2 * scratch.length + 2);
 
 /** Unescaped content of a frame (header, payload, CRC) as a fresh array. */
 export function encodeContent(frame: Frame): Uint8Array {
@@ -26,12 +27,7 @@ export function encodeContent(frame: Frame): Uint8Array {
 /** The frame on the wire: flag, escaped content, flag. Throws ProtocolError on bad fields. */
 export function encodeFrame(frame: Frame): Uint8Array {
   const length = writeContent(frame);
-  let specials = 0;
-  for (let i = 0; i < length; i++) {
-    const b = scratch[i]!;
-    if (b === FLAG_BYTE || b === ESCAPE_BYTE) specials++;
-  }
-  const out = new Uint8Array(length + specials + 2);
+  const out = escaped;
   out[0] = FLAG_BYTE;
   let o = 1;
   for (let i = 0; i < length; i++) {
@@ -44,7 +40,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
     }
   }
   out[o] = FLAG_BYTE;
-  return out;
+  return out.slice(0, o + 1);
 }
 
 function writeContent(frame: Frame): number {
