@@ -3,7 +3,7 @@
  * core/femto/weights/baseWeights.ts (base64, loads without fs), the loss curve as a PNG and the
  * held-out bits per character next to unigram and bigram baselines.
  *
- *   npm run train:femto -- [--steps 2400] [--batch 16] [--seq 64] [--lr 0.01] [--seed 1234]
+ *   npm run train:femto -- [--steps 8000] [--batch 16] [--seq 64] [--lr 0.01] [--seed 1234]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,7 +22,7 @@ const femtoDir = join(root, 'core', 'femto');
 
 const { values: args } = parseArgs({
   options: {
-    steps: { type: 'string', default: '2400' },
+    steps: { type: 'string', default: '8000' },
     batch: { type: 'string', default: '16' },
     seq: { type: 'string', default: '64' },
     lr: { type: 'string', default: '0.01' },

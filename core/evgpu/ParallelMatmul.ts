@@ -24,12 +24,11 @@ export class ParallelMatmul {
   }
 
   async matmul(a: Tensor, b: Tensor): Promise<Tensor> {
-    if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0]) {
-      if (a.rank === 2 && b.rank === 2) throw badShape(`matmul inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
-      return matmul(a, b);
-    }
+    // Batched products are many small GEMMs: they stay on the calling thread.
+    if (a.rank !== 2 || b.rank !== 2) return matmul(a, b);
     const [m, k] = a.shape as [number, number];
-    const n = b.shape[1] as number;
+    const [kb, n] = b.shape as [number, number];
+    if (k !== kb) throw badShape(`matmul inner dimensions differ: ${formatShape(a.shape)} @ ${formatShape(b.shape)}`);
     // Even a one-thread pool is used for large products: it keeps the calling thread free.
     if (m * k * n < this.minMultiplyAdds) return matmul(a, b);
     const sa = toShared(a);

@@ -177,13 +177,14 @@ export class FemtoEngine {
       this.keys[ko + i] = entry[eo + 2 * d + i] as number;
       this.values[ko + i] = entry[eo + 3 * d + i] as number;
     }
-    const inv = 1 / Math.sqrt(d);
+    // q was stored pre-scaled by 1/√d (fillEntry).
+    const keys = this.keys;
+    const values = this.values;
     let max = -Infinity;
     for (let t = 0; t <= pos; t++) {
       let s = 0;
       const o = t * d;
-      for (let i = 0; i < d; i++) s += (q[i] as number) * (this.keys[o + i] as number);
-      s *= inv;
+      for (let i = 0; i < d; i++) s += (q[i] as number) * (keys[o + i] as number);
       att[t] = s;
       if (s > max) max = s;
     }
@@ -194,17 +195,18 @@ export class FemtoEngine {
       sum += e;
     }
     y.fill(0);
+    const invSum = 1 / sum;
     for (let t = 0; t <= pos; t++) {
-      const a = (att[t] as number) / sum;
+      const a = (att[t] as number) * invSum;
       const o = t * d;
-      for (let i = 0; i < d; i++) y[i] = (y[i] as number) + a * (this.values[o + i] as number);
+      for (let i = 0; i < d; i++) y[i] = (y[i] as number) + a * (values[o + i] as number);
     }
     matVecAdd(y, w.wo, x, d, d);
     layerNorm(x, w.ln2g, w.ln2b, h, d);
     const hid = this.hid;
     hid.set(w.b1);
     matVecAdd(h, w.w1, hid, d, this.mlpWidth);
-    for (let j = 0; j < this.mlpWidth; j++) hid[j] = geluScalar(hid[j] as number);
+    for (let j = 0; j < this.mlpWidth; j++) hid[j] = geluFast(hid[j] as number);
     for (let i = 0; i < d; i++) x[i] = (x[i] as number) + (w.b2[i] as number);
     matVecAdd(hid, w.w2, x, this.mlpWidth, d);
   }
@@ -215,6 +217,8 @@ export class FemtoEngine {
     for (let i = 0; i < d; i++) x0[i] = (w.wte[token * d + i] as number) + (w.wpe[pos * d + i] as number);
     layerNorm(x0, w.ln1g, w.ln1b, h, d);
     matVec(h, w.wq, entry, eo + d, d, d);
+    const inv = 1 / Math.sqrt(d);
+    for (let i = 0; i < d; i++) entry[eo + d + i] = (entry[eo + d + i] as number) * inv;
     matVec(h, w.wk, entry, eo + 2 * d, d, d);
     matVec(h, w.wv, entry, eo + 3 * d, d, d);
     this.entryReady[token * this.ctx + pos] = 1;
@@ -282,6 +286,20 @@ export class FemtoEngine {
     for (let j = 0; j < vocab; j++) sum += Math.exp((logits[j] as number) - max);
     return (logits[target] as number) - max - Math.log(sum);
   }
+}
+
+const GELU_RANGE = 6;
+const GELU_STEPS = 256;
+const GELU_TABLE = Float64Array.from({ length: 2 * GELU_RANGE * GELU_STEPS + 2 }, (_, i) => geluScalar(i / GELU_STEPS - GELU_RANGE));
+
+/** GELU by linear interpolation in a table (error < 2e-6): a third of the cost of tanh. */
+function geluFast(x: number): number {
+  if (x <= -GELU_RANGE) return 0;
+  if (x >= GELU_RANGE) return x;
+  const f = (x + GELU_RANGE) * GELU_STEPS;
+  const i = f | 0;
+  const lo = GELU_TABLE[i] as number;
+  return lo + (f - i) * ((GELU_TABLE[i + 1] as number) - lo);
 }
 
 function layerNorm(x: Float32Array, g: Float32Array, b: Float32Array, out: Float32Array, d: number): void {
