@@ -171,7 +171,6 @@ export class Session implements Disposable {
   private readonly maxMessageBytes: number;
   private readonly nakIntervalMs: number;
   private readonly bytesPerMs: number;
-  private readonly localWindow: number;
   private localHello: Hello;
   private peer: Hello | undefined;
   private windowSize: number;
@@ -197,10 +196,9 @@ export class Session implements Disposable {
     this.name = options.name ?? line.name;
     this.clock = options.clock ?? realClock;
     const maxContent = options.maxContent ?? MAX_CONTENT;
-    this.localWindow = options.window ?? 8;
-    this.localHello = makeHello({ name: this.name, window: this.localWindow, maxContent, ...options.hello });
+    this.localHello = makeHello({ name: this.name, window: options.window ?? 8, maxContent, ...options.hello });
     encodeHello(this.localHello); // validates window and maxContent early
-    this.windowSize = this.localWindow;
+    this.windowSize = this.localHello.window;
     this.decoder = new FrameDecoder({ maxContent });
     this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE;
     this.reassembler = new Reassembler({
@@ -267,7 +265,11 @@ export class Session implements Disposable {
     };
   }
 
-  /** Sends `payload` as a request and resolves with the reply; rejects with a ProtocolError. */
+  /**
+   * Sends `payload` as a request and resolves with the reply; rejects with a ProtocolError.
+   * The payload is read when the request leaves the queue and on every retransmission: do not
+   * modify it until the promise settles.
+   */
   request(opcode: number, payload: Uint8Array, options: RequestOptions = {}): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       const channel = options.channel ?? 0;
@@ -654,7 +656,7 @@ export class Session implements Disposable {
       throw new ProtocolError('UNSUPPORTED', `peer speaks protocol version ${peer.version}, this side ${PROTOCOL_VERSION}`);
     }
     this.peer = peer;
-    this.windowSize = Math.min(this.localWindow, peer.window);
+    this.windowSize = Math.min(this.localHello.window, peer.window);
     this.fragmenter.maxContent = Math.min(MAX_CONTENT, peer.maxContent);
     this.emit({ type: 'hello', peer });
     this.pump();
