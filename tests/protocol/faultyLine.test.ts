@@ -39,11 +39,14 @@ describe('two sessions over a faulty line', () => {
     const clientLine = new FaultyLine(a, faults(11, clock));
     const serverLine = new FaultyLine(b, faults(22, clock));
     const options = { clock, initialRtoMs: 200, minRtoMs: 50, maxRtoMs: 2000, retryLimit: 40 };
-    const client = new Session(clientLine, { ...options, name: 'client' });
+    // Starting near the top of the seq space makes the run wrap from 65535 to 0 under faults.
+    const client = new Session(clientLine, { ...options, name: 'client', initialSeq: 60_000 });
     const server = new Session(serverLine, { ...options, name: 'server' });
 
     const applied = new Uint32Array(REQUESTS);
+    const seqs = new Set<number>();
     server.setHandler((req) => {
+      seqs.add(req.seq);
       const id = new DataView(req.payload.buffer, req.payload.byteOffset).getUint32(0);
       applied[id]!++;
       // Reply: the id, then the payload reversed, so a mixed-up reply is caught.
@@ -82,6 +85,8 @@ describe('two sessions over a faulty line', () => {
     }
     const twice = Array.from(applied).flatMap((n, id) => (n === 1 ? [] : [`${id}×${n}`]));
     expect(twice).toEqual([]);
+
+    expect(seqs.has(65535) && seqs.has(0)).toBe(true);
 
     // The faults really happened and the mechanisms really ran.
     expect(clientLine.stats.droppedChunks + serverLine.stats.droppedChunks).toBeGreaterThan(50);
