@@ -55,19 +55,23 @@ export {
   MAX_TRACE,
   VERTEX_COUNT,
   VERTEX_NAMES,
+  QUORUM_EPSILON,
+  TOKEN_VOTE_DEFAULT_TOKENS,
   Vertex,
+  answerQuorum,
   cornerDistance,
   isVertexId,
   nextCubeKappa,
   normalizeAnswer,
   toVertex,
+  tokenVote,
   vertexOffset,
   weightedQuorum,
 } from './cube/index.js';
 export type {
   CollectiveResult,
+  CollectiveStrategy,
   Consensus,
-  ConsensusStrategy,
   Coordinate,
   CubeOptions,
   CubeLink,
@@ -78,6 +82,7 @@ export type {
   VertexName,
   VertexNodeFactory,
   VertexRef,
+  VertexNode,
   VertexResult,
 } from './cube/index.js';
 

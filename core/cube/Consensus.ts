@@ -20,7 +20,7 @@ export interface Consensus {
 }
 
 /** Relative slack so that exactly 2/3 (e.g. 6 of 9 equal weights) is never rounded into a quorum. */
-const EPSILON = 1e-9;
+export const QUORUM_EPSILON = 1e-9;
 
 /** Answers agree when they are equal after trimming, lower-casing and collapsing whitespace. */
 export function normalizeAnswer(text: string): string {
@@ -45,7 +45,7 @@ export function weightedQuorum(answers: readonly VertexAnswer[]): Consensus {
   }
   let best: { weight: number; vertices: VertexId[]; text: string } | undefined;
   for (const g of groups.values()) if (!best || g.weight > best.weight) best = g;
-  const quorum = best !== undefined && total > 0 && best.weight * 3 > total * 2 * (1 + EPSILON);
+  const quorum = best !== undefined && total > 0 && best.weight * 3 > total * 2 * (1 + QUORUM_EPSILON);
   return {
     quorum,
     text: quorum && best ? best.text : null,

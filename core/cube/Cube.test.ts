@@ -3,6 +3,7 @@ import type { LlmNode } from '../llm/LlmNode.js';
 import { PlaceholderLlm } from '../llm/PlaceholderLlm.js';
 import { Cube, MAX_TRACE } from './Cube.js';
 import { nextCubeKappa } from './Kappa.js';
+import { tokenVote } from './CollectiveStrategy.js';
 import { Vertex, cornerDistance, toVertex, type VertexId } from './Vertex.js';
 
 /** Honest vertices answer like the placeholder; faulty ones answer garbage (distinct or colluding). */
@@ -133,11 +134,55 @@ describe('cube κ', () => {
   });
 });
 
-describe('consensus strategy', () => {
-  it('is injectable: CENTRAL integrates with the given strategy', () => {
+describe('collective strategies', () => {
+  it('are injectable: CENTRAL integrates with the given strategy', () => {
     const cube = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => new PlaceholderLlm(v, 0, 0), {
-      consensus: (answers) => ({ quorum: true, text: `${answers.length} answers`, agreeingWeight: 1, totalWeight: 1, agreeing: [], answers }),
+      collective: (vertices) => ({ quorum: true, text: `${vertices.length} vertices`, agreeingWeight: 1, totalWeight: 1, agreeing: [], answers: [] }),
     });
-    expect(cube.collectiveThink('q').text).toBe('9 answers');
+    expect(cube.collectiveThink('q').text).toBe('9 vertices');
+  });
+
+  /** Honest nodes are sure of the next letter of a fixed sentence; liars are sure of '#…' or, colluding, '!'. */
+  function voter(v: VertexId, liar: 'no' | 'garbage' | 'colluding'): LlmNode {
+    const sentence = 'the grid is calm.';
+    return {
+      id: `v${v}`,
+      kappa: 0.6,
+      respond: () => sentence,
+      nextTokenProbabilities(context) {
+        const p = new Float32Array(256);
+        const honest = sentence.charCodeAt((context.length - 1) % sentence.length);
+        const token = liar === 'no' ? honest : liar === 'colluding' ? 33 : 35 + v + (context.length % 50);
+        p[token] = 1;
+        return p;
+      },
+    };
+  }
+
+  function tokenCube(faulty: readonly VertexId[], colluding: boolean): Cube {
+    return new Cube(0, { x: 0, y: 0, z: 0 }, (v) => voter(v, faulty.includes(v) ? (colluding ? 'colluding' : 'garbage') : 'no'), { collective: tokenVote });
+  }
+
+  it('token vote writes the tokens more than 2/3 of the κ weight support', () => {
+    const result = tokenCube([], false).collectiveThink('>', 8);
+    expect(result).toMatchObject({ quorum: true, text: 'the grid', agreeing: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
+    expect(result.answers.map((a) => a.text)).toEqual(new Array(9).fill('the grid'));
+  });
+
+  it('token vote: two faulty vertices change nothing; three give no quorum', () => {
+    for (const colluding of [false, true]) {
+      const two = tokenCube([Vertex.NEU, Vertex.CENTRAL], colluding).collectiveThink('>', 8);
+      expect(two.text).toBe('the grid');
+      expect(two.agreeing).toHaveLength(7);
+      const three = tokenCube([Vertex.NEU, Vertex.SWD, Vertex.CENTRAL], colluding).collectiveThink('>', 8);
+      expect(three).toMatchObject({ quorum: false, text: null, agreeing: [] });
+    }
+  });
+
+  it('token vote drifts each vertex κ once', () => {
+    const cube = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => new PlaceholderLlm(v, 0, 0, 1), { collective: tokenVote });
+    const result = cube.collectiveThink('abc', 4);
+    expect(result.quorum).toBe(true);
+    expect(cube.node('NEU').kappa).toBeCloseTo(0.996, 12);
   });
 });

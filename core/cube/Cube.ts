@@ -1,7 +1,8 @@
 import { CoreError } from '../errors/CoreError.js';
 import type { LlmNode } from '../llm/LlmNode.js';
 import { KAPPA_TARGET } from '../llm/PlaceholderLlm.js';
-import { weightedQuorum, type Consensus, type VertexAnswer } from './Consensus.js';
+import { answerQuorum, type CollectiveStrategy, type VertexNode } from './CollectiveStrategy.js';
+import type { Consensus } from './Consensus.js';
 import { nextCubeKappa } from './Kappa.js';
 import { CORNERS, Vertex, VERTEX_COUNT, cornerDistance, toVertex, type VertexId } from './Vertex.js';
 
@@ -47,16 +48,11 @@ export interface CollectiveResult extends Consensus {
   readonly kappa: number;
 }
 
-/**
- * How CENTRAL turns the nine answers into one. The default, weightedQuorum, needs identical
- * (normalized) texts; models that answer honestly but differently need a semantic strategy.
- */
-export type ConsensusStrategy = (answers: readonly VertexAnswer[]) => Consensus;
-
 export interface CubeOptions {
   /** Initial cube κ; default 0.6. */
   readonly kappa?: number;
-  readonly consensus?: ConsensusStrategy;
+  /** How CENTRAL integrates the vertices; default answerQuorum (identical answers). */
+  readonly collective?: CollectiveStrategy;
 }
 
 /** Everything needed to rebuild a cube after a restart; plain data, SQL/JSON friendly. */
@@ -92,7 +88,7 @@ export class Cube {
   private readonly custom: (readonly [VertexId, VertexId])[] = [];
   private readonly linked: { vertex: VertexId; cube: Cube; otherVertex: VertexId }[] = [];
   private cubeKappa: number;
-  private readonly consensus: ConsensusStrategy;
+  private readonly collective: CollectiveStrategy;
 
   constructor(
     readonly id: number,
@@ -101,7 +97,7 @@ export class Cube {
     options: CubeOptions = {},
   ) {
     this.cubeKappa = checkKappa(options.kappa ?? KAPPA_TARGET);
-    this.consensus = options.consensus ?? weightedQuorum;
+    this.collective = options.collective ?? answerQuorum;
   }
 
   get kappa(): number {
@@ -198,13 +194,9 @@ export class Cube {
 
   /** Every vertex answers the query; CENTRAL integrates them (by default: κ-weighted 2/3 quorum). */
   collectiveThink(query: string, maxTokens?: number): CollectiveResult {
-    const answers: VertexAnswer[] = [];
-    for (let v = 0; v < VERTEX_COUNT; v++) {
-      const node = this.node(v as VertexId);
-      const text = node.respond(query, maxTokens);
-      answers.push({ vertex: v as VertexId, kappa: node.kappa, text });
-    }
-    return { ...this.consensus(answers), cube: this.id, kappa: this.node(Vertex.CENTRAL).kappa };
+    const vertices: VertexNode[] = [];
+    for (let v = 0; v < VERTEX_COUNT; v++) vertices.push({ vertex: v as VertexId, node: this.node(v as VertexId) });
+    return { ...this.collective(vertices, query, maxTokens), cube: this.id, kappa: this.node(Vertex.CENTRAL).kappa };
   }
 
   /** κ of each vertex (0.6 for a vertex whose node was never created nor restored). */

@@ -1,7 +1,6 @@
 export { Cube, MAX_LINKS_PER_VERTEX, MAX_TRACE } from './Cube.js';
 export type {
   CollectiveResult,
-  ConsensusStrategy,
   Coordinate,
   CubeOptions,
   CubeLink,
@@ -11,7 +10,9 @@ export type {
   VertexRef,
   VertexResult,
 } from './Cube.js';
-export { normalizeAnswer, weightedQuorum } from './Consensus.js';
+export { QUORUM_EPSILON, normalizeAnswer, weightedQuorum } from './Consensus.js';
+export { TOKEN_VOTE_DEFAULT_TOKENS, answerQuorum, tokenVote } from './CollectiveStrategy.js';
+export type { CollectiveStrategy, VertexNode } from './CollectiveStrategy.js';
 export type { Consensus, VertexAnswer } from './Consensus.js';
 export { CUBE_NEIGHBOUR_RATE, CUBE_TARGET_RATE, nextCubeKappa } from './Kappa.js';
 export { CORNERS, VERTEX_COUNT, VERTEX_NAMES, Vertex, cornerDistance, isVertexId, toVertex, vertexOffset } from './Vertex.js';

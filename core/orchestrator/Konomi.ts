@@ -3,7 +3,8 @@ import { checkCoordinate, validateAxis, validateBox, validateDims } from '../blo
 import type { Axis, Box, Dims } from '../block/Dims.js';
 import { mortonEncode, mortonX, mortonY, mortonZ } from '../block/Morton.js';
 import { Cube } from '../cube/Cube.js';
-import type { CollectiveResult, ConsensusStrategy, Coordinate, CubeOptions, CubeRecord, VertexResult } from '../cube/Cube.js';
+import type { CollectiveStrategy } from '../cube/CollectiveStrategy.js';
+import type { CollectiveResult, Coordinate, CubeOptions, CubeRecord, VertexResult } from '../cube/Cube.js';
 import { toVertex, vertexOffset, type VertexId } from '../cube/Vertex.js';
 import { CoreError } from '../errors/CoreError.js';
 import { requireFinite, requireIntegerIn } from '../errors/validate.js';
@@ -37,8 +38,11 @@ export interface KonomiOptions {
   readonly maxBroadcast?: number;
   /** Most cells createTemplate accepts (each is a ledger entry). Default 100 000. */
   readonly maxTemplateCells?: number;
-  /** How CENTRAL integrates the nine answers of collectiveThink. Default: weightedQuorum (identical texts). */
-  readonly consensus?: ConsensusStrategy;
+  /**
+   * How CENTRAL integrates the nine vertices in collectiveThink. Default answerQuorum (identical
+   * answers, right for the placeholder); tokenVote suits FemtoLLM, whose vertices differ slightly.
+   */
+  readonly collective?: CollectiveStrategy;
   /** Longest prompt accepted, in UTF-16 units. Default 65 536. */
   readonly maxPromptLength?: number;
 }
@@ -521,7 +525,7 @@ export class Konomi {
   }
 
   private cubeOptions(): CubeOptions {
-    return this.options.consensus ? { consensus: this.options.consensus } : {};
+    return this.options.collective ? { collective: this.options.collective } : {};
   }
 
   private takeDirtyCubes(): CubeRecord[] {

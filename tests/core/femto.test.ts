@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FemtoLlmFactory } from '../../core/femto/index.js';
+import { tokenVote } from '../../core/cube/CollectiveStrategy.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
 
 /** The orchestrator with the real FemtoLLM behind the LlmNode seam instead of the placeholder. */
@@ -17,5 +18,15 @@ describe('Konomi with FemtoLLM', () => {
     const result = konomi.collectiveThink(cube.id, 'status', 4);
     expect(result.answers).toHaveLength(9);
     expect(result.quorum ? typeof result.text : result.text).toBe(result.quorum ? 'string' : null);
+  });
+
+  it('token vote reaches a quorum among the nine FemtoLLM vertices', async () => {
+    const konomi = await Konomi.open({ llmFactory: new FemtoLlmFactory(), collective: tokenVote, gridDims: { x: 64, y: 64, z: 64 } });
+    const cube = konomi.cubeAt(0, 0, 0);
+    const result = konomi.collectiveThink(cube.id, 'The grid ', 8);
+    expect(result.quorum).toBe(true);
+    expect(result.text!.length).toBeGreaterThan(0);
+    // Each token had > 2/3 of the weight; who agreed on every one of them may be fewer.
+    expect(result.agreeingWeight * 3).toBeGreaterThan(result.totalWeight * 2);
   });
 });
