@@ -67,6 +67,13 @@ static void link_on_reply(void *context, uint32_t tag, const struct proto_messag
     struct link_call *call = (struct link_call *)(uintptr_t)tag;
     if (!list_contains(sent_calls, call)) return;
     list_remove(&sent_calls, call);
+    if (call == &hello_call) {
+        struct proto_hello peer;
+        if (!(reply->flags & PROTO_FLAG_ERROR) && proto_hello_decode(reply->payload, reply->length, &peer) == 0)
+            proto_session_apply_peer_hello(&session, peer.window, peer.max_content);
+        call_finish(call, 0, 0);
+        return;
+    }
     if (reply->flags & PROTO_FLAG_ERROR) {
         struct proto_error_payload error;
         if (proto_error_decode(reply->payload, reply->length, &error) != 0 || error.code == 0) {
@@ -116,6 +123,7 @@ static void link_answer_hello(struct proto_session *s, const struct proto_messag
         proto_session_reply_error(s, request, PROTO_ERR_BAD_PAYLOAD, "HELLO does not parse");
         return;
     }
+    proto_session_apply_peer_hello(s, peer.window, peer.max_content);
     uint8_t reply[LINK_HELLO_MAX];
     size_t length = link_encode_hello(reply, sizeof(reply));
     proto_session_reply(s, request, reply, (uint32_t)length);

@@ -1,6 +1,7 @@
 #include "proto/session.h"
 
 #include "lib/string.h"
+#include "proto/crc16.h"
 #include "proto/frame.h"
 #include "proto/payload.h"
 
@@ -15,10 +16,10 @@ void proto_session_default_config(struct proto_session_config *c) {
     c->max_content = PROTO_MAX_CONTENT;
     c->rto_initial_ms = 1000;
     c->rto_min_ms = 200;
-    c->rto_max_ms = 8000;
-    c->max_retries = 5;
-    c->nak_interval_ms = 100;
-    c->reassembly_timeout_ms = 10000;
+    c->rto_max_ms = 8000;  /* the reference allows 30 s; a shell user waits at most ~40 s for TIMEOUT */
+    c->max_retries = 6;
+    c->nak_interval_ms = 250;
+    c->reassembly_timeout_ms = 60000;
     c->max_message = PROTO_REASSEMBLY_MAX;
 }
 
@@ -32,7 +33,7 @@ static void session_send_frame(void *context, const struct proto_frame *frame) {
 }
 
 static uint32_t session_max_payload(const struct proto_session *s) {
-    return (uint32_t)s->config.max_content - PROTO_HEADER_SIZE - PROTO_CRC_SIZE;
+    return (uint32_t)s->peer_max_content - PROTO_HEADER_SIZE - PROTO_CRC_SIZE;
 }
 
 static void session_send_message(struct proto_session *s, const struct proto_message *m) {
@@ -53,8 +54,9 @@ static void outstanding_send(struct proto_session *s, struct proto_outstanding *
     session_send_message(s, &m);
 }
 
-static void outstanding_retransmit(struct proto_session *s, struct proto_outstanding *o) {
-    o->retries++;
+/* A NAK-driven resend counts for Karn's rule but not toward the retry limit. */
+static void outstanding_retransmit(struct proto_session *s, struct proto_outstanding *o, bool counts_as_retry) {
+    if (counts_as_retry) o->retries++;
     o->retransmitted = true;
     s->stats.retransmits++;
     uint32_t backoff = s->rto_ms;
@@ -94,7 +96,7 @@ static void session_sample_rtt(struct proto_session *s, uint32_t rtt) {
 static void session_handle_reply(struct proto_session *s, const struct proto_message *m) {
     for (unsigned i = 0; i < PROTO_SESSION_MAX_WINDOW; i++) {
         struct proto_outstanding *o = &s->outstanding[i];
-        if (!o->in_use || o->seq != m->seq || o->opcode != m->opcode) continue;
+        if (!o->in_use || o->seq != m->seq || o->channel != m->channel) continue;
         if (!o->retransmitted) session_sample_rtt(s, s->now_ms - o->sent_ms); /* Karn's rule */
         o->in_use = false;
         if (s->ops.on_reply) s->ops.on_reply(s->ops.context, o->tag, m);
@@ -103,48 +105,75 @@ static void session_handle_reply(struct proto_session *s, const struct proto_mes
     s->stats.duplicates++; /* a reply to something already answered, timed out or cancelled */
 }
 
-static struct proto_dup_entry *dup_find(struct proto_session *s, const struct proto_message *m) {
+static bool dup_fingerprint_matches(const struct proto_dup_entry *e, const struct proto_message *m) {
+    return e->opcode == m->opcode && e->payload_length == m->length &&
+           e->payload_crc == proto_crc16(m->payload, m->length);
+}
+
+static struct proto_dup_entry *dup_find(struct proto_session *s, uint8_t channel, uint16_t seq) {
     for (unsigned i = 0; i < PROTO_DUP_CACHE_SIZE; i++) {
         struct proto_dup_entry *e = &s->dup[i];
-        if (e->in_use && e->seq == m->seq && e->channel == m->channel && e->opcode == m->opcode) return e;
+        if (e->state != PROTO_DUP_FREE && e->seq == seq && e->channel == channel) return e;
     }
     return 0;
 }
 
+static void dup_clear(struct proto_session *s) {
+    for (unsigned i = 0; i < PROTO_DUP_CACHE_SIZE; i++) s->dup[i].state = PROTO_DUP_FREE;
+}
+
+/* Reuses the entry for the same key, else a free one, else the least recently used. */
 static struct proto_dup_entry *dup_insert(struct proto_session *s, const struct proto_message *m) {
-    struct proto_dup_entry *victim = &s->dup[0];
-    for (unsigned i = 0; i < PROTO_DUP_CACHE_SIZE; i++) {
+    struct proto_dup_entry *victim = dup_find(s, m->channel, m->seq);
+    for (unsigned i = 0; !victim && i < PROTO_DUP_CACHE_SIZE; i++)
+        if (s->dup[i].state == PROTO_DUP_FREE) victim = &s->dup[i];
+    for (unsigned i = 0; !victim && i < PROTO_DUP_CACHE_SIZE; i++) {
         struct proto_dup_entry *e = &s->dup[i];
-        if (!e->in_use) {
-            victim = e;
-            break;
-        }
-        if ((int32_t)(e->stamp - victim->stamp) < 0) victim = e;
+        if (e->state == PROTO_DUP_ANSWERED && (!victim || (int32_t)(e->stamp - victim->stamp) < 0)) victim = e;
     }
-    victim->in_use = true;
-    victim->answered = victim->cached = false;
-    victim->seq = m->seq;
-    victim->channel = m->channel;
-    victim->opcode = m->opcode;
-    victim->stamp = ++s->dup_stamp;
+    if (!victim) victim = &s->dup[0];
+    *victim = (struct proto_dup_entry){
+        .state = PROTO_DUP_RUNNING, .channel = m->channel, .opcode = m->opcode, .seq = m->seq,
+        .payload_crc = proto_crc16(m->payload, m->length), .payload_length = m->length, .stamp = ++s->dup_stamp,
+    };
     return victim;
 }
 
+static void dup_store_reply(struct proto_session *s, struct proto_dup_entry *e, uint8_t flags, const uint8_t *payload,
+                            uint32_t length) {
+    e->state = PROTO_DUP_ANSWERED;
+    e->reply_flags = flags;
+    e->has_reply = length <= PROTO_DUP_REPLY_MAX;
+    e->reply_length = length;
+    e->reply_position = s->dup_arena_head;
+    if (!e->has_reply) return;
+    for (uint32_t i = 0; i < length; i++) s->dup_arena[(s->dup_arena_head + i) % PROTO_DUP_ARENA_SIZE] = payload[i];
+    s->dup_arena_head += length;
+}
+
+static bool dup_reply_available(const struct proto_session *s, const struct proto_dup_entry *e) {
+    return e->has_reply && s->dup_arena_head - e->reply_position <= PROTO_DUP_ARENA_SIZE;
+}
+
 static void dup_resend(struct proto_session *s, const struct proto_dup_entry *e) {
-    if (!e->answered || !e->cached) return; /* still running, or a reply too big to keep */
-    struct proto_message m = { e->reply_flags, e->opcode, e->seq, e->channel, e->reply, e->reply_length };
+    if (e->state != PROTO_DUP_ANSWERED || !dup_reply_available(s, e)) return; /* running, NOREPLY or dropped */
+    for (uint32_t i = 0; i < e->reply_length; i++)
+        s->dup_scratch[i] = s->dup_arena[(e->reply_position + i) % PROTO_DUP_ARENA_SIZE];
+    struct proto_message m = { e->reply_flags, e->opcode, e->seq, e->channel, s->dup_scratch, e->reply_length };
     session_send_message(s, &m);
 }
 
 static void session_handle_request(struct proto_session *s, const struct proto_message *m) {
-    struct proto_dup_entry *e = dup_find(s, m);
-    if (e) {
+    struct proto_dup_entry *e = dup_find(s, m->channel, m->seq);
+    if (e && dup_fingerprint_matches(e, m)) {
         s->stats.duplicates++;
         dup_resend(s, e);
         return;
     }
+    /* A fresh HELLO starts a new conversation: the peer may reuse seqs from its start. */
+    if (m->opcode == PROTO_OP_HELLO) dup_clear(s);
     e = dup_insert(s, m);
-    if (m->flags & PROTO_FLAG_NOREPLY) e->answered = true;
+    if (m->flags & PROTO_FLAG_NOREPLY) dup_store_reply(s, e, 0, 0, 0), e->has_reply = false;
     if (s->ops.on_request) s->ops.on_request(s->ops.context, s, m);
 }
 
@@ -154,7 +183,7 @@ static void session_on_frame(void *context, const struct proto_frame *frame) {
     if (frame->opcode == PROTO_OP_NAK) {
         s->stats.naks_received++;
         struct proto_outstanding *oldest = outstanding_oldest(s);
-        if (oldest) outstanding_retransmit(s, oldest);
+        if (oldest) outstanding_retransmit(s, oldest, false);
         return;
     }
     struct proto_message m;
@@ -185,6 +214,7 @@ void proto_session_init(struct proto_session *s, const struct proto_session_conf
     s->ops = *ops;
     s->rto_ms = s->config.rto_initial_ms;
     s->next_seq = 1;
+    s->peer_max_content = PROTO_MAX_CONTENT;
     proto_decoder_init(&s->decoder, session_on_frame, session_on_error, s);
     proto_reassembler_init(&s->reassembler, s->config.max_message, s->config.reassembly_timeout_ms);
 }
@@ -216,6 +246,8 @@ int proto_session_request(struct proto_session *s, uint8_t opcode, uint8_t chann
     for (unsigned i = 0; i < PROTO_SESSION_MAX_WINDOW && !slot; i++)
         if (!s->outstanding[i].in_use) slot = &s->outstanding[i];
     if (!slot || proto_session_outstanding(s) >= s->config.window) return PROTO_ERR_BUSY;
+    const struct proto_outstanding *oldest = outstanding_oldest(s);
+    if (oldest && (uint16_t)(s->next_seq - oldest->seq) >= PROTO_MAX_SEQ_SPAN) return PROTO_ERR_BUSY;
     *slot = (struct proto_outstanding){ .in_use = true, .opcode = opcode, .channel = channel, .flags = flags,
                                         .seq = s->next_seq++, .tag = tag, .sent_ms = now_ms,
                                         .deadline_ms = now_ms + s->rto_ms, .length = length };
@@ -229,22 +261,18 @@ void proto_session_cancel(struct proto_session *s, uint32_t tag) {
         if (s->outstanding[i].in_use && s->outstanding[i].tag == tag) s->outstanding[i].in_use = false;
 }
 
+static void session_answer(struct proto_session *s, const struct proto_message *request, uint8_t flags,
+                           const uint8_t *payload, uint32_t length) {
+    struct proto_dup_entry *e = dup_find(s, request->channel, request->seq);
+    if (e && e->state == PROTO_DUP_RUNNING && e->opcode == request->opcode) dup_store_reply(s, e, flags, payload, length);
+    if (request->flags & PROTO_FLAG_NOREPLY) return;
+    struct proto_message m = { flags, request->opcode, request->seq, request->channel, payload, length };
+    session_send_message(s, &m);
+}
+
 void proto_session_reply(struct proto_session *s, const struct proto_message *request, const uint8_t *payload,
                          uint32_t length) {
-    uint8_t flags = PROTO_FLAG_REPLY;
-    struct proto_message m = { flags, request->opcode, request->seq, request->channel, payload, length };
-    struct proto_dup_entry *e = dup_find(s, request);
-    if (e && !e->answered) {
-        e->answered = true;
-        e->reply_flags = flags;
-        e->cached = length <= PROTO_DUP_REPLY_MAX;
-        if (e->cached) {
-            e->reply_length = length;
-            if (length) memcpy(e->reply, payload, length);
-        }
-    }
-    if (request->flags & PROTO_FLAG_NOREPLY) return;
-    session_send_message(s, &m);
+    session_answer(s, request, PROTO_FLAG_REPLY, payload, length);
 }
 
 void proto_session_reply_error(struct proto_session *s, const struct proto_message *request, uint8_t code,
@@ -252,17 +280,13 @@ void proto_session_reply_error(struct proto_session *s, const struct proto_messa
     uint8_t payload[ERROR_PAYLOAD_MAX];
     size_t length = proto_error_encode(code, message, payload, sizeof(payload));
     if (length == 0) length = proto_error_encode(code, "", payload, sizeof(payload));
-    struct proto_message m = { PROTO_FLAG_REPLY | PROTO_FLAG_ERROR, request->opcode, request->seq, request->channel,
-                               payload, (uint32_t)length };
-    struct proto_dup_entry *e = dup_find(s, request);
-    if (e && !e->answered) {
-        e->answered = e->cached = true;
-        e->reply_flags = m.flags;
-        e->reply_length = (uint32_t)length;
-        memcpy(e->reply, payload, length);
-    }
-    if (request->flags & PROTO_FLAG_NOREPLY) return;
-    session_send_message(s, &m);
+    session_answer(s, request, PROTO_FLAG_REPLY | PROTO_FLAG_ERROR, payload, (uint32_t)length);
+}
+
+void proto_session_apply_peer_hello(struct proto_session *s, uint8_t peer_window, uint16_t peer_max_content) {
+    if (peer_window >= 1 && peer_window < s->config.window) s->config.window = peer_window;
+    if (peer_max_content > PROTO_MIN_CONTENT && peer_max_content <= PROTO_MAX_CONTENT)
+        s->peer_max_content = peer_max_content;
 }
 
 uint32_t proto_session_poll(struct proto_session *s, uint32_t now_ms) {
@@ -278,7 +302,7 @@ uint32_t proto_session_poll(struct proto_session *s, uint32_t now_ms) {
                 if (s->ops.on_failure) s->ops.on_failure(s->ops.context, o->tag, PROTO_ERR_TIMEOUT);
                 continue;
             }
-            outstanding_retransmit(s, o);
+            outstanding_retransmit(s, o, true);
         }
         uint32_t wait = o->deadline_ms - now_ms;
         if (wait < next) next = wait;

@@ -13,8 +13,14 @@
 
 #define PROTO_SESSION_MAX_WINDOW 8u
 #define PROTO_SESSION_MAX_REQUEST 8192u
-#define PROTO_DUP_CACHE_SIZE 8u
-#define PROTO_DUP_REPLY_MAX 1024u
+/* The span rule: no request starts 1024 or more seqs past the oldest unanswered one, so a
+ * receiver that remembers the last 1024 requests recognises every possible retransmission. */
+#define PROTO_MAX_SEQ_SPAN 1024u
+#define PROTO_DUP_CACHE_SIZE PROTO_MAX_SEQ_SPAN
+/* Reply bytes of remembered requests live in a ring; an entry whose bytes were overwritten
+ * stays known (its duplicates are ignored, never run again) but can no longer be answered. */
+#define PROTO_DUP_ARENA_SIZE (64u * 1024u)
+#define PROTO_DUP_REPLY_MAX (16u * 1024u)
 
 struct proto_stats {
     uint32_t frames_in, frames_out;
@@ -59,13 +65,20 @@ struct proto_outstanding {
     uint8_t payload[PROTO_SESSION_MAX_REQUEST];
 };
 
+enum proto_dup_state { PROTO_DUP_FREE, PROTO_DUP_RUNNING, PROTO_DUP_ANSWERED };
+
+/* A request this side received, identified by (channel, seq) and fingerprinted by opcode,
+ * payload length and payload CRC: the same key with another fingerprint is a new request. */
 struct proto_dup_entry {
-    bool in_use, answered, cached;
+    uint8_t state;
     uint8_t channel, opcode, reply_flags;
     uint16_t seq;
+    uint16_t payload_crc;
+    uint32_t payload_length;
     uint32_t stamp;
+    bool has_reply;          /* false for NOREPLY requests */
+    uint32_t reply_position; /* absolute position in the reply arena */
     uint32_t reply_length;
-    uint8_t reply[PROTO_DUP_REPLY_MAX];
 };
 
 struct proto_session {
@@ -76,6 +89,10 @@ struct proto_session {
     struct proto_outstanding outstanding[PROTO_SESSION_MAX_WINDOW];
     struct proto_dup_entry dup[PROTO_DUP_CACHE_SIZE];
     uint32_t dup_stamp;
+    uint8_t dup_arena[PROTO_DUP_ARENA_SIZE];
+    uint32_t dup_arena_head;
+    uint8_t dup_scratch[PROTO_DUP_REPLY_MAX];
+    uint16_t peer_max_content; /* frames sent to the peer are at most this (from its HELLO) */
     uint16_t next_seq;
     uint32_t srtt_ms, rttvar_ms, rto_ms;
     bool have_rtt;
@@ -89,6 +106,8 @@ struct proto_session {
 void proto_session_default_config(struct proto_session_config *config);
 void proto_session_init(struct proto_session *s, const struct proto_session_config *config,
                         const struct proto_session_ops *ops);
+/* Applies the peer's HELLO: window = min(ours, theirs); frames to the peer fit its max content. */
+void proto_session_apply_peer_hello(struct proto_session *s, uint8_t peer_window, uint16_t peer_max_content);
 /* Feeds received bytes. */
 void proto_session_input(struct proto_session *s, const uint8_t *data, size_t length, uint32_t now_ms);
 /* Sends a request; returns 0, PROTO_ERR_BUSY (window full) or PROTO_ERR_TOO_LARGE.

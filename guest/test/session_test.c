@@ -218,6 +218,59 @@ static void test_noreply(void) {
     pair_free(p);
 }
 
+/* Sends a raw request frame from A's side without A's session (to replay old seqs). */
+static void inject_request(struct pair *p, uint8_t opcode, uint16_t seq, const char *text) {
+    struct proto_frame f = { 0, opcode, seq, 0, 0, (const uint8_t *)text, (uint16_t)strlen(text) };
+    static uint8_t wire[PROTO_MAX_WIRE];
+    size_t n = proto_frame_encode(&f, wire, sizeof(wire));
+    proto_session_input(p->b.session, wire, n, p->now);
+}
+
+static void test_duplicate_cache_spans_1024_requests(void) {
+    struct pair *p = pair_new();
+    inject_request(p, PROTO_OP_PING, 1, "first");
+    for (uint16_t seq = 2; seq <= PROTO_MAX_SEQ_SPAN; seq++) inject_request(p, PROTO_OP_PING, seq, "filler");
+    int runs = p->b.handler_runs;
+    size_t before = p->b_to_a.length;
+    inject_request(p, PROTO_OP_PING, 1, "first");
+    CHECK(p->b.handler_runs == runs, "a retransmission 1023 requests later is not run again");
+    CHECK(p->b_to_a.length > before, "and is answered from the cache");
+    inject_request(p, PROTO_OP_PING, 1, "other payload");
+    CHECK(p->b.handler_runs == runs + 1, "same (channel, seq) with another fingerprint is a new request");
+    pair_free(p);
+}
+
+static void test_hello_clears_the_cache(void) {
+    struct pair *p = pair_new();
+    inject_request(p, PROTO_OP_PING, 5, "x");
+    uint8_t hello[64];
+    struct proto_hello h = { .version = 1, .max_content = 1024, .window = 2, .name = { (const uint8_t *)"n", 1 } };
+    size_t n = proto_hello_encode(&h, hello, sizeof(hello));
+    struct proto_frame f = { 0, PROTO_OP_HELLO, 1, 0, 0, hello, (uint16_t)n };
+    static uint8_t wire[PROTO_MAX_WIRE];
+    size_t w = proto_frame_encode(&f, wire, sizeof(wire));
+    int runs = p->b.handler_runs;
+    proto_session_input(p->b.session, wire, w, p->now);
+    inject_request(p, PROTO_OP_PING, 5, "x");
+    CHECK(p->b.handler_runs == runs + 2, "after a fresh HELLO an old seq is a new request");
+    proto_session_apply_peer_hello(p->a.session, h.window, h.max_content);
+    CHECK(p->a.session->config.window == 2 && p->a.session->peer_max_content == 1024, "HELLO limits applied");
+    pair_free(p);
+}
+
+static void test_span_rule(void) {
+    struct pair *p = pair_new();
+    p->b.defer = true;
+    CHECK(proto_session_request(p->a.session, PROTO_OP_PING, 0, 0, (const uint8_t *)"old", 3, 1, p->now) == 0,
+          "oldest request sent");
+    pair_flush(p);
+    p->a.session->next_seq = (uint16_t)(1 + PROTO_MAX_SEQ_SPAN);
+    CHECK(proto_session_request(p->a.session, PROTO_OP_PING, 0, 0, (const uint8_t *)"new", 3, 2, p->now) ==
+              PROTO_ERR_BUSY,
+          "a request 1024 seqs past the oldest unanswered one waits");
+    pair_free(p);
+}
+
 int run_session_tests(void) {
     int before = check_failures;
     test_ping_round_trip();
@@ -228,6 +281,9 @@ int run_session_tests(void) {
     test_window_and_error_reply();
     test_fragmented_round_trip_and_seq_wrap();
     test_noreply();
+    test_duplicate_cache_spans_1024_requests();
+    test_hello_clears_the_cache();
+    test_span_rule();
     printf("session   %s\n", check_failures == before ? "ok" : "FAILED");
     return check_failures - before;
 }
