@@ -11,6 +11,7 @@ import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/paylo
 import { silentLogger, type Logger } from '../server/Logger.js';
 import type { BridgeCore } from './BridgeCore.js';
 import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from './DispatcherLimits.js';
+import { AuthGate } from './AuthGate.js';
 import { toProtocolError } from './mapError.js';
 import { TokenBucket } from './TokenBucket.js';
 import { VertexRegistry } from './VertexRegistry.js';
@@ -97,7 +98,8 @@ export class Dispatcher {
   attach(line: Line, options: AttachOptions): Session {
     // The peer object is completed right below; onHello only runs once bytes arrive.
     let self: Peer | undefined;
-    const session = new Session(line, {
+    const sessionLine = options.remote ? new AuthGate(line, () => self?.authorized === true) : line;
+    const session = new Session(sessionLine, {
       name: line.name,
       maxMessageBytes: this.limits.maxReassemblyBytes,
       hello: { name: this.name },

@@ -45,10 +45,14 @@ describe('Dispatcher security', () => {
     const { connect } = await setup({ token: 'sesame' });
     const { session } = connect(true);
     expect(await codeOf(session.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 0, y: 0, z: 0 })))).toBe('UNAUTHORIZED');
+    expect(await codeOf(session.request(Opcode.PING, new Uint8Array([1])))).toBe('UNAUTHORIZED');
     expect(await codeOf(session.hello({ token: new TextEncoder().encode('wrong') }))).toBe('UNAUTHORIZED');
     expect(await codeOf(session.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 0, y: 0, z: 0 })))).toBe('UNAUTHORIZED');
     await session.hello({ token: new TextEncoder().encode('sesame') });
     expect(await codeOf(session.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 0, y: 0, z: 0 })))).toBe('OK');
+    expect(await codeOf(session.request(Opcode.PING, new Uint8Array([1])))).toBe('OK');
+    const big = new Uint8Array(10_000).map((_, i) => i & 0xff);
+    expect([...(await session.request(Opcode.PING, big)).payload]).toEqual([...big]);
   });
 
   it('refuses every remote line when no token is configured; loopback lines need none', async () => {
