@@ -6,6 +6,7 @@ export { DEFAULT_DISPATCHER_LIMITS } from './dispatch/DispatcherLimits.js';
 export type { DispatcherLimits } from './dispatch/DispatcherLimits.js';
 export type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer } from './dispatch/BridgeCore.js';
 export { toProtocolError } from './dispatch/mapError.js';
+export { AuthGate } from './dispatch/AuthGate.js';
 export { KonomiService } from './service/KonomiService.js';
 export type { KonomiServiceOptions, InterlockRequest, BlockView } from './service/KonomiService.js';
 export type { CoreEvent } from './service/CoreEvent.js';
