@@ -5,6 +5,7 @@
  * calling-thread kernel, the worker pool with one worker, with two workers, and int8 qmatmul.
  */
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NodeComputePool } from '../bridge/compute/index.js';
 import { ParallelMatmul, Random, Tensor, matmul, qmatmul, quantizeRows } from '../core/evgpu/index.js';
@@ -22,6 +23,7 @@ function randomMatrix(n: number, seed: number): Tensor {
 /** Best of `reps` timings after one warm-up, in seconds. */
 async function best(reps: number, f: () => unknown): Promise<number> {
   await f();
+  await f();
   let min = Infinity;
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
@@ -38,7 +40,7 @@ out = {}
 for n in ${JSON.stringify(sizes)}:
     a = np.random.rand(n, n).astype(np.float32); b = np.random.rand(n, n).astype(np.float32)
     a @ b
-    best = min((lambda t0: (a @ b, time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(5))
+    best = min((lambda t0: (a @ b, time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(10))
     out[str(n)] = 2 * n**3 / best / 1e9
 print(json.dumps(out))`;
   const env = { ...process.env };
@@ -47,6 +49,7 @@ print(json.dumps(out))`;
 }
 
 async function main(): Promise<void> {
+  const load0 = loadavg()[0]?.toFixed(2);
   const npDefault = numpy(null);
   const npOne = numpy('1');
   const pool1 = new NodeComputePool(1);
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
     const a = randomMatrix(n, 1);
     const b = randomMatrix(n, 2);
     const flop = 2 * n ** 3;
-    const reps = n >= 1024 ? 2 : 4;
+    const reps = n >= 1024 ? 4 : n >= 512 ? 6 : 10;
     const inline = flop / (await best(reps, () => matmul(a, b))) / 1e9;
     const w1 = flop / (await best(reps, () => par1.matmul(a, b))) / 1e9;
     const w2 = flop / (await best(reps, () => par2.matmul(a, b))) / 1e9;
@@ -75,7 +78,7 @@ async function main(): Promise<void> {
   pool1.dispose();
   pool2.dispose();
   const head = ['size', 'numpy 1T', 'numpy (default)', 'eVGPU inline', '1 worker', '2 workers', '2w/1w', '2w vs numpy', 'int8 qmatmul'];
-  console.log('GFLOPS (2·n³ / best time)');
+  console.log(`GFLOPS (2·n³ / best time); load average before/after: ${load0} / ${loadavg()[0]?.toFixed(2)}`);
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
