@@ -63,6 +63,7 @@ interface Peer {
   readonly bucket: TokenBucket;
   authorized: boolean;
   peerName: string | undefined;
+  helloSummary: string | undefined;
   outstanding: number;
 }
 
@@ -115,6 +116,7 @@ export class Dispatcher {
       bucket: new TokenBucket(this.limits.requestsPerSecond, this.limits.requestBurst, this.now),
       authorized: !options.remote,
       peerName: undefined,
+      helloSummary: undefined,
       outstanding: 0,
     };
     self = peer;
@@ -260,7 +262,10 @@ export class Dispatcher {
     this.vertices.releasePeer(peer);
     for (const v of hello.vertices) this.vertices.register(v.cube, v.vertex, peer, v.channel);
     const hosted = hello.vertices.map((v) => `${v.cube}/${v.vertex}@${v.channel}`).join(' ');
-    this.logger.info(`line ${peer.id} hello from "${hello.name}"${hosted ? ` hosting ${hosted}` : ''}`);
+    const summary = `hello from "${hello.name}"${hosted ? ` hosting ${hosted}` : ''}`;
+    // Both sides may greet (the guest at boot, the bridge on attach): log a repeat only once.
+    if (summary !== peer.helloSummary) this.logger.info(`line ${peer.id} ${summary}`);
+    peer.helloSummary = summary;
     // Listeners see the peer once the Session has accepted the HELLO.
     queueMicrotask(() => this.emit({ type: 'hello', line: this.snapshot(peer) }));
   }
