@@ -176,6 +176,8 @@ export class Page {
       if (head) this.showLedger(head.index, head.hash);
       this.showLineStats(lines);
       this.errors.clear('bridge');
+      // The bridge answers again: resubscribe now rather than at the end of the feed's back-off.
+      this.feed.retryNow();
     } catch (err) {
       this.errors.show('bridge', `${message(err)}; the core view is paused`, () => {
         this.feed.retryNow();

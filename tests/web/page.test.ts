@@ -197,7 +197,10 @@ describe('the page served by konomi start', () => {
     await page.evaluate(() => navigator.clipboard.writeText('ATI0\r'));
     const before = (await terminalText(session)).length;
     await page.keyboard.press('Control+Shift+V');
-    await expect.poll(async () => (await terminalText(session)).slice(before), { timeout: 5_000 }).toMatch(/ATI0[\s\S]*Konomi 56k[\s\S]*OK/);
+    await expect.poll(async () => (await terminalText(session)).slice(before), { timeout: 5_000 }).toMatch(/OK\r\n$/);
+    await page.waitForTimeout(300);
+    // Pasted exactly once: one command, one answer.
+    expect((await terminalText(session)).slice(before)).toMatch(/^ATI0\r\r\nKonomi 56k\r\n\r\nOK\r\n$/);
   }, 30_000);
 
   it('shows "bridge unreachable" when the bridge goes away and reconnects serial0 on Retry', async () => {
@@ -213,6 +216,7 @@ describe('the page served by konomi start', () => {
     await page.locator('#stat-link', { hasText: 'open' }).waitFor({ timeout: 20_000 });
     await page.locator('#errors .error-entry[data-key="serial0"]').waitFor({ state: 'detached', timeout: 20_000 });
     await page.locator('#errors .error-entry[data-key="bridge"]').waitFor({ state: 'detached', timeout: 20_000 });
+    await page.locator('#stat-bridge', { hasText: 'live' }).waitFor({ timeout: 10_000 });
     await session.screenshot('16-bridge-back');
   }, 60_000);
 });

@@ -98,7 +98,7 @@ export class CoreEventFeed {
     this.connect();
   }
 
-  /** Reconnect now (the page's retry button) instead of waiting out the back-off. */
+  /** Reconnect now (retry button, bridge seen again) instead of waiting out the back-off; no-op while connected. */
   retryNow(): void {
     if (!this.running) return this.start();
     if (this.socket) return;

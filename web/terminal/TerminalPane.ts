@@ -5,7 +5,8 @@ import { Listeners } from '../util/Listeners.js';
 
 /**
  * xterm.js fitted to its pane, with scrollback and copy/paste: Ctrl+Shift+C / Ctrl+Shift+V, and Ctrl+C
- * copies instead of sending ^C while text is selected (Windows Terminal convention). Speaks bytes:
+ * copies instead of sending ^C while text is selected (Windows Terminal convention); pasting goes
+ * through the browser's paste event. Speaks bytes:
  * `write` takes what the modem sends to the terminal, `onInput` yields what the person types.
  */
 export class TerminalPane {
@@ -82,7 +83,8 @@ export class TerminalPane {
       return false;
     }
     if (key === 'v' && event.shiftKey) {
-      void navigator.clipboard?.readText().then((text) => this.terminal.paste(text), () => {});
+      // Keep xterm from sending ^V; the browser's own paste event (no clipboard permission needed)
+      // then delivers the text, as it does for plain Ctrl+V.
       return false;
     }
     return true;

@@ -52,6 +52,7 @@ export function project(
   const z2 = ny * sp + z1 * cp;
   const depth = orbit.distance + z2;
   const scale = orbit.distance / Math.max(depth, 0.05);
-  const unit = Math.min(width, height) * 0.8;
+  // The unit cube's corners stay inside the canvas at any rotation, perspective included.
+  const unit = Math.min(width, height) * 0.55;
   return { sx: width / 2 + x1 * scale * unit, sy: height / 2 - y2 * scale * unit, depth, scale };
 }
