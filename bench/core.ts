@@ -12,6 +12,8 @@ import { BlockArray } from '../core/block/BlockArray.js';
 import { mortonEncode } from '../core/block/Morton.js';
 import { Vertex, type VertexId } from '../core/cube/Vertex.js';
 import { CellMerkle } from '../core/ledger/CellMerkle.js';
+import { tokenVote } from '../core/cube/CollectiveStrategy.js';
+import { FemtoLlmFactory } from '../core/femto/index.js';
 import { Konomi } from '../core/orchestrator/Konomi.js';
 import { MemoryStore } from '../core/store/MemoryStore.js';
 
@@ -82,8 +84,8 @@ const valueOf = (i: number) => i + 0.5;
 
 interface GetSet {
   name: string;
-  /** Builds a fresh structure with n cells from `c`, then reads them all back; returns [set s, get s]. */
-  run(c: Uint16Array, n: number): [number, number];
+  /** Builds a fresh structure with n cells from `c`, reads them all back, overwrites them all; returns seconds for each. */
+  run(c: Uint16Array, n: number): [number, number, number];
 }
 
 /** One monomorphic loop per structure, so no structure pays for another's call sites. */
@@ -99,7 +101,10 @@ const getSetSubjects: GetSet[] = [
       const get = time(() => {
         for (let i = 0; i < n; i++) sink += m.get(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`) ?? 0;
       });
-      return [set, get + (sink < 0 ? 1 : 0)];
+      const update = time(() => {
+        for (let i = 0; i < n; i++) m.set(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`, valueOf(i + 1));
+      });
+      return [set, get + (sink < 0 ? 1 : 0), update];
     },
   },
   {
@@ -113,7 +118,10 @@ const getSetSubjects: GetSet[] = [
       const get = time(() => {
         for (let i = 0; i < n; i++) sink += m.get(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!)) ?? 0;
       });
-      return [set, get + (sink < 0 ? 1 : 0)];
+      const update = time(() => {
+        for (let i = 0; i < n; i++) m.set(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!), valueOf(i + 1));
+      });
+      return [set, get + (sink < 0 ? 1 : 0), update];
     },
   },
   {
@@ -127,7 +135,10 @@ const getSetSubjects: GetSet[] = [
       const get = time(() => {
         for (let i = 0; i < n; i++) sink += a.get(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!) ?? 0;
       });
-      return [set, get + (sink < 0 ? 1 : 0)];
+      const update = time(() => {
+        for (let i = 0; i < n; i++) a.set(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!, valueOf(i + 1));
+      });
+      return [set, get + (sink < 0 ? 1 : 0), update];
     },
   },
 ];
@@ -137,12 +148,13 @@ function benchGetSet(): void {
   const c = coords(N, 1);
   const results = getSetSubjects.map((s) => {
     s.run(warm, 100_000); // JIT warm-up, not measured
-    const [set, get] = s.run(c, N);
-    return [s.name, N / set, N / get] as const;
+    const [set, get, update] = s.run(c, N);
+    return [s.name, N / set, N / get, N / update] as const;
   });
-  const [, baseSet, baseGet] = results[0]!;
-  table(`get/set, ${fmt(N)} random cells in 1000³ (fresh structures, growth included; CPU time)`, ['structure', 'set', 'vs baseline', 'get (hits)', 'vs baseline'],
-    results.map(([name, set, get]) => [name, `${fmt(set)}/s`, `${(set / baseSet).toFixed(1)}×`, `${fmt(get)}/s`, `${(get / baseGet).toFixed(1)}×`]));
+  const [, baseSet, baseGet, baseUpdate] = results[0]!;
+  const cell = (v: number, base: number) => `${fmt(v)}/s (${(v / base).toFixed(1)}×)`;
+  table(`get/set, ${fmt(N)} random cells in 1000³ (CPU time; × = vs baseline)`, ['structure', 'set new cells (growth included)', 'get (hits)', 'set existing cells'],
+    results.map(([name, set, get, update]) => [name, cell(set, baseSet), cell(get, baseGet), cell(update, baseUpdate)]));
 }
 
 // -------------------------------------------------------------------- memory
@@ -333,9 +345,21 @@ async function benchCubes(): Promise<void> {
       if (i % 100 === 0) konomi.updateKappa();
     }
   });
-  table('cubes (placeholder LLM)', ['measure', 'baseline', 'Konomi'], [
-    ['collectiveThink per second', '—', `${fmt(R / tThink)}/s`],
-    ['1000 cube ops (¾ processVertex with trace, ¼ collectiveThink)', 'original target 10 s', `${(tOps * 1e3).toFixed(1)} ms`],
+  const femto = await Konomi.open({ llmFactory: new FemtoLlmFactory(), collective: tokenVote });
+  const fc = femto.cubeAt(0, 0, 0);
+  const F = 20;
+  const tFemto = time(() => {
+    for (let i = 0; i < F; i++) femto.collectiveThink(fc.id, `query ${i}`, 16);
+  });
+  for (let i = 1; i < 10; i++) femto.cubeAt(i * 3, 0, 0);
+  const tFemtoOps = time(() => {
+    for (let i = 0; i < ops; i++) femto.processVertex(i % 10, (i % 9) as VertexId, `op ${i}`, 4);
+  });
+  table('cubes', ['measure', 'baseline', 'Konomi'], [
+    ['collectiveThink/s, placeholder LLM, answerQuorum', '—', `${fmt(R / tThink)}/s`],
+    ['1000 cube ops, placeholder (¾ processVertex with trace, ¼ collectiveThink)', 'original target 10 s', `${(tOps * 1e3).toFixed(1)} ms`],
+    ['collectiveThink/s, FemtoLLM, tokenVote, 16 tokens', '—', `${fmt(F / tFemto)}/s`],
+    ['1000 processVertex, FemtoLLM, 4 tokens (1 + 4–8 neighbour answers each)', 'original target 10 s', `${(tFemtoOps * 1e3).toFixed(0)} ms`],
   ]);
   void Vertex;
 }
