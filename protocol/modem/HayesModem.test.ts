@@ -224,6 +224,12 @@ describe('HayesModem command mode', () => {
     expect(term.take()).toBe('AT\r\r\nOK\r\n');
   });
 
+  it('AT&V shows the settings and registers', () => {
+    const { term } = setup({ echo: false });
+    term.type('ATS0=2&V\r');
+    expect(term.take()).toBe('\r\nE0 Q0 V1\r\nS00:002 S01:000 S02:043 S03:013 S04:010 S05:008 S07:050 S12:050\r\n\r\nOK\r\n');
+  });
+
   it('ignores init-string commands a software modem has no use for', () => {
     const { term } = setup({ echo: false });
     term.type('AT&FX4L0M1&C1&D2\r');
@@ -300,6 +306,21 @@ describe('HayesModem dialling', () => {
     expect(s.term.take()).toContain('NO ANSWER');
     expect(s.answering.state).toBe('idle');
     expect(s.guest.ri).toBe(false);
+  });
+
+  it('ATDL redials the last number; without one it is an ERROR', async () => {
+    const s = callSetup();
+    s.term.type('ATDL\r');
+    await s.clock.advance(1);
+    expect(s.term.take()).toBe('ATDL\r\r\nERROR\r\n');
+    s.term.type('ATDT xp10\r');
+    await s.clock.advance(200);
+    s.answering.hangUp();
+    await s.clock.advance(100);
+    s.term.take();
+    s.term.type('ATDL\r');
+    await s.clock.advance(200);
+    expect(s.term.take()).toBe('ATDL\r\r\nCONNECT 56000\r\n');
   });
 
   it('gives BUSY when the number is already in a call', async () => {

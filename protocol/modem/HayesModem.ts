@@ -81,6 +81,7 @@ export class HayesModem implements CallDestination {
   private parse: 'idle' | 'gotA' | 'command' = 'idle';
   private commandBuffer = '';
   private lastCommand = '';
+  private lastDialled: string | undefined;
   private connection: Connection | undefined;
   private attempt: CallAttempt | undefined;
   private incoming: IncomingCall | undefined;
@@ -259,6 +260,7 @@ export class HayesModem implements CallDestination {
       }
       case 'ampersand':
         if (command.letter === 'F') this.applyFactoryDefaults();
+        if (command.letter === 'V') this.infoText(this.configurationText());
         return 'ok';
       case 'flag':
         return this.runFlag(command.letter, command.value);
@@ -298,8 +300,12 @@ export class HayesModem implements CallDestination {
     }
   }
 
-  private dial(target: string): 'ok' | 'error' | 'pending' {
+  private dial(dialled: string): 'ok' | 'error' | 'pending' {
     if (this.stateValue === 'online-command' || this.stateValue === 'ringing') return 'error';
+    // ATDL redials the last number.
+    const target = dialled === 'l' ? this.lastDialled : dialled;
+    if (target === undefined) return 'error';
+    this.lastDialled = target;
     const entry = this.phonebook.lookup(target);
     this.emit('dial', target);
     this.setState('dialing', target);
@@ -480,6 +486,14 @@ export class HayesModem implements CallDestination {
     if (this.quiet) return;
     const crlf = this.crText() + this.lfText();
     this.writeText(`${crlf}${text}${crlf}`);
+  }
+
+  /** AT&V: the active settings and S-registers. */
+  private configurationText(): string {
+    const flags = `E${this.echo ? 1 : 0} Q${this.quiet ? 1 : 0} V${this.verbose ? 1 : 0}`;
+    const regs: string[] = [];
+    for (const n of [0, 1, 2, 3, 4, 5, 7, 12]) regs.push(`S${String(n).padStart(2, '0')}:${String(this.registers[n]).padStart(3, '0')}`);
+    return `${flags}${this.crText()}${this.lfText()}${regs.join(' ')}`;
   }
 
   private crText(): string {
