@@ -111,3 +111,4 @@ export type {
   SessionStats,
   SessionEvent,
 } from './Session.js';
+export * from './modem/index.js';
