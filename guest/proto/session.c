@@ -177,6 +177,25 @@ static void session_handle_request(struct proto_session *s, const struct proto_m
     if (s->ops.on_request) s->ops.on_request(s->ops.context, s, m);
 }
 
+/* A request that cannot be reassembled gets an ERROR reply; a reply that cannot fails its request. */
+static void session_reassembly_failed(struct proto_session *s, const struct proto_frame *frame, int error) {
+    if (frame->flags & PROTO_FLAG_REPLY) {
+        for (unsigned i = 0; i < PROTO_SESSION_MAX_WINDOW; i++) {
+            struct proto_outstanding *o = &s->outstanding[i];
+            if (!o->in_use || o->seq != frame->seq || o->channel != frame->channel) continue;
+            o->in_use = false;
+            if (s->ops.on_failure) s->ops.on_failure(s->ops.context, o->tag, error);
+        }
+        return;
+    }
+    if (frame->flags & PROTO_FLAG_NOREPLY) return;
+    struct proto_message request = { frame->flags, frame->opcode, frame->seq, frame->channel, 0, 0 };
+    proto_session_reply_error(s, &request, (uint8_t)error,
+                              error == PROTO_ERR_TOO_LARGE ? "message too large for XP10"
+                              : error == PROTO_ERR_BUSY    ? "too many partial messages"
+                                                           : "fragments disagree");
+}
+
 static void session_on_frame(void *context, const struct proto_frame *frame) {
     struct proto_session *s = context;
     s->stats.frames_in++;
@@ -187,7 +206,13 @@ static void session_on_frame(void *context, const struct proto_frame *frame) {
         return;
     }
     struct proto_message m;
-    if (proto_reassembler_push(&s->reassembler, frame, s->now_ms, &m) != PROTO_REASSEMBLY_COMPLETE) return;
+    int error = 0;
+    enum proto_reassembly_result result = proto_reassembler_push(&s->reassembler, frame, s->now_ms, &m, &error);
+    if (result == PROTO_REASSEMBLY_DROPPED) {
+        session_reassembly_failed(s, frame, error);
+        return;
+    }
+    if (result != PROTO_REASSEMBLY_COMPLETE) return;
     if (m.flags & PROTO_FLAG_REPLY)
         session_handle_reply(s, &m);
     else

@@ -271,6 +271,61 @@ static void test_span_rule(void) {
     pair_free(p);
 }
 
+static void test_reassembly_any_order_and_limits(void) {
+    static struct proto_reassembler r;
+    static uint8_t payload[3 * PROTO_MAX_PAYLOAD];
+    for (size_t i = 0; i < sizeof(payload); i++) payload[i] = (uint8_t)(i * 13 + 1);
+    proto_reassembler_init(&r, PROTO_REASSEMBLY_MAX, 1000);
+    struct proto_frame frames[3];
+    for (unsigned i = 0; i < 3; i++)
+        frames[i] = (struct proto_frame){ (uint8_t)(i < 2 ? PROTO_FLAG_MORE : 0), PROTO_OP_PING, 9, 0, (uint8_t)i,
+                                          payload + i * PROTO_MAX_PAYLOAD, (uint16_t)(i < 2 ? PROTO_MAX_PAYLOAD : 100) };
+    const unsigned order[] = { 2, 0, 0, 1 };
+    struct proto_message m;
+    int error = 0;
+    enum proto_reassembly_result result = PROTO_REASSEMBLY_PENDING;
+    for (unsigned k = 0; k < 4; k++) {
+        result = proto_reassembler_push(&r, &frames[order[k]], 0, &m, &error);
+        if (k < 3) CHECK(result == PROTO_REASSEMBLY_PENDING, "pending after fragment %u", order[k]);
+    }
+    CHECK(result == PROTO_REASSEMBLY_COMPLETE && m.length == 2 * PROTO_MAX_PAYLOAD + 100 &&
+              memcmp(m.payload, payload, m.length) == 0,
+          "fragments in any order, repeated ones ignored");
+    proto_reassembler_init(&r, PROTO_MAX_PAYLOAD + 50, 1000);
+    proto_reassembler_push(&r, &frames[0], 0, &m, &error);
+    CHECK(proto_reassembler_push(&r, &frames[1], 0, &m, &error) == PROTO_REASSEMBLY_DROPPED &&
+              error == PROTO_ERR_TOO_LARGE,
+          "over the size limit: TOO_LARGE");
+    struct proto_frame odd = frames[0];
+    odd.length = 10;
+    CHECK(proto_reassembler_push(&r, &odd, 0, &m, &error) == PROTO_REASSEMBLY_DROPPED && error == PROTO_ERR_BAD_PAYLOAD,
+          "a short fragment with MORE disagrees: BAD_PAYLOAD");
+    proto_reassembler_init(&r, PROTO_REASSEMBLY_MAX, 1000);
+    for (uint16_t seq = 0; seq < PROTO_REASSEMBLY_SLOTS; seq++) {
+        struct proto_frame f = frames[0];
+        f.seq = seq;
+        proto_reassembler_push(&r, &f, 0, &m, &error);
+    }
+    struct proto_frame extra = frames[0];
+    extra.seq = 77;
+    CHECK(proto_reassembler_push(&r, &extra, 0, &m, &error) == PROTO_REASSEMBLY_DROPPED && error == PROTO_ERR_BUSY,
+          "no free slot: BUSY");
+    CHECK(proto_reassembler_expire(&r, 5000) == PROTO_REASSEMBLY_SLOTS, "stale partial messages expire");
+}
+
+static void test_oversized_request_gets_too_large(void) {
+    struct pair *p = pair_new();
+    p->b.session->reassembler.max_message = PROTO_MAX_PAYLOAD + 10;
+    static uint8_t big[2 * PROTO_MAX_PAYLOAD];
+    proto_session_request(p->a.session, PROTO_OP_PING, 0, 0, big, sizeof(big), 3, p->now);
+    pair_flush(p);
+    struct proto_error_payload e;
+    CHECK(p->a.replies == 1 && proto_error_decode(p->a.last_reply, p->a.last_reply_length, &e) == 0 &&
+              e.code == PROTO_ERR_TOO_LARGE && p->b.handler_runs == 0,
+          "a request over the receiver's limit is answered TOO_LARGE, not run");
+    pair_free(p);
+}
+
 int run_session_tests(void) {
     int before = check_failures;
     test_ping_round_trip();
@@ -284,6 +339,8 @@ int run_session_tests(void) {
     test_duplicate_cache_spans_1024_requests();
     test_hello_clears_the_cache();
     test_span_rule();
+    test_reassembly_any_order_and_limits();
+    test_oversized_request_gets_too_large();
     printf("session   %s\n", check_failures == before ? "ok" : "FAILED");
     return check_failures - before;
 }

@@ -130,7 +130,8 @@ static void emit_frame(void *context, const struct proto_frame *frame) {
     e->wire_hex = realloc(e->wire_hex, (e->count + 1) * sizeof(char *));
     e->wire_hex[e->count++] = hex;
     struct proto_message m;
-    if (proto_reassembler_push(e->reassembler, frame, 0, &m) == PROTO_REASSEMBLY_COMPLETE) {
+    int error;
+    if (proto_reassembler_push(e->reassembler, frame, 0, &m, &error) == PROTO_REASSEMBLY_COMPLETE) {
         e->complete = true;
         e->message = m;
     }
