@@ -112,7 +112,7 @@ export class FemtoEngine {
     const seq = this.seq;
     seq.set(start);
     let len = start.length;
-    let pos = this.prefill(seq, 0, len);
+    let pos = this.prefill(seq, 0, len, true);
     const out = new Uint8Array(maxTokens);
     for (let t = 0; t < maxTokens; t++) {
       this.head(personality, true);
@@ -120,7 +120,7 @@ export class FemtoEngine {
       out[t] = tok;
       seq[len++] = tok;
       if (t === maxTokens - 1) break;
-      if (pos === this.ctx) pos = this.prefill(seq, len - (this.ctx >> 1), len - 1);
+      if (pos === this.ctx) pos = this.prefill(seq, len - (this.ctx >> 1), len - 1, false);
       this.step(tok, pos++);
     }
     return out;
@@ -129,7 +129,7 @@ export class FemtoEngine {
   /** Tempered next-byte distribution after `context` (its last `context size` bytes). */
   distribution(context: Uint8Array, temperature: number, personality: Personality | null, out = new Float32Array(this.vocab)): Float32Array {
     const c = context.length === 0 ? Uint8Array.of(10) : context.subarray(Math.max(0, context.length - this.ctx));
-    this.prefill(c, 0, c.length);
+    this.prefill(c, 0, c.length, true);
     this.head(personality, true);
     this.tempered(temperature);
     out.fill(0);
@@ -156,11 +156,29 @@ export class FemtoEngine {
     return count === 0 ? 0 : bits / count;
   }
 
-  /** Runs seq[from..to-1] at positions 0.. and returns the next free position. */
-  private prefill(seq: Uint8Array, from: number, to: number): number {
+  /**
+   * Reads seq[from..to-1] at positions 0.. and returns the next free position. With one layer,
+   * attention's keys and values depend only on (byte, position), so earlier tokens just load
+   * their cached k/v rows; only the last (when `computeLast`) runs the whole block, since only
+   * its output reaches a head. Exact, and what makes long prompts cheap.
+   */
+  private prefill(seq: Uint8Array, from: number, to: number, computeLast: boolean): number {
     let pos = 0;
-    for (let i = from; i < to; i++) this.step(seq[i] as number, pos++);
+    const last = computeLast ? to - 1 : to;
+    for (let i = from; i < last; i++) this.load(seq[i] as number, pos++);
+    if (computeLast && to > from) this.step(seq[to - 1] as number, pos++);
     return pos;
+  }
+
+  /** Stores the key and value rows of `token` at `pos` without running the block. */
+  private load(token: number, pos: number): void {
+    const d = this.d;
+    const pair = token * this.ctx + pos;
+    const eo = pair * 4 * d;
+    if (this.entryReady[pair] === 0) this.fillEntry(token, pos, eo);
+    const ko = pos * d;
+    this.keys.set(this.entry.subarray(eo + 2 * d, eo + 3 * d), ko);
+    this.values.set(this.entry.subarray(eo + 3 * d, eo + 4 * d), ko);
   }
 
   /** One token through the block at `pos`; leaves the residual stream in `x`. */

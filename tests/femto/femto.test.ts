@@ -55,6 +55,23 @@ describe('inference engine', () => {
     expect(new FemtoEngine(w).bitsPerByte(text) * Math.LN2).toBeCloseTo(loss, 4);
   });
 
+  it('its shortcut prefill (cached k/v for all but the last token) gives the graph’s next-byte distribution', () => {
+    const w = baseWeights();
+    const ctx = corpus.subarray(9000, 9040);
+    const t = ctx.length;
+    const ids = Int32Array.from(ctx);
+    const lossWithLast = (target: number) => {
+      const targets = Int32Array.from({ length: t }, (_, i) => (i < t - 1 ? (ctx[i + 1] as number) : target));
+      return femtoLoss(new Tape(), new FemtoParams(w), ids, targets, 1, t).value.data[0] as number;
+    };
+    const p = new FemtoEngine(w).distribution(ctx, 1, null);
+    const ref = 101; // 'e'
+    for (const j of [32, 97, 115, 116, 10]) {
+      const fromGraph = t * (lossWithLast(ref) - lossWithLast(j));
+      expect(Math.log((p[j] as number) / (p[ref] as number))).toBeCloseTo(fromGraph, 3);
+    }
+  });
+
   it('the trained model beats unigram and bigram baselines on held-out text', () => {
     const sample = heldOut.subarray(0, 6000);
     const ngram = new NgramModel(corpus.subarray(0, Math.floor(corpus.length * 0.9)));
