@@ -43,7 +43,11 @@ export class FemtoEngine {
   readonly logits: Float32Array;
   /** Generation only ever emits EMITTABLE bytes, so its head computes just their columns. */
   private readonly emitIds: Int32Array;
+  /** Column-major (transposed) copies: each output is one dot product kept in a register. */
   private readonly headE: Float32Array;
+  private readonly woT: Float32Array;
+  private readonly w1T: Float32Array;
+  private readonly w2T: Float32Array;
   private readonly headbE: Float32Array;
   private readonly logitsE: Float32Array;
   private readonly probsE: Float32Array;
@@ -88,8 +92,11 @@ export class FemtoEngine {
     };
     this.emitIds.forEach((id, j) => {
       this.headbE[j] = this.w.headb[id] as number;
-      for (let i = 0; i < this.d; i++) this.headE[i * e + j] = this.w.head[i * c.vocab + id] as number;
+      for (let i = 0; i < this.d; i++) this.headE[j * this.d + i] = this.w.head[i * c.vocab + id] as number;
     });
+    this.woT = transpose(this.w.wo, c.hidden, c.hidden);
+    this.w1T = transpose(this.w.w1, c.hidden, c.mlp);
+    this.w2T = transpose(this.w.w2, c.mlp, c.hidden);
   }
 
   /** Call after changing the weights in place (training): drops the memoised per-pair rows. */
@@ -219,14 +226,14 @@ export class FemtoEngine {
       const o = t * d;
       for (let i = 0; i < d; i++) y[i] = (y[i] as number) + a * (values[o + i] as number);
     }
-    matVecAdd(y, w.wo, x, d, d);
+    dotAdd(y, this.woT, x, d, d);
     layerNorm(x, w.ln2g, w.ln2b, h, d);
     const hid = this.hid;
     hid.set(w.b1);
-    matVecAdd(h, w.w1, hid, d, this.mlpWidth);
+    dotAdd(h, this.w1T, hid, d, this.mlpWidth);
     for (let j = 0; j < this.mlpWidth; j++) hid[j] = geluFast(hid[j] as number);
     for (let i = 0; i < d; i++) x[i] = (x[i] as number) + (w.b2[i] as number);
-    matVecAdd(hid, w.w2, x, this.mlpWidth, d);
+    dotAdd(hid, this.w2T, x, this.mlpWidth, d);
   }
 
   private fillEntry(token: number, pos: number, eo: number): void {
@@ -261,7 +268,7 @@ export class FemtoEngine {
     }
     if (emittableOnly) {
       this.logitsE.set(this.headbE);
-      matVecAdd(h, this.headE, this.logitsE, d, this.emitIds.length);
+      dotAdd(h, this.headE, this.logitsE, d, this.emitIds.length);
     } else {
       this.logits.set(w.headb);
       matVecAdd(h, w.head, this.logits, d, this.vocab);
@@ -338,6 +345,22 @@ function matVec(v: Float32Array, w: Float32Array, out: Float32Array, o: number, 
     const ro = i * n;
     for (let j = 0; j < n; j++) out[o + j] = (out[o + j] as number) + vi * (w[ro + j] as number);
   }
+}
+
+/** out[j] += Σᵢ v[i]·Wᵀ[j, i] for Wᵀ stored [n, m] (the transpose of W [m, n]). */
+function dotAdd(v: Float32Array, wT: Float32Array, out: Float32Array, m: number, n: number): void {
+  for (let j = 0; j < n; j++) {
+    const ro = j * m;
+    let s = out[j] as number;
+    for (let i = 0; i < m; i++) s += (v[i] as number) * (wT[ro + i] as number);
+    out[j] = s;
+  }
+}
+
+function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c] as number;
+  return out;
 }
 
 /** out += v · W for row-major W [m, n]. */
