@@ -27,6 +27,10 @@ const MAX_CAPACITY = 2 ** 27;
 const GOLDEN = 0x9e3779b1;
 const U32_RANGE = 2 ** 32;
 const SLOT_BYTES = 16;
+/** The entry in hand during a Robin Hood insertion, laid out like a slot. */
+const HAND_BUFFER = new ArrayBuffer(SLOT_BYTES);
+const HAND_WORDS = new Uint32Array(HAND_BUFFER);
+const HAND_DOUBLES = new Float64Array(HAND_BUFFER);
 
 export class CellIndex {
   /** Per slot i: words[4i] = key + 1, words[4i + 1] = timestamp offset; doubles[2i + 1] = value. */
@@ -184,32 +188,52 @@ export class CellIndex {
     return d < 0 ? d + this.capacity : d;
   }
 
-  /** Robin Hood insertion of a key known to be absent, starting at `slot`, `dist` from its home. */
+  /**
+   * Robin Hood insertion of a key known to be absent, starting at `slot`, `dist` from its home.
+   * Entries move as four raw words (key, stamp, value halves): nothing is decoded on the way.
+   */
   private insertFrom(slot: number, dist: number, key: number, value: number, stamp: number): void {
     const words = this.words;
     const cap = this.capacity;
+    const hand = HAND_WORDS;
+    const offset = this.stampWord(stamp);
+    hand[0] = key + 1;
+    hand[1] = offset;
+    HAND_DOUBLES[1] = value;
+    let wide = stamp;
     let k = key;
-    let v = value;
-    let t = stamp;
     for (;; dist++) {
-      const tag = words[slot << 2]!;
-      if (tag === 0) {
-        this.writeSlot(slot, k, v, t);
-        return;
-      }
-      if (this.yields(tag - 1, slot, dist, k)) {
-        const residentDist = this.distance(tag - 1, slot);
-        // Take from the rich: the newcomer settles here, the resident moves on.
-        const rv = this.valueAt(slot);
-        const rt = this.stampAt(slot);
-        this.writeSlot(slot, k, v, t);
+      const base = slot << 2;
+      const tag = words[base]!;
+      if (tag === 0 || this.yields(tag - 1, slot, dist, k)) {
+        const residentDist = tag === 0 ? 0 : this.distance(tag - 1, slot);
+        for (let w = 0; w < 4; w++) {
+          const held = words[base + w]!;
+          words[base + w] = hand[w]!;
+          hand[w] = held;
+        }
+        if (this.wideStamps !== null) {
+          const held = this.wideStamps[slot]!;
+          this.wideStamps[slot] = wide;
+          wide = held;
+        }
+        if (tag === 0) return;
+        // Take from the rich: the newcomer settled here, the resident moves on.
         k = tag - 1;
-        v = rv;
-        t = rt;
         dist = residentDist;
       }
       if (++slot === cap) slot = 0;
     }
+  }
+
+  /** The u32 stamp word for `stamp`; switches to wide stamps (and returns 0) when it does not fit. */
+  private stampWord(stamp: number): number {
+    if (this.wideStamps !== null) return 0;
+    if (this.stampBase < 0) this.stampBase = Number.isInteger(stamp) ? Math.max(0, stamp - 2 ** 31) : 0;
+    const offset = stamp - this.stampBase;
+    if (Number.isInteger(offset) && offset >= 0 && offset < U32_RANGE) return offset;
+    this.widenStamps();
+    return 0;
   }
 
   private writeSlot(slot: number, key: number, value: number, stamp: number): void {
