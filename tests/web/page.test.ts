@@ -88,6 +88,31 @@ describe('the page without a bridge', () => {
     expect(await session.page.locator('#errors .error-entry[data-key="image"]').count()).toBe(0);
     await session.screenshot('01-static-booted');
   }, BOOT_MS + 10_000);
+  it('types on XP10\'s keyboard only while the VGA screen has focus', async () => {
+    const { page } = session;
+    await typeInTerminal(session, 'ATI0\r');
+    await waitForTerminal(session, /ATI0[\s\S]*OK\r\n$/);
+    expect(await page.locator('#screen .screen-text').innerText()).not.toContain('ATI0');
+    await page.locator('#screen').click();
+    await page.keyboard.type('ver\n');
+    await page.locator('#screen .screen-text', { hasText: 'XP10> ver' }).waitFor({ timeout: 10_000 });
+    await session.screenshot('01b-static-vga-keyboard');
+  }, 30_000);
+
+  it('dials at the chosen line profile: V.34 connects at 33600', async () => {
+    const { page } = session;
+    await page.locator('#profile').selectOption('v34');
+    await typeInTerminal(session, 'ATDT 1\r');
+    await waitForTerminal(session, /CONNECT 33600[\s\S]*XP10> $/);
+    expect(await page.locator('.led[data-light="HS"]').getAttribute('data-on')).toBe('true');
+    await page.waitForTimeout(1_100);
+    await typeInTerminal(session, '+++');
+    await page.waitForTimeout(1_100);
+    await typeInTerminal(session, 'ATH\r');
+    await waitForTerminal(session, /NO CARRIER\r\n$/);
+    await page.locator('#profile').selectOption('v90');
+  }, 30_000);
+
   it('caps 4 GiB with a note, saves and restores the machine state, takes a screenshot, reboots', async () => {
     const { page } = session;
     await page.locator('#memory').selectOption('4096');

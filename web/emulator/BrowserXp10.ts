@@ -2,7 +2,7 @@ import { V86 } from 'v86';
 import type { MemoryPlan } from './memoryPlan.js';
 import { V86SerialLine } from './V86SerialLine.js';
 import { pciBusOf, withPciBarHolesFilled } from './restoreStateFix.js';
-import { programTextMode3 } from './vgaTextMode.js';
+import { ioPortsOf, runFirmwareStandIn } from './firmware.js';
 
 export interface BrowserXp10Options {
   /** URL of the v86 wasm; always passed explicitly so v86 never guesses a path relative to the script. */
@@ -59,8 +59,8 @@ export class BrowserXp10 {
     }
     const machine = new BrowserXp10(emulator, options.memory);
     await machine.waitReady(options.readyTimeoutMs ?? 30_000);
-    // A saved state already holds the VGA registers; a cold boot has no BIOS to set them.
-    if (!options.initialState) machine.setTextMode();
+    // A saved state already holds the device registers; a cold boot has no BIOS to set them.
+    if (!options.initialState) machine.runFirmware();
     emulator.run();
     return machine;
   }
@@ -111,10 +111,10 @@ export class BrowserXp10 {
     await this.emulator.destroy();
   }
 
-  /** Plays the video BIOS: VGA mode 3 through v86's I/O port bus (see vgaTextMode.ts). */
-  private setTextMode(): void {
-    const io = ioPorts(this.emulator);
-    if (io) programTextMode3((port, value) => io.port_write8(port, value), () => io.port_read8(0x3da));
+  /** Plays the BIOS: text mode and keyboard, through v86's I/O port bus (see firmware.ts). */
+  private runFirmware(): void {
+    const io = ioPortsOf(this.emulator);
+    if (io) runFirmwareStandIn(io);
   }
 
   private waitReady(timeoutMs: number): Promise<void> {
@@ -128,17 +128,6 @@ export class BrowserXp10 {
       });
     });
   }
-}
-
-interface IoPorts {
-  port_write8(port: number, value: number): void;
-  port_read8(port: number): number;
-}
-
-/** v86's I/O bus; not in its public typings, so checked at run time (absent → no text mode set). */
-function ioPorts(emulator: V86): IoPorts | undefined {
-  const io = (emulator as unknown as { v86?: { cpu?: { io?: Partial<IoPorts> } } }).v86?.cpu?.io;
-  return io && typeof io.port_write8 === 'function' && typeof io.port_read8 === 'function' ? (io as IoPorts) : undefined;
 }
 
 function describe(err: unknown): string {

@@ -13,7 +13,7 @@ interface PciBus { devices: (PciDevice | undefined)[] }
 
 /** v86's PCI bus, if the internals look as expected; otherwise undefined (no fix applied). */
 export function pciBusOf(emulator: unknown): PciBus | undefined {
-  const pci = (emulator as { v86?: { cpu?: { devices?: { pci?: Partial<PciBus> } } } }).v86?.cpu?.devices?.pci;
+  const pci = (emulator as { v86?: { cpu?: { devices?: { pci?: Partial<PciBus> } } } } | null | undefined)?.v86?.cpu?.devices?.pci;
   return pci && Array.isArray(pci.devices) ? (pci as PciBus) : undefined;
 }
 
