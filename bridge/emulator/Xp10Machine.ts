@@ -6,6 +6,7 @@ import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
 import { EmulatorSerialLine, type SerialPortIndex } from './EmulatorSerialLine.js';
 import { planMemorySize, type MemorySize } from './memorySize.js';
+import { textToScancodes } from './scancodes.js';
 import { Xp10MachineError } from './Xp10MachineError.js';
 
 export interface Xp10MachineOptions {
@@ -34,6 +35,8 @@ export interface OutputMatch {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const TEXT_COLUMNS = 80;
+const TEXT_ROWS = 25;
 const DEFAULT_TRANSCRIPT_LIMIT = 1024 * 1024;
 const VGA_MEMORY_BYTES = 256 * 1024;
 
@@ -56,6 +59,12 @@ export class Xp10Machine implements Disposable {
   private readonly lines: [EmulatorSerialLine, EmulatorSerialLine];
   private readonly transcripts: [TranscriptBuffer, TranscriptBuffer];
   private readonly waiters = new Set<() => void>();
+  /** The VGA text screen as v86 reports it, one string of 80 characters per row. */
+  private readonly screenRows: string[][] = Array.from({ length: TEXT_ROWS }, () => new Array<string>(TEXT_COLUMNS).fill(' '));
+  private readonly onScreenChar = ([row, column, code]: [number, number, number]): void => {
+    const line = this.screenRows[row];
+    if (line && column < TEXT_COLUMNS) line[column] = String.fromCharCode(code);
+  };
   private destroyed = false;
   private destroying: Promise<void> | undefined;
 
@@ -79,6 +88,7 @@ export class Xp10Machine implements Disposable {
     this.serial1 = this.lines[1];
     const limit = options.transcriptLimit ?? DEFAULT_TRANSCRIPT_LIMIT;
     this.transcripts = [new TranscriptBuffer(limit), new TranscriptBuffer(limit)];
+    this.emulator.add_listener('screen-put-char', this.onScreenChar);
     for (const index of [0, 1] as const) {
       this.lines[index].onData((chunk) => {
         this.transcripts[index].append(chunk);
@@ -100,6 +110,16 @@ export class Xp10Machine implements Disposable {
   /** Types text on the console line (COM2), as a terminal would. */
   typeText(text: string): void {
     this.serial1.write(new TextEncoder().encode(text));
+  }
+
+  /** Types on the PS/2 keyboard (the VGA console's input): printable ASCII, \n, \b, \x03 (Ctrl-C). */
+  typeOnKeyboard(text: string): void {
+    if (!this.destroyed) void this.emulator.keyboard_send_scancodes(textToScancodes(text));
+  }
+
+  /** The VGA text screen, 25 rows, trailing spaces removed. */
+  screenText(): string[] {
+    return this.screenRows.map((row) => row.join('').trimEnd());
   }
 
   /** Everything a port has sent that is still kept, as Latin-1 text. */
@@ -168,6 +188,7 @@ export class Xp10Machine implements Disposable {
 
   private async release(): Promise<void> {
     for (const line of this.lines) line.close();
+    this.emulator.remove_listener('screen-put-char', this.onScreenChar);
     this.destroyed = true;
     for (const wake of [...this.waiters]) wake();
     await this.emulator.stop();

@@ -10,8 +10,16 @@
 
 enum {
     PS2_DATA = 0x60,
-    PS2_STATUS = 0x64,
+    PS2_STATUS = 0x64,                /* read */
+    PS2_COMMAND = 0x64,               /* write: commands to the 8042 controller */
     PS2_STATUS_OUTPUT_FULL = 0x01,
+    PS2_STATUS_INPUT_FULL = 0x02,
+    PS2_READ_CONFIG = 0x20,
+    PS2_WRITE_CONFIG = 0x60,
+    PS2_CONFIG_KEYBOARD_IRQ = 0x01,
+    PS2_CONFIG_TRANSLATION = 0x40,    /* the controller hands us scancode set 1 */
+    KEYBOARD_ENABLE_SCANNING = 0xF4,  /* a BIOS sends this at power-on; XP10 has no BIOS */
+    PS2_POLL_LIMIT = 100000,
     KEYBOARD_IRQ = 1,
 
     SCANCODE_RELEASE = 0x80,
@@ -79,9 +87,42 @@ static void keyboard_irq(struct regs *frame) {
     while (inb(PS2_STATUS) & PS2_STATUS_OUTPUT_FULL) keyboard_handle_scancode(inb(PS2_DATA));
 }
 
+/* Bounded waits: a missing controller must not hang the boot. */
+static bool ps2_wait_writable(void) {
+    for (int i = 0; i < PS2_POLL_LIMIT; i++)
+        if (!(inb(PS2_STATUS) & PS2_STATUS_INPUT_FULL)) return true;
+    return false;
+}
+
+static bool ps2_wait_readable(void) {
+    for (int i = 0; i < PS2_POLL_LIMIT; i++)
+        if (inb(PS2_STATUS) & PS2_STATUS_OUTPUT_FULL) return true;
+    return false;
+}
+
+static void ps2_flush(void) {
+    while (inb(PS2_STATUS) & PS2_STATUS_OUTPUT_FULL) (void)inb(PS2_DATA);
+}
+
+static void ps2_enable_keyboard(void) {
+    ps2_flush();
+    if (!ps2_wait_writable()) return;
+    outb(PS2_COMMAND, PS2_READ_CONFIG);
+    uint8_t config = ps2_wait_readable() ? inb(PS2_DATA) : 0;
+    config |= PS2_CONFIG_KEYBOARD_IRQ | PS2_CONFIG_TRANSLATION;
+    if (!ps2_wait_writable()) return;
+    outb(PS2_COMMAND, PS2_WRITE_CONFIG);
+    if (!ps2_wait_writable()) return;
+    outb(PS2_DATA, config);
+    if (!ps2_wait_writable()) return;
+    outb(PS2_DATA, KEYBOARD_ENABLE_SCANNING);
+    if (ps2_wait_readable()) (void)inb(PS2_DATA); /* the keyboard's ACK */
+    ps2_flush();
+}
+
 void keyboard_init(void) {
     ringbuf_init(&ring, ring_storage, KEYBOARD_RING_SIZE);
-    while (inb(PS2_STATUS) & PS2_STATUS_OUTPUT_FULL) (void)inb(PS2_DATA);
+    ps2_enable_keyboard();
     irq_register(KEYBOARD_IRQ, keyboard_irq);
     pic_unmask(KEYBOARD_IRQ);
 }

@@ -65,6 +65,18 @@ describe('XP10 boots in v86 and runs its shell on COM2', () => {
     expect(await run(machine, 'VER')).toContain('XP10 [Version 1.0]');
   });
 
+  it('runs a second shell on the VGA screen with the PS/2 keyboard', async () => {
+    const screen = (): string => machine.screenText().join('\n').trimEnd();
+    await expect.poll(screen, { timeout: 5000 }).toMatch(/XP10 \[Version 1\.0\][^]*Console VGA\.[^]*XP10>$/);
+    expect(machine.screenText()[0]).toBe('XP10 kernel 1.0 booting');
+    machine.typeOnKeyboard('ver\n');
+    await expect.poll(screen, { timeout: 5000 }).toMatch(/XP10> ver\nXP10 \[Version 1\.0\] - Konomi Corduroy-OS, 56k packet protocol v1\nXP10>$/);
+    machine.typeOnKeyboard('Mem\n');
+    await expect.poll(screen, { timeout: 5000 }).toMatch(/Memory: 65408 KiB usable/);
+    machine.typeOnKeyboard('clear\n');
+    await expect.poll(screen, { timeout: 5000 }).toBe('XP10>');
+  });
+
   it('greets a caller when carrier detect rises and ends the session when it falls', async () => {
     let from = machine.outputOffset();
     machine.setCarrierDetect(true);
