@@ -33,6 +33,9 @@ async function best(reps: number, f: () => unknown): Promise<number> {
   return min;
 }
 
+/** Debian's python3-numpy (OpenBLAS) at /usr/bin/python3, as the issue names; PYTHON overrides. */
+const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+
 function numpy(threads: string | null): Record<string, number> {
   const script = `
 import json, sys, time, numpy as np
@@ -42,10 +45,11 @@ for n in ${JSON.stringify(sizes)}:
     a @ b
     best = min((lambda t0: (a @ b, time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(10))
     out[str(n)] = 2 * n**3 / best / 1e9
+out['version'] = np.__version__
 print(json.dumps(out))`;
   const env = { ...process.env };
   if (threads) env.OPENBLAS_NUM_THREADS = threads;
-  return JSON.parse(execFileSync('python3', ['-c', script], { env, encoding: 'utf8' })) as Record<string, number>;
+  return JSON.parse(execFileSync(PYTHON, ['-c', script], { env, encoding: 'utf8' })) as Record<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
   pool1.dispose();
   pool2.dispose();
   const head = ['size', 'numpy 1T', 'numpy (default)', 'eVGPU inline', '1 worker', '2 workers', '2w/1w', '2w vs numpy', 'int8 qmatmul'];
-  console.log(`GFLOPS (2·n³ / best time); load average before/after: ${load0} / ${loadavg()[0]?.toFixed(2)}`);
+  console.log(`GFLOPS (2·n³ / best time); numpy ${npDefault.version} via ${PYTHON}; load average before/after: ${load0} / ${loadavg()[0]?.toFixed(2)}`);
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
