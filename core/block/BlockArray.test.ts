@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isCoreError } from '../errors/CoreError.js';
 import { BlockArray } from './BlockArray.js';
 import { BlockTemplate } from './BlockTemplate.js';
+import { mortonEncode } from './Morton.js';
 
 const clock = () => 1000;
 const dims = { x: 1000, y: 1000, z: 1000 };
@@ -113,6 +114,24 @@ describe('BlockArray', () => {
     expect(a.planeDeactivate('z', 5)).toBe(1_000_000);
     expect(a.size).toBe(1_000_000);
     expect(a.has(10, 20, 5)).toBe(false);
+  });
+
+  it('slice keys are the same whether the slice is probed or the cells are scanned', () => {
+    const sparse = new BlockArray({ x: 40, y: 40, z: 40 }, { clock });
+    const dense = new BlockArray({ x: 40, y: 40, z: 40 }, { clock });
+    for (let i = 0; i < 2000; i++) dense.set(i % 40, Math.floor(i / 40) % 40, Math.floor(i / 1600), 0); // fills z = 0 and part of z = 1
+    for (const a of [sparse, dense]) for (let i = 0; i < 300; i++) a.set((i * 7) % 40, (i * 11) % 40, (i * 13) % 40, i);
+    for (const axis of ['x', 'y', 'z'] as const) {
+      for (const index of [0, 1, 13]) {
+        for (const a of [sparse, dense]) {
+          const expected: number[] = [];
+          a.forEach((x, y, z) => {
+            if ({ x, y, z }[axis] === index) expected.push(mortonEncode(x, y, z));
+          });
+          expect([...a.planeMortonKeys(axis, index)]).toEqual(expected);
+        }
+      }
+    }
   });
 
   it('plane process is all-or-nothing', () => {

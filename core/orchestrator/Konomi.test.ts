@@ -59,6 +59,8 @@ describe('Konomi cells, ledger and proofs', () => {
     await rejects(k.planeActivate('q' as 'x', 0, 1), 'BAD_VALUE');
     await rejects(k.createTemplate({ x: 4, y: 4, z: 4 }, [{ x: 0, y: 0, z: 0, value: 1 }, { x: 4, y: 0, z: 0, value: 1 }]), 'OUT_OF_RANGE');
     await rejects(() => k.processVertex(0, 'NEU', 'x'), 'NOT_FOUND');
+    const small = await Konomi.open({ clock, maxTemplateCells: 1 });
+    await rejects(small.createTemplate({ x: 4, y: 4, z: 4 }, [{ x: 0, y: 0, z: 0, value: 1 }, { x: 1, y: 0, z: 0, value: 1 }]), 'TOO_LARGE');
     await rejects(() => k.llmAt(-1, 0, 0), 'OUT_OF_RANGE');
     await rejects(() => k.command('unhold'), 'INVALID_TRANSITION');
     expect(k.ledgerHead()).toEqual(head);
