@@ -109,6 +109,11 @@ enum proto_reassembly_result proto_reassembler_push(struct proto_reassembler *r,
     return PROTO_REASSEMBLY_COMPLETE;
 }
 
+void proto_reassembler_discard(struct proto_reassembler *r, const struct proto_frame *frame) {
+    struct proto_reassembly *s = slot_find(r, frame);
+    if (s) s->in_use = false;
+}
+
 uint32_t proto_reassembler_expire(struct proto_reassembler *r, uint32_t now_ms) {
     uint32_t dropped = 0;
     for (unsigned i = 0; i < PROTO_REASSEMBLY_SLOTS; i++) {

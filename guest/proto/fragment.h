@@ -63,6 +63,8 @@ void proto_reassembler_init(struct proto_reassembler *r, uint32_t max_message, u
  * PROTO_ERR_BAD_PAYLOAD (fragments that disagree). */
 enum proto_reassembly_result proto_reassembler_push(struct proto_reassembler *r, const struct proto_frame *frame,
                                                     uint32_t now_ms, struct proto_message *out, int *error);
+/* Forgets the partial message this frame belongs to, if any. */
+void proto_reassembler_discard(struct proto_reassembler *r, const struct proto_frame *frame);
 /* Drops partial messages with no new fragment for the timeout; returns how many. */
 uint32_t proto_reassembler_expire(struct proto_reassembler *r, uint32_t now_ms);
 

@@ -196,6 +196,19 @@ static void session_reassembly_failed(struct proto_session *s, const struct prot
                                                            : "fragments disagree");
 }
 
+/* The last fragment of a fragmented request already answered is enough to answer it again,
+ * without reassembling the whole retransmission. */
+static bool session_last_fragment_of_answered(struct proto_session *s, const struct proto_frame *frame) {
+    if ((frame->flags & (PROTO_FLAG_REPLY | PROTO_FLAG_MORE)) || frame->fragment == 0) return false;
+    struct proto_dup_entry *e = dup_find(s, frame->channel, frame->seq);
+    if (!e || e->state != PROTO_DUP_ANSWERED || e->opcode != frame->opcode) return false;
+    if (proto_fragment_count(e->payload_length, PROTO_MAX_PAYLOAD) != (uint32_t)frame->fragment + 1) return false;
+    proto_reassembler_discard(&s->reassembler, frame);
+    s->stats.duplicates++;
+    dup_resend(s, e);
+    return true;
+}
+
 static void session_on_frame(void *context, const struct proto_frame *frame) {
     struct proto_session *s = context;
     s->stats.frames_in++;
@@ -205,6 +218,7 @@ static void session_on_frame(void *context, const struct proto_frame *frame) {
         if (oldest) outstanding_retransmit(s, oldest, false);
         return;
     }
+    if (session_last_fragment_of_answered(s, frame)) return;
     struct proto_message m;
     int error = 0;
     enum proto_reassembly_result result = proto_reassembler_push(&s->reassembler, frame, s->now_ms, &m, &error);

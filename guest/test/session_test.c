@@ -326,6 +326,24 @@ static void test_oversized_request_gets_too_large(void) {
     pair_free(p);
 }
 
+static void test_last_fragment_answers_a_fragmented_duplicate(void) {
+    struct pair *p = pair_new();
+    static uint8_t big[PROTO_MAX_PAYLOAD + 100];
+    memset(big, 0x5A, sizeof(big));
+    p->b_to_a.drop_next_write = true; /* the first reply is lost */
+    proto_session_request(p->a.session, PROTO_OP_PING, 2, 0, big, sizeof(big), 11, p->now);
+    pair_flush(p);
+    CHECK(p->b.handler_runs == 1 && p->a.replies == 0, "reply lost");
+    struct proto_frame last = { 0, PROTO_OP_PING, p->a.session->outstanding[0].seq, 2, 1, big + PROTO_MAX_PAYLOAD, 100 };
+    static uint8_t wire[PROTO_MAX_WIRE];
+    size_t n = proto_frame_encode(&last, wire, sizeof(wire));
+    proto_session_input(p->b.session, wire, n, p->now);
+    pair_flush(p);
+    CHECK(p->a.replies == 1 && p->a.last_reply_length == sizeof(big) && p->b.handler_runs == 1,
+          "the last fragment alone gets the cached reply, the handler does not run again");
+    pair_free(p);
+}
+
 int run_session_tests(void) {
     int before = check_failures;
     test_ping_round_trip();
@@ -341,6 +359,7 @@ int run_session_tests(void) {
     test_span_rule();
     test_reassembly_any_order_and_limits();
     test_oversized_request_gets_too_large();
+    test_last_fragment_answers_a_fragmented_duplicate();
     printf("session   %s\n", check_failures == before ? "ok" : "FAILED");
     return check_failures - before;
 }
