@@ -299,6 +299,7 @@ function benchRegionAndPlane(): void {
 
 async function benchDurable(): Promise<void> {
   const rows: (string | number)[][] = [];
+  const planeRows: (string | number)[][] = [];
   const dir = mkdtempSync(join(tmpdir(), 'konomi-bench-'));
   try {
     const run = async (name: string, konomi: Konomi, writes: number, inFlight: number) => {
@@ -319,11 +320,21 @@ async function benchDurable(): Promise<void> {
     const lmdb = await Konomi.open({ store: LmdbStore.open(dir) });
     await run('LmdbStore, durable', lmdb, 2_000, 1);
     await run('LmdbStore, durable (group commit)', lmdb, 50_000, 256);
+    const tPlane = await timeAsync(async () => void (await lmdb.planeActivate('z', 500, 1.5)));
     await lmdb.close();
+    let size = 0;
+    const tReopen = await timeAsync(async () => {
+      const reopened = await Konomi.open({ store: LmdbStore.open(dir) });
+      size = reopened.array().size;
+      await reopened.close();
+    });
+    planeRows.push(['planeActivate of a 1000×1000 slice (1M rows, one commit)', `${(tPlane * 1e3).toFixed(0)} ms`]);
+    planeRows.push([`reopen: load ${fmt(size)} cells + ledger from LMDB`, `${(tReopen * 1e3).toFixed(0)} ms`]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   table('acknowledged setCell (ledger entry + SHA-256 + store commit)', ['store', 'writes in flight', 'writes', 'throughput'], rows);
+  table('LmdbStore, bulk', ['operation', 'wall time'], planeRows);
 }
 
 // -------------------------------------------------------------------- cubes
