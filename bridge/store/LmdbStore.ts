@@ -40,8 +40,14 @@ export class LmdbStore implements Store {
     private ledgerLength: number,
   ) {}
 
+  /** Opens (creating if needed) the store in directory `path`; STORE_FAILED if LMDB cannot. */
   static open(path: string = DEFAULT_DATA_DIR): LmdbStore {
-    const root = open({ path, compression: false });
+    let root: RootDatabase;
+    try {
+      root = open({ path, compression: false });
+    } catch (cause) {
+      throw new CoreError('STORE_FAILED', `cannot open LMDB at ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    }
     const ledger = root.openDB<StoredEntry, number>({ name: 'ledger' });
     return new LmdbStore(
       root,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +30,12 @@ describe('LmdbStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
   storeSuite({ open: async () => LmdbStore.open(dir) });
+
+  it('a path LMDB cannot use is STORE_FAILED', () => {
+    const file = join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    expect(() => LmdbStore.open(join(file, 'sub'))).toThrow(/STORE_FAILED/);
+  });
 
   it('verify() finds an entry tampered with on disk', async () => {
     const k = await Konomi.open({ store: LmdbStore.open(dir), gridDims: { x: 10, y: 10, z: 10 } });
