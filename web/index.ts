@@ -2,8 +2,6 @@
 export { Page, type PageOptions } from './Page.js';
 export { BrowserXp10, EmulatorError, type BrowserXp10Options } from './emulator/BrowserXp10.js';
 export { V86SerialLine, type SerialIndex } from './emulator/V86SerialLine.js';
-export { runFirmwareStandIn, ioPortsOf, type IoPorts } from './emulator/firmware.js';
-export { programTextMode3, egaDacEntry, VgaPort, type PortWriter } from './emulator/vgaTextMode.js';
 export { withPciBarHolesFilled, pciBusOf } from './emulator/restoreStateFix.js';
 export { planMemory, formatBytes, MemoryPlanError, V86_MAX_BYTES, MAX_REQUEST_BYTES, type MemoryPlan } from './emulator/memoryPlan.js';
 export { BrowserWebSocketLine, WebSocketLineError } from './lines/BrowserWebSocketLine.js';

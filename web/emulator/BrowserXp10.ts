@@ -2,7 +2,6 @@ import { V86 } from 'v86';
 import type { MemoryPlan } from './memoryPlan.js';
 import { V86SerialLine } from './V86SerialLine.js';
 import { pciBusOf, withPciBarHolesFilled } from './restoreStateFix.js';
-import { ioPortsOf, runFirmwareStandIn } from './firmware.js';
 
 export interface BrowserXp10Options {
   /** URL of the v86 wasm; always passed explicitly so v86 never guesses a path relative to the script. */
@@ -49,8 +48,7 @@ export class BrowserXp10 {
         ...(options.initialState ? { initial_state: { buffer: options.initialState } } : {}),
         uart1: true,
         screen_container: options.screen,
-        // Started by hand once ready, so the text mode is set before XP10's first instruction.
-        autostart: false,
+        autostart: true,
         disable_mouse: true,
         disable_speaker: true,
       });
@@ -59,9 +57,6 @@ export class BrowserXp10 {
     }
     const machine = new BrowserXp10(emulator, options.memory);
     await machine.waitReady(options.readyTimeoutMs ?? 30_000);
-    // A saved state already holds the device registers; a cold boot has no BIOS to set them.
-    if (!options.initialState) machine.runFirmware();
-    emulator.run();
     return machine;
   }
 
@@ -109,12 +104,6 @@ export class BrowserXp10 {
     this.serial0.close();
     this.serial1.close();
     await this.emulator.destroy();
-  }
-
-  /** Plays the BIOS: text mode and keyboard, through v86's I/O port bus (see firmware.ts). */
-  private runFirmware(): void {
-    const io = ioPortsOf(this.emulator);
-    if (io) runFirmwareStandIn(io);
   }
 
   private waitReady(timeoutMs: number): Promise<void> {
