@@ -23,7 +23,16 @@ export interface PageOptions {
   readonly pollMs: number;
 }
 
-type MachineState = 'booting' | 'running' | 'stopped' | 'error';
+type MachineState = 'booting' | 'running' | 'error';
+
+/** The XP10 image could not be fetched; shown with a Retry that fetches it again. */
+export class ImageLoadError extends Error {
+  readonly code = 'IMAGE_LOAD';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImageLoadError';
+  }
+}
 
 /** Wires the page: XP10 in v86, its serial0 to the bridge, the modem terminal, the core view, the status bar. */
 export class Page {
@@ -73,6 +82,17 @@ export class Page {
     return this.booting;
   }
 
+  /** Stops everything the page started (timers, sockets, the emulator). */
+  async dispose(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.feed.stop();
+    this.cloud.stop();
+    await this.shutdown();
+    this.dialUp.dispose();
+    this.terminal.dispose();
+  }
+
   /** Text written to the modem terminal so far (for tests and the console). */
   terminalText(): string {
     return this.terminal.text();
@@ -81,9 +101,8 @@ export class Page {
   private async doBoot(initialState?: ArrayBuffer): Promise<void> {
     this.setMachineState('booting');
     await this.shutdown();
-    let memory: MemoryPlan;
     try {
-      memory = this.memoryPlan();
+      const memory = this.memoryPlan();
       const image = await this.loadImage();
       this.errors.clear('emulator');
       const machine = await BrowserXp10.boot({
@@ -96,7 +115,7 @@ export class Page {
       this.machine = machine;
     } catch (err) {
       this.setMachineState('error');
-      const key = (err as { code?: string }).code === 'IMAGE_LOAD' ? 'image' : 'emulator';
+      const key = err instanceof ImageLoadError ? 'image' : 'emulator';
       this.errors.show(key, message(err), () => void this.boot(initialState));
       return;
     }
@@ -138,12 +157,16 @@ export class Page {
     try {
       response = await fetch(this.options.imageUrl, { cache: 'no-cache' });
     } catch {
-      throw imageError(`XP10 image failed to load: ${this.options.imageUrl} unreachable (is the bridge running?)`);
+      throw new ImageLoadError(`XP10 image failed to load: ${this.options.imageUrl} unreachable (is the bridge running?)`);
     }
     if (!response.ok) {
-      throw imageError(`XP10 image failed to load: ${this.options.imageUrl} answered HTTP ${response.status} (run npm run build:guest && npm run build:web)`);
+      throw new ImageLoadError(`XP10 image failed to load: ${this.options.imageUrl} answered HTTP ${response.status} (run npm run build:guest && npm run build:web)`);
     }
     const image = await response.arrayBuffer();
+    const magic = new Uint8Array(image, 0, Math.min(4, image.byteLength));
+    if (magic.length < 4 || magic[0] !== 0x7f || magic[1] !== 0x45 || magic[2] !== 0x4c || magic[3] !== 0x46) {
+      throw new ImageLoadError(`XP10 image failed to load: ${this.options.imageUrl} is not an ELF file (${image.byteLength} bytes)`);
+    }
     this.errors.clear('image');
     this.image = image;
     return image;
@@ -221,7 +244,8 @@ export class Page {
     const machine = this.machine;
     if (!machine) return;
     const instructions = machine.instructionCounter();
-    setText('stat-mips', (this.mips.sample(instructions, performance.now()) / 1e6).toFixed(1));
+    const mips = this.mips.sample(instructions, performance.now()) / 1e6;
+    setText('stat-mips', mips.toFixed(mips < 10 ? 2 : 1));
     setText('stat-uptime', formatDuration(performance.now() - machine.startedAt));
   }
 
@@ -294,8 +318,4 @@ export class Page {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function imageError(text: string): Error & { code: string } {
-  return Object.assign(new Error(text), { code: 'IMAGE_LOAD' });
 }

@@ -56,7 +56,12 @@ export class BrowserXp10 {
       throw new EmulatorError('EMULATOR_START', `v86 could not be created: ${describe(err)}`, { cause: err });
     }
     const machine = new BrowserXp10(emulator, options.memory);
-    await machine.waitReady(options.readyTimeoutMs ?? 30_000);
+    try {
+      await machine.waitReady(options.readyTimeoutMs ?? 30_000);
+    } catch (err) {
+      await machine.destroy().catch(() => {});
+      throw err;
+    }
     return machine;
   }
 
