@@ -33,6 +33,7 @@ int main(int argc, char **argv) {
     const char *path = argc > 1 ? argv[1] : "../tests/vectors/frames.json";
     if (run_vector_tests(path) != 0) return 2;
     run_session_tests();
+    run_fuzz_tests();
     printf("%d checks passed, %d failed\n", check_passes, check_failures);
     return check_failures ? 1 : 0;
 }

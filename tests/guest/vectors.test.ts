@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 const guestDir = fileURLToPath(new URL('../../guest/', import.meta.url));
 
 describe('the C protocol implementation (guest/proto) on the host', () => {
-  it('passes the shared golden vectors and its session tests (make -C guest test)', () => {
+  it('passes the shared golden vectors, its session tests and the decoder fuzz (make -C guest test)', () => {
     const output = execFileSync('make', ['-s', '-C', guestDir, 'test'], { encoding: 'utf8', timeout: 120_000 });
     for (const section of ['crc16', 'frames', 'messages', 'streams', 'payloads'])
       expect(output).toMatch(new RegExp(`vectors ${section}\\s+\\d+ vectors, ok`));
     expect(output).toMatch(/session\s+ok/);
+    expect(output).toMatch(/fuzz\s+\d+ bytes \(\d+ garbage\), 2000 frames, ok/);
     expect(output).toMatch(/\d+ checks passed, 0 failed/);
   });
 });
