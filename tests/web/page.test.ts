@@ -2,7 +2,7 @@
 // (errors must be visible, with a retry), then with `konomi start`: XP10 boots in the page, the
 // terminal dials into its console, `block set` reaches the core and shows in the 3D view.
 // Screenshots of every step go to test-output/web/.
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,7 +79,10 @@ describe('the page without a bridge', () => {
     expect(session.consoleErrors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
   }, 60_000);
 
-  it('boots XP10 once the image is there and Retry is pressed', async () => {
+  it('rejects a file that is not an ELF image, then boots XP10 once the image is there and Retry is pressed', async () => {
+    await writeFile(join(site, 'xp10.elf'), '<!doctype html><p>not a kernel</p>');
+    await session.page.locator('#errors .error-entry[data-key="image"] button.retry').click();
+    await session.page.locator('#errors .error-entry[data-key="image"]', { hasText: 'not an ELF file' }).waitFor({ timeout: 20_000 });
     expect(existsSync(IMAGE), 'images/xp10.elf (npm run build:guest)').toBe(true);
     await copyFile(IMAGE, join(site, 'xp10.elf'));
     await session.page.locator('#errors .error-entry[data-key="image"] button.retry').click();
