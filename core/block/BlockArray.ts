@@ -193,7 +193,7 @@ export class BlockArray {
 
   planeDeactivate(axis: Axis, index: number): number {
     this.checkPlane(axis, index);
-    const keys = this.planeMortonKeys(axis, index);
+    const { keys } = this.planeCells(axis, index);
     if (keys.length === 0) return 0;
     const target = this.writable();
     for (let i = 0; i < keys.length; i++) target.remove(keys[i]!);
@@ -208,17 +208,14 @@ export class BlockArray {
   planeProcess(axis: Axis, index: number, fn: PlaneProcessor, timestamp?: number): number {
     this.checkPlane(axis, index);
     if (timestamp !== undefined) requireTimestamp(timestamp);
-    const keys = this.planeMortonKeys(axis, index);
+    // No key is added or removed below, so the slots stay valid (a copy-on-write clone keeps them too).
+    const { keys, slots } = this.planeCells(axis, index);
     const target = this.writable();
-    // No key is added or removed below, so slots found now stay valid.
-    const slots = new Int32Array(keys.length);
     const results = new Float64Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const slot = target.find(key);
-      const v = fn(target.valueAt(slot), mortonX(key), mortonY(key), mortonZ(key));
+      const v = fn(target.valueAt(slots[i]!), mortonX(key), mortonY(key), mortonZ(key));
       if (!Number.isFinite(v)) requireFinite(v, `plane result at Morton ${key}`);
-      slots[i] = slot;
       results[i] = v;
     }
     const stamp = timestamp ?? this.clock();
@@ -238,13 +235,12 @@ export class BlockArray {
       throw new CoreError('BAD_VALUE', `slices along ${axis} differ in shape`);
     }
     // Read the source fully before writing, so syncing a slice onto itself is a no-op.
-    const keys = this.planeMortonKeys(axis, from);
+    const { keys, slots } = this.planeCells(axis, from);
     const values = new Float64Array(keys.length);
     const stamps = new Float64Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
-      const slot = this.index.find(keys[i]!);
-      values[i] = this.index.valueAt(slot);
-      stamps[i] = this.index.stampAt(slot);
+      values[i] = this.index.valueAt(slots[i]!);
+      stamps[i] = this.index.stampAt(slots[i]!);
     }
     target.planeDeactivate(axis, to);
     const dest = target.writable();
@@ -336,25 +332,44 @@ export class BlockArray {
     }
   }
 
-  /** Morton codes of the active cells in a slice, ascending, by probing the slice or scanning the cells, whichever is smaller. */
+  /** Morton codes of the active cells in a slice, ascending. */
   planeMortonKeys(axis: Axis, index: number): Uint32Array {
     this.checkPlane(axis, index);
+    return this.planeCells(axis, index).keys.sort();
+  }
+
+  /**
+   * Active cells of a slice with their slots, by probing the slice or scanning the sorted keys,
+   * whichever is smaller. Slots are valid until the next insert or remove.
+   */
+  private planeCells(axis: Axis, index: number): { keys: Uint32Array; slots: Int32Array } {
     const [nu, nv] = this.planeShape(axis);
-    const out = new Uint32Array(Math.min(nu * nv, this.index.size));
+    const bound = Math.min(nu * nv, this.index.size);
+    const keys = new Uint32Array(bound);
+    const slots = new Int32Array(bound);
     let n = 0;
     if (nu * nv <= this.index.size) {
       for (let v = 0; v < nv; v++) {
         for (let u = 0; u < nu; u++) {
           const key = planeKey(axis, index, u, v);
-          if (this.index.find(key) >= 0) out[n++] = key;
+          const slot = this.index.find(key);
+          if (slot >= 0) {
+            keys[n] = key;
+            slots[n++] = slot;
+          }
         }
       }
-      return out.subarray(0, n).sort();
+    } else {
+      const sorted = this.index.sortedKeys();
+      const extract = axis === 'x' ? mortonX : axis === 'y' ? mortonY : mortonZ;
+      for (let i = 0; i < sorted.length; i++) {
+        const key = sorted[i]!;
+        if (extract(key) !== index) continue;
+        keys[n] = key;
+        slots[n++] = this.index.find(key);
+      }
     }
-    const keys = this.index.sortedKeys();
-    const extract = axis === 'x' ? mortonX : axis === 'y' ? mortonY : mortonZ;
-    for (let i = 0; i < keys.length; i++) if (extract(keys[i]!) === index) out[n++] = keys[i]!;
-    return out.subarray(0, n);
+    return { keys: keys.subarray(0, n), slots: slots.subarray(0, n) };
   }
 
   /** Extents of the two axes spanning a slice, in the order planeKey takes them. */
