@@ -1,14 +1,15 @@
 /**
  * eVGPU matmul throughput against numpy (OpenBLAS), measured in the same run.
  *   npx tsx bench/evgpu.ts [--sizes 256,512,1024]
- * Baselines: numpy with its default threads and with OPENBLAS_NUM_THREADS=1. Rows: the
- * calling-thread kernel, the worker pool with one worker, with two workers, and int8 qmatmul.
+ * Baselines: numpy with its default threads and with OPENBLAS_NUM_THREADS=1. Columns: the
+ * portable JS kernel, matmul() on the calling thread (WebAssembly SIMD for these sizes), the
+ * worker pool with one worker and with two, and the int8 qmatmul.
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NodeComputePool } from '../bridge/compute/index.js';
-import { ParallelMatmul, Random, Tensor, matmul, qmatmul, quantizeRows } from '../core/evgpu/index.js';
+import { ParallelMatmul, Random, Tensor, matmul, matmulRowsJs, qmatmul, quantizeRows } from '../core/evgpu/index.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '256,512,1024' } } });
 const sizes = (values.sizes ?? '').split(',').map(Number);
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
     const b = randomMatrix(n, 2);
     const flop = 2 * n ** 3;
     const reps = n >= 1024 ? 4 : n >= 512 ? 6 : 10;
+    const out = new Float32Array(n * n);
+    const js = flop / (await best(Math.min(reps, 3), () => matmulRowsJs(a.data, b.data, out, n, n, 0, n))) / 1e9;
     const inline = flop / (await best(reps, () => matmul(a, b))) / 1e9;
     const w1 = flop / (await best(reps, () => par1.matmul(a, b))) / 1e9;
     const w2 = flop / (await best(reps, () => par2.matmul(a, b))) / 1e9;
@@ -75,13 +78,13 @@ async function main(): Promise<void> {
     const npd = npDefault[String(n)] ?? NaN;
     const np1 = npOne[String(n)] ?? NaN;
     rows.push([
-      `${n}²`, np1.toFixed(1), npd.toFixed(1), inline.toFixed(2), w1.toFixed(2), w2.toFixed(2),
+      `${n}²`, np1.toFixed(1), npd.toFixed(1), js.toFixed(2), inline.toFixed(2), w1.toFixed(2), w2.toFixed(2),
       (w2 / w1).toFixed(2), `${((100 * w2) / npd).toFixed(1)}%`, Number.isNaN(q8) ? '-' : q8.toFixed(2),
     ]);
   }
   pool1.dispose();
   pool2.dispose();
-  const head = ['size', 'numpy 1T', 'numpy (default)', 'eVGPU inline', '1 worker', '2 workers', '2w/1w', '2w vs numpy', 'int8 qmatmul'];
+  const head = ['size', 'numpy 1T', 'numpy (default)', 'JS kernel', 'SIMD inline', '1 worker', '2 workers', '2w/1w', '2w vs numpy', 'int8 qmatmul'];
   console.log(`GFLOPS (2·n³ / best time); numpy ${npDefault.version} via ${PYTHON}; load average before/after: ${load0} / ${loadavg()[0]?.toFixed(2)}`);
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => '---').join('|')}|`);

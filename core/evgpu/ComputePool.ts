@@ -14,6 +14,8 @@ export interface MatmulTask {
   readonly n: number;
   readonly rowStart: number;
   readonly rowEnd: number;
+  /** Kernel choice made once for the whole product (see useSimdFor), so bands agree. */
+  readonly simd: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export function runMatmulTask(task: MatmulTask): void {
   const a = new Float32Array(task.a, 0, task.m * task.k);
   const b = new Float32Array(task.b, 0, task.k * task.n);
   const c = new Float32Array(task.c, 0, task.m * task.n);
-  matmulRows(a, b, c, task.k, task.n, task.rowStart, task.rowEnd);
+  matmulRows(a, b, c, task.k, task.n, task.rowStart, task.rowEnd, task.simd);
 }
 
 /** Runs tasks on the calling thread: the pool for hosts without threads, and for tests. */

@@ -3,6 +3,7 @@ import { badShape } from './EvgpuError.js';
 import { formatShape } from './Shape.js';
 import { Tensor } from './Tensor.js';
 import { matmul } from './kernels/matmul.js';
+import { useSimdFor } from './kernels/matmulKernel.js';
 
 export interface ParallelMatmulOptions {
   /** Below this many multiply-adds the product stays on the calling thread (thread hand-off costs more). */
@@ -35,12 +36,13 @@ export class ParallelMatmul {
     const sb = toShared(b);
     const c = Tensor.shared([m, n]);
     const bands = Math.max(1, Math.min(this.pool.size, Math.ceil(m / 4)));
+    const simd = useSimdFor(m, k, n);
     const tasks: MatmulTask[] = [];
     for (let i = 0; i < bands; i++) {
       // Bands are multiples of four rows so every worker runs the 4-row kernel.
       const rowStart = Math.min(m, Math.round((i * m) / bands / 4) * 4);
       const rowEnd = i === bands - 1 ? m : Math.min(m, Math.round(((i + 1) * m) / bands / 4) * 4);
-      if (rowEnd > rowStart) tasks.push({ a: sa, b: sb, c: c.data.buffer as SharedArrayBuffer, m, k, n, rowStart, rowEnd });
+      if (rowEnd > rowStart) tasks.push({ a: sa, b: sb, c: c.data.buffer as SharedArrayBuffer, m, k, n, rowStart, rowEnd, simd });
     }
     await this.pool.run(tasks);
     return c;

@@ -3,7 +3,9 @@ export { type Shape, broadcastShapes, contiguousStrides, sizeOf } from './Shape.
 export { Tensor } from './Tensor.js';
 export { Random, hashSeed } from './Random.js';
 export { matmul, planMatmul, type MatmulPlan } from './kernels/matmul.js';
-export { matmulRows } from './kernels/matmulKernel.js';
+export { matmulRows, matmulRowsJs, useSimdFor } from './kernels/matmulKernel.js';
+export { WasmGemm } from './wasm/WasmGemm.js';
+export { gemmModuleBytes } from './wasm/gemmWasm.js';
 export { binary, sumToShape, scale, type BinaryOp } from './kernels/elementwise.js';
 export { activate, softmax, type Activation } from './kernels/activations.js';
 export { conv2d, conv2dBackward, planConv2d, type Conv2dGeometry } from './kernels/conv2d.js';

@@ -1,7 +1,7 @@
 import { badShape } from '../EvgpuError.js';
 import { formatShape } from '../Shape.js';
 import { Tensor } from '../Tensor.js';
-import { matmulRows } from './matmulKernel.js';
+import { matmulRows, useSimdFor } from './matmulKernel.js';
 
 export interface MatmulPlan {
   /** Batch dimensions of the result. */
@@ -36,10 +36,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const ad = a.dense();
   const bd = b.dense();
   const batches = out.size / Math.max(1, m * n) || 0;
+  const simd = useSimdFor(m, k, n);
   for (let s = 0; s < batches; s++) {
     const as = ad.subarray(s * m * k, (s + 1) * m * k);
     const bs = plan.sharedB ? bd : bd.subarray(s * k * n, (s + 1) * k * n);
-    matmulRows(as, bs, out.data.subarray(s * m * n, (s + 1) * m * n), k, n, 0, m);
+    matmulRows(as, bs, out.data.subarray(s * m * n, (s + 1) * m * n), k, n, 0, m, simd);
   }
   return out;
 }

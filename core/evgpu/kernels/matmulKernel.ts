@@ -1,6 +1,7 @@
 /**
- * The float32 GEMM kernel shared by the calling thread and the workers: C[r0..r1) = A·B over
- * packed row-major arrays (A m×k, B k×n, C m×n).
+ * The float32 GEMM kernels shared by the calling thread and the workers: C[r0..r1) = A·B over
+ * packed row-major arrays (A m×k, B k×n, C m×n). Large products run on the WebAssembly SIMD
+ * kernel (wasm/gemmWasm.ts) where the host has one; everything else on the JS kernel below.
  *
  * B is first repacked into panels of four columns ([k×4] each, contiguous), then every 4×4
  * tile of C is accumulated in sixteen local variables over the whole depth: per step of the
@@ -8,7 +9,43 @@
  * walked in blocks so the A rows of a block stay in L2 while every panel streams past.
  * Accumulation happens in doubles, so results are at least as accurate as a float loop.
  */
+import { WasmGemm } from '../wasm/WasmGemm.js';
+
 const ROW_BLOCK = 32;
+/** Below this size in any dimension the SIMD kernel's copies cost more than they save. */
+const SIMD_MIN_DIM = 32;
+
+let simdKernel: WasmGemm | null | undefined;
+
+function simd(): WasmGemm | null {
+  if (simdKernel === undefined) simdKernel = WasmGemm.create();
+  return simdKernel;
+}
+
+/**
+ * Whether a product of these dimensions runs on the WebAssembly SIMD kernel. Decided from the
+ * whole product (never per row band), so splitting it over workers cannot change the numbers;
+ * products with a dimension under 32 (all of FemtoLLM's training) stay on the JS kernel.
+ */
+export function useSimdFor(m: number, k: number, n: number): boolean {
+  return Math.min(m, k, n) >= SIMD_MIN_DIM && simd() !== null;
+}
+
+/** C rows [rowStart, rowEnd) of A·B with the kernel `useSimdFor` picks (pass `simd` to force). */
+export function matmulRows(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  k: number,
+  n: number,
+  rowStart: number,
+  rowEnd: number,
+  useSimd = useSimdFor(rowEnd - rowStart, k, n),
+): void {
+  const kernel = useSimd ? simd() : null;
+  if (kernel) kernel.rows(a, b, c, k, n, rowStart, rowEnd);
+  else matmulRowsJs(a, b, c, k, n, rowStart, rowEnd);
+}
 
 let packed = new Float32Array(0);
 
@@ -32,7 +69,8 @@ function packPanels(b: Float32Array, k: number, n: number): Float32Array {
   return out;
 }
 
-export function matmulRows(
+/** The portable kernel: packed panels, 4×4 register tiles, double accumulation. */
+export function matmulRowsJs(
   a: Float32Array,
   b: Float32Array,
   c: Float32Array,

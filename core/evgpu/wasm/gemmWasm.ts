@@ -1,0 +1,142 @@
+/**
+ * A WebAssembly SIMD (f32x4) GEMM kernel, assembled here from readable opcodes rather than
+ * shipped as an opaque blob. It computes C[mPad × 4·panels] = A[mPad × k] · Bp, where Bp is B
+ * packed into panels of four columns ([panels][k][4], the same packing as the JS kernel): each
+ * 4×4 tile of C is four f32x4 accumulators; one depth step is one vector load of B, four scalar
+ * loads of A splatted across lanes, four multiplies and four adds.
+ */
+
+// Value types and opcodes (WebAssembly core 2.0 + fixed-width SIMD).
+const I32 = 0x7f;
+const V128 = 0x7b;
+const op = {
+  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
+  localGet: 0x20, localSet: 0x21,
+  f32Load: 0x2a,
+  i32Const: 0x41, i32GeU: 0x4f, i32Add: 0x6a, i32Mul: 0x6c, i32Shl: 0x74,
+  simd: 0xfd,
+} as const;
+const simd = { v128Load: 0x00, v128Store: 0x0b, v128Const: 0x0c, f32x4Splat: 0x13, f32x4Add: 0xe4, f32x4Mul: 0xe6 } as const;
+const VOID = 0x40;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function str(s: string): number[] {
+  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+// Locals: parameters first, then the function's own.
+const A = 0, BP = 1, C = 2, M = 3, K = 4, PANELS = 5;
+const I = 6, JP = 7, P = 8, A0 = 9, A1 = 10, A2 = 11, A3 = 12, BPTR = 13, CPTR = 14, ROW = 15, CSTRIDE = 16;
+const ACC = [17, 18, 19, 20] as const;
+const BV = 21;
+
+const get = (l: number) => [op.localGet, ...uleb(l)];
+const set = (l: number) => [op.localSet, ...uleb(l)];
+const konst = (v: number) => [op.i32Const, ...sleb(v)];
+const add = [op.i32Add];
+const s = (code: number) => [op.simd, ...uleb(code)];
+/** local += v */
+const bump = (l: number, v: number) => [...get(l), ...konst(v), ...add, ...set(l)];
+/** break out of the enclosing block when local >= limit */
+const exitWhenDone = (l: number, limit: number) => [...get(l), ...get(limit), op.i32GeU, op.brIf, 1];
+
+function body(): number[] {
+  const zeroAccs = ACC.flatMap((acc) => [...s(simd.v128Const), ...new Array<number>(16).fill(0), ...set(acc)]);
+  const fma = [A0, A1, A2, A3].flatMap((ap, r) => [
+    ...get(ACC[r] as number),
+    ...get(ap), op.f32Load, 2, 0, ...s(simd.f32x4Splat),
+    ...get(BV), ...s(simd.f32x4Mul),
+    ...s(simd.f32x4Add), ...set(ACC[r] as number),
+  ]);
+  const depthLoop = [
+    ...konst(0), ...set(P),
+    op.block, VOID, op.loop, VOID,
+    ...exitWhenDone(P, K),
+    ...get(BPTR), ...s(simd.v128Load), 4, 0, ...set(BV),
+    ...fma,
+    ...bump(A0, 4), ...bump(A1, 4), ...bump(A2, 4), ...bump(A3, 4), ...bump(BPTR, 16), ...bump(P, 1),
+    op.br, 0, op.end, op.end,
+  ];
+  const storeTile = [
+    // cptr = c + i·cStride + jp·16
+    ...get(C), ...get(I), ...get(CSTRIDE), op.i32Mul, ...add, ...get(JP), ...konst(4), op.i32Shl, ...add, ...set(CPTR),
+    ...ACC.flatMap((acc) => [...get(CPTR), ...get(acc), ...s(simd.v128Store), 4, 0, ...get(CPTR), ...get(CSTRIDE), ...add, ...set(CPTR)]),
+  ];
+  // Panels outer, row groups inner: one B panel ([k×4], 16 KiB at k = 1024) stays in L1 while
+  // the A rows of the call (the caller passes blocks of 64 rows, 256 KiB at k = 1024) stay in L2.
+  const rowLoop = [
+    ...konst(0), ...set(I),
+    op.block, VOID, op.loop, VOID,
+    ...exitWhenDone(I, M),
+    ...zeroAccs,
+    // a0 = a + i·row; a1..a3 follow one row apart
+    ...get(A), ...get(I), ...get(ROW), op.i32Mul, ...add, ...set(A0),
+    ...get(A0), ...get(ROW), ...add, ...set(A1),
+    ...get(A1), ...get(ROW), ...add, ...set(A2),
+    ...get(A2), ...get(ROW), ...add, ...set(A3),
+    // bptr = bp + jp·row·4
+    ...get(BP), ...get(JP), ...get(ROW), op.i32Mul, ...konst(2), op.i32Shl, ...add, ...set(BPTR),
+    ...depthLoop,
+    ...storeTile,
+    ...bump(I, 4),
+    op.br, 0, op.end, op.end,
+  ];
+  const code = [
+    ...get(K), ...konst(2), op.i32Shl, ...set(ROW),
+    ...get(PANELS), ...konst(4), op.i32Shl, ...set(CSTRIDE),
+    ...konst(0), ...set(JP),
+    op.block, VOID, op.loop, VOID,
+    ...exitWhenDone(JP, PANELS),
+    ...rowLoop,
+    ...bump(JP, 1),
+    op.br, 0, op.end, op.end,
+    op.end,
+  ];
+  const locals = [2, ...uleb(CSTRIDE - I + 1), I32, ...uleb(5), V128];
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+/** The module's bytes: exports `memory` and `gemm(a, bp, c, mPad, k, panels)` (byte addresses). */
+export function gemmModuleBytes(): Uint8Array {
+  const type = [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0];
+  const funcs = [1, 0];
+  const memory = [1, 0x00, 1];
+  const exports = [2, ...str('memory'), 0x02, 0, ...str('gemm'), 0x00, 0];
+  const code = [1, ...body()];
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, type),
+    ...section(3, funcs),
+    ...section(5, memory),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
