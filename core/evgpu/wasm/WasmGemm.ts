@@ -45,7 +45,8 @@ export class WasmGemm {
     const rows = rowEnd - rowStart;
     if (rows <= 0) return;
     const mPad = Math.ceil(rows / 4) * 4;
-    const panels = Math.ceil(n / 4);
+    // The kernel takes panels in pairs; an odd count gets a zero panel.
+    const panels = Math.ceil(n / 8) * 2;
     const aFloats = mPad * k;
     const bFloats = panels * k * 4;
     const cFloats = mPad * panels * 4;
@@ -53,7 +54,7 @@ export class WasmGemm {
     const mem = new Float32Array(this.memory.buffer);
     mem.set(a.subarray(rowStart * k, rowEnd * k), 0);
     mem.fill(0, rows * k, aFloats);
-    packInto(b, k, n, mem, aFloats);
+    packInto(b, k, n, mem, aFloats, panels);
     const cOff = aFloats + bFloats;
     // Row blocks keep their A rows in L2 while the kernel sweeps the panels.
     for (let r0 = 0; r0 < mPad; r0 += ROW_BLOCK) {
@@ -69,11 +70,14 @@ export class WasmGemm {
   }
 }
 
-function packInto(b: Float32Array, k: number, n: number, out: Float32Array, at: number): void {
-  const panels = Math.ceil(n / 4);
+function packInto(b: Float32Array, k: number, n: number, out: Float32Array, at: number, panels: number): void {
   for (let jp = 0; jp < panels; jp++) {
     const j = jp * 4;
-    const w = Math.min(4, n - j);
+    const w = Math.max(0, Math.min(4, n - j));
+    if (w === 0) {
+      out.fill(0, at + jp * k * 4, at + (jp + 1) * k * 4);
+      continue;
+    }
     const base = at + jp * k * 4;
     for (let p = 0; p < k; p++) {
       const o = base + p * 4;
