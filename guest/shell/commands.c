@@ -69,12 +69,13 @@ static const char *state_name(enum task_state state) {
 static void cmd_ps(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)argc, (void)argv, (void)rest;
     char role[ROLE_TEXT_MAX];
-    shell_print(shell, "  ID  NAME            STATE     SWITCHES PREEMPTED  ROLE\n");
+    /* Fits 80 columns with the longest role, so the VGA console does not wrap. */
+    shell_print(shell, "  ID NAME        STATE    RUNS PREEMPT  ROLE\n");
     for (int i = 0; i < TASK_MAX; i++) {
         const struct task *task = task_at(i);
         if (!task || task->state == TASK_UNUSED) continue;
         if (!agents_describe(task->id, role, sizeof(role))) role[0] = '\0';
-        shell_print(shell, "  %2d  %-15s %-9s %8u %9u  %s\n", task->id, task->name,
+        shell_print(shell, "  %2d %-11s %-7s %5u %7u  %s\n", task->id, task->name,
                     task == task_current() ? "running" : state_name(task->state), task->switches, task->preemptions,
                     role);
     }

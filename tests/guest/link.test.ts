@@ -12,6 +12,7 @@ import {
   encodeCubeMsgRequest,
   encodeFrame,
   encodeHello,
+  encodeLlmQueryReply,
   makeHello,
 } from '../../protocol/index.js';
 import { Xp10Machine } from '../../bridge/emulator/index.js';
@@ -140,6 +141,29 @@ describe('XP10 on the COM1 packet link (real v86, real image, in-memory core)', 
     expect([...reply.payload]).toEqual([42]);
     expect(machine.outputSince(from)).not.toContain('Busy for'); // the busy command is still running
     await machine.waitForOutput(/Busy for 1500 ms without yielding; preempted [1-9]\d* times\.\r\nXP10> $/, { from, timeoutMs: 15_000 });
+  });
+
+  it('an agent blocked on a slow reply does not stop the other shell', async () => {
+    let held: { seq: number; channel: number } | undefined;
+    core.override = (frame) => {
+      if (frame.opcode !== Opcode.LLM_QUERY) return undefined;
+      held ??= { seq: frame.seq, channel: frame.channel };
+      return 'silent'; // hold the answer (retransmissions included) until the test releases it
+    };
+    const from = machine.outputOffset();
+    machine.typeText('llm 1 1 1 take your time\r');
+    await expect.poll(() => held, { timeout: 5000 }).toBeDefined();
+    const screen = (): string => machine.screenText().join('\n');
+    machine.typeOnKeyboard('ps\n');
+    await expect.poll(screen, { timeout: 5000 }).toMatch(/ps\n  ID NAME/);
+    await expect.poll(screen, { timeout: 5000 }).toMatch(/agent-\d .* shell agent, waiting for LLM_QUERY/);
+    expect(machine.outputSince(from)).not.toContain('tokens');
+    core.override = undefined;
+    core.writeRaw(
+      encodeFrame({ flags: Flag.REPLY, opcode: Opcode.LLM_QUERY, seq: held!.seq, channel: held!.channel, fragment: 0,
+        payload: encodeLlmQueryReply({ kappa: 0.25, tokens: 1, text: 'done' }) }),
+    );
+    await machine.waitForOutput(/done\r\n\[1 tokens, kappa=0\.2500\]\r\nXP10> $/, { from });
   });
 
   it('shell ping goes over COM1 and prints the round trip', async () => {
