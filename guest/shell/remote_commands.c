@@ -181,7 +181,8 @@ static void cmd_cube(struct shell *shell, int argc, char **argv, const char *res
     uint32_t cube;
     int vertex = argc >= 4 ? vertex_from_name(argv[2]) : -1;
     if (argc < 4 || !parse_u32(argv[1], COORD_MAX, &cube) || vertex < 0) {
-        shell_print(shell, "Usage: cube CUBE VERTEX TEXT   (VERTEX: NEU NED NWU NWD SEU SED SWU SWD CENTRAL ALL)\n");
+        shell_print(shell, "Usage: cube CUBE VERTEX TEXT\n"
+                           "  VERTEX: NEU NED NWU NWD SEU SED SWU SWD CENTRAL ALL, or 0..8, 255\n");
         return;
     }
     const char *text = skip_words(rest, 2);
@@ -270,7 +271,8 @@ static void cmd_tensor(struct shell *shell, int argc, char **argv, const char *r
     struct tensor_literal literals[PROTO_TENSOR_MAX_INPUTS];
     if (!op || argc != 2 + op->inputs || !parse_tensor(argv[2], &literals[0]) ||
         (op->inputs == 2 && !parse_tensor(argv[3], &literals[1]))) {
-        shell_print(shell, "Usage: tensor OP A [B]  e.g. tensor matmul [1,2;3,4] [5;6]  or  tensor relu [-1,2]\n"
+        shell_print(shell, "Usage: tensor OP A [B]   e.g. tensor matmul [1,2;3,4] [5;6]\n"
+                           "                              tensor relu [-1,2]\n"
                            "  OP: matmul add mul relu sigmoid tanh gelu softmax\n");
         return;
     }
