@@ -11,7 +11,9 @@ import { LmdbStore } from '../bridge/store/LmdbStore.js';
 import { BlockArray } from '../core/block/BlockArray.js';
 import { mortonEncode } from '../core/block/Morton.js';
 import { Vertex, type VertexId } from '../core/cube/Vertex.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { CellMerkle } from '../core/ledger/CellMerkle.js';
+import { sha256Into } from '../core/ledger/Sha256.js';
 import { tokenVote } from '../core/cube/CollectiveStrategy.js';
 import { FemtoLlmFactory } from '../core/femto/index.js';
 import { Konomi } from '../core/orchestrator/Konomi.js';
@@ -288,6 +290,25 @@ function benchRegionAndPlane(): void {
       merkle.root();
     }
   });
+  const H = 200_000;
+  const node = new Uint8Array(65);
+  const digest = new Uint8Array(32);
+  const tNoble = time(() => {
+    for (let i = 0; i < H; i++) {
+      node[1] = i;
+      sha256(node);
+    }
+  });
+  const tOwn = time(() => {
+    for (let i = 0; i < H; i++) {
+      node[1] = i;
+      sha256Into(node, digest);
+    }
+  });
+  table('SHA-256 of a 65-byte Merkle node', ['implementation', 'hashes/s', 'vs baseline'], [
+    ['@noble/hashes sha256() (baseline)', `${fmt(H / tNoble)}/s`, '1×'],
+    ['core/ledger/Sha256.ts sha256Into()', `${fmt(H / tOwn)}/s`, `${(tNoble / tOwn).toFixed(1)}×`],
+  ]);
   table(`Merkle (SHA-256, on demand) over ${fmt(block.size)} cells`, ['operation', 'time'], [
     ['full build (after cells were activated or deactivated)', `${(tRoot * 1e3).toFixed(0)} ms`],
     ['proof from the cached tree', `${(tProof * 1e3).toFixed(3)} ms`],

@@ -41,6 +41,8 @@ export {
   ledgerEntryHash,
   merkleNodeHash,
   rootFromInclusionPath,
+  sha256Bytes,
+  sha256Into,
   validateLedgerRecord,
   verifyInclusionProof,
 } from './ledger/index.js';

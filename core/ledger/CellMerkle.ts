@@ -1,9 +1,9 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { BlockArray } from '../block/BlockArray.js';
 import { mortonEncode, mortonX, mortonY, mortonZ } from '../block/Morton.js';
 import { CoreError } from '../errors/CoreError.js';
 import { HASH_BYTES } from './LedgerEntry.js';
 import { MerkleLevels, cellLeafHash, type InclusionProof } from './Merkle.js';
+import { sha256Into } from './Sha256.js';
 
 /** Past this share of changed leaves a full rebuild is cheaper than path updates. */
 const PATH_UPDATE_LIMIT = 1 / 16;
@@ -76,7 +76,7 @@ export class CellMerkle {
       view.setUint16(3, y);
       view.setUint16(5, z);
       view.setFloat64(7, value);
-      leaves.set(sha256(buf), i * HASH_BYTES);
+      sha256Into(buf, leaves, i * HASH_BYTES);
       i++;
     });
     this.cached = new MerkleLevels(leaves, this.keys.length);

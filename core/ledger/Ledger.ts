@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { CoreError } from '../errors/CoreError.js';
+import { sha256Bytes, sha256Into } from './Sha256.js';
 import {
   HASH_BYTES,
   LEDGER_CANONICAL_BYTES,
@@ -28,7 +28,7 @@ export function ledgerEntryHash(prevHash: Uint8Array, index: number, record: Led
   const buf = new Uint8Array(HASH_BYTES + LEDGER_CANONICAL_BYTES);
   buf.set(prevHash, 0);
   writeLedgerCanonical(index, record, buf, HASH_BYTES);
-  return sha256(buf);
+  return sha256Bytes(buf);
 }
 
 /**
@@ -46,6 +46,7 @@ export class Ledger {
   /** prevHash as loaded from a store, kept only where it disagrees with the chain (tampering). */
   private readonly foreignPrev = new Map<number, Uint8Array>();
   private readonly scratch = new Uint8Array(HASH_BYTES + LEDGER_CANONICAL_BYTES);
+  private readonly digest = new Uint8Array(HASH_BYTES);
 
   get length(): number {
     return this.count;
@@ -62,7 +63,7 @@ export class Ledger {
     const prev = index === 0 ? ZERO_HASH : this.hashAt(index - 1);
     this.scratch.set(prev, 0);
     writeLedgerCanonical(index, record, this.scratch, HASH_BYTES);
-    const hash = sha256(this.scratch);
+    const hash = sha256Bytes(this.scratch);
     this.push(record, hash);
     return this.entry(index);
   }
@@ -120,7 +121,8 @@ export class Ledger {
       }
       this.scratch.set(prev, 0);
       writeLedgerCanonical(i, this.record(i), this.scratch, HASH_BYTES);
-      if (!equalBytes(sha256(this.scratch), stored)) return { valid: false, length: this.count, firstBadIndex: i };
+      sha256Into(this.scratch, this.digest);
+      if (!equalBytes(this.digest, stored)) return { valid: false, length: this.count, firstBadIndex: i };
       prev = stored;
     }
     return { valid: true, length: this.count };

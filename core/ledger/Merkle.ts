@@ -1,6 +1,6 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { HASH_BYTES } from './LedgerEntry.js';
 import { equalBytes } from './Ledger.js';
+import { sha256Bytes, sha256Into } from './Sha256.js';
 
 /**
  * RFC 6962 Merkle tree hashing over cells: leaf = SHA-256(0x00 || x u16 || y u16 || z u16 || value f64),
@@ -35,18 +35,26 @@ export function cellLeafBytes(x: number, y: number, z: number, value: number): U
 
 /** The 32-byte leaf hash BLOCK_GET returns for an active cell. */
 export function cellLeafHash(x: number, y: number, z: number, value: number): Uint8Array {
-  return sha256(cellLeafBytes(x, y, z, value));
+  return sha256Bytes(cellLeafBytes(x, y, z, value));
 }
 
 export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(1 + 2 * HASH_BYTES);
-  buf[0] = 0x01;
-  buf.set(left, 1);
-  buf.set(right, 1 + HASH_BYTES);
-  return sha256(buf);
+  const out = new Uint8Array(HASH_BYTES);
+  nodeHashInto(left, right, out, 0);
+  return out;
 }
 
-export const EMPTY_TREE_ROOT: Uint8Array = sha256(new Uint8Array(0));
+const NODE_INPUT = new Uint8Array(1 + 2 * HASH_BYTES);
+NODE_INPUT[0] = 0x01;
+
+/** SHA-256(0x01 || left || right) into out[offset ..]; `left`/`right` may alias `out`. */
+function nodeHashInto(left: Uint8Array, right: Uint8Array, out: Uint8Array, offset: number): void {
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_BYTES);
+  sha256Into(NODE_INPUT, out, offset);
+}
+
+export const EMPTY_TREE_ROOT: Uint8Array = sha256Bytes(new Uint8Array(0));
 
 /** RFC 9162 §2.1.3.2: recomputes the root from a leaf hash and its inclusion path. */
 export function rootFromInclusionPath(
@@ -101,9 +109,7 @@ export class MerkleLevels {
     let n = size;
     while (n > 1) {
       const next = new Uint8Array(Math.ceil(n / 2) * HASH_BYTES);
-      for (let i = 0; i + 1 < n; i += 2) {
-        next.set(merkleNodeHash(hashAt(current, i), hashAt(current, i + 1)), (i / 2) * HASH_BYTES);
-      }
+      for (let i = 0; i + 1 < n; i += 2) nodeHashInto(hashAt(current, i), hashAt(current, i + 1), next, (i / 2) * HASH_BYTES);
       if (n % 2 === 1) next.set(hashAt(current, n - 1), ((n - 1) / 2) * HASH_BYTES);
       this.levels.push(next);
       current = next;
@@ -118,16 +124,18 @@ export class MerkleLevels {
     this.levels[0]!.set(leafHash, m * HASH_BYTES);
     for (let level = 0; n > 1; level++) {
       const packed = this.levels[level]!;
+      const above = this.levels[level + 1]!;
       const left = m & ~1;
-      const parent = left + 1 < n ? merkleNodeHash(hashAt(packed, left), hashAt(packed, left + 1)) : hashAt(packed, left);
-      m >>>= 1;
+      const parent = m >>> 1;
+      if (left + 1 < n) nodeHashInto(hashAt(packed, left), hashAt(packed, left + 1), above, parent * HASH_BYTES);
+      else above.set(hashAt(packed, left), parent * HASH_BYTES);
+      m = parent;
       n = Math.ceil(n / 2);
-      this.levels[level + 1]!.set(parent, m * HASH_BYTES);
     }
   }
 
   root(): Uint8Array {
-    if (this.size === 0) return EMPTY_TREE_ROOT;
+    if (this.size === 0) return EMPTY_TREE_ROOT.slice();
     return hashAt(this.levels[this.levels.length - 1]!, 0).slice();
   }
 

@@ -21,3 +21,4 @@ export {
 } from './Merkle.js';
 export type { InclusionProof } from './Merkle.js';
 export { CellMerkle } from './CellMerkle.js';
+export { sha256Bytes, sha256Into } from './Sha256.js';
