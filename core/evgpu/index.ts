@@ -6,6 +6,8 @@ export { matmul, planMatmul, type MatmulPlan } from './kernels/matmul.js';
 export { matmulRows, matmulRowsJs, useSimdFor } from './kernels/matmulKernel.js';
 export { WasmGemm } from './wasm/WasmGemm.js';
 export { gemmModuleBytes } from './wasm/gemmWasm.js';
+export { vecmatModuleBytes } from './wasm/vecmatWasm.js';
+export { VecMatArena } from './wasm/VecMatArena.js';
 export { binary, sumToShape, scale, type BinaryOp } from './kernels/elementwise.js';
 export { activate, softmax, type Activation } from './kernels/activations.js';
 export { conv2d, conv2dBackward, planConv2d, type Conv2dGeometry } from './kernels/conv2d.js';

@@ -1,5 +1,6 @@
 import type { Random } from '../evgpu/Random.js';
 import { geluScalar } from '../evgpu/kernels/activations.js';
+import { VecMatArena } from '../evgpu/wasm/VecMatArena.js';
 import type { FemtoWeights } from './FemtoWeights.js';
 
 /**
@@ -43,13 +44,15 @@ export class FemtoEngine {
   readonly logits: Float32Array;
   /** Generation only ever emits EMITTABLE bytes, so its head computes just their columns. */
   private readonly emitIds: Int32Array;
-  /** Column-major (transposed) copies: each output is one dot product kept in a register. */
-  private readonly headE: Float32Array;
-  private readonly woT: Float32Array;
-  private readonly w1T: Float32Array;
-  private readonly w2T: Float32Array;
   private readonly headbE: Float32Array;
   private readonly logitsE: Float32Array;
+  /**
+   * The vector-matrix products of a token step live in one arena: WebAssembly SIMD memory where
+   * available (vecmat runs there), a plain buffer otherwise. Offsets of its arrays:
+   */
+  private readonly arena = new VecMatArena();
+  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE', number>;
+  private readonly emit4: number;
   private readonly probsE: Float32Array;
   private seq = new Uint8Array(512);
   /**
@@ -60,7 +63,11 @@ export class FemtoEngine {
   private readonly entryReady: Uint8Array;
   private readonly w: Record<'wte' | 'wpe' | 'ln1g' | 'ln1b' | 'wq' | 'wk' | 'wv' | 'wo' | 'ln2g' | 'ln2b' | 'w1' | 'b1' | 'w2' | 'b2' | 'lnfg' | 'lnfb' | 'head' | 'headb', Float32Array>;
 
-  constructor(readonly weights: FemtoWeights) {
+  /** `simd: false` forces the plain-JS vector-matrix path (tests check both give the same). */
+  constructor(
+    readonly weights: FemtoWeights,
+    options: { readonly simd?: boolean } = {},
+  ) {
     const c = weights.config;
     this.d = c.hidden;
     this.ctx = c.context;
@@ -68,40 +75,54 @@ export class FemtoEngine {
     this.mlpWidth = c.mlp;
     this.keys = new Float32Array(c.context * c.hidden);
     this.values = new Float32Array(c.context * c.hidden);
-    this.x = new Float32Array(c.hidden);
-    this.h = new Float32Array(c.hidden);
+    if (c.hidden % 4 !== 0 || c.mlp % 4 !== 0) throw new RangeError('hidden and mlp widths must be multiples of 4');
+    const emitCount = EMITTABLE.reduce((s, v) => s + v, 0);
+    this.emit4 = Math.ceil(emitCount / 4);
+    const a = this.arena;
+    this.at = {
+      x: a.alloc(c.hidden), h: a.alloc(c.hidden), y: a.alloc(c.hidden), hid: a.alloc(c.mlp), logitsE: a.alloc(this.emit4 * 4),
+      wo: a.alloc(c.hidden * c.hidden), w1: a.alloc(c.hidden * c.mlp), w2: a.alloc(c.mlp * c.hidden), headE: a.alloc(c.hidden * this.emit4 * 4),
+    };
+    a.seal(options.simd ?? true);
+    this.x = a.view(this.at.x, c.hidden);
+    this.h = a.view(this.at.h, c.hidden);
     this.q = new Float32Array(c.hidden);
     this.att = new Float32Array(c.context);
-    this.y = new Float32Array(c.hidden);
-    this.hid = new Float32Array(c.mlp);
+    this.y = a.view(this.at.y, c.hidden);
+    this.hid = a.view(this.at.hid, c.mlp);
     this.tmp = new Float32Array(c.hidden);
     this.entry = new Float32Array(c.vocab * c.context * 4 * c.hidden);
     this.entryReady = new Uint8Array(c.vocab * c.context);
     this.logits = new Float32Array(c.vocab);
     this.emitIds = Int32Array.from({ length: c.vocab }, (_, i) => i).filter((i) => EMITTABLE[i] === 1);
     const e = this.emitIds.length;
-    this.logitsE = new Float32Array(e);
+    this.logitsE = a.view(this.at.logitsE, this.emit4 * 4);
     this.probsE = new Float32Array(e);
-    this.headE = new Float32Array(c.hidden * e);
-    this.headbE = new Float32Array(e);
+    this.headbE = new Float32Array(this.emit4 * 4);
     const g = (n: Parameters<FemtoWeights['get']>[0]) => weights.get(n);
     this.w = {
       wte: g('wte'), wpe: g('wpe'), ln1g: g('ln1g'), ln1b: g('ln1b'), wq: g('wq'), wk: g('wk'), wv: g('wv'), wo: g('wo'),
       ln2g: g('ln2g'), ln2b: g('ln2b'), w1: g('w1'), b1: g('b1'), w2: g('w2'), b2: g('b2'), lnfg: g('lnfg'), lnfb: g('lnfb'),
       head: g('head'), headb: g('headb'),
     };
+    // The output head keeps only the emittable columns, padded with zero columns to a multiple of 4.
+    const headE = a.view(this.at.headE, c.hidden * this.emit4 * 4);
     this.emitIds.forEach((id, j) => {
       this.headbE[j] = this.w.headb[id] as number;
-      for (let i = 0; i < this.d; i++) this.headE[j * this.d + i] = this.w.head[i * c.vocab + id] as number;
+      for (let i = 0; i < this.d; i++) headE[i * this.emit4 * 4 + j] = this.w.head[i * c.vocab + id] as number;
     });
-    this.woT = transpose(this.w.wo, c.hidden, c.hidden);
-    this.w1T = transpose(this.w.w1, c.hidden, c.mlp);
-    this.w2T = transpose(this.w.w2, c.mlp, c.hidden);
+    a.view(this.at.wo, c.hidden * c.hidden).set(this.w.wo);
+    a.view(this.at.w1, c.hidden * c.mlp).set(this.w.w1);
+    a.view(this.at.w2, c.mlp * c.hidden).set(this.w.w2);
   }
 
   /** Call after changing the weights in place (training): drops the memoised per-pair rows. */
   weightsChanged(): void {
     this.entryReady.fill(0);
+  }
+
+  get usesSimd(): boolean {
+    return this.arena.usesSimd;
   }
 
   get contextSize(): number {
@@ -226,14 +247,14 @@ export class FemtoEngine {
       const o = t * d;
       for (let i = 0; i < d; i++) y[i] = (y[i] as number) + a * (values[o + i] as number);
     }
-    dotAdd(y, this.woT, x, d, d);
+    this.arena.vecmat(this.at.y, this.at.wo, this.at.x, d, d >> 2);
     layerNorm(x, w.ln2g, w.ln2b, h, d);
     const hid = this.hid;
     hid.set(w.b1);
-    dotAdd(h, this.w1T, hid, d, this.mlpWidth);
+    this.arena.vecmat(this.at.h, this.at.w1, this.at.hid, d, this.mlpWidth >> 2);
     for (let j = 0; j < this.mlpWidth; j++) hid[j] = geluFast(hid[j] as number);
     for (let i = 0; i < d; i++) x[i] = (x[i] as number) + (w.b2[i] as number);
-    dotAdd(hid, this.w2T, x, this.mlpWidth, d);
+    this.arena.vecmat(this.at.hid, this.at.w2, this.at.x, this.mlpWidth, d >> 2);
   }
 
   private fillEntry(token: number, pos: number, eo: number): void {
@@ -268,7 +289,7 @@ export class FemtoEngine {
     }
     if (emittableOnly) {
       this.logitsE.set(this.headbE);
-      dotAdd(h, this.headE, this.logitsE, d, this.emitIds.length);
+      this.arena.vecmat(this.at.h, this.at.headE, this.at.logitsE, d, this.emit4);
     } else {
       this.logits.set(w.headb);
       matVecAdd(h, w.head, this.logits, d, this.vocab);
@@ -278,7 +299,7 @@ export class FemtoEngine {
   /** Softmax of `logitsE / temperature` into `probsE`. */
   private tempered(temperature: number): void {
     const { logitsE, probsE } = this;
-    const n = logitsE.length;
+    const n = probsE.length;
     const invT = 1 / Math.max(temperature, 1e-3);
     let max = -Infinity;
     for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
@@ -345,22 +366,6 @@ function matVec(v: Float32Array, w: Float32Array, out: Float32Array, o: number, 
     const ro = i * n;
     for (let j = 0; j < n; j++) out[o + j] = (out[o + j] as number) + vi * (w[ro + j] as number);
   }
-}
-
-/** out[j] += Σᵢ v[i]·Wᵀ[j, i] for Wᵀ stored [n, m] (the transpose of W [m, n]). */
-function dotAdd(v: Float32Array, wT: Float32Array, out: Float32Array, m: number, n: number): void {
-  for (let j = 0; j < n; j++) {
-    const ro = j * m;
-    let s = out[j] as number;
-    for (let i = 0; i < m; i++) s += (v[i] as number) * (wT[ro + i] as number);
-    out[j] = s;
-  }
-}
-
-function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c] as number;
-  return out;
 }
 
 /** out += v · W for row-major W [m, n]. */

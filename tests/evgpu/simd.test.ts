@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random, Tensor, WasmGemm, matmul, matmulRows, matmulRowsJs, useSimdFor } from '../../core/evgpu/index.js';
+import { Random, Tensor, VecMatArena, WasmGemm, matmul, matmulRows, matmulRowsJs, useSimdFor } from '../../core/evgpu/index.js';
 import { expectClose, naiveMatmul, randomTensor } from './reference.js';
 
 const rng = new Random(99);
@@ -58,5 +58,38 @@ describe('WebAssembly SIMD GEMM kernel', () => {
       gemm!.rows(a.data, a.data, c, n, n, 0, n);
       expect(c.every((v) => v === n)).toBe(true);
     }
+  });
+});
+
+describe('VecMatArena (vector × small matrix, SIMD or JS)', () => {
+  it('computes out += v·W identically enough on both paths, for odd m and several column groups', () => {
+    const results: Float32Array[] = [];
+    for (const simd of [true, false]) {
+      const arena = new VecMatArena();
+      const v = arena.alloc(13);
+      const w = arena.alloc(13 * 12);
+      const out = arena.alloc(12);
+      arena.seal(simd);
+      expect(arena.usesSimd).toBe(simd);
+      const r = new Random(5);
+      const vv = arena.view(v, 13);
+      const ww = arena.view(w, 13 * 12);
+      const oo = arena.view(out, 12);
+      vv.forEach((_, i) => (vv[i] = r.next() - 0.5));
+      ww.forEach((_, i) => (ww[i] = r.next() - 0.5));
+      oo.fill(2);
+      arena.vecmat(v, w, out, 13, 3);
+      const expected = Array.from({ length: 12 }, (_, j) => 2 + Array.from(vv).reduce((s, x, i) => s + x * (ww[i * 12 + j] as number), 0));
+      expectClose(oo, expected, 1e-5);
+      results.push(oo.slice());
+    }
+    expectClose(results[0]!, results[1]!, 1e-6);
+  });
+
+  it('refuses allocations after sealing', () => {
+    const arena = new VecMatArena();
+    arena.alloc(4);
+    arena.seal();
+    expect(() => arena.alloc(4)).toThrow(/sealed/);
   });
 });

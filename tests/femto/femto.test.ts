@@ -215,6 +215,20 @@ describe('training', () => {
   });
 });
 
+describe('engine paths', () => {
+  it('the SIMD and plain-JS vector paths agree on distributions and held-out bits', () => {
+    const simd = new FemtoEngine(baseWeights());
+    const js = new FemtoEngine(baseWeights(), { simd: false });
+    expect(simd.usesSimd).toBe(true);
+    expect(js.usesSimd).toBe(false);
+    const ctx = corpus.subarray(20000, 20050);
+    const a = simd.distribution(ctx, 0.8, null);
+    const b = js.distribution(ctx, 0.8, null);
+    a.forEach((p, j) => expect(p).toBeCloseTo(b[j] as number, 5));
+    expect(simd.bitsPerByte(heldOut.subarray(0, 2000))).toBeCloseTo(js.bitsPerByte(heldOut.subarray(0, 2000)), 4);
+  });
+});
+
 describe('engine cache', () => {
   it('follows in-place weight updates after weightsChanged()', () => {
     const w = FemtoWeights.random(2);
