@@ -20,28 +20,37 @@ import { NgramModel } from '../../core/femto/NgramModel.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const femtoDir = join(root, 'core', 'femto');
 
-const { values: args } = parseArgs({
-  options: {
-    steps: { type: 'string', default: '8000' },
-    batch: { type: 'string', default: '16' },
-    seq: { type: 'string', default: '64' },
-    lr: { type: 'string', default: '0.01' },
-    seed: { type: 'string', default: '1234' },
-    corpus: { type: 'string', default: join(femtoDir, 'corpus', 'jargon.txt') },
-    out: { type: 'string', default: join(femtoDir, 'weights') },
-  },
-});
+function parseOptions() {
+  return parseArgs({
+    options: {
+      steps: { type: 'string', default: '8000' },
+      batch: { type: 'string', default: '16' },
+      seq: { type: 'string', default: '64' },
+      lr: { type: 'string', default: '0.01' },
+      seed: { type: 'string', default: '1234' },
+      corpus: { type: 'string', default: join(femtoDir, 'corpus', 'jargon.txt') },
+      out: { type: 'string', default: join(femtoDir, 'weights') },
+    },
+  }).values;
+}
 
 /** The last tenth of the corpus is held out; it is never trained on. */
 export const HELD_OUT_FRACTION = 0.1;
 
 function main(): void {
+  const args = parseOptions();
+  const positive = (name: 'steps' | 'batch' | 'seq' | 'seed'): number => {
+    const v = Number(args[name]);
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} must be a positive integer`);
+    return v;
+  };
   const steps = positive('steps');
   const batch = positive('batch');
   const seqLen = positive('seq');
   const lr = Number(args.lr);
+  if (!(lr > 0)) throw new RangeError('--lr must be a positive number');
   const seed = positive('seed');
-  const corpus = new Uint8Array(readFileSync(args.corpus));
+  const corpus = new Uint8Array(readFileSync(args.corpus ?? ''));
   const split = Math.floor(corpus.length * (1 - HELD_OUT_FRACTION));
   const train = corpus.subarray(0, split);
   const heldOut = corpus.subarray(split);
@@ -76,19 +85,14 @@ function main(): void {
     bigramBitsPerChar: round(ngram.bigramBits(heldOut)),
     unigramBitsPerChar: round(ngram.unigramBits(heldOut)),
   };
-  writeFileSync(join(args.out, 'baseWeights.ts'), weightsModule(weights, report));
-  writeFileSync(join(args.out, 'loss.png'), encodePng(renderLossChart([
+  const out = args.out ?? '.';
+  writeFileSync(join(out, 'baseWeights.ts'), weightsModule(weights, report));
+  writeFileSync(join(out, 'loss.png'), encodePng(renderLossChart([
     { points: trainCurve, color: [30, 90, 200] },
     { points: heldOutCurve, color: [220, 60, 30] },
   ])));
   const trainSeconds = Math.round((Date.now() - started) / 1000);
   process.stdout.write(`${JSON.stringify({ ...report, trainSeconds }, null, 2)}\n`);
-}
-
-function positive(name: 'steps' | 'batch' | 'seq' | 'seed'): number {
-  const v = Number(args[name]);
-  if (!Number.isInteger(v) || v < 1) throw new RangeError(`--${name} must be a positive integer`);
-  return v;
 }
 
 function round(x: number): number {
