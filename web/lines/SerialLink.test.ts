@@ -66,7 +66,8 @@ describe('SerialLink over a real WebSocket on loopback', () => {
     const states: string[] = [];
     link.onState((s) => states.push(s.kind));
     link.start();
-    await until(() => b.sockets.size === 1, 'connected');
+    // The server sees the connection before the page's socket is open; bytes before `open` are dropped by design.
+    await until(() => b.sockets.size === 1 && states.at(-1) === 'open', 'connected');
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     guest.emit(all);
     for (const socket of b.sockets) socket.send(all.slice().reverse());
@@ -92,7 +93,7 @@ describe('SerialLink over a real WebSocket on loopback', () => {
     expect(down?.kind === 'down' && down.retryInMs).toBeGreaterThan(0);
     const second = await bridge(port);
     cleanup.push(() => closeServer(second.server));
-    await until(() => second.sockets.size === 1, 'reconnected');
+    await until(() => second.sockets.size === 1 && states.at(-1)?.kind === 'open', 'reconnected');
     guest.emit(Uint8Array.of(0x7e, 0x7d, 0x00));
     await until(() => second.received.length === 3, 'bytes after reconnect');
     expect(second.received).toEqual([0x7e, 0x7d, 0x00]);
