@@ -3,7 +3,7 @@ import { SEND_FORMS } from './requests.js';
 export const USAGE = `Usage: konomi <command> [options]
 
   start    Run the bridge: packet port, HTTP (REST, /ws, /line/serial0, /modem, /capture), the web page
-           [--host 127.0.0.1] [--port 3000] [--packet-port 5600] [--data DIR] [--guest] [--memory MB]
+           [--host 127.0.0.1] [--port 3000] [--packet-port 5600] [--data ./data | --ephemeral] [--guest] [--memory MB]
            [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR]
   boot     Boot XP10 headless, its console (COM2) on this terminal   [--memory MB]
   send     One request; prints the decoded reply (exit 1 on an ERROR reply or a timeout)

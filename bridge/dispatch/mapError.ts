@@ -20,6 +20,9 @@ export function toProtocolError(err: unknown): ProtocolError {
       case 'ALREADY_EXISTS':
       case 'INVALID_TRANSITION':
         return new ProtocolError('UNSUPPORTED', err.message);
+      case 'NOT_RUNNING':
+        // The system is starting, held or stopping: the request may succeed later.
+        return new ProtocolError('BUSY', err.message);
       default:
         return new ProtocolError('INTERNAL', err.message);
     }

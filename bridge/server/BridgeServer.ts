@@ -13,6 +13,8 @@ import { Phonebook } from '../../protocol/modem/Phonebook.js';
 import type { CallDestination } from '../../protocol/modem/CallDestination.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
 import type { LlmFactory } from '../../core/llm/LlmNode.js';
+import { tokenVote, type CollectiveStrategy } from '../../core/cube/CollectiveStrategy.js';
+import { FemtoLlmFactory } from '../../core/femto/FemtoLlm.js';
 import type { Store } from '../../core/store/Store.js';
 import { Dispatcher } from '../dispatch/Dispatcher.js';
 import type { DispatcherLimits } from '../dispatch/DispatcherLimits.js';
@@ -35,7 +37,10 @@ export interface BridgeServerOptions {
   /** Token remote lines must present in HELLO; generated (and logged) when exposed without one. */
   token?: string;
   store?: Store;
+  /** The model behind every LLM node; FemtoLLM unless a test injects another. */
   llmFactory?: LlmFactory;
+  /** How a cube's CENTRAL integrates its vertices; token voting suits FemtoLLM (see docs/CORE.md). */
+  collective?: CollectiveStrategy;
   logger?: Logger;
   webRoot?: string;
   limits?: Partial<DispatcherLimits>;
@@ -103,7 +108,8 @@ export class BridgeServer {
     }
     const konomi = await Konomi.open({
       ...(options.store ? { store: options.store } : {}),
-      ...(options.llmFactory ? { llmFactory: options.llmFactory } : {}),
+      llmFactory: options.llmFactory ?? new FemtoLlmFactory(),
+      collective: options.collective ?? tokenVote,
     });
     for (let i = konomi.cubeCount; i < (options.minimumCubes ?? 2); i++) konomi.createCube(i * 4, 0, 0);
     await konomi.flush();

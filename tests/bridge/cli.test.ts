@@ -51,6 +51,7 @@ describe('konomi usage errors', () => {
     [['send', 'ping', '--colour']],
     [['start', '--port', 'abc']],
     [['start', '--port', '70000']],
+    [['start', '--ephemeral', '--data', '/tmp/x']],
     [['capture']],
   ])('%j exits 2 with the usage text', async (argv) => {
     const out = io();
@@ -144,7 +145,7 @@ describe('konomi capture and replay', () => {
 
 describe('konomi start', () => {
   it('serves until SIGTERM, then shuts down cleanly with exit code 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bridge/konomiEntry.ts', 'start', '--port', '0', '--packet-port', '0'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bridge/konomiEntry.ts', 'start', '--port', '0', '--packet-port', '0', '--ephemeral'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

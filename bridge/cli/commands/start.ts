@@ -1,6 +1,5 @@
 import { LmdbStore } from '../../store/LmdbStore.js';
 import { openLine } from '../../lines/openLine.js';
-import { FemtoLlmFactory } from '../../../core/femto/FemtoLlm.js';
 import { BridgeServer } from '../../server/BridgeServer.js';
 import { createConsoleLogger } from '../../server/Logger.js';
 import { attachGuest } from '../../server/attachGuest.js';
@@ -12,6 +11,7 @@ const OPTIONS = {
   port: { type: 'int', min: 0, max: 65535 },
   'packet-port': { type: 'int', min: 0, max: 65535 },
   data: { type: 'string' },
+  ephemeral: { type: 'flag' },
   guest: { type: 'flag' },
   memory: { type: 'int', min: 16, max: 4096 },
   token: { type: 'string' },
@@ -27,14 +27,17 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
   const profile = stringOption(args, 'profile') ?? 'v90';
   if (!['v90', 'v34', 'unlimited'].includes(profile)) throw new UsageError('--profile must be v90, v34 or unlimited');
   const logger = createConsoleLogger();
-  const dataDir = stringOption(args, 'data');
+  // Durable by default (LMDB under ./data), as a user who restarts expects their blocks back.
+  const ephemeral = flagOption(args, 'ephemeral');
+  const dataOption = stringOption(args, 'data');
+  if (ephemeral && dataOption !== undefined) throw new UsageError('--ephemeral and --data exclude each other');
+  const dataDir = ephemeral ? undefined : dataOption ?? process.env.KONOMI_DATA ?? './data';
   const token = stringOption(args, 'token') ?? process.env.KONOMI_TOKEN;
   const server = await BridgeServer.start({
     host: stringOption(args, 'host') ?? '127.0.0.1',
     port: intOption(args, 'port') ?? 3000,
     packetPort: intOption(args, 'packet-port') ?? 5600,
     logger,
-    llmFactory: new FemtoLlmFactory(),
     webRoot: stringOption(args, 'web') ?? 'dist/web',
     ...(dataDir ? { store: LmdbStore.open(dataDir) } : {}),
     ...(token ? { token } : {}),
@@ -47,7 +50,7 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
   const guest = flagOption(args, 'guest')
     ? await attachGuest(server, { memoryMb: intOption(args, 'memory') ?? 64, profile, logger })
     : undefined;
-  io.out(`konomi bridge: ${server.httpUrl}  packet port tcp://${server.packetAddress.address}:${server.packetAddress.port}${guest ? '  XP10 on ATDT 1' : ''}\n`);
+  io.out(`konomi bridge: ${server.httpUrl}  state: ${dataDir ? `LMDB in ${dataDir}` : 'memory only'}  packet port tcp://${server.packetAddress.address}:${server.packetAddress.port}${guest ? '  XP10 on ATDT 1' : ''}\n`);
   const signal = await io.interrupted;
   logger.info(`${signal}: stopping`);
   await guest?.stop();

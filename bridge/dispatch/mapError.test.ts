@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../protocol/ProtocolError.js';
+import { CoreError, type CoreErrorCode } from '../../core/errors/CoreError.js';
+import { EvgpuError, type EvgpuErrorCode } from '../../core/evgpu/EvgpuError.js';
+import { toProtocolError } from './mapError.js';
+
+describe('toProtocolError', () => {
+  it.each<[CoreErrorCode, string]>([
+    ['OUT_OF_RANGE', 'OUT_OF_RANGE'],
+    ['BAD_VALUE', 'OUT_OF_RANGE'],
+    ['NOT_FOUND', 'NOT_FOUND'],
+    ['TOO_LARGE', 'TOO_LARGE'],
+    ['ALREADY_EXISTS', 'UNSUPPORTED'],
+    ['INVALID_TRANSITION', 'UNSUPPORTED'],
+    ['NOT_RUNNING', 'BUSY'],
+    ['STORE_FAILED', 'INTERNAL'],
+    ['CORRUPT', 'INTERNAL'],
+  ])('maps core %s to %s and keeps the message', (code, wire) => {
+    const mapped = toProtocolError(new CoreError(code, 'because'));
+    expect(mapped.code).toBe(wire);
+    expect(mapped.message).toContain('because');
+  });
+
+  it.each<[EvgpuErrorCode, string]>([
+    ['TOO_LARGE', 'TOO_LARGE'],
+    ['UNSUPPORTED', 'UNSUPPORTED'],
+    ['BAD_SHAPE', 'BAD_PAYLOAD'],
+    ['BAD_PAYLOAD', 'BAD_PAYLOAD'],
+  ])('maps eVGPU %s to %s', (code, wire) => {
+    expect(toProtocolError(new EvgpuError(code, 'x')).code).toBe(wire);
+  });
+
+  it('passes protocol errors through and turns anything else into INTERNAL', () => {
+    const original = new ProtocolError('BUSY', 'slow down');
+    expect(toProtocolError(original)).toBe(original);
+    expect(toProtocolError(new TypeError('boom')).code).toBe('INTERNAL');
+    expect(toProtocolError('a string').code).toBe('INTERNAL');
+  });
+});
