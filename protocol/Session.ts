@@ -100,6 +100,26 @@ export interface SessionStats {
   repliesSent: number;
 }
 
+/** All counters at zero; for a new session, or for totals summed over many. */
+export function emptySessionStats(): SessionStats {
+  return {
+    framesIn: 0,
+    framesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    crcErrors: 0,
+    malformed: 0,
+    naksSent: 0,
+    naksReceived: 0,
+    retransmits: 0,
+    duplicates: 0,
+    timeouts: 0,
+    requestsSent: 0,
+    requestsReceived: 0,
+    repliesSent: 0,
+  };
+}
+
 export type SessionEvent =
   | { type: 'frame-error'; code: FrameErrorCode; bytes: number }
   | { type: 'nak-sent' }
@@ -145,22 +165,7 @@ const defaultHandler: RequestHandler = (request) => {
  */
 export class Session implements Disposable {
   readonly name: string;
-  readonly stats: SessionStats = {
-    framesIn: 0,
-    framesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    crcErrors: 0,
-    malformed: 0,
-    naksSent: 0,
-    naksReceived: 0,
-    retransmits: 0,
-    duplicates: 0,
-    timeouts: 0,
-    requestsSent: 0,
-    requestsReceived: 0,
-    repliesSent: 0,
-  };
+  readonly stats: SessionStats = emptySessionStats();
   private readonly clock: Clock;
   private readonly decoder: FrameDecoder;
   private readonly reassembler: Reassembler;

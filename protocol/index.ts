@@ -101,7 +101,7 @@ export { PacedLine } from './PacedLine.js';
 export { RtoEstimator } from './RtoEstimator.js';
 export { ReplyCache } from './ReplyCache.js';
 export type { CacheLookup } from './ReplyCache.js';
-export { Session } from './Session.js';
+export { Session, emptySessionStats } from './Session.js';
 export type {
   SessionOptions,
   RequestOptions,

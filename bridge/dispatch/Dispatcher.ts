@@ -2,7 +2,7 @@ import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
 import { Opcode, opcodeName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
-import { Session, type IncomingRequest, type SessionStats } from '../../protocol/Session.js';
+import { Session, emptySessionStats, type IncomingRequest, type SessionStats } from '../../protocol/Session.js';
 import { decodeBlockGetRequest, encodeBlockGetReply } from '../../protocol/payloads/blockGet.js';
 import { decodeBlockSetRequest, encodeBlockSetReply } from '../../protocol/payloads/blockSet.js';
 import { decodeCubeMsgRequest, encodeCubeMsgReply, Vertex } from '../../protocol/payloads/cubeMsg.js';
@@ -84,7 +84,7 @@ export class Dispatcher {
   private readonly vertices = new VertexRegistry<Peer>();
   private readonly listeners = new Set<(event: LineEvent) => void>();
   private nextId = 1;
-  private readonly closedTotals = emptyStats();
+  private readonly closedTotals = emptySessionStats();
 
   constructor(options: DispatcherOptions) {
     this.core = options.core;
@@ -306,25 +306,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
-}
-
-function emptyStats(): SessionStats {
-  return {
-    framesIn: 0,
-    framesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    crcErrors: 0,
-    malformed: 0,
-    naksSent: 0,
-    naksReceived: 0,
-    retransmits: 0,
-    duplicates: 0,
-    timeouts: 0,
-    requestsSent: 0,
-    requestsReceived: 0,
-    repliesSent: 0,
-  };
 }
 
 function addStats(into: SessionStats, from: SessionStats): void {
