@@ -105,20 +105,30 @@ export class FemtoEngine {
       ln2g: g('ln2g'), ln2b: g('ln2b'), w1: g('w1'), b1: g('b1'), w2: g('w2'), b2: g('b2'), lnfg: g('lnfg'), lnfb: g('lnfb'),
       head: g('head'), headb: g('headb'),
     };
-    // The output head keeps only the emittable columns, padded with zero columns to a multiple of 4.
-    const headE = a.view(this.at.headE, c.hidden * this.emit4 * 4);
-    this.emitIds.forEach((id, j) => {
-      this.headbE[j] = this.w.headb[id] as number;
-      for (let i = 0; i < this.d; i++) headE[i * this.emit4 * 4 + j] = this.w.head[i * c.vocab + id] as number;
-    });
-    a.view(this.at.wo, c.hidden * c.hidden).set(this.w.wo);
-    a.view(this.at.w1, c.hidden * c.mlp).set(this.w.w1);
-    a.view(this.at.w2, c.mlp * c.hidden).set(this.w.w2);
+    this.syncArena();
   }
 
-  /** Call after changing the weights in place (training): drops the memoised per-pair rows. */
+  /**
+   * Call after changing the weights in place (training): drops the memoised per-pair rows and
+   * re-copies the matrices the arena holds.
+   */
   weightsChanged(): void {
     this.entryReady.fill(0);
+    this.syncArena();
+  }
+
+  /** Copies wo, w1, w2 and the emittable columns of the head (zero-padded to a multiple of 4) into the arena. */
+  private syncArena(): void {
+    const { arena: a, at, d, mlpWidth, vocab, w } = this;
+    const width = this.emit4 * 4;
+    const headE = a.view(at.headE, d * width);
+    this.emitIds.forEach((id, j) => {
+      this.headbE[j] = w.headb[id] as number;
+      for (let i = 0; i < d; i++) headE[i * width + j] = w.head[i * vocab + id] as number;
+    });
+    a.view(at.wo, d * d).set(w.wo);
+    a.view(at.w1, d * mlpWidth).set(w.w1);
+    a.view(at.w2, mlpWidth * d).set(w.w2);
   }
 
   get usesSimd(): boolean {

@@ -235,9 +235,15 @@ describe('engine cache', () => {
     const engine = new FemtoEngine(w);
     const text = corpus.subarray(100, 140);
     const before = engine.bitsPerByte(text);
+    // One matrix of each kind: cached per pair (wq), held in the SIMD arena (w1), the head.
     w.get('wq').fill(0.5);
+    w.get('w1').fill(-0.3);
+    w.get('head').fill(0.01);
+    w.get('head')[7] = 2;
     engine.weightsChanged();
     expect(engine.bitsPerByte(text)).toBeCloseTo(new FemtoEngine(w).bitsPerByte(text), 6);
     expect(engine.bitsPerByte(text)).not.toBeCloseTo(before, 3);
+    const fresh = new FemtoEngine(w).distribution(text, 1, null);
+    engine.distribution(text, 1, null).forEach((p, j) => expect(p).toBeCloseTo(fresh[j] as number, 6));
   });
 });
