@@ -1,9 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { open } from 'lmdb';
 import { LmdbStore } from '../../bridge/store/LmdbStore.js';
+import { PgStore } from '../../bridge/store/PgStore.js';
+import { chainsRoot } from '../../bridge/store/PgStoreChains.js';
+import { missingServices, TestServices } from '../stack/services.js';
+import { mortonEncode } from '../../core/block/Morton.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
 import { MemoryStore } from '../../core/store/MemoryStore.js';
 import { storeSuite } from './storeSuite.js';
@@ -51,5 +56,112 @@ describe('LmdbStore', () => {
     const r = await Konomi.open({ store: LmdbStore.open(dir), gridDims: { x: 10, y: 10, z: 10 } });
     expect(r.verifyLedger()).toEqual({ valid: false, length: 11, firstBadIndex: 6 });
     await r.close();
+  });
+});
+
+const noPostgres = missingServices({ postgres: true });
+
+describe.skipIf(noPostgres !== undefined)('PgStore', () => {
+  let services: TestServices;
+  let schemas = 0;
+  let schema = '';
+  beforeAll(async () => {
+    services = await TestServices.start({ postgres: true });
+  });
+  afterAll(async () => {
+    await services?.stop();
+  });
+  // A fresh schema per test: same server, no state shared between tests.
+  beforeEach(() => {
+    schema = `t${++schemas}`;
+  });
+  const open = (chain?: string): Promise<PgStore> => PgStore.open({ url: services.postgresUrl, schema, ...(chain ? { chain } : {}) });
+
+  storeSuite({ open: () => open() });
+
+  it('migrations are recorded once, however often a store opens', async () => {
+    await (await open()).close();
+    await (await open()).close();
+    const client = new pg.Client({ connectionString: services.postgresUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    const rows = await client.query('SELECT version, name FROM konomi_migrations');
+    await client.end();
+    expect(rows.rows).toEqual([{ version: 1, name: 'initial' }]);
+  });
+
+  it('a chain has one writer at a time', async () => {
+    const first = await open('bridge-a');
+    await expect(open('bridge-a')).rejects.toThrow(/STORE_FAILED.*open in another process/);
+    const other = await open('bridge-b');
+    await first.close();
+    await other.close();
+    await (await open('bridge-a')).close();
+  });
+
+  it('the ledger table refuses UPDATE, DELETE and TRUNCATE', async () => {
+    const k = await Konomi.open({ store: await open(), gridDims: { x: 10, y: 10, z: 10 } });
+    await k.setCell(1, 2, 3, 4);
+    await k.close();
+    const client = new pg.Client({ connectionString: services.postgresUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    await expect(client.query('UPDATE ledger SET value = 5 WHERE idx = 1')).rejects.toThrow(/append-only/);
+    await expect(client.query('DELETE FROM ledger')).rejects.toThrow(/append-only/);
+    await expect(client.query('TRUNCATE ledger CASCADE')).rejects.toThrow(/append-only/);
+    await client.end();
+  });
+
+  it('verify() finds an entry tampered with behind the trigger', async () => {
+    const k = await Konomi.open({ store: await open(), gridDims: { x: 10, y: 10, z: 10 } });
+    for (let i = 0; i < 10; i++) await k.setCell(i, i, i, i);
+    await k.close();
+    const client = new pg.Client({ connectionString: services.postgresUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    await client.query('ALTER TABLE ledger DISABLE TRIGGER ledger_no_update_or_delete');
+    await client.query('UPDATE ledger SET value = 1234 WHERE idx = 6');
+    await client.end();
+
+    const store = await open();
+    expect(await store.verifyChain('main')).toEqual({ valid: false, length: 11, firstBadIndex: 6 });
+    const r = await Konomi.open({ store, gridDims: { x: 10, y: 10, z: 10 } });
+    expect(r.verifyLedger()).toEqual({ valid: false, length: 11, firstBadIndex: 6 });
+    await r.close();
+  });
+
+  it('two writers share the cells, keep their own chains, and the root commits to both heads', async () => {
+    const a = await Konomi.open({ store: await open('bridge-a'), gridDims: { x: 100, y: 100, z: 100 } });
+    const bStore = await open('bridge-b');
+    const b = await Konomi.open({ store: bStore, gridDims: { x: 100, y: 100, z: 100 } });
+    await Promise.all([a.setCell(1, 1, 1, 11), b.setCell(2, 2, 2, 22), a.setCell(3, 3, 3, 33)]);
+    expect(await bStore.readCell(0, 7)).toMatchObject({ active: true, value: 11 }); // morton(1,1,1) = 7
+    const heads = await bStore.chainHeads();
+    expect(heads.map((h) => [h.chain, h.length])).toEqual([['bridge-a', 3], ['bridge-b', 1]]); // a also created the grid
+    expect(heads[0]!.head).toEqual(a.ledgerHead().hash);
+    expect(await bStore.rootHash()).toEqual(chainsRoot(heads));
+    expect(await bStore.verifyChain('bridge-a')).toEqual({ valid: true, length: 3 });
+    await a.close();
+    await b.close();
+
+    const c = await Konomi.open({ store: await open('bridge-c'), gridDims: { x: 100, y: 100, z: 100 } });
+    expect([c.getCell(1, 1, 1).value, c.getCell(2, 2, 2).value, c.getCell(3, 3, 3).value]).toEqual([11, 22, 33]);
+    expect(c.ledgerHead().length).toBe(0);
+    await c.close();
+  });
+
+  it('region queries return the active cells in the box, in Morton order', async () => {
+    const store = await open();
+    const k = await Konomi.open({ store, gridDims: { x: 1000, y: 1000, z: 1000 } });
+    const writes = [];
+    for (let i = 0; i < 40; i++) writes.push(k.setCell(i * 25, (i * 37) % 1000, (i * 53) % 1000, i));
+    for (let i = 0; i < 1500; i++) writes.push(k.setCell(500 + (i % 15), 500 + (Math.floor(i / 15) % 10), 500 + Math.floor(i / 150), -i));
+    await Promise.all(writes);
+    await k.deactivateCell(505, 505, 505);
+    const min = { x: 503, y: 502, z: 501 };
+    const max = { x: 900, y: 507, z: 508 };
+    const expected = k.array().region({ x0: min.x, y0: min.y, z0: min.z, x1: max.x, y1: max.y, z1: max.z });
+    const got = await store.region(0, min, max);
+    expect(got.map((c) => c.morton)).toEqual(expected.map((c) => mortonEncode(c.x, c.y, c.z)));
+    expect(got.map((c) => c.value)).toEqual(expected.map((c) => c.value));
+    expect(got.length).toBeGreaterThan(100);
+    await k.close();
   });
 });

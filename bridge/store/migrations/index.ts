@@ -1,0 +1,7 @@
+import { initial } from './001_initial.js';
+import type { Migration } from './Migration.js';
+
+export type { Migration } from './Migration.js';
+
+/** Every migration, ascending by version. Append only. */
+export const MIGRATIONS: readonly Migration[] = [initial];
