@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/frame.h"
 #include "proto/payload.h"
 #include "proto/session.h"
 #include "test/check.h"
