@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
 import { CoreError, type CoreErrorCode } from '../../core/errors/CoreError.js';
 import { EvgpuError, type EvgpuErrorCode } from '../../core/evgpu/EvgpuError.js';
+import { FemtoError } from '../../core/femto/FemtoError.js';
 import { toProtocolError } from './mapError.js';
 
 describe('toProtocolError', () => {
@@ -28,6 +29,11 @@ describe('toProtocolError', () => {
     ['BAD_PAYLOAD', 'BAD_PAYLOAD'],
   ])('maps eVGPU %s to %s', (code, wire) => {
     expect(toProtocolError(new EvgpuError(code, 'x')).code).toBe(wire);
+  });
+
+  it('maps FemtoLLM OUT_OF_RANGE to OUT_OF_RANGE and a weights failure to INTERNAL', () => {
+    expect(toProtocolError(new FemtoError('OUT_OF_RANGE', 'x')).code).toBe('OUT_OF_RANGE');
+    expect(toProtocolError(new FemtoError('BAD_WEIGHTS', 'x')).code).toBe('INTERNAL');
   });
 
   it('passes protocol errors through and turns anything else into INTERNAL', () => {

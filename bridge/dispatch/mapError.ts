@@ -1,6 +1,7 @@
 import { ProtocolError } from '../../protocol/ProtocolError.js';
 import { CoreError } from '../../core/errors/CoreError.js';
 import { EvgpuError } from '../../core/evgpu/EvgpuError.js';
+import { FemtoError } from '../../core/femto/FemtoError.js';
 
 /**
  * Turns whatever a handler threw into the ProtocolError its ERROR reply carries, so the peer
@@ -36,6 +37,9 @@ export function toProtocolError(err: unknown): ProtocolError {
       default:
         return new ProtocolError('BAD_PAYLOAD', err.message);
     }
+  }
+  if (err instanceof FemtoError && err.code === 'OUT_OF_RANGE') {
+    return new ProtocolError('OUT_OF_RANGE', err.message);
   }
   return new ProtocolError('INTERNAL', err instanceof Error ? err.message : String(err));
 }
