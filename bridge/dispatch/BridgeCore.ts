@@ -3,7 +3,8 @@
  * orchestrator to it; keeping the seam narrow lets the dispatcher be tested on its own.
  */
 export interface BridgeCore {
-  getCell(x: number, y: number, z: number): CellReading;
+  /** May be asynchronous: a cluster reads cells from the shared store. */
+  getCell(x: number, y: number, z: number): CellReading | Promise<CellReading>;
   /** Resolves once the write and its ledger entry are durable. */
   setCell(x: number, y: number, z: number, value: number): Promise<CellWrite>;
   llmQuery(x: number, y: number, z: number, prompt: string, maxTokens: number): LlmAnswer;

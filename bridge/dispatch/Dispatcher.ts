@@ -14,7 +14,8 @@ import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from './DispatcherLi
 import { AuthGate } from './AuthGate.js';
 import { toProtocolError } from './mapError.js';
 import { TokenBucket } from './TokenBucket.js';
-import { VertexRegistry } from './VertexRegistry.js';
+import type { RemoteVertices } from './RemoteVertices.js';
+import { VertexRegistry, type VertexHost } from './VertexRegistry.js';
 
 export type LineKind = 'tcp' | 'ws' | 'serial' | 'v86' | 'memory' | 'modem';
 
@@ -51,6 +52,8 @@ export interface DispatcherOptions {
   /** The name this bridge gives in its HELLO replies. */
   name?: string;
   now?: () => number;
+  /** Vertices hosted behind other bridges of a cluster; consulted when no local line hosts one. */
+  remote?: RemoteVertices;
 }
 
 interface Peer {
@@ -80,6 +83,7 @@ export class Dispatcher {
   private readonly token: Uint8Array | undefined;
   private readonly name: string;
   private readonly now: () => number;
+  private readonly remote: RemoteVertices | undefined;
   private readonly peers = new Map<number, Peer>();
   private readonly vertices = new VertexRegistry<Peer>();
   private readonly listeners = new Set<(event: LineEvent) => void>();
@@ -93,6 +97,7 @@ export class Dispatcher {
     this.token = options.token;
     this.name = options.name ?? 'konomi-bridge';
     this.now = options.now ?? Date.now;
+    this.remote = options.remote;
   }
 
   /** Starts serving a line; the returned session is closed when the line closes. */
@@ -203,7 +208,7 @@ export class Dispatcher {
         return payload.slice();
       case Opcode.BLOCK_GET: {
         const { x, y, z } = decodeBlockGetRequest(payload);
-        const cell = this.core.getCell(x, y, z);
+        const cell = await this.core.getCell(x, y, z);
         return encodeBlockGetReply({ active: cell.active, value: cell.value, hash: cell.leafHash });
       }
       case Opcode.BLOCK_SET: {
@@ -229,20 +234,41 @@ export class Dispatcher {
     const msg = decodeCubeMsgRequest(payload);
     const host = msg.vertex === Vertex.CUBE ? undefined : this.vertices.lookup(msg.cube, msg.vertex);
     // A guest asking about its own vertex is answered by the core, never looped back to itself.
-    if (host && host.peer !== peer) {
-      try {
-        const reply = await host.peer.session.request(Opcode.CUBE_MSG, payload, {
-          channel: host.channel,
-          timeoutMs: this.limits.forwardTimeoutMs,
-        });
-        return reply.payload;
-      } catch (err) {
-        if (err instanceof ProtocolError && err.remote) throw err;
-        const why = err instanceof Error ? err.message : String(err);
-        throw new ProtocolError('UNAVAILABLE', `cube ${msg.cube} vertex ${msg.vertex} is hosted by ${host.peer.line.name}, which did not answer: ${why}`);
-      }
+    if (host && host.peer !== peer) return this.forwardToHost(host, msg.cube, msg.vertex, payload);
+    if (!host && msg.vertex !== Vertex.CUBE && this.remote) {
+      const reply = await this.remote.forward(msg.cube, msg.vertex, payload);
+      if (reply) return reply;
     }
-    const answer = this.core.cubeMessage(msg.cube, msg.vertex, msg.text);
+    return this.coreCubeMessage(msg.cube, msg.vertex, msg.text);
+  }
+
+  /**
+   * A CUBE_MSG another bridge of the cluster forwarded here: the local guest hosting the vertex
+   * answers, or the core when that guest has gone meanwhile.
+   */
+  async serveForwardedCubeMessage(payload: Uint8Array): Promise<Uint8Array> {
+    const msg = decodeCubeMsgRequest(payload);
+    const host = msg.vertex === Vertex.CUBE ? undefined : this.vertices.lookup(msg.cube, msg.vertex);
+    if (host) return this.forwardToHost(host, msg.cube, msg.vertex, payload);
+    return this.coreCubeMessage(msg.cube, msg.vertex, msg.text);
+  }
+
+  private async forwardToHost(host: VertexHost<Peer>, cube: number, vertex: number, payload: Uint8Array): Promise<Uint8Array> {
+    try {
+      const reply = await host.peer.session.request(Opcode.CUBE_MSG, payload, {
+        channel: host.channel,
+        timeoutMs: this.limits.forwardTimeoutMs,
+      });
+      return reply.payload;
+    } catch (err) {
+      if (err instanceof ProtocolError && err.remote) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      throw new ProtocolError('UNAVAILABLE', `cube ${cube} vertex ${vertex} is hosted by ${host.peer.line.name}, which did not answer: ${why}`);
+    }
+  }
+
+  private coreCubeMessage(cube: number, vertex: number, text: string): Uint8Array {
+    const answer = this.core.cubeMessage(cube, vertex, text);
     return encodeCubeMsgReply({ vertex: answer.vertex, kappa: answer.kappa, text: answer.text });
   }
 

@@ -16,7 +16,12 @@ import type { LlmFactory } from '../../core/llm/LlmNode.js';
 import { tokenVote, type CollectiveStrategy } from '../../core/cube/CollectiveStrategy.js';
 import { FemtoLlmFactory } from '../../core/femto/FemtoLlm.js';
 import type { Store } from '../../core/store/Store.js';
+import { ClusterNode, type ClusterOptions } from '../cluster/ClusterNode.js';
+import { joinCluster } from '../cluster/joinCluster.js';
+import { SharedCellReads } from '../cluster/SharedCellReads.js';
 import { Dispatcher } from '../dispatch/Dispatcher.js';
+import type { Disposable } from '../../protocol/Disposable.js';
+import { PgStore } from '../store/PgStore.js';
 import type { DispatcherLimits } from '../dispatch/DispatcherLimits.js';
 import { createHttpApp } from '../http/createHttpApp.js';
 import { JsonApi, MAX_JSON_MESSAGE } from '../http/JsonApi.js';
@@ -46,6 +51,11 @@ export interface BridgeServerOptions {
   limits?: Partial<DispatcherLimits>;
   /** Cubes created at start when fewer exist, so guest-hosted vertices have a core fallback. */
   minimumCubes?: number;
+  /**
+   * Join a cluster of bridges over Redis (bridge/cluster, docs/DEPLOY.md). With a PgStore,
+   * BLOCK_GET then reads the shared store, so writes through other bridges are visible.
+   */
+  cluster?: Omit<ClusterOptions, 'logger'>;
 }
 
 /** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
@@ -67,12 +77,15 @@ export class BridgeServer {
   private readonly modems = new Set<HayesModem>();
   readonly capture = new FrameCapture();
   readonly token: string | undefined;
+  private clusterLink: Disposable | undefined;
 
   private constructor(
     readonly service: KonomiService,
     readonly dispatcher: Dispatcher,
     private readonly options: BridgeServerOptions,
     private readonly logger: Logger,
+    /** This bridge's membership of a cluster, when `options.cluster` was given. */
+    readonly cluster: ClusterNode | undefined,
   ) {
     this.token = options.token;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
@@ -84,7 +97,10 @@ export class BridgeServer {
       startedAt: Date.now(),
       wsClientCount: () => this.jsonApi.clientCount,
     });
-    this.http = createServer(app);
+    this.http = createServer((req, res) => {
+      if (this.cluster && (req.url === '/cluster' || req.url?.startsWith('/cluster?'))) return this.clusterStatus(res);
+      app(req, res);
+    });
     this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     this.packets = new TcpLineServer();
     this.packets.onConnection((line) => {
@@ -114,14 +130,24 @@ export class BridgeServer {
     for (let i = konomi.cubeCount; i < (options.minimumCubes ?? 2); i++) konomi.createCube(i * 4, 0, 0);
     await konomi.flush();
     const service = new KonomiService(konomi);
+    const cluster = options.cluster ? await ClusterNode.connect({ ...options.cluster, logger }) : undefined;
+    const shared = cluster && options.store instanceof PgStore ? options.store : undefined;
     const dispatcher = new Dispatcher({
-      core: service,
+      core: shared ? new SharedCellReads(service, shared) : service,
       logger,
       ...(options.limits ? { limits: options.limits } : {}),
       ...(token ? { token: new TextEncoder().encode(token) } : {}),
+      ...(cluster ? { remote: cluster, name: cluster.bridgeId } : {}),
     });
-    const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger);
+    const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger, cluster);
     await server.listen();
+    if (cluster) {
+      server.clusterLink = await joinCluster(cluster, dispatcher, service, () => ({
+        http: server.httpUrl,
+        packet: `tcp://${server.packetAddress.address}:${server.packetAddress.port}`,
+      }));
+      logger.info(`cluster: joined as ${cluster.bridgeId}`);
+    }
     return server;
   }
 
@@ -150,6 +176,8 @@ export class BridgeServer {
 
   async stop(): Promise<void> {
     this.logger.info('shutting down');
+    this.clusterLink?.dispose();
+    await this.cluster?.close();
     for (const modem of this.modems) modem.dispose();
     this.jsonApi.closeAll();
     for (const ws of this.lineSockets.clients) ws.terminate();
@@ -162,6 +190,20 @@ export class BridgeServer {
       this.http.closeAllConnections();
     });
     await this.service.konomi.close();
+  }
+
+  private clusterStatus(res: import('node:http').ServerResponse): void {
+    const cluster = this.cluster!;
+    void cluster.members().then(
+      (members) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ bridge: cluster.bridgeId, members, peers: cluster.peers() }));
+      },
+      (err: unknown) => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'UNAVAILABLE', message: err instanceof Error ? err.message : String(err) }));
+      },
+    );
   }
 
   private async listen(): Promise<void> {

@@ -1,10 +1,13 @@
 import { LmdbStore } from '../../store/LmdbStore.js';
+import { PgStore } from '../../store/PgStore.js';
 import { openLine } from '../../lines/openLine.js';
 import { BridgeServer } from '../../server/BridgeServer.js';
 import { createConsoleLogger } from '../../server/Logger.js';
 import { attachGuest } from '../../server/attachGuest.js';
+import { WebFront } from '../../stack/WebFront.js';
 import type { CliIo } from '../CliIo.js';
 import { flagOption, intOption, parseArgs, stringOption, UsageError } from '../parseArgs.js';
+import { startConfig } from './startConfig.js';
 
 const OPTIONS = {
   host: { type: 'string' },
@@ -18,6 +21,12 @@ const OPTIONS = {
   profile: { type: 'string' },
   web: { type: 'string' },
   serial: { type: 'string' },
+  db: { type: 'string' },
+  redis: { type: 'string' },
+  id: { type: 'string' },
+  role: { type: 'string' },
+  api: { type: 'string' },
+  ws: { type: 'string' },
 } as const;
 
 /** `konomi start`: runs until SIGINT/SIGTERM, then shuts everything down and exits 0. */
@@ -26,21 +35,31 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
   if (args.positional.length > 0) throw new UsageError(`start takes no arguments, got "${args.positional[0]}"`);
   const profile = stringOption(args, 'profile') ?? 'v90';
   if (!['v90', 'v34', 'unlimited'].includes(profile)) throw new UsageError('--profile must be v90, v34 or unlimited');
-  const logger = createConsoleLogger();
+  const config = startConfig(args, process.env);
+  const logger = createConsoleLogger(config.role === 'all' ? 'konomi' : `konomi-${config.role}`);
+  const webRoot = stringOption(args, 'web') ?? 'dist/web';
+  if (config.role === 'web') {
+    const front = await WebFront.start({ host: config.host, port: config.port, webRoot, apiUrl: config.apiUrl, wsUrl: config.wsUrl, logger });
+    io.out(`konomi web: ${front.url}  api ${config.apiUrl}  ws ${config.wsUrl}\n`);
+    logger.info(`${await io.interrupted}: stopping`);
+    await front.stop();
+    return 0;
+  }
   // Durable by default (LMDB under ./data), as a user who restarts expects their blocks back.
-  const ephemeral = flagOption(args, 'ephemeral');
-  const dataOption = stringOption(args, 'data');
-  if (ephemeral && dataOption !== undefined) throw new UsageError('--ephemeral and --data exclude each other');
-  const dataDir = ephemeral ? undefined : dataOption ?? process.env.KONOMI_DATA ?? './data';
-  const token = stringOption(args, 'token') ?? process.env.KONOMI_TOKEN;
+  const store = config.dbUrl
+    ? await PgStore.open({ url: config.dbUrl, chain: config.bridgeId })
+    : config.dataDir
+      ? LmdbStore.open(config.dataDir)
+      : undefined;
   const server = await BridgeServer.start({
-    host: stringOption(args, 'host') ?? '127.0.0.1',
-    port: intOption(args, 'port') ?? 3000,
-    packetPort: intOption(args, 'packet-port') ?? 5600,
+    host: config.host,
+    port: config.port,
+    packetPort: config.packetPort,
     logger,
-    webRoot: stringOption(args, 'web') ?? 'dist/web',
-    ...(dataDir ? { store: LmdbStore.open(dataDir) } : {}),
-    ...(token ? { token } : {}),
+    webRoot,
+    ...(store ? { store } : {}),
+    ...(config.token ? { token: config.token } : {}),
+    ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl, bridgeId: config.bridgeId } } : {}),
   });
   const serialPath = stringOption(args, 'serial');
   if (serialPath) {
@@ -50,7 +69,9 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
   const guest = flagOption(args, 'guest')
     ? await attachGuest(server, { memoryMb: intOption(args, 'memory') ?? 64, profile, logger })
     : undefined;
-  io.out(`konomi bridge: ${server.httpUrl}  state: ${dataDir ? `LMDB in ${dataDir}` : 'memory only'}  packet port tcp://${server.packetAddress.address}:${server.packetAddress.port}${guest ? '  XP10 on ATDT 1' : ''}\n`);
+  const state = config.dbUrl ? `PostgreSQL (chain ${config.bridgeId})` : config.dataDir ? `LMDB in ${config.dataDir}` : 'memory only';
+  const cluster = config.redisUrl ? `  cluster ${config.bridgeId}` : '';
+  io.out(`konomi bridge: ${server.httpUrl}  state: ${state}  packet port tcp://${server.packetAddress.address}:${server.packetAddress.port}${cluster}${guest ? '  XP10 on ATDT 1' : ''}\n`);
   const signal = await io.interrupted;
   logger.info(`${signal}: stopping`);
   await guest?.stop();

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../protocol/ProtocolError.js';
+import { cellLeafHash } from '../../core/ledger/Merkle.js';
+import { KonomiProcess } from '../stack/konomiProcess.js';
+import { PacketClient } from '../stack/PacketClient.js';
+import { missingServices, TestServices } from '../stack/services.js';
+
+const skip = missingServices({ postgres: true, redis: true });
+
+interface ClusterView {
+  bridge: string;
+  members: string[];
+  peers: Array<{ bridge: string; ledgerLength: number; ledgerHead: string }>;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function clusterView(bridge: KonomiProcess): Promise<ClusterView> {
+  return (await (await fetch(`${bridge.url}/cluster`)).json()) as ClusterView;
+}
+
+async function ledgerVerify(bridge: KonomiProcess): Promise<{ valid: boolean; length: number }> {
+  return (await (await fetch(`${bridge.url}/ledger/verify`)).json()) as { valid: boolean; length: number };
+}
+
+/** Streams BLOCK_SETs through `client` (16 in flight) until `stop()`; returns the acknowledged ones. */
+function streamWrites(client: PacketClient, base: number): { acked: Map<number, number>; stop: () => Promise<void> } {
+  const acked = new Map<number, number>();
+  let running = true;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (running) {
+      const i = next++;
+      try {
+        await client.blockSet(i % 100, 200 + Math.floor(i / 100), base, i, 5000);
+        acked.set(i, i);
+      } catch {
+        return; // the bridge died: unacknowledged writes may or may not have landed
+      }
+    }
+  };
+  const workers = Array.from({ length: 16 }, worker);
+  return {
+    acked,
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+    },
+  };
+}
+
+describe.skipIf(skip !== undefined)('three bridges, one PostgreSQL, one Redis', () => {
+  let services: TestServices;
+  let a: KonomiProcess;
+  let b: KonomiProcess;
+  let c: KonomiProcess;
+  let env: Record<string, string>;
+  const clients: PacketClient[] = [];
+
+  const bridge = (id: string, args: string[] = []): Promise<KonomiProcess> => KonomiProcess.start({ env, args: ['--id', id, ...args] });
+  const connect = async (p: KonomiProcess): Promise<PacketClient> => {
+    const client = await PacketClient.connect(p.packetPort);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    services = await TestServices.start({ postgres: true, redis: true });
+    env = { DB_URL: services.postgresUrl, REDIS_URL: services.redisUrl, DATA_DIR: '', TOKEN: '' };
+    a = await bridge('bridge-a');
+    [b, c] = await Promise.all([bridge('bridge-b'), bridge('bridge-c', ['--guest'])]);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await Promise.all([a?.stop(), b?.stop(), c?.stop()]);
+    await services?.stop();
+  });
+
+  it('a script on bridge A reaches the XP10 agent hosting cube 1 NEU on bridge C', async () => {
+    const script = await connect(a);
+    // XP10 announces its vertex in HELLO after boot; C then registers it in Redis.
+    const reply = await until('the XP10 vertex through A', async () => {
+      const r = await script.cubeMsg(1, 0, 'hello from a script on A');
+      return /in XP10/.test(r.text) ? r : undefined;
+    }, 60_000);
+    expect(reply.vertex).toBe(0);
+    expect(reply.text).toMatch(/NEU of cube 1 in XP10 .*heard: .*hello from a script on A/);
+    const view = await clusterView(a);
+    expect(view.members).toEqual(['bridge-a', 'bridge-b', 'bridge-c']);
+  }, 90_000);
+
+  it('a BLOCK_SET through A is read back through B and C, with the same leaf hash', async () => {
+    const [onA, onB, onC] = [await connect(a), await connect(b), await connect(c)];
+    const write = await onA.blockSet(10, 20, 30, 42.5);
+    expect(write.hash).toHaveLength(32);
+    for (const reader of [onB, onC]) {
+      const cell = await reader.blockGet(10, 20, 30);
+      expect(cell.active).toBe(true);
+      expect(cell.value).toBe(42.5);
+      expect(cell.hash).toEqual(cellLeafHash(10, 20, 30, 42.5));
+    }
+    await onB.blockSet(10, 20, 30, -1);
+    expect((await onA.blockGet(10, 20, 30)).value).toBe(-1);
+    expect((await onC.blockGet(11, 20, 30)).active).toBe(false);
+  });
+
+  it('ledger heads spread: each bridge hears every chain', async () => {
+    const view = await until('statuses of all three bridges', async () => {
+      const v = await clusterView(c);
+      return v.peers.length === 3 ? v : undefined;
+    });
+    expect(view.peers.map((p) => p.bridge)).toEqual(['bridge-a', 'bridge-b', 'bridge-c']);
+    const aHead = (await (await fetch(`${a.url}/ledger/head`)).json()) as { length: number };
+    const heard = await until('A\'s latest head on C', async () => {
+      const p = (await clusterView(c)).peers.find((x) => x.bridge === 'bridge-a');
+      return p && p.ledgerLength === aHead.length ? p : undefined;
+    });
+    expect(heard.ledgerLength).toBe(aHead.length);
+  });
+
+  it('stopping B with SIGTERM loses nothing it acknowledged; A and C carry on', async () => {
+    const onB = await connect(b);
+    const writes = streamWrites(onB, 1);
+    await until('200 writes through B', async () => (writes.acked.size >= 200 ? true : undefined));
+    const exit = await b.stop();
+    await writes.stop();
+    expect(exit).toBe(0);
+    const onA = await connect(a);
+    for (const i of writes.acked.keys()) expect((await onA.blockGet(i % 100, 200 + Math.floor(i / 100), 1)).value).toBe(i);
+    expect((await clusterView(a)).members).toEqual(['bridge-a', 'bridge-c']);
+    expect((await onA.cubeMsg(1, 0, 'still there?')).text).toMatch(/in XP10/);
+    await onA.blockSet(1, 1, 1, 1);
+    b = await bridge('bridge-b');
+    expect(await ledgerVerify(b)).toMatchObject({ valid: true });
+  }, 90_000);
+
+  it('SIGKILL of B during writes loses nothing acknowledged; B restarts on a chain that verifies', async () => {
+    const onB = await connect(b);
+    const writes = streamWrites(onB, 2);
+    await until('300 writes through B', async () => (writes.acked.size >= 300 ? true : undefined));
+    await b.kill();
+    await writes.stop();
+    const onC = await connect(c);
+    for (const i of writes.acked.keys()) expect((await onC.blockGet(i % 100, 200 + Math.floor(i / 100), 2)).value).toBe(i);
+    // A dead bridge drops out of the registry when its entry expires.
+    await until('B to leave the registry', async () => ((await clusterView(a)).members.includes('bridge-b') ? undefined : true), 10_000);
+    expect((await (await connect(a)).cubeMsg(1, 0, 'after the crash')).text).toMatch(/in XP10/);
+    b = await bridge('bridge-b');
+    const verify = await ledgerVerify(b);
+    expect(verify.valid).toBe(true);
+    expect(verify.length).toBeGreaterThanOrEqual(writes.acked.size);
+    expect((await (await connect(b)).blockGet(0, 200, 2)).value).toBe(0);
+  }, 90_000);
+
+  it('a vertex on a bridge that died is UNAVAILABLE until its entry expires, then the core answers', async () => {
+    const onA = await connect(a);
+    await c.kill();
+    const err = await onA.cubeMsg(1, 0, 'anyone?').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).code).toBe('UNAVAILABLE');
+    const fallback = await until('the registry entry to expire', async () => {
+      const r = await onA.cubeMsg(1, 0, 'anyone now?');
+      return r;
+    }, 10_000);
+    expect(fallback.text).not.toMatch(/in XP10/);
+  }, 30_000);
+});
