@@ -6,7 +6,8 @@ import { silentLogger, type Logger } from '../server/Logger.js';
 import { isBridgeId, parseBridgeStatus, parseClusterMessage, type BridgeStatus, type ClusterMessage } from './ClusterMessage.js';
 
 function newClient(url: string) {
-  return createClient({ url, socket: { connectTimeout: 5000 } });
+  // Without the offline queue, commands fail at once while Redis is away instead of piling up.
+  return createClient({ url, socket: { connectTimeout: 5000 }, disableOfflineQueue: true });
 }
 
 type RedisClient = ReturnType<typeof newClient>;
@@ -163,11 +164,16 @@ export class ClusterNode implements RemoteVertices {
     if (this.timer) clearInterval(this.timer);
     for (const id of [...this.pending.keys()]) this.settle(id, new ProtocolError('UNAVAILABLE', 'bridge shutting down'));
     // Leave at once rather than after the TTL: others stop routing here.
-    const keys = [`${PREFIX}bridge:${this.bridgeId}`, ...this.localVertices.keys()];
-    await Promise.all(keys.map((k) => this.cmd.eval(DELETE_IF_OWNER, { keys: [k], arguments: [this.bridgeId] }).catch(() => undefined)));
-    await this.cmd.del(`${PREFIX}bridge:${this.bridgeId}`).catch(() => undefined);
-    await this.sub.close().catch(() => undefined);
-    await this.cmd.close().catch(() => undefined);
+    const keys = [...this.localVertices.keys()];
+    const leave = Promise.all([
+      ...keys.map((k) => this.cmd.eval(DELETE_IF_OWNER, { keys: [k], arguments: [this.bridgeId] })),
+      this.cmd.del(`${PREFIX}bridge:${this.bridgeId}`),
+    ]);
+    // Redis may be gone already (a stack stopping): the TTL then cleans up.
+    await withTimeout(leave, 1000);
+    await withTimeout(this.sub.close(), 1000);
+    await withTimeout(this.cmd.close(), 1000);
+    for (const client of [this.sub, this.cmd]) if (client.isOpen) client.destroy();
   }
 
   private async heartbeat(): Promise<void> {
@@ -220,6 +226,12 @@ export class ClusterNode implements RemoteVertices {
     const status = parseBridgeStatus(text);
     if (status) this.statuses.set(status.bridge, status);
   }
+}
+
+async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 function vertexKey(cube: number, vertex: number): string {

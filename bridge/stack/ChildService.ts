@@ -3,6 +3,13 @@ import { StackError } from './StackError.js';
 
 const LOG_TAIL = 4000;
 
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Run as this account (PostgreSQL refuses root). */
+  user?: { uid: number; gid: number };
+  ownGroup?: boolean;
+}
+
 /**
  * A long-running child process whose stdout+stderr tail is kept for error messages. `stop()`
  * sends `signal` and waits for the exit; after `killAfterMs` it sends SIGKILL.
@@ -34,14 +41,26 @@ export class ChildService {
     });
   }
 
-  static spawn(name: string, command: string, args: readonly string[], env?: NodeJS.ProcessEnv, user?: { uid: number; gid: number }): ChildService {
+  /**
+   * `ownGroup`: a process group of its own, so a Ctrl-C meant for the parent does not reach it
+   * and the parent can stop its services in order.
+   */
+  static spawn(name: string, command: string, args: readonly string[], options: SpawnOptions = {}): ChildService {
+    const { env, user, ownGroup } = options;
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: ownGroup ?? false,
       cwd: user ? '/' : process.cwd(),
       ...(env ? { env } : {}),
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });
     return new ChildService(name, child);
+  }
+
+  /** Passes the child's output on as it arrives (the tail is kept either way). */
+  onOutput(listener: (text: string) => void): void {
+    this.child.stdout?.on('data', (chunk: Buffer) => listener(chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => listener(chunk.toString()));
   }
 
   get pid(): number | undefined {

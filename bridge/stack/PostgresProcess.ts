@@ -21,6 +21,8 @@ export interface PostgresOptions {
   /** Skip initdb's fsync of the new cluster (tests); commits are fsynced either way. */
   fastInit?: boolean;
   startTimeoutMs?: number;
+  /** Own process group: the terminal's Ctrl-C reaches only whoever stops it in order. */
+  ownGroup?: boolean;
 }
 
 /**
@@ -53,8 +55,7 @@ export class PostgresProcess {
       'postgres',
       join(bin, 'postgres'),
       ['-D', dataDir, '-p', String(port), '-c', `listen_addresses=${host}`, '-c', 'unix_socket_directories='],
-      undefined,
-      user,
+      { ...(user ? { user } : {}), ownGroup: options.ownGroup ?? false },
     );
     const pgProcess = new PostgresProcess(service, host, port, database);
     await service.waitUntil(() => pgProcess.ping('postgres'), options.startTimeoutMs ?? 30_000);

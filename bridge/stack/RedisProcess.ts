@@ -14,6 +14,8 @@ export interface RedisOptions {
   /** appendonly yes, fsync every second: for the stack; tests need no persistence. */
   persist?: boolean;
   startTimeoutMs?: number;
+  /** Own process group: the terminal's Ctrl-C reaches only whoever stops it in order. */
+  ownGroup?: boolean;
 }
 
 /** A private redis-server from the system package on loopback. */
@@ -42,7 +44,7 @@ export class RedisProcess {
     const persist = options.persist ?? false;
     const args = ['--port', String(port), '--bind', host, '--dir', dir, '--daemonize', 'no', '--save', '', '--protected-mode', 'yes'];
     args.push('--appendonly', persist ? 'yes' : 'no');
-    const service = ChildService.spawn('redis-server', binary, args);
+    const service = ChildService.spawn('redis-server', binary, args, { ownGroup: options.ownGroup ?? false });
     const redis = new RedisProcess(service, host, port);
     await service.waitUntil(() => redis.ping(), options.startTimeoutMs ?? 15_000);
     return redis;
