@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../parseArgs.js';
+import { startConfig } from './startConfig.js';
+
+const SPEC = {
+  host: { type: 'string' },
+  port: { type: 'int', min: 0, max: 65535 },
+  'packet-port': { type: 'int', min: 0, max: 65535 },
+  data: { type: 'string' },
+  ephemeral: { type: 'flag' },
+  token: { type: 'string' },
+  db: { type: 'string' },
+  redis: { type: 'string' },
+  id: { type: 'string' },
+  role: { type: 'string' },
+  api: { type: 'string' },
+  ws: { type: 'string' },
+} as const;
+
+const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => startConfig(parseArgs(argv, SPEC), env);
+
+describe('startConfig', () => {
+  it('defaults: one process, LMDB under ./data, no cluster', () => {
+    expect(config([])).toMatchObject({ role: 'all', host: '127.0.0.1', port: 3000, packetPort: 5600, dataDir: './data', dbUrl: undefined, redisUrl: undefined });
+  });
+
+  it('reads the environment', () => {
+    const c = config([], {
+      DB_URL: 'postgres://u@db:5432/k',
+      REDIS_URL: 'redis://r:6379',
+      PORT: '4000',
+      PACKET_PORT: '4001',
+      HOST: '0.0.0.0',
+      TOKEN: 'secret',
+      BRIDGE_ID: 'b1',
+    });
+    expect(c).toMatchObject({ dbUrl: 'postgres://u@db:5432/k', redisUrl: 'redis://r:6379', port: 4000, packetPort: 4001, host: '0.0.0.0', token: 'secret', bridgeId: 'b1', dataDir: undefined });
+    expect(config([], { DATA_DIR: '/var/konomi' }).dataDir).toBe('/var/konomi');
+  });
+
+  it('flags win over the environment', () => {
+    const c = config(['--port', '5', '--db', 'postgres://flag/k', '--id', 'x', '--host', '::1'], { PORT: '4000', DB_URL: 'postgres://env/k', BRIDGE_ID: 'y', HOST: '0.0.0.0' });
+    expect(c).toMatchObject({ port: 5, dbUrl: 'postgres://flag/k', bridgeId: 'x', host: '::1' });
+    expect(config(['--data', './here'], { DATA_DIR: './there' }).dataDir).toBe('./here');
+  });
+
+  it('roles take the ports of the original design', () => {
+    expect(config(['--role', 'api']).port).toBe(3001);
+    expect(config([], { ROLE: 'ws' })).toMatchObject({ port: 3002, packetPort: 0 });
+    expect(config(['--role', 'web']).port).toBe(3000);
+  });
+
+  it('refuses what cannot work, with a clear message', () => {
+    expect(() => config(['--role', 'db'])).toThrow(/--role must be/);
+    expect(() => config([], { DB_URL: 'mysql://x' })).toThrow(/postgres:\/\//);
+    expect(() => config([], { REDIS_URL: 'redis://r:6379' })).toThrow(/needs the shared PostgreSQL store/);
+    expect(() => config(['--ephemeral'], { DB_URL: 'postgres://x/k' })).toThrow(/excludes/);
+    expect(() => config([], { PORT: 'eighty' })).toThrow(/PORT must be a port number/);
+    expect(() => config([], { PORT: '70000' })).toThrow(/PORT must be a port number/);
+  });
+});
