@@ -6,10 +6,11 @@ import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import type { KonomiService } from '../service/KonomiService.js';
 import type { Logger } from '../server/Logger.js';
 import { toHex } from '../util/hex.js';
-import { badField } from './HttpError.js';
+import { HttpError, badField } from './HttpError.js';
 import { bodyObject, intField, numberField, optionalIntField, stringField } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
 import { renderMetrics } from './renderMetrics.js';
+import { requestAuthorized } from './requestAuth.js';
 
 export interface HttpAppContext {
   service: KonomiService;
@@ -21,6 +22,8 @@ export interface HttpAppContext {
   wsClientCount: () => number;
   /** Largest JSON body accepted (default 256 KiB). */
   bodyLimitBytes?: number;
+  /** The bridge token; requests from non-loopback addresses must present it (none: they are refused). */
+  token?: string;
 }
 
 const U16 = 0xffff;
@@ -32,6 +35,12 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
   const { service, dispatcher } = ctx;
   const app = express();
   app.disable('x-powered-by');
+  // The page itself holds no data and is served to anyone; every API route below needs the token remotely.
+  servePage(app, ctx.webRoot);
+  app.use((req, _res, next) => {
+    if (requestAuthorized(req, ctx.token)) return next();
+    next(new HttpError(401, 'UNAUTHORIZED', 'requests from other hosts need the bridge token (Authorization: Bearer TOKEN or ?token=TOKEN)'));
+  });
   app.use(express.json({ limit: ctx.bodyLimitBytes ?? 256 * 1024 }));
 
   app.get('/healthz', (_req, res) => {
@@ -143,14 +152,6 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     res.json(service.blocks(optionalIntField(q, 'limit', 1, 100_000, 10_000), optionalIntField(q, 'array', 0, U16, 0)));
   });
 
-  if (existsSync(ctx.webRoot)) {
-    app.use(express.static(ctx.webRoot, { index: 'index.html', fallthrough: true }));
-  } else {
-    app.get('/', (_req, res) => {
-      res.type('html').send('<!doctype html><title>Konomi</title><p>The web page is not built yet: run <code>npm run build:web</code>, then reload.</p>');
-    });
-  }
-
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}` } });
   });
@@ -162,6 +163,16 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
   });
   return app;
+}
+
+function servePage(app: express.Express, webRoot: string): void {
+  if (existsSync(webRoot)) {
+    app.use(express.static(webRoot, { index: 'index.html', fallthrough: true }));
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('html').send('<!doctype html><title>Konomi</title><p>The web page is not built yet: run <code>npm run build:web</code>, then reload.</p>');
+    });
+  }
 }
 
 function coordinates(source: Record<string, unknown>): { x: number; y: number; z: number } {

@@ -13,7 +13,7 @@ import { Phonebook } from '../../protocol/modem/Phonebook.js';
 import type { CallDestination } from '../../protocol/modem/CallDestination.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
 import type { LlmFactory } from '../../core/llm/LlmNode.js';
-import { tokenVote, type CollectiveStrategy } from '../../core/cube/CollectiveStrategy.js';
+import { replicaQuorum, type CollectiveStrategy } from '../../core/cube/CollectiveStrategy.js';
 import { FemtoLlmFactory } from '../../core/femto/FemtoLlm.js';
 import type { Store } from '../../core/store/Store.js';
 import { ClusterNode, type ClusterOptions } from '../cluster/ClusterNode.js';
@@ -25,6 +25,7 @@ import { PgStore } from '../store/PgStore.js';
 import type { DispatcherLimits } from '../dispatch/DispatcherLimits.js';
 import { createHttpApp } from '../http/createHttpApp.js';
 import { JsonApi, MAX_JSON_MESSAGE } from '../http/JsonApi.js';
+import { presentedToken, requestAuthorized, sameToken } from '../http/requestAuth.js';
 import { TcpLineServer } from '../lines/TcpLineServer.js';
 import { WebSocketLine } from '../lines/WebSocketLine.js';
 import { FrameCapture } from '../capture/FrameCapture.js';
@@ -96,9 +97,17 @@ export class BridgeServer {
       webRoot: options.webRoot ?? 'dist/web',
       startedAt: Date.now(),
       wsClientCount: () => this.jsonApi.clientCount,
+      ...(options.token ? { token: options.token } : {}),
     });
     this.http = createServer((req, res) => {
-      if (this.cluster && (req.url === '/cluster' || req.url?.startsWith('/cluster?'))) return this.clusterStatus(res);
+      if (this.cluster && (req.url === '/cluster' || req.url?.startsWith('/cluster?'))) {
+        if (!requestAuthorized(req, this.token)) {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'requests from other hosts need the bridge token' } }));
+          return;
+        }
+        return this.clusterStatus(res);
+      }
       app(req, res);
     });
     this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
@@ -125,9 +134,9 @@ export class BridgeServer {
     const konomi = await Konomi.open({
       ...(options.store ? { store: options.store } : {}),
       llmFactory: options.llmFactory ?? new FemtoLlmFactory(),
-      collective: options.collective ?? tokenVote,
+      collective: options.collective ?? replicaQuorum,
     });
-    for (let i = konomi.cubeCount; i < (options.minimumCubes ?? 2); i++) konomi.createCube(i * 4, 0, 0);
+    for (let i = konomi.cubeCount; i < (options.minimumCubes ?? 2); i++) await konomi.createCube(i * 4, 0, 0);
     await konomi.flush();
     const service = new KonomiService(konomi);
     const cluster = options.cluster ? await ClusterNode.connect({ ...options.cluster, logger }) : undefined;
@@ -189,7 +198,7 @@ export class BridgeServer {
       this.http.close(() => resolve());
       this.http.closeAllConnections();
     });
-    await this.service.konomi.close();
+    await this.service.close();
   }
 
   private clusterStatus(res: import('node:http').ServerResponse): void {
@@ -250,9 +259,7 @@ export class BridgeServer {
   }
 
   private tokenInQuery(req: IncomingMessage): boolean {
-    if (!this.token) return false;
-    const url = new URL(req.url ?? '/', 'http://x');
-    return url.searchParams.get('token') === this.token;
+    return sameToken(presentedToken(req), this.token);
   }
 
   private startModem(dte: Line): void {

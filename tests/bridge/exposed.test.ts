@@ -1,0 +1,69 @@
+import { networkInterfaces } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BridgeServer } from '../../bridge/server/BridgeServer.js';
+import { MemoryLogger } from '../../bridge/server/Logger.js';
+
+/** A non-loopback address of this machine, so requests really arrive from "another host". */
+function externalAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
+const external = externalAddress();
+const TOKEN = 'open-sesame';
+let server: BridgeServer;
+
+beforeAll(async () => {
+  server = await BridgeServer.start({ host: '0.0.0.0', port: 0, packetPort: 0, token: TOKEN, logger: new MemoryLogger(), webRoot: '/nonexistent-konomi-web' });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const url = (host: string, path: string) => `http://${host}:${server.httpAddress.port}${path}`;
+
+describe.skipIf(!external)('REST exposed with --host', () => {
+  it('answers loopback callers without a token', async () => {
+    const res = await fetch(url('127.0.0.1', '/ledger/head'));
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses other hosts without the token with a JSON 401', async () => {
+    for (const path of ['/ledger/head', '/value?x=1&y=1&z=1', '/metrics', '/value?x=1&y=1&z=1&token=wrong']) {
+      const res = await fetch(url(external!, path));
+      expect(res.status).toBe(401);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('UNAUTHORIZED');
+      expect(body.error.message).toMatch(/token/);
+    }
+    const post = await fetch(url(external!, '/value'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ x: 1, y: 1, z: 1, value: 2 }),
+    });
+    expect(post.status).toBe(401);
+    const wrong = await fetch(url(external!, '/ledger/head'), { headers: { authorization: 'Bearer nope' } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('serves other hosts presenting the token in the header or the query', async () => {
+    const header = await fetch(url(external!, '/ledger/head'), { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(header.status).toBe(200);
+    const post = await fetch(url(external!, '/value'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ x: 1, y: 1, z: 1, value: 2 }),
+    });
+    expect(post.status).toBe(200);
+    const query = await fetch(url(external!, `/value?x=1&y=1&z=1&token=${TOKEN}`));
+    expect(query.status).toBe(200);
+    expect(((await query.json()) as { value: number }).value).toBe(2);
+  });
+
+  it('still serves the page to other hosts', async () => {
+    const res = await fetch(url(external!, '/'));
+    expect(res.status).toBe(200);
+  });
+});
