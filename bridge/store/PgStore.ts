@@ -31,6 +31,17 @@ const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
 
 type Bytes = Uint8Array;
 
+/** Concurrent batched read queries, and cells per query. */
+const READ_STREAMS = 2;
+const MAX_READ_BATCH = 1000;
+
+interface PendingRead {
+  array: number;
+  morton: number;
+  resolve(row: CellRow | undefined): void;
+  reject(err: Error): void;
+}
+
 interface CellDbRow {
   array_id: number;
   morton: string;
@@ -62,6 +73,8 @@ interface LedgerDbRow {
  */
 export class PgStore implements Store {
   private closed = false;
+  private readonly reads: PendingRead[] = [];
+  private readStreams = 0;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -147,12 +160,43 @@ export class PgStore implements Store {
     await this.owner.end().catch(() => undefined);
   }
 
-  /** One cell as committed by any writer, or undefined if never written. */
-  async readCell(array: number, morton: number): Promise<CellRow | undefined> {
-    this.checkOpen();
-    const r = await this.pool.query<CellDbRow>('SELECT array_id, morton, active, value, ts FROM cells WHERE array_id = $1 AND morton = $2', [array, morton]);
-    const row = r.rows[0];
-    return row ? toCellRow(row) : undefined;
+  /**
+   * One cell as committed by any writer, or undefined if never written. Reads that arrive while
+   * others are in flight are batched into one query (at most READ_STREAMS queries at a time), so
+   * many concurrent BLOCK_GETs cost few round trips.
+   */
+  readCell(array: number, morton: number): Promise<CellRow | undefined> {
+    if (this.closed) return Promise.reject(new CoreError('STORE_FAILED', 'store is closed'));
+    return new Promise((resolve, reject) => {
+      this.reads.push({ array, morton, resolve, reject });
+      if (this.readStreams < READ_STREAMS) {
+        this.readStreams++;
+        queueMicrotask(() => void this.drainReads());
+      }
+    });
+  }
+
+  private async drainReads(): Promise<void> {
+    while (this.reads.length > 0) {
+      const batch = this.reads.splice(0, MAX_READ_BATCH);
+      try {
+        const r = await this.pool.query<CellDbRow>(
+          `SELECT c.array_id, c.morton, c.active, c.value, c.ts FROM cells c
+           JOIN unnest($1::int[], $2::bigint[]) AS k(array_id, morton) ON c.array_id = k.array_id AND c.morton = k.morton`,
+          [batch.map((b) => b.array), batch.map((b) => b.morton)],
+        );
+        const found = new Map<number, CellRow>();
+        for (const row of r.rows) {
+          const cell = toCellRow(row);
+          found.set(cell.array * 2 ** 30 + cell.morton, cell);
+        }
+        for (const b of batch) b.resolve(found.get(b.array * 2 ** 30 + b.morton));
+      } catch (cause) {
+        const err = new CoreError('STORE_FAILED', `read failed: ${message(cause)}`);
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.readStreams--;
   }
 
   /**

@@ -147,6 +147,19 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
     await c.close();
   });
 
+  it('concurrent cell reads are answered in batches, each with its own row or undefined', async () => {
+    const store = await open();
+    const cells = Array.from({ length: 3000 }, (_, i) => ({ array: 0, morton: i * 7, active: i % 3 !== 0, value: i / 2, timestamp: i }));
+    await store.commit({ arrays: [{ id: 0, x: 1024, y: 1024, z: 1024, template: false, templateId: null }], cells, entries: [], cubes: [] });
+    const reads = await Promise.all(Array.from({ length: 2500 }, (_, i) => store.readCell(0, i * 7 + (i % 2 === 0 ? 0 : 1))));
+    reads.forEach((row, i) => {
+      if (i % 2 === 1) expect(row).toBeUndefined();
+      else expect(row).toEqual(cells[i]);
+    });
+    await store.close();
+    await expect(store.readCell(0, 0)).rejects.toThrow(/STORE_FAILED/);
+  });
+
   it('region queries return the active cells in the box, in Morton order', async () => {
     const store = await open();
     const k = await Konomi.open({ store, gridDims: { x: 1000, y: 1000, z: 1000 } });
