@@ -3,7 +3,7 @@ import { SEND_FORMS } from './requests.js';
 export const USAGE = `Usage: konomi <command> [options]
 
   start    Run the bridge: packet port, HTTP (REST, /ws, /line/serial0, /modem, /capture), the web page
-           [--host 127.0.0.1] [--port 3000] [--packet-port 5600] [--data ./data | --ephemeral] [--guest] [--memory MB]
+           [--host 127.0.0.1] [--allow-host NAME,…] [--port 3000] [--packet-port 5600] [--data ./data | --ephemeral] [--guest] [--memory MB]
            [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR]
            [--db postgres://… (PgStore)] [--redis redis://… (cluster)] [--id BRIDGE_ID] [--role all|api|ws|web]
            [--api URL --ws URL (web role)]   env: DB_URL REDIS_URL PORT PACKET_PORT HOST DATA_DIR TOKEN BRIDGE_ID ROLE

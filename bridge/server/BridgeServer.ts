@@ -30,6 +30,7 @@ import { TcpLineServer } from '../lines/TcpLineServer.js';
 import { WebSocketLine } from '../lines/WebSocketLine.js';
 import { FrameCapture } from '../capture/FrameCapture.js';
 import { KonomiService } from '../service/KonomiService.js';
+import { HostPolicy } from './HostPolicy.js';
 import { isLoopbackAddress } from './isLoopback.js';
 import { silentLogger, type Logger } from './Logger.js';
 
@@ -57,6 +58,11 @@ export interface BridgeServerOptions {
    * BLOCK_GET then reads the shared store, so writes through other bridges are visible.
    */
   cluster?: Omit<ClusterOptions, 'logger'>;
+  /**
+   * More names browsers may reach the bridge by (a DNS name, a proxy's host): WebSocket upgrades
+   * must carry a Host, and an Origin when present, naming the server (see HostPolicy).
+   */
+  allowedHosts?: string[];
 }
 
 /** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
@@ -79,6 +85,7 @@ export class BridgeServer {
   readonly capture = new FrameCapture();
   readonly token: string | undefined;
   private clusterLink: Disposable | undefined;
+  private readonly hostPolicy: HostPolicy;
 
   private constructor(
     readonly service: KonomiService,
@@ -89,6 +96,7 @@ export class BridgeServer {
     readonly cluster: ClusterNode | undefined,
   ) {
     this.token = options.token;
+    this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
     this.jsonApi = new JsonApi(service, dispatcher, logger);
     const app = createHttpApp({
       service,
@@ -238,6 +246,10 @@ export class BridgeServer {
     const path = (req.url ?? '/').split('?')[0];
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
     const isRemote = !isLoopbackAddress(req.socket.remoteAddress);
+    if (!this.hostPolicy.allowsHost(req.headers.host) || !this.hostPolicy.allowsOrigin(req.headers.origin)) {
+      this.logger.warn(`ws ${path} from ${remote} refused: Host ${req.headers.host ?? '(none)'}, Origin ${req.headers.origin ?? '(none)'}`);
+      return refuse(socket, 403);
+    }
     const accept = (wss: WebSocketServer, then: (ws: WebSocket) => void): void => {
       wss.handleUpgrade(req, socket, head, then);
     };
@@ -273,6 +285,8 @@ export class BridgeServer {
   }
 }
 
-function refuse(socket: Duplex, status: 401 | 404): void {
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as const;
+
+function refuse(socket: Duplex, status: keyof typeof STATUS_TEXT): void {
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

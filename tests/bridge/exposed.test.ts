@@ -1,4 +1,5 @@
 import { networkInterfaces } from 'node:os';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
 import { MemoryLogger } from '../../bridge/server/Logger.js';
@@ -65,5 +66,45 @@ describe.skipIf(!external)('REST exposed with --host', () => {
   it('still serves the page to other hosts', async () => {
     const res = await fetch(url(external!, '/'));
     expect(res.status).toBe(200);
+  });
+});
+
+describe('WebSocket upgrades check Host and Origin', () => {
+  const wsUrl = (host: string, path: string) => `ws://${host}:${server.httpAddress.port}${path}`;
+  /** Resolves with the HTTP status of a refused upgrade, or 101 when the socket opened. */
+  const upgradeStatus = (target: string, headers: Record<string, string> = {}) =>
+    new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(target, { headers });
+      ws.once('open', () => {
+        ws.close();
+        resolve(101);
+      });
+      ws.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.once('error', (err) => reject(err));
+    });
+
+  it('opens for a non-browser client (no Origin) and for the bridge\'s own origin', async () => {
+    const port = server.httpAddress.port;
+    expect(await upgradeStatus(wsUrl('127.0.0.1', '/ws'))).toBe(101);
+    expect(await upgradeStatus(wsUrl('127.0.0.1', '/ws'), { origin: `http://127.0.0.1:${port}` })).toBe(101);
+    expect(await upgradeStatus(wsUrl('127.0.0.1', '/line/serial0'), { origin: `http://localhost:${port}` })).toBe(101);
+  });
+
+  it('refuses a page of another site (cross-site WebSocket hijacking) with 403', async () => {
+    for (const path of ['/ws', '/modem', '/capture', '/line/serial0']) {
+      expect(await upgradeStatus(wsUrl('127.0.0.1', path), { origin: 'https://evil.example' }), path).toBe(403);
+    }
+    expect(await upgradeStatus(wsUrl('127.0.0.1', '/ws'), { origin: 'null' })).toBe(403);
+  });
+
+  it('refuses a Host the server does not listen as (DNS rebinding) with 403', async () => {
+    const port = server.httpAddress.port;
+    expect(await upgradeStatus(wsUrl('127.0.0.1', '/ws'), { host: `rebind.evil.example:${port}` })).toBe(403);
+    expect(
+      await upgradeStatus(wsUrl('127.0.0.1', '/line/serial0'), { host: `rebind.evil.example:${port}`, origin: `http://rebind.evil.example:${port}` }),
+    ).toBe(403);
   });
 });

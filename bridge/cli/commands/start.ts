@@ -11,6 +11,7 @@ import { startConfig } from './startConfig.js';
 
 const OPTIONS = {
   host: { type: 'string' },
+  'allow-host': { type: 'string' },
   port: { type: 'int', min: 0, max: 65535 },
   'packet-port': { type: 'int', min: 0, max: 65535 },
   data: { type: 'string' },
@@ -59,6 +60,7 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     webRoot,
     ...(store ? { store } : {}),
     ...(config.token ? { token: config.token } : {}),
+    ...(allowedHosts(stringOption(args, 'allow-host'))),
     ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl, bridgeId: config.bridgeId } } : {}),
   });
   const serialPath = stringOption(args, 'serial');
@@ -77,4 +79,10 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
   await guest?.stop();
   await server.stop();
   return 0;
+}
+
+/** `--allow-host a.lan,b.example`: more names browsers reach the bridge by (WebSocket Host/Origin check). */
+function allowedHosts(list: string | undefined): { allowedHosts?: string[] } {
+  const names = (list ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  return names.length > 0 ? { allowedHosts: names } : {};
 }
