@@ -8,7 +8,7 @@ import type { Line } from './Line.js';
 import { createLinePair } from './MemoryLine.js';
 import { encodeErrorPayload } from './payloads/errorPayload.js';
 import { ProtocolError } from './ProtocolError.js';
-import { Session, type IncomingRequest, type SessionEvent, type SessionOptions } from './Session.js';
+import { Session, helloBootId, withHelloBootId, type IncomingRequest, type SessionEvent, type SessionOptions } from './Session.js';
 import { ManualClock } from './testing/ManualClock.js';
 import { MAX_SEQ_SPAN } from './serial.js';
 import { LINE_PROFILES } from './LineProfile.js';
@@ -349,5 +349,90 @@ describe('Session', () => {
     const p = caught(client.request(Opcode.HELLO, payload));
     await clock.settle();
     expect(await p).toMatchObject({ code: 'UNSUPPORTED', remote: true });
+  });
+  describe('HELLO boot id and the duplicate cache', () => {
+    /** A server session and a raw client end that writes frames by hand. */
+    function serverWithRawClient() {
+      const clock = new ManualClock();
+      const [a, b] = createLinePair(['client', 'server']);
+      const server = new Session(b, { clock, name: 'server', bootId: 0x5e5e5e5e });
+      const applied: number[] = [];
+      server.setHandler((req) => {
+        applied.push(req.seq);
+        return bytes(1);
+      });
+      const peer = rawPeer(a);
+      const send = (opcode: number, seq: number, payload: Uint8Array) =>
+        a.write(encodeFrame({ flags: 0, opcode, seq, channel: 0, fragment: 0, payload }));
+      const hello = (seq: number, bootId?: number) => {
+        const plain = encodeHello(makeHello({ name: 'raw' }));
+        send(Opcode.HELLO, seq, bootId === undefined ? plain : withHelloBootId(plain, bootId));
+      };
+      return { clock, server, applied, peer, send, hello };
+    }
+    const blockSet = bytes(0, 1, 0, 2, 0, 3, 0x40, 0, 0, 0, 0, 0, 0, 0);
+
+    it('keeps the cache across HELLOs with the same boot id: a retransmitted BLOCK_SET runs once', async () => {
+      const { clock, server, applied, peer, send, hello } = serverWithRawClient();
+      hello(1, 0xabcd0001);
+      send(Opcode.BLOCK_SET, 2, blockSet);
+      hello(3, 0xabcd0001); // mid-conversation HELLO, same incarnation
+      hello(4); // a HELLO without boot id never clears either
+      send(Opcode.BLOCK_SET, 2, blockSet); // retransmission
+      await clock.settle();
+      expect(applied).toEqual([2]);
+      expect(server.stats.duplicates).toBe(1);
+      const replies = peer.frames.filter((f) => f.opcode === Opcode.BLOCK_SET);
+      expect(replies).toHaveLength(2);
+      expect(replies[1]).toEqual(replies[0]);
+      expect(server.peerBootId).toBe(0xabcd0001);
+      // The server's own HELLO replies carry its boot id.
+      const helloReply = peer.frames.find((f) => f.opcode === Opcode.HELLO)!;
+      expect(helloBootId(helloReply.payload)).toBe(0x5e5e5e5e);
+    });
+
+    it('forgets answered requests when the boot id changes (the peer restarted and reuses seqs)', async () => {
+      const { clock, server, applied, hello, send } = serverWithRawClient();
+      hello(1, 7);
+      send(Opcode.BLOCK_SET, 2, blockSet);
+      hello(1, 8); // restarted: its first seqs again
+      send(Opcode.BLOCK_SET, 2, blockSet);
+      await clock.settle();
+      expect(applied).toEqual([2, 2]);
+      expect(server.peerBootId).toBe(8);
+    });
+
+    it('does not let a refused HELLO with a new boot id clear the cache', async () => {
+      const clock = new ManualClock();
+      const [a, b] = createLinePair(['client', 'server']);
+      const server = new Session(b, {
+        clock,
+        onHello: (peer) => {
+          if (peer.name === 'intruder') throw new ProtocolError('UNAUTHORIZED', 'no');
+        },
+      });
+      let runs = 0;
+      server.setHandler(() => bytes(runs++));
+      const send = (opcode: number, seq: number, payload: Uint8Array) =>
+        a.write(encodeFrame({ flags: 0, opcode, seq, channel: 0, fragment: 0, payload }));
+      send(Opcode.HELLO, 1, withHelloBootId(encodeHello(makeHello({ name: 'ok' })), 1));
+      send(Opcode.BLOCK_SET, 2, blockSet);
+      send(Opcode.HELLO, 3, withHelloBootId(encodeHello(makeHello({ name: 'intruder' })), 2));
+      send(Opcode.BLOCK_SET, 2, blockSet);
+      await clock.settle();
+      expect(runs).toBe(1);
+      expect(server.peerBootId).toBe(1);
+    });
+
+    it('learns the peer boot id from a HELLO reply and refuses an invalid own boot id', async () => {
+      const { clock, client, server } = pair({ bootId: 11 }, { bootId: 22 });
+      const hello = client.hello();
+      await clock.settle();
+      await hello;
+      expect(client.peerBootId).toBe(22);
+      expect(server.peerBootId).toBe(11);
+      const [line] = createLinePair();
+      expect(() => new Session(line, { bootId: 0 })).toThrow(ProtocolError);
+    });
   });
 });

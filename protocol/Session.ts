@@ -46,6 +46,11 @@ export interface SessionOptions {
   initialSeq?: number;
   /** Fields of this side's HELLO not derived from the options above. */
   hello?: Partial<Hello>;
+  /**
+   * This side's boot id (u32, not 0), sent as HELLO's trailing field; a peer clears its duplicate
+   * cache only when it changes. Default: random per Session, i.e. per start of this side.
+   */
+  bootId?: number;
   /** Called with the peer's HELLO before it is accepted; throw a ProtocolError (e.g. UNAUTHORIZED) to refuse. */
   onHello?: (peer: Hello) => void;
   clock?: Clock;
@@ -218,6 +223,10 @@ export class Session implements Disposable {
     this.bytesPerMs = rate / 1000;
     this.nextSeq = (options.initialSeq ?? 1) & 0xffff;
     this.onHelloCallback = options.onHello;
+    this.bootId = options.bootId ?? randomBootId();
+    if (!Number.isInteger(this.bootId) || this.bootId < 1 || this.bootId > 0xffff_ffff) {
+      throw new ProtocolError('INVALID_ARGUMENT', `bootId ${this.bootId} is not 1..2^32-1`);
+    }
     this.subscriptions.push(
       line.onData((chunk) => this.receive(chunk)),
       line.onClose(() => this.shutdown('LINE_CLOSED')),
@@ -228,6 +237,8 @@ export class Session implements Disposable {
   }
 
   private readonly onHelloCallback: ((peer: Hello) => void) | undefined;
+  readonly bootId: number;
+  private peerBoot: number | undefined;
 
   /** Outstanding requests allowed now (after HELLO: the smaller of both sides). */
   get window(): number {
@@ -250,6 +261,11 @@ export class Session implements Disposable {
   /** The peer's HELLO, once exchanged in either direction. */
   get peerHello(): Hello | undefined {
     return this.peer;
+  }
+
+  /** The boot id from the peer's latest HELLO that carried one. */
+  get peerBootId(): number | undefined {
+    return this.peerBoot;
   }
 
   get isClosed(): boolean {
@@ -313,9 +329,10 @@ export class Session implements Disposable {
   /** Exchanges HELLO: sends ours (optionally updated), returns the peer's and applies the negotiated limits. */
   async hello(local: Partial<Hello> = {}): Promise<Hello> {
     this.localHello = makeHello({ ...this.localHello, ...local });
-    const reply = await this.request(Opcode.HELLO, encodeHello(this.localHello));
+    const reply = await this.request(Opcode.HELLO, this.encodeLocalHello());
     const peer = decodeHello(reply.payload);
     this.acceptHello(peer);
+    this.notePeerBootId(helloBootId(reply.payload));
     return peer;
   }
 
@@ -619,9 +636,8 @@ export class Session implements Disposable {
       const peer = decodeHello(request.payload);
       this.onHelloCallback?.(peer);
       this.acceptHello(peer);
-      // A fresh HELLO starts a new conversation: the peer may reuse seqs from its start.
-      this.cache.clear();
-      return encodeHello(this.localHello);
+      this.notePeerBootId(helloBootId(request.payload));
+      return this.encodeLocalHello();
     }
     if (request.opcode === Opcode.PING) return request.payload;
     return this.handler(request);
@@ -667,6 +683,22 @@ export class Session implements Disposable {
     this.pump();
   }
 
+  private encodeLocalHello(): Uint8Array {
+    return withHelloBootId(encodeHello(this.localHello), this.bootId);
+  }
+
+  /**
+   * Only a peer that restarted (a new boot id) may reuse the seqs it used before, so only then
+   * are the answered requests forgotten. A HELLO in mid-conversation, a retransmitted one or one
+   * without a boot id keeps the cache: a retransmitted BLOCK_SET is still applied once. Requests
+   * still running are not in the cache and get cached when they finish.
+   */
+  private notePeerBootId(bootId: number): void {
+    if (bootId === 0) return;
+    if (this.peerBoot !== undefined && this.peerBoot !== bootId) this.cache.clear();
+    this.peerBoot = bootId;
+  }
+
   // ---- lifecycle ----
 
   private shutdown(code: 'LINE_CLOSED' | 'SESSION_CLOSED'): void {
@@ -692,6 +724,39 @@ export class Session implements Disposable {
 
 function key(channel: number, seq: number): number {
   return (channel << 16) | seq;
+}
+
+const BOOT_ID_SIZE = 4;
+
+/** Length of the version-1 HELLO fields of a payload `decodeHello` accepted. */
+function helloFieldsLength(payload: Uint8Array): number {
+  let at = 4;
+  at += 1 + (payload[at] ?? 0); // name
+  at += 1 + (payload[at] ?? 0); // token
+  return at + 1 + 4 * (payload[at] ?? 0); // vertices
+}
+
+/**
+ * The boot id a HELLO carries after its vertex list (u32; 0 when absent). Call only on a
+ * payload `decodeHello` accepted. Lives here until payloads/hello.ts learns the field.
+ */
+export function helloBootId(payload: Uint8Array): number {
+  const at = helloFieldsLength(payload);
+  if (payload.length < at + BOOT_ID_SIZE) return 0;
+  return new DataView(payload.buffer, payload.byteOffset + at, BOOT_ID_SIZE).getUint32(0);
+}
+
+/** `payload` (an encoded HELLO without trailing fields) followed by the boot id. */
+export function withHelloBootId(payload: Uint8Array, bootId: number): Uint8Array {
+  const out = new Uint8Array(payload.length + BOOT_ID_SIZE);
+  out.set(payload);
+  new DataView(out.buffer).setUint32(payload.length, bootId >>> 0);
+  return out;
+}
+
+function randomBootId(): number {
+  // Not a secret: it only has to differ between two starts of the same side.
+  return 1 + Math.floor(Math.random() * 0xffff_fffe);
 }
 
 function errorPayloadOf(error: unknown): Uint8Array {

@@ -105,6 +105,19 @@ static void link_on_failure(void *context, uint32_t tag, int code) {
     call_finish(call, code, "no reply from the core (retries exhausted)");
 }
 
+/* Differs between boots so the core forgets our old requests only when we restarted: the TSC
+ * (v86 derives it from the host clock) mixed with the uptime. Never 0, which means "none". */
+static uint32_t link_boot_id(void) {
+    static uint32_t boot_id;
+    if (boot_id) return boot_id;
+    uint32_t low, high;
+    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+    uint32_t mixed = (low ^ (high * 0x9E3779B9u) ^ pit_millis()) * 0x85EBCA6Bu;
+    boot_id = mixed ^ (mixed >> 13);
+    if (!boot_id) boot_id = 1;
+    return boot_id;
+}
+
 static size_t link_encode_hello(uint8_t *out, size_t capacity) {
     struct proto_hello hello = {
         .version = PROTO_VERSION,
@@ -112,6 +125,7 @@ static size_t link_encode_hello(uint8_t *out, size_t capacity) {
         .window = PROTO_SESSION_MAX_WINDOW,
         .name = { (const uint8_t *)XP10_NAME, sizeof(XP10_NAME) - 1 },
         .token = { 0, 0 },
+        .boot_id = link_boot_id(),
     };
     hello.vertex_count = (uint8_t)agents_hosted_vertices(hello.vertices, PROTO_HELLO_MAX_VERTICES);
     return proto_hello_encode(&hello, out, capacity);
@@ -121,6 +135,13 @@ static void link_answer_hello(struct proto_session *s, const struct proto_messag
     struct proto_hello peer;
     if (proto_hello_decode(request->payload, request->length, &peer) != 0) {
         proto_session_reply_error(s, request, PROTO_ERR_BAD_PAYLOAD, "HELLO does not parse");
+        return;
+    }
+    if (peer.version != PROTO_VERSION) {
+        char message[LINK_ERROR_MESSAGE_MAX];
+        format_to_buffer(message, sizeof(message), "peer speaks protocol version %u, XP10 speaks %u",
+                         (unsigned)peer.version, (unsigned)PROTO_VERSION);
+        proto_session_reply_error(s, request, PROTO_ERR_UNSUPPORTED, message);
         return;
     }
     proto_session_apply_peer_hello(s, peer.window, peer.max_content);
@@ -145,7 +166,9 @@ static void link_route_to_agent(struct proto_session *s, const struct proto_mess
     int result = agents_deliver(incoming);
     if (result == 0) return;
     proto_session_reply_error(s, request, (uint8_t)result,
-                              result == PROTO_ERR_NOT_FOUND ? "no such vertex in XP10" : "agent unavailable");
+                              result == PROTO_ERR_NOT_FOUND     ? "no such vertex in XP10"
+                              : result == PROTO_ERR_BAD_PAYLOAD ? "CUBE_MSG does not parse"
+                                                                : "agent unavailable");
     kfree(data);
     kfree(incoming);
 }

@@ -47,6 +47,7 @@ size_t proto_hello_encode(const struct proto_hello *hello, uint8_t *out, size_t 
         wire_put_u8(&w, hello->vertices[i].vertex);
         wire_put_u8(&w, hello->vertices[i].channel);
     }
+    if (hello->boot_id) wire_put_u32(&w, hello->boot_id);
     return writer_result(&w);
 }
 
@@ -66,7 +67,9 @@ int proto_hello_decode(const uint8_t *payload, size_t length, struct proto_hello
         out->vertices[i].channel = wire_get_u8(&r);
     }
     if (!r.error && (out->window < PROTO_WINDOW_MIN || out->window > PROTO_WINDOW_MAX)) return PROTO_ERR_BAD_PAYLOAD;
-    if (!r.error && out->max_content > PROTO_MAX_CONTENT) return PROTO_ERR_BAD_PAYLOAD;
+    if (!r.error && (out->max_content <= PROTO_MIN_CONTENT || out->max_content > PROTO_MAX_CONTENT))
+        return PROTO_ERR_BAD_PAYLOAD;
+    out->boot_id = !r.error && wire_remaining(&r) >= 4 ? wire_get_u32(&r) : 0;
     /* Fields may be appended in later versions: trailing bytes are allowed. */
     return reader_result(&r, false);
 }

@@ -38,6 +38,9 @@ struct proto_hello {
     struct proto_text token;
     uint8_t vertex_count;
     struct proto_hosted_vertex vertices[PROTO_HELLO_MAX_VERTICES];
+    /* Trailing field: differs on every start of the sender, 0 = absent (not encoded). A peer
+     * forgets the requests it answered only when this changes (docs/PROTOCOL.md, Duplicates). */
+    uint32_t boot_id;
 };
 
 struct proto_coords {

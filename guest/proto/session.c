@@ -93,12 +93,15 @@ static void session_sample_rtt(struct proto_session *s, uint32_t rtt) {
     s->rto_ms = rto;
 }
 
+static void session_note_peer_hello(struct proto_session *s, const struct proto_message *m);
+
 static void session_handle_reply(struct proto_session *s, const struct proto_message *m) {
     for (unsigned i = 0; i < PROTO_SESSION_MAX_WINDOW; i++) {
         struct proto_outstanding *o = &s->outstanding[i];
         if (!o->in_use || o->seq != m->seq || o->channel != m->channel) continue;
         if (!o->retransmitted) session_sample_rtt(s, s->now_ms - o->sent_ms); /* Karn's rule */
         o->in_use = false;
+        if (m->opcode == PROTO_OP_HELLO && !(m->flags & PROTO_FLAG_ERROR)) session_note_peer_hello(s, m);
         if (s->ops.on_reply) s->ops.on_reply(s->ops.context, o->tag, m);
         return;
     }
@@ -118,8 +121,21 @@ static struct proto_dup_entry *dup_find(struct proto_session *s, uint8_t channel
     return 0;
 }
 
-static void dup_clear(struct proto_session *s) {
-    for (unsigned i = 0; i < PROTO_DUP_CACHE_SIZE; i++) s->dup[i].state = PROTO_DUP_FREE;
+/* Entries still running stay: their reply has not been stored yet (a resident agent may be
+ * thinking about a CUBE_MSG), and dropping them would let a duplicate run the request again. */
+static void dup_forget_answered(struct proto_session *s) {
+    for (unsigned i = 0; i < PROTO_DUP_CACHE_SIZE; i++)
+        if (s->dup[i].state == PROTO_DUP_ANSWERED) s->dup[i].state = PROTO_DUP_FREE;
+}
+
+/* Only a peer that restarted (a new boot id in its HELLO) may reuse old seqs, so only then are
+ * answered requests forgotten; a HELLO in mid-conversation or without a boot id keeps them. */
+static void session_note_peer_hello(struct proto_session *s, const struct proto_message *m) {
+    struct proto_hello hello;
+    if (proto_hello_decode(m->payload, m->length, &hello) != 0 || hello.version != PROTO_VERSION || !hello.boot_id)
+        return;
+    if (s->peer_boot_id && s->peer_boot_id != hello.boot_id) dup_forget_answered(s);
+    s->peer_boot_id = hello.boot_id;
 }
 
 /* Reuses the entry for the same key, else a free one, else the least recently used. */
@@ -170,8 +186,7 @@ static void session_handle_request(struct proto_session *s, const struct proto_m
         dup_resend(s, e);
         return;
     }
-    /* A fresh HELLO starts a new conversation: the peer may reuse seqs from its start. */
-    if (m->opcode == PROTO_OP_HELLO) dup_clear(s);
+    if (m->opcode == PROTO_OP_HELLO) session_note_peer_hello(s, m);
     e = dup_insert(s, m);
     if (m->flags & PROTO_FLAG_NOREPLY) dup_store_reply(s, e, 0, 0, 0), e->has_reply = false;
     if (s->ops.on_request) s->ops.on_request(s->ops.context, s, m);
@@ -303,7 +318,8 @@ void proto_session_cancel(struct proto_session *s, uint32_t tag) {
 static void session_answer(struct proto_session *s, const struct proto_message *request, uint8_t flags,
                            const uint8_t *payload, uint32_t length) {
     struct proto_dup_entry *e = dup_find(s, request->channel, request->seq);
-    if (e && e->state == PROTO_DUP_RUNNING && e->opcode == request->opcode) dup_store_reply(s, e, flags, payload, length);
+    if (e && e->state == PROTO_DUP_RUNNING && dup_fingerprint_matches(e, request))
+        dup_store_reply(s, e, flags, payload, length);
     if (request->flags & PROTO_FLAG_NOREPLY) return;
     struct proto_message m = { flags, request->opcode, request->seq, request->channel, payload, length };
     session_send_message(s, &m);

@@ -93,6 +93,7 @@ struct proto_session {
     uint32_t dup_arena_head;
     uint8_t dup_scratch[PROTO_DUP_REPLY_MAX];
     uint16_t peer_max_content; /* frames sent to the peer are at most this (from its HELLO) */
+    uint32_t peer_boot_id;     /* from the peer's latest HELLO carrying one; 0 = none seen */
     uint16_t next_seq;
     uint32_t srtt_ms, rttvar_ms, rto_ms;
     bool have_rtt;

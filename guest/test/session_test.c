@@ -241,22 +241,71 @@ static void test_duplicate_cache_spans_1024_requests(void) {
     pair_free(p);
 }
 
-static void test_hello_clears_the_cache(void) {
-    struct pair *p = pair_new();
-    inject_request(p, PROTO_OP_PING, 5, "x");
-    uint8_t hello[64];
-    struct proto_hello h = { .version = 1, .max_content = 1024, .window = 2, .name = { (const uint8_t *)"n", 1 } };
+/* Sends a raw HELLO from A's side; boot_id 0 leaves the trailing field out. */
+static void inject_hello(struct pair *p, uint16_t seq, uint32_t boot_id) {
+    static uint8_t hello[64];
+    struct proto_hello h = { .version = 1, .max_content = 1024, .window = 2, .name = { (const uint8_t *)"n", 1 },
+                             .boot_id = boot_id };
     size_t n = proto_hello_encode(&h, hello, sizeof(hello));
-    struct proto_frame f = { 0, PROTO_OP_HELLO, 1, 0, 0, hello, (uint16_t)n };
+    struct proto_frame f = { 0, PROTO_OP_HELLO, seq, 0, 0, hello, (uint16_t)n };
     static uint8_t wire[PROTO_MAX_WIRE];
     size_t w = proto_frame_encode(&f, wire, sizeof(wire));
-    int runs = p->b.handler_runs;
     proto_session_input(p->b.session, wire, w, p->now);
+}
+
+static void test_hello_boot_id_rule(void) {
+    struct pair *p = pair_new();
+    inject_hello(p, 1, 7);
     inject_request(p, PROTO_OP_PING, 5, "x");
-    CHECK(p->b.handler_runs == runs + 2, "after a fresh HELLO an old seq is a new request");
+    int runs = p->b.handler_runs;
+    inject_hello(p, 2, 7); /* mid-conversation, same boot */
+    inject_hello(p, 3, 0); /* no boot id: never clears */
+    runs = p->b.handler_runs;
+    inject_request(p, PROTO_OP_PING, 5, "x");
+    CHECK(p->b.handler_runs == runs, "a HELLO with the same boot id keeps the cache: no second run");
+    CHECK(p->b.session->peer_boot_id == 7, "peer boot id recorded");
+
+    p->b.defer = true; /* a request still being handled (like a CUBE_MSG at the resident agent) */
+    inject_request(p, PROTO_OP_PING, 6, "y");
+    p->b.defer = false;
+    inject_hello(p, 1, 8); /* the peer restarted */
+    runs = p->b.handler_runs;
+    inject_request(p, PROTO_OP_PING, 5, "x");
+    CHECK(p->b.handler_runs == runs + 1, "after a new boot id an old seq is a new request");
+    inject_request(p, PROTO_OP_PING, 6, "y");
+    CHECK(p->b.handler_runs == runs + 1, "an entry still running survives the new boot id");
+    struct proto_message running = { 0, PROTO_OP_PING, 6, 0, (const uint8_t *)"y", 1 };
+    proto_session_reply(p->b.session, &running, (const uint8_t *)"late", 4);
+    size_t before = p->b_to_a.length;
+    inject_request(p, PROTO_OP_PING, 6, "y");
+    CHECK(p->b.handler_runs == runs + 1 && p->b_to_a.length > before, "its late reply is cached and resent");
+
+    struct proto_message other = { 0, PROTO_OP_PING, 9, 0, (const uint8_t *)"a", 1 };
+    p->b.defer = true;
+    inject_request(p, PROTO_OP_PING, 9, "b");
+    p->b.defer = false;
+    proto_session_reply(p->b.session, &other, (const uint8_t *)"wrong", 5);
+    before = p->b_to_a.length;
+    runs = p->b.handler_runs;
+    inject_request(p, PROTO_OP_PING, 9, "b");
+    CHECK(p->b.handler_runs == runs && p->b_to_a.length == before,
+          "a reply for another request with the same seq is not cached for the running one");
+
+    struct proto_hello h = { .version = 1, .max_content = 1024, .window = 2 };
     proto_session_apply_peer_hello(p->a.session, h.window, h.max_content);
     CHECK(p->a.session->config.window == 2 && p->a.session->peer_max_content == 1024, "HELLO limits applied");
     pair_free(p);
+}
+
+static void test_hello_reply_carries_boot_id(void) {
+    uint8_t buffer[64];
+    struct proto_hello h = { .version = 1, .max_content = 4096, .window = 8, .boot_id = 0xDEADBEEFu }, back;
+    size_t n = proto_hello_encode(&h, buffer, sizeof(buffer));
+    CHECK(n == 11 && proto_hello_decode(buffer, n, &back) == 0 && back.boot_id == 0xDEADBEEFu, "boot id round trip");
+    CHECK(proto_hello_decode(buffer, n - 4, &back) == 0 && back.boot_id == 0, "absent boot id reads as 0");
+    h.max_content = 10;
+    n = proto_hello_encode(&h, buffer, sizeof(buffer));
+    CHECK(proto_hello_decode(buffer, n, &back) == PROTO_ERR_BAD_PAYLOAD, "max content below 11 is BAD_PAYLOAD");
 }
 
 static void test_span_rule(void) {
@@ -356,7 +405,8 @@ int run_session_tests(void) {
     test_fragmented_round_trip_and_seq_wrap();
     test_noreply();
     test_duplicate_cache_spans_1024_requests();
-    test_hello_clears_the_cache();
+    test_hello_boot_id_rule();
+    test_hello_reply_carries_boot_id();
     test_span_rule();
     test_reassembly_any_order_and_limits();
     test_oversized_request_gets_too_large();

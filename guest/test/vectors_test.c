@@ -233,7 +233,8 @@ static void test_payload_hello(const char *name, const uint8_t *p, size_t n, con
     bool ok = h.version == json_number(fields, "version") && h.max_content == json_number(fields, "max_content") &&
               h.window == json_number(fields, "window") && text_is(h.name, json_string(fields, "name")) &&
               h.token.length == (uint32_t)token_length && memcmp(h.token.bytes, token, (size_t)token_length) == 0 &&
-              vertices && h.vertex_count == vertices->count;
+              vertices && h.vertex_count == vertices->count &&
+              h.boot_id == (json_get(fields, "boot_id") ? (uint32_t)json_number(fields, "boot_id") : 0u);
     for (size_t i = 0; ok && i < h.vertex_count; i++) {
         const struct json *vx = vertices->items[i];
         ok = h.vertices[i].cube == json_number(vx, "cube") && h.vertices[i].vertex == json_number(vx, "vertex") &&

@@ -1,6 +1,8 @@
 /**
  * Two sessions over an in-memory line that drops, corrupts, duplicates, delays and splits
- * bytes in both directions: 10,000 requests, each answered exactly once, none applied twice.
+ * bytes in both directions: 10,000 requests, each answered exactly once, none applied twice,
+ * while the client sends HELLOs in the middle of the traffic (which must not reset the server's
+ * duplicate cache).
  */
 import { describe, expect, it } from 'vitest';
 import { Opcode, Session, createLinePair, type Reply } from '../../protocol/index.js';
@@ -57,7 +59,19 @@ describe('two sessions over a faulty line', () => {
     });
 
     let done = 0;
+    let hellos = 0;
+    let hellosSent = 0;
     const failures: string[] = [];
+    const helloMidTraffic = () => {
+      hellosSent++;
+      client.hello().then(
+        () => hellos++,
+        (error: unknown) => {
+          failures.push(`HELLO: ${String(error)}`);
+          hellos++;
+        },
+      );
+    };
     const replies: (Reply | undefined)[] = new Array(REQUESTS);
     for (let id = 0; id < REQUESTS; id++) {
       client.request(Opcode.BLOCK_SET, payloadFor(id), { channel: id % 3 }).then(
@@ -65,6 +79,7 @@ describe('two sessions over a faulty line', () => {
           if (replies[id] !== undefined) throw new Error(`request ${id} answered twice`);
           replies[id] = reply;
           done++;
+          if (done % 250 === 0) helloMidTraffic();
         },
         (error: unknown) => {
           failures.push(`${id}: ${String(error)}`);
@@ -72,7 +87,7 @@ describe('two sessions over a faulty line', () => {
         },
       );
     }
-    await clock.runUntil(() => done === REQUESTS);
+    await clock.runUntil(() => done === REQUESTS && hellos === hellosSent);
 
     expect(failures).toEqual([]);
     for (let id = 0; id < REQUESTS; id++) {
@@ -97,6 +112,8 @@ describe('two sessions over a faulty line', () => {
     expect(server.stats.crcErrors + client.stats.crcErrors).toBeGreaterThan(10);
     expect(server.stats.naksSent + client.stats.naksSent).toBeGreaterThan(10);
     expect(client.stats.naksReceived).toBeGreaterThan(0);
+    expect(hellosSent).toBe(REQUESTS / 250);
+    expect(server.peerBootId).toBe(client.bootId);
     expect(client.outstandingCount).toBe(0);
   });
 });

@@ -122,6 +122,12 @@ const payloadCases: PayloadCase[] = [
       fields: { code: ErrorCode[name], message: `${name.toLowerCase()} example` },
     }),
   ),
+  {
+    name: 'hello request with boot id',
+    opcode: Opcode.HELLO,
+    kind: 'request',
+    fields: { version: 1, max_content: 4096, window: 8, name: 'xp10', token_hex: '', vertices: [], boot_id: 0x7e7d1234 },
+  },
 ];
 
 /** Wraps already-built content (header, payload, CRC) in flags with escapes. */

@@ -32,6 +32,7 @@ import {
   encodeTensorOpRequest,
   type Tensor,
 } from '../../protocol/index.js';
+import { helloBootId, withHelloBootId } from '../../protocol/Session.js';
 
 export type PayloadKind = 'request' | 'reply' | 'error';
 export type Fields = Record<string, unknown>;
@@ -64,7 +65,8 @@ export function encodeFromFields(opcode: number, kind: PayloadKind, f: Fields): 
   switch (key) {
     case `${Opcode.HELLO}:request`:
     case `${Opcode.HELLO}:reply`:
-      return encodeHello({
+    {
+      const hello = encodeHello({
         version: num(f, 'version'),
         maxContent: num(f, 'max_content'),
         window: num(f, 'window'),
@@ -72,6 +74,9 @@ export function encodeFromFields(opcode: number, kind: PayloadKind, f: Fields): 
         token: fromHex(str(f, 'token_hex')),
         vertices: f['vertices'] as { cube: number; vertex: number; channel: number }[],
       });
+      // The trailing boot id is optional: vectors without it keep the version-1 layout.
+      return f['boot_id'] === undefined ? hello : withHelloBootId(hello, num(f, 'boot_id'));
+    }
     case `${Opcode.PING}:request`:
     case `${Opcode.PING}:reply`:
       return fromHex(str(f, 'data_hex'));
@@ -115,7 +120,9 @@ export function decodeToFields(opcode: number, kind: PayloadKind, payload: Uint8
     case `${Opcode.HELLO}:request`:
     case `${Opcode.HELLO}:reply`: {
       const h = decodeHello(payload);
-      return { version: h.version, max_content: h.maxContent, window: h.window, name: h.name, token_hex: toHex(h.token), vertices: h.vertices };
+      const fields: Fields = { version: h.version, max_content: h.maxContent, window: h.window, name: h.name, token_hex: toHex(h.token), vertices: h.vertices };
+      const bootId = helloBootId(payload);
+      return bootId === 0 ? fields : { ...fields, boot_id: bootId };
     }
     case `${Opcode.PING}:request`:
     case `${Opcode.PING}:reply`:
