@@ -14,7 +14,6 @@ import { Vertex, type VertexId } from '../core/cube/Vertex.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CellMerkle } from '../core/ledger/CellMerkle.js';
 import { sha256Into } from '../core/ledger/Sha256.js';
-import { tokenVote } from '../core/cube/CollectiveStrategy.js';
 import { FemtoLlmFactory } from '../core/femto/index.js';
 import { Konomi } from '../core/orchestrator/Konomi.js';
 import { MemoryStore } from '../core/store/MemoryStore.js';
@@ -362,36 +361,37 @@ async function benchDurable(): Promise<void> {
 
 async function benchCubes(): Promise<void> {
   const konomi = await Konomi.open();
-  const cube = konomi.cubeAt(0, 0, 0);
+  const cube = await konomi.cubeAt(0, 0, 0);
   const R = 2000;
   const tThink = time(() => {
     for (let i = 0; i < R; i++) konomi.collectiveThink(cube.id, `query ${i % 17}`);
   });
-  for (let i = 1; i < 10; i++) konomi.cubeAt(i * 3, 0, 0);
+  for (let i = 1; i < 10; i++) await konomi.cubeAt(i * 3, 0, 0);
   const ops = 1000;
-  const tOps = time(() => {
+  // ¾ processVertex (with its one-hop trace), ¼ collectiveThink; each also steps that cube's κ.
+  const mix = (k: Konomi, maxTokens?: number) => () => {
     for (let i = 0; i < ops; i++) {
       const id = i % 10;
-      if (i % 4 === 0) konomi.collectiveThink(id, `op ${i}`);
-      else konomi.processVertex(id, (i % 9) as VertexId, `op ${i}`);
-      if (i % 100 === 0) konomi.updateKappa();
+      if (i % 4 === 0) k.collectiveThink(id, `op ${i}`, maxTokens);
+      else k.processVertex(id, (i % 9) as VertexId, `op ${i}`, maxTokens);
     }
-  });
-  const femto = await Konomi.open({ llmFactory: new FemtoLlmFactory(), collective: tokenVote });
-  const fc = femto.cubeAt(0, 0, 0);
-  const F = 20;
+  };
+  const tOps = time(mix(konomi));
+  const femto = await Konomi.open({ llmFactory: new FemtoLlmFactory() });
+  const fc = await femto.cubeAt(0, 0, 0);
+  const F = 200;
   const tFemto = time(() => {
-    for (let i = 0; i < F; i++) femto.collectiveThink(fc.id, `query ${i}`, 16);
+    for (let i = 0; i < F; i++) femto.collectiveThink(fc.id, `query ${i}`, 32);
   });
-  for (let i = 1; i < 10; i++) femto.cubeAt(i * 3, 0, 0);
-  const tFemtoOps = time(() => {
-    for (let i = 0; i < ops; i++) femto.processVertex(i % 10, (i % 9) as VertexId, `op ${i}`, 4);
-  });
+  for (let i = 1; i < 10; i++) await femto.cubeAt(i * 3, 0, 0);
+  const tFemtoOps32 = time(mix(femto, 32));
+  const tFemtoOps4 = time(mix(femto, 4));
   table('cubes', ['measure', 'baseline', 'Konomi'], [
-    ['collectiveThink/s, placeholder LLM, answerQuorum', '—', `${fmt(R / tThink)}/s`],
+    ['collectiveThink/s, placeholder LLM, replicaQuorum', '—', `${fmt(R / tThink)}/s`],
     ['1000 cube ops, placeholder (¾ processVertex with trace, ¼ collectiveThink)', 'original target 10 s', `${(tOps * 1e3).toFixed(1)} ms`],
-    ['collectiveThink/s, FemtoLLM, tokenVote, 16 tokens', '—', `${fmt(F / tFemto)}/s`],
-    ['1000 processVertex, FemtoLLM, 4 tokens (1 + 4–8 neighbour answers each)', 'original target 10 s', `${(tFemtoOps * 1e3).toFixed(0)} ms`],
+    ['collectiveThink/s, FemtoLLM, replicaQuorum, 32 tokens', '—', `${fmt(F / tFemto)}/s`],
+    ['1000 cube ops, FemtoLLM, 32 tokens (same mix; CENTRAL by ensemble)', 'original target 10 s', `${(tFemtoOps32 * 1e3).toFixed(0)} ms`],
+    ['1000 cube ops, FemtoLLM, 4 tokens (same mix)', 'original target 10 s', `${(tFemtoOps4 * 1e3).toFixed(0)} ms`],
   ]);
   void Vertex;
 }

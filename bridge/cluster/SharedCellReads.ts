@@ -38,7 +38,7 @@ export class SharedCellReads implements BridgeCore {
     return this.local.cubeMessage(cube, vertex, text);
   }
 
-  tensorOp(payload: Uint8Array): Uint8Array {
+  tensorOp(payload: Uint8Array): Uint8Array | Promise<Uint8Array> {
     return this.local.tensorOp(payload);
   }
 }

@@ -10,8 +10,11 @@ export interface BridgeCore {
   llmQuery(x: number, y: number, z: number, prompt: string, maxTokens: number): LlmAnswer;
   /** vertex 0..8, or 0xFF for the whole cube (collective think). */
   cubeMessage(cube: number, vertex: number, text: string): CubeAnswer;
-  /** A TENSOR_OP request payload to its reply payload; oversize requests throw TOO_LARGE first. */
-  tensorOp(payload: Uint8Array): Uint8Array;
+  /**
+   * A TENSOR_OP request payload to its reply payload; oversize requests throw TOO_LARGE first.
+   * May be asynchronous: large matmuls run on a worker pool.
+   */
+  tensorOp(payload: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
 export interface CellReading {

@@ -3,17 +3,25 @@ import { Vertex } from '../../protocol/payloads/cubeMsg.js';
 import type { Axis, Dims } from '../../core/block/Dims.js';
 import { mortonX, mortonY, mortonZ } from '../../core/block/Morton.js';
 import { DEFAULT_TENSOR_OP_LIMITS, type TensorOpLimits } from '../../core/evgpu/TensorOp.js';
-import { handleTensorOpPayload } from '../../core/evgpu/TensorOpCodec.js';
+import { ParallelMatmul } from '../../core/evgpu/ParallelMatmul.js';
+import { handleTensorOpPayloadAsync } from '../../core/evgpu/TensorOpCodec.js';
 import type { InclusionProof } from '../../core/ledger/Merkle.js';
 import type { Konomi } from '../../core/orchestrator/Konomi.js';
 import type { ArrayInfo, CellInput } from '../../core/orchestrator/types.js';
+import { NodeComputePool } from '../compute/NodeComputePool.js';
 import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer } from '../dispatch/BridgeCore.js';
 import { toHex } from '../util/hex.js';
 import type { CoreEvent } from './CoreEvent.js';
 
 export interface KonomiServiceOptions {
   tensorOpLimits?: TensorOpLimits;
+  /** TENSOR_OP matmuls with at least this many multiply-adds run on the worker pool. Default 2²¹. */
+  poolMinMultiplyAdds?: number;
+  /** Threads of the worker pool (created on the first large matmul). Default: available cores. */
+  poolSize?: number;
 }
+
+export const DEFAULT_POOL_MIN_MULTIPLY_ADDS = 1 << 21;
 
 export interface BlockView {
   x: number;
@@ -29,12 +37,33 @@ export interface BlockView {
 export class KonomiService implements BridgeCore {
   private readonly listeners = new Set<(event: CoreEvent) => void>();
   private readonly tensorOpLimits: TensorOpLimits;
+  private readonly poolMinMultiplyAdds: number;
+  private readonly poolSize: number | undefined;
+  private pool: NodeComputePool | null = null;
+  private parallel: ParallelMatmul | null = null;
+  private closed = false;
 
   constructor(
     readonly konomi: Konomi,
     options: KonomiServiceOptions = {},
   ) {
     this.tensorOpLimits = options.tensorOpLimits ?? DEFAULT_TENSOR_OP_LIMITS;
+    this.poolMinMultiplyAdds = options.poolMinMultiplyAdds ?? DEFAULT_POOL_MIN_MULTIPLY_ADDS;
+    this.poolSize = options.poolSize;
+  }
+
+  /** Whether the worker pool has been started (by a large TENSOR_OP matmul). */
+  get poolStarted(): boolean {
+    return this.pool !== null;
+  }
+
+  /** Stops the worker pool, if any, and closes the core. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pool?.dispose();
+    this.pool = null;
+    this.parallel = null;
+    await this.konomi.close();
   }
 
   onEvent(listener: (event: CoreEvent) => void): Disposable {
@@ -75,8 +104,22 @@ export class KonomiService implements BridgeCore {
     return { vertex: result.vertex, kappa: result.kappa, text: result.text };
   }
 
-  tensorOp(payload: Uint8Array): Uint8Array {
-    return handleTensorOpPayload(payload, this.tensorOpLimits);
+  /** Large 2-D matmuls run on the worker pool (started on first need); everything else inline. */
+  tensorOp(payload: Uint8Array): Promise<Uint8Array> {
+    return handleTensorOpPayloadAsync(payload, {
+      parallel: () => this.parallelMatmul(),
+      minMultiplyAdds: this.poolMinMultiplyAdds,
+      limits: this.tensorOpLimits,
+    });
+  }
+
+  private parallelMatmul(): ParallelMatmul {
+    if (this.closed) throw new Error('the Konomi service is closed');
+    if (this.parallel === null) {
+      this.pool = new NodeComputePool(this.poolSize);
+      this.parallel = new ParallelMatmul(this.pool, { minMultiplyAdds: this.poolMinMultiplyAdds });
+    }
+    return this.parallel;
   }
 
   // ---- REST / JSON API ----

@@ -28,20 +28,21 @@ export function normalizeAnswer(text: string): string {
 }
 
 /**
- * κ-weighted Byzantine quorum: with 9 equal weights, 7 agreeing votes pass and 6 do not,
+ * κ-weighted Byzantine quorum over answers grouped by `key` (default: normalizeAnswer; the
+ * identity for byte-exact votes): with 9 equal weights, 7 agreeing votes pass and 6 do not,
  * so up to 2 faulty vertices cannot change or fake the outcome.
  */
-export function weightedQuorum(answers: readonly VertexAnswer[]): Consensus {
+export function weightedQuorum(answers: readonly VertexAnswer[], key: (text: string) => string = normalizeAnswer): Consensus {
   const groups = new Map<string, { weight: number; vertices: VertexId[]; text: string }>();
   let total = 0;
   for (const a of answers) {
     const w = Math.max(0, a.kappa);
     total += w;
-    const key = normalizeAnswer(a.text);
-    const group = groups.get(key) ?? { weight: 0, vertices: [], text: a.text };
+    const k = key(a.text);
+    const group = groups.get(k) ?? { weight: 0, vertices: [], text: a.text };
     group.weight += w;
     group.vertices.push(a.vertex);
-    groups.set(key, group);
+    groups.set(k, group);
   }
   let best: { weight: number; vertices: VertexId[]; text: string } | undefined;
   for (const g of groups.values()) if (!best || g.weight > best.weight) best = g;

@@ -3,7 +3,9 @@ import type { LlmNode } from '../llm/LlmNode.js';
 import { PlaceholderLlm } from '../llm/PlaceholderLlm.js';
 import { Cube, MAX_TRACE } from './Cube.js';
 import { nextCubeKappa } from './Kappa.js';
-import { tokenVote } from './CollectiveStrategy.js';
+import { ensembleRespond } from '../femto/ensemble.js';
+import { ownCentral } from './CentralDecoder.js';
+import { answerQuorum } from './CollectiveStrategy.js';
 import { Vertex, cornerDistance, toVertex, type VertexId } from './Vertex.js';
 
 /** Honest vertices answer like the placeholder; faulty ones answer garbage (distinct or colluding). */
@@ -11,10 +13,12 @@ function cubeWith(faulty: readonly VertexId[], colluding = false, kappa = 0.6): 
   return new Cube(0, { x: 0, y: 0, z: 0 }, (v) => {
     const node = new PlaceholderLlm(v, 0, 0, kappa);
     if (!faulty.includes(v)) return node;
+    const lie = () => (colluding ? 'the answer is 42' : `garbage ${v} ${Math.imul(v + 1, 2654435761) >>> 0}`);
     const liar: LlmNode = {
       id: `liar:${v}`,
       kappa,
-      respond: () => (colluding ? 'the answer is 42' : `garbage ${v} ${Math.imul(v + 1, 2654435761) >>> 0}`),
+      respond: lie,
+      replicaAnswer: lie,
       nextTokenProbabilities: (c) => node.nextTokenProbabilities(c),
     };
     return liar;
@@ -58,10 +62,23 @@ describe('processVertex', () => {
     expect(result.trace.map((t) => `${t.to.cube}:${t.to.vertex}`)).toEqual(['0:1', '0:2', '0:4', '0:8', '1:7']);
     for (const step of result.trace) {
       expect(step.from).toEqual({ cube: 0, vertex: Vertex.NEU });
-      expect(step.text).toBe(new PlaceholderLlm(0, 0, 0).respond(result.text));
+      // Corners answer with their own model; CENTRAL by ensemble decoding (next test).
+      if (step.to.vertex !== Vertex.CENTRAL) expect(step.text).toBe(new PlaceholderLlm(0, 0, 0).respond(result.text));
     }
     expect(result.trace.length).toBeLessThanOrEqual(MAX_TRACE);
     expect(b.links()).toEqual([{ vertex: Vertex.SWD, cube: 0, otherVertex: Vertex.NEU }]);
+  });
+
+  it("CENTRAL answers by ensemble decoding over the eight corners' κ-weighted distributions", () => {
+    const make = (v: VertexId) => new PlaceholderLlm(v, 0, 0, 0.2 + v / 10);
+    const cube = new Cube(0, { x: 0, y: 0, z: 0 }, make);
+    const expected = ensembleRespond(make(Vertex.CENTRAL), [0, 1, 2, 3, 4, 5, 6, 7].map((v) => make(v as VertexId)), 'hello', 12);
+    const result = cube.processVertex('CENTRAL', 'hello', 12);
+    expect(result.text).toBe(expected);
+    expect(result.text).not.toBe(make(Vertex.CENTRAL).respond('hello', 12));
+    expect(cube.node('CENTRAL').kappa).toBeCloseTo(1 + 0.01 * (0.6 - 1), 12);
+    const own = new Cube(0, { x: 0, y: 0, z: 0 }, make, { central: ownCentral });
+    expect(own.processVertex('CENTRAL', 'hello', 12).text).toBe(make(Vertex.CENTRAL).respond('hello', 12));
   });
 
   it('each request moves the node κ 1% of the way to 0.6', () => {
@@ -104,9 +121,10 @@ describe('collectiveThink', () => {
       const k = v < 6 ? 1 : 0.05;
       const node = new PlaceholderLlm(v, 0, 0, k);
       if (v < 6) return node;
-      return { id: `l${v}`, kappa: k, respond: () => `no ${v}`, nextTokenProbabilities: (c) => node.nextTokenProbabilities(c) };
+      return { id: `l${v}`, kappa: k, respond: () => `no ${v}`, replicaAnswer: () => 'no', nextTokenProbabilities: (c) => node.nextTokenProbabilities(c) };
     });
-    expect(cube.collectiveThink('q').quorum).toBe(true);
+    const result = cube.collectiveThink('q');
+    expect(result).toMatchObject({ quorum: true, text: new PlaceholderLlm(0, 0, 0).replicaAnswer('q', 32), agreeing: [0, 1, 2, 3, 4, 5] });
   });
 });
 
@@ -142,47 +160,17 @@ describe('collective strategies', () => {
     expect(cube.collectiveThink('q').text).toBe('9 vertices');
   });
 
-  /** Honest nodes are sure of the next letter of a fixed sentence; liars are sure of '#…' or, colluding, '!'. */
-  function voter(v: VertexId, liar: 'no' | 'garbage' | 'colluding'): LlmNode {
-    const sentence = 'the grid is calm.';
-    return {
-      id: `v${v}`,
-      kappa: 0.6,
-      respond: () => sentence,
-      nextTokenProbabilities(context) {
-        const p = new Float32Array(256);
-        const honest = sentence.charCodeAt((context.length - 1) % sentence.length);
-        const token = liar === 'no' ? honest : liar === 'colluding' ? 33 : 35 + v + (context.length % 50);
-        p[token] = 1;
-        return p;
-      },
-    };
-  }
-
-  function tokenCube(faulty: readonly VertexId[], colluding: boolean): Cube {
-    return new Cube(0, { x: 0, y: 0, z: 0 }, (v) => voter(v, faulty.includes(v) ? (colluding ? 'colluding' : 'garbage') : 'no'), { collective: tokenVote });
-  }
-
-  it('token vote writes the tokens more than 2/3 of the κ weight support', () => {
-    const result = tokenCube([], false).collectiveThink('>', 8);
-    expect(result).toMatchObject({ quorum: true, text: 'the grid', agreeing: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
-    expect(result.answers.map((a) => a.text)).toEqual(new Array(9).fill('the grid'));
-  });
-
-  it('token vote: two faulty vertices change nothing; three give no quorum', () => {
-    for (const colluding of [false, true]) {
-      const two = tokenCube([Vertex.NEU, Vertex.CENTRAL], colluding).collectiveThink('>', 8);
-      expect(two.text).toBe('the grid');
-      expect(two.agreeing).toHaveLength(7);
-      const three = tokenCube([Vertex.NEU, Vertex.SWD, Vertex.CENTRAL], colluding).collectiveThink('>', 8);
-      expect(three).toMatchObject({ quorum: false, text: null, agreeing: [] });
-    }
-  });
-
-  it('token vote drifts each vertex κ once', () => {
-    const cube = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => new PlaceholderLlm(v, 0, 0, 1), { collective: tokenVote });
+  it('replica quorum counts byte-identical answers only, and drifts each vertex κ once', () => {
+    const cube = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => new PlaceholderLlm(v, 0, 0, 1));
     const result = cube.collectiveThink('abc', 4);
-    expect(result.quorum).toBe(true);
+    expect(result).toMatchObject({ quorum: true, text: 'ack ', agreeingWeight: 9, totalWeight: 9 });
     expect(cube.node('NEU').kappa).toBeCloseTo(0.996, 12);
+    // answerQuorum groups normalised answers; replicaQuorum does not: 'ACK ' is a different vote.
+    const shouting = (v: VertexId): LlmNode => {
+      const node = new PlaceholderLlm(v, 0, 0);
+      return v < 3 ? { id: `s${v}`, kappa: 0.6, respond: () => 'ACK ', replicaAnswer: () => 'ACK ', nextTokenProbabilities: (c) => node.nextTokenProbabilities(c) } : node;
+    };
+    expect(new Cube(0, { x: 0, y: 0, z: 0 }, shouting).collectiveThink('abc', 4).quorum).toBe(false);
+    expect(new Cube(0, { x: 0, y: 0, z: 0 }, shouting, { collective: answerQuorum }).collectiveThink('abc', 4).quorum).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import { CoreError } from '../errors/CoreError.js';
 import type { LlmNode } from '../llm/LlmNode.js';
 import { KAPPA_TARGET } from '../llm/PlaceholderLlm.js';
-import { answerQuorum, type CollectiveStrategy, type VertexNode } from './CollectiveStrategy.js';
+import { ensembleCentral, type CentralDecoder } from './CentralDecoder.js';
+import { replicaQuorum, type CollectiveStrategy, type VertexNode } from './CollectiveStrategy.js';
 import type { Consensus } from './Consensus.js';
 import { nextCubeKappa } from './Kappa.js';
 import { CORNERS, Vertex, VERTEX_COUNT, cornerDistance, toVertex, type VertexId } from './Vertex.js';
@@ -51,8 +52,10 @@ export interface CollectiveResult extends Consensus {
 export interface CubeOptions {
   /** Initial cube κ; default 0.6. */
   readonly kappa?: number;
-  /** How CENTRAL integrates the vertices; default answerQuorum (identical answers). */
+  /** How CENTRAL integrates the vertices; default replicaQuorum (byte-identical replica answers). */
   readonly collective?: CollectiveStrategy;
+  /** How CENTRAL writes its own answers; default ensembleCentral (the corners' κ-weighted mixture). */
+  readonly central?: CentralDecoder;
 }
 
 /** Everything needed to rebuild a cube after a restart; plain data, SQL/JSON friendly. */
@@ -89,6 +92,7 @@ export class Cube {
   private readonly linked: { vertex: VertexId; cube: Cube; otherVertex: VertexId }[] = [];
   private cubeKappa: number;
   private readonly collective: CollectiveStrategy;
+  private readonly central: CentralDecoder;
 
   constructor(
     readonly id: number,
@@ -97,7 +101,8 @@ export class Cube {
     options: CubeOptions = {},
   ) {
     this.cubeKappa = checkKappa(options.kappa ?? KAPPA_TARGET);
-    this.collective = options.collective ?? answerQuorum;
+    this.collective = options.collective ?? replicaQuorum;
+    this.central = options.central ?? ensembleCentral;
   }
 
   get kappa(): number {
@@ -179,17 +184,24 @@ export class Cube {
   processVertex(vertex: VertexId | string, text: string, maxTokens?: number): VertexResult {
     const v = toVertex(vertex);
     const self = this.node(v);
-    const answer = self.respond(text, maxTokens);
+    const answer = this.answer(v, text, maxTokens);
     const from: VertexRef = { cube: this.id, vertex: v };
     const targets: { cube: Cube; vertex: VertexId }[] = this.neighbours(v).map((n) => ({ cube: this, vertex: n }));
     for (const l of this.linked) if (l.vertex === v) targets.push({ cube: l.cube, vertex: l.otherVertex });
     const trace: TraceStep[] = [];
     for (const t of targets.slice(0, MAX_TRACE)) {
       const node = t.cube.node(t.vertex);
-      const reply = node.respond(answer, maxTokens);
+      const reply = t.cube.answer(t.vertex, answer, maxTokens);
       trace.push({ from, to: { cube: t.cube.id, vertex: t.vertex }, kappa: node.kappa, text: reply });
     }
     return { cube: this.id, vertex: v, kappa: self.kappa, text: answer, trace };
+  }
+
+  /** A vertex's own answer: a corner's model, or CENTRAL's decoder over the eight corners. */
+  answer(vertex: VertexId | string, text: string, maxTokens?: number): string {
+    const v = toVertex(vertex);
+    if (v !== Vertex.CENTRAL) return this.node(v).respond(text, maxTokens);
+    return this.central(this.node(v), CORNERS.map((c) => this.node(c)), text, maxTokens);
   }
 
   /** Every vertex answers the query; CENTRAL integrates them (by default: κ-weighted 2/3 quorum). */

@@ -11,7 +11,9 @@ export type {
   VertexResult,
 } from './Cube.js';
 export { QUORUM_EPSILON, normalizeAnswer, weightedQuorum } from './Consensus.js';
-export { TOKEN_VOTE_DEFAULT_TOKENS, answerQuorum, tokenVote } from './CollectiveStrategy.js';
+export { REPLICA_DEFAULT_TOKENS, answerQuorum, replicaQuorum } from './CollectiveStrategy.js';
+export { ensembleCentral, ownCentral } from './CentralDecoder.js';
+export type { CentralDecoder } from './CentralDecoder.js';
 export type { CollectiveStrategy, VertexNode } from './CollectiveStrategy.js';
 export type { Consensus, VertexAnswer } from './Consensus.js';
 export { CUBE_NEIGHBOUR_RATE, CUBE_TARGET_RATE, nextCubeKappa } from './Kappa.js';

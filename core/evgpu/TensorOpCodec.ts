@@ -1,6 +1,7 @@
 import { EvgpuError } from './EvgpuError.js';
 import { Tensor } from './Tensor.js';
-import { DEFAULT_TENSOR_OP_LIMITS, type TensorOpLimits, checkInputShape, executeTensorOp, validateTensorOp } from './TensorOp.js';
+import type { ParallelMatmul } from './ParallelMatmul.js';
+import { DEFAULT_TENSOR_OP_LIMITS, TensorOpCode, type TensorOpLimits, checkInputShape, executeTensorOp, validateTensorOp } from './TensorOp.js';
 
 /** A parsed TENSOR_OP request (docs/PROTOCOL.md); elements are already host-order floats. */
 export interface TensorOpRequest {
@@ -114,4 +115,25 @@ export function decodeTensorOpReply(payload: Uint8Array): Tensor {
 export function handleTensorOpPayload(payload: Uint8Array, limits: TensorOpLimits = DEFAULT_TENSOR_OP_LIMITS): Uint8Array {
   const req = decodeTensorOpRequest(payload, limits);
   return encodeTensorOpReply(executeTensorOp(req.op, req.inputs, req.params, limits));
+}
+
+export interface AsyncTensorOpOptions {
+  /** The pooled product, asked for only when a request needs it (so a pool can start lazily). */
+  readonly parallel: () => ParallelMatmul;
+  /** 2-D matmuls with at least this many multiply-adds go to `parallel`; the rest run inline. */
+  readonly minMultiplyAdds: number;
+  readonly limits?: TensorOpLimits;
+}
+
+/**
+ * handleTensorOpPayload with large 2-D matmuls handed to a worker pool; everything else runs
+ * on the calling thread. Validation (and refusal of oversize requests) comes first either way.
+ */
+export async function handleTensorOpPayloadAsync(payload: Uint8Array, options: AsyncTensorOpOptions): Promise<Uint8Array> {
+  const limits = options.limits ?? DEFAULT_TENSOR_OP_LIMITS;
+  const req = decodeTensorOpRequest(payload, limits);
+  const [a, b] = req.inputs as [Tensor, Tensor | undefined];
+  const large = req.op === TensorOpCode.matmul && b !== undefined && a.rank === 2 && b.rank === 2 && a.size * (b.shape[1] as number) >= options.minMultiplyAdds;
+  if (!large) return encodeTensorOpReply(executeTensorOp(req.op, req.inputs, req.params, limits));
+  return encodeTensorOpReply(await options.parallel().matmul(a, b));
 }

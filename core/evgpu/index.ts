@@ -32,6 +32,8 @@ export {
   encodeTensorOpRequest,
   decodeTensorOpReply,
   handleTensorOpPayload,
+  handleTensorOpPayloadAsync,
+  type AsyncTensorOpOptions,
 } from './TensorOpCodec.js';
 export { type ComputePool, type MatmulTask, InlineComputePool, runMatmulTask } from './ComputePool.js';
 export { ParallelMatmul, type ParallelMatmulOptions } from './ParallelMatmul.js';

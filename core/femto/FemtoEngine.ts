@@ -144,6 +144,19 @@ export class FemtoEngine {
    * sequences slide: when the window fills, the newest half is re-read at positions 0.. .
    */
   generate(prompt: Uint8Array, maxTokens: number, temperature: number, rng: Random, personality: Personality | null): Uint8Array {
+    return this.decode(prompt, maxTokens, personality, () => this.sample(temperature, rng));
+  }
+
+  /**
+   * Greedy decoding of the base model alone (no personality, no temperature, no randomness):
+   * each step takes the most likely emittable byte, ties to the lowest byte. Every caller with
+   * the same weights and prompt gets the same bytes, which is what cube replicas need.
+   */
+  generateGreedy(prompt: Uint8Array, maxTokens: number): Uint8Array {
+    return this.decode(prompt, maxTokens, null, () => this.argmaxEmittable());
+  }
+
+  private decode(prompt: Uint8Array, maxTokens: number, personality: Personality | null, pick: () => number): Uint8Array {
     const start = prompt.length === 0 ? Uint8Array.of(10) : prompt.subarray(Math.max(0, prompt.length - (this.ctx >> 1)));
     const total = start.length + maxTokens;
     if (this.seq.length < total) this.seq = new Uint8Array(total * 2);
@@ -154,7 +167,7 @@ export class FemtoEngine {
     const out = new Uint8Array(maxTokens);
     for (let t = 0; t < maxTokens; t++) {
       this.head(personality, true);
-      const tok = this.sample(temperature, rng);
+      const tok = pick();
       out[t] = tok;
       seq[len++] = tok;
       if (t === maxTokens - 1) break;
@@ -332,6 +345,14 @@ export class FemtoEngine {
       if (u < 0) return this.emitIds[j] as number;
     }
     return this.emitIds[n - 1] as number;
+  }
+
+  private argmaxEmittable(): number {
+    const { logitsE } = this;
+    const n = this.emitIds.length;
+    let best = 0;
+    for (let j = 1; j < n; j++) if ((logitsE[j] as number) > (logitsE[best] as number)) best = j;
+    return this.emitIds[best] as number;
   }
 
   private logSoftmaxAt(target: number): number {

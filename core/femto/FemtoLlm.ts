@@ -74,6 +74,15 @@ export class FemtoLlm implements LlmNode {
     return decodeText(out);
   }
 
+  /**
+   * What every honest replica answers to a collective query: greedy decoding of the shared base
+   * (no personality matrix, κ ignored), so it is the same bytes on every vertex. κ is unchanged.
+   */
+  replicaAnswer(prompt: string, maxTokens: number): string {
+    checkMaxTokens(maxTokens);
+    return decodeText(this.shared.engine.generateGreedy(encodeText(prompt), maxTokens));
+  }
+
   nextTokenProbabilities(context: Uint8Array): Float32Array {
     return this.shared.engine.distribution(context, temperatureFor(this.kappa), this.personality);
   }

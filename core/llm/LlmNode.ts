@@ -13,6 +13,12 @@ export interface LlmNode {
    * Deterministic: the same prompt on the same state gives the same text.
    */
   respond(prompt: string, maxTokens?: number): string;
+  /**
+   * The answer every honest replica of a cube gives for a collective query: deterministic and
+   * independent of this node's personality and κ (FemtoLLM: greedy decoding of the shared base
+   * model, no personality matrix). Does not move κ. A faulty node answers anything else.
+   */
+  replicaAnswer(prompt: string, maxTokens: number): string;
   /** The next-token probabilities after `context` (one entry per vocabulary token, summing to 1). */
   nextTokenProbabilities(context: Uint8Array): Float32Array;
 }

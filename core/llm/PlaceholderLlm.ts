@@ -23,10 +23,16 @@ export class PlaceholderLlm implements LlmNode {
   }
 
   respond(prompt: string, maxTokens = 64): string {
+    const text = this.replicaAnswer(prompt, maxTokens);
+    this.kappa += KAPPA_NODE_RATE * (KAPPA_TARGET - this.kappa);
+    return text;
+  }
+
+  /** The placeholder's answer never depends on where it lives or on κ: it is its own replica answer. */
+  replicaAnswer(prompt: string, maxTokens: number): string {
     if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > MAX_RESPONSE_TOKENS) {
       throw new CoreError('OUT_OF_RANGE', `maxTokens must be an integer in [1, ${MAX_RESPONSE_TOKENS}]`);
     }
-    this.kappa += KAPPA_NODE_RATE * (KAPPA_TARGET - this.kappa);
     const words = prompt.trim().split(/\s+/).filter((w) => w.length > 0);
     const text = `ack ${fnv1a(prompt).toString(16).padStart(8, '0')}: ${words.slice(0, 8).join(' ')}`;
     return Array.from(text).slice(0, maxTokens).join('');

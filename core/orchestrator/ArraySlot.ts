@@ -2,7 +2,7 @@ import type { BlockArray } from '../block/BlockArray.js';
 import { BlockTemplate } from '../block/BlockTemplate.js';
 import { CellMerkle } from '../ledger/CellMerkle.js';
 import type { ArrayRow } from '../store/Store.js';
-import { PackMlMachine } from './PackMl.js';
+import { PackMlMachine, type PackMlState } from './PackMl.js';
 import type { ArrayInfo } from './types.js';
 
 /** One array of the orchestrator with its Merkle cache, PackML state and template lineage. */
@@ -15,10 +15,12 @@ export class ArraySlot {
     readonly id: number,
     readonly array: BlockArray,
     readonly templateId: number | null,
+    /** The persisted PackML state when restored; a new array starts in Execute. */
+    state?: PackMlState,
   ) {
     this.merkle = new CellMerkle(array);
-    this.machine = new PackMlMachine();
-    this.machine.run('start');
+    this.machine = new PackMlMachine(state ?? 'Idle');
+    if (state === undefined) this.machine.run('start');
   }
 
   get template(): BlockTemplate | null {
@@ -34,7 +36,7 @@ export class ArraySlot {
 
   row(): ArrayRow {
     const { x, y, z } = this.array.dims;
-    return { id: this.id, x, y, z, template: this.frozen !== null, templateId: this.templateId };
+    return { id: this.id, x, y, z, template: this.frozen !== null, templateId: this.templateId, state: this.machine.state };
   }
 
   info(): ArrayInfo {

@@ -92,11 +92,11 @@ describe('Konomi cells, ledger and proofs', () => {
     expect(k.array(i2.id).get(1, 1, 1)).toBe(5);
     expect(k.array(t.id).get(1, 1, 1)).toBe(5);
     await rejects(k.instantiate(0), 'INVALID_TRANSITION');
-    k.commandArray(i1.id, 'hold');
+    expect(await k.commandArray(i1.id, 'hold')).toBe('Held');
     expect(k.arrayInfo(i1.id).state).toBe('Held');
     await rejects(k.setCell(1, 1, 1, 8, i1.id), 'NOT_RUNNING');
     await rejects(() => k.commandArray(i1.id, 'hold'), 'INVALID_TRANSITION');
-    k.commandArray(i1.id, 'unhold');
+    await k.commandArray(i1.id, 'unhold');
     await k.setCell(1, 1, 1, 8, i1.id);
   });
 
@@ -130,16 +130,16 @@ describe('Konomi LLMs and cubes', () => {
     expect(results.map((r) => r.id)).toEqual(['llm:1,1,1', 'llm:2,2,2']);
     expect(k.broadcastLlm({ x0: 0, y0: 0, z0: 0, x1: 1, y1: 1, z1: 1 }, 'p', { create: true })).toHaveLength(8);
     expect(() => k.broadcastLlm({ x0: 0, y0: 0, z0: 0, x1: 2, y1: 1, z1: 1 }, 'p', { create: true })).toThrow(/TOO_LARGE/);
-    const cube = k.cubeAt(3, 3, 3);
+    const cube = await k.cubeAt(3, 3, 3);
     expect(k.broadcastCubes({ x0: 0, y0: 0, z0: 0, x1: 5, y1: 5, z1: 5 }, 'q')[0]).toMatchObject({ cube: cube.id, quorum: true });
   });
 
   it('cubeAt is get-or-create; createCube refuses a taken spot', async () => {
     const k = await Konomi.open({ clock });
-    const c = k.cubeAt(10, 10, 10);
-    expect(k.cubeAt(10, 10, 10)).toBe(c);
-    expect(() => k.createCube(10, 10, 10)).toThrow(/ALREADY_EXISTS/);
-    expect(k.createCube(11, 10, 10).id).toBe(1);
+    const c = await k.cubeAt(10, 10, 10);
+    expect(await k.cubeAt(10, 10, 10)).toBe(c);
+    await rejects(k.createCube(10, 10, 10), 'ALREADY_EXISTS');
+    expect((await k.createCube(11, 10, 10)).id).toBe(1);
     expect(k.cube(1).origin).toEqual({ x: 11, y: 10, z: 10 });
     expect(() => k.cube(2)).toThrow(/NOT_FOUND/);
   });
@@ -147,13 +147,14 @@ describe('Konomi LLMs and cubes', () => {
   it('κ: linked cubes from any starts in [0, 1] all reach 0.6 ± 0.05 in under 50 updates', async () => {
     const k = await Konomi.open({ clock });
     const starts = [0, 1, 0.25, 1, 0, 0.9, 0.1];
-    const cubes = starts.map((s, i) => {
-      const c = k.createCube(i * 4, 0, 0);
+    const cubes = [];
+    for (const [i, s] of starts.entries()) {
+      const c = await k.createCube(i * 4, 0, 0);
       c.kappa = s;
-      return c;
-    });
+      cubes.push(c);
+    }
     for (let i = 1; i < cubes.length; i++) await k.linkCubes(i - 1, 'NEU', i, 'SWD');
-    const isolated = k.createCube(500, 500, 500);
+    const isolated = await k.createCube(500, 500, 500);
     isolated.kappa = 0;
     let updates = 0;
     while (k.kappaMetrics().cubes.some((c) => Math.abs(c.kappa - 0.6) > 0.05)) {
@@ -167,7 +168,7 @@ describe('Konomi LLMs and cubes', () => {
 
   it('processVertex and collectiveThink through the orchestrator', async () => {
     const k = await Konomi.open({ clock });
-    const cube = k.cubeAt(0, 0, 0);
+    const cube = await k.cubeAt(0, 0, 0);
     const r = k.processVertex(cube.id, 'CENTRAL', 'status');
     expect(r.trace).toHaveLength(8);
     const c = k.collectiveThink(cube.id, 'status');
@@ -188,8 +189,8 @@ describe('Konomi restart', () => {
     const inst = await k.instantiate(t.id);
     await k.deactivateCell(1, 1, 1, inst.id);
     await k.setCell(3, 3, 3, 3, inst.id);
-    const a = k.cubeAt(0, 0, 0);
-    const b = k.cubeAt(9, 9, 9);
+    const a = await k.cubeAt(0, 0, 0);
+    const b = await k.cubeAt(9, 9, 9);
     await k.addCubeEdge(a.id, 'NEU', 'SWD');
     await k.linkCubes(a.id, 'NEU', b.id, 'SWD');
     k.processVertex(a.id, 'NEU', 'warm up');

@@ -3,6 +3,7 @@ import { checkCoordinate, validateAxis, validateBox, validateDims } from '../blo
 import type { Axis, Box, Dims } from '../block/Dims.js';
 import { mortonEncode, mortonX, mortonY, mortonZ } from '../block/Morton.js';
 import { Cube } from '../cube/Cube.js';
+import type { CentralDecoder } from '../cube/CentralDecoder.js';
 import type { CollectiveStrategy } from '../cube/CollectiveStrategy.js';
 import type { CollectiveResult, Coordinate, CubeOptions, CubeRecord, VertexResult } from '../cube/Cube.js';
 import { toVertex, vertexOffset, type VertexId } from '../cube/Vertex.js';
@@ -39,10 +40,12 @@ export interface KonomiOptions {
   /** Most cells createTemplate accepts (each is a ledger entry). Default 100 000. */
   readonly maxTemplateCells?: number;
   /**
-   * How CENTRAL integrates the nine vertices in collectiveThink. Default answerQuorum (identical
-   * answers, right for the placeholder); tokenVote suits FemtoLLM, whose vertices differ slightly.
+   * How CENTRAL integrates the nine vertices in collectiveThink. Default replicaQuorum: every
+   * vertex casts its replicaAnswer, more than 2/3 of the κ weight must be byte-identical.
    */
   readonly collective?: CollectiveStrategy;
+  /** How CENTRAL writes its own answers. Default ensembleCentral (the corners' κ-weighted mixture). */
+  readonly central?: CentralDecoder;
   /** Longest prompt accepted, in UTF-16 units. Default 65 536. */
   readonly maxPromptLength?: number;
 }
@@ -66,6 +69,8 @@ export class Konomi {
   private readonly cubes: Cube[] = [];
   private readonly cubesByOrigin = new Map<number, Cube>();
   private readonly dirty = new Set<Cube>();
+  /** Cubes created but not yet durable: cubeAt waits for them too. */
+  private readonly creating = new Map<Cube, Promise<void>>();
   private readonly queue: CommitQueue;
   private readonly clock: () => number;
   private readonly llmFactory: LlmFactory;
@@ -110,13 +115,16 @@ export class Konomi {
     return this.system.run(command);
   }
 
-  /** Fires a PackML command on one array (instance). */
-  commandArray(arrayId: number, command: PackMlCommand): PackMlState {
+  /** Fires a PackML command on one array (instance); resolves once the new state is durable. */
+  async commandArray(arrayId: number, command: PackMlCommand): Promise<PackMlState> {
+    if (this.failure !== null) throw this.failure;
     const slot = this.slot(arrayId);
     if (slot.template && command !== 'stop' && command !== 'abort') {
       throw new CoreError('INVALID_TRANSITION', `array ${arrayId} is a frozen template`);
     }
-    return slot.machine.run(command);
+    const state = slot.machine.run(command);
+    await this.queue.submit({ arrays: [slot.row()] });
+    return state;
   }
 
   /** Resolves once everything done so far, cube κ included, is durable. */
@@ -328,6 +336,7 @@ export class Konomi {
    * more targets than maxBroadcast.
    */
   broadcastLlm(box: Box, prompt: string, options: { maxTokens?: number; create?: boolean } = {}): LlmBroadcastResult[] {
+    this.checkRunning();
     const b = validateBox(this.gridDims, box);
     this.checkPrompt(prompt);
     const max = this.options.maxBroadcast ?? 1024;
@@ -352,8 +361,8 @@ export class Konomi {
     return this.cubes.length;
   }
 
-  /** A new cube at a grid coordinate; ALREADY_EXISTS if one is there. Persisted with the next commit. */
-  createCube(x: number, y: number, z: number): Cube {
+  /** A new cube at a grid coordinate; ALREADY_EXISTS if one is there. Resolves once durable. */
+  async createCube(x: number, y: number, z: number): Promise<Cube> {
     this.checkWritable();
     checkCoordinate(this.gridDims, x, y, z);
     const key = mortonEncode(x, y, z);
@@ -365,35 +374,50 @@ export class Konomi {
     this.cubes.push(cube);
     this.cubesByOrigin.set(key, cube);
     this.dirty.add(cube);
+    const durable = this.flush().finally(() => this.creating.delete(cube));
+    this.creating.set(cube, durable);
+    await durable;
     return cube;
   }
 
-  /** The cube at a coordinate, created on first use. */
-  cubeAt(x: number, y: number, z: number): Cube {
+  /** The cube at a coordinate, created on first use; resolves once that cube is durable. */
+  async cubeAt(x: number, y: number, z: number): Promise<Cube> {
     checkCoordinate(this.gridDims, x, y, z);
-    return this.cubesByOrigin.get(mortonEncode(x, y, z)) ?? this.createCube(x, y, z);
+    const existing = this.cubesByOrigin.get(mortonEncode(x, y, z));
+    if (existing === undefined) return this.createCube(x, y, z);
+    await this.creating.get(existing);
+    return existing;
   }
 
+  /**
+   * The vertex answers and its neighbours answer it (Cube.processVertex); then the cube's κ
+   * takes one update step. Needs the system in Execute.
+   */
   processVertex(cubeId: number, vertex: VertexId | string, text: string, maxTokens?: number): VertexResult {
+    this.checkRunning();
     const cube = this.cube(cubeId);
     const v = toVertex(vertex);
     this.checkPrompt(text);
     const result = cube.processVertex(v, text, maxTokens);
     this.dirty.add(cube);
     for (const step of result.trace) this.dirty.add(this.cube(step.to.cube));
+    this.stepCubeKappa(cube);
     return result;
   }
 
+  /** Every vertex votes, CENTRAL counts (Cube.collectiveThink); then the cube's κ takes one update step. */
   collectiveThink(cubeId: number, query: string, maxTokens?: number): CollectiveResult {
+    this.checkRunning();
     const cube = this.cube(cubeId);
     this.checkPrompt(query);
     const result = cube.collectiveThink(query, maxTokens);
-    this.dirty.add(cube);
+    this.stepCubeKappa(cube);
     return result;
   }
 
   /** Collective think on every cube whose origin lies in the box. */
   broadcastCubes(box: Box, query: string, maxTokens?: number): CollectiveResult[] {
+    this.checkRunning();
     const b = validateBox(this.gridDims, box);
     this.checkPrompt(query);
     const inBox = this.cubes.filter((c) => inside(b, c.origin));
@@ -425,6 +449,7 @@ export class Konomi {
    * linked cubes, 5% toward 0.6.
    */
   updateKappa(): void {
+    this.checkRunning();
     const next = this.cubes.map((cube) => {
       const neighbours = cube.linkedCubes();
       const average = neighbours.length === 0 ? null : neighbours.reduce((s, c) => s + c.kappa, 0) / neighbours.length;
@@ -434,6 +459,14 @@ export class Konomi {
       cube.kappa = Math.min(1, Math.max(0, next[i]!));
       this.dirty.add(cube);
     });
+  }
+
+  /** One κ update of one cube (the one a request addressed), from its neighbours' current κ. */
+  private stepCubeKappa(cube: Cube): void {
+    const neighbours = cube.linkedCubes();
+    const average = neighbours.length === 0 ? null : neighbours.reduce((s, c) => s + c.kappa, 0) / neighbours.length;
+    cube.kappa = Math.min(1, Math.max(0, cube.nextKappa(average)));
+    this.dirty.add(cube);
   }
 
   kappaMetrics(): KappaMetrics {
@@ -466,6 +499,12 @@ export class Konomi {
 
   private checkWritable(): void {
     if (this.failure !== null) throw this.failure;
+    const state = this.system.state;
+    if (state !== 'Execute') throw new CoreError('NOT_RUNNING', `system is ${state}`);
+  }
+
+  /** LLM and cube work runs only while the system is in Execute. */
+  private checkRunning(): void {
     const state = this.system.state;
     if (state !== 'Execute') throw new CoreError('NOT_RUNNING', `system is ${state}`);
   }
@@ -525,7 +564,10 @@ export class Konomi {
   }
 
   private cubeOptions(): CubeOptions {
-    return this.options.collective ? { collective: this.options.collective } : {};
+    return {
+      ...(this.options.collective ? { collective: this.options.collective } : {}),
+      ...(this.options.central ? { central: this.options.central } : {}),
+    };
   }
 
   private takeDirtyCubes(): CubeRecord[] {

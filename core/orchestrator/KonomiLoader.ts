@@ -5,6 +5,7 @@ import type { Ledger } from '../ledger/Ledger.js';
 import { mortonX, mortonY, mortonZ } from '../block/Morton.js';
 import type { ArrayRow, Store } from '../store/Store.js';
 import { ArraySlot } from './ArraySlot.js';
+import { PACKML_STATES, type PackMlState } from './PackMl.js';
 
 export interface LoadTarget {
   addArray(slot: ArraySlot): void;
@@ -63,7 +64,7 @@ function buildArrays(rows: ArrayRow[], plain: Map<number, BlockArray>, deltas: M
   rows.sort((a, b) => a.id - b.id);
   rows.forEach((row, position) => {
     if (row.id !== position) throw new CoreError('CORRUPT', `array ids are not contiguous at ${row.id}`);
-    const slot = row.templateId === null ? new ArraySlot(row.id, plain.get(row.id)!, null) : instanceSlot(row, slots, deltas, target);
+    const slot = row.templateId === null ? new ArraySlot(row.id, plain.get(row.id)!, null, restoredState(row)) : instanceSlot(row, slots, deltas, target);
     if (row.template) slot.freeze();
     slots.set(row.id, slot);
     target.addArray(slot);
@@ -81,5 +82,11 @@ function instanceSlot(row: ArrayRow, slots: Map<number, ArraySlot>, deltas: Map<
     if (d.active) array.set(x, y, z, d.value, d.timestamp);
     else array.deactivate(x, y, z);
   }
-  return new ArraySlot(row.id, array, row.templateId);
+  return new ArraySlot(row.id, array, row.templateId, restoredState(row));
+}
+
+function restoredState(row: ArrayRow): PackMlState | undefined {
+  if (row.state === undefined) return undefined;
+  if (!PACKML_STATES.includes(row.state)) throw new CoreError('CORRUPT', `array ${row.id} has an unknown PackML state ${String(row.state)}`);
+  return row.state;
 }

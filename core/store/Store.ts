@@ -1,5 +1,6 @@
 import type { CubeRecord } from '../cube/Cube.js';
 import type { LedgerEntry } from '../ledger/LedgerEntry.js';
+import type { PackMlState } from '../orchestrator/PackMl.js';
 
 /**
  * Rows are keyed the way an SQL table would be: cells by (array, morton) with morton the
@@ -23,6 +24,11 @@ export interface ArrayRow {
   readonly template: boolean;
   /** The template this array was instantiated from; its cell rows are then only the differences. */
   readonly templateId: number | null;
+  /**
+   * The array's PackML state (always a wait state: Execute, Held, Suspended, Complete, Stopped,
+   * Aborted, Idle). Rows written before it existed lack it: Execute, or Complete for a template.
+   */
+  readonly state?: PackMlState;
 }
 
 /** One atomic unit: all of it is durable, or none of it. Later rows with the same key replace earlier ones. */

@@ -1,32 +1,181 @@
 import { describe, expect, it } from 'vitest';
-import { FemtoLlmFactory } from '../../core/femto/index.js';
-import { tokenVote } from '../../core/cube/CollectiveStrategy.js';
+import { Cube, type CollectiveResult } from '../../core/cube/Cube.js';
+import { CORNERS, Vertex, vertexOffset, type VertexId } from '../../core/cube/Vertex.js';
+import { ensembleRespond } from '../../core/femto/ensemble.js';
+import { FemtoLlmFactory, type FemtoLlm } from '../../core/femto/index.js';
+import type { LlmNode } from '../../core/llm/LlmNode.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
 
-/** The orchestrator with the real FemtoLLM behind the LlmNode seam instead of the placeholder. */
+/**
+ * Byzantine collective thinking with the REAL FemtoLLM: honest vertices are unmodified FemtoLlm
+ * instances; faulty ones wrap one and answer garbage (their κ still counts as a vote weight).
+ */
+const factory = new FemtoLlmFactory();
+const TOKENS = 24;
+const PROMPTS = [
+  'The hacker ',
+  'A bug is ',
+  'status of the grid',
+  'hello cube',
+  'What is a kludge? ',
+  'The Jargon File ',
+  'core dump',
+  'frob the ',
+  'In the beginning ',
+  'cube 7, report: ',
+  'RTFM means ',
+  'Unix is ',
+];
+
+type Lie = 'z' | 'distinct';
+
+function liar(node: LlmNode, vertex: VertexId, lie: Lie): LlmNode {
+  const text = (n: number) => (lie === 'z' ? 'z'.repeat(n) : `garbage from ${vertex} `.repeat(4).slice(0, n));
+  return {
+    id: node.id,
+    get kappa() {
+      return node.kappa;
+    },
+    set kappa(k: number) {
+      node.kappa = k;
+    },
+    respond: (_prompt, maxTokens = 32) => text(maxTokens),
+    replicaAnswer: (_prompt, maxTokens) => text(maxTokens),
+    nextTokenProbabilities: (c) => node.nextTokenProbabilities(c),
+  };
+}
+
+/** A cube at `origin` whose vertices are FemtoLLMs at origin + doubled offset; `faulty` lie; κ optionally fixed. */
+function femtoCube(origin: number, faulty: readonly VertexId[] = [], lie: Lie = 'z', kappa?: (v: VertexId) => number): Cube {
+  return new Cube(0, { x: origin, y: origin, z: origin }, (v) => {
+    const [dx, dy, dz] = vertexOffset(v);
+    const node: FemtoLlm = factory.create(origin + dx, origin + dy, origin + dz);
+    if (kappa) node.kappa = kappa(v);
+    return faulty.includes(v) ? liar(node, v, lie) : node;
+  });
+}
+
+function faultyShare(cube: Cube, faulty: readonly VertexId[]): number {
+  const k = cube.vertexKappa();
+  const total = k.reduce((a, b) => a + b, 0);
+  let share = 0;
+  for (const v of faulty) share += k[v] as number;
+  return share / total;
+}
+
+const PAIRS: readonly (readonly VertexId[])[] = [
+  [Vertex.NEU, Vertex.CENTRAL],
+  [Vertex.NEU, Vertex.NED],
+  [Vertex.SWD, Vertex.CENTRAL],
+  [Vertex.SEU, Vertex.NWD],
+];
+const TRIPLES: readonly (readonly VertexId[])[] = [
+  [Vertex.NEU, Vertex.CENTRAL, Vertex.SWD],
+  [Vertex.NEU, Vertex.NED, Vertex.NWU],
+];
+
+describe('collectiveThink with FemtoLLM (replicaQuorum)', () => {
+  const honest = PROMPTS.map((prompt, i) => {
+    const origin = 3 * i;
+    return { prompt, origin, result: femtoCube(origin).collectiveThink(prompt, TOKENS) };
+  });
+
+  it('all-honest cubes agree on the greedy base-model answer, byte for byte', () => {
+    for (const { prompt, result } of honest) {
+      expect(result.quorum).toBe(true);
+      expect(result.agreeing).toHaveLength(9);
+      expect(result.text).toBe(factory.create(60_000, 1, 2).replicaAnswer(prompt, TOKENS));
+      expect(result.text).toHaveLength(TOKENS);
+    }
+  });
+
+  it('two garbage vertices (CENTRAL among them or not) leave the consensus byte-identical', () => {
+    let checked = 0;
+    for (const [i, { prompt, origin, result }] of honest.entries()) {
+      for (const lie of ['z', 'distinct'] as const) {
+        const faulty = PAIRS[i % PAIRS.length]!;
+        const cube = femtoCube(origin, faulty, lie);
+        const share = faultyShare(cube, faulty);
+        const two = cube.collectiveThink(prompt, TOKENS);
+        if (share < 1 / 3) {
+          expect(two.quorum).toBe(true);
+          expect(two.text).toBe(result.text);
+          expect(two.agreeing).toEqual(honestVertices(faulty));
+          checked++;
+        } else {
+          // Above a third of the κ weight the guarantee is void, but it is still never a wrong answer.
+          expect([null, result.text]).toContain(two.text);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(20);
+  });
+
+  it('with equal κ, three garbage vertices (colluding or not) give no quorum, never a wrong answer', () => {
+    for (const [i, { prompt, origin }] of honest.entries()) {
+      for (const lie of ['z', 'distinct'] as const) {
+        const three: CollectiveResult = femtoCube(origin, TRIPLES[i % 2]!, lie, () => 0.6).collectiveThink(prompt, TOKENS);
+        expect(three).toMatchObject({ quorum: false, text: null });
+      }
+    }
+  });
+
+  it('with their own κ, three garbage vertices never produce a wrong answer', () => {
+    for (const { prompt, origin, result } of honest) {
+      const three = femtoCube(origin, TRIPLES[0]!, 'z').collectiveThink(prompt, TOKENS);
+      expect([null, result.text]).toContain(three.text);
+    }
+  });
+
+  it('κ weighs the votes: heavy honest vertices outvote three light colluding ones', () => {
+    const faulty = TRIPLES[0]!;
+    const { prompt, origin, result } = honest[0]!;
+    const heavy = femtoCube(origin, faulty, 'z', (v) => (faulty.includes(v) ? 0.05 : 1)).collectiveThink(prompt, TOKENS);
+    expect(heavy.quorum).toBe(true);
+    expect(heavy.text).toBe(result.text);
+    // Three liars holding half the weight: no quorum, not their garbage.
+    const half = femtoCube(origin, faulty, 'z', (v) => (faulty.includes(v) ? 1 : 0.5)).collectiveThink(prompt, TOKENS);
+    expect(half).toMatchObject({ quorum: false, text: null });
+    // The caveat (docs/CORE.md): the bound is on κ weight, not on heads. Liars above 2/3 of it win.
+    const heavyLiars = femtoCube(origin, faulty, 'z', (v) => (faulty.includes(v) ? 1 : 0.2)).collectiveThink(prompt, TOKENS);
+    expect(heavyLiars.text).toBe('z'.repeat(TOKENS));
+  });
+});
+
+function honestVertices(faulty: readonly VertexId[]): VertexId[] {
+  const all: VertexId[] = [...CORNERS, Vertex.CENTRAL];
+  return all.filter((v) => !faulty.includes(v));
+}
+
 describe('Konomi with FemtoLLM', () => {
-  it('llmAt, processVertex and collectiveThink run and move κ toward 0.6', async () => {
+  it('llmAt, processVertex and collectiveThink run; κ moves toward 0.6', async () => {
     const konomi = await Konomi.open({ llmFactory: new FemtoLlmFactory(), gridDims: { x: 64, y: 64, z: 64 } });
     const node = konomi.llmAt(1, 2, 3);
     node.kappa = 1;
-    const text = node.respond('hello', 8);
-    expect(typeof text).toBe('string');
+    expect(node.respond('hello', 8)).toHaveLength(8);
     expect(node.kappa).toBeCloseTo(0.996, 6);
-    const cube = konomi.cubeAt(4, 4, 4);
-    const vertex = konomi.processVertex(cube.id, 'CENTRAL', 'status', 4);
-    expect(vertex.trace).toHaveLength(8);
+    const cube = await konomi.cubeAt(4, 4, 4);
+    cube.kappa = 1;
+    const vertex = konomi.processVertex(cube.id, 'NEU', 'status', 4);
+    expect(vertex.trace).toHaveLength(4);
+    expect(cube.kappa).toBeCloseTo(0.98, 12);
     const result = konomi.collectiveThink(cube.id, 'status', 4);
-    expect(result.answers).toHaveLength(9);
-    expect(result.quorum ? typeof result.text : result.text).toBe(result.quorum ? 'string' : null);
+    expect(result).toMatchObject({ quorum: true, text: factory.create(0, 0, 0).replicaAnswer('status', 4) });
+    expect(cube.kappa).toBeCloseTo(0.98 + 0.05 * (0.6 - 0.98), 12);
   });
 
-  it('token vote reaches a quorum among the nine FemtoLLM vertices', async () => {
-    const konomi = await Konomi.open({ llmFactory: new FemtoLlmFactory(), collective: tokenVote, gridDims: { x: 64, y: 64, z: 64 } });
-    const cube = konomi.cubeAt(0, 0, 0);
-    const result = konomi.collectiveThink(cube.id, 'The grid ', 8);
-    expect(result.quorum).toBe(true);
-    expect(result.text!.length).toBeGreaterThan(0);
-    // Each token had > 2/3 of the weight; who agreed on every one of them may be fewer.
-    expect(result.agreeingWeight * 3).toBeGreaterThan(result.totalWeight * 2);
+  it("CENTRAL's own answer is the ensemble of the eight corners (processVertex on CENTRAL)", async () => {
+    const konomi = await Konomi.open({ llmFactory: new FemtoLlmFactory(), gridDims: { x: 64, y: 64, z: 64 } });
+    const cube = await konomi.cubeAt(8, 8, 8);
+    const fresh = new FemtoLlmFactory();
+    const at = (v: VertexId) => {
+      const [dx, dy, dz] = vertexOffset(v);
+      return fresh.create(8 + dx, 8 + dy, 8 + dz);
+    };
+    const expected = ensembleRespond(at(Vertex.CENTRAL), CORNERS.map(at), 'The grid ', 16);
+    const result = konomi.processVertex(cube.id, 'CENTRAL', 'The grid ', 16);
+    expect(result.text).toBe(expected);
+    expect(result.text).not.toBe(at(Vertex.CENTRAL).respond('The grid ', 16));
+    expect(result.trace.map((t) => t.to.vertex)).toEqual([...CORNERS]);
   });
 });

@@ -115,8 +115,8 @@ export function storeSuite(factory: StoreFactory): void {
     const template = await k.createTemplate({ x: 8, y: 8, z: 8 }, [{ x: 1, y: 2, z: 3, value: 4 }]);
     const instance = await k.instantiate(template.id);
     await k.setCell(7, 7, 7, 7, instance.id);
-    const a = k.cubeAt(1, 1, 1);
-    const b = k.cubeAt(50, 50, 50);
+    const a = await k.cubeAt(1, 1, 1);
+    const b = await k.cubeAt(50, 50, 50);
     await k.linkCubes(a.id, 'CENTRAL', b.id, 'NEU');
     k.collectiveThink(a.id, 'remember me');
     k.updateKappa();

@@ -174,7 +174,7 @@ describe('ensemble decoding', () => {
   });
 
   it('ignores a vertex whose κ is 0', () => {
-    const fixed = (p: Float32Array, kappa: number): LlmNode => ({ id: 'x', kappa, respond: () => '', nextTokenProbabilities: () => p });
+    const fixed = (p: Float32Array, kappa: number): LlmNode => ({ id: 'x', kappa, respond: () => '', replicaAnswer: () => '', nextTokenProbabilities: () => p });
     const a = new Float32Array(256);
     a[65] = 1;
     const b = new Float32Array(256);
