@@ -23,6 +23,8 @@ export interface AttachOptions {
   kind: LineKind;
   /** A line from another host: nothing but HELLO is served until it presents the token. */
   remote: boolean;
+  /** A remote line whose transport already presented the token (`/line/serial0?token=`). */
+  tokenPresented?: boolean;
 }
 
 export interface LineSnapshot {
@@ -119,7 +121,7 @@ export class Dispatcher {
       remote: options.remote,
       openedAt: new Date(this.now()),
       bucket: new TokenBucket(this.limits.requestsPerSecond, this.limits.requestBurst, this.now),
-      authorized: !options.remote,
+      authorized: !options.remote || options.tokenPresented === true,
       peerName: undefined,
       helloSummary: undefined,
       outstanding: 0,
@@ -128,7 +130,7 @@ export class Dispatcher {
     this.peers.set(peer.id, peer);
     session.setHandler((request) => this.handle(peer, request));
     line.onClose((reason) => this.detach(peer, reason));
-    this.logger.info(`line ${peer.id} open: ${line.name} (${options.kind}${options.remote ? ', remote' : ''})`);
+    this.logger.info(`line ${peer.id} open: ${line.name} (${options.kind}${options.remote ? `, remote${peer.authorized ? ', token presented' : ''}` : ''})`);
     this.emit({ type: 'open', line: this.snapshot(peer) });
     return session;
   }

@@ -63,6 +63,8 @@ export interface BridgeServerOptions {
    * must carry a Host, and an Origin when present, naming the server (see HostPolicy).
    */
   allowedHosts?: string[];
+  /** WebSockets each of /ws, /line/serial0, /modem and /capture accepts at once (default 64, like the packet port); 503 past it. */
+  maxSocketsPerEndpoint?: number;
 }
 
 /** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
@@ -86,6 +88,9 @@ export class BridgeServer {
   readonly token: string | undefined;
   private clusterLink: Disposable | undefined;
   private readonly hostPolicy: HostPolicy;
+  /** WebSockets open (or being opened) per endpoint path. */
+  private readonly openSockets = new Map<string, number>();
+  private readonly maxSocketsPerEndpoint: number;
 
   private constructor(
     readonly service: KonomiService,
@@ -97,6 +102,7 @@ export class BridgeServer {
   ) {
     this.token = options.token;
     this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
+    this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
     const app = createHttpApp({
       service,
@@ -182,8 +188,8 @@ export class BridgeServer {
   }
 
   /** Serves a line with its own session; capture sees its frames. */
-  attach(line: Line, kind: 'tcp' | 'ws' | 'serial' | 'v86' | 'memory' | 'modem', remote = false): Session {
-    return this.dispatcher.attach(this.capture.tap(line), { kind, remote });
+  attach(line: Line, kind: 'tcp' | 'ws' | 'serial' | 'v86' | 'memory' | 'modem', remote = false, tokenPresented = false): Session {
+    return this.dispatcher.attach(this.capture.tap(line), { kind, remote, tokenPresented });
   }
 
   /** Adds a phonebook entry (e.g. the guest's console modem) for /modem callers. */
@@ -250,15 +256,28 @@ export class BridgeServer {
       this.logger.warn(`ws ${path} from ${remote} refused: Host ${req.headers.host ?? '(none)'}, Origin ${req.headers.origin ?? '(none)'}`);
       return refuse(socket, 403);
     }
+    const open = this.openSockets.get(path ?? '') ?? 0;
+    if (open >= this.maxSocketsPerEndpoint) {
+      this.logger.warn(`ws ${path} from ${remote} refused: ${open} sockets open`);
+      return refuse(socket, 503);
+    }
     const accept = (wss: WebSocketServer, then: (ws: WebSocket) => void): void => {
+      // Counted from the upgrade until the TCP socket closes, so half-done handshakes count too.
+      this.openSockets.set(path!, (this.openSockets.get(path!) ?? 0) + 1);
+      socket.once('close', () => this.openSockets.set(path!, (this.openSockets.get(path!) ?? 1) - 1));
       wss.handleUpgrade(req, socket, head, then);
     };
     switch (path) {
       case '/ws':
         if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
         return accept(this.sockets, (ws) => this.jsonApi.accept(ws, remote));
-      case '/line/serial0':
-        return accept(this.lineSockets, (ws) => this.attach(new WebSocketLine(ws, { name: `ws:${remote}/line/serial0` }), 'ws', isRemote));
+      case '/line/serial0': {
+        // A browser XP10 cannot put the token in its own HELLO, so its page may give it in the URL.
+        const tokenPresented = isRemote && this.tokenInQuery(req);
+        return accept(this.lineSockets, (ws) =>
+          this.attach(new WebSocketLine(ws, { name: `ws:${remote}/line/serial0` }), 'ws', isRemote, tokenPresented),
+        );
+      }
       case '/modem':
         if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
         return accept(this.lineSockets, (ws) => this.startModem(new WebSocketLine(ws, { name: `ws:${remote}/modem` })));

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Opcode } from '../../protocol/constants.js';
+import { ErrorCode, Flag, Opcode } from '../../protocol/constants.js';
+import { encodeFrame } from '../../protocol/encodeFrame.js';
+import type { Frame } from '../../protocol/Frame.js';
+import { FrameDecoder } from '../../protocol/FrameDecoder.js';
+import { decodeErrorPayload } from '../../protocol/payloads/errorPayload.js';
 import { createLinePair } from '../../protocol/MemoryLine.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
 import { Session } from '../../protocol/Session.js';
@@ -61,6 +65,33 @@ describe('Dispatcher security', () => {
     expect(await codeOf(remote.hello({ token: new Uint8Array(0) }))).toBe('UNAUTHORIZED');
     const local = connect(false).session;
     expect(await codeOf(local.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 0, y: 0, z: 0 })))).toBe('OK');
+  });
+
+  it('refuses fragments from a remote line before its token (UNAUTHORIZED) instead of reassembling them', async () => {
+    const { dispatcher } = await setup({ token: 'sesame' });
+    const [mine, bridgeEnd] = createLinePair(['raw', 'bridge<-raw']);
+    dispatcher.attach(bridgeEnd, { kind: 'memory', remote: true });
+    const decoder = new FrameDecoder();
+    const replies: Frame[] = [];
+    decoder.onFrame((frame) => replies.push(frame));
+    mine.onData((chunk) => decoder.push(chunk));
+    const first = { opcode: Opcode.TENSOR_OP, seq: 7, channel: 0, payload: new Uint8Array(200).fill(1) };
+    mine.write(encodeFrame({ ...first, flags: Flag.MORE, fragment: 0 }));
+    mine.write(encodeFrame({ ...first, seq: 8, flags: Flag.MORE | Flag.NOREPLY, fragment: 0 }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ seq: 7, flags: Flag.REPLY | Flag.ERROR });
+    expect(decodeErrorPayload(replies[0]!.payload).code).toBe(ErrorCode.UNAUTHORIZED);
+    expect(dispatcher.lines()[0]!.stats).toMatchObject({ framesIn: 0 });
+  });
+
+  it('authorizes a remote line whose transport presented the token', async () => {
+    const { dispatcher } = await setup({ token: 'sesame' });
+    const [mine, bridgeEnd] = createLinePair(['browser', 'bridge<-browser']);
+    dispatcher.attach(bridgeEnd, { kind: 'ws', remote: true, tokenPresented: true });
+    const session = new Session(mine, { name: 'browser' });
+    expect(await codeOf(session.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 0, y: 0, z: 0 })))).toBe('OK');
+    expect(dispatcher.lines()[0]).toMatchObject({ remote: true, authorized: true });
   });
 
   it('answers BUSY past the request rate of a line', async () => {

@@ -1,6 +1,10 @@
 import { networkInterfaces } from 'node:os';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Opcode } from '../../protocol/constants.js';
+import { Session } from '../../protocol/Session.js';
+import { encodeBlockGetRequest } from '../../protocol/payloads/blockGet.js';
+import { connectWebSocketLine } from '../../bridge/lines/WebSocketLine.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
 import { MemoryLogger } from '../../bridge/server/Logger.js';
 
@@ -106,5 +110,55 @@ describe('WebSocket upgrades check Host and Origin', () => {
     expect(
       await upgradeStatus(wsUrl('127.0.0.1', '/line/serial0'), { host: `rebind.evil.example:${port}`, origin: `http://rebind.evil.example:${port}` }),
     ).toBe(403);
+  });
+});
+
+describe.skipIf(!external)('/line/serial0 from another host', () => {
+  const lineUrl = (query = '') => `ws://${external}:${server.httpAddress.port}/line/serial0${query}`;
+  const blockGet = (session: Session) => session.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 0, y: 0, z: 0 }));
+
+  it('is served without a HELLO token when the URL carries ?token=', async () => {
+    const line = await connectWebSocketLine(lineUrl(`?token=${TOKEN}`));
+    const session = new Session(line, { name: 'browser-xp10' });
+    await expect(blockGet(session)).resolves.toBeDefined();
+    session.close();
+    line.close();
+  });
+
+  it('is served nothing but HELLO without it, or with a wrong one', async () => {
+    for (const query of ['', '?token=wrong']) {
+      const line = await connectWebSocketLine(lineUrl(query));
+      const session = new Session(line, { name: 'browser-xp10' });
+      await expect(blockGet(session)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      session.close();
+      line.close();
+    }
+  });
+});
+
+describe('WebSocket connections per endpoint', () => {
+  it('are capped (503 past the limit) and freed when a socket closes', async () => {
+    const small = await BridgeServer.start({ port: 0, packetPort: 0, maxSocketsPerEndpoint: 2, logger: new MemoryLogger(), webRoot: '/nonexistent-konomi-web' });
+    try {
+      const url = (path: string) => `${small.httpUrl.replace('http', 'ws')}${path}`;
+      const a = await connectWebSocketLine(url('/line/serial0'));
+      const b = await connectWebSocketLine(url('/line/serial0'));
+      await expect(connectWebSocketLine(url('/line/serial0'))).rejects.toThrow(/503/);
+      const other = await connectWebSocketLine(url('/capture'));
+      other.close();
+      const closed = new Promise<void>((resolve) => a.onClose(() => resolve()));
+      a.close();
+      await closed;
+      let c: Awaited<ReturnType<typeof connectWebSocketLine>> | undefined;
+      for (let i = 0; i < 50 && !c; i++) {
+        c = await connectWebSocketLine(url('/line/serial0')).catch(() => undefined);
+        if (!c) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(c?.isOpen).toBe(true);
+      b.close();
+      c?.close();
+    } finally {
+      await small.stop();
+    }
   });
 });
