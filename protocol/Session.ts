@@ -125,6 +125,26 @@ export function emptySessionStats(): SessionStats {
   };
 }
 
+/** What a session holds in memory right now; every figure is bounded by an option or a protocol limit. */
+export interface SessionFootprint {
+  /** Unescaped bytes of the frame being decoded (≤ maxContent). */
+  decoderBytes: number;
+  /** Incoming messages waiting for fragments, and their bytes. */
+  partialMessages: number;
+  partialBytes: number;
+  /** Answered requests remembered for duplicates, and the reply bytes kept for them. */
+  cachedRequests: number;
+  cachedReplyBytes: number;
+  /** Requests received and not answered yet. */
+  running: number;
+  /** Own requests on the line, and waiting for the window. */
+  outstanding: number;
+  queued: number;
+  /** Chunks a synchronous line delivered while the session was decoding. */
+  backlog: number;
+  listeners: number;
+}
+
 export type SessionEvent =
   | { type: 'frame-error'; code: FrameErrorCode; bytes: number }
   | { type: 'nak-sent' }
@@ -251,6 +271,21 @@ export class Session implements Disposable {
 
   get queuedCount(): number {
     return this.queue.length;
+  }
+
+  get footprint(): SessionFootprint {
+    return {
+      decoderBytes: this.decoder.bufferedBytes,
+      partialMessages: this.reassembler.partialCount,
+      partialBytes: this.reassembler.bytesInFlight,
+      cachedRequests: this.cache.size,
+      cachedReplyBytes: this.cache.replyBytes,
+      running: this.running.size,
+      outstanding: this.outstanding.size,
+      queued: this.queue.length,
+      backlog: this.backlog.length,
+      listeners: this.listeners.length,
+    };
   }
 
   /** Current retransmission timeout (before back-off). */
