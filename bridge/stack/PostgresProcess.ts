@@ -42,7 +42,20 @@ export class PostgresProcess {
     return postgresBinDir() !== undefined;
   }
 
+  /** With no fixed port, a free one is picked; if another process takes it first, try again. */
   static async start(options: PostgresOptions): Promise<PostgresProcess> {
+    let first: unknown;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await PostgresProcess.startOnce(options);
+      } catch (err) {
+        first ??= err;
+        if (options.port || attempt === 3 || !(err instanceof StackError) || err.code !== 'START_FAILED') throw first;
+      }
+    }
+  }
+
+  private static async startOnce(options: PostgresOptions): Promise<PostgresProcess> {
     const bin = postgresBinDir();
     if (!bin) throw new StackError('BINARY_MISSING', 'PostgreSQL not found (install postgresql or set PG_BIN)');
     const dataDir = resolve(options.dataDir);

@@ -34,7 +34,20 @@ export class RedisProcess {
     return RedisProcess.binary() !== undefined;
   }
 
+  /** With no fixed port, a free one is picked; if another process takes it first, try again. */
   static async start(options: RedisOptions): Promise<RedisProcess> {
+    let first: unknown;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await RedisProcess.startOnce(options);
+      } catch (err) {
+        first ??= err;
+        if (options.port || attempt === 3 || !(err instanceof StackError) || err.code !== 'START_FAILED') throw first;
+      }
+    }
+  }
+
+  private static async startOnce(options: RedisOptions): Promise<RedisProcess> {
     const binary = RedisProcess.binary();
     if (!binary) throw new StackError('BINARY_MISSING', 'redis-server not found (install redis-server or set REDIS_SERVER)');
     const dir = resolve(options.dataDir);
