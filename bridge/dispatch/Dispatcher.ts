@@ -304,7 +304,9 @@ export class Dispatcher {
     addStats(this.closedTotals, peer.session.stats);
     peer.session.close();
     const why = reason ? reason.message : 'closed';
-    this.logger.info(`line ${peer.id} closed: ${peer.line.name} (${why})${released ? `; ${released} vertices back to the core` : ''}`);
+    const toCore = released.toCore ? `; ${released.toCore} vertices back to the core` : '';
+    const handed = released.handedOver ? `; ${released.handedOver} vertices back to their previous host` : '';
+    this.logger.info(`line ${peer.id} closed: ${peer.line.name} (${why})${toCore}${handed}`);
     this.emit({ type: 'close', line: this.snapshot(peer), reason: why });
   }
 

@@ -146,6 +146,30 @@ describe('Dispatcher vertex routing', () => {
     expect(dispatcher.lines().some((l) => l.peerName === 'xp10')).toBe(false);
   });
 
+  it('a second guest announcing a hosted vertex takes it while connected, then hands it back, and the core gets it last', async () => {
+    const { connect, guest, seen, dispatcher } = await withGuest();
+    const second = connect(false, 'xp10-b');
+    second.session.setHandler((req) => {
+      const msg = decodeCubeMsgRequest(req.payload);
+      return encodeCubeMsgReply({ vertex: msg.vertex, kappa: 0.5, text: `second agent: ${msg.text}` });
+    });
+    await second.session.hello({ name: 'xp10-b', vertices: [{ cube: 1, vertex: 0, channel: 5 }] });
+    const client = connect().session;
+    const ask = async (text: string) => decodeCubeMsgReply((await client.request(Opcode.CUBE_MSG, cubeMsg(1, 0, text))).payload).text;
+    expect(await ask('who')).toBe('second agent: who');
+    expect(dispatcher.lines().find((l) => l.peerName === 'xp10')?.vertices).toEqual([]);
+    const closed = new Promise<void>((resolve) => dispatcher.onLineEvent((e) => e.type === 'close' && resolve()));
+    second.line.close();
+    await closed;
+    expect(await ask('and now')).toBe('guest agent: and now');
+    expect(seen).toEqual([{ channel: 3, text: 'and now' }]);
+    expect(dispatcher.lines().find((l) => l.peerName === 'xp10')?.vertices).toEqual([{ cube: 1, vertex: 0, channel: 3 }]);
+    const closedToo = new Promise<void>((resolve) => dispatcher.onLineEvent((e) => e.type === 'close' && e.line.peerName === 'xp10' && resolve()));
+    guest.line.close();
+    await closedToo;
+    expect(await ask('anyone')).not.toMatch(/agent/);
+  });
+
   it('limits outstanding requests per line with BUSY', async () => {
     const { connect, setHang } = await withGuest({ maxOutstanding: 2 });
     setHang(true);
