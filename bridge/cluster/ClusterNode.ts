@@ -57,7 +57,8 @@ interface Pending {
  */
 export class ClusterNode implements RemoteVertices {
   private readonly pending = new Map<number, Pending>();
-  private readonly localVertices = new Map<string, number>();
+  /** Registry keys of the vertices local guests host, renewed by each heartbeat. */
+  private readonly localVertices = new Set<string>();
   private readonly statuses = new Map<string, BridgeStatus>();
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
@@ -112,7 +113,7 @@ export class ClusterNode implements RemoteVertices {
 
   /** A local line announced these vertices in HELLO (they replace what that line had). */
   async registerVertices(vertices: ReadonlyArray<{ cube: number; vertex: number }>): Promise<void> {
-    for (const v of vertices) this.localVertices.set(vertexKey(v.cube, v.vertex), 0);
+    for (const v of vertices) this.localVertices.add(vertexKey(v.cube, v.vertex));
     await Promise.all(vertices.map((v) => this.cmd.set(vertexKey(v.cube, v.vertex), this.bridgeId, { expiration: { type: 'PX', value: this.ttlMs } })));
   }
 
@@ -164,7 +165,7 @@ export class ClusterNode implements RemoteVertices {
     if (this.timer) clearInterval(this.timer);
     for (const id of [...this.pending.keys()]) this.settle(id, new ProtocolError('UNAVAILABLE', 'bridge shutting down'));
     // Leave at once rather than after the TTL: others stop routing here.
-    const keys = [...this.localVertices.keys()];
+    const keys = [...this.localVertices];
     const leave = Promise.all([
       ...keys.map((k) => this.cmd.eval(DELETE_IF_OWNER, { keys: [k], arguments: [this.bridgeId] })),
       this.cmd.del(`${PREFIX}bridge:${this.bridgeId}`),
@@ -182,7 +183,7 @@ export class ClusterNode implements RemoteVertices {
     const status: BridgeStatus = { ...this.host.status(), bridge: this.bridgeId, at: Date.now() };
     try {
       const multi = this.cmd.multi().set(`${PREFIX}bridge:${this.bridgeId}`, JSON.stringify(status), ttl);
-      for (const key of this.localVertices.keys()) multi.set(key, this.bridgeId, ttl);
+      for (const key of this.localVertices) multi.set(key, this.bridgeId, ttl);
       multi.publish(EVENTS, JSON.stringify(status));
       await multi.exec();
     } catch (err) {
