@@ -1,0 +1,11 @@
+export { PostgresProcess } from './PostgresProcess.js';
+export type { PostgresOptions } from './PostgresProcess.js';
+export { RedisProcess } from './RedisProcess.js';
+export type { RedisOptions } from './RedisProcess.js';
+export { ChildService } from './ChildService.js';
+export type { SpawnOptions } from './ChildService.js';
+export { StackError } from './StackError.js';
+export type { StackErrorCode } from './StackError.js';
+export { WebFront } from './WebFront.js';
+export type { WebFrontOptions } from './WebFront.js';
+export { freePort } from './freePort.js';
