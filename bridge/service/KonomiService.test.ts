@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Tensor } from '../../core/evgpu/Tensor.js';
+import { TensorOpCode } from '../../core/evgpu/TensorOp.js';
+import { decodeTensorOpReply, encodeTensorOpRequest, handleTensorOpPayload } from '../../core/evgpu/TensorOpCodec.js';
+import { FemtoLlmFactory } from '../../core/femto/FemtoLlm.js';
+import { Konomi } from '../../core/orchestrator/Konomi.js';
+import { KonomiService } from './KonomiService.js';
+
+const open: KonomiService[] = [];
+
+async function service(options: ConstructorParameters<typeof KonomiService>[1] = {}): Promise<KonomiService> {
+  const konomi = await Konomi.open({ llmFactory: new FemtoLlmFactory(), gridDims: { x: 64, y: 64, z: 64 } });
+  const s = new KonomiService(konomi, options);
+  open.push(s);
+  return s;
+}
+
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+
+function random(shape: number[], seed: number): Tensor {
+  let x = seed;
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Tensor.from(
+    Array.from({ length: n }, () => {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      return x / 2 ** 32 - 0.5;
+    }),
+    shape,
+  );
+}
+
+describe('KonomiService: κ dynamics run on CUBE_MSG', () => {
+  it('every CUBE_MSG (one vertex or the whole cube) steps that cube κ and drifts the vertices', async () => {
+    const s = await service();
+    const cube = await s.konomi.cubeAt(0, 0, 0);
+    cube.kappa = 1;
+    const centralBefore = cube.node('CENTRAL').kappa;
+    const events: string[] = [];
+    s.onEvent((e) => events.push(e.event));
+    const answer = s.cubeMessage(cube.id, 8, 'status');
+    expect(answer.vertex).toBe(8);
+    expect(answer.text).toHaveLength(32);
+    expect(cube.kappa).toBeCloseTo(0.98, 12);
+    expect(cube.node('CENTRAL').kappa).toBeCloseTo(centralBefore + 0.01 * (0.6 - centralBefore), 12);
+    const collective = s.cubeMessage(cube.id, 0xff, 'status');
+    expect(collective.text).toBe(new FemtoLlmFactory().create(9, 9, 9).replicaAnswer('status', 32));
+    expect(cube.kappa).toBeCloseTo(0.98 + 0.05 * (0.6 - 0.98), 12);
+    expect(s.kappa().data.cubes[cube.id]?.kappa).toBe(cube.kappa);
+    expect(events).toEqual(['kappa', 'kappa']);
+  });
+});
+
+describe('KonomiService: TENSOR_OP', () => {
+  it('a large matmul runs on the worker pool and gives the inline result; small ones stay inline', async () => {
+    const s = await service({ poolMinMultiplyAdds: 64 * 48 * 40, poolSize: 2 });
+    const small = encodeTensorOpRequest(TensorOpCode.matmul, [random([3, 5], 1), random([5, 7], 2)]);
+    expect(await s.tensorOp(small)).toEqual(handleTensorOpPayload(small));
+    expect(s.poolStarted).toBe(false);
+    const relu = encodeTensorOpRequest(TensorOpCode.relu, [random([300, 300], 3)]);
+    expect(await s.tensorOp(relu)).toEqual(handleTensorOpPayload(relu));
+    expect(s.poolStarted).toBe(false);
+
+    const large = encodeTensorOpRequest(TensorOpCode.matmul, [random([65, 48], 4), random([48, 41], 5)]);
+    const pooled = decodeTensorOpReply(await s.tensorOp(large));
+    expect(s.poolStarted).toBe(true);
+    const inline = decodeTensorOpReply(handleTensorOpPayload(large));
+    expect(pooled.shape).toEqual([65, 41]);
+    pooled.data.forEach((v, i) => expect(v).toBeCloseTo(inline.data[i] as number, 4));
+  });
+
+  it('oversize requests are refused before anything runs; close stops the pool', async () => {
+    const s = await service({ poolMinMultiplyAdds: 1 });
+    const huge = new Uint8Array([TensorOpCode.matmul, 0, 2, 0, 2, 0x10, 0x00, 0x10, 0x00]);
+    await expect(s.tensorOp(huge)).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    expect(s.poolStarted).toBe(false);
+    await s.tensorOp(encodeTensorOpRequest(TensorOpCode.matmul, [random([4, 4], 6), random([4, 4], 7)]));
+    expect(s.poolStarted).toBe(true);
+    await s.close();
+    open.splice(open.indexOf(s), 1);
+    expect(s.poolStarted).toBe(false);
+  });
+});
