@@ -189,3 +189,99 @@ describe('int8 quantisation', () => {
     expect(Array.from(dequantize(q).data)).toEqual(new Array(8).fill(0));
   });
 });
+
+/**
+ * Non-contiguous views with odd shapes: a transposed store, a slice with an offset and a row
+ * stride wider than the row, and a permuted rank-3 view. Each kernel must give on the view what
+ * the plain reference gives on the same logical values.
+ */
+describe('softmax and int8 kernels on non-contiguous views', () => {
+  /** Logical shape `shape` (rank 2), stored so that the view is strided and offset. */
+  function views(shape: [number, number]): Tensor[] {
+    const [r, c] = shape;
+    const transposed = asTransposedView(randomTensor(rng, [r, c]));
+    const wide = randomTensor(rng, [r + 3, c + 5]).slice(0, 2, 2 + r).slice(1, 3, 3 + c);
+    const interleaved = randomTensor(rng, [c, r, 3]);
+    const permuted = new Tensor(interleaved.data, [r, c], [3, 3 * r], 1);
+    const everyOther = randomTensor(rng, [r, 2 * c + 1]).permute([1, 0]);
+    const stepped = new Tensor(everyOther.data, [r, c], [2 * c + 1, 2], 1);
+    return [transposed, wide, permuted, stepped];
+  }
+
+  const shapes: [number, number][] = [[1, 1], [1, 7], [7, 1], [5, 3], [3, 13], [17, 9], [2, 65]];
+
+  function naiveSoftmaxRows(values: number[], n: number): number[] {
+    const out: number[] = [];
+    for (let o = 0; o < values.length; o += n) {
+      const row = values.slice(o, o + n);
+      const max = Math.max(...row);
+      const e = row.map((v) => Math.exp(v - max));
+      const z = e.reduce((a, b) => a + b, 0);
+      out.push(...e.map((v) => v / z));
+    }
+    return out;
+  }
+
+  /** Per-row symmetric int8: the plain reference quantizeRows must reproduce exactly. */
+  function naiveQuantize(values: number[], rows: number, cols: number): { q: number[]; scales: number[] } {
+    const q: number[] = [];
+    const scales: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      const row = values.slice(r * cols, (r + 1) * cols);
+      const s = Math.max(...row.map(Math.abs)) / 127;
+      scales.push(Math.fround(s));
+      for (const v of row) q.push(s === 0 ? 0 : Math.round(v * (1 / s)) || 0);
+    }
+    return { q, scales };
+  }
+
+  it('the views are really non-contiguous', () => {
+    for (const v of views([5, 3])) expect(v.isContiguous).toBe(false);
+  });
+
+  it('softmax over the last axis matches the reference on strided views of odd shapes, ranks 2 and 3', () => {
+    for (const shape of shapes) {
+      for (const v of views(shape)) expectClose(softmax(v).data, naiveSoftmaxRows(v.toArray(), shape[1]), 1e-6);
+    }
+    const r3 = randomTensor(rng, [3, 5, 7]).permute([2, 0, 1]).slice(0, 1, 6);
+    expect(r3.isContiguous).toBe(false);
+    expectClose(softmax(r3).data, naiveSoftmaxRows(r3.toArray(), 5), 1e-6);
+  });
+
+  it('quantizeRows on a strided view gives exactly the reference int8 values and scales', () => {
+    for (const shape of shapes) {
+      for (const v of views(shape)) {
+        const q = quantizeRows(v);
+        const ref = naiveQuantize(v.toArray(), shape[0], shape[1]);
+        expect(Array.from(q.scales)).toEqual(ref.scales);
+        expect(Array.from(q.data)).toEqual(ref.q);
+      }
+    }
+  });
+
+  it('matmulInt8 on strided views equals the integer reference and tracks the float product', () => {
+    for (const [m, k] of shapes) {
+      const n = dim(11);
+      for (const a of views([m, k])) {
+        for (const b of views([k, n])) {
+          const qa = naiveQuantize(a.toArray(), m, k);
+          const bt = b.transpose().contiguous();
+          const qb = naiveQuantize(bt.toArray(), n, k);
+          const exact: number[] = [];
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              let acc = 0;
+              for (let p = 0; p < k; p++) acc += (qa.q[i * k + p] as number) * (qb.q[j * k + p] as number);
+              exact.push(acc * (qa.scales[i] as number) * (qb.scales[j] as number));
+            }
+          }
+          const got = matmulInt8(a, b);
+          expect(got.shape).toEqual([m, n]);
+          expectClose(got.data, exact, 1e-5);
+          const float = naiveMatmul(a.contiguous(), b.contiguous());
+          float.forEach((f, i) => expect(Math.abs((got.data[i] as number) - f)).toBeLessThanOrEqual(0.02 * k + 1e-6));
+        }
+      }
+    }
+  });
+});
