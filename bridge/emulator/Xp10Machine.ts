@@ -9,6 +9,8 @@ import { planMemorySize, type MemorySize } from './memorySize.js';
 import { textToScancodes } from './scancodes.js';
 import { Xp10MachineError } from './Xp10MachineError.js';
 
+const EFLAGS_IF = 0x200;
+
 export interface Xp10MachineOptions {
   /** The multiboot ELF: bytes or a file path. Default: images/xp10.elf of this repository. */
   image?: Uint8Array | string;
@@ -115,6 +117,22 @@ export class Xp10Machine implements Disposable {
   /** Types on the PS/2 keyboard (the VGA console's input): printable ASCII, \n, \b, \x03 (Ctrl-C). */
   typeOnKeyboard(text: string): void {
     if (!this.destroyed) void this.emulator.keyboard_send_scancodes(textToScancodes(text));
+  }
+
+  /**
+   * What the emulated CPU is doing: halted (`hlt`), whether it takes interrupts (EFLAGS.IF)
+   * and instructions executed so far. Halted with interrupts off means stopped for good.
+   * Reads v86 internals (`v86.cpu`), so fields are undefined if a v86 version lacks them.
+   */
+  cpuState(): { halted: boolean | undefined; interruptsEnabled: boolean | undefined; instructions: number } {
+    const cpu = (this.emulator as unknown as { v86?: { cpu?: { in_hlt?: Uint8Array; flags?: Int32Array } } }).v86?.cpu;
+    const flags = cpu?.flags?.[0];
+    const hlt = cpu?.in_hlt?.[0];
+    return {
+      halted: hlt === undefined ? undefined : hlt !== 0,
+      interruptsEnabled: flags === undefined ? undefined : (flags & EFLAGS_IF) !== 0,
+      instructions: this.destroyed ? 0 : this.emulator.get_instruction_counter(),
+    };
   }
 
   /** The VGA text screen, 25 rows, trailing spaces removed. */

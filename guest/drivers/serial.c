@@ -78,12 +78,16 @@ static void serial_update_modem(struct serial_port *port) {
     sched_wake(port);
 }
 
-/* Moves queued bytes into the transmitter while it has room. Caller has IRQs off. */
+/* Moves queued bytes into the transmitter while it has room, and wakes writers waiting for
+ * room in the ring. Caller has IRQs off. */
 static void serial_drain_tx(struct serial_port *port) {
+    bool moved = false;
     while (!ringbuf_empty(&port->tx) && (inb(port->base + UART_LSR) & LSR_THR_EMPTY)) {
         outb(port->base + UART_DATA, (uint8_t)ringbuf_get(&port->tx));
         port->stats.tx_bytes++;
+        moved = true;
     }
+    if (moved && port->tx_waiters) sched_wake(&port->tx);
     uint8_t ier = IER_RX_AVAILABLE | IER_LINE_STATUS | IER_MODEM_STATUS;
     if (!ringbuf_empty(&port->tx)) ier |= IER_TX_EMPTY;
     outb(port->base + UART_IER, ier);
@@ -93,8 +97,10 @@ static void serial_receive(struct serial_port *port) {
     bool received = false;
     while (inb(port->base + UART_LSR) & LSR_DATA_READY) {
         uint8_t byte = inb(port->base + UART_DATA);
-        if (!ringbuf_put(&port->rx, byte)) port->stats.rx_overruns++;
-        port->stats.rx_bytes++;
+        if (ringbuf_put(&port->rx, byte))
+            port->stats.rx_bytes++;
+        else
+            port->stats.rx_overruns++;
         received = true;
     }
     if (received) sched_wake(port);
@@ -155,14 +161,32 @@ void serial_init(void) {
     serial_setup(&com2, com2_rx_storage, COM2_RX_SIZE, com2_tx_storage, COM2_TX_SIZE, com2_irq);
 }
 
+#define SERIAL_TX_WAIT_MS 100u /* a lost wake-up costs at most this */
+
+/* The ring is full; called with IRQs off. A task sleeps until the TX interrupt drains some
+ * bytes. Where nothing can sleep (before the scheduler runs, the idle task, IRQs already off
+ * in the caller), the transmitter is polled until it takes a byte instead. */
+static void serial_wait_tx_room(struct serial_port *port, uint32_t caller_flags) {
+    if (sched_can_block() && (caller_flags & EFLAGS_IF)) {
+        port->tx_waiters++;
+        sched_block_on(&port->tx, SERIAL_TX_WAIT_MS);
+        port->tx_waiters--;
+        return;
+    }
+    while (!(inb(port->base + UART_LSR) & LSR_THR_EMPTY)) {
+    }
+    serial_drain_tx(port);
+}
+
 void serial_write(struct serial_port *port, const uint8_t *data, size_t length) {
     size_t sent = 0;
     while (sent < length) {
         uint32_t flags = irq_save();
-        while (sent < length && ringbuf_put(&port->tx, data[sent])) sent++;
+        /* Check before putting: a full ring here means "wait", not a dropped byte. */
+        while (sent < length && !ringbuf_full(&port->tx)) ringbuf_put(&port->tx, data[sent++]);
         serial_drain_tx(port);
+        if (sent < length) serial_wait_tx_room(port, flags);
         irq_restore(flags);
-        if (sent < length) sched_yield();
     }
 }
 

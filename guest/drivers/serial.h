@@ -27,13 +27,15 @@ struct serial_port {
     volatile bool ring;          /* RI as last seen */
     volatile uint32_t carrier_generation; /* bumped on every DCD edge */
     struct serial_stats stats;
+    volatile uint32_t tx_waiters; /* tasks sleeping on &tx for room in the ring */
 };
 
 extern struct serial_port com1;
 extern struct serial_port com2;
 
 void serial_init(void);
-/* Queues bytes for transmission; waits (yielding) while the transmit ring is full. */
+/* Queues bytes for transmission. While the transmit ring is full a task sleeps until the TX
+ * interrupt makes room; before the scheduler runs (or with IRQs off) it polls the UART. */
 void serial_write(struct serial_port *port, const uint8_t *data, size_t length);
 /* Returns the next received byte, or -1 when none is buffered. Never blocks. */
 int serial_read_byte(struct serial_port *port);

@@ -105,9 +105,11 @@ static void vga_scroll(void) {
 }
 
 void vga_clear(void) {
+    uint32_t flags = irq_save();
     for (unsigned i = 0; i < VGA_ROWS * VGA_COLUMNS; i++) screen[i] = VGA_ATTRIBUTE | ' ';
     row = column = 0;
     vga_update_cursor();
+    irq_restore(flags);
 }
 
 void vga_init(void) {
@@ -117,7 +119,7 @@ void vga_init(void) {
 
 static void vga_newline(void) {
     column = 0;
-    if (++row == VGA_ROWS) vga_scroll();
+    if (++row >= VGA_ROWS) vga_scroll();
 }
 
 static void vga_put_raw(char c) {
@@ -132,16 +134,23 @@ static void vga_put_raw(char c) {
     default: break;
     }
     if ((unsigned char)c < ' ') return; /* other control characters (escapes) are not drawn */
+    if (row >= VGA_ROWS) vga_scroll();   /* never write past the last row, whatever happened before */
     screen[row * VGA_COLUMNS + column] = VGA_ATTRIBUTE | (uint8_t)c;
-    if (++column == VGA_COLUMNS) vga_newline();
+    if (++column >= VGA_COLUMNS) vga_newline();
 }
 
+/* The shell on the keyboard, a panic and the COM2 echo may all print: with interrupts off a
+ * preempted writer cannot leave row/column half-updated for the next one. */
 void vga_putc(char c) {
+    uint32_t flags = irq_save();
     vga_put_raw(c);
     vga_update_cursor();
+    irq_restore(flags);
 }
 
 void vga_write(const char *text, size_t length) {
+    uint32_t flags = irq_save();
     for (size_t i = 0; i < length; i++) vga_put_raw(text[i]);
     vga_update_cursor();
+    irq_restore(flags);
 }

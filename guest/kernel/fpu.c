@@ -9,8 +9,9 @@ enum {
     CR0_NUMERIC_ERROR = 1u << 5,
 };
 
-/* Tasks switch cooperatively at call boundaries, where the x87 register stack is empty
- * by the calling convention, so no FPU state needs saving per task. */
+/* A voluntary switch (yield, block) happens at a call boundary, where the calling convention
+ * leaves the x87 register stack empty, so it saves nothing. A preemption can interrupt x87
+ * arithmetic: sched_preempt_if_due() saves and restores the FPU state around it. */
 void fpu_init(void) {
     uint32_t cr0;
     __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));

@@ -56,8 +56,11 @@ void panic_exception(const struct regs *r) {
     panic_emit(line);
     format_to_buffer(line, sizeof(line), "EAX=%08x  EBX=%08x  ECX=%08x  EDX=%08x\n", r->eax, r->ebx, r->ecx, r->edx);
     panic_emit(line);
-    format_to_buffer(line, sizeof(line), "ESI=%08x  EDI=%08x  EBP=%08x  ESP=%08x\n", r->esi, r->edi, r->ebp,
-                     r->esp_at_pushal);
+    /* Ring 0 only: the CPU pushed EFLAGS, CS, EIP (and maybe an error code) on the faulting
+     * stack without switching it, so the faulting ESP is just above the saved EFLAGS. */
+    uint32_t faulting_esp = (uint32_t)(uintptr_t)(&r->eflags + 1);
+    format_to_buffer(line, sizeof(line), "ESI=%08x  EDI=%08x  EBP=%08x  ESP=%08x (at the fault)\n", r->esi, r->edi,
+                     r->ebp, faulting_esp);
     panic_emit(line);
     format_to_buffer(line, sizeof(line), "DS=%04x  ES=%04x  FS=%04x  GS=%04x\n", r->ds, r->es, r->fs, r->gs);
     panic_emit(line);

@@ -2,6 +2,8 @@
 
 #include "arch/io.h"
 #include "drivers/pit.h"
+#include "kernel/panic.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 
@@ -10,6 +12,11 @@
 #define EFLAGS_RESERVED_BIT 0x2u
 
 #define FPU_SAVE_AREA 108
+/* Written at the lowest words of every task stack; a task that ran past its stack
+ * overwrote them, which schedule() notices at the next switch. */
+#define STACK_CANARY 0x57AC4B1Du
+#define STACK_CANARY_WORDS 4
+#define PANIC_MESSAGE_MAX 96
 
 static struct task tasks[TASK_MAX];
 static struct task *current;
@@ -48,6 +55,25 @@ static void task_trampoline(void) {
     }
 }
 
+static void stack_canary_write(struct task *task) {
+    uint32_t *words = (uint32_t *)task->stack;
+    for (int i = 0; i < STACK_CANARY_WORDS; i++) words[i] = STACK_CANARY;
+}
+
+static void stack_canary_check(const struct task *task) {
+    if (!task->stack) return; /* the idle task runs on the boot stack */
+    const uint32_t *words = (const uint32_t *)task->stack;
+    for (int i = 0; i < STACK_CANARY_WORDS; i++) {
+        if (words[i] == STACK_CANARY) continue;
+        static char message[PANIC_MESSAGE_MAX];
+        format_to_buffer(message, sizeof(message), "stack overflow in task %d (%s): canary at %08x overwritten",
+                         task->id, task->name, (uint32_t)(uintptr_t)&words[i]);
+        panic(message);
+    }
+}
+
+bool sched_can_block(void) { return current != 0 && current->id != IDLE_TASK; }
+
 void sched_init(void) {
     struct task *idle = &tasks[IDLE_TASK];
     idle->id = IDLE_TASK;
@@ -84,7 +110,10 @@ int task_spawn(const char *name, task_entry_t entry, void *arg) {
     task->arg = arg;
     task->wait_channel = 0;
     task->wake_tick = 0;
+    task->timed_wait = false;
     task->switches = 0;
+    task->preemptions = 0;
+    stack_canary_write(task);
     /* A stack that context_switch can "return" into: saved registers, EFLAGS, return address. */
     uint32_t *sp = (uint32_t *)(task->stack + TASK_STACK_SIZE);
     *--sp = 0;                                  /* fake return address for the trampoline */
@@ -107,6 +136,7 @@ const struct task *task_at(int index) { return index >= 0 && index < TASK_MAX ? 
 /* Round robin over runnable tasks; idle only when nobody else can run. Interrupts off. */
 static void schedule(void) {
     struct task *prev = current, *next = 0;
+    stack_canary_check(prev);
     for (int i = 1; i <= TASK_MAX; i++) {
         struct task *candidate = &tasks[(prev->id + i) % TASK_MAX];
         if (candidate->state == TASK_RUNNABLE && candidate->id != IDLE_TASK) {
@@ -133,12 +163,17 @@ void sched_block_on(const void *channel, uint32_t timeout_ms) {
     if (current->id == IDLE_TASK) return;
     current->state = TASK_BLOCKED;
     current->wait_channel = channel;
-    uint32_t ticks = (timeout_ms + PIT_MS_PER_TICK - 1) / PIT_MS_PER_TICK;
-    current->wake_tick = timeout_ms ? pit_ticks() + (ticks ? ticks : 1) : 0;
-    if (current->wake_tick == 0 && timeout_ms) current->wake_tick = 1;
+    /* Rounded up without overflowing, at least one tick, and at most half the tick counter's
+     * range so the serial comparison in sched_timer_tick stays right across the wrap. Any
+     * wake_tick value is valid (0 included): timed_wait says whether there is one. */
+    uint32_t ticks = timeout_ms / PIT_MS_PER_TICK + (timeout_ms % PIT_MS_PER_TICK != 0);
+    if (ticks == 0) ticks = 1;
+    if (ticks > INT32_MAX) ticks = INT32_MAX;
+    current->timed_wait = timeout_ms != 0;
+    current->wake_tick = pit_ticks() + ticks;
     schedule();
     current->wait_channel = 0;
-    current->wake_tick = 0;
+    current->timed_wait = false;
 }
 
 void sched_sleep_ms(uint32_t ms) {
@@ -159,12 +194,13 @@ void sched_timer_tick(uint32_t now) {
     bool others_ready = false;
     for (int i = 1; i < TASK_MAX; i++) {
         struct task *task = &tasks[i];
-        if (task->state == TASK_BLOCKED && task->wake_tick != 0 && (int32_t)(now - task->wake_tick) >= 0)
+        if (task->state == TASK_BLOCKED && task->timed_wait && (int32_t)(now - task->wake_tick) >= 0)
             task->state = TASK_RUNNABLE;
         if (task != current && task->state == TASK_RUNNABLE) others_ready = true;
     }
     if (slice_left > 0) slice_left--;
-    /* The idle loop reschedules by itself as soon as the interrupt returns. */
+    /* Idle is never preempted: its loop calls schedule() itself right after `hlt` returns
+     * from this interrupt, so a task woken here runs without waiting for a slice to end. */
     if (current->id != IDLE_TASK && slice_left == 0 && others_ready) preempt_due = true;
 }
 

@@ -28,7 +28,8 @@ struct task {
     uint32_t esp;
     uint8_t *stack;
     const void *wait_channel;
-    uint32_t wake_tick;      /* 0 = no timeout */
+    uint32_t wake_tick;      /* tick at which a timed wait ends (any value, wraps) */
+    bool timed_wait;         /* the current wait has a timeout */
     uint32_t switches;       /* times this task was given the CPU */
     uint32_t preemptions;    /* times it lost the CPU at the end of its slice */
     task_entry_t entry;
@@ -42,6 +43,8 @@ struct task *task_current(void);
 const struct task *task_at(int index);
 
 void sched_yield(void);
+/* True when the caller is a task that may sleep (the scheduler runs and it is not idle). */
+bool sched_can_block(void);
 void sched_sleep_ms(uint32_t ms);
 /* Must be called with interrupts off, after checking the condition being waited for;
  * returns (interrupts still off) after a wake on `channel` or after `timeout_ms`. */

@@ -7,6 +7,7 @@
 #include "kernel/task.h"
 #include "kernel/version.h"
 #include "lib/parse.h"
+#include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "shell/shell.h"
@@ -120,8 +121,22 @@ static void cmd_busy(struct shell *shell, int argc, char **argv, const char *res
 
 /* Raises a CPU exception on purpose, to show the register dump XP10 prints instead of
  * rebooting. The machine halts afterwards. */
+/* Stands in for a runaway recursion without corrupting the heap below the stack: overwrites
+ * the lowest words of this task's stack, where the canary lives, and lets schedule() look. */
+static void crash_stack(struct shell *shell) {
+    struct task *self = task_current();
+    shell_print(shell, "Overwriting the bottom of the stack of task %d...\n", self->id);
+    volatile uint32_t *bottom = (volatile uint32_t *)self->stack;
+    bottom[0] = 0;
+    sched_yield();
+}
+
 static void cmd_crash(struct shell *shell, int argc, char **argv, const char *rest) {
-    (void)argc, (void)argv, (void)rest;
+    (void)rest;
+    if (argc > 1 && strcmp(argv[1], "stack") == 0) {
+        crash_stack(shell);
+        return;
+    }
     shell_print(shell, "Raising a divide error...\n");
     /* In assembly: the compiler may rewrite a division by a known value. */
     __asm__ volatile("xorl %%edx, %%edx\n\tmovl $1, %%eax\n\txorl %%ecx, %%ecx\n\tdivl %%ecx" ::: "eax", "ecx", "edx");
@@ -136,6 +151,6 @@ const struct shell_command shell_local_commands[] = {
     { "stats", "stats", "packet link counters", cmd_stats },
     { "clear", "clear", "clear the screen", cmd_clear },
     { "busy", "busy MS", "compute without yielding (preemption demo)", cmd_busy },
-    { "crash", "crash", "raise a CPU exception (register dump, halts)", cmd_crash },
+    { "crash", "crash [stack]", "raise a CPU exception, or overflow the stack (dump, halts)", cmd_crash },
     { 0, 0, 0, 0 },
 };
