@@ -86,7 +86,8 @@ describe('DialUp: the terminal dials XP10 COM2', () => {
     await clock.advance(3_000);
     expect(com2.rings).toBeGreaterThan(0);
     expect(com2.carrier).toBe(true);
-    expect(terminal.output).toMatch(/CONNECT 56000/);
+    // The ringback comes first, as on a real line.
+    expect(terminal.output).toMatch(/ATDT 1\r\r\nRINGING\r\n\r\nCONNECT 56000\r\n$/);
     expect([...lights.on].sort()).toEqual(['CD', 'HS', 'MR', 'OH', 'TR']);
     expect(lights.flashed.has('SD')).toBe(true);
   });
@@ -149,5 +150,52 @@ describe('DialUp: the terminal dials XP10 COM2', () => {
     terminal.type('ATDT 1\r');
     await clock.advance(3_000);
     expect(terminal.output).toMatch(/CONNECT 33600/);
+  });
+
+  it('prints NO CARRIER in the modem\'s result style: words, the number 3 after ATV0, nothing after ATQ1', async () => {
+    const hangUpAfter = async (init: string): Promise<string> => {
+      const { clock, terminal } = setup();
+      terminal.type(`${init}\r`);
+      await clock.advance(10);
+      terminal.type('ATDT 1\r');
+      await clock.advance(3_000);
+      await clock.advance(1_100);
+      terminal.type('+++');
+      await clock.advance(1_100);
+      const before = terminal.output.length;
+      terminal.type('ATH\r');
+      await clock.advance(100);
+      return terminal.output.slice(before);
+    };
+    expect(await hangUpAfter('ATV1')).toBe('ATH\r\r\nOK\r\n\r\nNO CARRIER\r\n');
+    expect(await hangUpAfter('ATV0')).toBe('ATH\r0\r3\r');
+    expect(await hangUpAfter('ATQ1')).toBe('ATH\r');
+    // ATZ brings back the power-on settings the probe learns from the next result.
+    expect(await hangUpAfter('ATV0Z')).toBe('ATH\r\r\nOK\r\n\r\nNO CARRIER\r\n');
+  });
+
+  it('shows no RINGING in numeric mode, and CONNECT as the number 1', async () => {
+    const { clock, terminal } = setup();
+    terminal.type('ATV0\r');
+    await clock.advance(10);
+    terminal.type('ATDT 1\r');
+    await clock.advance(3_000);
+    expect(terminal.output).toMatch(/ATDT 1\r1\r$/);
+  });
+
+  it('counts the bytes XP10 sends and the bytes the terminal gets, which lag behind at V.90 pace', async () => {
+    const { clock, terminal, com2, dialUp } = setup();
+    terminal.type('ATDT 1\r');
+    await clock.advance(3_000);
+    const start = { ...dialUp.counters };
+    com2.send('y'.repeat(5_600));
+    await clock.advance(500);
+    expect(dialUp.counters.fromGuest - start.fromGuest).toBe(5_600);
+    // 5,600 bytes at 56,000 bit/s (10 bits a byte) take a second: half of it after half a second.
+    const half = dialUp.counters.toTerminal - start.toTerminal;
+    expect(half).toBeGreaterThan(2_000);
+    expect(half).toBeLessThan(3_600);
+    await clock.advance(600);
+    expect(dialUp.counters.toTerminal - start.toTerminal).toBe(5_600);
   });
 });

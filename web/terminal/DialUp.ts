@@ -4,6 +4,7 @@ import {
   type CallAttempt, type CallCallbacks, type CallDestination, type ModemClock, type ModemEvent, type SignalLine,
 } from '../../protocol/modem/index.js';
 import type { ModemLights } from '../view/ModemLights.js';
+import { ResultStyle } from './ResultStyle.js';
 import { TerminalLine, type TerminalIo } from './TerminalLine.js';
 
 export type ProfileName = 'v90' | 'v34' | 'unlimited';
@@ -14,6 +15,14 @@ export const XP10_NAMES = ['xp10', '5551010'] as const;
 
 /** Connections at or above this rate light HS, as on a real front panel. */
 const HIGH_SPEED = 14_400;
+
+/** Byte counts of the call path, to check the pacing from outside (tests, the devtools console). */
+export interface DialUpCounters {
+  /** Bytes XP10 wrote to COM2 (into the answering modem). */
+  fromGuest: number;
+  /** Bytes the person's modem wrote to the terminal (results and paced call data). */
+  toTerminal: number;
+}
 
 export interface DialUpOptions {
   readonly terminal: TerminalIo;
@@ -36,11 +45,14 @@ export class DialUp implements Disposable {
   private readonly subscriptions: Disposable[] = [];
   private rxSpeed = 0;
   private noCarrierShown = false;
+  private readonly style = new ResultStyle();
+  private guestCounter: Disposable | undefined;
+  readonly counters: DialUpCounters = { fromGuest: 0, toTerminal: 0 };
 
   constructor(private readonly options: DialUpOptions) {
     this.clock = options.clock ?? realModemClock;
     const { lights } = options;
-    const dte = new TerminalLine(options.terminal, (direction) => lights.flash(direction === 'toModem' ? 'SD' : 'RD'));
+    const dte = new TerminalLine(this.observed(options.terminal), (direction) => lights.flash(direction === 'toModem' ? 'SD' : 'RD'));
     const console: CallDestination = { call: (from, callbacks) => this.callGuest(from, callbacks) };
     this.modem = new HayesModem({
       dte,
@@ -65,11 +77,14 @@ export class DialUp implements Disposable {
   attachGuest(line: SignalLine): void {
     this.detachGuest();
     this.guest = { modem: this.createGuestModem(line), line };
+    this.guestCounter = line.onData((chunk) => { this.counters.fromGuest += chunk.length; });
   }
 
   detachGuest(): void {
     const guest = this.guest;
     this.guest = undefined;
+    this.guestCounter?.dispose();
+    this.guestCounter = undefined;
     guest?.modem.dispose();
   }
 
@@ -91,7 +106,7 @@ export class DialUp implements Disposable {
 
   private createGuestModem(line: SignalLine): HayesModem {
     const speeds = speedsForProfile(this.profile);
-    return new HayesModem({
+    const modem = new HayesModem({
       dte: line,
       clock: this.clock,
       name: 'xp10-com2',
@@ -101,6 +116,38 @@ export class DialUp implements Disposable {
       registers: { [SReg.AUTO_ANSWER_RINGS]: 1 },
       ...(speeds ? { answerSpeeds: speeds } : {}),
     });
+    // The guest's modem is quiet, but still reports each ring: the caller hears the ringback.
+    modem.onEvent((event) => {
+      if (event.type === 'result' && event.detail === 'RING' && this.modem.state === 'dialing') this.showRingback();
+    });
+    return modem;
+  }
+
+  /** The terminal as the modem sees it, with the modem's output counted and watched for its result style. */
+  private observed(terminal: TerminalIo): TerminalIo {
+    return {
+      write: (bytes) => {
+        this.counters.toTerminal += bytes.length;
+        this.style.modemWrote(bytes);
+        terminal.write(bytes);
+      },
+      writeText: (text) => terminal.writeText(text),
+      onInput: (listener) => terminal.onInput(listener),
+    };
+  }
+
+  /** RINGING, as modems that report the ringback (X4) print it; numeric and quiet modes stay silent. */
+  private showRingback(): void {
+    if (this.style.mode !== 'verbose') return;
+    const { cr, lf } = this.lineEnds();
+    this.options.terminal.writeText(`${cr}${lf}RINGING${cr}${lf}`);
+  }
+
+  private lineEnds(): { cr: string; lf: string } {
+    return {
+      cr: String.fromCharCode(this.modem.register(SReg.CR) ?? 13),
+      lf: String.fromCharCode(this.modem.register(SReg.LF) ?? 10),
+    };
   }
 
   private callGuest(from: string, callbacks: CallCallbacks): CallAttempt {
@@ -113,6 +160,7 @@ export class DialUp implements Disposable {
   }
 
   private onModemEvent(event: ModemEvent): void {
+    if (event.type === 'result') this.style.resultAnnounced();
     if (event.type === 'result' && event.detail === 'NO_CARRIER') this.noCarrierShown = true;
     if (event.type === 'hangup') this.reportCarrierLoss();
     const connect = event.type === 'result' ? /^CONNECT (\d+)/.exec(event.detail ?? '') : null;
@@ -132,12 +180,16 @@ export class DialUp implements Disposable {
   /**
    * The Hayes modem answers a local ATH with OK and tells only the far side NO CARRIER (docs/MODEM.md);
    * the far side here is XP10's quiet modem, so the person would never see the call end. The page
-   * shows the carrier loss on the terminal, once per call, unless the modem already reported it.
+   * shows the carrier loss on the terminal, once per call, unless the modem already reported it,
+   * in the modem's current result style (ATV0: `3`, ATQ1: nothing).
    */
   private reportCarrierLoss(): void {
     this.noCarrierShown = false;
     this.clock.setTimeout(() => {
-      if (!this.noCarrierShown) this.options.terminal.writeText('\r\nNO CARRIER\r\n');
+      if (this.noCarrierShown) return;
+      const { cr, lf } = this.lineEnds();
+      const text = this.style.format('NO_CARRIER', cr, lf);
+      if (text) this.options.terminal.writeText(text);
     }, 0);
   }
 
