@@ -4,7 +4,8 @@ import { formatBytes, MIB, planMemory, type MemoryPlan } from './emulator/memory
 import { byId, download, formatDuration, setText } from './dom.js';
 import { SerialLink } from './lines/SerialLink.js';
 import { CoreClient, CoreEventFeed } from './net/CoreClient.js';
-import type { CoreEvent, LineStats } from './net/coreTypes.js';
+import type { CoreEvent } from './net/coreTypes.js';
+import type { LineTotals } from './net/LineTotals.js';
 import { DialUp, type ProfileName } from './terminal/DialUp.js';
 import { TerminalPane } from './terminal/TerminalPane.js';
 import { ErrorPanel } from './view/ErrorPanel.js';
@@ -21,6 +22,8 @@ export interface PageOptions {
   /** Blocks fetched for the 3D view. */
   readonly blockLimit: number;
   readonly pollMs: number;
+  /** The bridge's token (from the page's `?token=`), sent with every request and socket. */
+  readonly token?: string;
 }
 
 type MachineState = 'booting' | 'running' | 'error';
@@ -55,7 +58,7 @@ export class Page {
   private readonly subscriptions: Disposable[] = [];
 
   constructor(private readonly options: PageOptions) {
-    this.client = new CoreClient(options.bridge);
+    this.client = new CoreClient(options.bridge, options.token ? { token: options.token } : {});
     this.feed = new CoreEventFeed(this.client.wsUrl('/ws'));
   }
 
@@ -71,6 +74,7 @@ export class Page {
     this.cloud.start();
     this.kappa.paint();
     this.timers.push(setInterval(() => this.updateEmulatorStats(), 1_000));
+    this.timers.push(setInterval(() => void this.pollLineTotals(), 1_000));
     this.timers.push(setInterval(() => void this.pollCore(), this.options.pollMs));
     void this.pollCore();
     void this.boot();
@@ -155,7 +159,7 @@ export class Page {
     if (this.image) return this.image;
     let response: Response;
     try {
-      response = await fetch(this.options.imageUrl, { cache: 'no-cache' });
+      response = await fetch(this.options.imageUrl, { cache: 'no-cache', headers: this.client.headers('application/octet-stream') });
     } catch {
       throw new ImageLoadError(`XP10 image failed to load: ${this.options.imageUrl} unreachable (is the bridge running?)`);
     }
@@ -188,16 +192,14 @@ export class Page {
 
   private async pollCore(): Promise<void> {
     try {
-      const [blocks, cubes, head, lines] = await Promise.all([
+      const [sample, cubes, head] = await Promise.all([
         this.client.blocks(this.options.blockLimit),
         this.client.cubes(),
         this.client.ledgerHead(),
-        this.client.lines(),
       ]);
-      this.cloud.setAll(blocks);
+      this.cloud.setAll(sample.blocks, sample.total);
       this.kappa.add(cubes);
-      if (head) this.showLedger(head.index, head.hash);
-      this.showLineStats(lines);
+      this.showLedger(head.index, head.hash);
       this.errors.clear('bridge');
       // The bridge answers again: resubscribe now rather than at the end of the feed's back-off.
       this.feed.retryNow();
@@ -223,7 +225,7 @@ export class Page {
         this.showLedger(event.head.index, event.head.hash);
         break;
       case 'lines':
-        this.showLineStats(event.lines);
+        // Open lines only: the status bar counts lifetime totals from GET /metrics instead.
         break;
     }
   }
@@ -233,11 +235,18 @@ export class Page {
     setText('ledger-hash', hash);
   }
 
-  private showLineStats(lines: readonly LineStats[]): void {
-    const sum = (pick: (l: LineStats) => number): number => lines.reduce((total, l) => total + pick(l), 0);
-    setText('stat-fps', this.frames.sample(sum((l) => l.framesIn + l.framesOut), performance.now()).toFixed(1));
-    setText('stat-crc', String(sum((l) => l.crcErrors)));
-    setText('stat-retx', String(sum((l) => l.retransmits)));
+  /** Failures show up through pollCore's "bridge unreachable"; here they only leave the last figures. */
+  private async pollLineTotals(): Promise<void> {
+    let totals: LineTotals;
+    try {
+      totals = await this.client.lineTotals();
+    } catch {
+      this.frames.reset();
+      return;
+    }
+    setText('stat-fps', this.frames.sample(totals.framesIn + totals.framesOut, performance.now()).toFixed(1));
+    setText('stat-crc', String(totals.crcErrors));
+    setText('stat-retx', String(totals.retransmits));
   }
 
   private updateEmulatorStats(): void {
@@ -294,6 +303,9 @@ export class Page {
     if (!this.machine) return void this.boot(state);
     try {
       await this.machine.restoreState(state);
+      // How many restores went through, for anyone waiting on one (tests, devtools).
+      const badge = byId('machine-state', HTMLElement);
+      badge.dataset['restores'] = String(Number(badge.dataset['restores'] ?? 0) + 1);
       this.errors.clear('state');
     } catch (err) {
       this.errors.show('state', `${message(err)} (a state only restores with the memory size it was saved with)`);

@@ -1,37 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LIST, parseBlocks, parseCoreEvent, parseCubes, parseLedgerHead, parseLines } from './coreTypes.js';
+import {
+  CoreDecodeError, MAX_LIST, parseBlockSample, parseCoreEvent, parseCubes, parseLedgerHead, parseLines,
+} from './coreTypes.js';
 
+// The shapes below are the bridge's own: KonomiService.blocks/cubes/ledgerHead, CoreEvent, Dispatcher.lines.
 describe('core JSON decoding', () => {
-  it('reads blocks as a bare list, wrapped, with coord arrays, and skips malformed entries', () => {
-    expect(parseBlocks([{ x: 1, y: 2, z: 3, value: 4.5 }])).toEqual([{ x: 1, y: 2, z: 3, value: 4.5 }]);
-    expect(parseBlocks({ blocks: [{ coord: [1, 2, 3], value: 1 }, { x: 'a', y: 1, z: 1, value: 1 }, null] }))
-      .toEqual([{ x: 1, y: 2, z: 3, value: 1 }]);
-    expect(parseBlocks({ x: 7, y: 8, z: 9, value: 0 })).toEqual([{ x: 7, y: 8, z: 9, value: 0 }]);
-    expect(parseBlocks('nonsense')).toEqual([]);
+  it('reads GET /blocks: the sample and the total, skipping malformed cells', () => {
+    expect(parseBlockSample({ total: 1_000_000, blocks: [{ x: 1, y: 2, z: 3, value: 4.5 }, { x: 'a', y: 1, z: 1, value: 1 }, null] }))
+      .toEqual({ total: 1_000_000, blocks: [{ x: 1, y: 2, z: 3, value: 4.5 }] });
+    expect(parseBlockSample({ total: 0, blocks: [] })).toEqual({ total: 0, blocks: [] });
+  });
+
+  it('rejects a GET /blocks answer of another shape with a typed error', () => {
+    expect(() => parseBlockSample([{ x: 1, y: 2, z: 3, value: 4.5 }])).toThrow(CoreDecodeError);
+    expect(() => parseBlockSample({ blocks: [] })).toThrow(/"total" is not a count/);
+    expect(() => parseBlockSample({ total: 1, cells: [] })).toThrow(/"blocks" is not a list/);
   });
 
   it('bounds list length', () => {
     const many = Array.from({ length: MAX_LIST + 10 }, (_, i) => ({ x: i, y: 0, z: 0, value: 1 }));
-    expect(parseBlocks(many)).toHaveLength(MAX_LIST);
+    expect(parseBlockSample({ total: many.length, blocks: many }).blocks).toHaveLength(MAX_LIST);
   });
 
-  it('reads cubes, ledger head and line stats', () => {
-    expect(parseCubes({ cubes: [{ id: 1, kappa: 0.6 }, { id: 'x' }] })).toEqual([{ id: '1', kappa: 0.6 }]);
-    expect(parseLedgerHead({ index: 3, hash: 'ab' })).toEqual({ index: 3, hash: 'ab' });
-    expect(parseLedgerHead({ head: { height: 2, hash: 'cd' } })).toEqual({ index: 2, hash: 'cd' });
-    expect(parseLedgerHead({ hash: 5 })).toBeUndefined();
-    expect(parseLines([{ name: 'ws:serial0', kind: 'websocket', stats: { framesIn: 2, crcErrors: 1 } }])).toEqual([
-      { name: 'ws:serial0', kind: 'websocket', framesIn: 2, framesOut: 0, crcErrors: 1, retransmits: 0 },
+  it('reads GET /cubes, GET /ledger/head and GET /lines', () => {
+    const cube = { id: 0, origin: { x: 0, y: 0, z: 0 }, kappa: 0.6, vertexKappa: [0.5, 0.7] };
+    expect(parseCubes({ cubes: [cube, { id: 'x', kappa: 1 }, { id: 1 }] })).toEqual([{ id: '0', kappa: 0.6 }]);
+    expect(parseLedgerHead({ length: 4, index: 3, hash: 'ab12' })).toEqual({ length: 4, index: 3, hash: 'ab12' });
+    expect(parseLedgerHead({ length: 0, index: -1, hash: '00' })).toEqual({ length: 0, index: -1, hash: '00' });
+    expect(() => parseLedgerHead({ length: 1, index: 0, hash: 5 })).toThrow(CoreDecodeError);
+    expect(() => parseLedgerHead({ length: 1, index: 0, hash: '<script>' })).toThrow(/hex/);
+    expect(() => parseLedgerHead({ height: 1, hash: 'ab' })).toThrow(/"length"/);
+    const stats = { framesIn: 2, framesOut: 3, bytesIn: 9, bytesOut: 9, crcErrors: 1, retransmits: 0, timeouts: 0 };
+    expect(parseLines({ lines: [{ id: 1, name: 'ws:serial0', kind: 'ws', remote: false, stats }, { name: 'bad', kind: 'ws' }] })).toEqual([
+      { name: 'ws:serial0', kind: 'ws', framesIn: 2, framesOut: 3, crcErrors: 1, retransmits: 0 },
     ]);
   });
 
-  it('decodes subscribe events and ignores replies and unknown events', () => {
-    expect(parseCoreEvent({ type: 'event', event: 'block', data: { x: 1, y: 2, z: 3, value: 4.5 } }))
+  it('decodes /ws events as the bridge pushes them and ignores replies, unknown and malformed events', () => {
+    expect(parseCoreEvent({ type: 'event', event: 'block', data: { array: 0, x: 1, y: 2, z: 3, value: 4.5, index: 1 } }))
       .toEqual({ event: 'block', blocks: [{ x: 1, y: 2, z: 3, value: 4.5 }] });
     expect(parseCoreEvent({ type: 'event', event: 'block', data: { array: 2, x: 1, y: 2, z: 3, value: 1, index: 9 } }))
       .toEqual({ event: 'block', blocks: [{ array: 2, x: 1, y: 2, z: 3, value: 1 }] });
-    expect(parseCoreEvent({ type: 'event', event: 'ledger', data: { index: 1, hash: 'ff' } }))
-      .toEqual({ event: 'ledger', head: { index: 1, hash: 'ff' } });
+    expect(parseCoreEvent({ type: 'event', event: 'ledger', data: { length: 2, index: 1, hash: 'ff' } }))
+      .toEqual({ event: 'ledger', head: { length: 2, index: 1, hash: 'ff' } });
+    expect(parseCoreEvent({ type: 'event', event: 'kappa', data: { cubes: [{ id: 3, kappa: 0.25 }], cubeMean: 0.25, llmMean: null } }))
+      .toEqual({ event: 'kappa', cubes: [{ id: '3', kappa: 0.25 }] });
+    expect(parseCoreEvent({ type: 'event', event: 'lines', data: [{ name: 'tcp:1', kind: 'tcp', stats: { framesIn: 1, framesOut: 1, crcErrors: 0, retransmits: 0 } }] }))
+      .toEqual({ event: 'lines', lines: [{ name: 'tcp:1', kind: 'tcp', framesIn: 1, framesOut: 1, crcErrors: 0, retransmits: 0 }] });
+    expect(parseCoreEvent({ type: 'event', event: 'ledger', data: { hash: 'ff' } })).toBeUndefined();
+    expect(parseCoreEvent({ type: 'event', event: 'kappa', data: [] })).toBeUndefined();
     expect(parseCoreEvent({ type: 'status', ok: true })).toBeUndefined();
     expect(parseCoreEvent({ type: 'event', event: 'weather', data: {} })).toBeUndefined();
     expect(parseCoreEvent(null)).toBeUndefined();

@@ -1,7 +1,9 @@
 /**
- * What the page reads from the bridge's REST and `/ws` APIs, decoded from untrusted JSON.
- * The parsers accept a bare array or the array wrapped in an object (`{ blocks: [...] }`), skip
- * malformed entries instead of failing the whole view, and bound every list.
+ * What the page reads from the bridge, decoded from untrusted JSON. Each parser reads exactly the
+ * shape the bridge sends (bridge/http/createHttpApp.ts, bridge/service/KonomiService.ts,
+ * bridge/service/CoreEvent.ts, bridge/http/JsonApi.ts): a wrong shape throws a CoreDecodeError (so
+ * a bridge/page mismatch is visible on the page), malformed entries inside a list are skipped, and
+ * every list is bounded.
  */
 
 export interface BlockPoint {
@@ -12,8 +14,11 @@ export interface BlockPoint {
   /** Which BlockArray (0 = the main one, the one the 3D view shows); absent means 0. */
   readonly array?: number;
 }
+/** GET /blocks: a sample of at most `limit` active cells, and how many there are in all. */
+export interface BlockSample { readonly total: number; readonly blocks: BlockPoint[] }
 export interface CubeKappa { readonly id: string; readonly kappa: number }
-export interface LedgerHead { readonly index: number; readonly hash: string }
+/** `index` is the last entry's index, -1 for an empty ledger. */
+export interface LedgerHead { readonly length: number; readonly index: number; readonly hash: string }
 export interface LineStats {
   readonly name: string;
   readonly kind: string;
@@ -29,7 +34,18 @@ export type CoreEvent =
   | { readonly event: 'ledger'; readonly head: LedgerHead }
   | { readonly event: 'lines'; readonly lines: LineStats[] };
 
+export class CoreDecodeError extends Error {
+  readonly code = 'CORE_DECODE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CoreDecodeError';
+  }
+}
+
 export const MAX_LIST = 100_000;
+/** The ledger hash is SHA-256 in hex. */
+const MAX_HASH = 128;
+const MAX_NAME = 200;
 
 type Json = Record<string, unknown>;
 
@@ -41,91 +57,115 @@ function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** The list itself, or the first array-valued field among `keys` of a wrapping object. */
-function listOf(value: unknown, keys: readonly string[]): unknown[] {
-  if (Array.isArray(value)) return value.slice(0, MAX_LIST);
-  if (isObject(value)) {
-    for (const key of keys) {
-      const inner = value[key];
-      if (Array.isArray(inner)) return inner.slice(0, MAX_LIST);
-    }
-  }
-  return [];
+function objectOf(value: unknown, what: string): Json {
+  if (!isObject(value)) throw new CoreDecodeError(`${what}: expected an object`);
+  return value;
 }
 
+/** `value[key]` as a list (bounded), or a CoreDecodeError naming the field. */
+function listField(value: unknown, key: string, what: string): unknown[] {
+  const list = objectOf(value, what)[key];
+  if (!Array.isArray(list)) throw new CoreDecodeError(`${what}: "${key}" is not a list`);
+  return list.slice(0, MAX_LIST);
+}
+
+function countField(value: Json, key: string, what: string): number {
+  const n = num(value[key]);
+  if (n === undefined || n < 0 || !Number.isInteger(n)) throw new CoreDecodeError(`${what}: "${key}" is not a count`);
+  return n;
+}
+
+function defined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
+/** One cell: `{x, y, z, value}` from GET /blocks, plus `array` (and `index`) in a `block` event. */
 export function parseBlock(value: unknown): BlockPoint | undefined {
   if (!isObject(value)) return undefined;
-  const coord = Array.isArray(value['coord']) ? value['coord'] : undefined;
-  const x = num(value['x'] ?? coord?.[0]);
-  const y = num(value['y'] ?? coord?.[1]);
-  const z = num(value['z'] ?? coord?.[2]);
-  const v = num(value['value'] ?? value['v']);
+  const x = num(value['x']);
+  const y = num(value['y']);
+  const z = num(value['z']);
+  const v = num(value['value']);
   if (x === undefined || y === undefined || z === undefined || v === undefined) return undefined;
   const array = num(value['array']);
   return array === undefined || array === 0 ? { x, y, z, value: v } : { x, y, z, value: v, array };
 }
 
-export function parseBlocks(value: unknown): BlockPoint[] {
-  // A single block event ({x,y,z,value}) is a list of one.
-  if (parseBlock(value)) return [parseBlock(value) as BlockPoint];
-  return listOf(value, ['blocks', 'cells', 'items']).map(parseBlock).filter((b): b is BlockPoint => b !== undefined);
+/** GET /blocks → `{ total, blocks: [{x, y, z, value}] }`. */
+export function parseBlockSample(value: unknown): BlockSample {
+  const blocks = listField(value, 'blocks', 'GET /blocks').map(parseBlock).filter(defined);
+  const total = countField(objectOf(value, 'GET /blocks'), 'total', 'GET /blocks');
+  return { total: Math.max(total, blocks.length), blocks };
 }
 
+/** `{id, kappa}`: a cube from GET /cubes (which adds origin and vertexKappa) or a `kappa` event. */
 export function parseCube(value: unknown): CubeKappa | undefined {
   if (!isObject(value)) return undefined;
-  const rawId = value['id'] ?? value['cube'] ?? value['name'];
-  const kappa = num(value['kappa'] ?? value['κ'] ?? value['meanKappa']);
-  if ((typeof rawId !== 'string' && typeof rawId !== 'number') || kappa === undefined) return undefined;
-  return { id: String(rawId), kappa };
+  const id = num(value['id']);
+  const kappa = num(value['kappa']);
+  if (id === undefined || kappa === undefined) return undefined;
+  return { id: String(id), kappa };
 }
 
+/** GET /cubes → `{ cubes: [...] }`; the `kappa` event's data has the same `cubes` list (and the means). */
 export function parseCubes(value: unknown): CubeKappa[] {
-  if (parseCube(value)) return [parseCube(value) as CubeKappa];
-  return listOf(value, ['cubes', 'items']).map(parseCube).filter((c): c is CubeKappa => c !== undefined);
+  return listField(value, 'cubes', 'cubes').map(parseCube).filter(defined);
 }
 
-export function parseLedgerHead(value: unknown): LedgerHead | undefined {
-  if (!isObject(value)) return undefined;
-  const inner = isObject(value['head']) ? value['head'] : value;
-  const hash = inner['hash'] ?? inner['headHash'];
-  const index = num(inner['index'] ?? inner['height'] ?? inner['length'] ?? inner['seq']) ?? 0;
-  if (typeof hash !== 'string' || hash.length > 256) return undefined;
-  return { index, hash };
+/** GET /ledger/head and the `ledger` event → `{ length, index, hash }`. */
+export function parseLedgerHead(value: unknown): LedgerHead {
+  const head = objectOf(value, 'ledger head');
+  const hash = head['hash'];
+  if (typeof hash !== 'string' || hash.length > MAX_HASH || !/^[0-9a-f]*$/i.test(hash)) {
+    throw new CoreDecodeError('ledger head: "hash" is not a hex string');
+  }
+  const length = countField(head, 'length', 'ledger head');
+  const index = num(head['index']);
+  if (index === undefined || !Number.isInteger(index) || index < -1) throw new CoreDecodeError('ledger head: "index" is not an entry index');
+  return { length, index, hash };
 }
 
+/** A line snapshot of the dispatcher: `{ name, kind, stats: { framesIn, framesOut, crcErrors, retransmits, … }, … }`. */
 export function parseLine(value: unknown): LineStats | undefined {
-  if (!isObject(value) || typeof value['name'] !== 'string') return undefined;
-  const stats = isObject(value['stats']) ? value['stats'] : value;
-  return {
-    name: value['name'].slice(0, 200),
-    kind: typeof value['kind'] === 'string' ? value['kind'].slice(0, 50) : '',
-    framesIn: num(stats['framesIn']) ?? 0,
-    framesOut: num(stats['framesOut']) ?? 0,
-    crcErrors: num(stats['crcErrors']) ?? 0,
-    retransmits: num(stats['retransmits']) ?? 0,
-  };
+  if (!isObject(value) || typeof value['name'] !== 'string' || typeof value['kind'] !== 'string') return undefined;
+  const stats = value['stats'];
+  if (!isObject(stats)) return undefined;
+  const framesIn = num(stats['framesIn']);
+  const framesOut = num(stats['framesOut']);
+  const crcErrors = num(stats['crcErrors']);
+  const retransmits = num(stats['retransmits']);
+  if (framesIn === undefined || framesOut === undefined || crcErrors === undefined || retransmits === undefined) return undefined;
+  return { name: value['name'].slice(0, MAX_NAME), kind: value['kind'].slice(0, MAX_NAME), framesIn, framesOut, crcErrors, retransmits };
 }
 
+/** GET /lines → `{ lines: [...] }`. */
 export function parseLines(value: unknown): LineStats[] {
-  return listOf(value, ['lines', 'items']).map(parseLine).filter((l): l is LineStats => l !== undefined);
+  return listField(value, 'lines', 'GET /lines').map(parseLine).filter(defined);
 }
 
-/** A `/ws` push `{type:'event', event, data}`; anything else (replies, unknown events) is undefined. */
+/** A `/ws` push `{type:'event', event, data}`; anything else (replies, unknown or malformed events) is undefined. */
 export function parseCoreEvent(message: unknown): CoreEvent | undefined {
   if (!isObject(message) || message['type'] !== 'event') return undefined;
   const data = message['data'];
-  switch (message['event']) {
-    case 'block':
-      return { event: 'block', blocks: parseBlocks(data) };
-    case 'kappa':
-      return { event: 'kappa', cubes: parseCubes(data) };
-    case 'ledger': {
-      const head = parseLedgerHead(data);
-      return head ? { event: 'ledger', head } : undefined;
+  try {
+    switch (message['event']) {
+      case 'block': {
+        const block = parseBlock(data);
+        return block ? { event: 'block', blocks: [block] } : undefined;
+      }
+      case 'kappa':
+        return { event: 'kappa', cubes: parseCubes(data) };
+      case 'ledger':
+        return { event: 'ledger', head: parseLedgerHead(data) };
+      case 'lines':
+        // The dispatcher's snapshot list itself, not wrapped as in GET /lines.
+        if (!Array.isArray(data)) return undefined;
+        return { event: 'lines', lines: data.slice(0, MAX_LIST).map(parseLine).filter(defined) };
+      default:
+        return undefined;
     }
-    case 'lines':
-      return { event: 'lines', lines: parseLines(data) };
-    default:
-      return undefined;
+  } catch (err) {
+    if (err instanceof CoreDecodeError) return undefined;
+    throw err;
   }
 }

@@ -32,6 +32,9 @@ export class KappaPlot {
       if (samples.length > MAX_SAMPLES) samples.splice(0, samples.length - MAX_SAMPLES);
     }
     this.canvas.dataset['series'] = String(this.series.size);
+    let points = 0;
+    for (const samples of this.series.values()) points += samples.length;
+    this.canvas.dataset['samples'] = String(points);
     this.paint();
   }
 

@@ -1,4 +1,5 @@
 import type { BlockPoint } from '../net/coreTypes.js';
+import { cloudCaption } from './cloudCaption.js';
 import { boundsOf, project, rotate, type Bounds, type Orbit } from './projection.js';
 
 /** How long a freshly set block glows. */
@@ -15,6 +16,8 @@ export class PointCloudView {
   private dragging: { x: number; y: number } | undefined;
   private lastInteraction = 0;
   private frame = 0;
+  /** Active cells in the bridge's array; the view holds at most a sample of them. */
+  private total = 0;
   private readonly context: CanvasRenderingContext2D;
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly caption: HTMLElement) {
@@ -37,8 +40,9 @@ export class PointCloudView {
     canvas.addEventListener('pointercancel', release);
   }
 
-  /** Replaces the whole set (a GET /blocks snapshot); cells whose value changed glow. */
-  setAll(blocks: readonly BlockPoint[]): void {
+  /** Replaces the whole set (a GET /blocks sample of `total` active cells); cells whose value changed glow. */
+  setAll(blocks: readonly BlockPoint[], total = blocks.length): void {
+    this.total = total;
     const seen = new Set<string>();
     for (const block of blocks.slice(0, MAX_POINTS)) seen.add(this.upsert(block));
     for (const key of [...this.points.keys()]) if (!seen.has(key)) this.points.delete(key);
@@ -83,10 +87,12 @@ export class PointCloudView {
   private updateCaption(): void {
     let newest: (BlockPoint & { changedAt: number }) | undefined;
     for (const p of this.points.values()) if (!newest || p.changedAt > newest.changedAt) newest = p;
-    this.canvas.dataset['points'] = String(this.points.size);
-    this.caption.textContent = newest
-      ? `${this.points.size} active block${this.points.size === 1 ? '' : 's'} · latest (${newest.x}, ${newest.y}, ${newest.z}) = ${newest.value}`
-      : 'no active blocks yet';
+    const shown = this.points.size;
+    // Live events may add cells the last sample did not count yet.
+    const total = Math.max(this.total, shown);
+    this.canvas.dataset['points'] = String(shown);
+    this.canvas.dataset['total'] = String(total);
+    this.caption.textContent = cloudCaption(shown, total, newest);
     if (newest) this.caption.dataset['latest'] = `${newest.x},${newest.y},${newest.z}=${newest.value}`;
   }
 
@@ -106,6 +112,9 @@ export class PointCloudView {
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.fillStyle = '#05080c';
     context.fillRect(0, 0, width, height);
+    // The view's orientation, readable from outside (tests, devtools).
+    this.canvas.dataset['yaw'] = this.orbit.yaw.toFixed(3);
+    this.canvas.dataset['pitch'] = this.orbit.pitch.toFixed(3);
     const points = [...this.points.values()];
     // One cell of margin so a lone block sits inside a visible box instead of on a degenerate one.
     const bounds = boundsOf(points, 1);

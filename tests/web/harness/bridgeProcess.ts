@@ -31,10 +31,13 @@ export async function startBridge(root: string, options: { port?: number; timeou
   const timeoutMs = options.timeoutMs ?? 30_000;
   const [port, packetPort] = [options.port ?? (await freePort()), await freePort()];
   const data = await mkdtemp(join(tmpdir(), 'konomi-web-e2e-'));
+  // The page under test is always this checkout's dist/web; the bridge may come from another build
+  // (KONOMI_E2E_BRIDGE_ROOT), e.g. while dist/bridge here is being rebuilt.
+  const bridgeRoot = process.env['KONOMI_E2E_BRIDGE_ROOT'] ?? root;
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/konomi.js', 'start', '--port', String(port), '--packet-port', String(packetPort), '--data', data],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    ['bin/konomi.js', 'start', '--port', String(port), '--packet-port', String(packetPort), '--data', data, '--web', join(root, 'dist', 'web')],
+    { cwd: bridgeRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); });
