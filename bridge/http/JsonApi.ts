@@ -7,8 +7,13 @@ import { HttpError, badField } from './HttpError.js';
 import { bodyObject, intField, optionalIntField, stringField } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
 
-/** Largest JSON message accepted on /ws (the WebSocket server enforces it too). */
+/** Largest JSON message /ws answers; a longer one gets a TOO_LARGE error reply. */
 export const MAX_JSON_MESSAGE = 64 * 1024;
+/**
+ * What the WebSocket server takes before it closes the socket (1009): above MAX_JSON_MESSAGE,
+ * so a message somewhat too long gets an error reply instead of a dropped connection.
+ */
+export const MAX_JSON_FRAME = 16 * MAX_JSON_MESSAGE;
 /** A subscriber this far behind misses live events rather than growing the send buffer. */
 const MAX_SUBSCRIBER_BACKLOG = 1 << 20;
 const U16 = 0xffff;
@@ -57,8 +62,11 @@ export class JsonApi {
     let id: unknown;
     try {
       if (isBinary) throw new HttpError(400, 'BAD_REQUEST', 'messages must be JSON text');
-      const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-      if (text.length > MAX_JSON_MESSAGE) throw new HttpError(413, 'TOO_LARGE', `message longer than ${MAX_JSON_MESSAGE} bytes`);
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      if (bytes.length > MAX_JSON_MESSAGE) {
+        throw new HttpError(413, 'TOO_LARGE', `message of ${bytes.length} bytes; at most ${MAX_JSON_MESSAGE} are accepted`);
+      }
+      const text = bytes.toString('utf8');
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);

@@ -24,7 +24,7 @@ import type { Disposable } from '../../protocol/Disposable.js';
 import { PgStore } from '../store/PgStore.js';
 import type { DispatcherLimits } from '../dispatch/DispatcherLimits.js';
 import { createHttpApp } from '../http/createHttpApp.js';
-import { JsonApi, MAX_JSON_MESSAGE } from '../http/JsonApi.js';
+import { JsonApi, MAX_JSON_FRAME } from '../http/JsonApi.js';
 import { presentedToken, requestAuthorized, sameToken } from '../http/requestAuth.js';
 import { TcpLineServer } from '../lines/TcpLineServer.js';
 import { WebSocketLine } from '../lines/WebSocketLine.js';
@@ -80,7 +80,7 @@ export class BridgeServer {
   readonly phonebook = new Phonebook();
   private readonly http: Server;
   private readonly packets: TcpLineServer;
-  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_JSON_MESSAGE });
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_JSON_FRAME });
   private readonly lineSockets = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   private readonly jsonApi: JsonApi;
   private readonly modems = new Set<HayesModem>();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { Opcode } from '../../protocol/constants.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
@@ -224,6 +224,18 @@ describe('WebSocket JSON API', () => {
     await new Promise((r) => ws.once('open', r));
     return { ws, next: () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r))) };
   }
+
+  it('answers a message over 64 KiB with TOO_LARGE and keeps the socket open', async () => {
+    const { ws, next } = await open();
+    const closed = vi.fn();
+    ws.on('close', closed);
+    ws.send(JSON.stringify({ type: 'process', id: 9, x: 1, y: 2, z: 3, prompt: 'é'.repeat(40 * 1024) }));
+    expect(await next()).toMatchObject({ type: 'error', code: 'TOO_LARGE', message: expect.stringMatching(/65536/) });
+    ws.send(JSON.stringify({ type: 'initialize', id: 10 }));
+    expect(await next()).toMatchObject({ type: 'initialize', id: 10, ok: true });
+    expect(closed).not.toHaveBeenCalled();
+    ws.close();
+  });
 
   it('answers each message type, survives bad messages and pushes live events', async () => {
     const { ws, next } = await open();
