@@ -4,6 +4,7 @@ import type { CubeRecord } from '../../core/cube/Cube.js';
 import { CoreError } from '../../core/errors/CoreError.js';
 import { ledgerEntryHash, ZERO_HASH, type LedgerVerification } from '../../core/ledger/Ledger.js';
 import { isLedgerOp, type LedgerEntry } from '../../core/ledger/LedgerEntry.js';
+import { PACKML_STATES, type PackMlState } from '../../core/orchestrator/PackMl.js';
 import type { ArrayRow, CellRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
 import { chainsRoot, type ChainHead } from './PgStoreChains.js';
 import { migrate } from './PgStoreMigrate.js';
@@ -143,10 +144,10 @@ export class PgStore implements Store {
 
   async load(sink: StoreSink): Promise<void> {
     this.checkOpen();
-    const arrays = await this.pool.query<{ id: number; x: number; y: number; z: number; template: boolean; template_id: number | null }>(
-      'SELECT id, x, y, z, template, template_id FROM arrays ORDER BY id',
+    const arrays = await this.pool.query<{ id: number; x: number; y: number; z: number; template: boolean; template_id: number | null; state: string | null }>(
+      'SELECT id, x, y, z, template, template_id, state FROM arrays ORDER BY id',
     );
-    for (const r of arrays.rows) sink.array({ id: r.id, x: r.x, y: r.y, z: r.z, template: r.template, templateId: r.template_id });
+    for (const r of arrays.rows) sink.array(toArrayRow(r));
     await this.streamCells(sink);
     await this.streamEntries(this.chain, (e) => sink.entry(e));
     const cubes = await this.pool.query<{ record: CubeRecord }>('SELECT record FROM cubes ORDER BY id');
@@ -333,10 +334,19 @@ async function upsertArrays(client: pg.ClientBase, arrays: readonly ArrayRow[]):
   const rows = [...new Map(arrays.map((a) => [a.id, a])).values()];
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO arrays (id, x, y, z, template, template_id)
-     SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::boolean[], $6::int[])
-     ON CONFLICT (id) DO UPDATE SET x = excluded.x, y = excluded.y, z = excluded.z, template = excluded.template, template_id = excluded.template_id`,
-    [rows.map((a) => a.id), rows.map((a) => a.x), rows.map((a) => a.y), rows.map((a) => a.z), rows.map((a) => a.template), rows.map((a) => a.templateId)],
+    `INSERT INTO arrays (id, x, y, z, template, template_id, state)
+     SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::boolean[], $6::int[], $7::text[])
+     ON CONFLICT (id) DO UPDATE SET x = excluded.x, y = excluded.y, z = excluded.z, template = excluded.template,
+       template_id = excluded.template_id, state = excluded.state`,
+    [
+      rows.map((a) => a.id),
+      rows.map((a) => a.x),
+      rows.map((a) => a.y),
+      rows.map((a) => a.z),
+      rows.map((a) => a.template),
+      rows.map((a) => a.templateId),
+      rows.map((a) => a.state ?? null),
+    ],
   );
 }
 
@@ -364,6 +374,15 @@ async function upsertCubes(client: pg.ClientBase, cubes: readonly CubeRecord[]):
      ON CONFLICT (id) DO UPDATE SET record = excluded.record`,
     [rows.map((c) => c.id), rows.map((c) => JSON.stringify(c))],
   );
+}
+
+const STATES: ReadonlySet<string> = new Set(PACKML_STATES);
+
+function toArrayRow(r: { id: number; x: number; y: number; z: number; template: boolean; template_id: number | null; state: string | null }): ArrayRow {
+  const row = { id: r.id, x: r.x, y: r.y, z: r.z, template: r.template, templateId: r.template_id };
+  if (r.state === null) return row;
+  if (!STATES.has(r.state)) throw new CoreError('CORRUPT', `array ${r.id} has unknown state "${r.state}"`);
+  return { ...row, state: r.state as PackMlState };
 }
 
 function toCellRow(row: CellDbRow): CellRow {

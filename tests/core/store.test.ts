@@ -7,11 +7,13 @@ import { open } from 'lmdb';
 import { LmdbStore } from '../../bridge/store/LmdbStore.js';
 import { PgStore } from '../../bridge/store/PgStore.js';
 import { chainsRoot } from '../../bridge/store/PgStoreChains.js';
+import { migrate } from '../../bridge/store/PgStoreMigrate.js';
+import { MIGRATIONS } from '../../bridge/store/migrations/index.js';
 import { missingServices, TestServices } from '../stack/services.js';
 import { mortonEncode } from '../../core/block/Morton.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
 import { MemoryStore } from '../../core/store/MemoryStore.js';
-import { storeSuite } from './storeSuite.js';
+import { loadAll, storeSuite } from './storeSuite.js';
 
 describe('MemoryStore', () => {
   let store: MemoryStore;
@@ -77,8 +79,7 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
   });
   const open = (chain?: string): Promise<PgStore> => PgStore.open({ url: services.postgresUrl, schema, ...(chain ? { chain } : {}) });
 
-  // PgStore's arrays table has no state column yet (ArrayRow.state): that one test waits for it.
-  storeSuite({ open: () => open(), arrayState: false });
+  storeSuite({ open: () => open() });
 
   it('migrations are recorded once, however often a store opens', async () => {
     await (await open()).close();
@@ -87,7 +88,22 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
     await client.connect();
     const rows = await client.query('SELECT version, name FROM konomi_migrations');
     await client.end();
-    expect(rows.rows).toEqual([{ version: 1, name: 'initial' }]);
+    expect(rows.rows).toEqual([
+      { version: 1, name: 'initial' },
+      { version: 2, name: 'array_state' },
+    ]);
+  });
+
+  it('a database at an older schema version is migrated on open, its rows kept', async () => {
+    const client = new pg.Client({ connectionString: services.postgresUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}`);
+    expect(await migrate(client, [MIGRATIONS[0]!])).toEqual([1]);
+    await client.query('INSERT INTO arrays (id, x, y, z, template, template_id) VALUES (0, 8, 8, 8, false, NULL)');
+    await client.end();
+    const store = await open();
+    expect((await loadAll(store)).arrays).toEqual([{ id: 0, x: 8, y: 8, z: 8, template: false, templateId: null }]);
+    await store.close();
   });
 
   it('a chain has one writer at a time', async () => {

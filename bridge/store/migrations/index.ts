@@ -1,7 +1,8 @@
 import { initial } from './001_initial.js';
+import { arrayState } from './002_array_state.js';
 import type { Migration } from './Migration.js';
 
 export type { Migration } from './Migration.js';
 
 /** Every migration, ascending by version. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, arrayState];
