@@ -37,7 +37,10 @@ async function best(reps: number, f: () => unknown): Promise<number> {
 /** Debian's python3-numpy (OpenBLAS) at /usr/bin/python3, as the issue names; PYTHON overrides. */
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
 
-function numpy(threads: string | null): Record<string, number> {
+const NUMPY_MISSING = 'numpy baseline unavailable (apt-get install python3-numpy)';
+
+/** GFLOPS per size from numpy, or null (with the reason printed once) when python3 or numpy is missing. */
+function numpy(threads: string | null): Record<string, number> | null {
   const script = `
 import json, sys, time, numpy as np
 out = {}
@@ -50,13 +53,18 @@ out['version'] = np.__version__
 print(json.dumps(out))`;
   const env = { ...process.env };
   if (threads) env.OPENBLAS_NUM_THREADS = threads;
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { env, encoding: 'utf8' })) as Record<string, number>;
+  try {
+    return JSON.parse(execFileSync(PYTHON, ['-c', script], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Record<string, number>;
+  } catch {
+    return null;
+  }
 }
 
 async function main(): Promise<void> {
   const load0 = loadavg()[0]?.toFixed(2);
   const npDefault = numpy(null);
-  const npOne = numpy('1');
+  const npOne = npDefault === null ? null : numpy('1');
+  if (npDefault === null) console.log(`${NUMPY_MISSING}; ${PYTHON} could not import it. Columns compare eVGPU kernels only.`);
   const pool1 = new NodeComputePool(1);
   const pool2 = new NodeComputePool(2);
   const par1 = new ParallelMatmul(pool1, { minMultiplyAdds: 0 });
@@ -75,17 +83,19 @@ async function main(): Promise<void> {
     const qa = quantizeRows(a);
     const qbT = quantizeRows(b.transpose());
     const q8 = n <= 512 ? flop / (await best(reps, () => qmatmul(qa, qbT))) / 1e9 : NaN;
-    const npd = npDefault[String(n)] ?? NaN;
-    const np1 = npOne[String(n)] ?? NaN;
+    const npd = npDefault?.[String(n)] ?? NaN;
+    const np1 = npOne?.[String(n)] ?? NaN;
+    const na = (v: number, text: string) => (Number.isNaN(v) ? 'n/a' : text);
     rows.push([
-      `${n}²`, np1.toFixed(1), npd.toFixed(1), js.toFixed(2), inline.toFixed(2), w1.toFixed(2), w2.toFixed(2),
-      (w2 / w1).toFixed(2), `${((100 * w2) / npd).toFixed(1)}%`, Number.isNaN(q8) ? '-' : q8.toFixed(2),
+      `${n}²`, na(np1, np1.toFixed(1)), na(npd, npd.toFixed(1)), js.toFixed(2), inline.toFixed(2), w1.toFixed(2), w2.toFixed(2),
+      (w2 / w1).toFixed(2), na(npd, `${((100 * w2) / npd).toFixed(1)}%`), Number.isNaN(q8) ? '-' : q8.toFixed(2),
     ]);
   }
   pool1.dispose();
   pool2.dispose();
   const head = ['size', 'numpy 1T', 'numpy (default)', 'JS kernel', 'SIMD inline', '1 worker', '2 workers', '2w/1w', '2w vs numpy', 'int8 qmatmul'];
-  console.log(`GFLOPS (2·n³ / best time); numpy ${npDefault.version} via ${PYTHON}; load average before/after: ${load0} / ${loadavg()[0]?.toFixed(2)}`);
+  const baseline = npDefault === null ? NUMPY_MISSING : `numpy ${npDefault.version} via ${PYTHON}`;
+  console.log(`GFLOPS (2·n³ / best time); ${baseline}; load average before/after: ${load0} / ${loadavg()[0]?.toFixed(2)}`);
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);

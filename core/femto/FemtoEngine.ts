@@ -13,6 +13,13 @@ export interface Personality {
   readonly scale: number;
 }
 
+/** One instance's share of an ensemble (FemtoEngine.mixture). */
+export interface MixtureMember {
+  readonly personality: Personality | null;
+  readonly temperature: number;
+  readonly weight: number;
+}
+
 /** Bytes the model may emit: tab, newline and printable ASCII (the corpus is ASCII). */
 export const EMITTABLE = (() => {
   const m = new Uint8Array(256);
@@ -185,6 +192,27 @@ export class FemtoEngine {
     this.tempered(temperature);
     out.fill(0);
     for (let j = 0; j < this.emitIds.length; j++) out[this.emitIds[j] as number] = this.probsE[j] as number;
+    return out;
+  }
+
+  /**
+   * Σ wᵢ·pᵢ over several instances' tempered distributions after the same `context`: the block
+   * runs once, only the head (personality) and the temperature differ per instance. Accumulates
+   * in the same order and precision as summing `distribution` results, so it gives the same floats.
+   */
+  mixture(context: Uint8Array, members: readonly MixtureMember[], out = new Float32Array(this.vocab)): Float32Array {
+    const c = context.length === 0 ? Uint8Array.of(10) : context.subarray(Math.max(0, context.length - this.ctx));
+    this.prefill(c, 0, c.length, true);
+    out.fill(0);
+    const { emitIds, probsE } = this;
+    for (const m of members) {
+      this.head(m.personality, true);
+      this.tempered(m.temperature);
+      for (let j = 0; j < emitIds.length; j++) {
+        const id = emitIds[j] as number;
+        out[id] = (out[id] as number) + m.weight * (probsE[j] as number);
+      }
+    }
     return out;
   }
 

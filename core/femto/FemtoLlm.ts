@@ -86,6 +86,21 @@ export class FemtoLlm implements LlmNode {
   nextTokenProbabilities(context: Uint8Array): Float32Array {
     return this.shared.engine.distribution(context, temperatureFor(this.kappa), this.personality);
   }
+
+  /**
+   * Σ weightᵢ · nextTokenProbabilitiesᵢ(context) when every node is a FemtoLlm of one factory
+   * (the block then runs once for all of them); null otherwise, and the caller sums node by node.
+   */
+  static mixture(nodes: readonly LlmNode[], weights: readonly number[], context: Uint8Array): Float32Array | null {
+    const first = nodes[0];
+    if (!(first instanceof FemtoLlm)) return null;
+    const members = [];
+    for (const [i, n] of nodes.entries()) {
+      if (!(n instanceof FemtoLlm) || n.shared !== first.shared) return null;
+      members.push({ personality: n.personality, temperature: temperatureFor(n.kappa), weight: weights[i] as number });
+    }
+    return first.shared.engine.mixture(context, members);
+  }
 }
 
 export function checkMaxTokens(maxTokens: number): void {

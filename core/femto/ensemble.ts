@@ -1,6 +1,6 @@
 import type { LlmNode } from '../llm/LlmNode.js';
 import { Random, hashSeed } from '../evgpu/Random.js';
-import { checkMaxTokens, DEFAULT_MAX_TOKENS, driftKappa } from './FemtoLlm.js';
+import { checkMaxTokens, DEFAULT_MAX_TOKENS, driftKappa, FemtoLlm } from './FemtoLlm.js';
 import { FemtoError } from './FemtoError.js';
 import { decodeText, encodeText } from './text.js';
 
@@ -9,9 +9,12 @@ export function ensembleNextTokenProbabilities(vertices: readonly LlmNode[], con
   if (vertices.length === 0) throw new FemtoError('OUT_OF_RANGE', 'an ensemble needs at least one vertex');
   let total = 0;
   for (const v of vertices) total += Math.max(0, v.kappa);
+  const weights = vertices.map((v) => (total > 0 ? Math.max(0, v.kappa) / total : 1 / vertices.length));
+  const shared = FemtoLlm.mixture(vertices, weights, context);
+  if (shared !== null) return shared;
   let out: Float32Array | null = null;
-  for (const v of vertices) {
-    const w = total > 0 ? Math.max(0, v.kappa) / total : 1 / vertices.length;
+  for (const [i, v] of vertices.entries()) {
+    const w = weights[i] as number;
     const p = v.nextTokenProbabilities(context);
     out ??= new Float32Array(p.length);
     for (let j = 0; j < p.length; j++) out[j] = (out[j] as number) + w * (p[j] as number);

@@ -173,6 +173,19 @@ describe('ensemble decoding', () => {
     avg.forEach((p, j) => expect(p).toBeCloseTo(expected[j] as number, 6));
   });
 
+  it('the shared-block mixture of FemtoLLMs gives exactly the node-by-node sum', () => {
+    const vs = vertices();
+    const ctx = new TextEncoder().encode('The hacker ethic says ');
+    const wrapped: LlmNode[] = vs.map((v) => ({
+      id: v.id,
+      kappa: v.kappa,
+      respond: (p, n) => v.respond(p, n),
+      replicaAnswer: (p, n) => v.replicaAnswer(p, n),
+      nextTokenProbabilities: (c) => v.nextTokenProbabilities(c),
+    }));
+    expect(Array.from(ensembleNextTokenProbabilities(vs, ctx))).toEqual(Array.from(ensembleNextTokenProbabilities(wrapped, ctx)));
+  });
+
   it('ignores a vertex whose κ is 0', () => {
     const fixed = (p: Float32Array, kappa: number): LlmNode => ({ id: 'x', kappa, respond: () => '', replicaAnswer: () => '', nextTokenProbabilities: () => p });
     const a = new Float32Array(256);
