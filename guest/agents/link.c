@@ -81,7 +81,7 @@ static void link_on_reply(void *context, uint32_t tag, const struct proto_messag
             return;
         }
         char text[LINK_ERROR_MESSAGE_MAX];
-        uint32_t n = error.message.length < sizeof(text) - 1 ? error.message.length : sizeof(text) - 1;
+        uint32_t n = (uint32_t)proto_utf8_prefix(error.message.bytes, error.message.length, sizeof(text) - 1);
         memcpy(text, error.message.bytes, n);
         text[n] = '\0';
         call_finish(call, error.code, text);

@@ -324,11 +324,22 @@ float proto_tensor_element(const struct proto_tensor *tensor, uint32_t index) {
     return wire_get_f32(&r);
 }
 
+size_t proto_utf8_prefix(const uint8_t *bytes, size_t length, size_t max) {
+    if (length <= max) return length;
+    size_t cut = max;
+    /* bytes[cut] is the first byte left out: if it continues a character, so must the cut. */
+    while (cut > 0 && (bytes[cut] & 0xC0u) == 0x80u) cut--;
+    return cut;
+}
+
 size_t proto_error_encode(uint8_t code, const char *message, uint8_t *out, size_t capacity) {
+    if (capacity < 1) return 0;
+    size_t room = capacity - 1 < PROTO_ERROR_MESSAGE_MAX ? capacity - 1 : PROTO_ERROR_MESSAGE_MAX;
+    size_t length = proto_utf8_prefix((const uint8_t *)message, strlen(message), room);
     struct wire_writer w;
     wire_writer_init(&w, out, capacity);
     wire_put_u8(&w, code);
-    wire_put_bytes(&w, message, strlen(message));
+    wire_put_bytes(&w, message, length);
     return writer_result(&w);
 }
 

@@ -9,6 +9,7 @@
 #include "proto/proto.h"
 
 #define PROTO_HASH_SIZE 32u
+#define PROTO_ERROR_MESSAGE_MAX 1024u
 #define PROTO_HELLO_MAX_VERTICES 32u
 #define PROTO_WINDOW_MIN 1u
 #define PROTO_WINDOW_MAX 64u
@@ -161,7 +162,12 @@ size_t proto_tensor_reply_encode(const struct proto_tensor *result, const float 
 int proto_tensor_reply_decode(const uint8_t *payload, size_t length, struct proto_tensor_reply *out);
 float proto_tensor_element(const struct proto_tensor *tensor, uint32_t index);
 
+/* ERROR payload: the code, then the message cut to PROTO_ERROR_MESSAGE_MAX bytes (and to what
+ * fits in `capacity`) at a UTF-8 character boundary. Returns 0 only when not even the code fits. */
 size_t proto_error_encode(uint8_t code, const char *message, uint8_t *out, size_t capacity);
+/* The longest prefix of `bytes` (length bytes) of at most `max` bytes that does not end inside a
+ * UTF-8 character. */
+size_t proto_utf8_prefix(const uint8_t *bytes, size_t length, size_t max);
 int proto_error_decode(const uint8_t *payload, size_t length, struct proto_error_payload *out);
 
 #endif

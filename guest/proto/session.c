@@ -7,7 +7,7 @@
 
 #define RTO_CLOCK_GRANULARITY_MS 10u
 #define RTTVAR_FACTOR 4u
-#define ERROR_PAYLOAD_MAX 256u
+#define ERROR_PAYLOAD_MAX (1u + PROTO_ERROR_MESSAGE_MAX)
 
 static bool time_reached(uint32_t now, uint32_t deadline) { return (int32_t)(now - deadline) >= 0; }
 
@@ -334,7 +334,6 @@ void proto_session_reply_error(struct proto_session *s, const struct proto_messa
                                const char *message) {
     uint8_t payload[ERROR_PAYLOAD_MAX];
     size_t length = proto_error_encode(code, message, payload, sizeof(payload));
-    if (length == 0) length = proto_error_encode(code, "", payload, sizeof(payload));
     session_answer(s, request, PROTO_FLAG_REPLY | PROTO_FLAG_ERROR, payload, (uint32_t)length);
 }
 

@@ -394,6 +394,37 @@ static void test_last_fragment_answers_a_fragmented_duplicate(void) {
     pair_free(p);
 }
 
+static void test_error_message_cut_at_character_boundary(void) {
+    static char message[1200];
+    size_t n = 0;
+    while (n + 3 < sizeof(message)) { /* "€" is E2 82 AC: 1024 is not a multiple of 3 */
+        message[n++] = (char)0xE2;
+        message[n++] = (char)0x82;
+        message[n++] = (char)0xAC;
+    }
+    message[n] = '\0';
+    static uint8_t payload[2048];
+    size_t length = proto_error_encode(PROTO_ERR_INTERNAL, message, payload, sizeof(payload));
+    CHECK(length == 1 + 1023 && payload[length - 1] == 0xAC, "cut to 1024 bytes at a character boundary (%u)",
+          (unsigned)length);
+    length = proto_error_encode(PROTO_ERR_INTERNAL, message, payload, 6);
+    CHECK(length == 4, "cut to the capacity at a character boundary too");
+    CHECK(proto_utf8_prefix((const uint8_t *)"ab", 2, 5) == 2, "a short text is whole");
+
+    struct pair *p = pair_new();
+    p->b.defer = true;
+    CHECK(proto_session_request(p->a.session, PROTO_OP_PING, 0, 0, (const uint8_t *)"q", 1, 1, p->now) == 0, "sent");
+    pair_flush(p);
+    struct proto_message request = { 0, PROTO_OP_PING, p->a.session->outstanding[0].seq, 0, (const uint8_t *)"q", 1 };
+    proto_session_reply_error(p->b.session, &request, PROTO_ERR_UNAVAILABLE, message);
+    pair_flush(p);
+    struct proto_error_payload decoded;
+    CHECK(p->a.replies == 1 && proto_error_decode(p->a.last_reply, p->a.last_reply_length, &decoded) == 0 &&
+              decoded.code == PROTO_ERR_UNAVAILABLE && decoded.message.length == 1023,
+          "an ERROR reply carries the message up to the documented 1024 bytes");
+    pair_free(p);
+}
+
 int run_session_tests(void) {
     int before = check_failures;
     test_ping_round_trip();
@@ -408,6 +439,7 @@ int run_session_tests(void) {
     test_hello_boot_id_rule();
     test_hello_reply_carries_boot_id();
     test_span_rule();
+    test_error_message_cut_at_character_boundary();
     test_reassembly_any_order_and_limits();
     test_oversized_request_gets_too_large();
     test_last_fragment_answers_a_fragmented_duplicate();
