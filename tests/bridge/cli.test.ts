@@ -9,14 +9,22 @@ import { main } from '../../bridge/cli/main.js';
 import type { CliIo } from '../../bridge/cli/CliIo.js';
 import { readPcapng } from '../../bridge/capture/pcapng.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
+import { createLinePair } from '../../protocol/MemoryLine.js';
+import { LineDestination } from '../../protocol/modem/LineDestination.js';
 
-function io(): CliIo & { stdout: string; stderr: string; stop: () => void } {
+function io(): CliIo & { stdout: string; stderr: string; bytes: number[]; stop: () => void } {
   let stop: (s: string) => void = () => undefined;
   const state = {
     stdout: '',
     stderr: '',
+    /** Everything written with outBytes, exactly. */
+    bytes: [] as number[],
     out(t: string) {
       state.stdout += t;
+    },
+    outBytes(b: Uint8Array) {
+      state.bytes.push(...b);
+      state.stdout += Buffer.from(b).toString('latin1');
     },
     err(t: string) {
       state.stderr += t;
@@ -187,6 +195,24 @@ describe('konomi dial and boot (stdin is a pipe here, a raw TTY in real use)', (
     stdin.write(Buffer.from([0x1d]));
     expect(await done).toBe(0);
     expect(term.stderr).toMatch(/Disconnected/);
+  });
+
+  it('dial is binary-safe: bytes >= 0x80 reach stdout unchanged, not re-encoded as UTF-8', async () => {
+    const [far, near] = createLinePair(['echo-service', 'modem:echo']);
+    far.onData((chunk) => far.write(chunk));
+    server.addPhoneNumber('77', ['echo'], new LineDestination(() => near));
+    const term = io();
+    const stdin = new PassThrough();
+    term.stdin = stdin as unknown as NodeJS.ReadStream;
+    const done = main(['dial', '77', '--to', `${server.httpUrl.replace('http', 'ws')}/modem`], term);
+    await until('CONNECT', () => /CONNECT 56000\r\n/.test(term.stdout));
+    const start = term.bytes.length;
+    const sent = [0x80, 0xa9, 0xc3, 0xff, 0x00, 0x41];
+    stdin.write(Buffer.from(sent));
+    await until('the echo', () => term.bytes.length >= start + sent.length);
+    expect(term.bytes.slice(start)).toEqual(sent);
+    stdin.write(Buffer.from([0x1d]));
+    expect(await done).toBe(0);
   });
 
   it('boot runs XP10 with its console on this terminal', async () => {

@@ -14,7 +14,7 @@ export async function bootCommand(argv: string[], io: CliIo): Promise<number> {
   const machine = await bootHeadless({ memoryMb: intOption(args, 'memory') ?? 64 });
   const console = machine.console;
   io.err('XP10 booting; console on COM2. Ctrl-] powers off.\r\n');
-  console.onData((chunk) => io.out(Buffer.from(chunk).toString('latin1')));
+  console.onData((chunk) => io.outBytes(chunk));
   const raw = stdin.isTTY === true;
   if (raw) stdin.setRawMode(true);
   let quit: () => void = () => undefined;

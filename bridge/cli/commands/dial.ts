@@ -18,7 +18,7 @@ export async function dialCommand(argv: string[], io: CliIo): Promise<number> {
   if (!stdin) throw new Error('dial needs a terminal');
   const line = await connectWebSocketLine(stringOption(args, 'to') ?? 'ws://127.0.0.1:3000/modem');
   io.err('Connected to the bridge modem. Ctrl-] quits.\r\n');
-  line.onData((chunk) => io.out(Buffer.from(chunk).toString('latin1')));
+  line.onData((chunk) => io.outBytes(chunk));
   const raw = stdin.isTTY === true;
   if (raw) stdin.setRawMode(true);
   const onKey = (chunk: Buffer): void => {
