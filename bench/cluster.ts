@@ -1,7 +1,7 @@
 // Durable BLOCK_SET/s and BLOCK_GET round trips/s through one, two and three bridges sharing a
 // private PostgreSQL and Redis, against one bridge on the embedded LMDB store (the baseline),
 // all in the same run. Bridges are `konomi start` child processes; load comes from this process
-// over TCP. Run: npx tsx bench/cluster.ts   (BENCH_SECONDS=3, BENCH_LINES=8 per bridge, BENCH_DEPTH=16 per line)
+// over TCP. Run: npx tsx bench/cluster.ts   (BENCH_SECONDS=3, BENCH_LINES=8 and BENCH_READ_LINES=16 per bridge, BENCH_DEPTH=16 per line)
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ import { RedisProcess } from '../bridge/stack/RedisProcess.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const LINES = Number(process.env.BENCH_LINES ?? 8);
+/** Reads get more lines: each line is limited to 5,000 requests/s (DispatcherLimits), which one LMDB bridge can exceed. */
+const READ_LINES = Number(process.env.BENCH_READ_LINES ?? 16);
 const DEPTH = Number(process.env.BENCH_DEPTH ?? 16);
 const MAIN = 'bridge/stack/konomiMain.ts';
 
@@ -43,11 +45,11 @@ async function startBridge(env: NodeJS.ProcessEnv, args: string[]): Promise<Brid
   return { service, packetPort };
 }
 
-/** Runs `request` on LINES sessions per bridge, DEPTH in flight each, for SECONDS. */
-async function load(bridges: Bridge[], request: (session: Session, worker: number, i: number) => Promise<unknown>): Promise<{ rps: number; p50: number }> {
+/** Runs `request` on `lines` sessions per bridge, DEPTH in flight each, for SECONDS. */
+async function load(bridges: Bridge[], lines: number, request: (session: Session, worker: number, i: number) => Promise<unknown>): Promise<{ rps: number; p50: number }> {
   const sessions: Session[] = [];
   for (const b of bridges) {
-    for (let l = 0; l < LINES; l++) sessions.push(new Session(await connectTcpLine('127.0.0.1', b.packetPort), { name: 'bench', window: DEPTH, initialRtoMs: 5000 }));
+    for (let l = 0; l < lines; l++) sessions.push(new Session(await connectTcpLine('127.0.0.1', b.packetPort), { name: 'bench', window: DEPTH, initialRtoMs: 5000 }));
   }
   const latencies: number[] = [];
   let done = 0;
@@ -90,8 +92,8 @@ async function load(bridges: Bridge[], request: (session: Session, worker: numbe
 async function measure(store: string, bridges: Bridge[]): Promise<Row> {
   // Every worker writes its own cells (no two writers on one cell); reads hit those cells.
   const coord = (worker: number, i: number): { x: number; y: number; z: number } => ({ x: worker % 1000, y: Math.floor(worker / 1000) * 10 + (Math.floor(i / 1000) % 10), z: i % 1000 });
-  const set = await load(bridges, (s, w, i) => s.request(Opcode.BLOCK_SET, encodeBlockSetRequest({ ...coord(w, i), value: i })));
-  const get = await load(bridges, (s, w, i) => s.request(Opcode.BLOCK_GET, encodeBlockGetRequest(coord(w, i % 500))));
+  const set = await load(bridges, LINES, (s, w, i) => s.request(Opcode.BLOCK_SET, encodeBlockSetRequest({ ...coord(w, i), value: i })));
+  const get = await load(bridges, READ_LINES, (s, w, i) => s.request(Opcode.BLOCK_GET, encodeBlockGetRequest(coord(w, i % 500))));
   return { store, bridges: bridges.length, setRps: set.rps, setP50: set.p50, getRps: get.rps, getP50: get.p50 };
 }
 
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const base = rows[0]!;
-  console.log(`\n${LINES} lines × ${DEPTH} in flight per bridge, ${SECONDS} s per figure; baseline: one bridge on LMDB\n`);
+  console.log(`\nper bridge: ${LINES} lines (BLOCK_SET) or ${READ_LINES} (BLOCK_GET) × ${DEPTH} in flight, ${SECONDS} s per figure; baseline: one bridge on LMDB\n`);
   console.log('| store | bridges | BLOCK_SET/s (durable) | × LMDB | p50 ms | BLOCK_GET/s | × LMDB | p50 ms |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
