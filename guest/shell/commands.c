@@ -104,7 +104,8 @@ static void cmd_clear(struct shell *shell, int argc, char **argv, const char *re
 }
 
 /* Computes without yielding: shows that the timer preempts a busy task (the other console,
- * the link and the agents keep running). */
+ * the link and the agents keep running). Ctrl-C stops it early; checking the console for it
+ * reads a ring and never yields. */
 static void cmd_busy(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)rest;
     uint32_t ms;
@@ -115,8 +116,14 @@ static void cmd_busy(struct shell *shell, int argc, char **argv, const char *res
     const struct task *self = task_current();
     uint32_t preempted = self->preemptions, started = pit_millis();
     volatile uint32_t spins = 0;
-    while (pit_millis() - started < ms) spins++;
-    shell_print(shell, "Busy for %u ms without yielding; preempted %u times.\n", ms, self->preemptions - preempted);
+    bool stopped = false;
+    while (pit_millis() - started < ms && !(stopped = shell_interrupted(shell))) spins++;
+    if (stopped)
+        shell_print(shell, "Stopped after %u ms without yielding; preempted %u times.\n", pit_millis() - started,
+                    self->preemptions - preempted);
+    else
+        shell_print(shell, "Busy for %u ms without yielding; preempted %u times.\n", ms,
+                    self->preemptions - preempted);
 }
 
 /* Raises a CPU exception on purpose, to show the register dump XP10 prints instead of

@@ -92,8 +92,10 @@ describe('XP10 boots in v86 and runs its shell on COM2', () => {
     machine.setCarrierDetect(true);
     await machine.waitForOutput(/XP10> $/);
     const from = machine.outputOffset();
+    const link = machine.outputOffset(0);
     machine.typeText('ping nobody answers on COM1\r'); // no core on COM1: the ping would wait for retries
-    await new Promise((r) => setTimeout(r, 200));
+    // The PING frame on COM1 means an agent has sent the request and is waiting for its reply.
+    await machine.waitForOutput('nobody answers on COM1', { port: 0, from: link });
     machine.setCarrierDetect(false);
     await machine.waitForOutput(/\^C Cancelled\.\n?\r?\n?[^]*Session ended\./, { from });
     expect(await run(machine, 'ps')).toMatch(/agent-\d .* shell agent, idle/);
@@ -101,8 +103,9 @@ describe('XP10 boots in v86 and runs its shell on COM2', () => {
 
   it('Ctrl-C cancels the foreground command and gives a fresh prompt', async () => {
     const from = machine.outputOffset();
+    const link = machine.outputOffset(0);
     machine.typeText('ping again\r');
-    await new Promise((r) => setTimeout(r, 200));
+    await machine.waitForOutput('again', { port: 0, from: link }); // the PING frame is out: an agent waits for it
     machine.typeText('\x03');
     await machine.waitForOutput(/\^C Cancelled\.\r\nXP10> $/, { from });
   });

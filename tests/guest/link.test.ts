@@ -15,6 +15,7 @@ import {
   encodeLlmQueryReply,
   makeHello,
 } from '../../protocol/index.js';
+import { helloBootId, withHelloBootId } from '../../protocol/Session.js';
 import { Xp10Machine } from '../../bridge/emulator/index.js';
 import { CoreResponder } from './support/CoreResponder.js';
 
@@ -73,10 +74,42 @@ describe('XP10 on the COM1 packet link (real v86, real image, in-memory core)', 
     expect([...reply.payload]).toEqual([...payload]);
   });
 
-  it('answers HELLO with its own HELLO', async () => {
+  it('answers HELLO with its own HELLO, carrying the same boot id as its announcement', async () => {
     const reply = await core.request(Opcode.HELLO, encodeHello(makeHello({ name: 'bridge' })));
     expect(reply.flags).toBe(Flag.REPLY);
     expect(decodeHello(reply.payload).vertices).toEqual([{ cube: 1, vertex: 0, channel: 1 }]);
+    const announced = helloBootId(core.framesWith(Opcode.HELLO)[0]!.payload);
+    expect(announced).not.toBe(0);
+    expect(helloBootId(reply.payload)).toBe(announced);
+  });
+
+  it('refuses a HELLO of another version (UNSUPPORTED) or with max content below 11 (BAD_PAYLOAD)', async () => {
+    const v2 = await core.request(Opcode.HELLO, encodeHello(makeHello({ version: 2 })));
+    expect(v2.flags).toBe(Flag.REPLY | Flag.ERROR);
+    expect(decodeErrorPayload(v2.payload).code).toBe(ErrorCode.UNSUPPORTED);
+    const small = encodeHello(makeHello());
+    small.set([0, 10], 1); // max content 10
+    const tiny = await core.request(Opcode.HELLO, small);
+    expect(decodeErrorPayload(tiny.payload).code).toBe(ErrorCode.BAD_PAYLOAD);
+  });
+
+  it('keeps its duplicate cache across a HELLO with the same boot id and resets it for a new one', async () => {
+    const cubeFrame = (seq: number) => encodeFrame({ flags: 0, opcode: Opcode.CUBE_MSG, seq, channel: 1, fragment: 0,
+      payload: encodeCubeMsgRequest({ cube: 1, vertex: 0, text: 'exactly once' }) });
+    const repliesTo = (seq: number) => core.framesWith(Opcode.CUBE_MSG).filter((f) => f.seq === seq && (f.flags & Flag.REPLY) !== 0);
+    const hello = (bootId: number) => core.request(Opcode.HELLO, withHelloBootId(encodeHello(makeHello({ name: 'core' })), bootId));
+    await hello(0x1111);
+    core.writeRaw(cubeFrame(5000));
+    await expect.poll(() => repliesTo(5000).length).toBe(1);
+    await hello(0x1111); // mid-conversation: same start of the core
+    core.writeRaw(cubeFrame(5000)); // a retransmission
+    await expect.poll(() => repliesTo(5000).length).toBe(2);
+    expect([...repliesTo(5000)[1]!.payload]).toEqual([...repliesTo(5000)[0]!.payload]); // same message number
+    await hello(0x2222); // the core restarted: seq 5000 may now be a new request
+    core.writeRaw(cubeFrame(5000));
+    await expect.poll(() => repliesTo(5000).length).toBe(3);
+    const text = (i: number) => decodeCubeMsgReply(repliesTo(5000)[i]!.payload).text;
+    expect(text(2)).not.toBe(text(0)); // run again: a later message number
   });
 
   it('hands CUBE_MSG for its vertex to the resident agent, which replies over COM1', async () => {
@@ -135,12 +168,32 @@ describe('XP10 on the COM1 packet link (real v86, real image, in-memory core)', 
 
   it('preempts a task that computes without yielding: PING is answered while the shell is busy', async () => {
     const from = machine.outputOffset();
-    machine.typeText('busy 1500\r');
-    await machine.waitForOutput('busy 1500', { from });
+    // A minute of guest time: it only ends when the test says so (Ctrl-C), never by a race.
+    machine.typeText('busy 60000\r');
+    await machine.waitForOutput('busy 60000\r\n', { from }); // Enter echoed: the command runs
     const reply = await core.request(Opcode.PING, Uint8Array.of(42), { timeoutMs: 8000 });
     expect([...reply.payload]).toEqual([42]);
-    expect(machine.outputSince(from)).not.toContain('Busy for'); // the busy command is still running
-    await machine.waitForOutput(/Busy for 1500 ms without yielding; preempted [1-9]\d* times\.\r\nXP10> $/, { from, timeoutMs: 15_000 });
+    expect(machine.outputSince(from)).not.toMatch(/Busy for|Stopped after/);
+    machine.typeText('\x03');
+    await machine.waitForOutput(/Stopped after \d+ ms without yielding; preempted [1-9]\d* times\.\r\nXP10> $/, { from });
+  });
+
+  it('runs busy on both consoles at once and still answers every PING', async () => {
+    const from = machine.outputOffset();
+    const screen = (): string => machine.screenText().join('\n');
+    machine.typeText('busy 60000\r');
+    await machine.waitForOutput('busy 60000\r\n', { from });
+    machine.typeOnKeyboard('busy 60000\n');
+    await expect.poll(screen, { timeout: 5000 }).toMatch(/XP10> busy 60000\n/);
+    const payloads = Array.from({ length: 6 }, (_, i) => Uint8Array.of(0x7e, i, 0x7d));
+    const replies = await Promise.all(payloads.map((p, i) => core.request(Opcode.PING, p, { channel: i, timeoutMs: 8000 })));
+    expect(replies.map((r) => [...r.payload])).toEqual(payloads.map((p) => [...p]));
+    expect(machine.outputSince(from)).not.toMatch(/Busy for|Stopped after/);
+    expect(screen()).not.toMatch(/Busy for|Stopped after/);
+    machine.typeText('\x03');
+    machine.typeOnKeyboard('\x03');
+    await machine.waitForOutput(/Stopped after \d+ ms without yielding; preempted [1-9]\d* times\.\r\nXP10> $/, { from });
+    await expect.poll(screen, { timeout: 5000 }).toMatch(/Stopped after \d+ ms without yielding; preempted [1-9]\d* times\.\nXP10>/);
   });
 
   it('an agent blocked on a slow reply does not stop the other shell', async () => {
