@@ -33,6 +33,11 @@ export interface SessionOptions {
   duplicateCacheBytes?: number;
   /** Largest message accepted or sent (default MAX_MESSAGE). */
   maxMessageBytes?: number;
+  /**
+   * Bytes all partial incoming messages may hold together (default 2 × MAX_MESSAGE); a fragment
+   * past it is refused with BUSY, bounding this line's reassembly memory.
+   */
+  maxReassemblyBytes?: number;
   /** Partial incoming messages are dropped after this long without a fragment (default 60 s). */
   reassemblyTimeoutMs?: number;
   /** At most one NAK per this interval (default 250 ms). */
@@ -233,6 +238,7 @@ export class Session implements Disposable {
     this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE;
     this.reassembler = new Reassembler({
       maxMessageBytes: this.maxMessageBytes,
+      ...(options.maxReassemblyBytes !== undefined ? { maxBytesInFlight: options.maxReassemblyBytes } : {}),
       timeoutMs: options.reassemblyTimeoutMs ?? 60_000,
     });
     this.rtoEstimator = new RtoEstimator(options.initialRtoMs ?? 1000, options.minRtoMs ?? 200, options.maxRtoMs ?? 30_000);

@@ -109,7 +109,7 @@ export class Dispatcher {
     const sessionLine = options.remote ? new AuthGate(line, () => self?.authorized === true) : line;
     const session = new Session(sessionLine, {
       name: line.name,
-      maxMessageBytes: this.limits.maxReassemblyBytes,
+      maxReassemblyBytes: this.limits.maxReassemblyBytes,
       hello: { name: this.name },
       onHello: (hello) => this.onHello(self!, hello),
     });

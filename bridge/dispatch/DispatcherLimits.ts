@@ -7,7 +7,10 @@ export interface DispatcherLimits {
   /** Sustained requests per second of one line, and the burst allowed above it. */
   readonly requestsPerSecond: number;
   readonly requestBurst: number;
-  /** Bytes of partly reassembled messages one line may hold. */
+  /**
+   * Bytes one line's partial messages may hold together (the Session's reassembler in-flight
+   * limit); a fragment past it gets BUSY. One message is at most MAX_MESSAGE (1,046,016 bytes).
+   */
   readonly maxReassemblyBytes: number;
   /** How long a CUBE_MSG forwarded to a guest may take before UNAVAILABLE. */
   readonly forwardTimeoutMs: number;

@@ -105,6 +105,36 @@ describe('Dispatcher security', () => {
   });
 });
 
+describe('Dispatcher reassembly memory', () => {
+  it('bounds the bytes in partial messages per line with maxReassemblyBytes (BUSY past it), not the message size', async () => {
+    const { connect, dispatcher } = await setup({ limits: { maxReassemblyBytes: 10_000 } });
+    const { session } = connect();
+    const payload = (n: number) => new Uint8Array(n).map((_, i) => i & 0xff);
+    expect((await session.request(Opcode.PING, payload(8_000))).payload.length).toBe(8_000);
+    // Three fragments of ~4 KB: the third would take the partial bytes past 10,000.
+    expect(await codeOf(session.request(Opcode.PING, payload(12_000)))).toBe('BUSY');
+    expect((await session.request(Opcode.PING, payload(100))).payload.length).toBe(100);
+  });
+
+  it('counts the bytes of all partial messages of a line together', async () => {
+    const { dispatcher } = await setup({ limits: { maxReassemblyBytes: 10_000 } });
+    const [mine, bridgeEnd] = createLinePair(['raw', 'bridge<-raw']);
+    dispatcher.attach(bridgeEnd, { kind: 'memory', remote: false });
+    const decoder = new FrameDecoder();
+    const replies: Frame[] = [];
+    decoder.onFrame((frame) => replies.push(frame));
+    mine.onData((chunk) => decoder.push(chunk));
+    // First fragments of three different messages, 4,000 bytes each: the third is one too many.
+    for (const seq of [1, 2, 3]) {
+      mine.write(encodeFrame({ flags: Flag.MORE, opcode: Opcode.PING, seq, channel: 0, fragment: 0, payload: new Uint8Array(4000) }));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(replies.map((f) => f.seq)).toEqual([3]);
+    expect(replies[0]!.flags & Flag.ERROR).toBe(Flag.ERROR);
+    expect(decodeErrorPayload(replies[0]!.payload).code).toBe(ErrorCode.BUSY);
+  });
+});
+
 describe('Dispatcher vertex routing', () => {
   async function withGuest(limits: Partial<DispatcherLimits> = {}) {
     const s = await setup({ limits });
