@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../../web/build.js';
 import type { Page as BrowserPage } from 'playwright-core';
 import { openBrowser, SCREENSHOTS, type BrowserSession } from './harness/browser.js';
-import { startBridge, type BridgeProcess } from './harness/bridgeProcess.js';
+import { externalIPv4, startBridge, type BridgeProcess } from './harness/bridgeProcess.js';
 import { serveStatic, type StaticServer } from './harness/staticServer.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -382,4 +382,53 @@ describe('the page served by konomi start', () => {
     await page.locator('#stat-bridge', { hasText: 'live' }).waitFor({ timeout: 10_000 });
     await session.screenshot('16-bridge-back');
   }, 60_000);
+});
+
+// The bridge on a non-loopback address with a token; the browser reaches it by that address, so to the
+// bridge the page is "another host" and needs the token on every request and socket.
+const EXTERNAL = externalIPv4();
+
+describe.skipIf(!EXTERNAL)('the page of a bridge exposed with --host and a token', () => {
+  const TOKEN = 'e2e-token-7c1f';
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  let bridge: BridgeProcess;
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    bridge = await startBridge(ROOT, { host: EXTERNAL, token: TOKEN });
+    session = await openBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await bridge?.stop();
+  });
+
+  it('without ?token= the page says the bridge refused it, and how to open it', async () => {
+    const { page } = session;
+    await page.goto(bridge.url);
+    const error = page.locator('#errors .error-entry[data-key="bridge"]');
+    await error.waitFor({ timeout: 20_000 });
+    expect(await error.innerText()).toMatch(/bridge refused GET \/\S+ \(HTTP 401\): open the page with \?token=/);
+    await session.screenshot('20-token-missing');
+  }, 60_000);
+
+  it('with ?token= the core view, the /ws feed and serial0 work, and the bridge counts serial0 as authorised', async () => {
+    const { page } = session;
+    await page.goto(`${bridge.url}?token=${TOKEN}`);
+    await page.locator('#screen .screen-text', { hasText: 'XP10 [Version' }).waitFor({ timeout: BOOT_MS });
+    await page.locator('#stat-link', { hasText: 'open' }).waitFor({ timeout: 20_000 });
+    await page.locator('#stat-bridge', { hasText: 'live' }).waitFor({ timeout: 20_000 });
+    const head = (await (await fetch(new URL('ledger/head', bridge.url), { headers: auth })).json()) as { hash: string };
+    await expect.poll(() => page.locator('#ledger-hash').innerText(), { timeout: 20_000 }).toBe(head.hash);
+    await expect.poll(() => page.locator('#stat-fps').innerText(), { timeout: 20_000 }).toMatch(/^\d+\.\d$/);
+    interface Snapshot { kind: string; remote: boolean; authorized: boolean }
+    const serial0 = async (): Promise<Snapshot | undefined> => {
+      const { lines } = (await (await fetch(new URL('lines', bridge.url), { headers: auth })).json()) as { lines: Snapshot[] };
+      return lines.find((line) => line.kind === 'ws');
+    };
+    await expect.poll(serial0, { timeout: 20_000 }).toMatchObject({ remote: true, authorized: true });
+    expect(await page.locator('#errors .error-entry').count()).toBe(0);
+    await session.screenshot('21-token');
+  }, BOOT_MS + 30_000);
 });
