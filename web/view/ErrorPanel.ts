@@ -24,7 +24,7 @@ export class ErrorPanel {
     if (retry) {
       // A new failure re-arms the button a previous click disabled.
       entry.button.disabled = false;
-      if (!entry.button.isConnected) entry.element.append(entry.button);
+      if (entry.button.parentElement !== entry.element) entry.element.append(entry.button);
     } else {
       entry.button.remove();
     }
@@ -39,11 +39,6 @@ export class ErrorPanel {
 
   has(key: string): boolean {
     return this.entries.has(key);
-  }
-
-  /** The message shown for `key`, if any. */
-  message(key: string): string | undefined {
-    return this.entries.get(key)?.text.textContent ?? undefined;
   }
 
   private create(key: string): Entry {
