@@ -18,6 +18,14 @@ export const LedgerOp = {
   FREEZE: 7,
   /** New array `array` instantiated from template `value`, dimensions (x, y, z). */
   INSTANTIATE: 8,
+  /** New cube: `array` = cube id, (x, y, z) = its origin, value = 0. */
+  CUBE_CREATE: 9,
+  /** Custom cube edge: `array` = cube id, x and y = the two vertices, z = 0, value = 0. */
+  CUBE_EDGE: 10,
+  /** Link: `array` = cube id, x = its vertex, y = the other cube's id, z = the other vertex, value = 0. */
+  CUBE_LINK: 11,
+  /** PackML state of `array` after a command: x = the state's number (PACKML_STATES order), y = z = 0, value = 0. */
+  ARRAY_STATE: 12,
 } as const;
 
 export type LedgerOpCode = (typeof LedgerOp)[keyof typeof LedgerOp];

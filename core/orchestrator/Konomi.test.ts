@@ -4,7 +4,9 @@ import { verifyInclusionProof } from '../ledger/Merkle.js';
 import { ledgerEntryHash } from '../ledger/Ledger.js';
 import { PlaceholderLlm } from '../llm/PlaceholderLlm.js';
 import { MemoryStore } from '../store/MemoryStore.js';
+import { LedgerOp } from '../ledger/LedgerEntry.js';
 import { Konomi } from './Konomi.js';
+import { PACKML_STATES } from './PackMl.js';
 
 let now = 1_700_000_000_000;
 const clock = () => now++;
@@ -231,6 +233,38 @@ describe('Konomi PackML gates and durability of cubes', () => {
     expect(b.kappa).toBe(0.2);
     k.collectiveThink(b.id, 'hi');
     expect(b.kappa).toBeCloseTo(0.2 + 0.1 * (a.kappa - 0.2) + 0.05 * (0.6 - 0.2), 12);
+  });
+});
+
+describe('Konomi ledgers cube structure and array state', () => {
+  it('createCube, addCubeEdge, linkCubes and commandArray each append one entry the head commits to', async () => {
+    const store = new MemoryStore();
+    const k = await Konomi.open({ clock, store });
+    const ops = () => {
+      const head = k.ledgerHead();
+      const e = k.ledgerEntry(head.length - 1);
+      return { op: e.op, array: e.array, x: e.x, y: e.y, z: e.z, value: e.value };
+    };
+    const a = await k.createCube(3, 4, 5);
+    expect(ops()).toEqual({ op: LedgerOp.CUBE_CREATE, array: a.id, x: 3, y: 4, z: 5, value: 0 });
+    const b = await k.createCube(9, 9, 9);
+    await k.addCubeEdge(a.id, 'SWD', 'NEU');
+    expect(ops()).toEqual({ op: LedgerOp.CUBE_EDGE, array: a.id, x: 0, y: 7, z: 0, value: 0 });
+    await k.linkCubes(a.id, 'NEU', b.id, 'SWD');
+    expect(ops()).toEqual({ op: LedgerOp.CUBE_LINK, array: a.id, x: 0, y: b.id, z: 7, value: 0 });
+    const arr = await k.createBlockArray({ x: 2, y: 2, z: 2 });
+    const before = k.ledgerHead();
+    await k.commandArray(arr.id, 'stop');
+    expect(ops()).toEqual({ op: LedgerOp.ARRAY_STATE, array: arr.id, x: PACKML_STATES.indexOf('Stopped'), y: 0, z: 0, value: 0 });
+    expect(k.ledgerHead().hash).not.toEqual(before.hash);
+    expect(k.verifyLedger()).toEqual({ valid: true, length: before.length + 1 });
+    const head = k.ledgerHead();
+    await k.close();
+    store.reopen();
+    const r = await Konomi.open({ clock, store });
+    expect(r.ledgerHead()).toEqual(head);
+    expect(r.verifyLedger().valid).toBe(true);
+    expect(r.arrayInfo(arr.id).state).toBe('Stopped');
   });
 });
 

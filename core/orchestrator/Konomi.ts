@@ -19,7 +19,7 @@ import type { CellRow, Store } from '../store/Store.js';
 import { ArraySlot } from './ArraySlot.js';
 import { CommitQueue } from './CommitQueue.js';
 import { loadKonomiState } from './KonomiLoader.js';
-import { PackMlMachine, type PackMlCommand, type PackMlState } from './PackMl.js';
+import { PACKML_STATES, PackMlMachine, type PackMlCommand, type PackMlState } from './PackMl.js';
 import type { ArrayInfo, CellInput, CellRead, KappaMetrics, LlmBroadcastResult, WriteReceipt } from './types.js';
 
 /** Creates the model of a cube vertex; by default the LlmFactory at origin + doubled vertex offset. */
@@ -123,7 +123,8 @@ export class Konomi {
       throw new CoreError('INVALID_TRANSITION', `array ${arrayId} is a frozen template`);
     }
     const state = slot.machine.run(command);
-    await this.queue.submit({ arrays: [slot.row()] });
+    const entry = this.ledger.append(this.record(LedgerOp.ARRAY_STATE, arrayId, PACKML_STATES.indexOf(state), 0, 0, 0));
+    await this.queue.submit({ entries: [entry], arrays: [slot.row()] });
     return state;
   }
 
@@ -374,7 +375,8 @@ export class Konomi {
     this.cubes.push(cube);
     this.cubesByOrigin.set(key, cube);
     this.dirty.add(cube);
-    const durable = this.flush().finally(() => this.creating.delete(cube));
+    const entry = this.ledger.append(this.record(LedgerOp.CUBE_CREATE, id, x, y, z, 0));
+    const durable = this.queue.submit({ entries: [entry] }).finally(() => this.creating.delete(cube));
     this.creating.set(cube, durable);
     await durable;
     return cube;
@@ -426,22 +428,28 @@ export class Konomi {
     return inBox.map((c) => this.collectiveThink(c.id, query, maxTokens));
   }
 
+  /** Adds a face or body diagonal; ledgered (CUBE_EDGE) and resolved once durable. */
   addCubeEdge(cubeId: number, a: VertexId | string, b: VertexId | string): Promise<void> {
     this.checkWritable();
     const cube = this.cube(cubeId);
-    cube.addEdge(a, b);
+    const [va, vb] = [toVertex(a), toVertex(b)];
+    cube.addEdge(va, vb);
     this.dirty.add(cube);
-    return this.flush();
+    const entry = this.ledger.append(this.record(LedgerOp.CUBE_EDGE, cubeId, Math.min(va, vb), Math.max(va, vb), 0, 0));
+    return this.queue.submit({ entries: [entry] });
   }
 
+  /** Links two cubes' vertices; ledgered (CUBE_LINK) and resolved once durable. */
   linkCubes(cubeId: number, vertex: VertexId | string, otherId: number, otherVertex: VertexId | string): Promise<void> {
     this.checkWritable();
     const cube = this.cube(cubeId);
     const other = this.cube(otherId);
-    cube.link(vertex, other, otherVertex);
+    const [v, ov] = [toVertex(vertex), toVertex(otherVertex)];
+    cube.link(v, other, ov);
     this.dirty.add(cube);
     this.dirty.add(other);
-    return this.flush();
+    const entry = this.ledger.append(this.record(LedgerOp.CUBE_LINK, cubeId, v, otherId, ov, 0));
+    return this.queue.submit({ entries: [entry] });
   }
 
   /**
