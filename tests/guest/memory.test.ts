@@ -20,14 +20,15 @@ describe('guest memory sizes', () => {
       expect((error as Error).message).toMatch(/at most 4 GiB/);
     }
     expect(() => planMemorySize(1.5)).toThrow(/whole number of bytes/);
-    expect(() => planMemorySize(MIB)).toThrow(/at least 8 MiB/);
+    expect(() => planMemorySize(MIB)).toThrow(/at least 16 MiB/);
+    expect(planMemorySize(64 * MIB + 1).effectiveBytes).toBe(64 * MIB + 128 * 1024); // as v86 rounds
   });
 
   it('reduces requests above what v86 can give, with a note', () => {
     expect(planMemorySize(64 * MIB)).toEqual({ requestedBytes: 64 * MIB, effectiveBytes: 64 * MIB });
     const fourGiB = planMemorySize(XP10_MAX_MEMORY_BYTES);
     expect(fourGiB.effectiveBytes).toBe(V86_MAX_MEMORY_BYTES);
-    expect(fourGiB.note).toMatch(/2 GiB - 128 KiB/);
+    expect(fourGiB.note).toMatch(/2 GiB − 128 KiB/);
   });
 
   it('boots with 2 GiB and reports the memory it actually found', async () => {
