@@ -41,6 +41,7 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     if (requestAuthorized(req, ctx.token)) return next();
     next(new HttpError(401, 'UNAUTHORIZED', 'requests from other hosts need the bridge token (Authorization: Bearer TOKEN or ?token=TOKEN)'));
   });
+  app.use(requireJsonBody);
   app.use(express.json({ limit: ctx.bodyLimitBytes ?? 256 * 1024 }));
 
   app.get('/healthz', (_req, res) => {
@@ -163,6 +164,15 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
   });
   return app;
+}
+
+/** A body that is not JSON would otherwise reach the routes as "missing": say what is wrong with it. */
+function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  if (!['POST', 'PUT', 'PATCH'].includes(req.method) || !hasBody || req.is(['application/json', '+json'])) return next();
+  const type = req.headers['content-type'];
+  const why = type ? `content-type ${type} is not accepted` : 'content-type is missing';
+  next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `${why}: send application/json`));
 }
 
 function servePage(app: express.Express, webRoot: string): void {

@@ -1,5 +1,6 @@
 import { CoreError } from '../../core/errors/CoreError.js';
 import { EvgpuError } from '../../core/evgpu/EvgpuError.js';
+import { withoutCodePrefix } from '../dispatch/mapError.js';
 import { HttpError } from './HttpError.js';
 
 /** HTTP status and stable code for anything a route threw. */
@@ -13,7 +14,7 @@ export function toHttpError(err: unknown): HttpError {
           : code === 'TOO_LARGE' ? 413
             : code === 'ALREADY_EXISTS' || code === 'INVALID_TRANSITION' || code === 'NOT_RUNNING' ? 409
               : 500;
-    return new HttpError(status, code, err.message);
+    return new HttpError(status, code, withoutCodePrefix(err.message, code));
   }
   if (err instanceof EvgpuError) return new HttpError(err.code === 'TOO_LARGE' ? 413 : 400, err.code, err.message);
   const parserError = err as { type?: string; status?: number; message?: string };

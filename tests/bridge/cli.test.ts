@@ -95,7 +95,8 @@ describe('konomi send', () => {
   it('exits 1 on an ERROR reply', async () => {
     const out = io();
     expect(await main(['send', 'block_get', '5000', '0', '0', '--to', tcp], out)).toBe(1);
-    expect(out.stderr).toMatch(/BLOCK_GET failed: OUT_OF_RANGE/);
+    expect(out.stderr).toMatch(/BLOCK_GET failed: OUT_OF_RANGE: \S/);
+    expect(out.stderr).not.toMatch(/OUT_OF_RANGE: OUT_OF_RANGE/);
   });
 
   it('exits 1 on a timeout', async () => {

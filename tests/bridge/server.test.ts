@@ -159,6 +159,17 @@ describe('REST', () => {
     const outside = await http('GET', '/value?x=1000&y=0&z=0');
     expect(outside.status).toBe(400);
     expect(outside.json.error.code).toBe('OUT_OF_RANGE');
+    expect(outside.json.error.message).not.toMatch(/OUT_OF_RANGE/);
+    expect(outside.json.error.message).toMatch(/1000/);
+    const plain = await fetch(`${server.httpUrl}/value`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"x":1,"y":1,"z":1,"value":1}' });
+    expect(plain.status).toBe(415);
+    expect(((await plain.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: expect.stringMatching(/text\/plain/),
+    });
+    const form = await fetch(`${server.httpUrl}/llm/process`, { method: 'POST', body: new URLSearchParams({ x: '1' }) });
+    expect(form.status).toBe(415);
+    expect(await form.text()).toMatch(/application\/x-www-form-urlencoded/);
     const notJson = await http('POST', '/value', '{nope');
     expect(notJson.status).toBe(400);
     const huge = await http('POST', '/value', JSON.stringify({ x: 1, y: 1, z: 1, value: 1, pad: 'x'.repeat(300_000) }));

@@ -1,6 +1,7 @@
 import { Opcode, opcodeName } from '../../../protocol/constants.js';
 import { ProtocolError } from '../../../protocol/ProtocolError.js';
 import { Session } from '../../../protocol/Session.js';
+import { withoutCodePrefix } from '../../dispatch/mapError.js';
 import { openLine } from '../../lines/openLine.js';
 import type { CliIo } from '../CliIo.js';
 import { flagOption, intOption, parseArgs, stringOption, UsageError } from '../parseArgs.js';
@@ -48,7 +49,7 @@ export async function sendCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (err) {
     const code = err instanceof ProtocolError ? err.code : 'ERROR';
-    const message = err instanceof Error ? err.message : String(err);
+    const message = withoutCodePrefix(err instanceof Error ? err.message : String(err), code);
     if (json) io.out(`${JSON.stringify({ ok: false, opcode: name, code, message })}\n`);
     else io.err(`${name} failed: ${code}: ${message}\n`);
     return 1;
