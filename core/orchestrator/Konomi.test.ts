@@ -123,6 +123,27 @@ describe('Konomi LLMs and cubes', () => {
     expect(k.llmCount).toBe(1);
   });
 
+  it('llmAt keeps at most maxLlmNodes models (LRU); an evicted one comes back with its κ', async () => {
+    const k = await Konomi.open({ clock, maxLlmNodes: 3 });
+    const a = k.llmAt(1, 1, 1);
+    a.kappa = 0.11;
+    k.llmAt(2, 2, 2).kappa = 0.22;
+    k.llmAt(3, 3, 3);
+    expect(k.llmAt(1, 1, 1)).toBe(a); // touched: (2,2,2) is now the least recently used
+    k.llmAt(4, 4, 4);
+    expect(k.liveLlmCount).toBe(3);
+    expect(k.llmCount).toBe(4);
+    expect(k.llmAt(1, 1, 1)).toBe(a);
+    const back = k.llmAt(2, 2, 2);
+    expect(back.kappa).toBe(0.22);
+    expect(back.id).toBe('llm:2,2,2');
+    expect(k.liveLlmCount).toBe(3);
+    expect(k.kappaMetrics().llmCount).toBe(4);
+    // Evicted models still count as existing for a broadcast.
+    expect(k.broadcastLlm({ x0: 0, y0: 0, z0: 0, x1: 9, y1: 9, z1: 9 }, 'p').map((r) => r.id)).toEqual(['llm:1,1,1', 'llm:2,2,2', 'llm:3,3,3', 'llm:4,4,4']);
+    await rejects(() => Konomi.open({ maxLlmNodes: 0 }), 'OUT_OF_RANGE');
+  });
+
   it('broadcast reaches the models in the box, bounded', async () => {
     const k = await Konomi.open({ clock, maxBroadcast: 8 });
     k.llmAt(1, 1, 1);

@@ -48,7 +48,14 @@ export interface KonomiOptions {
   readonly central?: CentralDecoder;
   /** Longest prompt accepted, in UTF-16 units. Default 65 536. */
   readonly maxPromptLength?: number;
+  /**
+   * Most llmAt models kept alive; past it the least recently used is dropped and only its κ is
+   * kept (re-created from its coordinate on next use, with that κ). Default 100 000.
+   */
+  readonly maxLlmNodes?: number;
 }
+
+export const DEFAULT_MAX_LLM_NODES = 100_000;
 
 export const DEFAULT_GRID: Dims = { x: 1000, y: 1000, z: 1000 };
 const MAX_ARRAYS = 0x10000;
@@ -65,7 +72,11 @@ export class Konomi {
   readonly ledger = new Ledger();
   readonly gridDims: Dims;
   private readonly slots: (ArraySlot | undefined)[] = [];
+  /** Live llmAt models by Morton key, least recently used first (a Map keeps insertion order). */
   private readonly llms = new Map<number, LlmNode>();
+  /** κ of models evicted from `llms`, by Morton key: 8 bytes of state instead of a model. */
+  private readonly evictedKappa = new Map<number, number>();
+  private readonly maxLlmNodes: number;
   private readonly cubes: Cube[] = [];
   private readonly cubesByOrigin = new Map<number, Cube>();
   private readonly dirty = new Set<Cube>();
@@ -83,6 +94,8 @@ export class Konomi {
   ) {
     this.gridDims = validateDims(options.gridDims ?? DEFAULT_GRID);
     this.clock = options.clock ?? Date.now;
+    this.maxLlmNodes = options.maxLlmNodes ?? DEFAULT_MAX_LLM_NODES;
+    requireIntegerIn(this.maxLlmNodes, 1, 2 ** 30, 'maxLlmNodes');
     this.llmFactory = options.llmFactory ?? new PlaceholderLlmFactory();
     this.vertexFactory =
       options.vertexFactory ??
@@ -314,21 +327,45 @@ export class Konomi {
 
   // ---------------------------------------------------------------- LLMs
 
-  /** The model at a grid coordinate, created on first use from the coordinate alone. */
+  /**
+   * The model at a grid coordinate, created on first use from the coordinate alone. At most
+   * maxLlmNodes stay alive (LRU); an evicted one comes back from its coordinate with its κ.
+   */
   llmAt(x: number, y: number, z: number): LlmNode {
     checkCoordinate(this.gridDims, x, y, z);
     const key = mortonEncode(x, y, z);
     let node = this.llms.get(key);
-    if (node === undefined) {
+    if (node !== undefined) {
+      this.llms.delete(key);
+    } else {
       node = this.llmFactory.create(x, y, z);
-      this.llms.set(key, node);
+      const kappa = this.evictedKappa.get(key);
+      if (kappa !== undefined) {
+        node.kappa = kappa;
+        this.evictedKappa.delete(key);
+      }
+      if (this.llms.size >= this.maxLlmNodes) this.evictOldestLlm();
     }
+    this.llms.set(key, node);
     return node;
   }
 
-  /** How many coordinates have had a model created. */
+  /** How many coordinates have had a model created (alive or evicted to κ only). */
   get llmCount(): number {
+    return this.llms.size + this.evictedKappa.size;
+  }
+
+  /** How many llmAt models are alive (at most maxLlmNodes). */
+  get liveLlmCount(): number {
     return this.llms.size;
+  }
+
+  private evictOldestLlm(): void {
+    const oldest = this.llms.entries().next();
+    if (oldest.done === true) return;
+    const [key, node] = oldest.value;
+    this.llms.delete(key);
+    this.evictedKappa.set(key, node.kappa);
   }
 
   /**
@@ -479,7 +516,7 @@ export class Konomi {
 
   kappaMetrics(): KappaMetrics {
     const cubes = this.cubes.map((c) => ({ id: c.id, kappa: c.kappa, vertexKappa: c.vertexKappa() }));
-    const llmKappas = [...this.llms.values()].map((n) => n.kappa);
+    const llmKappas = [...this.llms.values()].map((n) => n.kappa).concat([...this.evictedKappa.values()]);
     return {
       cubes,
       cubeMean: mean(cubes.map((c) => c.kappa)),
@@ -564,8 +601,8 @@ export class Konomi {
 
   private existingLlmKeys(b: Box, max: number): number[] {
     const keys: number[] = [];
-    for (const key of this.llms.keys()) {
-      if (inside(b, { x: mortonX(key), y: mortonY(key), z: mortonZ(key) })) keys.push(key);
+    for (const source of [this.llms.keys(), this.evictedKappa.keys()]) {
+      for (const key of source) if (inside(b, { x: mortonX(key), y: mortonY(key), z: mortonZ(key) })) keys.push(key);
     }
     if (keys.length > max) throw new CoreError('TOO_LARGE', `${keys.length} models in the box; at most ${max}`);
     return keys.sort((p, q) => p - q);
