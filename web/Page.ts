@@ -237,6 +237,8 @@ export class Page {
 
   /** Failures show up through pollCore's "bridge unreachable"; here they only leave the last figures. */
   private async pollLineTotals(): Promise<void> {
+    // While the bridge is known to be away, pollCore's slower polling is what notices its return.
+    if (this.errors.has('bridge')) return;
     let totals: LineTotals;
     try {
       totals = await this.client.lineTotals();
