@@ -7,8 +7,15 @@ export interface SerialPortLineOptions {
 
 /** A Line over a real (or pty) serial device through node-serialport. */
 export class SerialPortLine extends LineBase {
+  /**
+   * Resolves once the device is really closed (its lock released), which is after `close()`
+   * returns: a process that opens the same device again must wait for it.
+   */
+  readonly released: Promise<void>;
+
   private constructor(private readonly port: SerialPort, path: string) {
     super(`serial:${path}`);
+    this.released = new Promise((resolve) => port.once('close', () => resolve()));
     port.on('data', (chunk: Buffer) => this.emitData(chunk));
     port.on('error', (err: Error) => this.finish(err));
     port.on('close', () => this.finish());

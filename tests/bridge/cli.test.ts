@@ -186,6 +186,40 @@ async function until(what: string, probe: () => boolean, timeoutMs = 20_000): Pr
   }
 }
 
+describe('konomi send to a serial device', () => {
+  it('sends over a socat pty pair whose other end is a bridge serial line, and prints the reply', async () => {
+    const { SerialPortLine } = await import('../../bridge/lines/SerialPortLine.js');
+    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const paths: string[] = [];
+      let text = '';
+      await new Promise<void>((resolve) => {
+        socat.stderr.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          for (const m of text.matchAll(/PTY is (\S+)/g)) if (m[1] && !paths.includes(m[1])) paths.push(m[1]);
+          if (paths.length === 2 && /starting data transfer loop/.test(text)) resolve();
+        });
+      });
+      const bridgeEnd = await SerialPortLine.open(paths[0]!);
+      server.attach(bridgeEnd, 'serial');
+      const set = io();
+      expect(await main(['send', 'block_set', '7', '8', '9', '2.25', '--to', `${paths[1]!}@115200`, '--json'], set)).toBe(0);
+      expect(JSON.parse(set.stdout)).toMatchObject({ ok: true, opcode: 'BLOCK_SET' });
+      const get = io();
+      const code = await main(['send', 'block_get', '7', '8', '9', '--to', paths[1]!, '--json'], get);
+      expect(code).toBe(0);
+      expect(JSON.parse(get.stdout)).toMatchObject({ ok: true, opcode: 'BLOCK_GET', active: true, value: 2.25 });
+      // Each send is a new Session on the same bridge line: not mistaken for a retransmission.
+      const other = io();
+      expect(await main(['send', 'block_get', '9', '9', '9', '--to', paths[1]!, '--json'], other)).toBe(0);
+      expect(JSON.parse(other.stdout)).toMatchObject({ ok: true, opcode: 'BLOCK_GET', active: false });
+      bridgeEnd.close();
+    } finally {
+      socat.kill('SIGTERM');
+    }
+  });
+});
+
 describe('konomi dial and boot (stdin is a pipe here, a raw TTY in real use)', () => {
   it('dial NUMBER connects this terminal to the bridge modem; Ctrl-] quits', async () => {
     const term = io();

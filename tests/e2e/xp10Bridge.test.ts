@@ -98,4 +98,43 @@ describe('bridge + XP10 end to end (real v86, real image)', () => {
     sub.dispose();
     term.line.close();
   }, 60_000);
+
+  it('a hang-up ends the XP10 session: the foreground command is cancelled and a redial gets a fresh banner and prompt', async () => {
+    // COM2 as the guest writes it, whether or not a call carries it.
+    let com2 = '';
+    const tap = guest.machine.serial1.onData((chunk) => {
+      com2 += Buffer.from(chunk).toString('latin1');
+    });
+    const term = new Terminal(await connectWebSocketLine(`${server.httpUrl.replace('http', 'ws')}/modem`));
+    term.type('ATDT1\r');
+    let at = await term.expect(/CONNECT 56000\r\n/);
+    at = await term.expect(/XP10> $/, at);
+    term.type('busy 60000\r');
+    await term.expect(/busy 60000\r?\n/, at);
+    await new Promise((r) => setTimeout(r, 1100));
+    const before = term.text.length;
+    term.type('+++');
+    await term.expect(/\r\nOK\r\n/, before, 5000);
+    term.type('ATH\r');
+    await term.expect(/ATH\r\r\nOK\r\n/, before, 5000);
+    await until('carrier drop on COM2', () => (guest.modem.carrierDetect ? undefined : true));
+    // The 60 s command stopped on the carrier edge, long before it would have finished.
+    await until(`the command cancelled, in ${JSON.stringify(com2.slice(-200))}`, () => (/Stopped after \d+ ms/.test(com2) ? true : undefined), 10_000);
+    await until('the session end', () => (/Session ended\./.test(com2) ? true : undefined), 10_000);
+    expect(com2).not.toMatch(/Busy for 60000 ms/);
+    const redial = term.text.length;
+    term.type('ATDT1\r');
+    at = await term.expect(/CONNECT 56000\r\n/, redial);
+    at = await term.expect(/XP10 \[Version [^\]]+\][^\n]*\r?\nConsole [^\n]*\r?\n\r?\nXP10> $/, at);
+    term.type('ver\r');
+    await term.expect(/XP10> $/, at + 4);
+    await new Promise((r) => setTimeout(r, 1100));
+    const end = term.text.length;
+    term.type('+++');
+    await term.expect(/\r\nOK\r\n/, end, 5000);
+    term.type('ATH\r');
+    await until('carrier drop on COM2', () => (guest.modem.carrierDetect ? undefined : true));
+    tap.dispose();
+    term.line.close();
+  }, 90_000);
 });

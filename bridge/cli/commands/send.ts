@@ -3,6 +3,7 @@ import { ProtocolError } from '../../../protocol/ProtocolError.js';
 import { Session } from '../../../protocol/Session.js';
 import { withoutCodePrefix } from '../../dispatch/mapError.js';
 import { openLine } from '../../lines/openLine.js';
+import { SerialPortLine } from '../../lines/SerialPortLine.js';
 import type { CliIo } from '../CliIo.js';
 import { flagOption, intOption, parseArgs, stringOption, UsageError } from '../parseArgs.js';
 import { buildRequest, describeReply, toHex } from '../requests.js';
@@ -56,6 +57,8 @@ export async function sendCommand(argv: string[], io: CliIo): Promise<number> {
   } finally {
     session.close();
     line.close();
+    // The device stays locked until it is really closed; the next command may want it.
+    if (line instanceof SerialPortLine) await line.released;
   }
 }
 
