@@ -86,11 +86,10 @@ export class KonomiService implements BridgeCore {
   }
 
   llmQuery(x: number, y: number, z: number, prompt: string, maxTokens: number): LlmAnswer {
-    const node = this.konomi.llmAt(x, y, z);
-    const text = node.respond(prompt, maxTokens);
+    const { kappa, text } = this.konomi.queryLlm(x, y, z, prompt, maxTokens);
     this.emitKappa();
     // The models are byte-level: one token per UTF-8 byte.
-    return { kappa: node.kappa, tokens: new TextEncoder().encode(text).length, text };
+    return { kappa, tokens: new TextEncoder().encode(text).length, text };
   }
 
   cubeMessage(cube: number, vertex: number, text: string): CubeAnswer {

@@ -212,10 +212,12 @@ describe('Konomi PackML gates and durability of cubes', () => {
     await rejects(() => k.broadcastLlm(box, 'x', { create: true }), 'NOT_RUNNING');
     await rejects(() => k.broadcastCubes(box, 'x'), 'NOT_RUNNING');
     await rejects(() => k.updateKappa(), 'NOT_RUNNING');
+    await rejects(() => k.queryLlm(1, 1, 1, 'x'), 'NOT_RUNNING');
     await rejects(k.createCube(5, 5, 5), 'NOT_RUNNING');
     expect(cube.kappa).toBe(0.6);
     k.command('unhold');
     expect(k.collectiveThink(cube.id, 'x').quorum).toBe(true);
+    expect(k.queryLlm(1, 1, 1, 'x', 8)).toMatchObject({ id: 'llm:1,1,1', text: k.llmAt(1, 1, 1).replicaAnswer('x', 8) });
   });
 
   it('createCube and cubeAt resolve only once the cube is durable', async () => {

@@ -350,6 +350,15 @@ export class Konomi {
     return node;
   }
 
+  /** LLM_QUERY: the model at a coordinate answers (κ drifts). Needs the system in Execute. */
+  queryLlm(x: number, y: number, z: number, prompt: string, maxTokens?: number): LlmBroadcastResult {
+    this.checkRunning();
+    this.checkPrompt(prompt);
+    const node = this.llmAt(x, y, z);
+    const text = node.respond(prompt, maxTokens);
+    return { x, y, z, id: node.id, kappa: node.kappa, text };
+  }
+
   /** How many coordinates have had a model created (alive or evicted to κ only). */
   get llmCount(): number {
     return this.llms.size + this.evictedKappa.size;
