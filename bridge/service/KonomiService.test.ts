@@ -3,6 +3,7 @@ import { Tensor } from '../../core/evgpu/Tensor.js';
 import { TensorOpCode } from '../../core/evgpu/TensorOp.js';
 import { decodeTensorOpReply, encodeTensorOpRequest, handleTensorOpPayload } from '../../core/evgpu/TensorOpCodec.js';
 import { FemtoLlmFactory } from '../../core/femto/FemtoLlm.js';
+import type { LlmFactory } from '../../core/llm/LlmNode.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
 import { KonomiService } from './KonomiService.js';
 
@@ -49,6 +50,57 @@ describe('KonomiService: κ dynamics run on CUBE_MSG', () => {
     expect(cube.kappa).toBeCloseTo(0.98 + 0.05 * (0.6 - 0.98), 12);
     expect(s.kappa().data.cubes[cube.id]?.kappa).toBe(cube.kappa);
     expect(events).toEqual(['kappa', 'kappa']);
+  });
+});
+
+describe('KonomiService: CUBE_MSG 0xFF with FemtoLLM and two garbage vertices (the review scenario)', () => {
+  /** FemtoLLM everywhere, but NEU (origin + 2,2,2) and CENTRAL (origin + 1,1,1) of cubes at (4i, 0, 0) always answer "z…". */
+  function lyingFactory(): LlmFactory {
+    const real = new FemtoLlmFactory();
+    return {
+      create(x, y, z) {
+        const node = real.create(x, y, z);
+        const lies = (x % 4 === 1 && y === 1 && z === 1) || (x % 4 === 2 && y === 2 && z === 2);
+        if (!lies) return node;
+        const z32 = (n = 32) => 'z'.repeat(n);
+        return {
+          id: node.id,
+          get kappa() {
+            return node.kappa;
+          },
+          set kappa(k: number) {
+            node.kappa = k;
+          },
+          respond: (_p: string, n?: number) => z32(n),
+          replicaAnswer: (_p: string, n: number) => z32(n),
+          nextTokenProbabilities: (c: Uint8Array) => node.nextTokenProbabilities(c),
+        };
+      },
+    };
+  }
+
+  it('20 cubes: the consensus text is the honest one wherever NEU and CENTRAL hold < 1/3 of the κ weight, and never "z…"', async () => {
+    const honest = new KonomiService(await Konomi.open({ llmFactory: new FemtoLlmFactory() }));
+    const lying = new KonomiService(await Konomi.open({ llmFactory: lyingFactory() }));
+    open.push(honest, lying);
+    let identical = 0;
+    for (let i = 0; i < 20; i++) {
+      const a = await honest.konomi.createCube(4 * i, 0, 0);
+      const b = await lying.konomi.createCube(4 * i, 0, 0);
+      const prompt = `cube ${i}, status: `;
+      const expected = honest.cubeMessage(a.id, 0xff, prompt).text;
+      const k = b.vertexKappa();
+      const share = ((k[0] as number) + (k[8] as number)) / k.reduce((x, y) => x + y, 0);
+      const got = lying.cubeMessage(b.id, 0xff, prompt).text;
+      expect(got).not.toContain('zzzz');
+      if (share < 1 / 3) {
+        expect(got).toBe(expected);
+        identical++;
+      } else {
+        expect([expected, '[no quorum]']).toContain(got);
+      }
+    }
+    expect(identical).toBeGreaterThanOrEqual(15);
   });
 });
 
