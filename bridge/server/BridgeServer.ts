@@ -114,12 +114,12 @@ export class BridgeServer {
       ...(options.token ? { token: options.token } : {}),
     });
     this.http = createServer((req, res) => {
+      // A rebinding DNS name would make a hostile page same-origin with a loopback bridge.
+      if (!this.hostPolicy.allowsHost(req.headers.host)) {
+        return sendJsonError(res, 403, 'FORBIDDEN', `Host ${req.headers.host ?? '(none)'} is not a name of this bridge (see --allow-host)`);
+      }
       if (this.cluster && (req.url === '/cluster' || req.url?.startsWith('/cluster?'))) {
-        if (!requestAuthorized(req, this.token)) {
-          res.writeHead(401, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'requests from other hosts need the bridge token' } }));
-          return;
-        }
+        if (!requestAuthorized(req, this.token)) return sendJsonError(res, 401, 'UNAUTHORIZED', 'requests from other hosts need the bridge token');
         return this.clusterStatus(res);
       }
       app(req, res);
@@ -302,6 +302,11 @@ export class BridgeServer {
       this.logger.info(`modem closed: ${dte.name}`);
     });
   }
+}
+
+function sendJsonError(res: import('node:http').ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: { code, message } }));
 }
 
 const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as const;

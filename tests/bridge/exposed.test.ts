@@ -162,3 +162,21 @@ describe('WebSocket connections per endpoint', () => {
     }
   });
 });
+
+describe('plain HTTP checks Host too', () => {
+  it('refuses a Host that is not a name of the bridge (DNS rebinding against REST) with a JSON 403', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.httpAddress.port, path: '/ledger/head', headers: { host: 'rebind.evil.example' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status.code).toBe(403);
+    expect(JSON.parse(status.body)).toMatchObject({ error: { code: 'FORBIDDEN', message: expect.stringMatching(/rebind\.evil\.example/) } });
+    expect((await fetch(`http://localhost:${server.httpAddress.port}/ledger/head`)).status).toBe(200);
+  });
+});
