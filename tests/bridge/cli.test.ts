@@ -213,6 +213,11 @@ describe('konomi send to a serial device', () => {
       const other = io();
       expect(await main(['send', 'block_get', '9', '9', '9', '--to', paths[1]!, '--json'], other)).toBe(0);
       expect(JSON.parse(other.stdout)).toMatchObject({ ok: true, opcode: 'BLOCK_GET', active: false });
+      // The same request again after a change: a fresh answer, not the bridge's cached reply to seq 1.
+      await fetch(`${server.httpUrl}/value`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 7, y: 8, z: 9, value: 3.5 }) });
+      const again = io();
+      expect(await main(['send', 'block_get', '7', '8', '9', '--to', paths[1]!, '--json'], again)).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, opcode: 'BLOCK_GET', active: true, value: 3.5 });
       bridgeEnd.close();
     } finally {
       socat.kill('SIGTERM');
