@@ -249,22 +249,22 @@ export class BridgeServer {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
     const isRemote = !isLoopbackAddress(req.socket.remoteAddress);
     if (!this.hostPolicy.allowsHost(req.headers.host) || !this.hostPolicy.allowsOrigin(req.headers.origin)) {
       this.logger.warn(`ws ${path} from ${remote} refused: Host ${req.headers.host ?? '(none)'}, Origin ${req.headers.origin ?? '(none)'}`);
       return refuse(socket, 403);
     }
-    const open = this.openSockets.get(path ?? '') ?? 0;
+    const open = this.openSockets.get(path) ?? 0;
     if (open >= this.maxSocketsPerEndpoint) {
       this.logger.warn(`ws ${path} from ${remote} refused: ${open} sockets open`);
       return refuse(socket, 503);
     }
     const accept = (wss: WebSocketServer, then: (ws: WebSocket) => void): void => {
       // Counted from the upgrade until the TCP socket closes, so half-done handshakes count too.
-      this.openSockets.set(path!, (this.openSockets.get(path!) ?? 0) + 1);
-      socket.once('close', () => this.openSockets.set(path!, (this.openSockets.get(path!) ?? 1) - 1));
+      this.openSockets.set(path, (this.openSockets.get(path) ?? 0) + 1);
+      socket.once('close', () => this.openSockets.set(path, (this.openSockets.get(path) ?? 1) - 1));
       wss.handleUpgrade(req, socket, head, then);
     };
     switch (path) {
