@@ -373,7 +373,7 @@ export class Session implements Disposable {
     const reply = await this.request(Opcode.HELLO, this.encodeLocalHello());
     const peer = decodeHello(reply.payload);
     this.acceptHello(peer);
-    this.notePeerBootId(helloBootId(reply.payload));
+    this.notePeerBootId(peer.bootId);
     return peer;
   }
 
@@ -677,7 +677,7 @@ export class Session implements Disposable {
       const peer = decodeHello(request.payload);
       this.onHelloCallback?.(peer);
       this.acceptHello(peer);
-      this.notePeerBootId(helloBootId(request.payload));
+      this.notePeerBootId(peer.bootId);
       return this.encodeLocalHello();
     }
     if (request.opcode === Opcode.PING) return request.payload;
@@ -725,7 +725,7 @@ export class Session implements Disposable {
   }
 
   private encodeLocalHello(): Uint8Array {
-    return withHelloBootId(encodeHello(this.localHello), this.bootId);
+    return encodeHello({ ...this.localHello, bootId: this.bootId });
   }
 
   /**
@@ -765,34 +765,6 @@ export class Session implements Disposable {
 
 function key(channel: number, seq: number): number {
   return (channel << 16) | seq;
-}
-
-const BOOT_ID_SIZE = 4;
-
-/** Length of the version-1 HELLO fields of a payload `decodeHello` accepted. */
-function helloFieldsLength(payload: Uint8Array): number {
-  let at = 4;
-  at += 1 + (payload[at] ?? 0); // name
-  at += 1 + (payload[at] ?? 0); // token
-  return at + 1 + 4 * (payload[at] ?? 0); // vertices
-}
-
-/**
- * The boot id a HELLO carries after its vertex list (u32; 0 when absent). Call only on a
- * payload `decodeHello` accepted. Lives here until payloads/hello.ts learns the field.
- */
-export function helloBootId(payload: Uint8Array): number {
-  const at = helloFieldsLength(payload);
-  if (payload.length < at + BOOT_ID_SIZE) return 0;
-  return new DataView(payload.buffer, payload.byteOffset + at, BOOT_ID_SIZE).getUint32(0);
-}
-
-/** `payload` (an encoded HELLO without trailing fields) followed by the boot id. */
-export function withHelloBootId(payload: Uint8Array, bootId: number): Uint8Array {
-  const out = new Uint8Array(payload.length + BOOT_ID_SIZE);
-  out.set(payload);
-  new DataView(out.buffer).setUint32(payload.length, bootId >>> 0);
-  return out;
 }
 
 function randomBootId(): number {

@@ -33,6 +33,8 @@ export {
   encodeHello,
   decodeHello,
   makeHello,
+  helloBootId,
+  withHelloBootId,
   MIN_WINDOW,
   MAX_WINDOW,
   DEFAULT_WINDOW,
@@ -109,6 +111,7 @@ export type {
   IncomingRequest,
   RequestHandler,
   SessionStats,
+  SessionFootprint,
   SessionEvent,
 } from './Session.js';
 export * from './modem/index.js';

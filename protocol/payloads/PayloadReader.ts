@@ -25,6 +25,10 @@ export class PayloadReader {
     return this.view.getUint16(this.take(2));
   }
 
+  u32(): number {
+    return this.view.getUint32(this.take(4));
+  }
+
   u64(): bigint {
     return this.view.getBigUint64(this.take(8));
   }

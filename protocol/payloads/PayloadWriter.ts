@@ -21,6 +21,11 @@ export class PayloadWriter {
     return this;
   }
 
+  u32(value: number, field: string): this {
+    this.view.setUint32(this.take(4), checkUint(value, 0xffff_ffff, field));
+    return this;
+  }
+
   u64(value: bigint, field: string): this {
     if (value < 0n || value > 0xffff_ffff_ffff_ffffn) {
       throw new ProtocolError('INVALID_ARGUMENT', `${field} ${value} is not a u64`);

@@ -26,6 +26,12 @@ export interface Hello {
   /** Empty when the side presents no token. */
   token: Uint8Array;
   vertices: HostedVertex[];
+  /**
+   * Picked anew each time a side starts (u32, 0 = none). A peer whose boot id changes has
+   * restarted, so its old sequence numbers mean nothing and the duplicate cache may be cleared.
+   * Sent after the vertex list only when non-zero, so version-1 peers that stop there still parse.
+   */
+  bootId: number;
 }
 
 /** A HELLO with defaults for everything not given. */
@@ -37,6 +43,7 @@ export function makeHello(fields: Partial<Hello> = {}): Hello {
     name: fields.name ?? '',
     token: fields.token ?? new Uint8Array(0),
     vertices: fields.vertices ?? [],
+    bootId: fields.bootId ?? 0,
   };
 }
 
@@ -47,7 +54,9 @@ export function encodeHello(hello: Hello): Uint8Array {
   if (hello.vertices.length > 255) throw new ProtocolError('INVALID_ARGUMENT', `HELLO lists ${hello.vertices.length} vertices (max 255)`);
   checkRange(hello.maxContent, MIN_CONTENT + 1, MAX_CONTENT, 'maxContent', 'INVALID_ARGUMENT');
   checkRange(hello.window, MIN_WINDOW, MAX_WINDOW, 'window', 'INVALID_ARGUMENT');
-  const w = new PayloadWriter(1 + 2 + 1 + 1 + name.length + 1 + hello.token.length + 1 + 4 * hello.vertices.length);
+  checkUint(hello.bootId, 0xffff_ffff, 'bootId');
+  const bootIdBytes = hello.bootId === 0 ? 0 : 4;
+  const w = new PayloadWriter(1 + 2 + 1 + 1 + name.length + 1 + hello.token.length + 1 + 4 * hello.vertices.length + bootIdBytes);
   w.u8(hello.version, 'version').u16(hello.maxContent, 'maxContent').u8(hello.window, 'window');
   w.u8(name.length, 'name length').raw(name);
   w.u8(hello.token.length, 'token length').raw(hello.token);
@@ -55,6 +64,7 @@ export function encodeHello(hello: Hello): Uint8Array {
   for (const v of hello.vertices) {
     w.u16(v.cube, 'cube').u8(v.vertex, 'vertex').u8(v.channel, 'channel');
   }
+  if (bootIdBytes) w.u32(hello.bootId, 'bootId');
   return w.done();
 }
 
@@ -73,10 +83,21 @@ export function decodeHello(payload: Uint8Array): Hello {
   for (let i = 0; i < count; i++) {
     vertices.push({ cube: r.u16(), vertex: r.u8(), channel: r.u8() });
   }
-  return { version, maxContent, window, name, token, vertices };
+  const bootId = r.remaining >= 4 ? r.u32() : 0;
+  return { version, maxContent, window, name, token, vertices, bootId };
 }
 
 function checkRange(value: number, min: number, max: number, field: string, code: 'BAD_PAYLOAD' | 'INVALID_ARGUMENT'): void {
   checkUint(value, 0xffff, field);
   if (value < min || value > max) throw new ProtocolError(code, `HELLO ${field} ${value} outside ${min}..${max}`);
+}
+
+/** The boot id of a HELLO payload (0 when it carries none). */
+export function helloBootId(payload: Uint8Array): number {
+  return decodeHello(payload).bootId;
+}
+
+/** A HELLO payload re-encoded with `bootId` after its vertex list. */
+export function withHelloBootId(payload: Uint8Array, bootId: number): Uint8Array {
+  return encodeHello({ ...decodeHello(payload), bootId });
 }

@@ -1,4 +1,4 @@
-export { encodeHello, decodeHello, makeHello, MIN_WINDOW, MAX_WINDOW, DEFAULT_WINDOW } from './hello.js';
+export { encodeHello, decodeHello, makeHello, helloBootId, withHelloBootId, MIN_WINDOW, MAX_WINDOW, DEFAULT_WINDOW } from './hello.js';
 export type { Hello, HostedVertex } from './hello.js';
 export { encodePing, decodePing } from './ping.js';
 export type { Coordinates } from './coordinates.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Xp10Machine } from '../../bridge/emulator/index.js';
 import { FrameDecoder, Opcode } from '../../protocol/index.js';
-import { helloBootId } from '../../protocol/Session.js';
+import { helloBootId } from '../../protocol/payloads/hello.js';
 
 async function bootIdOfOneBoot(): Promise<number> {
   const machine = new Xp10Machine({ memoryBytes: 16 * 1024 * 1024 });

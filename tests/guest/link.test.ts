@@ -15,7 +15,7 @@ import {
   encodeLlmQueryReply,
   makeHello,
 } from '../../protocol/index.js';
-import { helloBootId, withHelloBootId } from '../../protocol/Session.js';
+import { helloBootId, withHelloBootId } from '../../protocol/payloads/hello.js';
 import { Xp10Machine } from '../../bridge/emulator/index.js';
 import { CoreResponder } from './support/CoreResponder.js';
 

@@ -32,7 +32,6 @@ import {
   encodeTensorOpRequest,
   type Tensor,
 } from '../../protocol/index.js';
-import { helloBootId, withHelloBootId } from '../../protocol/Session.js';
 
 export type PayloadKind = 'request' | 'reply' | 'error';
 export type Fields = Record<string, unknown>;
@@ -66,16 +65,16 @@ export function encodeFromFields(opcode: number, kind: PayloadKind, f: Fields): 
     case `${Opcode.HELLO}:request`:
     case `${Opcode.HELLO}:reply`:
     {
-      const hello = encodeHello({
+      // The trailing boot id is optional: vectors without it keep the version-1 layout.
+      return encodeHello({
         version: num(f, 'version'),
         maxContent: num(f, 'max_content'),
         window: num(f, 'window'),
         name: str(f, 'name'),
         token: fromHex(str(f, 'token_hex')),
         vertices: f['vertices'] as { cube: number; vertex: number; channel: number }[],
+        bootId: f['boot_id'] === undefined ? 0 : num(f, 'boot_id'),
       });
-      // The trailing boot id is optional: vectors without it keep the version-1 layout.
-      return f['boot_id'] === undefined ? hello : withHelloBootId(hello, num(f, 'boot_id'));
     }
     case `${Opcode.PING}:request`:
     case `${Opcode.PING}:reply`:
@@ -121,8 +120,7 @@ export function decodeToFields(opcode: number, kind: PayloadKind, payload: Uint8
     case `${Opcode.HELLO}:reply`: {
       const h = decodeHello(payload);
       const fields: Fields = { version: h.version, max_content: h.maxContent, window: h.window, name: h.name, token_hex: toHex(h.token), vertices: h.vertices };
-      const bootId = helloBootId(payload);
-      return bootId === 0 ? fields : { ...fields, boot_id: bootId };
+      return h.bootId === 0 ? fields : { ...fields, boot_id: h.bootId };
     }
     case `${Opcode.PING}:request`:
     case `${Opcode.PING}:reply`:
