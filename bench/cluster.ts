@@ -9,7 +9,7 @@ import { Opcode } from '../protocol/constants.js';
 import { Session } from '../protocol/Session.js';
 import { encodeBlockGetRequest } from '../protocol/payloads/blockGet.js';
 import { encodeBlockSetRequest } from '../protocol/payloads/blockSet.js';
-import { connectTcpLine } from '../bridge/lines/TcpLine.js';
+import { connectTcpLine, type TcpLine } from '../bridge/lines/TcpLine.js';
 import { ChildService } from '../bridge/stack/ChildService.js';
 import { freePort } from '../bridge/stack/freePort.js';
 import { PostgresProcess } from '../bridge/stack/PostgresProcess.js';
@@ -48,12 +48,18 @@ async function startBridge(env: NodeJS.ProcessEnv, args: string[]): Promise<Brid
 /** Runs `request` on `lines` sessions per bridge, DEPTH in flight each, for SECONDS. */
 async function load(bridges: Bridge[], lines: number, request: (session: Session, worker: number, i: number) => Promise<unknown>): Promise<{ rps: number; p50: number }> {
   const sessions: Session[] = [];
+  const tcpLines: TcpLine[] = [];
   for (const b of bridges) {
-    for (let l = 0; l < lines; l++) sessions.push(new Session(await connectTcpLine('127.0.0.1', b.packetPort), { name: 'bench', window: DEPTH, initialRtoMs: 5000 }));
+    for (let l = 0; l < lines; l++) {
+      const line = await connectTcpLine('127.0.0.1', b.packetPort);
+      tcpLines.push(line);
+      sessions.push(new Session(line, { name: 'bench', window: DEPTH, initialRtoMs: 5000 }));
+    }
   }
   const latencies: number[] = [];
   let done = 0;
   let errors = 0;
+  const kinds = new Map<string, number>();
   let measuring = false;
   let running = true;
   const workers = sessions.flatMap((session, s) =>
@@ -63,9 +69,16 @@ async function load(bridges: Bridge[], lines: number, request: (session: Session
         const t0 = performance.now();
         try {
           await request(session, worker, i);
-        } catch {
-          // BUSY from the per-line limiter, or a timeout: not a completed round trip.
-          if (measuring) errors++;
+        } catch (err) {
+          // BUSY from the per-line limiter, a timeout, or the session closed at the end.
+          if (measuring) {
+            errors++;
+            const why = err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
+            kinds.set(why, (kinds.get(why) ?? 0) + 1);
+          }
+          if (!running) return;
+          // A failure can be immediate; yield to timers so the run's clock keeps ticking.
+          await new Promise((r) => setTimeout(r, 1));
           continue;
         }
         if (measuring) {
@@ -82,18 +95,21 @@ async function load(bridges: Bridge[], lines: number, request: (session: Session
   measuring = false;
   const elapsed = (performance.now() - start) / 1000;
   running = false;
-  await Promise.all(workers);
+  // Closing the sessions fails whatever is still in flight, so no worker can hang the run.
   for (const s of sessions) s.close();
+  await Promise.all(workers);
+  // Bridges accept a bounded number of connections: release ours before the next figure.
+  for (const line of tcpLines) line.close();
   latencies.sort((a, b) => a - b);
-  if (errors > 0) console.warn(`  ${errors} requests failed (BUSY or timeout)`);
+  if (errors > 0) console.warn(`  ${errors} requests failed: ${[...kinds].map(([k, n]) => `${n} × ${k}`).join('; ').slice(0, 500)}`);
   return { rps: done / elapsed, p50: latencies[Math.floor(latencies.length / 2)] ?? NaN };
 }
 
 async function measure(store: string, bridges: Bridge[]): Promise<Row> {
   // Every worker writes its own cells (no two writers on one cell); reads hit those cells.
   const coord = (worker: number, i: number): { x: number; y: number; z: number } => ({ x: worker % 1000, y: Math.floor(worker / 1000) * 10 + (Math.floor(i / 1000) % 10), z: i % 1000 });
-  const set = await load(bridges, LINES, (s, w, i) => s.request(Opcode.BLOCK_SET, encodeBlockSetRequest({ ...coord(w, i), value: i })));
-  const get = await load(bridges, READ_LINES, (s, w, i) => s.request(Opcode.BLOCK_GET, encodeBlockGetRequest(coord(w, i % 500))));
+  const set = await load(bridges, LINES, (s, w, i) => s.request(Opcode.BLOCK_SET, encodeBlockSetRequest({ ...coord(w, i), value: i }), { timeoutMs: 10_000 }));
+  const get = await load(bridges, READ_LINES, (s, w, i) => s.request(Opcode.BLOCK_GET, encodeBlockGetRequest(coord(w, i % 500)), { timeoutMs: 10_000 }));
   return { store, bridges: bridges.length, setRps: set.rps, setP50: set.p50, getRps: get.rps, getP50: get.p50 };
 }
 
@@ -103,24 +119,34 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   let postgres: PostgresProcess | undefined;
   let redis: RedisProcess | undefined;
+  const bridges: Bridge[] = [];
+  // Interrupted: stop every child before leaving, so no bridge or database outlives the run.
+  const cleanUp = async (): Promise<void> => {
+    for (const b of bridges) await b.service.stop();
+    await redis?.stop();
+    await postgres?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => void cleanUp().then(() => process.exit(130)));
+  }
   try {
     const lmdb = await startBridge({ DB_URL: '', REDIS_URL: '' }, ['--data', join(dir, 'lmdb')]);
+    bridges.push(lmdb);
     rows.push(await measure('LMDB (embedded)', [lmdb]));
     await lmdb.service.stop();
+    bridges.length = 0;
 
     postgres = await PostgresProcess.start({ dataDir: join(dir, 'pg') });
     redis = await RedisProcess.start({ dataDir: join(dir, 'redis') });
     const env = { DB_URL: postgres.url, REDIS_URL: redis.url, DATA_DIR: '' };
-    const bridges: Bridge[] = [];
     for (let n = 1; n <= 3; n++) {
       bridges.push(await startBridge(env, ['--id', `bench-${n}`]));
+      console.warn(`measuring ${n} bridge(s) on PostgreSQL`);
       rows.push(await measure('PostgreSQL + Redis', [...bridges]));
     }
-    for (const b of bridges) await b.service.stop();
   } finally {
-    await redis?.stop();
-    await postgres?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await cleanUp();
   }
   const base = rows[0]!;
   console.log(`\nper bridge: ${LINES} lines (BLOCK_SET) or ${READ_LINES} (BLOCK_GET) × ${DEPTH} in flight, ${SECONDS} s per figure; baseline: one bridge on LMDB\n`);
