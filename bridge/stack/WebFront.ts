@@ -2,7 +2,10 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import express from 'express';
+import { requestAuthorized } from '../http/requestAuth.js';
+import { isLoopbackAddress } from '../server/isLoopback.js';
 import { silentLogger, type Logger } from '../server/Logger.js';
 
 export interface WebFrontOptions {
@@ -14,6 +17,13 @@ export interface WebFrontOptions {
   apiUrl: string;
   /** Where WebSocket upgrades go (/ws, /line/serial0, /modem, /capture: the ws role). */
   wsUrl: string;
+  /**
+   * What callers from other hosts must present (Bearer header or ?token=) before anything is
+   * passed on. The api and ws roles see every request arrive from this front on loopback, so
+   * they would trust it: the front has to check for them. Generated and logged when the front
+   * is exposed without one.
+   */
+  token?: string;
   logger?: Logger;
 }
 
@@ -32,19 +42,38 @@ export class WebFront {
     const logger = options.logger ?? silentLogger;
     const api = new URL(options.apiUrl);
     const ws = new URL(options.wsUrl);
+    const host = options.host ?? '127.0.0.1';
+    let token = options.token;
+    if (!isLoopbackAddress(host) && !token) {
+      token = randomBytes(12).toString('hex');
+      logger.warn(`web listening on ${host}: callers from other hosts must present this token: ${token}`);
+    }
     const app = express();
     app.disable('x-powered-by');
     app.get('/healthz', (_req, res) => {
       res.json({ ok: true, role: 'web' });
     });
     app.use(express.static(options.webRoot, { index: 'index.html', fallthrough: true }));
-    app.use((req, res) => proxyHttp(req, res, api, logger));
+    // The page itself is public, as on a single bridge; what it talks to is not.
+    app.use((req, res) => {
+      if (!requestAuthorized(req, token)) {
+        res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'present the token: Authorization: Bearer T or ?token=T' } });
+        return;
+      }
+      proxyHttp(req, res, api, logger);
+    });
     const sockets = new Set<Duplex>();
     const server = createServer(app);
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => proxyUpgrade(req, socket, head, ws, sockets, logger));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!requestAuthorized(req, token)) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      proxyUpgrade(req, socket, head, ws, sockets, logger);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+      server.listen(options.port ?? 3000, host, () => resolve());
     });
     logger.info(`web on http://${(server.address() as AddressInfo).address}:${(server.address() as AddressInfo).port} -> api ${options.apiUrl}, ws ${options.wsUrl}`);
     return new WebFront(server, sockets);

@@ -40,7 +40,15 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
   const logger = createConsoleLogger(config.role === 'all' ? 'konomi' : `konomi-${config.role}`);
   const webRoot = stringOption(args, 'web') ?? 'dist/web';
   if (config.role === 'web') {
-    const front = await WebFront.start({ host: config.host, port: config.port, webRoot, apiUrl: config.apiUrl, wsUrl: config.wsUrl, logger });
+    const front = await WebFront.start({
+      host: config.host,
+      port: config.port,
+      webRoot,
+      apiUrl: config.apiUrl,
+      wsUrl: config.wsUrl,
+      logger,
+      ...(config.token ? { token: config.token } : {}),
+    });
     io.out(`konomi web: ${front.url}  api ${config.apiUrl}  ws ${config.wsUrl}\n`);
     logger.info(`${await io.interrupted}: stopping`);
     await front.stop();
