@@ -154,15 +154,6 @@ export class FemtoEngine {
     return this.decode(prompt, maxTokens, personality, () => this.sample(temperature, rng));
   }
 
-  /**
-   * Greedy decoding of the base model alone (no personality, no temperature, no randomness):
-   * each step takes the most likely emittable byte, ties to the lowest byte. Every caller with
-   * the same weights and prompt gets the same bytes, which is what cube replicas need.
-   */
-  generateGreedy(prompt: Uint8Array, maxTokens: number): Uint8Array {
-    return this.decode(prompt, maxTokens, null, () => this.argmaxEmittable());
-  }
-
   private decode(prompt: Uint8Array, maxTokens: number, personality: Personality | null, pick: () => number): Uint8Array {
     const start = prompt.length === 0 ? Uint8Array.of(10) : prompt.subarray(Math.max(0, prompt.length - (this.ctx >> 1)));
     const total = start.length + maxTokens;
@@ -373,14 +364,6 @@ export class FemtoEngine {
       if (u < 0) return this.emitIds[j] as number;
     }
     return this.emitIds[n - 1] as number;
-  }
-
-  private argmaxEmittable(): number {
-    const { logitsE } = this;
-    const n = this.emitIds.length;
-    let best = 0;
-    for (let j = 1; j < n; j++) if ((logitsE[j] as number) > (logitsE[best] as number)) best = j;
-    return this.emitIds[best] as number;
   }
 
   private logSoftmaxAt(target: number): number {

@@ -21,6 +21,9 @@ export function temperatureFor(kappa: number): number {
   return 0.25 + kappa;
 }
 
+/** The temperature of replica answers: where every node's κ drifts to. */
+export const REPLICA_TEMPERATURE = temperatureFor(KAPPA_TARGET);
+
 export function driftKappa(kappa: number): number {
   return kappa + KAPPA_DRIFT * (KAPPA_TARGET - kappa);
 }
@@ -80,7 +83,11 @@ export class FemtoLlm implements LlmNode {
    */
   replicaAnswer(prompt: string, maxTokens: number): string {
     checkMaxTokens(maxTokens);
-    return decodeText(this.shared.engine.generateGreedy(encodeText(prompt), maxTokens));
+    // Sampled, not greedy (greedy text from so small a model loops on "the and the"), yet the
+    // same bytes in every honest replica: shared base, no personality, the temperature every
+    // κ settles to, and a generator seeded by the request alone.
+    const rng = new Random(hashSeed('replica', prompt, maxTokens));
+    return decodeText(this.shared.engine.generate(encodeText(prompt), maxTokens, REPLICA_TEMPERATURE, rng, null));
   }
 
   nextTokenProbabilities(context: Uint8Array): Float32Array {
