@@ -59,6 +59,7 @@ export {
   encodeCubeMsgReply,
   decodeCubeMsgReply,
   Vertex,
+  CubeVertex,
   isValidVertex,
   encodeTensorOpRequest,
   decodeTensorOpRequest,

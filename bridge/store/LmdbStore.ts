@@ -10,17 +10,8 @@ export const DEFAULT_DATA_DIR = './data';
 type CellValue = [number, number, number];
 type CellKey = [number, number];
 
-interface StoredEntry {
-  readonly op: number;
-  readonly array: number;
-  readonly x: number;
-  readonly y: number;
-  readonly z: number;
-  readonly value: number;
-  readonly timestamp: number;
-  readonly prevHash: Uint8Array;
-  readonly hash: Uint8Array;
-}
+/** A ledger entry as stored: its index is the key. */
+type StoredEntry = Omit<LedgerEntry, 'index'>;
 
 /**
  * The embedded default Store: LMDB through `lmdb` (prebuilt, no server). One LMDB transaction

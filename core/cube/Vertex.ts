@@ -1,17 +1,8 @@
+import { CubeVertex } from '../../protocol/payloads/cubeMsg.js';
 import { CoreError } from '../errors/CoreError.js';
 
 /** Vertex numbers are the CUBE_MSG wire values (docs/PROTOCOL.md). */
-export const Vertex = {
-  NEU: 0,
-  NED: 1,
-  NWU: 2,
-  NWD: 3,
-  SEU: 4,
-  SED: 5,
-  SWU: 6,
-  SWD: 7,
-  CENTRAL: 8,
-} as const;
+export const Vertex = CubeVertex;
 
 export type VertexId = (typeof Vertex)[keyof typeof Vertex];
 export type VertexName = keyof typeof Vertex;

@@ -3,8 +3,8 @@ import { encodeUtf8 } from '../utf8.js';
 import { PayloadReader } from './PayloadReader.js';
 import { PayloadWriter } from './PayloadWriter.js';
 
-/** Vertex numbers on the wire. */
-export const Vertex = {
+/** The nine nodes of a cube, by their wire numbers; the core numbers its vertices the same way. */
+export const CubeVertex = {
   NEU: 0,
   NED: 1,
   NWU: 2,
@@ -14,6 +14,11 @@ export const Vertex = {
   SWU: 6,
   SWD: 7,
   CENTRAL: 8,
+} as const;
+
+/** Vertex numbers on the wire. */
+export const Vertex = {
+  ...CubeVertex,
   /** The whole cube thinks collectively. */
   CUBE: 0xff,
 } as const;

@@ -26,6 +26,7 @@ export {
   encodeCubeMsgReply,
   decodeCubeMsgReply,
   Vertex,
+  CubeVertex,
   isValidVertex,
 } from './cubeMsg.js';
 export type { CubeMsgRequest, CubeMsgReply } from './cubeMsg.js';
