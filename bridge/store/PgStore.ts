@@ -5,7 +5,7 @@ import { CoreError } from '../../core/errors/CoreError.js';
 import { ledgerEntryHash, ZERO_HASH, type LedgerVerification } from '../../core/ledger/Ledger.js';
 import { isLedgerOp, type LedgerEntry } from '../../core/ledger/LedgerEntry.js';
 import { PACKML_STATES, type PackMlState } from '../../core/orchestrator/PackMl.js';
-import type { ArrayRow, CellRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
+import type { ArrayRow, CellRow, IdKind, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
 import { chainsRoot, type ChainHead } from './PgStoreChains.js';
 import { migrate } from './PgStoreMigrate.js';
 
@@ -99,6 +99,7 @@ export class PgStore implements Store {
       await owner.connect();
       if (options.schema) await owner.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
       await migrate(owner);
+      await claimLegacyCubes(owner);
       const locked = await owner.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended('konomi-chain:' || current_schema() || ':' || $1, 0)) AS ok", [chain]);
       if (!locked.rows[0]?.ok) throw new Error(`ledger chain "${chain}" is open in another process`);
       await owner.query("INSERT INTO chains (chain, length, head) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING", [chain, Buffer.from(ZERO_HASH)]);
@@ -129,9 +130,9 @@ export class PgStore implements Store {
     try {
       await client.query('BEGIN');
       if (batch.entries.length > 0) await this.appendEntries(client, batch.entries);
-      await upsertArrays(client, batch.arrays);
+      await upsertArrays(client, batch.arrays, this.chain);
       await upsertCells(client, batch.cells);
-      await upsertCubes(client, batch.cubes);
+      await upsertCubes(client, batch.cubes, this.chain);
       await client.query('COMMIT');
     } catch (cause) {
       await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
@@ -152,6 +153,28 @@ export class PgStore implements Store {
     await this.streamEntries(this.chain, (e) => sink.entry(e));
     const cubes = await this.pool.query<{ record: CubeRecord }>('SELECT record FROM cubes ORDER BY id');
     for (const r of cubes.rows) sink.cube(r.record);
+  }
+
+  /**
+   * Array ids from a sequence every writer draws from; a cube's id from its origin's claim (the
+   * first writer to claim an origin fixes its id, later ones get the same). Ids of failed
+   * commits are not reused, so ids may have gaps.
+   */
+  async allocateId(kind: IdKind, key?: number): Promise<number> {
+    this.checkOpen();
+    try {
+      if (kind === 'array') return Number((await this.pool.query<{ id: number }>("SELECT nextval('array_ids')::int AS id")).rows[0]!.id);
+      if (key === undefined) return Number((await this.pool.query<{ id: number }>("SELECT nextval('cube_ids')::int AS id")).rows[0]!.id);
+      const claimed = await this.pool.query<{ id: number }>(
+        "INSERT INTO cube_claims (origin, id) VALUES ($1, nextval('cube_ids')) ON CONFLICT (origin) DO NOTHING RETURNING id",
+        [key],
+      );
+      const row = claimed.rows[0] ?? (await this.pool.query<{ id: number }>('SELECT id FROM cube_claims WHERE origin = $1', [key])).rows[0];
+      if (row === undefined) throw new Error(`no claim for origin ${key}`);
+      return row.id;
+    } catch (cause) {
+      throw new CoreError('STORE_FAILED', `cannot allocate a ${kind} id: ${message(cause)}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -330,14 +353,21 @@ export interface Xyz {
   z: number;
 }
 
-async function upsertArrays(client: pg.ClientBase, arrays: readonly ArrayRow[]): Promise<void> {
+/**
+ * A writer updates an array's state and template flag, never its definition: a row with the
+ * same id but other dimensions or origin template is another writer's array, and the commit
+ * fails rather than mix the two (with allocateId this cannot happen; it guards old data and bugs).
+ */
+async function upsertArrays(client: pg.ClientBase, arrays: readonly ArrayRow[], creator: string): Promise<void> {
   const rows = [...new Map(arrays.map((a) => [a.id, a])).values()];
   if (rows.length === 0) return;
-  await client.query(
-    `INSERT INTO arrays (id, x, y, z, template, template_id, state)
-     SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::boolean[], $6::int[], $7::text[])
-     ON CONFLICT (id) DO UPDATE SET x = excluded.x, y = excluded.y, z = excluded.z, template = excluded.template,
-       template_id = excluded.template_id, state = excluded.state`,
+  const r = await client.query<{ id: number }>(
+    `INSERT INTO arrays (id, x, y, z, template, template_id, state, creator)
+     SELECT *, $8 FROM unnest($1::int[], $2::int[], $3::int[], $4::int[], $5::boolean[], $6::int[], $7::text[])
+     ON CONFLICT (id) DO UPDATE SET template = excluded.template, state = excluded.state
+     WHERE arrays.x = excluded.x AND arrays.y = excluded.y AND arrays.z = excluded.z
+       AND arrays.template_id IS NOT DISTINCT FROM excluded.template_id AND (excluded.template OR NOT arrays.template)
+     RETURNING id`,
     [
       rows.map((a) => a.id),
       rows.map((a) => a.x),
@@ -346,8 +376,10 @@ async function upsertArrays(client: pg.ClientBase, arrays: readonly ArrayRow[]):
       rows.map((a) => a.template),
       rows.map((a) => a.templateId),
       rows.map((a) => a.state ?? null),
+      creator,
     ],
   );
+  refuseOthers('array', rows.map((a) => a.id), r.rows);
 }
 
 /** Later rows with the same key replace earlier ones (one statement may not update a row twice). */
@@ -366,13 +398,37 @@ async function upsertCells(client: pg.ClientBase, cells: readonly CellRow[]): Pr
   }
 }
 
-async function upsertCubes(client: pg.ClientBase, cubes: readonly CubeRecord[]): Promise<void> {
+/** A cube record replaces the stored one only at the same origin (see upsertArrays). */
+async function upsertCubes(client: pg.ClientBase, cubes: readonly CubeRecord[], creator: string): Promise<void> {
   const rows = [...new Map(cubes.map((c) => [c.id, c])).values()];
   if (rows.length === 0) return;
+  const r = await client.query<{ id: number }>(
+    `INSERT INTO cubes (id, record, creator) SELECT *, $3 FROM unnest($1::int[], $2::jsonb[])
+     ON CONFLICT (id) DO UPDATE SET record = excluded.record
+     WHERE cubes.record->'x' = excluded.record->'x' AND cubes.record->'y' = excluded.record->'y' AND cubes.record->'z' = excluded.record->'z'
+     RETURNING id`,
+    [rows.map((c) => c.id), rows.map((c) => JSON.stringify(c)), creator],
+  );
+  refuseOthers('cube', rows.map((c) => c.id), r.rows);
+}
+
+function refuseOthers(kind: string, ids: readonly number[], written: readonly { id: number }[]): void {
+  if (written.length === ids.length) return;
+  const done = new Set(written.map((w) => w.id));
+  const other = ids.find((id) => !done.has(id));
+  throw new CoreError('STORE_FAILED', `${kind} ${String(other)} is stored with another definition (another writer's); not overwritten`);
+}
+
+/** Cubes stored before cube_claims existed get their claims, so allocateId never hands out their ids or origins. */
+async function claimLegacyCubes(client: pg.ClientBase): Promise<void> {
+  const r = await client.query<{ id: number; x: number; y: number; z: number }>(
+    `SELECT id, (record->>'x')::int AS x, (record->>'y')::int AS y, (record->>'z')::int AS z FROM cubes
+     WHERE id NOT IN (SELECT id FROM cube_claims)`,
+  );
+  if (r.rows.length === 0) return;
   await client.query(
-    `INSERT INTO cubes (id, record) SELECT * FROM unnest($1::int[], $2::jsonb[])
-     ON CONFLICT (id) DO UPDATE SET record = excluded.record`,
-    [rows.map((c) => c.id), rows.map((c) => JSON.stringify(c))],
+    'INSERT INTO cube_claims (origin, id) SELECT * FROM unnest($1::bigint[], $2::int[]) ON CONFLICT DO NOTHING',
+    [r.rows.map((c) => mortonEncode(c.x, c.y, c.z)), r.rows.map((c) => c.id)],
   );
 }
 

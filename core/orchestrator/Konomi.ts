@@ -77,7 +77,11 @@ export class Konomi {
   /** κ of models evicted from `llms`, by Morton key: 8 bytes of state instead of a model. */
   private readonly evictedKappa = new Map<number, number>();
   private readonly maxLlmNodes: number;
-  private readonly cubes: Cube[] = [];
+  /** By id; ids may have gaps when a shared store allocates them. */
+  private readonly cubes = new Map<number, Cube>();
+  private nextCubeId = 0;
+  /** Cubes whose id is being allocated, by origin key: a second cubeAt waits for the first. */
+  private readonly allocating = new Map<number, Promise<Cube>>();
   private readonly cubesByOrigin = new Map<number, Cube>();
   private readonly dirty = new Set<Cube>();
   /** Cubes created but not yet durable: cubeAt waits for them too. */
@@ -117,7 +121,7 @@ export class Konomi {
       clock: konomi.clock,
     });
     konomi.system.run('start');
-    if (konomi.slots[0] === undefined) await konomi.createBlockArray(konomi.gridDims);
+    if (konomi.slots[0] === undefined) await konomi.addBlockArray(0, konomi.gridDims);
     return konomi;
   }
 
@@ -170,7 +174,11 @@ export class Konomi {
   async createBlockArray(dims: Dims): Promise<ArrayInfo> {
     this.checkWritable();
     const d = validateDims(dims);
-    const id = this.nextArrayId();
+    return this.addBlockArray(this.store.allocateId ? await this.allocatedArrayId() : this.nextArrayId(), d);
+  }
+
+  /** Array 0 (the grid) has its id fixed: every writer creating it creates the same array. */
+  private async addBlockArray(id: number, d: Dims): Promise<ArrayInfo> {
     const slot = this.addSlot(new ArraySlot(id, new BlockArray(d, { clock: this.clock }), null));
     const entry = this.ledger.append(this.record(LedgerOp.CREATE_ARRAY, id, d.x, d.y, d.z, 0));
     await this.queue.submit({ entries: [entry], arrays: [slot.row()] });
@@ -187,7 +195,7 @@ export class Konomi {
       checkCoordinate(d, c.x, c.y, c.z);
       requireFinite(c.value, 'value');
     }
-    const id = this.nextArrayId();
+    const id = this.store.allocateId ? await this.allocatedArrayId() : this.nextArrayId();
     const array = new BlockArray(d, { clock: this.clock, expectedCells: cells.length });
     const slot = this.addSlot(new ArraySlot(id, array, null));
     const entries = [this.ledger.append(this.record(LedgerOp.CREATE_ARRAY, id, d.x, d.y, d.z, 0))];
@@ -221,7 +229,7 @@ export class Konomi {
     const source = this.slot(templateId);
     const template = source.template;
     if (template === null) throw new CoreError('INVALID_TRANSITION', `array ${templateId} is not a template`);
-    const id = this.nextArrayId();
+    const id = this.store.allocateId ? await this.allocatedArrayId() : this.nextArrayId();
     const slot = this.addSlot(new ArraySlot(id, template.instantiate(this.clock), templateId));
     const { x, y, z } = template.dims;
     const entry = this.ledger.append(this.record(LedgerOp.INSTANTIATE, id, x, y, z, templateId));
@@ -399,13 +407,13 @@ export class Konomi {
   // ---------------------------------------------------------------- cubes
 
   cube(id: number): Cube {
-    const cube = Number.isInteger(id) ? this.cubes[id] : undefined;
+    const cube = Number.isInteger(id) ? this.cubes.get(id) : undefined;
     if (cube === undefined) throw new CoreError('NOT_FOUND', `no cube ${String(id)}`);
     return cube;
   }
 
   get cubeCount(): number {
-    return this.cubes.length;
+    return this.cubes.size;
   }
 
   /** A new cube at a grid coordinate; ALREADY_EXISTS if one is there. Resolves once durable. */
@@ -413,12 +421,29 @@ export class Konomi {
     this.checkWritable();
     checkCoordinate(this.gridDims, x, y, z);
     const key = mortonEncode(x, y, z);
-    if (this.cubesByOrigin.has(key)) throw new CoreError('ALREADY_EXISTS', `a cube exists at (${x}, ${y}, ${z})`);
-    if (this.cubes.length >= MAX_CUBES) throw new CoreError('TOO_LARGE', `at most ${MAX_CUBES} cubes`);
-    const id = this.cubes.length;
-    const origin = { x, y, z };
+    if (this.cubesByOrigin.has(key) || this.allocating.has(key)) throw new CoreError('ALREADY_EXISTS', `a cube exists at (${x}, ${y}, ${z})`);
+    if (this.cubes.size >= MAX_CUBES) throw new CoreError('TOO_LARGE', `at most ${MAX_CUBES} cubes`);
+    if (this.store.allocateId === undefined) return this.addCube(this.nextCubeId, key, { x, y, z });
+    const allocate = this.store.allocateId('cube', key);
+    const adding = allocate.then((id) => {
+      this.checkWritable();
+      requireIntegerIn(id, 0, MAX_CUBES - 1, 'allocated cube id');
+      if (this.cubes.has(id)) throw new CoreError('CORRUPT', `the store allocated cube ${id} twice`);
+      return this.addCube(id, key, { x, y, z });
+    });
+    this.allocating.set(key, adding);
+    try {
+      return await adding;
+    } finally {
+      this.allocating.delete(key);
+    }
+  }
+
+  private async addCube(id: number, key: number, origin: Coordinate): Promise<Cube> {
+    const { x, y, z } = origin;
     const cube = new Cube(id, origin, (v) => this.vertexFactory(id, origin, v), this.cubeOptions());
-    this.cubes.push(cube);
+    this.cubes.set(id, cube);
+    this.nextCubeId = Math.max(this.nextCubeId, id + 1);
     this.cubesByOrigin.set(key, cube);
     this.dirty.add(cube);
     const entry = this.ledger.append(this.record(LedgerOp.CUBE_CREATE, id, x, y, z, 0));
@@ -431,7 +456,10 @@ export class Konomi {
   /** The cube at a coordinate, created on first use; resolves once that cube is durable. */
   async cubeAt(x: number, y: number, z: number): Promise<Cube> {
     checkCoordinate(this.gridDims, x, y, z);
-    const existing = this.cubesByOrigin.get(mortonEncode(x, y, z));
+    const key = mortonEncode(x, y, z);
+    const pending = this.allocating.get(key);
+    if (pending !== undefined) return pending;
+    const existing = this.cubesByOrigin.get(key);
     if (existing === undefined) return this.createCube(x, y, z);
     await this.creating.get(existing);
     return existing;
@@ -468,7 +496,7 @@ export class Konomi {
     this.checkRunning();
     const b = validateBox(this.gridDims, box);
     this.checkPrompt(query);
-    const inBox = this.cubes.filter((c) => inside(b, c.origin));
+    const inBox = [...this.cubes.values()].filter((c) => inside(b, c.origin));
     const max = this.options.maxBroadcast ?? 1024;
     if (inBox.length > max) throw new CoreError('TOO_LARGE', `${inBox.length} cubes in the box; at most ${max}`);
     return inBox.map((c) => this.collectiveThink(c.id, query, maxTokens));
@@ -504,12 +532,13 @@ export class Konomi {
    */
   updateKappa(): void {
     this.checkRunning();
-    const next = this.cubes.map((cube) => {
+    const cubes = [...this.cubes.values()];
+    const next = cubes.map((cube) => {
       const neighbours = cube.linkedCubes();
       const average = neighbours.length === 0 ? null : neighbours.reduce((s, c) => s + c.kappa, 0) / neighbours.length;
       return cube.nextKappa(average);
     });
-    this.cubes.forEach((cube, i) => {
+    cubes.forEach((cube, i) => {
       cube.kappa = Math.min(1, Math.max(0, next[i]!));
       this.dirty.add(cube);
     });
@@ -524,7 +553,7 @@ export class Konomi {
   }
 
   kappaMetrics(): KappaMetrics {
-    const cubes = this.cubes.map((c) => ({ id: c.id, kappa: c.kappa, vertexKappa: c.vertexKappa() }));
+    const cubes = [...this.cubes.values()].map((c) => ({ id: c.id, kappa: c.kappa, vertexKappa: c.vertexKappa() }));
     const llmKappas = [...this.llms.values()].map((n) => n.kappa).concat([...this.evictedKappa.values()]);
     return {
       cubes,
@@ -589,6 +618,15 @@ export class Konomi {
     return this.slots.length;
   }
 
+  /** An id no other writer of a shared store holds (Store.allocateId). */
+  private async allocatedArrayId(): Promise<number> {
+    const id = await this.store.allocateId!('array');
+    this.checkWritable();
+    if (!Number.isInteger(id) || id < 1 || id >= MAX_ARRAYS) throw new CoreError('TOO_LARGE', `at most ${MAX_ARRAYS} arrays (store allocated ${id})`);
+    if (this.slots[id] !== undefined) throw new CoreError('CORRUPT', `the store allocated array ${id} twice`);
+    return id;
+  }
+
   private addSlot(slot: ArraySlot): ArraySlot {
     this.slots[slot.id] = slot;
     return slot;
@@ -633,10 +671,13 @@ export class Konomi {
   private restoreCube(record: CubeRecord): void {
     const origin = { x: record.x, y: record.y, z: record.z };
     checkCoordinate(this.gridDims, origin.x, origin.y, origin.z);
-    if (record.id !== this.cubes.length) throw new CoreError('CORRUPT', `cube ${record.id} restored out of order`);
+    if (!Number.isInteger(record.id) || record.id < this.nextCubeId || record.id >= MAX_CUBES) {
+      throw new CoreError('CORRUPT', `cube ${record.id} restored out of order`);
+    }
     const cube = new Cube(record.id, origin, (v) => this.vertexFactory(record.id, origin, v), this.cubeOptions());
     cube.restore(record);
-    this.cubes.push(cube);
+    this.cubes.set(record.id, cube);
+    this.nextCubeId = record.id + 1;
     this.cubesByOrigin.set(mortonEncode(origin.x, origin.y, origin.z), cube);
   }
 

@@ -62,8 +62,9 @@ export async function loadKonomiState(store: Store, target: LoadTarget): Promise
 function buildArrays(rows: ArrayRow[], plain: Map<number, BlockArray>, deltas: Map<number, Delta[]>, target: LoadTarget): void {
   const slots = new Map<number, ArraySlot>();
   rows.sort((a, b) => a.id - b.id);
+  // Ids are ascending; a shared store's allocator may leave gaps (ids taken by failed commits).
   rows.forEach((row, position) => {
-    if (row.id !== position) throw new CoreError('CORRUPT', `array ids are not contiguous at ${row.id}`);
+    if (position > 0 && row.id === rows[position - 1]!.id) throw new CoreError('CORRUPT', `array ${row.id} appears twice`);
     const slot = row.templateId === null ? new ArraySlot(row.id, plain.get(row.id)!, null, restoredState(row)) : instanceSlot(row, slots, deltas, target);
     if (row.template) slot.freeze();
     slots.set(row.id, slot);

@@ -54,7 +54,16 @@ export interface Store {
   /** Streams back arrays (ascending id), then cells, then ledger entries (ascending index), then cubes. */
   load(sink: StoreSink): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Stores shared by several writers (bridges) hand out array and cube ids, so that no two
+   * writers pick the same one; stores with one writer leave it out and the core counts locally.
+   * For a cube, `key` is the Morton code of its origin: one origin has one id system-wide, so
+   * writers creating the same cube (the default cubes of bridges starting together) agree.
+   */
+  allocateId?(kind: IdKind, key?: number): Promise<number>;
 }
+
+export type IdKind = 'array' | 'cube';
 
 export function emptyBatch(): { entries: LedgerEntry[]; cells: CellRow[]; arrays: ArrayRow[]; cubes: CubeRecord[] } {
   return { entries: [], cells: [], arrays: [], cubes: [] };

@@ -91,6 +91,7 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
     expect(rows.rows).toEqual([
       { version: 1, name: 'initial' },
       { version: 2, name: 'array_state' },
+      { version: 3, name: 'shared_ids' },
     ]);
   });
 
@@ -162,6 +163,68 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
     expect([c.getCell(1, 1, 1).value, c.getCell(2, 2, 2).value, c.getCell(3, 3, 3).value]).toEqual([11, 22, 33]);
     expect(c.ledgerHead().length).toBe(0);
     await c.close();
+  });
+
+  it('two writers opening an empty database at once create the grid once and share default cubes by origin', async () => {
+    const dims = { x: 100, y: 100, z: 100 };
+    const [a, b] = await Promise.all([Konomi.open({ store: await open('bridge-a'), gridDims: dims }), Konomi.open({ store: await open('bridge-b'), gridDims: dims })]);
+    const [ca, cb] = await Promise.all([a.cubeAt(0, 0, 0), b.cubeAt(0, 0, 0)]);
+    expect(ca.id).toBe(cb.id);
+    await Promise.all([a.close(), b.close()]);
+    const client = new pg.Client({ connectionString: services.postgresUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    const rows = await client.query<{ arrays: string; cubes: string }>('SELECT (SELECT count(*) FROM arrays) AS arrays, (SELECT count(*) FROM cubes) AS cubes');
+    await client.end();
+    expect(rows.rows[0]).toEqual({ arrays: '1', cubes: '1' });
+  });
+
+  it('two writers creating templates, instances and cubes at once get distinct ids and each reads back its own', async () => {
+    const dims = { x: 20, y: 20, z: 20 };
+    const a = await Konomi.open({ store: await open('bridge-a'), gridDims: dims });
+    const b = await Konomi.open({ store: await open('bridge-b'), gridDims: dims });
+    const made = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => {
+        const k = i % 2 === 0 ? a : b;
+        return k.createTemplate({ x: 4 + i, y: 4, z: 4 }, [{ x: 1, y: 1, z: 1, value: 100 + i }]).then((t) => ({ k, t, i }));
+      }),
+    );
+    const ids = made.map((m) => m.t.id);
+    expect(new Set(ids).size).toBe(6);
+    expect(ids).not.toContain(0);
+    for (const { k, t, i } of made) {
+      expect(k.array(t.id).dims).toEqual({ x: 4 + i, y: 4, z: 4 });
+      expect(k.getCell(1, 1, 1, t.id).value).toBe(100 + i);
+    }
+    const [ia, ib] = await Promise.all([a.instantiate(made[0]!.t.id), b.instantiate(made[1]!.t.id)]);
+    expect(ia.id).not.toBe(ib.id);
+    const [cubeA, cubeB] = await Promise.all([a.createCube(1, 2, 3), b.createCube(4, 5, 6)]);
+    expect(cubeA.id).not.toBe(cubeB.id);
+    await Promise.all([a.close(), b.close()]);
+
+    const c = await Konomi.open({ store: await open('bridge-c'), gridDims: dims });
+    for (const { t, i } of made) {
+      expect(c.array(t.id).dims).toEqual({ x: 4 + i, y: 4, z: 4 });
+      expect(c.getCell(1, 1, 1, t.id).value).toBe(100 + i);
+    }
+    expect(c.arrayInfo(ia.id).templateId).toBe(made[0]!.t.id);
+    expect(c.cube(cubeA.id).origin).toEqual({ x: 1, y: 2, z: 3 });
+    expect(c.cube(cubeB.id).origin).toEqual({ x: 4, y: 5, z: 6 });
+    await c.close();
+  });
+
+  it('a commit never replaces another definition of an array or cube with the same id', async () => {
+    const store = await open();
+    const row = { id: 7, x: 4, y: 4, z: 4, template: false, templateId: null };
+    await store.commit({ arrays: [row], cells: [], entries: [], cubes: [] });
+    await store.commit({ arrays: [{ ...row, template: true }], cells: [], entries: [], cubes: [] });
+    await expect(store.commit({ arrays: [{ ...row, x: 5 }], cells: [], entries: [], cubes: [] })).rejects.toThrow(/array 7 is stored with another definition/);
+    const cube = { id: 3, x: 1, y: 1, z: 1, kappa: 0.5, vertexKappa: [], customEdges: [], links: [] };
+    await store.commit({ arrays: [], cells: [], entries: [], cubes: [cube] });
+    await store.commit({ arrays: [], cells: [], entries: [], cubes: [{ ...cube, kappa: 0.7 }] });
+    await expect(store.commit({ arrays: [], cells: [], entries: [], cubes: [{ ...cube, x: 2 }] })).rejects.toThrow(/cube 3 is stored with another definition/);
+    const rows = await loadAll(store);
+    expect(rows.arrays).toEqual([{ ...row, template: true }]);
+    await store.close();
   });
 
   it('concurrent cell reads are answered in batches, each with its own row or undefined', async () => {
