@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Opcode } from '../../protocol/constants.js';
 import { Session } from '../../protocol/Session.js';
 import { connectWebSocketLine } from '../../bridge/lines/WebSocketLine.js';
+import { decodeBlockSetReply, encodeBlockSetRequest } from '../../protocol/payloads/blockSet.js';
 import { freePort } from '../../bridge/stack/freePort.js';
 import { PacketClient } from './PacketClient.js';
 import { missingServices } from './services.js';
@@ -28,12 +29,17 @@ interface Stack {
   output: () => string;
 }
 
+/** A zombie (exited, not yet reaped by whoever inherited it) counts as gone. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 
@@ -60,6 +66,16 @@ async function stopStack(stack: Stack, signal: NodeJS.Signals = 'SIGTERM'): Prom
   return exited;
 }
 
+/** Polls until `done` holds; false if it never did within `ms` (generous: the machine is shared). */
+async function eventually(done: () => boolean, ms = 20_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (done()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return done();
+}
+
 const skip = missingServices({ postgres: true, redis: true });
 
 describe.skipIf(skip !== undefined)('npm run stack (no Docker)', () => {
@@ -80,8 +96,13 @@ describe.skipIf(skip !== undefined)('npm run stack (no Docker)', () => {
     };
   });
 
+  // SIGKILL of the runner: its reaper stops the services, so a failed test leaves no orphans.
   afterAll(async () => {
-    if (stack) await stopStack(stack, 'SIGKILL');
+    if (stack) {
+      const pids = Object.values(stack.ready.pids);
+      await stopStack(stack, 'SIGKILL');
+      await eventually(() => pids.every((pid) => !alive(pid)));
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -106,11 +127,15 @@ describe.skipIf(skip !== undefined)('npm run stack (no Docker)', () => {
     expect(await client.blockGet(4, 5, 6)).toMatchObject({ active: true, value: 2.25 });
     client.close();
 
-    // WebSocket lines through the web front reach the ws service.
+    // The page's WebSocket line goes through the web front to the same bridge as its REST calls:
+    // a BLOCK_SET the page sends is read back by REST at once.
     const line = await connectWebSocketLine(`${ready.web.replace('http', 'ws')}/line/serial0`);
     const session = new Session(line, { name: 'page' });
     const echo = await session.request(Opcode.PING, new Uint8Array([1, 2, 3]), { timeoutMs: 5000 });
     expect([...echo.payload]).toEqual([1, 2, 3]);
+    const set = await session.request(Opcode.BLOCK_SET, encodeBlockSetRequest({ x: 7, y: 8, z: 9, value: -3.5 }), { timeoutMs: 10_000 });
+    decodeBlockSetReply(set.payload);
+    expect(await (await fetch(`${ready.web}/value?x=7&y=8&z=9`)).json()).toMatchObject({ active: true, value: -3.5 });
     session.close();
     line.close();
 
@@ -119,11 +144,20 @@ describe.skipIf(skip !== undefined)('npm run stack (no Docker)', () => {
     stack = undefined;
   }, 90_000);
 
-  it('a restarted stack has the data back', async () => {
+  it('a restarted stack has the data back; SIGHUP stops it like SIGTERM', async () => {
     stack = await startStack(env);
     expect(await (await fetch(`${stack.ready.web}/value?x=4&y=5&z=6`)).json()).toMatchObject({ active: true, value: 2.25 });
     expect(await (await fetch(`${stack.ready.api}/ledger/verify`)).json()).toMatchObject({ valid: true });
-    expect(await stopStack(stack, 'SIGINT')).toBe(0);
+    expect(await stopStack(stack, 'SIGHUP')).toBe(0);
     stack = undefined;
+  }, 90_000);
+
+  it('when the runner is killed (SIGKILL), every service it started goes too', async () => {
+    stack = await startStack(env);
+    const pids = Object.values(stack.ready.pids);
+    expect(pids.every(alive)).toBe(true);
+    await stopStack(stack, 'SIGKILL');
+    stack = undefined;
+    expect(await eventually(() => pids.every((pid) => !alive(pid)))).toBe(true);
   }, 90_000);
 });
