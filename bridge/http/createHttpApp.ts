@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Axis } from '../../core/block/Dims.js';
 import type { CellInput } from '../../core/orchestrator/types.js';
+import type { BridgeCore } from '../dispatch/BridgeCore.js';
 import type { Dispatcher } from '../dispatch/Dispatcher.js';
+import { chainsRoot, type SharedChains } from '../store/PgStoreChains.js';
 import type { KonomiService } from '../service/KonomiService.js';
 import type { Logger } from '../server/Logger.js';
 import { toHex } from '../util/hex.js';
@@ -24,11 +26,28 @@ export interface HttpAppContext {
   bodyLimitBytes?: number;
   /** The bridge token; requests from non-loopback addresses must present it (none: they are refused). */
   token?: string;
+  /** A clustered bridge on the shared store: GET /value of array 0 reads what any bridge committed (as BLOCK_GET does). */
+  sharedCells?: Pick<BridgeCore, 'getCell'>;
+  /** The shared store's chains (PostgreSQL): GET /ledger/root and /ledger/verify-all. */
+  chains?: SharedChains;
 }
 
 const U16 = 0xffff;
 const MAX_PROMPT = 4096;
 const MAX_TEMPLATE_CELLS = 100_000;
+
+function sharedChains(chains: SharedChains | undefined): SharedChains {
+  if (!chains) throw new HttpError(404, 'NOT_FOUND', 'this bridge has no shared store (PostgreSQL): its one chain is GET /ledger/head');
+  return chains;
+}
+
+/** Every writer's chain recomputed from the shared store; valid only if all are. */
+async function verifyAll(chains: SharedChains | undefined): Promise<{ valid: boolean; chains: Array<{ chain: string; valid: boolean; length: number; firstBadIndex?: number }> }> {
+  const store = sharedChains(chains);
+  const out = [];
+  for (const head of await store.chainHeads()) out.push({ chain: head.chain, ...(await store.verifyChain(head.chain)) });
+  return { valid: out.every((c) => c.valid), chains: out };
+}
 
 /** The REST API of the original design, plus what users need to look around, and the page. */
 export function createHttpApp(ctx: HttpAppContext): express.Express {
@@ -63,11 +82,11 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     res.json({ lines: dispatcher.lines() });
   });
 
-  app.get('/value', (req, res) => {
+  app.get('/value', async (req, res) => {
     const q = req.query as Record<string, unknown>;
     const { x, y, z } = coordinates(q);
     const array = optionalIntField(q, 'array', 0, U16, 0);
-    const cell = service.getCell(x, y, z, array);
+    const cell = array === 0 && ctx.sharedCells ? await ctx.sharedCells.getCell(x, y, z) : service.getCell(x, y, z, array);
     res.json({ x, y, z, array, active: cell.active, value: cell.value, hash: toHex(cell.leafHash) });
   });
   app.post('/value', async (req, res) => {
@@ -140,8 +159,19 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
   app.get('/ledger/head', (_req, res) => {
     res.json(service.ledgerHead());
   });
-  app.get('/ledger/verify', (_req, res) => {
+  app.get('/ledger/verify', async (req, res) => {
+    if ((req.query as Record<string, unknown>).all === '1') return void res.json(await verifyAll(ctx.chains));
     res.json(service.verifyLedger());
+  });
+  app.get('/ledger/verify-all', async (_req, res) => {
+    res.json(await verifyAll(ctx.chains));
+  });
+  app.get('/ledger/root', async (_req, res) => {
+    const heads = await sharedChains(ctx.chains).chainHeads();
+    res.json({
+      root: toHex(chainsRoot(heads)),
+      chains: heads.map((h) => ({ chain: h.chain, length: h.length, head: toHex(h.head) })),
+    });
   });
   app.get('/ledger/proof', (req, res) => {
     const q = req.query as Record<string, unknown>;

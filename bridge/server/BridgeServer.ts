@@ -104,7 +104,10 @@ export class BridgeServer {
     this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
     this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
+    const pgStore = options.store instanceof PgStore ? options.store : undefined;
     const app = createHttpApp({
+      ...(pgStore ? { chains: pgStore } : {}),
+      ...(pgStore && cluster ? { sharedCells: new SharedCellReads(service, pgStore) } : {}),
       service,
       dispatcher,
       logger,

@@ -1,3 +1,4 @@
+import type { LedgerVerification } from '../../core/ledger/Ledger.js';
 import { sha256Bytes } from '../../core/ledger/Sha256.js';
 
 /** The head of one writer's hash chain, as the `chains` table records it. */
@@ -6,6 +7,12 @@ export interface ChainHead {
   readonly length: number;
   /** Hash of the chain's last entry; 32 zero bytes while empty. */
   readonly head: Uint8Array;
+}
+
+/** Every writer's chain in a shared store (PgStore): what GET /ledger/root and /ledger/verify-all read. */
+export interface SharedChains {
+  chainHeads(): Promise<ChainHead[]>;
+  verifyChain(chain: string): Promise<LedgerVerification>;
 }
 
 /**
