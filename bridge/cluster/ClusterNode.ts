@@ -38,6 +38,16 @@ const PREFIX = 'konomi:';
 const EVENTS = `${PREFIX}events`;
 /** Deletes a registry key only while it still names us: a guest may have moved to another bridge. */
 const DELETE_IF_OWNER = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+/**
+ * Takes a registry key if it is free, renews it if it is ours, leaves it alone otherwise (1 =
+ * ours now). Two bridges whose guests announce the same vertex: the first to claim it keeps it
+ * while it heartbeats; the other takes over only after it let go (released, or expired) — no
+ * flapping between two heartbeats that would each overwrite the other.
+ */
+const CLAIM = `local v = redis.call('GET', KEYS[1])
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
 
 interface Pending {
   resolve(payload: Uint8Array): void;
@@ -59,7 +69,8 @@ export class ClusterNode implements RemoteVertices {
   private readonly pending = new Map<number, Pending>();
   /** Registry keys of the vertices local guests host, renewed by each heartbeat. */
   private readonly localVertices = new Set<string>();
-  private readonly statuses = new Map<string, BridgeStatus>();
+  /** Latest status of each bridge, with when we received it: freshness is judged by our clock, not the sender's. */
+  private readonly statuses = new Map<string, { status: BridgeStatus; receivedAt: number }>();
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
   private readonly requestTimeoutMs: number;
@@ -111,10 +122,21 @@ export class ClusterNode implements RemoteVertices {
     this.timer.unref();
   }
 
-  /** A local line announced these vertices in HELLO (they replace what that line had). */
-  async registerVertices(vertices: ReadonlyArray<{ cube: number; vertex: number }>): Promise<void> {
+  /**
+   * A local line announced these vertices in HELLO (they replace what that line had). A vertex
+   * another live bridge already holds stays with it (see CLAIM); the heartbeat keeps trying, so
+   * ours takes over once the other lets go. Resolves to the vertices this bridge holds now.
+   */
+  async registerVertices(vertices: ReadonlyArray<{ cube: number; vertex: number }>): Promise<Array<{ cube: number; vertex: number }>> {
     for (const v of vertices) this.localVertices.add(vertexKey(v.cube, v.vertex));
-    await Promise.all(vertices.map((v) => this.cmd.set(vertexKey(v.cube, v.vertex), this.bridgeId, { expiration: { type: 'PX', value: this.ttlMs } })));
+    const held = await Promise.all(vertices.map((v) => this.claim(vertexKey(v.cube, v.vertex))));
+    const lost = vertices.filter((_, i) => !held[i]);
+    if (lost.length > 0) this.logger.warn(`cluster: ${lost.map((v) => `cube ${v.cube} vertex ${v.vertex}`).join(', ')} already served by another bridge`);
+    return vertices.filter((_, i) => held[i]);
+  }
+
+  private async claim(key: string): Promise<boolean> {
+    return (await this.cmd.eval(CLAIM, { keys: [key], arguments: [this.bridgeId, String(this.ttlMs)] })) === 1;
   }
 
   /** A local line closed: its vertices are no longer served here. */
@@ -130,14 +152,21 @@ export class ClusterNode implements RemoteVertices {
 
   /** Bridges whose registry entry is alive. */
   async members(): Promise<string[]> {
-    const keys = await this.cmd.keys(`${PREFIX}bridge:*`);
-    return keys.map((k) => k.slice(`${PREFIX}bridge:`.length)).sort();
+    // SCAN, not KEYS: KEYS blocks Redis for the whole keyspace (registry, vertices, everything else).
+    const out: string[] = [];
+    for await (const keys of this.cmd.scanIterator({ MATCH: `${PREFIX}bridge:*`, COUNT: 1000 })) {
+      for (const k of keys) out.push(k.slice(`${PREFIX}bridge:`.length));
+    }
+    return [...new Set(out)].sort();
   }
 
   /** The latest status of each bridge heard from within the TTL, ours included. */
   peers(): BridgeStatus[] {
     const fresh = Date.now() - this.ttlMs;
-    return [...this.statuses.values()].filter((s) => s.at >= fresh).sort((a, b) => a.bridge.localeCompare(b.bridge));
+    return [...this.statuses.values()]
+      .filter((s) => s.receivedAt >= fresh)
+      .map((s) => s.status)
+      .sort((a, b) => a.bridge.localeCompare(b.bridge));
   }
 
   async forward(cube: number, vertex: number, payload: Uint8Array): Promise<Uint8Array | undefined> {
@@ -183,7 +212,7 @@ export class ClusterNode implements RemoteVertices {
     const status: BridgeStatus = { ...this.host.status(), bridge: this.bridgeId, at: Date.now() };
     try {
       const multi = this.cmd.multi().set(`${PREFIX}bridge:${this.bridgeId}`, JSON.stringify(status), ttl);
-      for (const key of this.localVertices) multi.set(key, this.bridgeId, ttl);
+      for (const key of this.localVertices) multi.eval(CLAIM, { keys: [key], arguments: [this.bridgeId, String(this.ttlMs)] });
       multi.publish(EVENTS, JSON.stringify(status));
       await multi.exec();
     } catch (err) {
@@ -225,7 +254,7 @@ export class ClusterNode implements RemoteVertices {
 
   private onStatus(text: string): void {
     const status = parseBridgeStatus(text);
-    if (status) this.statuses.set(status.bridge, status);
+    if (status) this.statuses.set(status.bridge, { status, receivedAt: Date.now() });
   }
 }
 

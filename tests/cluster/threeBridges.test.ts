@@ -111,20 +111,40 @@ describe.skipIf(skip !== undefined)('three bridges, one PostgreSQL, one Redis', 
     await onB.blockSet(10, 20, 30, -1);
     expect((await onA.blockGet(10, 20, 30)).value).toBe(-1);
     expect((await onC.blockGet(11, 20, 30)).active).toBe(false);
+    // REST reads through the shared store too, on every bridge.
+    for (const bridge of [a, b, c]) {
+      expect(await (await fetch(`${bridge.url}/value?x=10&y=20&z=30`)).json()).toMatchObject({ active: true, value: -1 });
+    }
   });
 
   it('ledger heads spread: each bridge hears every chain', async () => {
-    const view = await until('statuses of all three bridges', async () => {
-      const v = await clusterView(c);
-      return v.peers.length === 3 ? v : undefined;
-    });
-    expect(view.peers.map((p) => p.bridge)).toEqual(['bridge-a', 'bridge-b', 'bridge-c']);
-    const aHead = (await (await fetch(`${a.url}/ledger/head`)).json()) as { length: number };
-    const heard = await until('A\'s latest head on C', async () => {
-      const p = (await clusterView(c)).peers.find((x) => x.bridge === 'bridge-a');
-      return p && p.ledgerLength === aHead.length ? p : undefined;
-    });
-    expect(heard.ledgerLength).toBe(aHead.length);
+    const bridges = { 'bridge-a': a, 'bridge-b': b, 'bridge-c': c };
+    const heads = new Map<string, { length: number; hash: string }>();
+    for (const [id, bridge] of Object.entries(bridges)) heads.set(id, (await (await fetch(`${bridge.url}/ledger/head`)).json()) as { length: number; hash: string });
+    for (const listener of Object.values(bridges)) {
+      const view = await until('every head, as it is now, on every bridge', async () => {
+        const v = await clusterView(listener);
+        const current = v.peers.length === 3 && v.peers.every((p) => p.ledgerLength === heads.get(p.bridge)?.length && p.ledgerHead === heads.get(p.bridge)?.hash);
+        return current ? v : undefined;
+      });
+      expect(view.peers.map((p) => p.bridge)).toEqual(['bridge-a', 'bridge-b', 'bridge-c']);
+    }
+  });
+
+  it('GET /ledger/root commits to every chain head; GET /ledger/verify-all checks every chain', async () => {
+    const root = (await (await fetch(`${b.url}/ledger/root`)).json()) as { root: string; chains: Array<{ chain: string; length: number; head: string }> };
+    expect(root.root).toMatch(/^[0-9a-f]{64}$/);
+    expect(root.chains.map((h) => h.chain)).toEqual(['bridge-a', 'bridge-b', 'bridge-c']);
+    const aHead = (await (await fetch(`${a.url}/ledger/head`)).json()) as { length: number; hash: string };
+    expect(root.chains[0]).toEqual({ chain: 'bridge-a', length: aHead.length, head: aHead.hash });
+    expect(((await (await fetch(`${c.url}/ledger/root`)).json()) as { root: string }).root).toBe(root.root);
+    for (const url of [`${a.url}/ledger/verify-all`, `${c.url}/ledger/verify?all=1`]) {
+      const all = (await (await fetch(url)).json()) as { valid: boolean; chains: Array<{ chain: string; valid: boolean; length: number }> };
+      expect(all.valid).toBe(true);
+      expect(all.chains.map((v) => [v.chain, v.valid, v.length])).toEqual(root.chains.map((h) => [h.chain, true, h.length]));
+    }
+    await (await connect(a)).blockSet(3, 3, 3, 3);
+    expect(((await (await fetch(`${b.url}/ledger/root`)).json()) as { root: string }).root).not.toBe(root.root);
   });
 
   it('stopping B with SIGTERM loses nothing it acknowledged; A and C carry on', async () => {
@@ -152,28 +172,36 @@ describe.skipIf(skip !== undefined)('three bridges, one PostgreSQL, one Redis', 
     const onC = await connect(c);
     for (const i of writes.acked.keys()) expect((await onC.blockGet(i % 100, 200 + Math.floor(i / 100), 2)).value).toBe(i);
     // A dead bridge drops out of the registry when its entry expires.
-    await until('B to leave the registry', async () => ((await clusterView(a)).members.includes('bridge-b') ? undefined : true), 10_000);
+    await until('B to leave the registry', async () => ((await clusterView(a)).members.includes('bridge-b') ? undefined : true), 30_000);
     expect((await (await connect(a)).cubeMsg(1, 0, 'after the crash')).text).toMatch(/in XP10/);
     b = await bridge('bridge-b');
     const verify = await ledgerVerify(b);
     expect(verify.valid).toBe(true);
     expect(verify.length).toBeGreaterThanOrEqual(writes.acked.size);
-    expect((await (await connect(b)).blockGet(0, 200, 2)).value).toBe(0);
+    const last = Math.max(...writes.acked.keys());
+    const cell = await (await connect(b)).blockGet(last % 100, 200 + Math.floor(last / 100), 2);
+    expect(cell.active).toBe(true);
+    expect(cell.value).toBe(last);
+    expect(last).toBeGreaterThan(0);
   }, 90_000);
 
   it('a vertex on a bridge that died is UNAVAILABLE until its entry expires, then the core answers', async () => {
     const onA = await connect(a);
     await c.kill();
-    const err = await onA.cubeMsg(1, 0, 'anyone?').then(
-      () => undefined,
-      (e: unknown) => e,
+    // While C's entry lives, forwarding fails fast; once it expired, the core answers. Which of
+    // the two the first message meets depends on the machine's speed, never a wrong answer.
+    const first = await onA.cubeMsg(1, 0, 'anyone?').then(
+      (r) => ({ r }),
+      (e: unknown) => ({ e }),
     );
-    expect(err).toBeInstanceOf(ProtocolError);
-    expect((err as ProtocolError).code).toBe('UNAVAILABLE');
-    const fallback = await until('the registry entry to expire', async () => {
-      const r = await onA.cubeMsg(1, 0, 'anyone now?');
-      return r;
-    }, 10_000);
+    if ('e' in first) {
+      expect(first.e).toBeInstanceOf(ProtocolError);
+      expect((first.e as ProtocolError).code).toBe('UNAVAILABLE');
+    } else {
+      expect(first.r.text).not.toMatch(/in XP10/);
+      expect((await clusterView(a)).members).not.toContain('bridge-c');
+    }
+    const fallback = await until('the registry entry to expire', async () => onA.cubeMsg(1, 0, 'anyone now?'), 30_000);
     expect(fallback.text).not.toMatch(/in XP10/);
-  }, 30_000);
+  }, 60_000);
 });
