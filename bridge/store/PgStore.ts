@@ -23,6 +23,10 @@ export interface PgStoreOptions {
   poolSize?: number;
 }
 
+/** One page of a region query: exported so that a test can EXPLAIN exactly this statement. */
+export const REGION_PAGE_SQL =
+  'SELECT array_id, morton, active, value, ts FROM cells WHERE array_id = $1 AND morton BETWEEN $2 AND $3 AND active ORDER BY morton LIMIT 1000';
+
 /** Rows per INSERT statement: keeps each parameter array small for very large batches (planes). */
 const ROWS_PER_STATEMENT = 20_000;
 /** Rows per round trip while streaming a load. */
@@ -235,10 +239,7 @@ export class PgStore implements Store {
     const out: CellRow[] = [];
     let from = zmin;
     while (from <= zmax && out.length < limit) {
-      const page = await this.pool.query<CellDbRow>(
-        'SELECT array_id, morton, active, value, ts FROM cells WHERE array_id = $1 AND morton BETWEEN $2 AND $3 AND active ORDER BY morton LIMIT 1000',
-        [array, from, zmax],
-      );
+      const page = await this.pool.query<CellDbRow>(REGION_PAGE_SQL, [array, from, zmax]);
       if (page.rows.length === 0) break;
       let last = from;
       for (const row of page.rows) {

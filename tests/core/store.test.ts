@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import pg from 'pg';
 import { open } from 'lmdb';
 import { LmdbStore } from '../../bridge/store/LmdbStore.js';
-import { PgStore } from '../../bridge/store/PgStore.js';
+import { PgStore, REGION_PAGE_SQL } from '../../bridge/store/PgStore.js';
 import { chainsRoot } from '../../bridge/store/PgStoreChains.js';
 import { migrate } from '../../bridge/store/PgStoreMigrate.js';
 import { MIGRATIONS } from '../../bridge/store/migrations/index.js';
@@ -256,5 +256,34 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
     expect(got.map((c) => c.value)).toEqual(expected.map((c) => c.value));
     expect(got.length).toBeGreaterThan(100);
     await k.close();
+  });
+
+  it('a region page for a small box is an index scan on the one octant partition holding it', async () => {
+    const store = await open();
+    const octant = 2 ** 27;
+    // 8 × 5000 cells, spread over every octant, so the planner has a real choice.
+    const cells = Array.from({ length: 40_000 }, (_, i) => ({ array: 0, morton: (i % 8) * octant + Math.floor(i / 8) * 97, active: true, value: i, timestamp: i }));
+    await store.commit({ arrays: [{ id: 0, x: 1000, y: 1000, z: 1000, template: false, templateId: null }], cells, entries: [], cubes: [] });
+    const client = new pg.Client({ connectionString: services.postgresUrl, options: `-c search_path=${schema}` });
+    await client.connect();
+    await client.query('ANALYZE cells');
+    const zmin = mortonEncode(600, 600, 600);
+    const zmax = mortonEncode(607, 607, 607);
+    const plan = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${REGION_PAGE_SQL}`, [0, zmin, zmax]);
+    await client.end();
+    const nodes: Array<{ 'Node Type'?: string; 'Relation Name'?: string; 'Index Name'?: string }> = [];
+    const walk = (n: unknown): void => {
+      if (typeof n !== 'object' || n === null) return;
+      const node = n as Record<string, unknown>;
+      if (typeof node['Node Type'] === 'string') nodes.push(node as (typeof nodes)[number]);
+      for (const v of Object.values(node)) if (Array.isArray(v)) v.forEach(walk);
+      if (node.Plan) walk(node.Plan);
+    };
+    (plan.rows[0]!['QUERY PLAN'] as unknown[]).forEach(walk);
+    const scans = nodes.filter((n) => n['Relation Name'] !== undefined);
+    expect(scans.map((n) => n['Relation Name'])).toEqual([`cells_octant_${Math.floor(zmin / octant)}`]);
+    expect(scans[0]!['Node Type']).toMatch(/^Index (Only )?Scan$/);
+    expect(scans[0]!['Index Name']).toMatch(/pkey/);
+    await store.close();
   });
 });
