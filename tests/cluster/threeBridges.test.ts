@@ -117,6 +117,24 @@ describe.skipIf(skip !== undefined)('three bridges, one PostgreSQL, one Redis', 
     }
   });
 
+  it('templates created through A and B at once get distinct ids; each bridge reads back its own', async () => {
+    const create = (bridge: KonomiProcess, value: number): Promise<{ id: number }> =>
+      fetch(`${bridge.url}/template/create`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ dims: { x: 4, y: 4, z: 4 }, cells: [{ x: 1, y: 2, z: 3, value }] }),
+      }).then(async (r) => {
+        expect(r.status).toBe(201);
+        return (await r.json()) as { id: number };
+      });
+    const made = await Promise.all([create(a, 1), create(b, 2), create(a, 3), create(b, 4)]);
+    expect(new Set(made.map((m) => m.id)).size).toBe(4);
+    const owners = [a, b, a, b];
+    for (const [i, m] of made.entries()) {
+      expect(await (await fetch(`${owners[i]!.url}/value?x=1&y=2&z=3&array=${m.id}`)).json()).toMatchObject({ active: true, value: i + 1 });
+    }
+  });
+
   it('ledger heads spread: each bridge hears every chain', async () => {
     const bridges = { 'bridge-a': a, 'bridge-b': b, 'bridge-c': c };
     const heads = new Map<string, { length: number; hash: string }>();
