@@ -255,6 +255,17 @@ describe('konomi dial and boot (stdin is a pipe here, a raw TTY in real use)', (
     expect(await done).toBe(0);
   });
 
+  it('dial hangs up by itself when piped input ends and the far side has gone quiet', async () => {
+    const term = io();
+    const stdin = new PassThrough();
+    term.stdin = stdin as unknown as NodeJS.ReadStream;
+    const done = main(['dial', '5600', '--to', `${server.httpUrl.replace('http', 'ws')}/modem`], term);
+    await until('CONNECT', () => /CONNECT 56000\r\n/.test(term.stdout));
+    stdin.end();
+    expect(await done).toBe(0);
+    expect(term.stderr).toMatch(/Disconnected/);
+  });
+
   it('boot runs XP10 with its console on this terminal', async () => {
     const term = io();
     const stdin = new PassThrough();
@@ -267,6 +278,18 @@ describe('konomi dial and boot (stdin is a pipe here, a raw TTY in real use)', (
     expect(term.stdout.slice(before)).toMatch(/XP10/);
     stdin.write(Buffer.from([0x1d]));
     expect(await done).toBe(0);
+    expect(term.stderr).toMatch(/powered off/);
+  }, 60_000);
+
+  it('boot answers piped commands, then powers off by itself when the input ends', async () => {
+    const term = io();
+    const stdin = new PassThrough();
+    term.stdin = stdin as unknown as NodeJS.ReadStream;
+    const done = main(['boot', '--memory', '32'], term);
+    await until('the XP10 prompt', () => /XP10> $/.test(term.stdout), 30_000);
+    stdin.end('uptime\r');
+    expect(await done).toBe(0);
+    expect(term.stdout).toMatch(/uptime[\s\S]*XP10> $/);
     expect(term.stderr).toMatch(/powered off/);
   }, 60_000);
 });

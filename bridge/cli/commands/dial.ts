@@ -1,5 +1,6 @@
 import { connectWebSocketLine } from '../../lines/WebSocketLine.js';
 import type { CliIo } from '../CliIo.js';
+import { endOfInput } from '../endOfInput.js';
 import { parseArgs, stringOption, UsageError } from '../parseArgs.js';
 
 const OPTIONS = { to: { type: 'string' } } as const;
@@ -8,7 +9,8 @@ const QUIT_BYTE = 0x1d;
 
 /**
  * `konomi dial [NUMBER]`: this terminal becomes the DTE of a modem in the bridge (/modem).
- * With a NUMBER it dials at once (ATDT NUMBER); otherwise type AT commands yourself.
+ * With a NUMBER it dials at once (ATDT NUMBER); otherwise type AT commands yourself. Ctrl-], or
+ * the end of piped input once the far side has gone quiet, hangs up.
  */
 export async function dialCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
@@ -31,7 +33,7 @@ export async function dialCommand(argv: string[], io: CliIo): Promise<number> {
   stdin.on('data', onKey);
   stdin.resume();
   if (number) line.write(new TextEncoder().encode(`ATDT${number}\r`));
-  await Promise.race([new Promise((resolve) => line.onClose(resolve)), io.interrupted]);
+  await Promise.race([new Promise((resolve) => line.onClose(resolve)), endOfInput(stdin, line), io.interrupted]);
   stdin.off('data', onKey);
   if (raw) stdin.setRawMode(false);
   stdin.pause();
