@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { openPtyPair } from '../support/ptyPair.js';
 import { PassThrough } from 'node:stream';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -189,17 +190,9 @@ async function until(what: string, probe: () => boolean, timeoutMs = 20_000): Pr
 describe('konomi send to a serial device', () => {
   it('sends over a socat pty pair whose other end is a bridge serial line, and prints the reply', async () => {
     const { SerialPortLine } = await import('../../bridge/lines/SerialPortLine.js');
-    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const pty = await openPtyPair();
+    const { paths } = pty;
     try {
-      const paths: string[] = [];
-      let text = '';
-      await new Promise<void>((resolve) => {
-        socat.stderr.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-          for (const m of text.matchAll(/PTY is (\S+)/g)) if (m[1] && !paths.includes(m[1])) paths.push(m[1]);
-          if (paths.length === 2 && /starting data transfer loop/.test(text)) resolve();
-        });
-      });
       const bridgeEnd = await SerialPortLine.open(paths[0]!);
       server.attach(bridgeEnd, 'serial');
       const set = io();
@@ -220,7 +213,7 @@ describe('konomi send to a serial device', () => {
       expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, opcode: 'BLOCK_GET', active: true, value: 3.5 });
       bridgeEnd.close();
     } finally {
-      socat.kill('SIGTERM');
+      pty.close();
     }
   });
 });

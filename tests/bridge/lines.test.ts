@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { openPtyPair } from '../support/ptyPair.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -170,19 +171,9 @@ describe('WebSocketLine', () => {
 
 describe('SerialPortLine over a socat pty pair', () => {
   async function ptyPair(): Promise<[string, string, ChildProcess]> {
-    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    cleanups.push(() => { socat.kill('SIGTERM'); });
-    const paths: string[] = [];
-    let text = '';
-    await new Promise<void>((resolve, reject) => {
-      socat.once('error', reject);
-      socat.stderr?.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        for (const m of text.matchAll(/PTY is (\S+)/g)) if (m[1] && !paths.includes(m[1])) paths.push(m[1]);
-        if (paths.length === 2 && /starting data transfer loop/.test(text)) resolve();
-      });
-    });
-    return [paths[0]!, paths[1]!, socat];
+    const pair = await openPtyPair();
+    cleanups.push(() => pair.close());
+    return [pair.paths[0], pair.paths[1], pair.socat];
   }
 
   it('carries bytes both ways through real pty devices', async () => {

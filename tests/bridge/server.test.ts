@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openPtyPair } from '../support/ptyPair.js';
 import WebSocket from 'ws';
 import { Opcode } from '../../protocol/constants.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
@@ -316,19 +317,10 @@ describe('exposed on a non-loopback host', () => {
 
 describe('a serial device as a bridge line', () => {
   it('serves protocol requests arriving over a socat pty pair', async () => {
-    const { spawn } = await import('node:child_process');
     const { SerialPortLine } = await import('../../bridge/lines/SerialPortLine.js');
-    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const pty = await openPtyPair();
+    const { paths } = pty;
     try {
-      const paths: string[] = [];
-      let text = '';
-      await new Promise<void>((resolve) => {
-        socat.stderr.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-          for (const m of text.matchAll(/PTY is (\S+)/g)) if (m[1] && !paths.includes(m[1])) paths.push(m[1]);
-          if (paths.length === 2 && /starting data transfer loop/.test(text)) resolve();
-        });
-      });
       server.attach(await SerialPortLine.open(paths[0]!), 'serial');
       const device = await SerialPortLine.open(paths[1]!);
       const session = new Session(device, { name: 'serial-client' });
@@ -338,7 +330,7 @@ describe('a serial device as a bridge line', () => {
       session.close();
       device.close();
     } finally {
-      socat.kill('SIGTERM');
+      pty.close();
     }
   });
 });
