@@ -92,7 +92,7 @@ export type {
 } from './cube/index.js';
 
 export { MemoryStore, emptyBatch } from './store/index.js';
-export type { ArrayRow, CellRow, Store, StoreBatch, StoreSink } from './store/index.js';
+export type { ArrayRow, CellRow, LlmKappaRow, Store, StoreBatch, StoreSink } from './store/index.js';
 
 export { DEFAULT_GRID, Konomi, PACKML_STATES, PackMlMachine } from './orchestrator/index.js';
 export type {

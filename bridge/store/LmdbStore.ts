@@ -28,6 +28,8 @@ export class LmdbStore implements Store {
     private readonly cells: Database<CellValue, CellKey>,
     private readonly ledger: Database<StoredEntry, number>,
     private readonly cubes: Database<CubeRecord, number>,
+    /** llmAt κ by Morton code. */
+    private readonly llmKappas: Database<number, number>,
     private ledgerLength: number,
   ) {}
 
@@ -46,6 +48,7 @@ export class LmdbStore implements Store {
       root.openDB<CellValue, CellKey>({ name: 'cells' }),
       ledger,
       root.openDB<CubeRecord, number>({ name: 'cubes' }),
+      root.openDB<number, number>({ name: 'llm_kappas' }),
       ledger.getKeysCount(),
     );
   }
@@ -62,6 +65,7 @@ export class LmdbStore implements Store {
       for (const c of batch.cells) void this.cells.put([c.array, c.morton], [c.active ? 1 : 0, c.value, c.timestamp]);
       for (const e of batch.entries) void this.ledger.put(e.index, toStored(e));
       for (const c of batch.cubes) void this.cubes.put(c.id, c);
+      for (const k of batch.llmKappas ?? []) void this.llmKappas.put(k.morton, k.kappa);
     });
     await this.root.flushed;
     this.ledgerLength += batch.entries.length;
@@ -73,6 +77,7 @@ export class LmdbStore implements Store {
     for (const { key, value } of this.cells.getRange()) sink.cell(key[0], key[1], value[0] === 1, value[1], value[2]);
     for (const { key, value } of this.ledger.getRange()) sink.entry(fromStored(key, value));
     for (const { value } of this.cubes.getRange()) sink.cube(value);
+    if (sink.llmKappa) for (const { key, value } of this.llmKappas.getRange()) sink.llmKappa(key, value);
   }
 
   async close(): Promise<void> {

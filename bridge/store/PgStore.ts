@@ -5,7 +5,7 @@ import { CoreError } from '../../core/errors/CoreError.js';
 import { ledgerEntryHash, ZERO_HASH, type LedgerVerification } from '../../core/ledger/Ledger.js';
 import { isLedgerOp, type LedgerEntry } from '../../core/ledger/LedgerEntry.js';
 import { PACKML_STATES, type PackMlState } from '../../core/orchestrator/PackMl.js';
-import type { ArrayRow, CellRow, IdKind, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
+import type { ArrayRow, CellRow, IdKind, LlmKappaRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
 import { chainsRoot, type ChainHead } from './PgStoreChains.js';
 import { migrate } from './PgStoreMigrate.js';
 
@@ -137,6 +137,7 @@ export class PgStore implements Store {
       await upsertArrays(client, batch.arrays, this.chain);
       await upsertCells(client, batch.cells);
       await upsertCubes(client, batch.cubes, this.chain);
+      await upsertLlmKappas(client, batch.llmKappas ?? []);
       await client.query('COMMIT');
     } catch (cause) {
       await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
@@ -157,6 +158,10 @@ export class PgStore implements Store {
     await this.streamEntries(this.chain, (e) => sink.entry(e));
     const cubes = await this.pool.query<{ record: CubeRecord }>('SELECT record FROM cubes ORDER BY id');
     for (const r of cubes.rows) sink.cube(r.record);
+    if (sink.llmKappa) {
+      const kappas = await this.pool.query<{ morton: string; kappa: number }>('SELECT morton, kappa FROM llm_kappas ORDER BY morton');
+      for (const r of kappas.rows) sink.llmKappa(Number(r.morton), r.kappa);
+    }
   }
 
   /**
@@ -411,6 +416,17 @@ async function upsertCubes(client: pg.ClientBase, cubes: readonly CubeRecord[], 
     [rows.map((c) => c.id), rows.map((c) => JSON.stringify(c)), creator],
   );
   refuseOthers('cube', rows.map((c) => c.id), r.rows);
+}
+
+/** Last writer wins: κ is a model's state, not an identity another writer could own. */
+async function upsertLlmKappas(client: pg.ClientBase, rows: readonly LlmKappaRow[]): Promise<void> {
+  const latest = [...new Map(rows.map((k) => [k.morton, k.kappa])).entries()];
+  if (latest.length === 0) return;
+  await client.query(
+    `INSERT INTO llm_kappas (morton, kappa) SELECT * FROM unnest($1::bigint[], $2::float8[])
+     ON CONFLICT (morton) DO UPDATE SET kappa = excluded.kappa`,
+    [latest.map(([m]) => m), latest.map(([, k]) => floatText(k))],
+  );
 }
 
 function refuseOthers(kind: string, ids: readonly number[], written: readonly { id: number }[]): void {

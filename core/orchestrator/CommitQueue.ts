@@ -1,7 +1,7 @@
 import type { CubeRecord } from '../cube/Cube.js';
 import { CoreError } from '../errors/CoreError.js';
 import type { LedgerEntry } from '../ledger/LedgerEntry.js';
-import { emptyBatch, type ArrayRow, type CellRow, type Store } from '../store/Store.js';
+import { emptyBatch, type ArrayRow, type CellRow, type LlmKappaRow, type Store } from '../store/Store.js';
 
 export interface BatchPart {
   readonly entries?: readonly LedgerEntry[];
@@ -22,6 +22,8 @@ export class CommitQueue {
     private readonly store: Store,
     /** Adds the latest records of cubes changed since the last commit. */
     private readonly dirtyCubes: () => CubeRecord[],
+    /** Adds the κ of llmAt models whose κ a request moved since the last commit. */
+    private readonly dirtyLlmKappas: () => LlmKappaRow[],
     private readonly onFailure: (error: CoreError) => void,
   ) {}
 
@@ -34,7 +36,7 @@ export class CommitQueue {
     return done;
   }
 
-  /** Resolves when everything submitted so far (and every dirty cube) is durable. */
+  /** Resolves when everything submitted so far (and every dirty cube and llmAt κ) is durable. */
   flush(): Promise<void> {
     return this.submit({});
   }
@@ -46,6 +48,7 @@ export class CommitQueue {
       this.pending = emptyBatch();
       this.waiters = [];
       for (const c of this.dirtyCubes()) batch.cubes.push(c);
+      for (const k of this.dirtyLlmKappas()) batch.llmKappas.push(k);
       try {
         await this.store.commit(batch);
         for (const w of waiters) w.resolve();

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { isCoreError, type CoreErrorCode } from '../errors/CoreError.js';
 import { verifyInclusionProof } from '../ledger/Merkle.js';
 import { ledgerEntryHash } from '../ledger/Ledger.js';
-import { PlaceholderLlm } from '../llm/PlaceholderLlm.js';
+import { PlaceholderLlm, PlaceholderLlmFactory } from '../llm/PlaceholderLlm.js';
 import { MemoryStore } from '../store/MemoryStore.js';
+import type { StoreBatch } from '../store/Store.js';
 import { LedgerOp } from '../ledger/LedgerEntry.js';
 import { Konomi } from './Konomi.js';
 import { PACKML_STATES } from './PackMl.js';
@@ -340,5 +341,47 @@ describe('Konomi restart', () => {
     await rejects(k.setCell(0, 0, 0, 1), 'STORE_FAILED');
     expect(k.system.state).toBe('Aborted');
     await rejects(k.setCell(0, 0, 0, 1), 'STORE_FAILED');
+  });
+});
+
+describe('Konomi llmAt κ durability', () => {
+  /** A MemoryStore that records every batch it commits. */
+  function recording(): { store: MemoryStore; batches: StoreBatch[] } {
+    const store = new MemoryStore();
+    const batches: StoreBatch[] = [];
+    const commit = store.commit.bind(store);
+    store.commit = (batch) => (batches.push(batch), commit(batch));
+    return { store, batches };
+  }
+
+  it('a moved κ rides with the next commit, once per coordinate with its latest value; an unmoved κ writes nothing', async () => {
+    const { store, batches } = recording();
+    const k = await Konomi.open({ store, clock, llmFactory: new PlaceholderLlmFactory(0.2), gridDims: { x: 10, y: 10, z: 10 } });
+    const commitsAfterOpen = batches.length;
+    k.queryLlm(1, 1, 1, 'a');
+    k.queryLlm(1, 1, 1, 'b');
+    k.broadcastLlm({ x0: 0, y0: 0, z0: 0, x1: 1, y1: 1, z1: 1 }, 'c', { create: true });
+    expect(batches.length).toBe(commitsAfterOpen);
+    await k.setCell(0, 0, 0, 1);
+    expect(batches.length).toBe(commitsAfterOpen + 1);
+    const rows = batches.at(-1)!.llmKappas!;
+    expect(rows.map((r) => r.morton).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(rows.find((r) => r.morton === 7)?.kappa).toBe(k.llmAt(1, 1, 1).kappa);
+    await k.flush();
+    expect(batches.at(-1)!.llmKappas).toEqual([]);
+
+    const { store: still, batches: stillBatches } = recording();
+    const s = await Konomi.open({ store: still, clock, gridDims: { x: 10, y: 10, z: 10 } });
+    s.queryLlm(1, 1, 1, 'κ is already at its target');
+    await s.flush();
+    expect(stillBatches.at(-1)!.llmKappas).toEqual([]);
+  });
+
+  it('a stored κ outside the grid or outside [0, 1] is refused as CORRUPT', async () => {
+    for (const row of [{ morton: 7 * 8 ** 5, kappa: 0.5 }, { morton: 7, kappa: 1.5 }]) {
+      const store = new MemoryStore();
+      await store.commit({ entries: [], cells: [], arrays: [], cubes: [], llmKappas: [row] });
+      await rejects(Konomi.open({ store, clock, gridDims: { x: 10, y: 10, z: 10 } }), 'CORRUPT');
+    }
   });
 });

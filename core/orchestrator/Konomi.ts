@@ -15,7 +15,7 @@ import { cellLeafHash, type InclusionProof } from '../ledger/Merkle.js';
 import type { LlmFactory, LlmNode } from '../llm/LlmNode.js';
 import { PlaceholderLlmFactory } from '../llm/PlaceholderLlm.js';
 import { MemoryStore } from '../store/MemoryStore.js';
-import type { CellRow, Store } from '../store/Store.js';
+import type { CellRow, LlmKappaRow, Store } from '../store/Store.js';
 import { ArraySlot } from './ArraySlot.js';
 import { CommitQueue } from './CommitQueue.js';
 import { loadKonomiState } from './KonomiLoader.js';
@@ -76,6 +76,8 @@ export class Konomi {
   private readonly llms = new Map<number, LlmNode>();
   /** κ of models evicted from `llms`, by Morton key: 8 bytes of state instead of a model. */
   private readonly evictedKappa = new Map<number, number>();
+  /** Morton keys whose κ a request moved since the last commit: written with the next one. */
+  private readonly dirtyLlms = new Set<number>();
   private readonly maxLlmNodes: number;
   /** By id; ids may have gaps when a shared store allocates them. */
   private readonly cubes = new Map<number, Cube>();
@@ -107,10 +109,10 @@ export class Konomi {
         const [dx, dy, dz] = vertexOffset(vertex);
         return this.llmFactory.create(origin.x + dx, origin.y + dy, origin.z + dz);
       });
-    this.queue = new CommitQueue(store, () => this.takeDirtyCubes(), (e) => this.fail(e));
+    this.queue = new CommitQueue(store, () => this.takeDirtyCubes(), () => this.takeDirtyLlmKappas(), (e) => this.fail(e));
   }
 
-  /** Opens the store, reloads arrays, ledger and cubes, and creates array 0 on first use. */
+  /** Opens the store, reloads arrays, ledger, cubes and llmAt κ, and creates array 0 on first use. */
   static async open(options: KonomiOptions = {}): Promise<Konomi> {
     const konomi = new Konomi(options.store ?? new MemoryStore(), options);
     await loadKonomiState(konomi.store, {
@@ -118,6 +120,7 @@ export class Konomi {
       ledger: konomi.ledger,
       addCube: (record) => konomi.restoreCube(record),
       linkCubes: (record) => konomi.restoreLinks(record),
+      llmKappa: (morton, kappa) => konomi.restoreLlmKappa(morton, kappa),
       clock: konomi.clock,
     });
     konomi.system.run('start');
@@ -363,8 +366,16 @@ export class Konomi {
     this.checkRunning();
     this.checkPrompt(prompt);
     const node = this.llmAt(x, y, z);
-    const text = node.respond(prompt, maxTokens);
+    const text = this.respondAt(mortonEncode(x, y, z), node, prompt, maxTokens);
     return { x, y, z, id: node.id, kappa: node.kappa, text };
+  }
+
+  /** A request to a model; a κ it moves is durable with the next commit (as cube κ is). */
+  private respondAt(key: number, node: LlmNode, prompt: string, maxTokens: number | undefined): string {
+    const before = node.kappa;
+    const text = node.respond(prompt, maxTokens);
+    if (node.kappa !== before) this.dirtyLlms.add(key);
+    return text;
   }
 
   /** How many coordinates have had a model created (alive or evicted to κ only). */
@@ -399,7 +410,7 @@ export class Konomi {
     return targets.map((key) => {
       const [x, y, z] = [mortonX(key), mortonY(key), mortonZ(key)];
       const node = this.llmAt(x, y, z);
-      const text = node.respond(prompt, options.maxTokens);
+      const text = this.respondAt(key, node, prompt, options.maxTokens);
       return { x, y, z, id: node.id, kappa: node.kappa, text };
     });
   }
@@ -666,6 +677,27 @@ export class Konomi {
     const records = [...this.dirty].map((c) => c.toRecord());
     this.dirty.clear();
     return records;
+  }
+
+  private takeDirtyLlmKappas(): LlmKappaRow[] {
+    const rows: LlmKappaRow[] = [];
+    for (const morton of this.dirtyLlms) {
+      const kappa = this.llms.get(morton)?.kappa ?? this.evictedKappa.get(morton);
+      if (kappa !== undefined) rows.push({ morton, kappa });
+    }
+    this.dirtyLlms.clear();
+    return rows;
+  }
+
+  /** A stored κ waits in the evicted map: the model is created only when its coordinate is used. */
+  private restoreLlmKappa(morton: number, kappa: number): void {
+    if (!Number.isInteger(morton) || morton < 0 || morton >= 2 ** 30) throw new CoreError('CORRUPT', `llm κ row with Morton code ${String(morton)}`);
+    if (!Number.isFinite(kappa) || kappa < 0 || kappa > 1) throw new CoreError('CORRUPT', `llm κ ${String(kappa)} at Morton code ${morton} is outside [0, 1]`);
+    const [x, y, z] = [mortonX(morton), mortonY(morton), mortonZ(morton)];
+    if (x >= this.gridDims.x || y >= this.gridDims.y || z >= this.gridDims.z) {
+      throw new CoreError('CORRUPT', `llm κ stored at ${x},${y},${z}, outside the ${this.gridDims.x}×${this.gridDims.y}×${this.gridDims.z} grid`);
+    }
+    this.evictedKappa.set(morton, kappa);
   }
 
   private restoreCube(record: CubeRecord): void {

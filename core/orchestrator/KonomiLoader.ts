@@ -12,6 +12,8 @@ export interface LoadTarget {
   readonly ledger: Ledger;
   addCube(record: CubeRecord): void;
   linkCubes(record: CubeRecord): void;
+  /** κ of an llmAt model, by Morton code; later rows for the same code replace earlier ones. */
+  llmKappa(morton: number, kappa: number): void;
   readonly clock: () => number;
 }
 
@@ -52,6 +54,10 @@ export async function loadKonomiState(store: Store, target: LoadTarget): Promise
     },
     cube(record) {
       cubes.push(record);
+    },
+    llmKappa(morton, kappa) {
+      // Needs nothing else loaded first: applied at once, no copy held.
+      target.llmKappa(morton, kappa);
     },
   });
   buildArrays(rows, plain, deltas, target);

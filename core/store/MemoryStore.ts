@@ -10,6 +10,8 @@ export class MemoryStore implements Store {
   private readonly cells = new Map<number, CellRow>();
   private readonly entries: LedgerEntry[] = [];
   private readonly cubes = new Map<number, CubeRecord>();
+  /** llmAt κ by Morton code. */
+  private readonly llmKappas = new Map<number, number>();
   private closed = false;
 
   async commit(batch: StoreBatch): Promise<void> {
@@ -23,6 +25,7 @@ export class MemoryStore implements Store {
     for (const c of batch.cells) this.cells.set(c.array * 2 ** 30 + c.morton, { ...c });
     for (const e of batch.entries) this.entries.push({ ...e, prevHash: e.prevHash.slice(), hash: e.hash.slice() });
     for (const c of batch.cubes) this.cubes.set(c.id, structuredCloneCube(c));
+    for (const k of batch.llmKappas ?? []) this.llmKappas.set(k.morton, k.kappa);
   }
 
   async load(sink: StoreSink): Promise<void> {
@@ -31,6 +34,7 @@ export class MemoryStore implements Store {
     for (const c of this.cells.values()) sink.cell(c.array, c.morton, c.active, c.value, c.timestamp);
     for (const e of this.entries) sink.entry(e);
     for (const id of [...this.cubes.keys()].sort((a, b) => a - b)) sink.cube(this.cubes.get(id)!);
+    if (sink.llmKappa) for (const [morton, kappa] of this.llmKappas) sink.llmKappa(morton, kappa);
   }
 
   async close(): Promise<void> {

@@ -31,12 +31,23 @@ export interface ArrayRow {
   readonly state?: PackMlState;
 }
 
+/**
+ * The κ of the llmAt model at one grid coordinate (Morton code). Only coordinates whose κ a
+ * request has moved have a row; every other coordinate starts from its coordinate-derived κ.
+ */
+export interface LlmKappaRow {
+  readonly morton: number;
+  readonly kappa: number;
+}
+
 /** One atomic unit: all of it is durable, or none of it. Later rows with the same key replace earlier ones. */
 export interface StoreBatch {
   readonly entries: readonly LedgerEntry[];
   readonly cells: readonly CellRow[];
   readonly arrays: readonly ArrayRow[];
   readonly cubes: readonly CubeRecord[];
+  /** Absent in batches written before llmAt κ was durable: nothing to write. */
+  readonly llmKappas?: readonly LlmKappaRow[];
 }
 
 /** Receives everything at startup, streamed so that millions of cells need no intermediate objects. */
@@ -46,12 +57,14 @@ export interface StoreSink {
   /** In index order. */
   entry(entry: LedgerEntry): void;
   cube(record: CubeRecord): void;
+  /** κ of llmAt models, last; a sink without it ignores them. */
+  llmKappa?(morton: number, kappa: number): void;
 }
 
 export interface Store {
   /** Resolves only once the whole batch is durable; rejects (and applies nothing) otherwise. */
   commit(batch: StoreBatch): Promise<void>;
-  /** Streams back arrays (ascending id), then cells, then ledger entries (ascending index), then cubes. */
+  /** Streams back arrays (ascending id), then cells, then ledger entries (ascending index), then cubes, then llmAt κ. */
   load(sink: StoreSink): Promise<void>;
   close(): Promise<void>;
   /**
@@ -65,6 +78,6 @@ export interface Store {
 
 export type IdKind = 'array' | 'cube';
 
-export function emptyBatch(): { entries: LedgerEntry[]; cells: CellRow[]; arrays: ArrayRow[]; cubes: CubeRecord[] } {
-  return { entries: [], cells: [], arrays: [], cubes: [] };
+export function emptyBatch(): { entries: LedgerEntry[]; cells: CellRow[]; arrays: ArrayRow[]; cubes: CubeRecord[]; llmKappas: LlmKappaRow[] } {
+  return { entries: [], cells: [], arrays: [], cubes: [], llmKappas: [] };
 }

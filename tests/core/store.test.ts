@@ -92,6 +92,7 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
       { version: 1, name: 'initial' },
       { version: 2, name: 'array_state' },
       { version: 3, name: 'shared_ids' },
+      { version: 4, name: 'llm_kappas' },
     ]);
   });
 

@@ -6,6 +6,8 @@ import { Konomi } from '../../core/orchestrator/Konomi.js';
 import type { ArrayRow, Store, StoreSink } from '../../core/store/Store.js';
 import type { CubeRecord } from '../../core/cube/Cube.js';
 import { verifyInclusionProof } from '../../core/ledger/Merkle.js';
+import { FemtoLlmFactory } from '../../core/femto/index.js';
+import { mortonEncode } from '../../core/block/Morton.js';
 
 /** Opens a store over the same data each time; the previous one has been closed. */
 export interface StoreFactory {
@@ -24,11 +26,23 @@ interface Loaded {
 
 export async function loadAll(store: Store): Promise<Loaded> {
   const out: Loaded = { arrays: [], cells: [], entries: [], cubes: [], order: [] };
+  return loadInto(store, out);
+}
+
+/** Like loadAll, with the llmAt κ rows too (a sink that asks for them). */
+async function loadWithKappas(store: Store): Promise<Loaded & { kappas: [number, number][] }> {
+  const out: Loaded & { kappas: [number, number][] } = { arrays: [], cells: [], entries: [], cubes: [], order: [], kappas: [] };
+  await loadInto(store, out, (morton, kappa) => (out.kappas.push([morton, kappa]), out.order.push('llmKappa')));
+  return out;
+}
+
+async function loadInto<T extends Loaded>(store: Store, out: T, llmKappa?: (morton: number, kappa: number) => void): Promise<T> {
   const sink: StoreSink = {
     array: (r) => (out.arrays.push(r), out.order.push('array')),
     cell: (...c) => (out.cells.push(c), out.order.push('cell')),
     entry: (e) => (out.entries.push(e), out.order.push('entry')),
     cube: (c) => (out.cubes.push(c), out.order.push('cube')),
+    ...(llmKappa ? { llmKappa } : {}),
   };
   await store.load(sink);
   return out;
@@ -167,5 +181,88 @@ export function storeSuite(factory: StoreFactory): void {
     expect(r.kappaMetrics().cubes).toEqual(metrics.cubes);
     expect(r.cube(b.id).links()).toEqual([{ vertex: 0, cube: a.id, otherVertex: 8 }]);
     await r.close();
+  });
+
+  it('llmAt κ rows survive reopening, streamed last; a later row for a coordinate replaces the earlier', async () => {
+    const store = await factory.open();
+    await store.commit({
+      arrays: [],
+      cells: [],
+      entries: [],
+      cubes: [cube],
+      llmKappas: [
+        { morton: 2 ** 30 - 1, kappa: 0.25 },
+        { morton: 5, kappa: 0.3 },
+        { morton: 5, kappa: 0.31 },
+        { morton: 0, kappa: 1 },
+      ],
+    });
+    // Batches written without llmKappas leave the stored ones alone.
+    await store.commit({ arrays: [], cells: [], entries: entries(1), cubes: [] });
+    await store.commit({ arrays: [], cells: [], entries: [], cubes: [], llmKappas: [{ morton: 0, kappa: 0.123456789012345 }] });
+    await store.close();
+
+    const reopened = await factory.open();
+    const loaded = await loadWithKappas(reopened);
+    expect(loaded.order).toEqual(['entry', 'cube', 'llmKappa', 'llmKappa', 'llmKappa']);
+    expect(new Map(loaded.kappas)).toEqual(
+      new Map([
+        [0, 0.123456789012345],
+        [5, 0.31],
+        [2 ** 30 - 1, 0.25],
+      ]),
+    );
+    // A sink without llmKappa is still served (stores loaded by older readers).
+    expect((await loadAll(reopened)).cubes).toEqual([cube]);
+    await reopened.close();
+  });
+
+  it('a Konomi restarted on the store has its llmAt κ back, evicted ones included, and answers as if never restarted', async () => {
+    const llmFactory = new FemtoLlmFactory();
+    const grid = { x: 100, y: 100, z: 100 };
+    const options = { llmFactory, gridDims: grid, maxLlmNodes: 2 };
+    const coords: [number, number, number][] = [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ];
+    const script = (k: Konomi) => {
+      for (const [i, [x, y, z]] of coords.entries()) for (let n = 0; n <= i; n++) k.queryLlm(x, y, z, `hello ${n}`, 4);
+      // Created but never asked: nothing to store, and it keeps its coordinate-derived κ.
+      k.llmAt(10, 10, 10);
+    };
+    const next = (k: Konomi) => coords.map(([x, y, z]) => k.queryLlm(x, y, z, 'the same request', 12));
+
+    const k = await Konomi.open({ ...options, store: await factory.open() });
+    script(k);
+    const before = coords.map(([x, y, z]) => k.llmAt(x, y, z).kappa);
+    await k.close();
+
+    // The same requests without a restart, on a store that is never reopened.
+    const control = await Konomi.open(options);
+    script(control);
+    const expected = next(control);
+    await control.close();
+
+    const store = await factory.open();
+    const stored = await loadWithKappas(store);
+    await store.close();
+    expect(new Map(stored.kappas)).toEqual(new Map(coords.map(([x, y, z], i) => [mortonEncode(x, y, z), before[i]!])));
+
+    const r = await Konomi.open({ ...options, store: await factory.open() });
+    // Reloaded κ costs no model until its coordinate is used.
+    expect(r.liveLlmCount).toBe(0);
+    expect(r.llmCount).toBe(3);
+    expect(r.kappaMetrics().llmMean).toBeCloseTo(before.reduce((s, v) => s + v, 0) / 3, 12);
+    const fresh = llmFactory.create(1, 2, 3).kappa;
+    expect(before[0]).not.toBe(fresh);
+    expect(next(r)).toEqual(expected);
+    expect(coords.map(([x, y, z]) => r.llmAt(x, y, z).kappa)).toEqual(expected.map((e) => e.kappa));
+    await r.close();
+
+    // The answers given after the restart moved κ again; that is durable too.
+    const again = await Konomi.open({ ...options, store: await factory.open() });
+    expect(coords.map(([x, y, z]) => again.llmAt(x, y, z).kappa)).toEqual(expected.map((e) => e.kappa));
+    await again.close();
   });
 }
