@@ -41,12 +41,15 @@ export class CellIndex {
   private capacity: number;
   /** capacity / 2^26: maps a 26-bit hash onto a slot with one multiply. */
   private scale: number;
+  /** floor(capacity · MAX_LOAD): the count at which the next insertion grows the table. */
+  private limit: number;
   private count = 0;
   private sorted: Uint32Array | null = null;
 
   constructor(expectedCells = 0) {
     this.capacity = capacityFor(expectedCells);
     this.scale = this.capacity * HASH_SCALE;
+    this.limit = Math.floor(this.capacity * MAX_LOAD);
     const buffer = new ArrayBuffer(this.capacity * SLOT_BYTES);
     this.words = new Uint32Array(buffer);
     this.doubles = new Float64Array(buffer);
@@ -67,12 +70,16 @@ export class CellIndex {
   find(key: number): number {
     const words = this.words;
     const cap = this.capacity;
+    const scale = this.scale;
     const tag = key + 1;
-    let slot = this.home(key);
+    let slot = (hash26(key) * scale) | 0;
     for (let dist = 0; ; dist++) {
       const t = words[slot << 2]!;
       if (t === tag) return slot;
-      if (t === 0 || this.distance(t - 1, slot) < dist) return -1;
+      if (t === 0) return -1;
+      let d = slot - ((hash26(t - 1) * scale) | 0);
+      if (d < 0) d += cap;
+      if (d < dist) return -1;
       if (++slot === cap) slot = 0;
     }
   }
@@ -90,11 +97,13 @@ export class CellIndex {
    * Robin Hood invariant the key is absent once a richer resident is met, and it goes right there.
    */
   put(key: number, value: number, stamp: number): boolean {
-    if (this.count + 1 > this.capacity * MAX_LOAD) this.resize(capacityFor(this.count + 1));
+    if (this.count >= this.limit) this.resize(capacityFor(this.count + 1));
     const words = this.words;
     const cap = this.capacity;
+    const scale = this.scale;
     const tag = key + 1;
-    let slot = this.home(key);
+    const h = hash26(key);
+    let slot = (h * scale) | 0;
     for (let dist = 0; ; dist++) {
       const t = words[slot << 2]!;
       if (t === tag) {
@@ -102,7 +111,16 @@ export class CellIndex {
         this.writeStamp(slot, stamp);
         return false;
       }
-      if (t === 0 || this.yields(t - 1, slot, dist, key)) {
+      if (t === 0) {
+        this.placeNew(slot, dist, key, value, stamp);
+        return true;
+      }
+      // The resident gives way when it is richer (closer to home), or as close with a larger
+      // hash. Ordering ties by hash keeps every cluster sorted by hash, which refill() relies on.
+      const rh = hash26(t - 1);
+      let d = slot - ((rh * scale) | 0);
+      if (d < 0) d += cap;
+      if (d < dist || (d === dist && rh > h)) {
         this.insertFrom(slot, dist, key, value, stamp);
         this.count++;
         this.sorted = null;
@@ -110,6 +128,20 @@ export class CellIndex {
       }
       if (++slot === cap) slot = 0;
     }
+  }
+
+  /** A new key lands in an empty slot: no Robin Hood shuffle, so write it directly. */
+  private placeNew(slot: number, dist: number, key: number, value: number, stamp: number): void {
+    const offset = this.stampWord(stamp);
+    if (this.wideStamps !== null) {
+      this.insertFrom(slot, dist, key, value, stamp);
+    } else {
+      this.words[slot << 2] = key + 1;
+      this.words[(slot << 2) + 1] = offset;
+      this.doubles[(slot << 1) + 1] = value;
+    }
+    this.count++;
+    this.sorted = null;
   }
 
   /** Rewrites an occupied slot found by find(); valid until the next insert or remove. */
@@ -121,7 +153,7 @@ export class CellIndex {
   /** Grows once, up front, so that `more` new keys can go in without intermediate rehashes. */
   reserve(more: number): void {
     const needed = this.count + more;
-    if (needed > this.capacity * MAX_LOAD) this.resize(capacityFor(needed));
+    if (needed > this.limit) this.resize(capacityFor(needed));
   }
 
   remove(key: number): boolean {
@@ -157,6 +189,7 @@ export class CellIndex {
     copy.stampBase = this.stampBase;
     copy.capacity = this.capacity;
     copy.scale = this.scale;
+    copy.limit = this.limit;
     copy.count = this.count;
     copy.sorted = this.sorted;
     return copy;
@@ -170,16 +203,6 @@ export class CellIndex {
 
   private home(key: number): number {
     return (hash26(key) * this.scale) | 0;
-  }
-
-  /**
-   * Whether the resident at `slot` gives way to `key` arriving `dist` from its home: it is
-   * richer (closer to home), or as close with a larger hash. Ordering ties by hash keeps every
-   * cluster sorted by hash, which refill() relies on.
-   */
-  private yields(resident: number, slot: number, dist: number, key: number): boolean {
-    const d = this.distance(resident, slot);
-    return d < dist || (d === dist && hash26(resident) > hash26(key));
   }
 
   /** How far the resident at `slot` sits from its home slot. */
@@ -200,27 +223,36 @@ export class CellIndex {
     hand[0] = key + 1;
     hand[1] = offset;
     HAND_DOUBLES[1] = value;
+    const scale = this.scale;
+    const wideStamps = this.wideStamps;
     let wide = stamp;
-    let k = key;
+    let h = hash26(key);
     for (;; dist++) {
       const base = slot << 2;
       const tag = words[base]!;
-      if (tag === 0 || this.yields(tag - 1, slot, dist, k)) {
-        const residentDist = tag === 0 ? 0 : this.distance(tag - 1, slot);
+      let rh = 0;
+      let d = 0;
+      if (tag !== 0) {
+        rh = hash26(tag - 1);
+        d = slot - ((rh * scale) | 0);
+        if (d < 0) d += cap;
+      }
+      // Same test as in put(): an empty slot, or a richer resident (ties broken by hash).
+      if (tag === 0 || d < dist || (d === dist && rh > h)) {
         for (let w = 0; w < 4; w++) {
           const held = words[base + w]!;
           words[base + w] = hand[w]!;
           hand[w] = held;
         }
-        if (this.wideStamps !== null) {
-          const held = this.wideStamps[slot]!;
-          this.wideStamps[slot] = wide;
+        if (wideStamps !== null) {
+          const held = wideStamps[slot]!;
+          wideStamps[slot] = wide;
           wide = held;
         }
         if (tag === 0) return;
         // Take from the rich: the newcomer settled here, the resident moves on.
-        k = tag - 1;
-        dist = residentDist;
+        h = rh;
+        dist = d;
       }
       if (++slot === cap) slot = 0;
     }
@@ -234,12 +266,6 @@ export class CellIndex {
     if (Number.isInteger(offset) && offset >= 0 && offset < U32_RANGE) return offset;
     this.widenStamps();
     return 0;
-  }
-
-  private writeSlot(slot: number, key: number, value: number, stamp: number): void {
-    this.words[slot << 2] = key + 1;
-    this.doubles[(slot << 1) + 1] = value;
-    this.writeStamp(slot, stamp);
   }
 
   /** Backward-shift deletion: pull the rest of the cluster one slot toward home. */
@@ -261,6 +287,12 @@ export class CellIndex {
   }
 
   private writeStamp(slot: number, stamp: number): void {
+    const fast = stamp - this.stampBase;
+    // Fast path: the u32 offset of an integer stamp after the base (an unset base is -1, so never taken then).
+    if (this.stampBase >= 0 && this.wideStamps === null && (fast >>> 0) === fast) {
+      this.words[(slot << 2) + 1] = fast;
+      return;
+    }
     if (this.wideStamps === null) {
       if (this.stampBase < 0) this.stampBase = Number.isInteger(stamp) ? Math.max(0, stamp - 2 ** 31) : 0;
       const offset = stamp - this.stampBase;
@@ -288,6 +320,7 @@ export class CellIndex {
     const oldCapacity = this.capacity;
     this.capacity = capacity;
     this.scale = capacity * HASH_SCALE;
+    this.limit = Math.floor(capacity * MAX_LOAD);
     const buffer = new ArrayBuffer(capacity * SLOT_BYTES);
     this.words = new Uint32Array(buffer);
     this.doubles = new Float64Array(buffer);
@@ -297,7 +330,7 @@ export class CellIndex {
 
   /**
    * Re-inserts the old table into the empty new one in one sequential pass. Clusters are
-   * sorted by hash (see yields) and the home slot is monotone in the hash whatever the
+   * sorted by hash (see put) and the home slot is monotone in the hash whatever the
    * capacity, so walking the old table from an empty slot yields ascending homes with one
    * wrap: each key goes to max(home, previous + 1). Should a slot be taken anyway (the wrap
    * meeting the start), ordinary insertion takes over from there.
@@ -306,6 +339,7 @@ export class CellIndex {
     let start = 0;
     while (oldWords[start << 2] !== 0) start++;
     const cap = this.capacity;
+    const words = this.words;
     let previous = -1;
     let lastHome = -1;
     let wrap = 0;
@@ -315,22 +349,28 @@ export class CellIndex {
       const tag = oldWords[i << 2]!;
       if (tag === 0) continue;
       const key = tag - 1;
-      const value = oldDoubles[(i << 1) + 1]!;
-      const stamp = oldWide ? oldWide[i]! : base + oldWords[(i << 2) + 1]!;
       const home = this.home(key);
       if (ordered) {
         if (home < lastHome) wrap = cap;
         lastHome = home;
         const virtual = Math.max(home + wrap, previous + 1);
         const slot = virtual < cap ? virtual : virtual - cap;
-        if (virtual < 2 * cap && this.words[slot << 2] === 0) {
-          this.writeSlot(slot, key, value, stamp);
+        if (virtual < 2 * cap && words[slot << 2] === 0) {
+          // Same stamp base, so the four raw words move as they are.
+          const from = i << 2;
+          const to = slot << 2;
+          words[to] = tag;
+          words[to + 1] = oldWords[from + 1]!;
+          words[to + 2] = oldWords[from + 2]!;
+          words[to + 3] = oldWords[from + 3]!;
+          if (oldWide) this.wideStamps![slot] = oldWide[i]!;
           previous = virtual;
           continue;
         }
         ordered = false;
       }
-      this.insertFrom(home, 0, key, value, stamp);
+      const stamp = oldWide ? oldWide[i]! : base + oldWords[(i << 2) + 1]!;
+      this.insertFrom(home, 0, key, oldDoubles[(i << 1) + 1]!, stamp);
     }
   }
 }
