@@ -7,27 +7,16 @@ import { attachGuest } from '../../server/attachGuest.js';
 import { WebFront } from '../../stack/WebFront.js';
 import type { CliIo } from '../CliIo.js';
 import { flagOption, intOption, parseArgs, stringOption, UsageError } from '../parseArgs.js';
-import { startConfig } from './startConfig.js';
+import { START_CONFIG_OPTIONS, startConfig } from './startConfig.js';
 
 const OPTIONS = {
-  host: { type: 'string' },
+  ...START_CONFIG_OPTIONS,
   'allow-host': { type: 'string' },
-  port: { type: 'int', min: 0, max: 65535 },
-  'packet-port': { type: 'int', min: 0, max: 65535 },
-  data: { type: 'string' },
-  ephemeral: { type: 'flag' },
   guest: { type: 'flag' },
   memory: { type: 'int', min: 16, max: 4096 },
-  token: { type: 'string' },
   profile: { type: 'string' },
   web: { type: 'string' },
   serial: { type: 'string' },
-  db: { type: 'string' },
-  redis: { type: 'string' },
-  id: { type: 'string' },
-  role: { type: 'string' },
-  api: { type: 'string' },
-  ws: { type: 'string' },
 } as const;
 
 /** `konomi start`: runs until SIGINT/SIGTERM, then shuts everything down and exits 0. */

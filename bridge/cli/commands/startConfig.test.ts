@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../parseArgs.js';
-import { startConfig } from './startConfig.js';
+import { START_CONFIG_OPTIONS, startConfig } from './startConfig.js';
 
-const SPEC = {
-  host: { type: 'string' },
-  port: { type: 'int', min: 0, max: 65535 },
-  'packet-port': { type: 'int', min: 0, max: 65535 },
-  data: { type: 'string' },
-  ephemeral: { type: 'flag' },
-  token: { type: 'string' },
-  db: { type: 'string' },
-  redis: { type: 'string' },
-  id: { type: 'string' },
-  role: { type: 'string' },
-  api: { type: 'string' },
-  ws: { type: 'string' },
-} as const;
 
-const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => startConfig(parseArgs(argv, SPEC), env);
+const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => startConfig(parseArgs(argv, START_CONFIG_OPTIONS), env);
 
 describe('startConfig', () => {
   it('defaults: one process, LMDB under ./data, no cluster', () => {

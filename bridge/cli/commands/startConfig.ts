@@ -3,6 +3,22 @@ import { flagOption, intOption, stringOption, UsageError, type ParsedArgs } from
 
 export type Role = 'all' | 'api' | 'ws' | 'web';
 
+/** The `konomi start` options that `startConfig` reads (each also has an environment variable). */
+export const START_CONFIG_OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'int', min: 0, max: 65535 },
+  'packet-port': { type: 'int', min: 0, max: 65535 },
+  data: { type: 'string' },
+  ephemeral: { type: 'flag' },
+  token: { type: 'string' },
+  db: { type: 'string' },
+  redis: { type: 'string' },
+  id: { type: 'string' },
+  role: { type: 'string' },
+  api: { type: 'string' },
+  ws: { type: 'string' },
+} as const;
+
 /** Default HTTP port per role: the ports of the original design (web 3000, api 3001, ws 3002). */
 const ROLE_PORT: Record<Role, number> = { all: 3000, api: 3001, ws: 3002, web: 3000 };
 
