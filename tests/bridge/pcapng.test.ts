@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeContent } from '../../protocol/encodeFrame.js';
 import { encodeBlockSetRequest } from '../../protocol/payloads/blockSet.js';
@@ -18,15 +14,6 @@ function capture(): Uint8Array {
     enhancedPacketBlock({ interfaceId: 0, timestampUs: 1_700_000_000_000_000n, direction: 'in', data: request }),
     enhancedPacketBlock({ interfaceId: 0, timestampUs: 1_700_000_000_001_000n, direction: 'out', data: error }),
   ]));
-}
-
-function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('pcapng', () => {
@@ -47,17 +34,5 @@ describe('pcapng', () => {
     const corrupt = bytes.slice();
     new DataView(corrupt.buffer).setUint32(28 + 4, 0xffff_fff0, true);
     expect(() => readPcapng(corrupt)).toThrow(/bad block length/);
-  });
-
-  it.skipIf(!hasTshark())('is decoded by tshark with the Lua dissector in docs/wireshark', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'konomi-ws-'));
-    const file = join(dir, 'k.pcapng');
-    writeFileSync(file, capture());
-    const text = execFileSync('tshark', ['-X', 'lua_script:docs/wireshark/konomi56k.lua', '-r', file, '-V'], { encoding: 'utf8' });
-    expect(text).toMatch(/Opcode: BLOCK_SET \(0x13\)/);
-    expect(text).toMatch(/Value: 4\.5/);
-    expect(text).toMatch(/Error code: OUT_OF_RANGE \(2\)/);
-    expect(text).toMatch(/Error message: x out of range/);
-    expect(text.match(/CRC good: True/g)).toHaveLength(2);
   });
 });
