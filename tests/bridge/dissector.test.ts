@@ -462,6 +462,16 @@ describe.skipIf(skip !== undefined)('the Wireshark dissector (docs/wireshark/kon
     expect(rig.expected.filter((e) => e.reassembled)).toHaveLength(2);
   });
 
+  it('lists at most max_elements elements per tensor and sums up the rest (a preference)', () => {
+    const json = JSON.parse(runTshark(file, ['-o', 'konomi56k.max_elements:4', '-T', 'json', '--no-duplicate-keys', '-J', 'konomi56k'])) as TsharkPacket[];
+    const at = rig.expected.findIndex((e) => e.reassembled && e.payload?.['konomi56k.tensor.output']);
+    const output = json[at]!._source.layers.konomi56k!['konomi56k.reassembled_tree'] as Tree;
+    const t = output['konomi56k.tensor.output'] as Tree;
+    expect(t['konomi56k.tensor.count']).toBe('64');
+    expect(t['konomi56k.tensor.element']).toEqual([...big(11).data.subarray(0, 4)].map(String));
+    expect(String(t['konomi56k.tensor.unlisted'])).toBe(hex(new Uint8Array(encodeTensorOpReply({ dtype: 0, output: big(11) }).subarray(6 + 16))));
+  });
+
   it('fills the Source and Destination columns with the line and the bridge, and summarises each frame in Info', () => {
     expect(columns).toHaveLength(rig.expected.length);
     rig.expected.forEach((e, i) => {
