@@ -2,7 +2,7 @@
  * The Konomi core, host-agnostic. The bridge talks to `Konomi` (orchestrator/); the other
  * exports are the parts it is built from, for tests, benchmarks and clients that verify proofs.
  */
-export { CoreError, isCoreError, requireFinite, requireIntegerIn, requireTimestamp } from './errors/index.js';
+export { CoreError, isCoreError, canonicalValue, requireIntegerIn, requireTimestamp } from './errors/index.js';
 export type { CoreErrorCode } from './errors/index.js';
 
 export {

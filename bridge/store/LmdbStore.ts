@@ -6,7 +6,10 @@ import type { ArrayRow, Store, StoreBatch, StoreSink } from '../../core/store/St
 
 export const DEFAULT_DATA_DIR = './data';
 
-/** [active 0/1, value, timestamp]: compact under msgpack. */
+/**
+ * [active 0/1, value, timestamp]: compact under msgpack. msgpack writes -0 as the integer 0, which
+ * is why the core hands stores canonical values only (canonicalValue: -0 never gets this far).
+ */
 type CellValue = [number, number, number];
 type CellKey = [number, number];
 
