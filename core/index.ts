@@ -57,6 +57,7 @@ export {
   MAX_TRACE,
   VERTEX_COUNT,
   VERTEX_NAMES,
+  MIN_VOTE_WEIGHT,
   QUORUM_EPSILON,
   REPLICA_DEFAULT_TOKENS,
   Vertex,
@@ -70,6 +71,7 @@ export {
   ensembleCentral,
   ownCentral,
   vertexOffset,
+  voteWeight,
   weightedQuorum,
 } from './cube/index.js';
 export type {
