@@ -63,16 +63,16 @@ describe('konomi start on an existing empty data directory', () => {
   it('--data DIR from mktemp -d', async () => {
     const dir = mktempDir();
     await survivesRestart({ args: ['--data', dir] }, dir);
-  }, 90_000);
+  }, 180_000);
 
   it('KONOMI_DATA=DIR from mktemp -d', async () => {
     const dir = mktempDir();
     await survivesRestart({ env: { KONOMI_DATA: dir } }, dir);
-  }, 90_000);
+  }, 180_000);
 
   it('--data DIR from mkdir, with a dot in its name', async () => {
     const dir = join(root, 'blocks.v2');
     mkdirSync(dir);
     await survivesRestart({ args: ['--data', dir] }, dir);
-  }, 90_000);
+  }, 180_000);
 });

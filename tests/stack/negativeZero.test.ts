@@ -90,7 +90,7 @@ describe('-0 across a restart of konomi start', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 
   const noPostgres = missingServices({ postgres: true });
   describe.skipIf(noPostgres !== undefined)('on PostgreSQL', () => {
@@ -114,6 +114,6 @@ describe('-0 across a restart of konomi start', () => {
       } finally {
         await second.stop();
       }
-    }, 120_000);
+    }, 180_000);
   });
 });
