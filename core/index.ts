@@ -2,7 +2,7 @@
  * The Konomi core, host-agnostic. The bridge talks to `Konomi` (orchestrator/); the other
  * exports are the parts it is built from, for tests, benchmarks and clients that verify proofs.
  */
-export { CoreError, isCoreError, requireFinite, requireIntegerIn, requireTimestamp } from './errors/index.js';
+export { CoreError, isCoreError, canonicalValue, requireIntegerIn, requireTimestamp } from './errors/index.js';
 export type { CoreErrorCode } from './errors/index.js';
 
 export {
@@ -57,6 +57,7 @@ export {
   MAX_TRACE,
   VERTEX_COUNT,
   VERTEX_NAMES,
+  MIN_VOTE_WEIGHT,
   QUORUM_EPSILON,
   REPLICA_DEFAULT_TOKENS,
   Vertex,
@@ -70,6 +71,7 @@ export {
   ensembleCentral,
   ownCentral,
   vertexOffset,
+  voteWeight,
   weightedQuorum,
 } from './cube/index.js';
 export type {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { CubeRecord } from '../../core/cube/Cube.js';
 import { CoreError } from '../../core/errors/CoreError.js';
@@ -6,7 +7,10 @@ import type { ArrayRow, Store, StoreBatch, StoreSink } from '../../core/store/St
 
 export const DEFAULT_DATA_DIR = './data';
 
-/** [active 0/1, value, timestamp]: compact under msgpack. */
+/**
+ * [active 0/1, value, timestamp]: compact under msgpack. msgpack writes -0 as the integer 0, which
+ * is why the core hands stores canonical values only (canonicalValue: -0 never gets this far).
+ */
 type CellValue = [number, number, number];
 type CellKey = [number, number];
 
@@ -33,11 +37,16 @@ export class LmdbStore implements Store {
     private ledgerLength: number,
   ) {}
 
-  /** Opens (creating if needed) the store in directory `path`; STORE_FAILED if LMDB cannot. */
+  /**
+   * Opens (creating if needed) the store in directory `path`; STORE_FAILED if LMDB cannot. The
+   * path is always a directory, whatever its name: `lmdb` alone takes a name with a dot
+   * (`mktemp -d` gives `/tmp/tmp.XXXXXXXXXX`) for a single-file store and fails on the directory
+   * with EISDIR. Only an existing regular file is opened as a single-file store.
+   */
   static open(path: string = DEFAULT_DATA_DIR): LmdbStore {
     let root: RootDatabase;
     try {
-      root = open({ path, compression: false });
+      root = open({ path, compression: false, noSubdir: isRegularFile(path) });
     } catch (cause) {
       throw new CoreError('STORE_FAILED', `cannot open LMDB at ${path}: ${cause instanceof Error ? cause.message : String(cause)}`);
     }
@@ -89,6 +98,10 @@ export class LmdbStore implements Store {
   private checkOpen(): void {
     if (this.closed) throw new CoreError('STORE_FAILED', 'store is closed');
   }
+}
+
+function isRegularFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 function toStored(e: LedgerEntry): StoredEntry {

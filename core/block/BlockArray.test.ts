@@ -51,6 +51,19 @@ describe('BlockArray', () => {
     expect(a.version).toBe(0);
   });
 
+  it('keeps -0 as +0 wherever a value enters: set, plane activate, plane process', () => {
+    const a = new BlockArray({ x: 4, y: 4, z: 4 }, { clock });
+    a.set(1, 1, 1, -0);
+    expect(Object.is(a.get(1, 1, 1), 0)).toBe(true);
+    a.planeActivate('z', 2, -0);
+    expect(Object.is(a.get(3, 3, 2), 0)).toBe(true);
+    a.planeProcess('z', 2, () => -0);
+    expect(Object.is(a.get(0, 1, 2), 0)).toBe(true);
+    const seen: number[] = [];
+    a.forEach((_x, _y, _z, v) => seen.push(v));
+    expect(seen.some((v) => Object.is(v, -0))).toBe(false);
+  });
+
   it('neighbours with 6, 26 and custom adjacency, clipped at the border', () => {
     const a = new BlockArray({ x: 5, y: 5, z: 5 }, { clock });
     for (let z = 0; z < 5; z++) for (let y = 0; y < 5; y++) for (let x = 0; x < 5; x++) a.set(x, y, z, x + 10 * y + 100 * z);

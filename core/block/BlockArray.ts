@@ -1,5 +1,5 @@
 import { CoreError } from '../errors/CoreError.js';
-import { requireFinite, requireTimestamp } from '../errors/validate.js';
+import { canonicalValue, requireTimestamp } from '../errors/validate.js';
 import { resolveAdjacency, type Adjacency } from './Adjacency.js';
 import { CellIndex } from './CellIndex.js';
 import { boxVolume, checkCoordinate, validateAxis, validateBox, validateDims } from './Dims.js';
@@ -94,10 +94,10 @@ export class BlockArray {
     return { x, y, z, value: this.index.valueAt(slot), timestamp: this.index.stampAt(slot) };
   }
 
-  /** Activates the cell (if needed) with `value`. */
+  /** Activates the cell (if needed) with `value` (canonical: -0 is stored and hashed as +0). */
   set(x: number, y: number, z: number, value: number, timestamp?: number): void {
     checkCoordinate(this.dims, x, y, z);
-    if (!Number.isFinite(value)) requireFinite(value, 'value');
+    value = canonicalValue(value, 'value');
     const stamp = timestamp ?? this.clock();
     if (timestamp !== undefined) requireTimestamp(timestamp);
     const key = mortonEncode(x, y, z);
@@ -178,7 +178,7 @@ export class BlockArray {
   /** Activates every cell of the slice `axis = index` with `value`. */
   planeActivate(axis: Axis, index: number, value: number, timestamp?: number): number {
     this.checkPlane(axis, index);
-    requireFinite(value, 'value');
+    value = canonicalValue(value, 'value');
     if (timestamp !== undefined) requireTimestamp(timestamp);
     const stamp = timestamp ?? this.clock();
     const target = this.writable();
@@ -214,9 +214,7 @@ export class BlockArray {
     const results = new Float64Array(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const v = fn(target.valueAt(slots[i]!), mortonX(key), mortonY(key), mortonZ(key));
-      if (!Number.isFinite(v)) requireFinite(v, `plane result at Morton ${key}`);
-      results[i] = v;
+      results[i] = canonicalValue(fn(target.valueAt(slots[i]!), mortonX(key), mortonY(key), mortonZ(key)), `plane result at Morton ${key}`);
     }
     const stamp = timestamp ?? this.clock();
     for (let i = 0; i < keys.length; i++) target.setAt(slots[i]!, results[i]!, stamp);

@@ -6,6 +6,7 @@ import { nextCubeKappa } from './Kappa.js';
 import { ensembleRespond } from '../femto/ensemble.js';
 import { ownCentral } from './CentralDecoder.js';
 import { answerQuorum } from './CollectiveStrategy.js';
+import { MIN_VOTE_WEIGHT, voteWeight, weightedQuorum } from './Consensus.js';
 import { Vertex, cornerDistance, toVertex, type VertexId } from './Vertex.js';
 
 /** Honest vertices answer like the placeholder; faulty ones answer garbage (distinct or colluding). */
@@ -125,6 +126,90 @@ describe('collectiveThink', () => {
     });
     const result = cube.collectiveThink('q');
     expect(result).toMatchObject({ quorum: true, text: new PlaceholderLlm(0, 0, 0).replicaAnswer('q', 32), agreeing: [0, 1, 2, 3, 4, 5] });
+  });
+});
+
+describe('the quorum cannot be bought with a claimed κ', () => {
+  const CLAIMS = [1000, Infinity, NaN, -5, 1, 0];
+  const QUERY = 'what is the state?';
+  const honestText = new PlaceholderLlm(0, 0, 0).replicaAnswer(QUERY, 32);
+
+  /** Faulty vertices collude on one answer and claim κ = `claim` from creation on, ignoring every κ they are told. */
+  function cubeWithLiars(liars: readonly VertexId[], claim: number, honestKappa = 0.6): Cube {
+    return new Cube(0, { x: 0, y: 0, z: 0 }, (v) => {
+      const node = new PlaceholderLlm(v, 0, 0, honestKappa);
+      if (!liars.includes(v)) return node;
+      const liar: LlmNode = {
+        id: `liar:${v}`,
+        get kappa() {
+          return claim;
+        },
+        set kappa(_ignored: number) {},
+        respond: () => 'the answer is 42',
+        replicaAnswer: () => 'the answer is 42',
+        nextTokenProbabilities: (c) => node.nextTokenProbabilities(c),
+      };
+      return liar;
+    });
+  }
+
+  it('one liar with any κ changes nothing, CENTRAL or a corner, honest κ high or low', () => {
+    for (const claim of CLAIMS) {
+      for (const liar of [Vertex.NEU, Vertex.CENTRAL]) {
+        for (const honestKappa of [0.6, 0]) {
+          const result = cubeWithLiars([liar], claim, honestKappa).collectiveThink(QUERY);
+          expect(result, `κ ${claim}, liar ${liar}, honest κ ${honestKappa}`).toMatchObject({ quorum: true, text: honestText });
+          expect(result.agreeing).toHaveLength(8);
+          expect(Number.isFinite(result.totalWeight)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('two colluding liars with any κ change nothing', () => {
+    for (const claim of CLAIMS) {
+      for (const liars of [[Vertex.NEU, Vertex.CENTRAL], [Vertex.SWD, Vertex.SEU]]) {
+        for (const honestKappa of [0.6, 0]) {
+          const result = cubeWithLiars(liars, claim, honestKappa).collectiveThink(QUERY);
+          expect(result, `κ ${claim}, liars ${liars.join()}, honest κ ${honestKappa}`).toMatchObject({ quorum: true, text: honestText });
+          expect(result.agreeing).toHaveLength(7);
+        }
+      }
+    }
+  });
+
+  it('three colluding liars claiming any κ give no quorum, never their answer', () => {
+    for (const claim of CLAIMS) {
+      const result = cubeWithLiars([Vertex.NEU, Vertex.SWD, Vertex.CENTRAL], claim).collectiveThink(QUERY);
+      // A claim below the honest κ (recorded as 0) only lightens the liars: the honest answer may then pass.
+      const expected = claim === -5 || claim === 0 ? { quorum: true, text: honestText } : { quorum: false, text: null };
+      expect(result, `κ ${claim}`).toMatchObject(expected);
+    }
+  });
+
+  it("weights come from the cube's record: bounded to [0, 1], moved only by the cube, stored that way", () => {
+    const cube = cubeWithLiars([Vertex.NEU], 1000);
+    cube.collectiveThink(QUERY);
+    cube.processVertex('NEU', 'hello');
+    const kappa = cube.vertexKappa();
+    // Created claiming 1000: recorded as 1, then two requests' drift toward 0.6.
+    expect(kappa[Vertex.NEU]).toBeCloseTo(0.6 + 0.4 * 0.99 * 0.99, 12);
+    for (const k of kappa) expect(k >= 0 && k <= 1).toBe(true);
+    const restored = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => new PlaceholderLlm(v, 0, 0));
+    restored.restore(cube.toRecord());
+    expect(restored.vertexKappa()).toEqual(kappa);
+    expect(cubeWithLiars([Vertex.NEU], NaN).vertexKappa()[Vertex.NEU]).toBe(0.6);
+  });
+
+  it('no single vertex reaches the 2/3 threshold alone', () => {
+    const answers = (kappas: readonly number[]) => kappas.map((kappa, v) => ({ vertex: v as VertexId, kappa, text: `answer ${v}` }));
+    // One vertex at κ 1 against eight at κ 0, every answer different: 1 / (1 + 8 · 2/3) of the weight.
+    const lone = weightedQuorum(answers([1, 0, 0, 0, 0, 0, 0, 0, 0]));
+    expect(lone.quorum).toBe(false);
+    expect(lone.agreeingWeight / lone.totalWeight).toBeCloseTo(3 / 19, 12);
+    // Nor when it is the only voter.
+    expect(weightedQuorum(answers([1])).quorum).toBe(false);
+    for (const k of [Infinity, 1000, NaN, -5]) expect(voteWeight(k) >= MIN_VOTE_WEIGHT && voteWeight(k) <= 1).toBe(true);
   });
 });
 

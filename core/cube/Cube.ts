@@ -4,7 +4,7 @@ import { KAPPA_TARGET } from '../llm/PlaceholderLlm.js';
 import { ensembleCentral, type CentralDecoder } from './CentralDecoder.js';
 import { replicaQuorum, type CollectiveStrategy, type VertexNode } from './CollectiveStrategy.js';
 import type { Consensus } from './Consensus.js';
-import { nextCubeKappa } from './Kappa.js';
+import { boundVertexKappa, nextCubeKappa, nextVertexKappa } from './Kappa.js';
 import { CORNERS, Vertex, VERTEX_COUNT, cornerDistance, toVertex, type VertexId } from './Vertex.js';
 
 export interface Coordinate {
@@ -87,7 +87,13 @@ function buildBaseEdges(): (readonly [VertexId, VertexId])[] {
 /** Nine LLM nodes: 8 corners joined by the 12 cube edges, each also joined to CENTRAL. */
 export class Cube {
   private readonly nodes: (LlmNode | undefined)[] = new Array<LlmNode | undefined>(VERTEX_COUNT);
-  private readonly restoredKappa: (number | undefined)[] = new Array<number | undefined>(VERTEX_COUNT);
+  /**
+   * The cube's own record of each vertex's κ, in [0, 1]: restored from the store, or the κ the
+   * model had when the cube created it (bounded), then moved only by the cube, once per request
+   * the vertex answers. Votes are weighed by it and it is what the cube reports and stores; a
+   * node's own `kappa` is written from it but never read back, so a faulty node cannot claim one.
+   */
+  private readonly recordedKappa: (number | undefined)[] = new Array<number | undefined>(VERTEX_COUNT);
   private readonly custom: (readonly [VertexId, VertexId])[] = [];
   private readonly linked: { vertex: VertexId; cube: Cube; otherVertex: VertexId }[] = [];
   private cubeKappa: number;
@@ -118,8 +124,9 @@ export class Cube {
     let node = this.nodes[v];
     if (node === undefined) {
       node = this.createNode(v);
-      const restored = this.restoredKappa[v];
-      if (restored !== undefined) node.kappa = restored;
+      const recorded = this.recordedKappa[v] ?? boundVertexKappa(node.kappa);
+      this.recordedKappa[v] = recorded;
+      node.kappa = recorded;
       this.nodes[v] = node;
     }
     return node;
@@ -183,39 +190,51 @@ export class Cube {
    */
   processVertex(vertex: VertexId | string, text: string, maxTokens?: number): VertexResult {
     const v = toVertex(vertex);
-    const self = this.node(v);
     const answer = this.answer(v, text, maxTokens);
     const from: VertexRef = { cube: this.id, vertex: v };
     const targets: { cube: Cube; vertex: VertexId }[] = this.neighbours(v).map((n) => ({ cube: this, vertex: n }));
     for (const l of this.linked) if (l.vertex === v) targets.push({ cube: l.cube, vertex: l.otherVertex });
     const trace: TraceStep[] = [];
     for (const t of targets.slice(0, MAX_TRACE)) {
-      const node = t.cube.node(t.vertex);
       const reply = t.cube.answer(t.vertex, answer, maxTokens);
-      trace.push({ from, to: { cube: t.cube.id, vertex: t.vertex }, kappa: node.kappa, text: reply });
+      trace.push({ from, to: { cube: t.cube.id, vertex: t.vertex }, kappa: t.cube.kappaOf(t.vertex), text: reply });
     }
-    return { cube: this.id, vertex: v, kappa: self.kappa, text: answer, trace };
+    return { cube: this.id, vertex: v, kappa: this.kappaOf(v), text: answer, trace };
   }
 
-  /** A vertex's own answer: a corner's model, or CENTRAL's decoder over the eight corners. */
+  /** A vertex's own answer: a corner's model, or CENTRAL's decoder over the eight corners; its κ moves once. */
   answer(vertex: VertexId | string, text: string, maxTokens?: number): string {
     const v = toVertex(vertex);
-    if (v !== Vertex.CENTRAL) return this.node(v).respond(text, maxTokens);
-    return this.central(this.node(v), CORNERS.map((c) => this.node(c)), text, maxTokens);
+    const reply = v !== Vertex.CENTRAL ? this.node(v).respond(text, maxTokens) : this.central(this.node(v), CORNERS.map((c) => this.node(c)), text, maxTokens);
+    this.stepVertexKappa(v);
+    return reply;
   }
 
-  /** Every vertex answers the query; CENTRAL integrates them (by default: κ-weighted 2/3 quorum). */
+  /**
+   * Every vertex answers the query; CENTRAL integrates them (by default: a 2/3 quorum weighed by
+   * this cube's record of each vertex's κ); then every vertex's κ moves once.
+   */
   collectiveThink(query: string, maxTokens?: number): CollectiveResult {
     const vertices: VertexNode[] = [];
-    for (let v = 0; v < VERTEX_COUNT; v++) vertices.push({ vertex: v as VertexId, node: this.node(v as VertexId) });
-    return { ...this.collective(vertices, query, maxTokens), cube: this.id, kappa: this.node(Vertex.CENTRAL).kappa };
+    for (let v = 0; v < VERTEX_COUNT; v++) {
+      const node = this.node(v as VertexId);
+      vertices.push({ vertex: v as VertexId, node, kappa: this.kappaOf(v as VertexId) });
+    }
+    const consensus = this.collective(vertices, query, maxTokens);
+    for (let v = 0; v < VERTEX_COUNT; v++) this.stepVertexKappa(v as VertexId);
+    return { ...consensus, cube: this.id, kappa: this.kappaOf(Vertex.CENTRAL) };
   }
 
-  /** κ of each vertex (0.6 for a vertex whose node was never created nor restored). */
+  /** κ of each vertex from the cube's record (0.6 for a vertex whose node was never created nor restored). */
   vertexKappa(): number[] {
     const out: number[] = [];
-    for (let v = 0; v < VERTEX_COUNT; v++) out.push(this.nodes[v]?.kappa ?? this.restoredKappa[v] ?? KAPPA_TARGET);
+    for (let v = 0; v < VERTEX_COUNT; v++) out.push(this.kappaOf(v as VertexId));
     return out;
+  }
+
+  /** The cube's record of one vertex's κ. */
+  kappaOf(vertex: VertexId): number {
+    return this.recordedKappa[vertex] ?? KAPPA_TARGET;
   }
 
   nextKappa(neighbourAverage: number | null): number {
@@ -239,9 +258,20 @@ export class Cube {
   restore(record: CubeRecord): void {
     this.kappa = record.kappa;
     record.vertexKappa.forEach((k, v) => {
-      if (v < VERTEX_COUNT) this.restoredKappa[v] = checkKappa(k);
+      if (v >= VERTEX_COUNT) return;
+      this.recordedKappa[v] = checkKappa(k);
+      const node = this.nodes[v];
+      if (node !== undefined) node.kappa = k;
     });
     for (const [a, b] of record.customEdges) this.addEdge(a, b);
+  }
+
+  /** One request's κ move in the record; the node is told its new κ (it sets its temperature). */
+  private stepVertexKappa(v: VertexId): void {
+    const next = nextVertexKappa(this.kappaOf(v));
+    this.recordedKappa[v] = next;
+    const node = this.nodes[v];
+    if (node !== undefined) node.kappa = next;
   }
 
   private linkCount(v: VertexId): number {

@@ -1,3 +1,3 @@
 export { CoreError, isCoreError } from './CoreError.js';
 export type { CoreErrorCode } from './CoreError.js';
-export { requireFinite, requireIntegerIn, requireTimestamp } from './validate.js';
+export { canonicalValue, requireIntegerIn, requireTimestamp } from './validate.js';

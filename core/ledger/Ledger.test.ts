@@ -21,6 +21,19 @@ describe('Ledger', () => {
     expect(ledger.verify()).toEqual({ valid: true, length: 2 });
   });
 
+  it('hashes and keeps -0 as +0: one encoding per value, whoever appends', () => {
+    const ledger = new Ledger();
+    const e = ledger.append(rec(1, -0));
+    expect(Object.is(e.value, 0)).toBe(true);
+    expect(Object.is(ledger.entry(0).value, 0)).toBe(true);
+    expect(e.hash).toEqual(ledgerEntryHash(ZERO_HASH, 0, rec(1, 0)));
+    expect(e.hash).not.toEqual(ledgerEntryHash(ZERO_HASH, 0, rec(1, -0)));
+    // Reloaded as a store returns it (msgpack and SQL keep +0), it still verifies.
+    const reloaded = new Ledger();
+    reloaded.load({ ...e, value: 0 });
+    expect(reloaded.verify()).toEqual({ valid: true, length: 1 });
+  });
+
   it('canonical bytes are the documented big-endian layout', () => {
     const bytes = ledgerCanonicalBytes(258, { op: LedgerOp.DEACTIVATE, array: 1, x: 2, y: 3, z: 4, value: 1, timestamp: 5 });
     expect(Buffer.from(bytes).toString('hex')).toBe(

@@ -1,4 +1,5 @@
 import { CoreError } from '../errors/CoreError.js';
+import { canonicalValue } from '../errors/validate.js';
 import { sha256Bytes, sha256Into } from './Sha256.js';
 import {
   HASH_BYTES,
@@ -56,9 +57,11 @@ export class Ledger {
     return { length: this.count, hash: this.count === 0 ? ZERO_HASH : this.hashAt(this.count - 1).slice() };
   }
 
-  /** Validates, hashes and appends; returns the complete entry. */
+  /** Validates, hashes and appends; returns the complete entry. Its value is canonical (-0 → +0). */
   append(record: LedgerRecord): LedgerEntry {
     validateLedgerRecord(record);
+    const value = canonicalValue(record.value, 'ledger value');
+    if (!Object.is(value, record.value)) record = { ...record, value };
     const index = this.count;
     const prev = index === 0 ? ZERO_HASH : this.hashAt(index - 1);
     this.scratch.set(prev, 0);

@@ -8,7 +8,7 @@ import type { CollectiveStrategy } from '../cube/CollectiveStrategy.js';
 import type { CollectiveResult, Coordinate, CubeOptions, CubeRecord, VertexResult } from '../cube/Cube.js';
 import { toVertex, vertexOffset, type VertexId } from '../cube/Vertex.js';
 import { CoreError } from '../errors/CoreError.js';
-import { requireFinite, requireIntegerIn } from '../errors/validate.js';
+import { canonicalValue, requireIntegerIn } from '../errors/validate.js';
 import { Ledger, type LedgerHead, type LedgerVerification } from '../ledger/Ledger.js';
 import { LedgerOp, validateLedgerRecord, type LedgerEntry, type LedgerRecord } from '../ledger/LedgerEntry.js';
 import { cellLeafHash, type InclusionProof } from '../ledger/Merkle.js';
@@ -194,19 +194,20 @@ export class Konomi {
     const d = validateDims(dims);
     const max = this.options.maxTemplateCells ?? 100_000;
     if (!Array.isArray(cells) || cells.length > max) throw new CoreError('TOO_LARGE', `a template holds at most ${max} cells`);
-    for (const c of cells) {
+    const values = cells.map((c) => {
       checkCoordinate(d, c.x, c.y, c.z);
-      requireFinite(c.value, 'value');
-    }
+      return canonicalValue(c.value, 'value');
+    });
     const id = this.store.allocateId ? await this.allocatedArrayId() : this.nextArrayId();
     const array = new BlockArray(d, { clock: this.clock, expectedCells: cells.length });
     const slot = this.addSlot(new ArraySlot(id, array, null));
     const entries = [this.ledger.append(this.record(LedgerOp.CREATE_ARRAY, id, d.x, d.y, d.z, 0))];
     const stamp = this.now();
-    for (const c of cells) {
-      array.set(c.x, c.y, c.z, c.value, stamp);
-      entries.push(this.ledger.append(this.record(LedgerOp.SET, id, c.x, c.y, c.z, c.value, stamp)));
-    }
+    cells.forEach((c, i) => {
+      const value = values[i]!;
+      array.set(c.x, c.y, c.z, value, stamp);
+      entries.push(this.ledger.append(this.record(LedgerOp.SET, id, c.x, c.y, c.z, value, stamp)));
+    });
     slot.freeze();
     entries.push(this.ledger.append(this.record(LedgerOp.FREEZE, id, 0, 0, 0, 0, stamp)));
     await this.queue.submit({ entries, arrays: [slot.row()], cells: this.rowsOf(slot, array.mortonKeys()) });
@@ -252,7 +253,8 @@ export class Konomi {
   async setCell(x: number, y: number, z: number, value: number, arrayId = 0): Promise<WriteReceipt> {
     const slot = this.writableSlot(arrayId);
     checkCoordinate(slot.array.dims, x, y, z);
-    requireFinite(value, 'value');
+    // One canonical value (-0 → +0) for the cell, its ledger entry and its store row: all hashed or reloaded.
+    value = canonicalValue(value, 'value');
     const stamp = this.now();
     slot.array.set(x, y, z, value, stamp);
     const entry = this.ledger.append(this.record(LedgerOp.SET, arrayId, x, y, z, value, stamp));
@@ -277,7 +279,7 @@ export class Konomi {
     const slot = this.writableSlot(arrayId);
     const a = validateAxis(axis);
     requireIntegerIn(index, 0, slot.array.dims[a] - 1, `slice ${a}`);
-    requireFinite(value, 'value');
+    value = canonicalValue(value, 'value');
     const stamp = this.now();
     slot.array.planeActivate(a, index, value, stamp);
     const entry = this.ledger.append(this.record(LedgerOp.PLANE_ACTIVATE, arrayId, axisNumber(a), index, 0, value, stamp));

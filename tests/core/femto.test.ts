@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { voteWeight } from '../../core/cube/Consensus.js';
 import { Cube, type CollectiveResult } from '../../core/cube/Cube.js';
 import { CORNERS, Vertex, vertexOffset, type VertexId } from '../../core/cube/Vertex.js';
 import { ensembleRespond } from '../../core/femto/ensemble.js';
@@ -8,7 +9,7 @@ import { Konomi } from '../../core/orchestrator/Konomi.js';
 
 /**
  * Byzantine collective thinking with the REAL FemtoLLM: honest vertices are unmodified FemtoLlm
- * instances; faulty ones wrap one and answer garbage (their κ still counts as a vote weight).
+ * instances; faulty ones wrap one and answer garbage (their κ, as the cube records it, still weighs their vote).
  */
 const factory = new FemtoLlmFactory();
 const TOKENS = 24;
@@ -55,14 +56,6 @@ function femtoCube(origin: number, faulty: readonly VertexId[] = [], lie: Lie = 
   });
 }
 
-function faultyShare(cube: Cube, faulty: readonly VertexId[]): number {
-  const k = cube.vertexKappa();
-  const total = k.reduce((a, b) => a + b, 0);
-  let share = 0;
-  for (const v of faulty) share += k[v] as number;
-  return share / total;
-}
-
 const PAIRS: readonly (readonly VertexId[])[] = [
   [Vertex.NEU, Vertex.CENTRAL],
   [Vertex.NEU, Vertex.NED],
@@ -95,20 +88,16 @@ describe('collectiveThink with FemtoLLM (replicaQuorum)', () => {
       for (const lie of ['z', 'distinct'] as const) {
         const faulty = PAIRS[i % PAIRS.length]!;
         const cube = femtoCube(origin, faulty, lie);
-        const share = faultyShare(cube, faulty);
         const two = cube.collectiveThink(prompt, TOKENS);
-        if (share < 1 / 3) {
-          expect(two.quorum).toBe(true);
-          expect(two.text).toBe(result.text);
-          expect(two.agreeing).toEqual(honestVertices(faulty));
-          checked++;
-        } else {
-          // Above a third of the κ weight the guarantee is void, but it is still never a wrong answer.
-          expect([null, result.text]).toContain(two.text);
-        }
+        // Vote weights lie in [2/3, 1]: two vertices never hold a third, whatever their κ.
+        expect(two.answers.filter((a) => faulty.includes(a.vertex)).reduce((w, a) => w + voteWeight(a.kappa), 0) / two.totalWeight).toBeLessThan(1 / 3);
+        expect(two.quorum).toBe(true);
+        expect(two.text).toBe(result.text);
+        expect(two.agreeing).toEqual(honestVertices(faulty));
+        checked++;
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(20);
+    expect(checked).toBe(24);
   });
 
   it('with equal κ, three garbage vertices (colluding or not) give no quorum, never a wrong answer', () => {
@@ -136,9 +125,10 @@ describe('collectiveThink with FemtoLLM (replicaQuorum)', () => {
     // Three liars holding half the weight: no quorum, not their garbage.
     const half = femtoCube(origin, faulty, 'z', (v) => (faulty.includes(v) ? 1 : 0.5)).collectiveThink(prompt, TOKENS);
     expect(half).toMatchObject({ quorum: false, text: null });
-    // The caveat (docs/CORE.md): the bound is on κ weight, not on heads. Liars above 2/3 of it win.
+    // Three liars at the heaviest κ against six honest at 0.2 hold 3 / (3 + 6 · 0.733) ≈ 41 % of the
+    // weight: they cannot impose their answer (their κ only weighs within [2/3, 1]), nor is there a quorum.
     const heavyLiars = femtoCube(origin, faulty, 'z', (v) => (faulty.includes(v) ? 1 : 0.2)).collectiveThink(prompt, TOKENS);
-    expect(heavyLiars.text).toBe('z'.repeat(TOKENS));
+    expect(heavyLiars).toMatchObject({ quorum: false, text: null });
   });
 });
 

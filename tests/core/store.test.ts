@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -42,6 +42,39 @@ describe('LmdbStore', () => {
     const file = join(dir, 'not-a-dir');
     writeFileSync(file, 'x');
     expect(() => LmdbStore.open(join(file, 'sub'))).toThrow(/STORE_FAILED/);
+  });
+
+  it('an existing empty directory is the store, whatever its name (mktemp -d gives tmp.XXXXXXXXXX)', async () => {
+    for (const name of ['tmp.AbC123xyZ9', 'plain', 'data.v2']) {
+      const empty = join(dir, name);
+      mkdirSync(empty);
+      const k = await Konomi.open({ store: LmdbStore.open(empty), gridDims: { x: 4, y: 4, z: 4 } });
+      await k.setCell(1, 2, 3, 4.5);
+      await k.close();
+      expect(statSync(join(empty, 'data.mdb')).isFile()).toBe(true);
+      const r = await Konomi.open({ store: LmdbStore.open(empty), gridDims: { x: 4, y: 4, z: 4 } });
+      expect(r.getCell(1, 2, 3).value).toBe(4.5);
+      await r.close();
+    }
+    // A directory that does not exist yet is created, dot or not.
+    const fresh = join(dir, 'new.store', 'deeper.d');
+    await (await Konomi.open({ store: LmdbStore.open(fresh) })).close();
+    expect(statSync(fresh).isDirectory()).toBe(true);
+  });
+
+  it('a single-file LMDB store made before (an existing regular file) still opens as one', async () => {
+    const file = join(dir, 'old.mdb');
+    const raw = open({ path: file, compression: false });
+    await raw.openDB<number, number>({ name: 'llm_kappas' }).put(5, 0.25);
+    await raw.close();
+    expect(statSync(file).isFile()).toBe(true);
+    const store = LmdbStore.open(file);
+    expect((await loadAll(store)).cells).toEqual([]);
+    await store.commit({ arrays: [], cells: [{ array: 0, morton: 9, active: true, value: 2, timestamp: 3 }], entries: [], cubes: [] });
+    await store.close();
+    const again = LmdbStore.open(file);
+    expect((await loadAll(again)).cells).toEqual([[0, 9, true, 2, 3]]);
+    await again.close();
   });
 
   it('verify() finds an entry tampered with on disk', async () => {

@@ -183,6 +183,39 @@ export function storeSuite(factory: StoreFactory): void {
     await r.close();
   });
 
+  it('-0 (setCell, plane, template) is kept as +0: after a restart the ledger verifies and an earlier proof still does', async () => {
+    let t = 1_700_000_000_000;
+    const clock = () => t++;
+    const grid = { x: 8, y: 8, z: 8 };
+    const k = await Konomi.open({ store: await factory.open(), clock, gridDims: grid });
+    await k.setCell(1, 1, 1, -0);
+    await k.setCell(2, 2, 2, 5);
+    await k.planeActivate('z', 6, -0);
+    const template = await k.createTemplate({ x: 2, y: 2, z: 2 }, [{ x: 1, y: 1, z: 1, value: -0 }]);
+    expect(Object.is(k.getCell(1, 1, 1).value, 0)).toBe(true);
+    const proof = k.proveCell(1, 1, 1);
+    const planeProof = k.proveCell(3, 4, 6);
+    const head = k.ledgerHead();
+    const root = k.merkleRoot();
+    await k.close();
+
+    // What the store holds is what was hashed: no -0 anywhere.
+    const store = await factory.open();
+    const stored = await loadAll(store);
+    await store.close();
+    expect(stored.cells.filter((c) => Object.is(c[3], -0))).toEqual([]);
+    expect(stored.entries.filter((e) => Object.is(e.value, -0))).toEqual([]);
+
+    const r = await Konomi.open({ store: await factory.open(), clock, gridDims: grid });
+    expect(r.verifyLedger()).toEqual({ valid: true, length: head.length });
+    expect(r.ledgerHead()).toEqual(head);
+    expect(r.merkleRoot()).toEqual(root);
+    expect(verifyInclusionProof(proof, r.merkleRoot())).toBe(true);
+    expect(verifyInclusionProof(planeProof, r.merkleRoot())).toBe(true);
+    expect(r.proveCell(1, 1, 1, template.id).value).toBe(0);
+    await r.close();
+  });
+
   it('llmAt κ rows survive reopening, streamed last; a later row for a coordinate replaces the earlier', async () => {
     const store = await factory.open();
     await store.commit({
