@@ -92,7 +92,7 @@ static void cmd_stats(struct shell *shell, int argc, char **argv, const char *re
     shell_print(shell, "  retransmits      %u\n  NAKs sent        %u\n  NAKs received    %u\n", s->retransmits,
                 s->naks_sent, s->naks_received);
     shell_print(shell, "  duplicates       %u\n  timeouts         %u\n", s->duplicates, s->timeouts);
-    shell_print(shell, "  UART overruns    %u\n", com1.stats.rx_overruns);
+    shell_print(shell, "  receive holds    %u   (ring full: RTS dropped until read)\n", com1.stats.rx_holds);
 }
 
 static void cmd_clear(struct shell *shell, int argc, char **argv, const char *rest) {

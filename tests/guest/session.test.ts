@@ -86,7 +86,7 @@ describe('XP10 and the TypeScript Session on the two ends of COM1', () => {
     await expect(session.request(Opcode.BLOCK_SET, new Uint8Array(14))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 
-  it('a fragmented PING (2 frames each way) round-trips', async () => {
+  it('a fragmented PING (24 frames of 266 bytes to XP10, 2 back) round-trips', async () => {
     const big = Uint8Array.from({ length: 6000 }, (_, i) => (i * 31) & 0xff);
     const reply = await session.request(Opcode.PING, big);
     expect(reply.payload).toEqual(big);
