@@ -5,6 +5,7 @@ import {
   ProtocolError,
   Session,
   decodeBlockGetRequest,
+  decodeBlockSetRequest,
   decodeCubeMsgReply,
   decodeCubeMsgRequest,
   decodeLlmQueryRequest,
@@ -105,5 +106,21 @@ describe('XP10 and the TypeScript Session on the two ends of COM1', () => {
     );
     expect(session.stats.timeouts).toBe(0);
     expect(ErrorCode.OUT_OF_RANGE).toBe(2);
+  });
+
+  it('block set with -0 sends +0, the one canonical zero that reaches the ledger hash (issue 11)', async () => {
+    for (const typed of ['-0', '-0.0', '-0e5', '0']) {
+      const before = seen.length;
+      const out = await run(machine, `block set 1 1 1 ${typed}`);
+      expect(out).toMatch(/Block \(1,1,1\) set to 0\.000000: ledger entry #7/);
+      const sets = seen.slice(before).filter((r) => r.opcode === Opcode.BLOCK_SET);
+      expect(sets).toHaveLength(1);
+      const value = decodeBlockSetRequest(sets[0]!.payload).value;
+      expect(Object.is(value, 0), `${typed} sent as ${Object.is(value, -0) ? '-0' : value}`).toBe(true);
+      expect([...sets[0]!.payload.subarray(6)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]); // the f64 after x, y, z
+    }
+    const before = seen.length;
+    await run(machine, 'block set 1 1 1 -2.5');
+    expect(decodeBlockSetRequest(seen[before]!.payload).value).toBe(-2.5); // other negatives keep their sign
   });
 });
