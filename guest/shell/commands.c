@@ -56,7 +56,7 @@ static void print_wrapped(struct shell *shell, const char *text, size_t column) 
 
 static void cmd_help(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)argc, (void)argv, (void)rest;
-    shell_print(shell, "Commands (Tab completes a name, up/down recall lines, Ctrl-C stops):\n");
+    shell_print(shell, "Commands:\n");
     const struct shell_command *c;
     for (unsigned i = 0; (c = shell_command_at(i)) != 0; i++) {
         size_t usage = strlen(c->usage);
@@ -71,6 +71,8 @@ static void cmd_help(struct shell *shell, int argc, char **argv, const char *res
         print_wrapped(shell, c->help, HELP_TEXT_COLUMN);
         shell_print(shell, "\n");
     }
+    shell_print(shell, "Keys: Tab completes a command, Up/Down recall lines, Left/Right/Home/End\n"
+                       "edit, Ctrl-U clears the line, Ctrl-C stops the running command.\n");
 }
 
 static void cmd_ver(struct shell *shell, int argc, char **argv, const char *rest) {

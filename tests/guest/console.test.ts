@@ -86,12 +86,15 @@ describe('XP10 console on COM2: line editing, history, completion, 80 columns', 
     const from = await fresh();
     const out = await enter((machine.typeText('help'), from));
     const lines = out.split('\r\n').slice(1, -1);
-    expect(lines[0]).toMatch(/^Commands/);
+    expect(lines[0]).toBe('Commands:');
     expect(lines.length).toBeGreaterThan(14);
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(MAX_COLUMNS);
     // A command starts at column 2; a continuation is indented under the text column (26),
     // never a word's tail at the left margin.
-    for (const line of lines.slice(1)) expect(line, line).toMatch(/^( {2}| {26})\S/);
+    const table = lines.slice(1, lines.findIndex((l) => l.startsWith('Keys:')));
+    expect(table.length).toBeGreaterThan(13);
+    for (const line of table) expect(line, line).toMatch(/^( {2}| {26})\S/);
+    expect(out).toContain('Keys: Tab completes a command, Up/Down recall lines');
     expect(out).toMatch(/crash \[stack\] +raise a CPU exception, or overflow the stack \(dump,\r\n {26}halts\); local console only/);
 
     machine.typeOnKeyboard('help\n');
