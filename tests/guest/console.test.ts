@@ -184,6 +184,21 @@ describe('XP10 console on COM2: line editing, history, completion, 80 columns', 
     expect(editedLine(from).line).toBe(PROMPT.trimEnd());
   });
 
+  it('the VGA console reads the PS/2 cursor keys the same way', async () => {
+    // Scancode set 1: E0-prefixed Left (4B), Home (47), End (4F); make then break (| 0x80).
+    const keyboard = (machine as unknown as { emulator: { keyboard_send_scancodes(codes: number[]): void } }).emulator;
+    const press = (code: number): number[] => [0xe0, code, 0xe0, code | 0x80];
+    const screen = (): string => machine.screenText().join('\n').trimEnd();
+    machine.typeOnKeyboard('\x03');
+    await expect.poll(screen, { timeout: 5000 }).toMatch(/XP10>$/);
+    machine.typeOnKeyboard('ptime');
+    keyboard.keyboard_send_scancodes([...press(0x4b), ...press(0x4b), ...press(0x47)]); // Left, Left, Home
+    machine.typeOnKeyboard('u');
+    keyboard.keyboard_send_scancodes(press(0x4f)); // End
+    machine.typeOnKeyboard('\n');
+    await expect.poll(screen, { timeout: 5000 }).toMatch(/XP10> uptime\nUp \d+:\d\d:\d\d\.\d{3} [^\n]*\nXP10>$/);
+  });
+
   it('a new caller does not inherit the previous caller\'s history', async () => {
     let from = await fresh();
     machine.typeText('ver');

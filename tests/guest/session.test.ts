@@ -108,6 +108,14 @@ describe('XP10 and the TypeScript Session on the two ends of COM1', () => {
     expect(ErrorCode.OUT_OF_RANGE).toBe(2);
   });
 
+  it('a reply larger than one 266-byte frame reaches XP10 in fragments of the size it announced', async () => {
+    const values = Array.from({ length: 64 }, (_, i) => i);
+    const frames = session.stats.framesOut;
+    const out = await run(machine, `tensor relu [${values.join(',')}]`);
+    expect(session.stats.framesOut - frames).toBeGreaterThanOrEqual(2); // 64 floats = 256 bytes + header
+    expect(out).toContain(values.map((v) => (v * 2).toFixed(4)).join(' '));
+  });
+
   it('block set with -0 sends +0, the one canonical zero that reaches the ledger hash (issue 11)', async () => {
     for (const typed of ['-0', '-0.0', '-0e5', '0']) {
       const before = seen.length;
