@@ -71,8 +71,8 @@ static void cmd_help(struct shell *shell, int argc, char **argv, const char *res
         print_wrapped(shell, c->help, HELP_TEXT_COLUMN);
         shell_print(shell, "\n");
     }
-    shell_print(shell, "Keys: Tab completes a command, Up/Down recall lines, Left/Right/Home/End\n"
-                       "edit, Ctrl-U clears the line, Ctrl-C stops the running command.\n");
+    shell_print(shell, "Keys: Left/Right/Home/End move the cursor, Up/Down recall earlier lines,\n"
+                       "      Tab completes a command, Ctrl-U clears the line, Ctrl-C stops a command.\n");
 }
 
 static void cmd_ver(struct shell *shell, int argc, char **argv, const char *rest) {

@@ -94,7 +94,7 @@ describe('XP10 console on COM2: line editing, history, completion, 80 columns', 
     const table = lines.slice(1, lines.findIndex((l) => l.startsWith('Keys:')));
     expect(table.length).toBeGreaterThan(13);
     for (const line of table) expect(line, line).toMatch(/^( {2}| {26})\S/);
-    expect(out).toContain('Keys: Tab completes a command, Up/Down recall lines');
+    expect(out).toMatch(/Keys: Left\/Right\/Home\/End move the cursor, Up\/Down recall earlier lines,\r\n {6}Tab completes/);
     expect(out).toMatch(/crash \[stack\] +raise a CPU exception, or overflow the stack \(dump,\r\n {26}halts\); local console only/);
 
     machine.typeOnKeyboard('help\n');
