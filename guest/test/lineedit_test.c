@@ -242,6 +242,34 @@ static void test_every_split(void) {
     CHECK(screen_matches(&whole), "and that screen shows the line");
 }
 
+/* Random bytes, biased towards the keys and sequences the editor knows: whatever arrives,
+ * the line stays in bounds and the terminal keeps showing exactly the line and cursor. */
+static void test_random_input(void) {
+    static const char *const pieces[] = { "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x1b[H", "\x1b[F", "\x1b[3~",
+                                          "\x1bOA", "\x1b[1;5D", "\x1b", "\x1b[", "\t", "\x15", "\x0b", "\x7f",
+                                          "\b", "\x01", "\x05", "\x03", "\r", "c", "cu", "p", "ver" };
+    struct fixture f;
+    setup(&f);
+    uint32_t x = 12345;
+    unsigned bad_bounds = 0, bad_screen = 0;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        if (x % 3 == 0) {
+            uint8_t byte = (uint8_t)(x >> 8);
+            feed(&f, (const char *)&byte, 1);
+        } else {
+            type(&f, pieces[(x >> 8) % (sizeof(pieces) / sizeof(pieces[0]))]);
+        }
+        if (f.edit.cursor > f.edit.length || f.edit.length >= LINEEDIT_LINE_MAX) bad_bounds++;
+        if (f.edit.input == LINEEDIT_INPUT_TEXT && !screen_matches(&f)) bad_screen++;
+        if (f.term.all_length > sizeof(f.term.all) / 2) f.term.all_length = 0; /* keep the log short */
+    }
+    CHECK(bad_bounds == 0, "200,000 random keys: cursor and length stay in bounds (%u violations)", bad_bounds);
+    CHECK(bad_screen == 0, "200,000 random keys: the screen always shows the line (%u mismatches)", bad_screen);
+    CHECK(f.lines > 1000 && f.interrupts > 1000, "the random input ran lines (%u) and Ctrl-C (%u)", f.lines,
+          f.interrupts);
+}
+
 int run_lineedit_tests(void) {
     int before = check_failures;
     test_cursor_keys();
@@ -249,6 +277,7 @@ int run_lineedit_tests(void) {
     test_history();
     test_completion();
     test_every_split();
+    test_random_input();
     printf("lineedit  %s\n", check_failures == before ? "ok" : "FAILED");
     return check_failures - before;
 }
