@@ -265,6 +265,10 @@ export class Dispatcher {
     } catch (err) {
       if (err instanceof ProtocolError && err.remote) throw err;
       const why = err instanceof Error ? err.message : String(err);
+      // Refused before sending: larger than the host announced it accepts (HELLO max content).
+      if (err instanceof ProtocolError && err.code === 'TOO_LARGE') {
+        throw new ProtocolError('TOO_LARGE', `cube ${cube} vertex ${vertex} is hosted by ${host.peer.line.name}: ${why}`);
+      }
       throw new ProtocolError('UNAVAILABLE', `cube ${cube} vertex ${vertex} is hosted by ${host.peer.line.name}, which did not answer: ${why}`);
     }
   }

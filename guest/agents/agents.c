@@ -123,13 +123,15 @@ static void resident_answer(struct link_incoming *incoming) {
         return;
     }
     char text[RESIDENT_REPLY_MAX];
-    uint32_t quoted = request.text.length < RESIDENT_QUOTE_MAX ? request.text.length : RESIDENT_QUOTE_MAX;
+    /* Whole characters only: the reply must stay valid UTF-8. */
+    uint32_t quoted = (uint32_t)proto_utf8_prefix(request.text.bytes, request.text.length, RESIDENT_QUOTE_MAX);
     char quote[RESIDENT_QUOTE_MAX + 1];
     memcpy(quote, request.text.bytes, quoted);
     quote[quoted] = '\0';
     resident.answered++;
-    size_t n = format_to_buffer(text, sizeof(text), "%s of cube %u in XP10 (message %u) heard: %s",
-                                vertex_names[resident.vertex.vertex], resident.vertex.cube, resident.answered, quote);
+    size_t n = format_to_buffer(text, sizeof(text), "%s of cube %u in XP10 (message %u, %u bytes) heard: %s",
+                                vertex_names[resident.vertex.vertex], resident.vertex.cube, resident.answered,
+                                request.text.length, quote);
     struct proto_cube_reply reply = {
         .vertex = resident.vertex.vertex,
         .kappa = RESIDENT_KAPPA,

@@ -15,6 +15,11 @@
 #define LINK_MAX_WAIT_MS 100u
 #define LINK_CALL_POLL_MS 50u
 #define LINK_HELLO_MAX 256u
+/* The max content XP10 announces in HELLO. A peer can send at most 256 fragments of
+ * (max content - 10) bytes, so announcing 266 makes the largest message it will try
+ * 256 x 256 = 65,536 bytes, exactly what XP10 reassembles (PROTO_REASSEMBLY_MAX). Larger
+ * requests are refused TOO_LARGE by the sender at once instead of being sent in vain. */
+#define LINK_MAX_CONTENT (PROTO_REASSEMBLY_MAX / PROTO_MAX_FRAGMENTS + PROTO_HEADER_SIZE + PROTO_CRC_SIZE)
 
 /* A reply an agent produced for an incoming request, waiting for the link task. */
 struct posted_reply {
@@ -121,7 +126,7 @@ static uint32_t link_boot_id(void) {
 static size_t link_encode_hello(uint8_t *out, size_t capacity) {
     struct proto_hello hello = {
         .version = PROTO_VERSION,
-        .max_content = PROTO_MAX_CONTENT,
+        .max_content = LINK_MAX_CONTENT,
         .window = PROTO_SESSION_MAX_WINDOW,
         .name = { (const uint8_t *)XP10_NAME, sizeof(XP10_NAME) - 1 },
         .token = { 0, 0 },
@@ -293,6 +298,7 @@ static void link_task_main(void *arg) {
 void link_init(void) {
     struct proto_session_config config;
     proto_session_default_config(&config);
+    config.max_content = LINK_MAX_CONTENT;
     struct proto_session_ops ops = {
         .context = 0,
         .write = link_write,

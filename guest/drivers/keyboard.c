@@ -28,6 +28,14 @@ enum {
     SCANCODE_RIGHT_SHIFT = 0x36,
     SCANCODE_CTRL = 0x1D,
     SCANCODE_TABLE_SIZE = 0x3A,
+    /* after SCANCODE_EXTENDED */
+    SCANCODE_HOME = 0x47,
+    SCANCODE_UP = 0x48,
+    SCANCODE_LEFT = 0x4B,
+    SCANCODE_RIGHT = 0x4D,
+    SCANCODE_END = 0x4F,
+    SCANCODE_DOWN = 0x50,
+    SCANCODE_DELETE = 0x53,
 
     ASCII_CONTROL_MASK = 0x1F,
 };
@@ -57,6 +65,25 @@ static const char keymap_shift[SCANCODE_TABLE_SIZE] = {
     '*', 0, ' ',
 };
 
+/* The cursor keys (E0-prefixed in set 1) become the VT100/ANSI sequences a terminal sends,
+ * so the shell's line editor reads the keyboard and COM2 the same way. */
+static void keyboard_put_key_sequence(uint8_t code) {
+    static const struct {
+        uint8_t code;
+        const char *sequence;
+    } keys[] = {
+        { SCANCODE_UP, "\x1b[A" },   { SCANCODE_DOWN, "\x1b[B" }, { SCANCODE_RIGHT, "\x1b[C" },
+        { SCANCODE_LEFT, "\x1b[D" }, { SCANCODE_HOME, "\x1b[H" }, { SCANCODE_END, "\x1b[F" },
+        { SCANCODE_DELETE, "\x1b[3~" },
+    };
+    for (unsigned i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (keys[i].code != code) continue;
+        for (const char *p = keys[i].sequence; *p; p++) ringbuf_put(&ring, (uint8_t)*p);
+        sched_wake(&keyboard_channel);
+        return;
+    }
+}
+
 static void keyboard_handle_scancode(uint8_t scancode) {
     if (scancode == SCANCODE_EXTENDED) {
         extended = true;
@@ -74,7 +101,12 @@ static void keyboard_handle_scancode(uint8_t scancode) {
         ctrl_down = !released;
         return;
     }
-    if (released || was_extended || code >= SCANCODE_TABLE_SIZE) return;
+    if (released) return;
+    if (was_extended) {
+        keyboard_put_key_sequence(code);
+        return;
+    }
+    if (code >= SCANCODE_TABLE_SIZE) return;
     char c = shift_down ? keymap_shift[code] : keymap[code];
     if (c == 0) return;
     if (ctrl_down && c >= 'a' && c <= 'z') c = (char)(c & ASCII_CONTROL_MASK);

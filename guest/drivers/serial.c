@@ -78,6 +78,15 @@ static void serial_update_modem(struct serial_port *port) {
     sched_wake(port);
 }
 
+/* Interrupt sources follow the rings: receive only while the receive ring has room (see
+ * serial_receive), transmit-empty only while the transmit ring holds bytes. Caller has IRQs off. */
+static void serial_update_ier(struct serial_port *port) {
+    uint8_t ier = IER_LINE_STATUS | IER_MODEM_STATUS;
+    if (!port->rx_held) ier |= IER_RX_AVAILABLE;
+    if (!ringbuf_empty(&port->tx)) ier |= IER_TX_EMPTY;
+    outb(port->base + UART_IER, ier);
+}
+
 /* Moves queued bytes into the transmitter while it has room, and wakes writers waiting for
  * room in the ring. Caller has IRQs off. */
 static void serial_drain_tx(struct serial_port *port) {
@@ -88,19 +97,34 @@ static void serial_drain_tx(struct serial_port *port) {
         moved = true;
     }
     if (moved && port->tx_waiters) sched_wake(&port->tx);
-    uint8_t ier = IER_RX_AVAILABLE | IER_LINE_STATUS | IER_MODEM_STATUS;
-    if (!ringbuf_empty(&port->tx)) ier |= IER_TX_EMPTY;
-    outb(port->base + UART_IER, ier);
+    serial_update_ier(port);
+}
+
+/* Receive flow control. A sender may write far more than the ring holds in one go (the
+ * bridge writes a whole fragmented message, up to 64 KiB, into COM1 at once). Bytes that
+ * found the ring full used to be dropped, and since a retransmission repeats the same
+ * bytes in the same order, the same tail was lost every time. Instead, a full ring leaves
+ * further bytes in the UART: RTS drops and the receive interrupt is masked until the
+ * reader has emptied the ring to half (serial_read_byte). v86 keeps everything it was
+ * given; a real modem stops on RTS; a real sender that ignores RTS overruns the UART's
+ * FIFO, which the line-status interrupt counts. Caller has IRQs off. */
+static void serial_hold_rx(struct serial_port *port, bool hold) {
+    if (port->rx_held == hold) return;
+    port->rx_held = hold;
+    if (hold) port->stats.rx_holds++;
+    outb(port->base + UART_MCR, MCR_DTR | MCR_OUT2 | (hold ? 0 : MCR_RTS));
+    serial_update_ier(port);
 }
 
 static void serial_receive(struct serial_port *port) {
     bool received = false;
     while (inb(port->base + UART_LSR) & LSR_DATA_READY) {
-        uint8_t byte = inb(port->base + UART_DATA);
-        if (ringbuf_put(&port->rx, byte))
-            port->stats.rx_bytes++;
-        else
-            port->stats.rx_overruns++;
+        if (ringbuf_full(&port->rx)) {
+            serial_hold_rx(port, true);
+            break;
+        }
+        ringbuf_put(&port->rx, inb(port->base + UART_DATA));
+        port->stats.rx_bytes++;
         received = true;
     }
     if (received) sched_wake(port);
@@ -193,6 +217,7 @@ void serial_write(struct serial_port *port, const uint8_t *data, size_t length) 
 int serial_read_byte(struct serial_port *port) {
     uint32_t flags = irq_save();
     int byte = ringbuf_get(&port->rx);
+    if (port->rx_held && ringbuf_used(&port->rx) <= port->rx.mask / 2) serial_hold_rx(port, false);
     irq_restore(flags);
     return byte;
 }

@@ -12,7 +12,7 @@
 struct serial_stats {
     uint32_t rx_bytes;
     uint32_t tx_bytes;
-    uint32_t rx_overruns;  /* bytes dropped because the receive ring was full */
+    uint32_t rx_holds;     /* times the receive ring filled and RTS dropped (flow control) */
     uint32_t line_errors;  /* parity/framing/overrun reported by the UART */
     uint32_t modem_changes;
 };
@@ -28,6 +28,7 @@ struct serial_port {
     volatile uint32_t carrier_generation; /* bumped on every DCD edge */
     struct serial_stats stats;
     volatile uint32_t tx_waiters; /* tasks sleeping on &tx for room in the ring */
+    volatile bool rx_held;        /* receive ring full: RTS low, receive interrupt masked */
 };
 
 extern struct serial_port com1;

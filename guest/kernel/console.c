@@ -33,6 +33,7 @@ struct console console_com2 = {
     .wait_input = com2_wait_input,
     .carrier = com2_carrier,
     .carrier_generation = com2_carrier_generation,
+    .local = false,
 };
 
 struct console console_vga = {
@@ -42,6 +43,7 @@ struct console console_vga = {
     .wait_input = keyboard_wait_readable,
     .carrier = 0,
     .carrier_generation = 0,
+    .local = true,
 };
 
 void console_write(struct console *console, const char *text) { console->write(text, strlen(text)); }

@@ -14,6 +14,7 @@ struct console {
     void (*wait_input)(uint32_t timeout_ms);  /* blocks until input, a modem change or timeout */
     bool (*carrier)(void);                    /* NULL when the console has no modem line */
     uint32_t (*carrier_generation)(void);     /* bumped on every carrier edge */
+    bool local;                               /* at the machine itself, not a dial-in line */
 };
 
 extern struct console console_com2;

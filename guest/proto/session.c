@@ -217,7 +217,7 @@ static bool session_last_fragment_of_answered(struct proto_session *s, const str
     if ((frame->flags & (PROTO_FLAG_REPLY | PROTO_FLAG_MORE)) || frame->fragment == 0) return false;
     struct proto_dup_entry *e = dup_find(s, frame->channel, frame->seq);
     if (!e || e->state != PROTO_DUP_ANSWERED || e->opcode != frame->opcode) return false;
-    if (proto_fragment_count(e->payload_length, PROTO_MAX_PAYLOAD) != (uint32_t)frame->fragment + 1) return false;
+    if (proto_fragment_count(e->payload_length, s->reassembler.fragment_size) != (uint32_t)frame->fragment + 1) return false;
     proto_reassembler_discard(&s->reassembler, frame);
     s->stats.duplicates++;
     dup_resend(s, e);
@@ -271,6 +271,8 @@ void proto_session_init(struct proto_session *s, const struct proto_session_conf
     s->peer_max_content = PROTO_MAX_CONTENT;
     proto_decoder_init(&s->decoder, session_on_frame, session_on_error, s);
     proto_reassembler_init(&s->reassembler, s->config.max_message, s->config.reassembly_timeout_ms);
+    /* The peer fragments what it sends us at the max content we announce. */
+    s->reassembler.fragment_size = (uint32_t)s->config.max_content - PROTO_HEADER_SIZE - PROTO_CRC_SIZE;
 }
 
 void proto_session_input(struct proto_session *s, const uint8_t *data, size_t length, uint32_t now_ms) {

@@ -32,7 +32,7 @@ struct proto_stats {
 
 struct proto_session_config {
     uint8_t window;
-    uint16_t max_content;
+    uint16_t max_content; /* announced in HELLO; the peer's fragments are this size minus 10 */
     uint32_t rto_initial_ms, rto_min_ms, rto_max_ms;
     uint8_t max_retries;
     uint32_t nak_interval_ms;

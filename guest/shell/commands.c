@@ -20,13 +20,59 @@
 #define ROLE_TEXT_MAX 64
 #define BUSY_MAX_MS 60000u
 
+/* Built-in output stays within 79 columns: a line of exactly 80 makes the VGA console (and
+ * terminals without a pending-wrap state) start a new row early, which shows as wrapping. */
+#define OUTPUT_COLUMNS 79u
+#define HELP_USAGE_INDENT 2u
+#define HELP_USAGE_WIDTH 23u
+#define HELP_TEXT_COLUMN (HELP_USAGE_INDENT + HELP_USAGE_WIDTH + 1u)
+
+static void print_spaces(struct shell *shell, size_t count) {
+    while (count-- > 0) shell->console->write(" ", 1);
+}
+
+/* Prints `text` word by word from `column`, continuing on new lines indented to
+ * HELP_TEXT_COLUMN instead of letting the terminal break a word. */
+static void print_wrapped(struct shell *shell, const char *text, size_t column) {
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ') p++;
+        if (!*p) return;
+        const char *word = p;
+        while (*p && *p != ' ') p++;
+        size_t length = (size_t)(p - word);
+        if (column > HELP_TEXT_COLUMN && column + 1 + length > OUTPUT_COLUMNS) {
+            shell_print(shell, "\n");
+            print_spaces(shell, HELP_TEXT_COLUMN);
+            column = HELP_TEXT_COLUMN;
+        } else if (column > HELP_TEXT_COLUMN) {
+            shell_print(shell, " ");
+            column++;
+        }
+        shell->console->write(word, length);
+        column += length;
+    }
+}
+
 static void cmd_help(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)argc, (void)argv, (void)rest;
-    const struct shell_command *tables[] = { shell_local_commands, shell_remote_commands };
     shell_print(shell, "Commands:\n");
-    for (unsigned t = 0; t < 2; t++)
-        for (const struct shell_command *c = tables[t]; c->name; c++)
-            shell_print(shell, "  %-28s %s\n", c->usage, c->help);
+    const struct shell_command *c;
+    for (unsigned i = 0; (c = shell_command_at(i)) != 0; i++) {
+        size_t usage = strlen(c->usage);
+        print_spaces(shell, HELP_USAGE_INDENT);
+        shell_print(shell, "%s", c->usage);
+        if (usage > HELP_USAGE_WIDTH) { /* too long for the column: the text goes below it */
+            shell_print(shell, "\n");
+            print_spaces(shell, HELP_TEXT_COLUMN);
+        } else {
+            print_spaces(shell, HELP_TEXT_COLUMN - HELP_USAGE_INDENT - usage);
+        }
+        print_wrapped(shell, c->help, HELP_TEXT_COLUMN);
+        shell_print(shell, "\n");
+    }
+    shell_print(shell, "Keys: Left/Right/Home/End move the cursor, Up/Down recall earlier lines,\n"
+                       "      Tab completes a command, Ctrl-U clears the line, Ctrl-C stops a command.\n");
 }
 
 static void cmd_ver(struct shell *shell, int argc, char **argv, const char *rest) {
@@ -92,7 +138,7 @@ static void cmd_stats(struct shell *shell, int argc, char **argv, const char *re
     shell_print(shell, "  retransmits      %u\n  NAKs sent        %u\n  NAKs received    %u\n", s->retransmits,
                 s->naks_sent, s->naks_received);
     shell_print(shell, "  duplicates       %u\n  timeouts         %u\n", s->duplicates, s->timeouts);
-    shell_print(shell, "  UART overruns    %u\n", com1.stats.rx_overruns);
+    shell_print(shell, "  receive holds    %u   (ring full: RTS dropped until read)\n", com1.stats.rx_holds);
 }
 
 static void cmd_clear(struct shell *shell, int argc, char **argv, const char *rest) {
@@ -126,8 +172,6 @@ static void cmd_busy(struct shell *shell, int argc, char **argv, const char *res
                     self->preemptions - preempted);
 }
 
-/* Raises a CPU exception on purpose, to show the register dump XP10 prints instead of
- * rebooting. The machine halts afterwards. */
 /* Stands in for a runaway recursion without corrupting the heap below the stack: overwrites
  * the lowest words of this task's stack, where the canary lives, and lets schedule() look. */
 static void crash_stack(struct shell *shell) {
@@ -138,8 +182,12 @@ static void crash_stack(struct shell *shell) {
     sched_yield();
 }
 
+/* Raises a CPU exception on purpose, to show the register dump XP10 prints instead of
+ * rebooting. The machine halts afterwards, for everyone: so only at the machine's own
+ * console, never for a caller on COM2. */
 static void cmd_crash(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)rest;
+    if (!shell_require_local(shell, argv[0])) return;
     if (argc > 1 && strcmp(argv[1], "stack") == 0) {
         crash_stack(shell);
         return;
@@ -158,6 +206,7 @@ const struct shell_command shell_local_commands[] = {
     { "stats", "stats", "packet link counters", cmd_stats },
     { "clear", "clear", "clear the screen", cmd_clear },
     { "busy", "busy MS", "compute without yielding (preemption demo)", cmd_busy },
-    { "crash", "crash [stack]", "raise a CPU exception, or overflow the stack (dump, halts)", cmd_crash },
+    { "crash", "crash [stack]", "raise a CPU exception, or overflow the stack (dump, halts); local console only",
+      cmd_crash },
     { 0, 0, 0, 0 },
 };

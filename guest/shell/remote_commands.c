@@ -110,6 +110,9 @@ static void block_set(struct shell *shell, char **argv) {
         shell_print(shell, "Value must be a number, e.g. 1.5\n");
         return;
     }
+    /* One canonical zero before a value reaches the ledger's hash: -0 and +0 are the same
+     * number, but not the same bytes, and a store may keep only one of them (issue 11). */
+    if (request.value == 0.0) request.value = 0.0;
     struct agent_job *job = job_new(PROTO_OP_BLOCK_SET);
     if (!job) return;
     job->length = (uint32_t)proto_block_set_request_encode(&request, job->payload, sizeof(job->payload));

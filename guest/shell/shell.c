@@ -12,9 +12,6 @@
 
 enum {
     KEY_CTRL_C = 0x03,
-    KEY_BACKSPACE = 0x08,
-    KEY_DELETE = 0x7F,
-    KEY_ESCAPE = 0x1B,
 };
 
 #define SHELL_IDLE_POLL_MS 1000
@@ -40,8 +37,8 @@ static void shell_banner(struct shell *shell) {
 }
 
 static void shell_prompt(struct shell *shell) {
-    shell->length = 0;
     shell_print(shell, "%s", SHELL_PROMPT);
+    lineedit_begin(&shell->edit);
 }
 
 static bool carrier_changed(struct shell *shell) {
@@ -58,6 +55,13 @@ bool shell_interrupted(struct shell *shell) {
     return false;
 }
 
+bool shell_require_local(struct shell *shell, const char *command) {
+    if (shell->console->local) return true;
+    shell_print(shell, "'%s' works on the local console only (VGA keyboard), not on %s.\n", command,
+                shell->console->name);
+    return false;
+}
+
 static int shell_split(char *line, char **argv) {
     int argc = 0;
     char *p = line;
@@ -71,12 +75,19 @@ static int shell_split(char *line, char **argv) {
     return argc;
 }
 
-static const struct shell_command *shell_find(const char *name) {
+const struct shell_command *shell_command_at(unsigned index) {
     const struct shell_command *tables[] = { shell_local_commands, shell_remote_commands };
     for (unsigned t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
         for (const struct shell_command *c = tables[t]; c->name; c++)
-            if (strcmp(c->name, name) == 0) return c;
+            if (index-- == 0) return c;
     }
+    return 0;
+}
+
+static const struct shell_command *shell_find(const char *name) {
+    const struct shell_command *c;
+    for (unsigned i = 0; (c = shell_command_at(i)) != 0; i++)
+        if (strcmp(c->name, name) == 0) return c;
     return 0;
 }
 
@@ -94,9 +105,8 @@ static const char *shell_rest_after(const char *line, int words) {
 static void shell_execute(struct shell *shell) {
     char original[SHELL_LINE_MAX];
     char *argv[SHELL_ARGS_MAX];
-    shell->line[shell->length] = '\0';
-    memcpy(original, shell->line, shell->length + 1);
-    int argc = shell_split(shell->line, argv);
+    memcpy(original, shell->edit.line, shell->edit.length + 1);
+    int argc = shell_split(shell->edit.line, argv);
     if (argc == 0) return;
     for (char *p = argv[0]; *p; p++)
         if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
@@ -105,13 +115,15 @@ static void shell_execute(struct shell *shell) {
         shell_print(shell, "'%s' is not recognized as a command. Type 'help'.\n", argv[0]);
         return;
     }
+
     shell->commands_run++;
     command->run(shell, argc, argv, shell_rest_after(original, 1));
 }
 
 static void shell_session_edge(struct shell *shell) {
     shell->carrier_generation = shell->console->carrier_generation();
-    shell->length = 0;
+    lineedit_forget_history(&shell->edit); /* the next caller does not see this one's commands */
+    lineedit_begin(&shell->edit);
     if (shell->console->carrier()) {
         shell_banner(shell);
         shell_prompt(shell);
@@ -121,30 +133,25 @@ static void shell_session_edge(struct shell *shell) {
 }
 
 static void shell_key(struct shell *shell, int c) {
-    if (c == '\n' && shell->last_was_cr) {
-        shell->last_was_cr = false;
-        return;
-    }
-    shell->last_was_cr = (c == '\r');
-    if (c == '\r' || c == '\n') {
-        shell_print(shell, "\n");
+    switch (lineedit_feed(&shell->edit, (uint8_t)c)) {
+    case LINEEDIT_LINE:
         shell_execute(shell);
         if (carrier_changed(shell)) return; /* the session ended under the command */
         shell_prompt(shell);
         sched_yield(); /* let the other console and the agents run between commands */
-    } else if (c == KEY_BACKSPACE || c == KEY_DELETE) {
-        if (shell->length > 0) {
-            shell->length--;
-            shell_print(shell, "\b \b");
-        }
-    } else if (c == KEY_CTRL_C) {
+        break;
+    case LINEEDIT_INTERRUPT:
         shell_print(shell, "^C\n");
         shell_prompt(shell);
-    } else if (c >= ' ' && c != KEY_DELETE && shell->length + 1 < SHELL_LINE_MAX) {
-        shell->line[shell->length++] = (char)c;
-        char echo = (char)c;
-        shell->console->write(&echo, 1);
+        break;
+    case LINEEDIT_CONTINUE: break;
     }
+}
+
+static const char *shell_command_name(void *context, unsigned index) {
+    (void)context;
+    const struct shell_command *c = shell_command_at(index);
+    return c ? c->name : 0;
 }
 
 static void shell_task(void *arg) {
@@ -170,6 +177,8 @@ void shell_start(struct console *console) {
     struct shell *shell = kzalloc(sizeof(*shell));
     if (!shell) return;
     shell->console = console;
+    struct lineedit_ops ops = { shell, shell_sink, shell_command_name };
+    lineedit_init(&shell->edit, SHELL_PROMPT, &ops);
     char name[TASK_NAME_MAX];
     format_to_buffer(name, sizeof(name), "shell-%s", console->name);
     task_spawn(name, shell_task, shell);

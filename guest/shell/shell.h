@@ -7,16 +7,15 @@
 #include <stdint.h>
 
 #include "kernel/console.h"
+#include "shell/lineedit.h"
 
-#define SHELL_LINE_MAX 256
+#define SHELL_LINE_MAX LINEEDIT_LINE_MAX
 #define SHELL_ARGS_MAX 16
 #define SHELL_PROMPT "XP10> "
 
 struct shell {
     struct console *console;
-    char line[SHELL_LINE_MAX];
-    size_t length;
-    bool last_was_cr;
+    struct lineedit edit; /* the command line being typed, and the history */
     uint32_t carrier_generation;
     uint32_t commands_run;
 };
@@ -31,8 +30,14 @@ struct shell_command {
 
 void shell_start(struct console *console);
 void shell_print(struct shell *shell, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For commands that affect the whole machine (crash): true on a console at the machine
+ * itself; on a dial-in line it prints why the command is refused and returns false. */
+bool shell_require_local(struct shell *shell, const char *command);
 /* True when the foreground command should stop: Ctrl-C typed or the carrier dropped. */
 bool shell_interrupted(struct shell *shell);
+
+/* Every command, local ones first: the index-th, or NULL past the last. */
+const struct shell_command *shell_command_at(unsigned index);
 
 extern const struct shell_command shell_local_commands[];
 extern const struct shell_command shell_remote_commands[];

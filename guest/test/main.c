@@ -1,5 +1,6 @@
 /* Host test program: the kernel's protocol sources, built natively, against the shared
- * golden vectors (written by the TypeScript side) plus session behaviour tests. */
+ * golden vectors (written by the TypeScript side) plus session behaviour tests, and the
+ * shell's line editor. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ int main(int argc, char **argv) {
     if (run_vector_tests(path) != 0) return 2;
     run_session_tests();
     run_fuzz_tests();
+    run_lineedit_tests();
     printf("%d checks passed, %d failed\n", check_passes, check_failures);
     return check_failures ? 1 : 0;
 }

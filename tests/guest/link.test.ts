@@ -62,7 +62,7 @@ describe('XP10 on the COM1 packet link (real v86, real image, in-memory core)', 
   it('announces itself with HELLO at boot, hosting cube 1 vertex NEU on channel 1', async () => {
     await expect.poll(() => core.framesWith(Opcode.HELLO).length, { timeout: 5000 }).toBeGreaterThan(0);
     const hello = decodeHello(core.framesWith(Opcode.HELLO)[0]!.payload);
-    expect(hello).toMatchObject({ version: 1, maxContent: 4096, window: 8, name: 'XP10' });
+    expect(hello).toMatchObject({ version: 1, maxContent: 266, window: 8, name: 'XP10' });
     expect(hello.vertices).toEqual([{ cube: 1, vertex: 0, channel: 1 }]);
   });
 
@@ -120,7 +120,7 @@ describe('XP10 on the COM1 packet link (real v86, real image, in-memory core)', 
     const answer = decodeCubeMsgReply(reply.payload);
     expect(answer.vertex).toBe(0);
     expect(answer.kappa).toBe(0.5);
-    expect(answer.text).toMatch(/^NEU of cube 1 in XP10 \(message \d+\) heard: hello NEU$/);
+    expect(answer.text).toMatch(/^NEU of cube 1 in XP10 \(message \d+, 9 bytes\) heard: hello NEU$/);
     expect(await run(machine, 'ps')).toMatch(/resident NEU cube 1 ch 1, [1-9]\d* answered/);
   });
 

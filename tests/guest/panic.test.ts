@@ -50,13 +50,15 @@ describe('XP10 stops with a dump instead of rebooting', () => {
   it('prints a register dump with the faulting ESP on a CPU exception and halts', async () => {
     machine = await bootToPrompt();
     const from = machine.outputOffset();
-    machine.typeText('crash\r');
+    machine.typeOnKeyboard('crash\n'); // at the machine's own console: a caller may not
+
     await machine.waitForOutput('*** STOP: XP10 halted. ***', { from });
     const dump = machine.outputSince(from);
     expect(dump).toMatch(/\*\*\* EXCEPTION 0: Divide error \(error code 0x00000000\)/);
     expect(dump).toMatch(/EIP=[0-9a-f]{8} {2}CS=0008 {2}EFLAGS=[0-9a-f]{8}/);
     expect(dump).toMatch(/EAX=[0-9a-f]{8} {2}EBX=[0-9a-f]{8} {2}ECX=[0-9a-f]{8} {2}EDX=[0-9a-f]{8}/);
     expect(dump).toMatch(/DS=0010 {2}ES=0010/);
+    expect(machine.screenText().join('\n')).toContain('XP10> crash\nRaising a divide error...');
     // The stack pointer before the CPU pushed its frame: word-aligned on the shell task's stack.
     const esp = /ESP=([0-9a-f]{8}) \(at the fault\)/.exec(dump);
     expect(esp).not.toBeNull();
@@ -67,11 +69,34 @@ describe('XP10 stops with a dump instead of rebooting', () => {
   it('notices a task that overran its stack at the next switch and panics with its name', async () => {
     machine = await bootToPrompt();
     const from = machine.outputOffset();
-    machine.typeText('crash stack\r');
+    machine.typeOnKeyboard('crash stack\n');
     await machine.waitForOutput('*** STOP: XP10 halted. ***', { from });
     expect(machine.outputSince(from)).toMatch(
-      /\*\*\* KERNEL PANIC: stack overflow in task \d+ \([\w-]+\): canary at [0-9a-f]{8} overwritten/,
+      /\*\*\* KERNEL PANIC: stack overflow in task \d+ \(shell-VGA\): canary at [0-9a-f]{8} overwritten/,
     );
     await expectStoppedForGood(machine);
+  });
+
+  it('refuses crash to a caller on the dial-in console (COM2): XP10 keeps running', async () => {
+    machine = await bootToPrompt();
+    machine.setCarrierDetect(true);
+    await machine.waitForOutput(/Console COM2\.[^]*XP10> $/);
+    for (const command of ['crash', 'crash stack', 'CRASH']) {
+      const from = machine.outputOffset();
+      machine.typeText(`${command}\r`);
+      await machine.waitForOutput(/XP10> $/, { from });
+      expect(machine.outputSince(from)).toContain("works on the local console only (VGA keyboard), not on COM2.");
+    }
+    const from = machine.outputOffset();
+    machine.typeText('help\r');
+    await machine.waitForOutput(/XP10> $/, { from });
+    expect(machine.outputSince(from)).toMatch(/crash \[stack\][^]*local console only/);
+    await sleep(300);
+    expect(machine.output()).not.toContain('STOP');
+    const cpu = machine.cpuState();
+    expect(cpu.interruptsEnabled).toBe(true);
+    const uptime = machine.outputOffset();
+    machine.typeText('uptime\r');
+    await machine.waitForOutput(/Up \d+:\d\d:\d\d/, { from: uptime });
   });
 });

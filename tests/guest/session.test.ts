@@ -5,6 +5,7 @@ import {
   ProtocolError,
   Session,
   decodeBlockGetRequest,
+  decodeBlockSetRequest,
   decodeCubeMsgReply,
   decodeCubeMsgRequest,
   decodeLlmQueryRequest,
@@ -86,7 +87,7 @@ describe('XP10 and the TypeScript Session on the two ends of COM1', () => {
     await expect(session.request(Opcode.BLOCK_SET, new Uint8Array(14))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 
-  it('a fragmented PING (2 frames each way) round-trips', async () => {
+  it('a fragmented PING (24 frames of 266 bytes to XP10, 2 back) round-trips', async () => {
     const big = Uint8Array.from({ length: 6000 }, (_, i) => (i * 31) & 0xff);
     const reply = await session.request(Opcode.PING, big);
     expect(reply.payload).toEqual(big);
@@ -105,5 +106,29 @@ describe('XP10 and the TypeScript Session on the two ends of COM1', () => {
     );
     expect(session.stats.timeouts).toBe(0);
     expect(ErrorCode.OUT_OF_RANGE).toBe(2);
+  });
+
+  it('a reply larger than one 266-byte frame reaches XP10 in fragments of the size it announced', async () => {
+    const values = Array.from({ length: 64 }, (_, i) => i);
+    const frames = session.stats.framesOut;
+    const out = await run(machine, `tensor relu [${values.join(',')}]`);
+    expect(session.stats.framesOut - frames).toBeGreaterThanOrEqual(2); // 64 floats = 256 bytes + header
+    expect(out).toContain(values.map((v) => (v * 2).toFixed(4)).join(' '));
+  });
+
+  it('block set with -0 sends +0, the one canonical zero that reaches the ledger hash (issue 11)', async () => {
+    for (const typed of ['-0', '-0.0', '-0e5', '0']) {
+      const before = seen.length;
+      const out = await run(machine, `block set 1 1 1 ${typed}`);
+      expect(out).toMatch(/Block \(1,1,1\) set to 0\.000000: ledger entry #7/);
+      const sets = seen.slice(before).filter((r) => r.opcode === Opcode.BLOCK_SET);
+      expect(sets).toHaveLength(1);
+      const value = decodeBlockSetRequest(sets[0]!.payload).value;
+      expect(Object.is(value, 0), `${typed} sent as ${Object.is(value, -0) ? '-0' : value}`).toBe(true);
+      expect([...sets[0]!.payload.subarray(6)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]); // the f64 after x, y, z
+    }
+    const before = seen.length;
+    await run(machine, 'block set 1 1 1 -2.5');
+    expect(decodeBlockSetRequest(seen[before]!.payload).value).toBe(-2.5); // other negatives keep their sign
   });
 });
