@@ -5,7 +5,15 @@ import { ProtocolError } from '../../protocol/ProtocolError.js';
 import { Session, emptySessionStats, type IncomingRequest, type SessionStats } from '../../protocol/Session.js';
 import { decodeBlockGetRequest, encodeBlockGetReply } from '../../protocol/payloads/blockGet.js';
 import { decodeBlockSetRequest, encodeBlockSetReply } from '../../protocol/payloads/blockSet.js';
-import { decodeCubeMsgRequest, encodeCubeMsgReply, Vertex } from '../../protocol/payloads/cubeMsg.js';
+import {
+  decodeCubeMsgReply,
+  decodeCubeMsgRequest,
+  encodeCubeMsgReply,
+  encodeCubeMsgRequest,
+  Vertex,
+  type CubeMsgReply,
+  type CubeMsgRequest,
+} from '../../protocol/payloads/cubeMsg.js';
 import type { Hello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
 import { silentLogger, type Logger } from '../server/Logger.js';
@@ -224,7 +232,7 @@ export class Dispatcher {
         return encodeLlmQueryReply({ kappa: answer.kappa, tokens: answer.tokens, text: answer.text });
       }
       case Opcode.CUBE_MSG:
-        return this.cubeMessage(peer, payload);
+        return this.routeCubeMessage(peer, payload);
       case Opcode.TENSOR_OP:
         return this.core.tensorOp(payload);
       default:
@@ -232,7 +240,15 @@ export class Dispatcher {
     }
   }
 
-  private async cubeMessage(peer: Peer, payload: Uint8Array): Promise<Uint8Array> {
+  /**
+   * A cube message from the bridge's own APIs (/ws `process`, REST): routed exactly as a
+   * CUBE_MSG arriving on a line, so a vertex a guest hosts is answered by that guest.
+   */
+  async cubeMessage(request: CubeMsgRequest): Promise<CubeMsgReply> {
+    return decodeCubeMsgReply(await this.routeCubeMessage(undefined, encodeCubeMsgRequest(request)));
+  }
+
+  private async routeCubeMessage(peer: Peer | undefined, payload: Uint8Array): Promise<Uint8Array> {
     const msg = decodeCubeMsgRequest(payload);
     const host = msg.vertex === Vertex.CUBE ? undefined : this.vertices.lookup(msg.cube, msg.vertex);
     // A guest asking about its own vertex is answered by the core, never looped back to itself.
