@@ -180,3 +180,31 @@ describe('plain HTTP checks Host too', () => {
     expect((await fetch(`http://localhost:${server.httpAddress.port}/ledger/head`)).status).toBe(200);
   });
 });
+
+describe.skipIf(!external)('a flood of unauthenticated requests', () => {
+  it('1,200 refused requests cost a bounded number of log lines, and the summary reports how many', async () => {
+    const log = new MemoryLogger();
+    const exposed = await BridgeServer.start({ host: '0.0.0.0', port: 0, packetPort: 0, token: TOKEN, logger: log, webRoot: '/nonexistent-konomi-web' });
+    const target = `http://${external!}:${exposed.httpAddress.port}/ledger/head`;
+    let refused = 0;
+    try {
+      // 1,200 requests, 40 at a time, as a scanner or a client without the token sends them.
+      for (let batch = 0; batch < 30; batch++) {
+        const statuses = await Promise.all(Array.from({ length: 40 }, () => fetch(target).then((r) => r.status)));
+        refused += statuses.filter((s) => s === 401).length;
+      }
+    } finally {
+      // Stopping writes the summary of the window still open.
+      await exposed.stop();
+    }
+    expect(refused).toBe(1200);
+    const lines = log.lines.filter((l) => /UNAUTHORIZED/.test(l));
+    // The default: 5 lines in full and one summary per 10 s window; the run takes a few windows at most.
+    expect(lines.length).toBeLessThanOrEqual(20);
+    const full = lines.filter((l) => /^warn GET \/ledger\/head from \S+ -> 401 UNAUTHORIZED: /.test(l));
+    const summaries = lines.map((l) => /^warn 401 UNAUTHORIZED: (\d+) more like this in the last 10 s/.exec(l)).filter((m) => m !== null);
+    expect(summaries.length).toBeGreaterThanOrEqual(1);
+    expect(full.length + summaries.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(1200);
+    expect(full.length + summaries.length).toBe(lines.length);
+  }, 60_000);
+});
