@@ -98,6 +98,23 @@ describe.skipIf(skip !== undefined)('three bridges, one PostgreSQL, one Redis', 
     expect(view.members).toEqual(['bridge-a', 'bridge-b', 'bridge-c']);
   }, 90_000);
 
+  it('GET /cubes answers on every bridge, though cube ids from the shared store have gaps', async () => {
+    for (const bridge of [a, b, c]) {
+      const res = await fetch(`${bridge.url}/cubes`);
+      expect(res.status, bridge.url).toBe(200);
+      const { cubes } = (await res.json()) as { cubes: Array<{ id: number; kappa: number; vertexKappa: number[] }> };
+      expect(cubes.length).toBeGreaterThanOrEqual(2);
+      const ids = cubes.map((cube) => cube.id);
+      expect(ids).toEqual([...ids].sort((x, y) => x - y));
+      // Cube 1 hosts XP10's vertex; every listed cube is readable on its own.
+      expect(ids).toContain(1);
+      for (const cube of cubes) {
+        expect(cube.vertexKappa).toHaveLength(9);
+        expect(((await (await fetch(`${bridge.url}/cubes/${cube.id}`)).json()) as { id: number }).id).toBe(cube.id);
+      }
+    }
+  });
+
   it('a BLOCK_SET through A is read back through B and C, with the same leaf hash', async () => {
     const [onA, onB, onC] = [await connect(a), await connect(b), await connect(c)];
     const write = await onA.blockSet(10, 20, 30, 42.5);
