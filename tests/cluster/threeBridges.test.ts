@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
 import { cellLeafHash } from '../../core/ledger/Merkle.js';
+import pg from 'pg';
+import { migrate } from '../../bridge/store/PgStoreMigrate.js';
 import { KonomiProcess } from '../stack/konomiProcess.js';
 import { PacketClient } from '../stack/PacketClient.js';
 import { missingServices, TestServices } from '../stack/services.js';
@@ -75,6 +77,13 @@ describe.skipIf(skip !== undefined)('three bridges, one PostgreSQL, one Redis', 
   beforeAll(async () => {
     services = await TestServices.start({ postgres: true, redis: true });
     env = { DB_URL: services.postgresUrl, REDIS_URL: services.redisUrl, DATA_DIR: '', TOKEN: '' };
+    // Cube ids from the shared sequence have gaps: a claim that loses a race to another bridge
+    // has still used its number. Use one up first, so the cubes are 1 and 2, not 0 and 1.
+    const db = new pg.Client({ connectionString: services.postgresUrl });
+    await db.connect();
+    await migrate(db);
+    await db.query("SELECT nextval('cube_ids')");
+    await db.end();
     a = await bridge('bridge-a');
     [b, c] = await Promise.all([bridge('bridge-b'), bridge('bridge-c', ['--guest'])]);
   }, 120_000);
