@@ -176,6 +176,7 @@ export class BridgeServer {
       ...(options.limits ? { limits: options.limits } : {}),
       ...(token ? { token: new TextEncoder().encode(token) } : {}),
       ...(cluster ? { remote: cluster, name: cluster.bridgeId } : {}),
+      ...(options.logRateLimit ? { logRateLimit: options.logRateLimit } : {}),
     });
     const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger, cluster);
     await server.listen();
