@@ -13,7 +13,6 @@ export const HTTP_STATUS = {
   BAD_REQUEST: 400,
   OUT_OF_RANGE: 400,
   BAD_VALUE: 400,
-  BAD_PAYLOAD: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -27,7 +26,6 @@ export const HTTP_STATUS = {
   UPSTREAM: 502,
   UNAVAILABLE: 503,
   BUSY: 503,
-  TIMEOUT: 504,
 } as const satisfies Record<string, number>;
 
 export type HttpErrorCode = keyof typeof HTTP_STATUS;
@@ -57,8 +55,9 @@ export function toHttpError(err: unknown): HttpError {
 
 /**
  * A CUBE_MSG routed through the dispatcher fails with a ProtocolError: the local side's
- * (UNAVAILABLE, TIMEOUT…) keeps its code; what the hosting guest answered is UPSTREAM unless it
- * says the request itself was wrong (OUT_OF_RANGE, NOT_FOUND, TOO_LARGE, BUSY).
+ * (UNAVAILABLE, TIMEOUT…) keeps its code; what the hosting guest answered, or a reply that does
+ * not decode, is UPSTREAM unless it says the request itself was wrong (OUT_OF_RANGE, NOT_FOUND,
+ * TOO_LARGE, BUSY).
  */
 function fromProtocolError(err: ProtocolError): HttpError {
   const mapped = toProtocolError(err);
@@ -68,6 +67,8 @@ function fromProtocolError(err: ProtocolError): HttpError {
   const passThrough = ['OUT_OF_RANGE', 'NOT_FOUND', 'TOO_LARGE', 'BUSY', 'UNAVAILABLE'];
   if (passThrough.includes(code)) return new HttpError(statusOf(code), code, message);
   if (err.remote) return new HttpError(HTTP_STATUS.UPSTREAM, 'UPSTREAM', `${code}: ${message}`);
+  // Every field was checked before the request was encoded: a payload that fails to decode is the host's reply.
+  if (code === 'BAD_PAYLOAD') return new HttpError(HTTP_STATUS.UPSTREAM, 'UPSTREAM', `the reply could not be decoded: ${message}`);
   return new HttpError(statusOf(code), code in HTTP_STATUS ? code : 'INTERNAL', message);
 }
 

@@ -15,6 +15,8 @@ import { MemoryLogger } from '../../bridge/server/Logger.js';
 import { toHex } from '../../bridge/util/hex.js';
 import { HTTP_STATUS } from '../../bridge/http/mapHttpError.js';
 import { readFileSync } from 'node:fs';
+import { createLinePair } from '../../protocol/MemoryLine.js';
+import { decodeCubeMsgRequest, encodeCubeMsgReply } from '../../protocol/payloads/cubeMsg.js';
 
 let server: BridgeServer;
 const logger = new MemoryLogger();
@@ -342,6 +344,32 @@ describe('vertices by name or number (REST and /ws)', () => {
       expect(r.json.error.message).toMatch(/NEU, NED, NWU, NWD, SEU, SED, SWU, SWD, CENTRAL, ALL/);
     }
     expect((await http('POST', '/cubes/999/message', { vertex: 'NEU', text: 'x' })).status).toBe(404);
+  });
+
+  it("a guest's own error is 502 UPSTREAM; a guest that goes away mid-request is 503 UNAVAILABLE", async () => {
+    const [guestEnd, bridgeEnd] = createLinePair(['guest', 'bridge']);
+    server.attach(bridgeEnd, 'memory');
+    const guest = new Session(guestEnd, { name: 'guest' });
+    let mode: 'fail' | 'hang' = 'fail';
+    guest.setHandler((req) => {
+      if (mode === 'hang') return new Promise<Uint8Array>(() => undefined);
+      const msg = decodeCubeMsgRequest(req.payload);
+      if (msg.text === 'ok') return encodeCubeMsgReply({ vertex: msg.vertex, kappa: 0.5, text: 'guest here' });
+      throw new ProtocolError('UNSUPPORTED', 'this agent does not do that');
+    });
+    await guest.hello({ name: 'guest', vertices: [{ cube: 1, vertex: 6, channel: 2 }] });
+    expect((await http('POST', '/cubes/1/message', { vertex: 'SWU', text: 'ok' })).json).toMatchObject({ vertex: 6, vertexName: 'SWU', text: 'guest here' });
+    const failed = await http('POST', '/cubes/1/message', { vertex: 'SWU', text: 'do it' });
+    expect(failed.status).toBe(502);
+    expect(failed.json.error).toMatchObject({ code: 'UPSTREAM', message: expect.stringMatching(/^UNSUPPORTED: this agent does not do that/) });
+    mode = 'hang';
+    const pending = http('POST', '/cubes/1/message', { vertex: 'SWU', text: 'are you there?' });
+    await new Promise((r) => setTimeout(r, 50));
+    guestEnd.close();
+    const gone = await pending;
+    expect(gone.status).toBe(503);
+    expect(gone.json.error.code).toBe('UNAVAILABLE');
+    guest.close();
   });
 });
 
