@@ -1,7 +1,7 @@
 import { Opcode } from '../../protocol/constants.js';
 import { decodeBlockGetReply, encodeBlockGetRequest } from '../../protocol/payloads/blockGet.js';
 import { decodeBlockSetReply, encodeBlockSetRequest } from '../../protocol/payloads/blockSet.js';
-import { decodeCubeMsgReply, encodeCubeMsgRequest, Vertex } from '../../protocol/payloads/cubeMsg.js';
+import { CUBE_VERTEX_NAMES, decodeCubeMsgReply, encodeCubeMsgRequest, vertexByName, vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { decodeHello, encodeHello, makeHello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryReply, encodeLlmQueryRequest } from '../../protocol/payloads/llmQuery.js';
 import { decodeTensorOpReply, encodeTensorOpRequest, TensorOperation } from '../../protocol/payloads/tensorOp.js';
@@ -22,12 +22,10 @@ export const SEND_FORMS = [
   'block_get X Y Z',
   'block_set X Y Z VALUE',
   'llm_query X Y Z MAX_TOKENS PROMPT...',
-  'cube_msg CUBE VERTEX TEXT...      (VERTEX: 0-8, NEU..SWD, CENTRAL or ALL)',
+  `cube_msg CUBE VERTEX TEXT...      (VERTEX: 0-8, ${CUBE_VERTEX_NAMES.join(', ')} or ALL)`,
   'tensor_op OP SHAPE VALUES [SHAPE VALUES] [--params P,Q]   (e.g. relu 2x2 1,-2,3,-4)',
   'raw OPCODE HEX',
 ];
-
-const VERTEX_NAMES = ['NEU', 'NED', 'NWU', 'NWD', 'SEU', 'SED', 'SWU', 'SWD', 'CENTRAL'];
 
 /** Builds a request from `konomi send` arguments; mistakes are UsageErrors naming the argument. */
 export function buildRequest(name: string, args: readonly string[], options: { token?: string; params?: string } = {}): BuiltRequest {
@@ -92,7 +90,7 @@ export function describeReply(opcode: number, payload: Uint8Array): Record<strin
     }
     case Opcode.CUBE_MSG: {
       const r = decodeCubeMsgReply(payload);
-      return { vertex: VERTEX_NAMES[r.vertex] ?? r.vertex, kappa: r.kappa, text: r.text };
+      return { vertex: vertexName(r.vertex) ?? r.vertex, kappa: r.kappa, text: r.text };
     }
     case Opcode.TENSOR_OP: {
       const r = decodeTensorOpReply(payload);
@@ -132,11 +130,14 @@ function number(name: string, raw: string | undefined): number {
 }
 
 function vertex(raw: string): number {
-  const upper = raw.toUpperCase();
-  if (upper === 'ALL' || upper === 'CUBE') return Vertex.CUBE;
-  const named = VERTEX_NAMES.indexOf(upper);
-  if (named >= 0) return named;
-  return integer('VERTEX', raw, 0, 8);
+  const named = vertexByName(raw, { wholeCube: true });
+  if (named !== undefined) return named;
+  if (/^\d+$/.test(raw) && Number(raw) === 255) return 255;
+  try {
+    return integer('VERTEX', raw, 0, 8);
+  } catch {
+    throw new UsageError(`VERTEX must be 0..8, 255, or a name (${CUBE_VERTEX_NAMES.join(', ')}, ALL), got "${raw}"`);
+  }
 }
 
 const TENSOR_OPS: Record<string, number> = {

@@ -5,10 +5,19 @@ import { ProtocolError } from '../../protocol/ProtocolError.js';
 import { Session, emptySessionStats, type IncomingRequest, type SessionStats } from '../../protocol/Session.js';
 import { decodeBlockGetRequest, encodeBlockGetReply } from '../../protocol/payloads/blockGet.js';
 import { decodeBlockSetRequest, encodeBlockSetReply } from '../../protocol/payloads/blockSet.js';
-import { decodeCubeMsgRequest, encodeCubeMsgReply, Vertex } from '../../protocol/payloads/cubeMsg.js';
+import {
+  decodeCubeMsgReply,
+  decodeCubeMsgRequest,
+  encodeCubeMsgReply,
+  encodeCubeMsgRequest,
+  Vertex,
+  type CubeMsgReply,
+  type CubeMsgRequest,
+} from '../../protocol/payloads/cubeMsg.js';
 import type { Hello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
 import { silentLogger, type Logger } from '../server/Logger.js';
+import { RateLimitedLog, type RateLimitOptions } from '../server/RateLimitedLog.js';
 import type { BridgeCore } from './BridgeCore.js';
 import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from './DispatcherLimits.js';
 import { AuthGate } from './AuthGate.js';
@@ -56,6 +65,8 @@ export interface DispatcherOptions {
   now?: () => number;
   /** Vertices hosted behind other bridges of a cluster; consulted when no local line hosts one. */
   remote?: RemoteVertices;
+  /** How refused requests are logged under a flood (default: 5 lines per code per 10 s, then one summary). */
+  logRateLimit?: RateLimitOptions;
 }
 
 interface Peer {
@@ -81,6 +92,8 @@ interface Peer {
 export class Dispatcher {
   private readonly core: BridgeCore;
   private readonly logger: Logger;
+  /** Refused requests come in floods (a peer without the token, a buggy client): bounded lines per code. */
+  private readonly errorLog: RateLimitedLog;
   private readonly limits: DispatcherLimits;
   private readonly token: Uint8Array | undefined;
   private readonly name: string;
@@ -95,6 +108,7 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.core = options.core;
     this.logger = options.logger ?? silentLogger;
+    this.errorLog = new RateLimitedLog(this.logger, options.logRateLimit);
     this.limits = { ...DEFAULT_DISPATCHER_LIMITS, ...options.limits };
     this.token = options.token;
     this.name = options.name ?? 'konomi-bridge';
@@ -176,6 +190,7 @@ export class Dispatcher {
   /** Closes every line. */
   close(): void {
     for (const peer of [...this.peers.values()]) peer.line.close();
+    this.errorLog.close();
   }
 
   private async handle(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
@@ -196,8 +211,8 @@ export class Dispatcher {
       // BUSY is the limiter working as intended; logging each one would let a flood fill the log.
       if (mapped.code !== 'BUSY') {
         const text = `line ${peer.id} ${opcodeName(request.opcode) ?? request.opcode} -> ${mapped.code}: ${mapped.message}`;
-        if (mapped.code === 'INTERNAL') this.logger.error(text);
-        else this.logger.warn(text);
+        if (mapped.code === 'INTERNAL') this.errorLog.error(`line ${mapped.code}`, text);
+        else this.errorLog.warn(`line ${mapped.code}`, text);
       }
       throw mapped;
     }
@@ -224,7 +239,7 @@ export class Dispatcher {
         return encodeLlmQueryReply({ kappa: answer.kappa, tokens: answer.tokens, text: answer.text });
       }
       case Opcode.CUBE_MSG:
-        return this.cubeMessage(peer, payload);
+        return this.routeCubeMessage(peer, payload);
       case Opcode.TENSOR_OP:
         return this.core.tensorOp(payload);
       default:
@@ -232,7 +247,15 @@ export class Dispatcher {
     }
   }
 
-  private async cubeMessage(peer: Peer, payload: Uint8Array): Promise<Uint8Array> {
+  /**
+   * A cube message from the bridge's own APIs (/ws `process`, REST): routed exactly as a
+   * CUBE_MSG arriving on a line, so a vertex a guest hosts is answered by that guest.
+   */
+  async cubeMessage(request: CubeMsgRequest): Promise<CubeMsgReply> {
+    return decodeCubeMsgReply(await this.routeCubeMessage(undefined, encodeCubeMsgRequest(request)));
+  }
+
+  private async routeCubeMessage(peer: Peer | undefined, payload: Uint8Array): Promise<Uint8Array> {
     const msg = decodeCubeMsgRequest(payload);
     const host = msg.vertex === Vertex.CUBE ? undefined : this.vertices.lookup(msg.cube, msg.vertex);
     // A guest asking about its own vertex is answered by the core, never looped back to itself.
@@ -282,7 +305,7 @@ export class Dispatcher {
   private onHello(peer: Peer, hello: Hello): void {
     if (peer.remote) {
       if (!this.token || !sameBytes(hello.token, this.token)) {
-        this.logger.warn(`line ${peer.id} ${peer.line.name}: HELLO with a wrong or missing token`);
+        this.errorLog.warn('line HELLO UNAUTHORIZED', `line ${peer.id} ${peer.line.name}: HELLO with a wrong or missing token`);
         throw new ProtocolError('UNAUTHORIZED', 'wrong or missing token');
       }
       peer.authorized = true;

@@ -4,7 +4,8 @@ import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import type { KonomiService } from '../service/KonomiService.js';
 import type { Logger } from '../server/Logger.js';
 import { HttpError, badField } from './HttpError.js';
-import { bodyObject, intField, optionalIntField, stringField } from './fields.js';
+import { vertexName } from '../../protocol/payloads/cubeMsg.js';
+import { Fields } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
 
 /** Largest JSON message /ws answers; a longer one gets a TOO_LARGE error reply. */
@@ -70,21 +71,21 @@ export class JsonApi {
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
-      } catch {
-        throw new HttpError(400, 'BAD_REQUEST', 'message is not valid JSON');
+      } catch (err) {
+        throw new HttpError(400, 'BAD_REQUEST', `message is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
       }
-      const msg = bodyObject(parsed);
-      id = msg.id;
-      const type = stringField(msg, 'type', 32);
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) id = (parsed as Record<string, unknown>).id;
+      const msg = Fields.json(parsed, 'message');
+      const type = msg.string('type', 32);
       const reply = await this.run(ws, type, msg, subs);
       send(ws, { type, ...(id === undefined ? {} : { id }), ok: true, ...reply });
     } catch (err) {
       const e = toHttpError(err);
-      send(ws, { type: 'error', ...(id === undefined ? {} : { id }), code: e.code, message: e.message });
+      send(ws, { type: 'error', ...(id === undefined ? {} : { id }), code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) });
     }
   }
 
-  private async run(ws: WebSocket, type: string, msg: Record<string, unknown>, subs: Disposable[]): Promise<Reply> {
+  private async run(ws: WebSocket, type: string, msg: Fields, subs: Disposable[]): Promise<Reply> {
     const service = this.service;
     switch (type) {
       case 'initialize':
@@ -92,20 +93,25 @@ export class JsonApi {
       case 'status':
         return { status: service.status(), lines: this.dispatcher.lines() };
       case 'process': {
-        if (msg.cube !== undefined) {
-          const answer = service.cubeMessage(intField(msg, 'cube', 0, U16), intField(msg, 'vertex', 0, 8), stringField(msg, 'text', 4096));
-          return { ...answer };
+        if (msg.has('cube')) {
+          // Routed as a CUBE_MSG is: a vertex hosted by a guest (XP10) is answered by that guest.
+          const answer = await this.dispatcher.cubeMessage({
+            cube: msg.int('cube', 0, U16),
+            vertex: msg.vertex('vertex', { wholeCube: true }),
+            text: msg.string('text', 4096),
+          });
+          return { ...answer, vertexName: vertexName(answer.vertex) };
         }
-        const x = intField(msg, 'x', 0, U16);
-        const y = intField(msg, 'y', 0, U16);
-        const z = intField(msg, 'z', 0, U16);
-        const prompt = stringField(msg, 'prompt', 4096);
-        return { x, y, z, ...service.llmQuery(x, y, z, prompt, optionalIntField(msg, 'maxTokens', 1, 256, 32)) };
+        const x = msg.int('x', 0, U16);
+        const y = msg.int('y', 0, U16);
+        const z = msg.int('z', 0, U16);
+        const prompt = msg.string('prompt', 4096);
+        return { x, y, z, ...service.llmQuery(x, y, z, prompt, msg.optionalInt('maxTokens', 1, 256, 32)) };
       }
       case 'collective_think': {
-        const cube = intField(msg, 'cube', 0, U16);
-        const text = stringField(msg, msg.query !== undefined ? 'query' : 'text', 4096);
-        const result = service.konomi.collectiveThink(cube, text, optionalIntField(msg, 'maxTokens', 1, 256, 32));
+        const cube = msg.int('cube', 0, U16);
+        const text = msg.string(msg.has('query') ? 'query' : 'text', 4096);
+        const result = service.konomi.collectiveThink(cube, text, msg.optionalInt('maxTokens', 1, 256, 32));
         return {
           cube,
           quorum: result.quorum,
@@ -116,10 +122,12 @@ export class JsonApi {
         };
       }
       case 'connect': {
-        const cube = intField(msg, 'cube', 0, U16);
-        const other = intField(msg, 'otherCube', 0, U16);
-        await service.konomi.linkCubes(cube, intField(msg, 'vertex', 0, 8) as never, other, intField(msg, 'otherVertex', 0, 8) as never);
-        return { cube, otherCube: other };
+        const cube = msg.int('cube', 0, U16);
+        const vertex = msg.vertex('vertex');
+        const other = msg.int('otherCube', 0, U16);
+        const otherVertex = msg.vertex('otherVertex');
+        await service.konomi.linkCubes(cube, vertex as never, other, otherVertex as never);
+        return { cube, vertex, otherCube: other, otherVertex };
       }
       case 'subscribe':
         if (subs.length === 0) {
@@ -134,7 +142,7 @@ export class JsonApi {
         }
         return { events: ['block', 'kappa', 'ledger', 'lines'], ledger: service.ledgerHead(), kappa: service.kappa().data };
       default:
-        throw badField('type', `unknown message type "${type}"`);
+        throw badField('type', `unknown message type "${type}"; one of initialize, status, process, collective_think, connect, subscribe`);
     }
   }
 }

@@ -7,9 +7,11 @@ import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import { chainsRoot, type SharedChains } from '../store/PgStoreChains.js';
 import type { KonomiService } from '../service/KonomiService.js';
 import type { Logger } from '../server/Logger.js';
+import { RateLimitedLog } from '../server/RateLimitedLog.js';
+import { vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { toHex } from '../util/hex.js';
-import { HttpError, badField } from './HttpError.js';
-import { bodyObject, intField, numberField, optionalIntField, stringField } from './fields.js';
+import { HttpError } from './HttpError.js';
+import { Fields } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
 import { renderMetrics } from './renderMetrics.js';
 import { requestAuthorized } from './requestAuth.js';
@@ -30,6 +32,8 @@ export interface HttpAppContext {
   sharedCells?: Pick<BridgeCore, 'getCell'>;
   /** The shared store's chains (PostgreSQL): GET /ledger/root and /ledger/verify-all. */
   chains?: SharedChains;
+  /** Where error lines go, rate-limited per code so a flood of refusals cannot flood the log (default: one over `logger`). */
+  errorLog?: RateLimitedLog;
 }
 
 const U16 = 0xffff;
@@ -52,6 +56,12 @@ async function verifyAll(chains: SharedChains | undefined): Promise<{ valid: boo
 /** The REST API of the original design, plus what users need to look around, and the page. */
 export function createHttpApp(ctx: HttpAppContext): express.Express {
   const { service, dispatcher } = ctx;
+  const errorLog = ctx.errorLog ?? new RateLimitedLog(ctx.logger);
+  /** A plane of `arrayId` along `axis`: checked against that array's size, so the field is named and the core never refuses it. */
+  const planeIndex = (body: Fields, name: string, arrayId: number, axis: Axis): number => {
+    const size = service.konomi.arrayInfo(arrayId).dims[axis];
+    return body.int(name, 0, size - 1);
+  };
   const app = express();
   app.disable('x-powered-by');
   // The page itself holds no data and is served to anyone; every API route below needs the token remotely.
@@ -61,7 +71,8 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     next(new HttpError(401, 'UNAUTHORIZED', 'requests from other hosts need the bridge token (Authorization: Bearer TOKEN or ?token=TOKEN)'));
   });
   app.use(requireJsonBody);
-  app.use(express.json({ limit: ctx.bodyLimitBytes ?? 256 * 1024 }));
+  // Not strict: `null` or `7` is valid JSON and gets "body: must be a JSON object, got null", not "not valid JSON".
+  app.use(express.json({ limit: ctx.bodyLimitBytes ?? 256 * 1024, strict: false }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, state: service.konomi.system.state, lines: dispatcher.lineCount, uptimeSeconds: uptime(ctx) });
@@ -83,68 +94,57 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
   });
 
   app.get('/value', async (req, res) => {
-    const q = req.query as Record<string, unknown>;
+    const q = Fields.text(req.query as Record<string, unknown>);
     const { x, y, z } = coordinates(q);
-    const array = optionalIntField(q, 'array', 0, U16, 0);
+    const array = q.optionalInt('array', 0, U16, 0);
     const cell = array === 0 && ctx.sharedCells ? await ctx.sharedCells.getCell(x, y, z) : service.getCell(x, y, z, array);
     res.json({ x, y, z, array, active: cell.active, value: cell.value, hash: toHex(cell.leafHash) });
   });
   app.post('/value', async (req, res) => {
-    const body = bodyObject(req.body);
+    const body = Fields.json(req.body);
     const { x, y, z } = coordinates(body);
-    const value = numberField(body, 'value');
-    const array = optionalIntField(body, 'array', 0, U16, 0);
+    const value = body.number('value');
+    const array = body.optionalInt('array', 0, U16, 0);
     const write = await service.setCell(x, y, z, value, array);
     res.json({ x, y, z, array, value, index: write.index, hash: toHex(write.hash) });
   });
 
   app.post('/template/create', async (req, res) => {
-    const body = bodyObject(req.body);
-    const dims = bodyObject(body.dims ?? badFieldThrow('dims', 'is required'));
-    const cellsRaw = body.cells ?? [];
-    if (!Array.isArray(cellsRaw)) throw badField('cells', 'must be an array');
-    if (cellsRaw.length > MAX_TEMPLATE_CELLS) throw badField('cells', `holds at most ${MAX_TEMPLATE_CELLS} cells`);
-    const cells: CellInput[] = cellsRaw.map((c, i) => {
-      const cell = bodyObject(c);
-      try {
-        return { ...coordinates(cell), value: numberField(cell, 'value') };
-      } catch (err) {
-        throw badField(`cells[${i}]`, err instanceof Error ? err.message : String(err));
-      }
-    });
-    const info = await service.createTemplate(
-      { x: intField(dims, 'x', 1, 1024), y: intField(dims, 'y', 1, 1024), z: intField(dims, 'z', 1, 1024) },
-      cells,
-    );
+    const body = Fields.json(req.body);
+    const dims = body.object('dims');
+    const cells: CellInput[] = body.objects('cells', MAX_TEMPLATE_CELLS).map((cell) => ({ ...coordinates(cell), value: cell.number('value') }));
+    const info = await service.createTemplate({ x: dims.int('x', 1, 1024), y: dims.int('y', 1, 1024), z: dims.int('z', 1, 1024) }, cells);
     res.status(201).json(info);
   });
   app.post('/instance/create', async (req, res) => {
-    const body = bodyObject(req.body);
-    const info = await service.instantiate(intField(body, 'template', 0, U16));
+    const body = Fields.json(req.body);
+    const info = await service.instantiate(body.int('template', 0, U16));
     res.status(201).json(info);
   });
 
   app.post('/llm/process', (req, res) => {
-    const body = bodyObject(req.body);
+    const body = Fields.json(req.body);
     const { x, y, z } = coordinates(body);
-    const prompt = stringField(body, 'prompt', MAX_PROMPT);
-    const maxTokens = optionalIntField(body, 'maxTokens', 1, 256, 32);
+    const prompt = body.string('prompt', MAX_PROMPT);
+    const maxTokens = body.optionalInt('maxTokens', 1, 256, 32);
     res.json({ x, y, z, ...service.llmQuery(x, y, z, prompt, maxTokens) });
   });
   app.post('/llm/interlock', async (req, res) => {
-    const body = bodyObject(req.body);
-    const op = stringField(body, 'op', 16);
-    if (op !== 'activate' && op !== 'deactivate' && op !== 'sync') throw badField('op', 'must be activate, deactivate or sync');
-    const axis = stringField(body, 'axis', 1);
-    if (axis !== 'x' && axis !== 'y' && axis !== 'z') throw badField('axis', 'must be x, y or z');
-    const array = optionalIntField(body, 'array', 0, U16, 0);
+    const body = Fields.json(req.body);
+    const op = body.choice('op', ['activate', 'deactivate', 'sync'] as const);
+    const axis = body.choice('axis', ['x', 'y', 'z'] as const);
+    const array = body.optionalInt('array', 0, U16, 0);
+    const index = planeIndex(body, 'index', array, axis);
+    const value = op === 'activate' ? body.number('value') : undefined;
+    const target = op === 'sync' ? body.optionalInt('target', 0, U16, array) : undefined;
+    const to = target === undefined ? undefined : planeIndex(body, 'to', target, axis);
     const result = await service.interlock({
       op,
-      axis: axis as Axis,
-      index: intField(body, 'index', 0, 1023),
+      axis,
+      index,
       array,
-      ...(op === 'activate' ? { value: numberField(body, 'value') } : {}),
-      ...(op === 'sync' ? { to: intField(body, 'to', 0, 1023), target: optionalIntField(body, 'target', 0, U16, array) } : {}),
+      ...(value !== undefined ? { value } : {}),
+      ...(to !== undefined && target !== undefined ? { to, target } : {}),
     });
     res.json(result);
   });
@@ -153,7 +153,14 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     res.json({ cubes: service.cubes() });
   });
   app.get('/cubes/:id', (req, res) => {
-    res.json(service.cube(intField(req.params, 'id', 0, U16)));
+    res.json(service.cube(Fields.text(req.params).int('id', 0, U16)));
+  });
+  app.post('/cubes/:id/message', async (req, res) => {
+    const cube = Fields.text(req.params).int('id', 0, U16);
+    const body = Fields.json(req.body);
+    // Routed as a CUBE_MSG is: a vertex hosted by a guest (XP10) is answered by that guest.
+    const answer = await dispatcher.cubeMessage({ cube, vertex: body.vertex('vertex', { wholeCube: true }), text: body.string('text', MAX_PROMPT) });
+    res.json({ cube, ...answer, vertexName: vertexName(answer.vertex) });
   });
 
   app.get('/ledger/head', (_req, res) => {
@@ -174,13 +181,13 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     });
   });
   app.get('/ledger/proof', (req, res) => {
-    const q = req.query as Record<string, unknown>;
+    const q = Fields.text(req.query as Record<string, unknown>);
     const { x, y, z } = coordinates(q);
-    res.json(service.proof(x, y, z, optionalIntField(q, 'array', 0, U16, 0)));
+    res.json(service.proof(x, y, z, q.optionalInt('array', 0, U16, 0)));
   });
   app.get('/blocks', (req, res) => {
-    const q = req.query as Record<string, unknown>;
-    res.json(service.blocks(optionalIntField(q, 'limit', 1, 100_000, 10_000), optionalIntField(q, 'array', 0, U16, 0)));
+    const q = Fields.text(req.query as Record<string, unknown>);
+    res.json(service.blocks(q.optionalInt('limit', 1, 100_000, 10_000), q.optionalInt('array', 0, U16, 0)));
   });
 
   app.use((req, res) => {
@@ -188,9 +195,9 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toHttpError(err);
-    const line = `${req.method} ${req.path} -> ${e.status} ${e.code}: ${e.message}`;
-    if (e.status >= 500) ctx.logger.error(line);
-    else ctx.logger.warn(line);
+    const line = `${req.method} ${req.path} from ${req.socket.remoteAddress ?? '?'} -> ${e.status} ${e.code}: ${e.message}`;
+    if (e.status >= 500) errorLog.error(`${e.status} ${e.code}`, line);
+    else errorLog.warn(`${e.status} ${e.code}`, line);
     res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
   });
   return app;
@@ -215,12 +222,8 @@ function servePage(app: express.Express, webRoot: string): void {
   }
 }
 
-function coordinates(source: Record<string, unknown>): { x: number; y: number; z: number } {
-  return { x: intField(source, 'x', 0, U16), y: intField(source, 'y', 0, U16), z: intField(source, 'z', 0, U16) };
-}
-
-function badFieldThrow(field: string, message: string): never {
-  throw badField(field, message);
+function coordinates(source: Fields): { x: number; y: number; z: number } {
+  return { x: source.int('x', 0, U16), y: source.int('y', 0, U16), z: source.int('z', 0, U16) };
 }
 
 function uptime(ctx: HttpAppContext): number {

@@ -33,6 +33,7 @@ import { KonomiService } from '../service/KonomiService.js';
 import { HostPolicy } from './HostPolicy.js';
 import { isLoopbackAddress } from './isLoopback.js';
 import { silentLogger, type Logger } from './Logger.js';
+import { RateLimitedLog, type RateLimitOptions } from './RateLimitedLog.js';
 
 export interface BridgeServerOptions {
   /** Interface to listen on; loopback unless exposed on purpose. */
@@ -65,6 +66,8 @@ export interface BridgeServerOptions {
   allowedHosts?: string[];
   /** WebSockets each of /ws, /line/serial0, /modem and /capture accepts at once (default 64, like the packet port); 503 past it. */
   maxSocketsPerEndpoint?: number;
+  /** How refused and failed HTTP requests and upgrades are logged under a flood (default: 5 lines per code per 10 s, then one summary). */
+  logRateLimit?: RateLimitOptions;
 }
 
 /** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
@@ -91,6 +94,8 @@ export class BridgeServer {
   /** WebSockets open (or being opened) per endpoint path. */
   private readonly openSockets = new Map<string, number>();
   private readonly maxSocketsPerEndpoint: number;
+  /** Refusals come in floods (a scanner, a client without the token): a bounded number of lines each. */
+  private readonly errorLog: RateLimitedLog;
 
   private constructor(
     readonly service: KonomiService,
@@ -104,6 +109,7 @@ export class BridgeServer {
     this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
     this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
+    this.errorLog = new RateLimitedLog(logger, options.logRateLimit);
     const pgStore = options.store instanceof PgStore ? options.store : undefined;
     const app = createHttpApp({
       ...(pgStore ? { chains: pgStore } : {}),
@@ -114,15 +120,21 @@ export class BridgeServer {
       webRoot: options.webRoot ?? 'dist/web',
       startedAt: Date.now(),
       wsClientCount: () => this.jsonApi.clientCount,
+      errorLog: this.errorLog,
       ...(options.token ? { token: options.token } : {}),
     });
     this.http = createServer((req, res) => {
       // A rebinding DNS name would make a hostile page same-origin with a loopback bridge.
       if (!this.hostPolicy.allowsHost(req.headers.host)) {
-        return sendJsonError(res, 403, 'FORBIDDEN', `Host ${req.headers.host ?? '(none)'} is not a name of this bridge (see --allow-host)`);
+        const message = `Host ${req.headers.host ?? '(none)'} is not a name of this bridge (see --allow-host)`;
+        this.errorLog.warn('403 FORBIDDEN', `${req.method ?? '?'} ${(req.url ?? '/').split('?')[0] ?? '/'} from ${req.socket.remoteAddress ?? '?'} -> 403 FORBIDDEN: ${message}`);
+        return sendJsonError(res, 403, 'FORBIDDEN', message);
       }
       if (this.cluster && (req.url === '/cluster' || req.url?.startsWith('/cluster?'))) {
-        if (!requestAuthorized(req, this.token)) return sendJsonError(res, 401, 'UNAUTHORIZED', 'requests from other hosts need the bridge token');
+        if (!requestAuthorized(req, this.token)) {
+          this.errorLog.warn('401 UNAUTHORIZED', `GET /cluster from ${req.socket.remoteAddress ?? '?'} -> 401 UNAUTHORIZED`);
+          return sendJsonError(res, 401, 'UNAUTHORIZED', 'requests from other hosts need the bridge token');
+        }
         return this.clusterStatus(res);
       }
       app(req, res);
@@ -164,6 +176,7 @@ export class BridgeServer {
       ...(options.limits ? { limits: options.limits } : {}),
       ...(token ? { token: new TextEncoder().encode(token) } : {}),
       ...(cluster ? { remote: cluster, name: cluster.bridgeId } : {}),
+      ...(options.logRateLimit ? { logRateLimit: options.logRateLimit } : {}),
     });
     const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger, cluster);
     await server.listen();
@@ -216,6 +229,7 @@ export class BridgeServer {
       this.http.closeAllConnections();
     });
     await this.service.close();
+    this.errorLog.close();
   }
 
   private clusterStatus(res: import('node:http').ServerResponse): void {
@@ -256,14 +270,18 @@ export class BridgeServer {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
     const isRemote = !isLoopbackAddress(req.socket.remoteAddress);
     if (!this.hostPolicy.allowsHost(req.headers.host) || !this.hostPolicy.allowsOrigin(req.headers.origin)) {
-      this.logger.warn(`ws ${path} from ${remote} refused: Host ${req.headers.host ?? '(none)'}, Origin ${req.headers.origin ?? '(none)'}`);
+      this.errorLog.warn('ws 403', `ws ${path} from ${remote} refused: Host ${req.headers.host ?? '(none)'}, Origin ${req.headers.origin ?? '(none)'}`);
       return refuse(socket, 403);
     }
     const open = this.openSockets.get(path) ?? 0;
     if (open >= this.maxSocketsPerEndpoint) {
-      this.logger.warn(`ws ${path} from ${remote} refused: ${open} sockets open`);
+      this.errorLog.warn('ws 503', `ws ${path} from ${remote} refused: ${open} sockets open`);
       return refuse(socket, 503);
     }
+    const unauthorized = (): void => {
+      this.errorLog.warn('ws 401', `ws ${path} from ${remote} refused: no token`);
+      refuse(socket, 401);
+    };
     const accept = (wss: WebSocketServer, then: (ws: WebSocket) => void): void => {
       // Counted from the upgrade until the TCP socket closes, so half-done handshakes count too.
       this.openSockets.set(path, (this.openSockets.get(path) ?? 0) + 1);
@@ -272,7 +290,7 @@ export class BridgeServer {
     };
     switch (path) {
       case '/ws':
-        if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
+        if (isRemote && !this.tokenInQuery(req)) return unauthorized();
         return accept(this.sockets, (ws) => this.jsonApi.accept(ws, remote));
       case '/line/serial0': {
         // A browser XP10 cannot put the token in its own HELLO, so its page may give it in the URL.
@@ -282,10 +300,10 @@ export class BridgeServer {
         );
       }
       case '/modem':
-        if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
+        if (isRemote && !this.tokenInQuery(req)) return unauthorized();
         return accept(this.lineSockets, (ws) => this.startModem(new WebSocketLine(ws, { name: `ws:${remote}/modem` })));
       case '/capture':
-        if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
+        if (isRemote && !this.tokenInQuery(req)) return unauthorized();
         return accept(this.lineSockets, (ws) => this.capture.stream(ws, this.logger));
       default:
         refuse(socket, 404);

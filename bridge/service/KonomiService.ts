@@ -165,7 +165,7 @@ export class KonomiService implements BridgeCore {
 
   cubes(): Array<{ id: number; origin: { x: number; y: number; z: number }; kappa: number; vertexKappa: readonly number[] }> {
     const out = [];
-    for (let id = 0; id < this.konomi.cubeCount; id++) {
+    for (const id of this.konomi.cubeIds()) {
       const cube = this.konomi.cube(id);
       out.push({ id, origin: { ...cube.origin }, kappa: cube.kappa, vertexKappa: cube.vertexKappa() });
     }

@@ -1,4 +1,4 @@
-import { CubeVertex } from '../../protocol/payloads/cubeMsg.js';
+import { CUBE_VERTEX_NAMES, CubeVertex } from '../../protocol/payloads/cubeMsg.js';
 import { CoreError } from '../errors/CoreError.js';
 
 /** Vertex numbers are the CUBE_MSG wire values (docs/PROTOCOL.md). */
@@ -8,7 +8,7 @@ export type VertexId = (typeof Vertex)[keyof typeof Vertex];
 export type VertexName = keyof typeof Vertex;
 
 export const VERTEX_COUNT = 9;
-export const VERTEX_NAMES: readonly VertexName[] = ['NEU', 'NED', 'NWU', 'NWD', 'SEU', 'SED', 'SWU', 'SWD', 'CENTRAL'];
+export const VERTEX_NAMES: readonly VertexName[] = CUBE_VERTEX_NAMES;
 export const CORNERS: readonly VertexId[] = [0, 1, 2, 3, 4, 5, 6, 7];
 
 export function isVertexId(value: number): value is VertexId {

@@ -429,6 +429,11 @@ export class Konomi {
     return this.cubes.size;
   }
 
+  /** Every cube's id, ascending. Not 0..cubeCount-1: a shared store allocates ids with gaps. */
+  cubeIds(): number[] {
+    return [...this.cubes.keys()].sort((a, b) => a - b);
+  }
+
   /** A new cube at a grid coordinate; ALREADY_EXISTS if one is there. Resolves once durable. */
   async createCube(x: number, y: number, z: number): Promise<Cube> {
     this.checkWritable();

@@ -23,6 +23,32 @@ export const Vertex = {
   CUBE: 0xff,
 } as const;
 
+export type CubeVertexName = keyof typeof CubeVertex;
+
+/** NEU…CENTRAL in wire order, read from CubeVertex (the one table of names). */
+export const CUBE_VERTEX_NAMES: readonly CubeVertexName[] = (Object.keys(CubeVertex) as CubeVertexName[]).sort(
+  (a, b) => CubeVertex[a] - CubeVertex[b],
+);
+
+/** What people may call vertex 0xFF, the whole cube: `ALL` (the CLI's word) or `CUBE` (the table's). */
+const WHOLE_CUBE_NAMES = ['ALL', 'CUBE'];
+
+/**
+ * The wire number a vertex name denotes, case-insensitive: NEU…SWD, CENTRAL, and ALL or CUBE
+ * (0xFF) when `wholeCube` is allowed; undefined for anything else. Numbers are not names.
+ */
+export function vertexByName(name: string, options: { wholeCube?: boolean } = {}): number | undefined {
+  const upper = name.toUpperCase();
+  if (WHOLE_CUBE_NAMES.includes(upper)) return options.wholeCube ? Vertex.CUBE : undefined;
+  return Object.hasOwn(CubeVertex, upper) ? CubeVertex[upper as CubeVertexName] : undefined;
+}
+
+/** The name of a wire vertex number (0xFF is ALL); undefined when the number is no vertex. */
+export function vertexName(vertex: number): string | undefined {
+  if (vertex === Vertex.CUBE) return 'ALL';
+  return CUBE_VERTEX_NAMES[vertex];
+}
+
 export function isValidVertex(vertex: number): boolean {
   return (Number.isInteger(vertex) && vertex >= 0 && vertex <= 8) || vertex === Vertex.CUBE;
 }

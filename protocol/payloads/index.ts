@@ -27,9 +27,12 @@ export {
   decodeCubeMsgReply,
   Vertex,
   CubeVertex,
+  CUBE_VERTEX_NAMES,
+  vertexByName,
+  vertexName,
   isValidVertex,
 } from './cubeMsg.js';
-export type { CubeMsgRequest, CubeMsgReply } from './cubeMsg.js';
+export type { CubeMsgRequest, CubeMsgReply, CubeVertexName } from './cubeMsg.js';
 export {
   encodeTensorOpRequest,
   decodeTensorOpRequest,

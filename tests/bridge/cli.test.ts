@@ -12,6 +12,7 @@ import { readPcapng } from '../../bridge/capture/pcapng.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
 import { createLinePair } from '../../protocol/MemoryLine.js';
 import { LineDestination } from '../../protocol/modem/LineDestination.js';
+import { attachGuest, type AttachedGuest } from '../../bridge/server/attachGuest.js';
 
 function io(): CliIo & { stdout: string; stderr: string; bytes: number[]; stop: () => void } {
   let stop: (s: string) => void = () => undefined;
@@ -285,4 +286,89 @@ describe('konomi dial and boot (stdin is a pipe here, a raw TTY in real use)', (
     expect(term.stdout).toMatch(/uptime[\s\S]*XP10> $/);
     expect(term.stderr).toMatch(/powered off/);
   }, 60_000);
+});
+
+/** Runs the real `konomi` command in a child process; `stdin` is piped in and closed, as `printf … |` does. */
+function konomi(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The test machine's own settings must not leak into what is tested.
+  for (const name of ['HOST', 'PORT', 'PACKET_PORT', 'TOKEN', 'KONOMI_TOKEN', 'KONOMI_TO', 'ROLE']) delete env[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bridge/konomiEntry.ts', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...env, ...options.env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('latin1')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdin.end(options.stdin ?? '');
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('konomi send reads the environment konomi start reads', () => {
+  // A value only this test's bridge holds: another bridge on the default port cannot pass for it.
+  beforeAll(async () => {
+    const res = await fetch(`${server.httpUrl}/value`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ x: 123, y: 45, z: 67, value: 8.25 }) });
+    expect(res.status).toBe(200);
+  });
+  const mine = { ok: true, opcode: 'BLOCK_GET', active: true, value: 8.25 };
+
+  it('PACKET_PORT (and HOST) find the packet port without --to', async () => {
+    const r = await konomi(['send', 'block_get', '123', '45', '67', '--json'], { env: { PACKET_PORT: String(server.packetAddress.port) } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject(mine);
+    // A bridge started with HOST=0.0.0.0 is reached on loopback.
+    const wildcard = await konomi(['send', 'block_get', '123', '45', '67', '--json'], { env: { HOST: '0.0.0.0', PACKET_PORT: String(server.packetAddress.port) } });
+    expect(wildcard.code).toBe(0);
+    expect(JSON.parse(wildcard.stdout)).toMatchObject(mine);
+  }, 120_000);
+
+  it('KONOMI_TO names the whole target; --to still wins', async () => {
+    const ws = `${server.httpUrl.replace('http', 'ws')}/line/serial0`;
+    const r = await konomi(['send', 'block_get', '123', '45', '67', '--json'], { env: { KONOMI_TO: ws, PACKET_PORT: '1' } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject(mine);
+    const flag = await konomi(['send', 'block_get', '123', '45', '67', '--json', '--to', tcp], { env: { KONOMI_TO: 'tcp://127.0.0.1:1' } });
+    expect(flag.code).toBe(0);
+    expect(JSON.parse(flag.stdout)).toMatchObject(mine);
+  }, 120_000);
+
+  it('a bad PACKET_PORT is a usage error (exit 2) naming the variable', async () => {
+    const r = await konomi(['send', 'ping'], { env: { PACKET_PORT: 'fifty-six' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/PACKET_PORT must be a port number, got "fifty-six"/);
+  }, 120_000);
+});
+
+describe('konomi dial with piped input, against a bridge with XP10 (real v86)', () => {
+  let guestServer: BridgeServer;
+  let guest: AttachedGuest;
+  let modemUrl: string;
+  beforeAll(async () => {
+    guestServer = await BridgeServer.start({ port: 0, packetPort: 0 });
+    guest = await attachGuest(guestServer, { memoryMb: 32 });
+    modemUrl = `${guestServer.httpUrl.replace('http', 'ws')}/modem`;
+  }, 120_000);
+  afterAll(async () => {
+    await guest?.stop();
+    await guestServer?.stop();
+  });
+
+  it("`printf 'help\\r' | konomi dial 1` waits for CONNECT, prints XP10's help, hangs up and exits 0", async () => {
+    const r = await konomi(['dial', '1', '--to', modemUrl], { stdin: 'help\r' });
+    expect(r.stdout).toMatch(/CONNECT \d+\r\n/);
+    expect(r.stdout).not.toMatch(/NO CARRIER/);
+    // XP10 read the piped command after the call was up: its command list came back.
+    expect(r.stdout.slice(r.stdout.indexOf('CONNECT'))).toMatch(/help\s+list commands[\s\S]*uptime\s+time since boot/);
+    expect(r.stderr).toMatch(/Disconnected/);
+    expect(r.code).toBe(0);
+  }, 120_000);
+
+  it('a call that fails exits 1 and says why', async () => {
+    const r = await konomi(['dial', '99', '--to', modemUrl], { stdin: 'help\r' });
+    expect(r.stdout).toMatch(/NO CARRIER/);
+    expect(r.stderr).toMatch(/Call to 99 failed: NO CARRIER/);
+    expect(r.code).toBe(1);
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import { Opcode } from '../../protocol/constants.js';
 import { Session } from '../../protocol/Session.js';
 import { encodeBlockGetRequest } from '../../protocol/payloads/blockGet.js';
 import { connectWebSocketLine } from '../../bridge/lines/WebSocketLine.js';
+import { connectTcpLine } from '../../bridge/lines/TcpLine.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
 import { MemoryLogger } from '../../bridge/server/Logger.js';
 
@@ -179,4 +180,56 @@ describe('plain HTTP checks Host too', () => {
     expect(JSON.parse(status.body)).toMatchObject({ error: { code: 'FORBIDDEN', message: expect.stringMatching(/rebind\.evil\.example/) } });
     expect((await fetch(`http://localhost:${server.httpAddress.port}/ledger/head`)).status).toBe(200);
   });
+});
+
+describe.skipIf(!external)('a flood of unauthenticated requests', () => {
+  it('1,200 refused requests cost a bounded number of log lines, and the summary reports how many', async () => {
+    const log = new MemoryLogger();
+    const exposed = await BridgeServer.start({ host: '0.0.0.0', port: 0, packetPort: 0, token: TOKEN, logger: log, webRoot: '/nonexistent-konomi-web' });
+    const target = `http://${external!}:${exposed.httpAddress.port}/ledger/head`;
+    let refused = 0;
+    try {
+      // 1,200 requests, 40 at a time, as a scanner or a client without the token sends them.
+      for (let batch = 0; batch < 30; batch++) {
+        const statuses = await Promise.all(Array.from({ length: 40 }, () => fetch(target).then((r) => r.status)));
+        refused += statuses.filter((s) => s === 401).length;
+      }
+    } finally {
+      // Stopping writes the summary of the window still open.
+      await exposed.stop();
+    }
+    expect(refused).toBe(1200);
+    const lines = log.lines.filter((l) => /UNAUTHORIZED/.test(l));
+    // The default: 5 lines in full and one summary per 10 s window; the run takes a few windows at most.
+    expect(lines.length).toBeLessThanOrEqual(20);
+    const full = lines.filter((l) => /^warn GET \/ledger\/head from \S+ -> 401 UNAUTHORIZED: /.test(l));
+    const summaries = lines.map((l) => /^warn 401 UNAUTHORIZED: (\d+) more like this in the last 10 s/.exec(l)).filter((m) => m !== null);
+    expect(summaries.length).toBeGreaterThanOrEqual(1);
+    expect(full.length + summaries.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(1200);
+    expect(full.length + summaries.length).toBe(lines.length);
+  }, 60_000);
+
+  it('so do 1,200 requests on a packet-port line that never presented the token', async () => {
+    const log = new MemoryLogger();
+    const exposed = await BridgeServer.start({ host: '0.0.0.0', port: 0, packetPort: 0, token: TOKEN, logger: log, webRoot: '/nonexistent-konomi-web' });
+    let refused = 0;
+    try {
+      const line = await connectTcpLine(external!, exposed.packetAddress.port);
+      const session = new Session(line, { name: 'no-token' });
+      for (let batch = 0; batch < 150; batch++) {
+        const results = await Promise.allSettled(Array.from({ length: 8 }, () => session.request(Opcode.BLOCK_GET, encodeBlockGetRequest({ x: 0, y: 0, z: 0 }))));
+        refused += results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'UNAUTHORIZED').length;
+      }
+      session.close();
+      line.close();
+    } finally {
+      await exposed.stop();
+    }
+    expect(refused).toBe(1200);
+    const lines = log.lines.filter((l) => /UNAUTHORIZED/.test(l));
+    expect(lines.length).toBeLessThanOrEqual(20);
+    const full = lines.filter((l) => /^warn line \d+ BLOCK_GET -> UNAUTHORIZED: /.test(l));
+    const counted = lines.map((l) => /^warn line UNAUTHORIZED: (\d+) more like this/.exec(l)).filter((m) => m !== null);
+    expect(full.length + counted.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(1200);
+  }, 60_000);
 });

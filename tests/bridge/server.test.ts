@@ -13,6 +13,10 @@ import { connectTcpLine } from '../../bridge/lines/TcpLine.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
 import { MemoryLogger } from '../../bridge/server/Logger.js';
 import { toHex } from '../../bridge/util/hex.js';
+import { HTTP_STATUS } from '../../bridge/http/mapHttpError.js';
+import { readFileSync } from 'node:fs';
+import { createLinePair } from '../../protocol/MemoryLine.js';
+import { decodeCubeMsgRequest, encodeCubeMsgReply } from '../../protocol/payloads/cubeMsg.js';
 
 let server: BridgeServer;
 const logger = new MemoryLogger();
@@ -222,6 +226,153 @@ describe('REST', () => {
   });
 });
 
+describe('REST validation: one rule for numbers, the field and the real reason in every 400', () => {
+  const raw = (path: string, body: string) => http('POST', path, body);
+  const cellIsUntouched = async (x: number) => expect((await http('GET', `/value?x=${x}&y=77&z=77`)).json.active).toBe(false);
+
+  it('a body that is valid JSON but not an object is named for what it is, not "not valid JSON"', async () => {
+    for (const [body, what] of [['null', 'null'], ['7', '7'], ['"x"', 'the string "x"'], ['[1]', 'an array'], ['true', 'true']]) {
+      const r = await raw('/value', body!);
+      expect(r.status).toBe(400);
+      expect(r.json.error).toEqual({ code: 'BAD_REQUEST', field: 'body', message: `body: must be a JSON object, got ${what}` });
+    }
+    const broken = await raw('/value', '{"x":1,');
+    expect(broken.status).toBe(400);
+    expect(broken.json.error.message).toMatch(/^body: is not valid JSON: \S/);
+  });
+
+  it('numbers must be JSON numbers, finite and in range; strings never pass as numbers', async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['{"x":71,"y":77,"z":77,"value":1e400}', 'value', /^value: must be finite: the number is beyond the float64 range/],
+      ['{"x":71,"y":77,"z":77,"value":-1e400}', 'value', /^value: must be finite/],
+      ['{"x":71,"y":77,"z":77,"value":"0x1F"}', 'value', /^value: must be a JSON number, got the string "0x1F"$/],
+      ['{"x":71,"y":77,"z":77,"value":" "}', 'value', /^value: must be a JSON number, got the string " "$/],
+      ['{"x":71,"y":77,"z":77,"value":"3"}', 'value', /^value: must be a JSON number, got the string "3"$/],
+      ['{"x":71,"y":77,"z":77,"value":null}', 'value', /^value: must be a JSON number, got null$/],
+      ['{"x":" ","y":77,"z":77,"value":1}', 'x', /^x: must be a JSON number, got the string " "$/],
+      ['{"x":"71","y":77,"z":77,"value":1}', 'x', /^x: must be a JSON number, got the string "71"$/],
+      ['{"x":71.5,"y":77,"z":77,"value":1}', 'x', /^x: must be an integer, got 71.5$/],
+      ['{"x":70000,"y":77,"z":77,"value":1}', 'x', /^x: must be in 0\.\.65535, got 70000$/],
+      ['{"x":71,"y":77,"z":77,"value":1,"array":true}', 'array', /^array: must be a JSON number, got true$/],
+    ];
+    for (const [body, field, message] of cases) {
+      const r = await raw('/value', body);
+      expect(r.status, body).toBe(400);
+      expect(r.json.error.field, body).toBe(field);
+      expect(r.json.error.message, body).toMatch(message);
+      if (!body.includes('null')) expect(r.json.error.message, body).not.toMatch(/\bnull\b/);
+    }
+    await cellIsUntouched(71);
+    const ok = await raw('/value', '{"x":71,"y":77,"z":77,"value":-2.5e-3}');
+    expect(ok.status).toBe(200);
+    expect(ok.json.value).toBe(-2.5e-3);
+  });
+
+  it('query strings: numbers written as JSON writes them, once', async () => {
+    for (const [query, field, message] of [
+      ['x=0x1F&y=1&z=1', 'x', /^x: must be a number written as in JSON \(decimal\), got "0x1F"$/],
+      ['x=%20&y=1&z=1', 'x', /^x: must be a number/],
+      ['x=1&y=Infinity&z=1', 'y', /^y: must be a number/],
+      ['x=1&y=1&z=1e400', 'z', /^z: must be finite/],
+      ['x=1&x=2&y=1&z=1', 'x', /^x: is given more than once$/],
+      ['x=1&y=1', 'z', /^z: is required$/],
+    ] as const) {
+      const r = await http('GET', `/value?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.json.error, query).toMatchObject({ code: 'BAD_REQUEST', field });
+      expect(r.json.error.message, query).toMatch(message);
+    }
+    expect((await http('GET', '/value?x=1e1&y=0&z=0')).json).toMatchObject({ x: 10 });
+    expect((await http('GET', '/cubes/0x0')).json.error).toMatchObject({ field: 'id' });
+  });
+
+  it('/llm/interlock checks plane indexes against the array, so the core never refuses them', async () => {
+    const head = (await http('GET', '/ledger/head')).json.length;
+    const r = await http('POST', '/llm/interlock', { op: 'activate', axis: 'z', index: 1010, value: 1 });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toEqual({ code: 'BAD_REQUEST', field: 'index', message: 'index: must be in 0..999, got 1010' });
+    expect((await http('GET', '/ledger/head')).json.length).toBe(head);
+    const t = await http('POST', '/template/create', { dims: { x: 4, y: 6, z: 8 } });
+    const inst = (await http('POST', '/instance/create', { template: t.json.id })).json;
+    const small = await http('POST', '/llm/interlock', { op: 'deactivate', axis: 'y', index: 6, array: inst.id });
+    expect(small.json.error).toMatchObject({ field: 'index', message: 'index: must be in 0..5, got 6' });
+    const sync = await http('POST', '/llm/interlock', { op: 'sync', axis: 'x', index: 1, to: 4, array: 0, target: inst.id });
+    expect(sync.json.error).toMatchObject({ field: 'to', message: 'to: must be in 0..3, got 4' });
+    const op = await http('POST', '/llm/interlock', { op: 'explode', axis: 'x', index: 1 });
+    expect(op.json.error).toMatchObject({ field: 'op', message: 'op: must be activate, deactivate or sync, got the string "explode"' });
+    expect((await http('POST', '/llm/interlock', { op: 'activate', axis: 'y', index: 5, value: 1, array: inst.id })).status).toBe(200);
+  });
+
+  it('nested fields are named by their path', async () => {
+    const r = await http('POST', '/template/create', { dims: { x: 4, y: 4, z: 4 }, cells: [{ x: 1, y: 1, z: 1, value: 1 }, { x: 1, y: '2', z: 1, value: 1 }] });
+    expect(r.json.error).toMatchObject({ field: 'cells[1].y', message: 'cells[1].y: must be a JSON number, got the string "2"' });
+    expect((await http('POST', '/template/create', { dims: null })).json.error).toMatchObject({ field: 'dims', message: 'dims: must be a JSON object, got null' });
+    expect((await http('POST', '/template/create', { dims: { x: 4, y: 4, z: 0 } })).json.error).toMatchObject({ field: 'dims.z' });
+  });
+
+  it('PackML conflicts are 409 with the core code: INVALID_TRANSITION, NOT_RUNNING, ALREADY_EXISTS', async () => {
+    const notTemplate = await http('POST', '/instance/create', { template: 0 });
+    expect(notTemplate.status).toBe(409);
+    expect(notTemplate.json.error.code).toBe('INVALID_TRANSITION');
+    const t = await http('POST', '/template/create', { dims: { x: 2, y: 2, z: 2 } });
+    const frozen = await http('POST', '/value', { x: 1, y: 1, z: 1, value: 1, array: t.json.id });
+    expect(frozen.status).toBe(409);
+    expect(frozen.json.error.code).toBe('NOT_RUNNING');
+  });
+
+  it('docs/BRIDGE.md lists every 4xx code the APIs answer with', () => {
+    const docs = readFileSync('docs/BRIDGE.md', 'utf8');
+    const section = docs.slice(docs.indexOf('### Error codes'), docs.indexOf('### JSON API'));
+    for (const [code, status] of Object.entries(HTTP_STATUS)) {
+      if (status >= 400 && status < 500) expect(section, code).toMatch(new RegExp(`\\| ${status} \\| \`${code}\``));
+    }
+  });
+});
+
+describe('vertices by name or number (REST and /ws)', () => {
+  it('POST /cubes/:id/message takes NEU…CENTRAL, ALL or 0..8', async () => {
+    for (const [vertex, number] of [['NEU', 0], ['swd', 7], ['CENTRAL', 8], [3, 3], ['ALL', 8]] as const) {
+      const r = await http('POST', '/cubes/0/message', { vertex, text: 'who are you?' });
+      expect(r.status, String(vertex)).toBe(200);
+      expect(r.json).toMatchObject({ cube: 0, vertex: number, vertexName: ['NEU', 'NED', 'NWU', 'NWD', 'SEU', 'SED', 'SWU', 'SWD', 'CENTRAL'][number] });
+      expect(typeof r.json.text).toBe('string');
+    }
+    for (const vertex of ['XYZ', 9, '3', -1, 2.5, null]) {
+      const r = await http('POST', '/cubes/0/message', { vertex, text: 'x' });
+      expect(r.status, String(vertex)).toBe(400);
+      expect(r.json.error.field).toBe('vertex');
+      expect(r.json.error.message).toMatch(/NEU, NED, NWU, NWD, SEU, SED, SWU, SWD, CENTRAL, ALL/);
+    }
+    expect((await http('POST', '/cubes/999/message', { vertex: 'NEU', text: 'x' })).status).toBe(404);
+  });
+
+  it("a guest's own error is 502 UPSTREAM; a guest that goes away mid-request is 503 UNAVAILABLE", async () => {
+    const [guestEnd, bridgeEnd] = createLinePair(['guest', 'bridge']);
+    server.attach(bridgeEnd, 'memory');
+    const guest = new Session(guestEnd, { name: 'guest' });
+    let mode: 'fail' | 'hang' = 'fail';
+    guest.setHandler((req) => {
+      if (mode === 'hang') return new Promise<Uint8Array>(() => undefined);
+      const msg = decodeCubeMsgRequest(req.payload);
+      if (msg.text === 'ok') return encodeCubeMsgReply({ vertex: msg.vertex, kappa: 0.5, text: 'guest here' });
+      throw new ProtocolError('UNSUPPORTED', 'this agent does not do that');
+    });
+    await guest.hello({ name: 'guest', vertices: [{ cube: 1, vertex: 6, channel: 2 }] });
+    expect((await http('POST', '/cubes/1/message', { vertex: 'SWU', text: 'ok' })).json).toMatchObject({ vertex: 6, vertexName: 'SWU', text: 'guest here' });
+    const failed = await http('POST', '/cubes/1/message', { vertex: 'SWU', text: 'do it' });
+    expect(failed.status).toBe(502);
+    expect(failed.json.error).toMatchObject({ code: 'UPSTREAM', message: expect.stringMatching(/^UNSUPPORTED: this agent does not do that/) });
+    mode = 'hang';
+    const pending = http('POST', '/cubes/1/message', { vertex: 'SWU', text: 'are you there?' });
+    await new Promise((r) => setTimeout(r, 50));
+    guestEnd.close();
+    const gone = await pending;
+    expect(gone.status).toBe(503);
+    expect(gone.json.error.code).toBe('UNAVAILABLE');
+    guest.close();
+  });
+});
+
 describe('WebSocket JSON API', () => {
   async function open(): Promise<{ ws: WebSocket; next: () => Promise<any> }> {
     const ws = new WebSocket(`${server.httpUrl.replace('http', 'ws')}/ws`);
@@ -265,6 +416,19 @@ describe('WebSocket JSON API', () => {
     expect(await next()).toMatchObject({ type: 'collective_think', id: 5, ok: true, cube: 0 });
     ws.send(JSON.stringify({ type: 'connect', id: 6, cube: 0, vertex: 0, otherCube: 1, otherVertex: 1 }));
     expect(await next()).toMatchObject({ type: 'connect', id: 6, ok: true });
+    // Vertices by name, as the CLI and the docs name them.
+    ws.send(JSON.stringify({ type: 'process', id: 61, cube: 0, vertex: 'NEU', text: 'hello' }));
+    expect(await next()).toMatchObject({ type: 'process', id: 61, ok: true, vertex: 0, vertexName: 'NEU' });
+    ws.send(JSON.stringify({ type: 'process', id: 62, cube: 0, vertex: 'central', text: 'hello' }));
+    expect(await next()).toMatchObject({ type: 'process', id: 62, ok: true, vertex: 8 });
+    ws.send(JSON.stringify({ type: 'connect', id: 63, cube: 0, vertex: 'SWD', otherCube: 1, otherVertex: 'NEU' }));
+    expect(await next()).toMatchObject({ type: 'connect', id: 63, ok: true, vertex: 7, otherVertex: 0 });
+    ws.send(JSON.stringify({ type: 'connect', id: 64, cube: 0, vertex: 'SWD', otherCube: 1, otherVertex: 'NEU' }));
+    expect(await next()).toMatchObject({ type: 'error', id: 64, code: 'ALREADY_EXISTS' });
+    ws.send(JSON.stringify({ type: 'process', id: 65, cube: 0, vertex: 'NEX', text: 'hello' }));
+    expect(await next()).toMatchObject({ type: 'error', id: 65, code: 'BAD_REQUEST', field: 'vertex', message: expect.stringMatching(/^vertex: must be a vertex name \(NEU/) });
+    ws.send('null');
+    expect(await next()).toMatchObject({ type: 'error', code: 'BAD_REQUEST', message: 'message: must be a JSON object, got null' });
     ws.send(JSON.stringify({ type: 'status', id: 7 }));
     expect((await next()).status.cubes).toBeGreaterThanOrEqual(2);
     ws.send(JSON.stringify({ type: 'subscribe', id: 8 }));

@@ -7,6 +7,7 @@ import { connectTcpLine } from '../../bridge/lines/TcpLine.js';
 import { connectWebSocketLine } from '../../bridge/lines/WebSocketLine.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
 import { attachGuest, type AttachedGuest } from '../../bridge/server/attachGuest.js';
+import WebSocket from 'ws';
 
 let server: BridgeServer;
 let guest: AttachedGuest;
@@ -69,6 +70,34 @@ describe('bridge + XP10 end to end (real v86, real image)', () => {
     session.close();
     tcp.close();
   });
+
+  it('the /ws `process` and REST cube message name the vertex ("NEU") and are answered by XP10, as CUBE_MSG is', async () => {
+    await until('the guest HELLO', () => server.dispatcher.lines().find((l) => l.kind === 'v86' && l.vertices.length > 0));
+    const ws = new WebSocket(`${server.httpUrl.replace('http', 'ws')}/ws`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const reply = new Promise<Record<string, unknown>>((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)) as Record<string, unknown>)));
+    ws.send(JSON.stringify({ type: 'process', id: 1, cube: 1, vertex: 'NEU', text: 'hello over /ws' }));
+    expect(await reply).toMatchObject({ type: 'process', id: 1, ok: true, vertex: 0, vertexName: 'NEU', text: expect.stringMatching(/NEU of cube 1 in XP10 .*heard: .*hello over \/ws/) });
+    ws.close();
+    const rest = await fetch(`${server.httpUrl}/cubes/1/message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ vertex: 'neu', text: 'hello over REST' }),
+    });
+    expect(rest.status).toBe(200);
+    expect(await rest.json()).toMatchObject({ cube: 1, vertex: 0, text: expect.stringMatching(/NEU of cube 1 in XP10 .*heard: .*hello over REST/) });
+    // A vertex XP10 does not host is answered by the core.
+    const core = (await (await fetch(`${server.httpUrl}/cubes/1/message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ vertex: 'SWD', text: 'and you?' }),
+    })).json()) as { vertex: number; text: string };
+    expect(core.vertex).toBe(7);
+    expect(core.text).not.toMatch(/in XP10/);
+  }, 60_000);
 
   it("dials XP10 through the modem; the shell's `block set` is visible through REST; +++ ATH hangs up", async () => {
     const term = new Terminal(await connectWebSocketLine(`${server.httpUrl.replace('http', 'ws')}/modem`));

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import WebSocket from 'ws';
 import type { CliIo } from '../CliIo.js';
+import { localBridge } from '../localBridge.js';
 import { intOption, parseArgs, stringOption, UsageError } from '../parseArgs.js';
 
 const OPTIONS = { from: { type: 'string' }, count: { type: 'int', min: 1, max: 100_000_000 } } as const;
@@ -12,7 +13,7 @@ export async function captureCommand(argv: string[], io: CliIo): Promise<number>
   const [file, ...extra] = args.positional;
   if (!file || extra.length > 0) throw new UsageError('capture needs exactly one FILE');
   const limit = intOption(args, 'count');
-  const url = stringOption(args, 'from') ?? 'ws://127.0.0.1:3000/capture';
+  const url = stringOption(args, 'from') ?? localBridge(process.env).wsUrl('/capture');
   const out = createWriteStream(file);
   const ws = new WebSocket(url);
   let frames = 0;

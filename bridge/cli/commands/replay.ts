@@ -6,6 +6,7 @@ import { readPcapng } from '../../capture/pcapng.js';
 import { openLine } from '../../lines/openLine.js';
 import type { CliIo } from '../CliIo.js';
 import { flagOption, intOption, parseArgs, stringOption, UsageError } from '../parseArgs.js';
+import { localBridge } from '../localBridge.js';
 import { describeReply } from '../requests.js';
 
 const OPTIONS = { to: { type: 'string' }, json: { type: 'flag' }, timeout: { type: 'int', min: 1, max: 600_000 } } as const;
@@ -26,7 +27,7 @@ export async function replayCommand(argv: string[], io: CliIo): Promise<number> 
   const [file, ...extra] = args.positional;
   if (!file || extra.length > 0) throw new UsageError('replay needs exactly one FILE');
   const requests = capturedRequests(readFileSync(file));
-  const line = await openLine(stringOption(args, 'to') ?? 'tcp://127.0.0.1:5600');
+  const line = await openLine(stringOption(args, 'to') ?? localBridge(process.env).packetTarget);
   const session = new Session(line, { name: 'konomi-replay' });
   const timeoutMs = intOption(args, 'timeout') ?? 10_000;
   let failures = 0;

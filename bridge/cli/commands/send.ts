@@ -6,6 +6,7 @@ import { openLine } from '../../lines/openLine.js';
 import { SerialPortLine } from '../../lines/SerialPortLine.js';
 import type { CliIo } from '../CliIo.js';
 import { flagOption, intOption, parseArgs, stringOption, UsageError } from '../parseArgs.js';
+import { localBridge } from '../localBridge.js';
 import { buildRequest, describeReply, toHex } from '../requests.js';
 
 const OPTIONS = {
@@ -23,13 +24,14 @@ export async function sendCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, OPTIONS);
   const [op, ...rest] = args.positional;
   if (!op) throw new UsageError('send needs an OPCODE');
-  const token = stringOption(args, 'token');
+  const bridge = localBridge(process.env);
+  const token = stringOption(args, 'token') ?? bridge.token;
   const params = stringOption(args, 'params');
   const request = buildRequest(op, rest, { ...(token ? { token } : {}), ...(params ? { params } : {}) });
   const json = flagOption(args, 'json');
   const hex = flagOption(args, 'hex');
   const timeoutMs = intOption(args, 'timeout') ?? 10_000;
-  const line = await openLine(stringOption(args, 'to') ?? 'tcp://127.0.0.1:5600', { timeoutMs });
+  const line = await openLine(stringOption(args, 'to') ?? bridge.packetTarget, { timeoutMs });
   if (hex) {
     line.onData((chunk) => io.err(`<< ${toHex(chunk)}\n`));
     const write = line.write.bind(line);
