@@ -1,7 +1,7 @@
 import type { Disposable } from '../protocol/Disposable.js';
 import { BrowserXp10 } from './emulator/BrowserXp10.js';
 import { formatBytes, MIB, planMemory, type MemoryPlan } from './emulator/memoryPlan.js';
-import { byId, download, formatDuration, setText } from './dom.js';
+import { byId, download, formatClock as clock, formatDuration, setText } from './dom.js';
 import { SerialLink } from './lines/SerialLink.js';
 import { CoreClient, CoreEventFeed } from './net/CoreClient.js';
 import type { CoreEvent } from './net/coreTypes.js';
@@ -10,9 +10,11 @@ import { DialUp, type ProfileName } from './terminal/DialUp.js';
 import { TerminalPane } from './terminal/TerminalPane.js';
 import { ErrorPanel } from './view/ErrorPanel.js';
 import { KappaPlot } from './view/KappaPlot.js';
+import { mipsText } from './view/mipsText.js';
 import { ModemLights } from './view/ModemLights.js';
 import { PointCloudView } from './view/PointCloudView.js';
 import { RateMeter } from './view/RateMeter.js';
+import { fitVgaFont, VGA_COLUMNS } from './view/vgaFit.js';
 
 export interface PageOptions {
   /** Where the bridge lives; the page is normally served by it, so this is the page's origin. */
@@ -27,6 +29,9 @@ export interface PageOptions {
 }
 
 type MachineState = 'booting' | 'running' | 'error';
+
+/** A `kappa` event carries only the cubes' κ; the vertices' κ is fetched at most this often after one. */
+const CUBE_REFRESH_MS = 1_000;
 
 /** The XP10 image could not be fetched; shown with a Retry that fetches it again. */
 export class ImageLoadError extends Error {
@@ -50,12 +55,15 @@ export class Page {
   private machine: BrowserXp10 | undefined;
   private link: SerialLink | undefined;
   private image: ArrayBuffer | undefined;
-  private savedState: ArrayBuffer | undefined;
+  private savedState: { readonly state: ArrayBuffer; readonly at: Date } | undefined;
   private booting: Promise<void> | undefined;
   private readonly mips = new RateMeter();
   private readonly frames = new RateMeter();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly subscriptions: Disposable[] = [];
+  private readonly screenResize = new ResizeObserver(() => this.fitScreen());
+  private cubeRefresh: ReturnType<typeof setTimeout> | undefined;
+  private lastCubeRefresh = 0;
 
   constructor(private readonly options: PageOptions) {
     this.client = new CoreClient(options.bridge, options.token ? { token: options.token } : {});
@@ -72,7 +80,12 @@ export class Page {
     this.dialUp.setProfile(this.profile());
     this.feed.start();
     this.cloud.start();
-    this.kappa.paint();
+    this.kappa.start();
+    const screenPane = byId('screen', HTMLElement).parentElement;
+    if (screenPane) this.screenResize.observe(screenPane);
+    // The screen's font may arrive after the first layout; fit again once it is there.
+    void document.fonts?.ready.then(() => this.fitScreen());
+    this.fitScreen();
     this.timers.push(setInterval(() => this.updateEmulatorStats(), 1_000));
     this.timers.push(setInterval(() => void this.pollLineTotals(), 1_000));
     this.timers.push(setInterval(() => void this.pollCore(), this.options.pollMs));
@@ -90,8 +103,11 @@ export class Page {
   async dispose(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     for (const subscription of this.subscriptions) subscription.dispose();
+    clearTimeout(this.cubeRefresh);
+    this.screenResize.disconnect();
     this.feed.stop();
     this.cloud.stop();
+    this.kappa.stop();
     await this.shutdown();
     this.dialUp.dispose();
     this.terminal.dispose();
@@ -191,13 +207,14 @@ export class Page {
   }
 
   private async pollCore(): Promise<void> {
+    const requestedAt = performance.now();
     try {
       const [sample, cubes, head] = await Promise.all([
         this.client.blocks(this.options.blockLimit),
         this.client.cubes(),
         this.client.ledgerHead(),
       ]);
-      this.cloud.setAll(sample.blocks, sample.total);
+      this.cloud.setAll(sample.blocks, sample.total, requestedAt);
       this.kappa.add(cubes);
       this.showLedger(head.index, head.hash);
       this.errors.clear('bridge');
@@ -220,6 +237,7 @@ export class Page {
         break;
       case 'kappa':
         this.kappa.add(event.cubes);
+        this.refreshCubesSoon();
         break;
       case 'ledger':
         this.showLedger(event.head.index, event.head.hash);
@@ -227,6 +245,45 @@ export class Page {
       case 'lines':
         // Open lines only: the status bar counts lifetime totals from GET /metrics instead.
         break;
+    }
+  }
+
+  /** The vertices' κ after a `kappa` event: GET /cubes at once, or at the end of the current second. */
+  private refreshCubesSoon(): void {
+    if (this.cubeRefresh !== undefined) return;
+    const wait = Math.max(0, this.lastCubeRefresh + CUBE_REFRESH_MS - performance.now());
+    this.cubeRefresh = setTimeout(() => {
+      this.lastCubeRefresh = performance.now();
+      this.client.cubes().then(
+        (cubes) => {
+          this.cubeRefresh = undefined;
+          this.kappa.add(cubes);
+        },
+        () => {
+          // The 3 s poll reports a bridge that went away.
+          this.cubeRefresh = undefined;
+        },
+      );
+    }, wait);
+  }
+
+  /**
+   * Sizes the VGA font so XP10's 80 columns fill the pane's width (web/view/vgaFit.ts); the box is the
+   * pane's width and 25 rows high. Glyph advances are rounded at some sizes, so a second or third pass
+   * may be needed to land within a quarter pixel.
+   */
+  private fitScreen(): void {
+    const screen = byId('screen', HTMLElement);
+    const probe = screen.querySelector<HTMLElement>('.vga-probe');
+    if (!probe) return;
+    if (probe.textContent?.length !== VGA_COLUMNS) probe.textContent = '0'.repeat(VGA_COLUMNS);
+    const available = screen.clientWidth;
+    for (let pass = 0; pass < 3; pass++) {
+      const measured = probe.getBoundingClientRect().width;
+      if (Math.abs(measured - available) < 0.25) return;
+      const font = fitVgaFont(parseFloat(getComputedStyle(probe).fontSize), measured, available);
+      if (font === undefined) return;
+      screen.style.setProperty('--vga-font', `${font}px`);
     }
   }
 
@@ -256,7 +313,10 @@ export class Page {
     if (!machine) return;
     const instructions = machine.instructionCounter();
     const mips = this.mips.sample(instructions, performance.now()) / 1e6;
-    setText('stat-mips', mips.toFixed(mips < 10 ? 2 : 1));
+    const figure = byId('stat-mips', HTMLElement);
+    figure.textContent = mipsText(mips);
+    figure.dataset['mips'] = mips.toFixed(3);
+    figure.title = `${mips.toFixed(3)} million guest instructions per second`;
     setText('stat-uptime', formatDuration(performance.now() - machine.startedAt));
   }
 
@@ -278,10 +338,16 @@ export class Page {
     });
     byId('profile', HTMLSelectElement).addEventListener('change', () => this.dialUp.setProfile(this.profile()));
     byId('save-state', HTMLButtonElement).addEventListener('click', () => void this.saveState());
-    byId('restore-state', HTMLButtonElement).addEventListener('click', () => void this.restoreState(this.savedState));
+    byId('restore-state', HTMLButtonElement).addEventListener('click', () => {
+      const saved = this.savedState;
+      if (saved) void this.restoreState(saved.state, `the ${clock(saved.at)} state`);
+    });
     byId('state-file', HTMLInputElement).addEventListener('change', (event) => {
-      const file = (event.target as HTMLInputElement).files?.[0];
-      if (file) void file.arrayBuffer().then((state) => this.restoreState(state));
+      const input = event.target as HTMLInputElement;
+      const file = input.files?.[0];
+      // The same file chosen again must fire again.
+      input.value = '';
+      if (file) void file.arrayBuffer().then((state) => this.restoreState(state, file.name));
     });
     byId('screenshot', HTMLButtonElement).addEventListener('click', () => this.screenshot());
     byId('screen', HTMLElement).addEventListener('focus', () => this.machine?.setKeyboardEnabled(true));
@@ -289,29 +355,67 @@ export class Page {
   }
 
   private async saveState(): Promise<void> {
-    if (!this.machine) return;
+    const machine = this.machine;
+    if (!machine) return;
+    const button = byId('save-state', HTMLButtonElement);
+    button.disabled = true;
+    button.textContent = 'Saving…';
+    this.stateNote('saving the machine state…', 'busy');
     try {
-      this.savedState = await this.machine.saveState();
-      byId('restore-state', HTMLButtonElement).disabled = false;
-      download(`xp10-${new Date().toISOString().replace(/[:.]/g, '-')}.bin`, new Blob([this.savedState]));
+      const state = await machine.saveState();
+      const at = new Date();
+      this.savedState = { state, at };
+      const restore = byId('restore-state', HTMLButtonElement);
+      restore.disabled = false;
+      restore.title = `Restore the state saved at ${clock(at)}`;
+      const name = `xp10-${at.toISOString().replace(/[:.]/g, '-')}.bin`;
+      download(name, new Blob([state]));
+      this.stateNote(`saved ${clock(at)} · ${formatBytes(state.byteLength)}, downloaded`, 'ok', name);
       this.errors.clear('state');
     } catch (err) {
+      this.stateNote('saving failed', 'error');
       this.errors.show('state', message(err));
+    } finally {
+      button.textContent = 'Save state';
+      button.disabled = this.machine === undefined;
     }
   }
 
-  private async restoreState(state: ArrayBuffer | undefined): Promise<void> {
-    if (!state) return;
-    if (!this.machine) return void this.boot(state);
+  /** `what` names the state for the person: "the 22:10:05 state" or a file name. */
+  private async restoreState(state: ArrayBuffer, what: string): Promise<void> {
+    const restore = byId('restore-state', HTMLButtonElement);
+    restore.disabled = true;
+    this.stateNote(`restoring ${what}…`, 'busy');
     try {
-      await this.machine.restoreState(state);
+      if (this.machine) {
+        await this.machine.restoreState(state);
+      } else {
+        await this.boot(state);
+        if (!this.machine) throw new Error('the machine did not start from it');
+      }
       // How many restores went through, for anyone waiting on one (tests, devtools).
       const badge = byId('machine-state', HTMLElement);
       badge.dataset['restores'] = String(Number(badge.dataset['restores'] ?? 0) + 1);
+      this.stateNote(`restored ${what}`, 'ok');
       this.errors.clear('state');
     } catch (err) {
+      this.stateNote('restore failed', 'error', what);
       this.errors.show('state', `${message(err)} (a state only restores with the memory size it was saved with)`);
+    } finally {
+      restore.disabled = this.savedState === undefined;
     }
+  }
+
+  /** The line beside Save/Restore saying what they just did; it flashes on every change. */
+  private stateNote(text: string, kind: 'busy' | 'ok' | 'error', detail?: string): void {
+    const note = byId('state-note', HTMLElement);
+    note.textContent = text;
+    note.title = detail ?? text;
+    note.dataset['kind'] = kind;
+    note.classList.remove('flash');
+    // Reading a layout property restarts the CSS animation.
+    void note.offsetWidth;
+    note.classList.add('flash');
   }
 
   private screenshot(): void {

@@ -18,6 +18,12 @@ export function formatDuration(ms: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }
 
+/** A wall-clock time as 22:10:05, local time. */
+export function formatClock(at: Date | number): string {
+  const d = typeof at === 'number' ? new Date(at) : at;
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
 /** Offers bytes or a data URL as a download. */
 export function download(name: string, data: Blob | string): void {
   const url = typeof data === 'string' ? data : URL.createObjectURL(data);

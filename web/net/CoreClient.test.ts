@@ -137,7 +137,7 @@ describe('CoreEventFeed (/ws subscribe)', () => {
     feed.start();
     await until(() => events.length === 1, 'first event');
     expect(subscribes).toEqual([{ type: 'subscribe' }]);
-    expect(events[0]).toEqual({ event: 'block', blocks: [{ x: 1, y: 2, z: 3, value: 4.5 }] });
+    expect(events[0]).toEqual({ event: 'block', blocks: [{ x: 1, y: 2, z: 3, value: 4.5, index: 1 }] });
 
     for (const client of server.clients) client.terminate();
     await new Promise<void>((resolve) => server.close(() => resolve()));

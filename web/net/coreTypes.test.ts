@@ -22,9 +22,19 @@ describe('core JSON decoding', () => {
     expect(parseBlockSample({ total: many.length, blocks: many }).blocks).toHaveLength(MAX_LIST);
   });
 
+  it('reads the κ of every vertex from GET /cubes (8 corners, then CENTRAL), all or nothing', () => {
+    const vertexKappa = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.55];
+    expect(parseCubes({ cubes: [{ id: 1, origin: { x: 4, y: 0, z: 0 }, kappa: 0.6, vertexKappa }] }))
+      .toEqual([{ id: '1', kappa: 0.6, vertexKappa }]);
+    // A hole would move CENTRAL into a corner's place: the cube is kept, its vertices are not.
+    expect(parseCubes({ cubes: [{ id: 1, kappa: 0.6, vertexKappa: [0.2, 'x', 0.4] }] })).toEqual([{ id: '1', kappa: 0.6 }]);
+    expect(parseCubes({ cubes: [{ id: 1, kappa: 0.6, vertexKappa: [] }] })).toEqual([{ id: '1', kappa: 0.6 }]);
+    expect(parseCubes({ cubes: [{ id: 1, kappa: 0.6, vertexKappa: new Array(50).fill(0.5) }] })[0]?.vertexKappa).toHaveLength(9);
+  });
+
   it('reads GET /cubes, GET /ledger/head and GET /lines', () => {
     const cube = { id: 0, origin: { x: 0, y: 0, z: 0 }, kappa: 0.6, vertexKappa: [0.5, 0.7] };
-    expect(parseCubes({ cubes: [cube, { id: 'x', kappa: 1 }, { id: 1 }] })).toEqual([{ id: '0', kappa: 0.6 }]);
+    expect(parseCubes({ cubes: [cube, { id: 'x', kappa: 1 }, { id: 1 }] })).toEqual([{ id: '0', kappa: 0.6, vertexKappa: [0.5, 0.7] }]);
     expect(parseLedgerHead({ length: 4, index: 3, hash: 'ab12' })).toEqual({ length: 4, index: 3, hash: 'ab12' });
     expect(parseLedgerHead({ length: 0, index: -1, hash: '00' })).toEqual({ length: 0, index: -1, hash: '00' });
     expect(() => parseLedgerHead({ length: 1, index: 0, hash: 5 })).toThrow(CoreDecodeError);
@@ -38,9 +48,9 @@ describe('core JSON decoding', () => {
 
   it('decodes /ws events as the bridge pushes them and ignores replies, unknown and malformed events', () => {
     expect(parseCoreEvent({ type: 'event', event: 'block', data: { array: 0, x: 1, y: 2, z: 3, value: 4.5, index: 1 } }))
-      .toEqual({ event: 'block', blocks: [{ x: 1, y: 2, z: 3, value: 4.5 }] });
+      .toEqual({ event: 'block', blocks: [{ x: 1, y: 2, z: 3, value: 4.5, index: 1 }] });
     expect(parseCoreEvent({ type: 'event', event: 'block', data: { array: 2, x: 1, y: 2, z: 3, value: 1, index: 9 } }))
-      .toEqual({ event: 'block', blocks: [{ array: 2, x: 1, y: 2, z: 3, value: 1 }] });
+      .toEqual({ event: 'block', blocks: [{ array: 2, x: 1, y: 2, z: 3, value: 1, index: 9 }] });
     expect(parseCoreEvent({ type: 'event', event: 'ledger', data: { length: 2, index: 1, hash: 'ff' } }))
       .toEqual({ event: 'ledger', head: { length: 2, index: 1, hash: 'ff' } });
     expect(parseCoreEvent({ type: 'event', event: 'kappa', data: { cubes: [{ id: 3, kappa: 0.25 }], cubeMean: 0.25, llmMean: null } }))

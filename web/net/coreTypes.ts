@@ -13,10 +13,16 @@ export interface BlockPoint {
   readonly value: number;
   /** Which BlockArray (0 = the main one, the one the 3D view shows); absent means 0. */
   readonly array?: number;
+  /** The write's ledger entry (a `block` event has it; GET /blocks does not). */
+  readonly index?: number;
 }
 /** GET /blocks: a sample of at most `limit` active cells, and how many there are in all. */
 export interface BlockSample { readonly total: number; readonly blocks: BlockPoint[] }
-export interface CubeKappa { readonly id: string; readonly kappa: number }
+/**
+ * A cube's κ; `vertexKappa` (κ of each vertex by wire number: the 8 corners, then CENTRAL) comes with
+ * GET /cubes, not with the `kappa` event.
+ */
+export interface CubeKappa { readonly id: string; readonly kappa: number; readonly vertexKappa?: readonly number[] }
 /** `index` is the last entry's index, -1 for an empty ledger. */
 export interface LedgerHead { readonly length: number; readonly index: number; readonly hash: string }
 export interface LineStats {
@@ -46,6 +52,8 @@ export const MAX_LIST = 100_000;
 /** The ledger hash is SHA-256 in hex. */
 const MAX_HASH = 128;
 const MAX_NAME = 200;
+/** A cube has 9 vertices (8 corners and CENTRAL); more entries than that are not a cube's. */
+const MAX_VERTICES = 9;
 
 type Json = Record<string, unknown>;
 
@@ -88,7 +96,12 @@ export function parseBlock(value: unknown): BlockPoint | undefined {
   const v = num(value['value']);
   if (x === undefined || y === undefined || z === undefined || v === undefined) return undefined;
   const array = num(value['array']);
-  return array === undefined || array === 0 ? { x, y, z, value: v } : { x, y, z, value: v, array };
+  const index = num(value['index']);
+  return {
+    x, y, z, value: v,
+    ...(array === undefined || array === 0 ? {} : { array }),
+    ...(index === undefined || !Number.isInteger(index) || index < 0 ? {} : { index }),
+  };
 }
 
 /** GET /blocks → `{ total, blocks: [{x, y, z, value}] }`. */
@@ -104,7 +117,11 @@ export function parseCube(value: unknown): CubeKappa | undefined {
   const id = num(value['id']);
   const kappa = num(value['kappa']);
   if (id === undefined || kappa === undefined) return undefined;
-  return { id: String(id), kappa };
+  const vertices = value['vertexKappa'];
+  if (!Array.isArray(vertices)) return { id: String(id), kappa };
+  const vertexKappa = vertices.slice(0, MAX_VERTICES).map(num);
+  // All or nothing: a hole would shift CENTRAL (the last) into a corner's place.
+  return vertexKappa.every(defined) && vertexKappa.length > 0 ? { id: String(id), kappa, vertexKappa } : { id: String(id), kappa };
 }
 
 /** GET /cubes → `{ cubes: [...] }`; the `kappa` event's data has the same `cubes` list (and the means). */

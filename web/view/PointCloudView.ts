@@ -1,4 +1,5 @@
 import type { BlockPoint } from '../net/coreTypes.js';
+import { placeAxisLabels } from './axisLabels.js';
 import { cloudCaption } from './cloudCaption.js';
 import { boundsOf, project, rotate, type Bounds, type Orbit } from './projection.js';
 
@@ -18,6 +19,10 @@ export class PointCloudView {
   private frame = 0;
   /** Active cells in the bridge's array; the view holds at most a sample of them. */
   private total = 0;
+  /** Whether a first sample arrived: what it holds was written before the page opened, in no known order. */
+  private loaded = false;
+  /** The last write this page saw (a `block` event, or a value that changed between samples). */
+  private lastWrite: BlockPoint | undefined;
   private readonly context: CanvasRenderingContext2D;
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly caption: HTMLElement) {
@@ -40,21 +45,38 @@ export class PointCloudView {
     canvas.addEventListener('pointercancel', release);
   }
 
-  /** Replaces the whole set (a GET /blocks sample of `total` active cells); cells whose value changed glow. */
-  setAll(blocks: readonly BlockPoint[], total = blocks.length): void {
+  /**
+   * Replaces the whole set (a GET /blocks sample of `total` active cells). After the first sample,
+   * cells that are new or whose value changed are writes seen by polling: they glow and the caption
+   * names the last one. The first sample marks nothing: its cells were written before the page opened.
+   */
+  setAll(blocks: readonly BlockPoint[], total = blocks.length, requestedAt = performance.now()): void {
     this.total = total;
     const seen = new Set<string>();
-    for (const block of blocks.slice(0, MAX_POINTS)) seen.add(this.upsert(block));
-    for (const key of [...this.points.keys()]) if (!seen.has(key)) this.points.delete(key);
+    // Cells changed (by a `block` event) after the sample was asked for are newer than the sample: keep them.
+    const fresh = new Set<string>();
+    for (const [key, point] of this.points) if (point.changedAt > requestedAt) fresh.add(key);
+    for (const block of blocks.slice(0, MAX_POINTS)) {
+      if (fresh.has(keyOf(block))) {
+        seen.add(keyOf(block));
+        continue;
+      }
+      const { key, changed } = this.upsert(block, this.loaded);
+      seen.add(key);
+      if (changed) this.lastWrite = block;
+    }
+    for (const key of [...this.points.keys()]) if (!seen.has(key) && !fresh.has(key)) this.points.delete(key);
+    this.loaded = true;
     this.updateCaption();
     this.requestPaint();
   }
 
-  /** Adds or updates cells from a live `block` event. */
+  /** Adds or updates cells from a live `block` event: each is a write, with its ledger entry. */
   update(blocks: readonly BlockPoint[]): void {
     for (const block of blocks) {
       if (this.points.size >= MAX_POINTS && !this.points.has(keyOf(block))) break;
-      this.upsert(block);
+      this.upsert(block, true);
+      this.lastWrite = block;
     }
     this.updateCaption();
     this.requestPaint();
@@ -76,24 +98,26 @@ export class PointCloudView {
     cancelAnimationFrame(this.frame);
   }
 
-  private upsert(block: BlockPoint): string {
+  /** `mark`: a new or changed value is a write (it glows); unmarked cells never glow. */
+  private upsert(block: BlockPoint, mark: boolean): { key: string; changed: boolean } {
     const key = keyOf(block);
     const previous = this.points.get(key);
-    const changedAt = previous && previous.value === block.value ? previous.changedAt : performance.now();
+    const changed = mark && (!previous || previous.value !== block.value);
+    const changedAt = changed ? performance.now() : previous?.changedAt ?? Number.NEGATIVE_INFINITY;
     this.points.set(key, { ...block, changedAt });
-    return key;
+    return { key, changed };
   }
 
   private updateCaption(): void {
-    let newest: (BlockPoint & { changedAt: number }) | undefined;
-    for (const p of this.points.values()) if (!newest || p.changedAt > newest.changedAt) newest = p;
     const shown = this.points.size;
     // Live events may add cells the last sample did not count yet.
     const total = Math.max(this.total, shown);
     this.canvas.dataset['points'] = String(shown);
     this.canvas.dataset['total'] = String(total);
-    this.caption.textContent = cloudCaption(shown, total, newest);
-    if (newest) this.caption.dataset['latest'] = `${newest.x},${newest.y},${newest.z}=${newest.value}`;
+    const last = this.lastWrite;
+    this.caption.textContent = cloudCaption(shown, total, last);
+    if (last) this.caption.dataset['latest'] = `${last.x},${last.y},${last.z}=${last.value}`;
+    else delete this.caption.dataset['latest'];
   }
 
   private requestPaint(): void {
@@ -160,11 +184,17 @@ export class PointCloudView {
     context.stroke();
     context.fillStyle = '#5a7a9a';
     context.font = '11px monospace';
-    const labels: [number, string][] = [[1, `x ${bounds.max[0] - 1}`], [2, `y ${bounds.max[1] - 1}`], [4, `z ${bounds.max[2] - 1}`]];
-    for (const [index, label] of labels) {
-      const at = screen[index];
-      if (at) context.fillText(label, at.sx + 4, at.sy - 4);
-    }
+    context.textBaseline = 'top';
+    const origin = screen[0];
+    const anchors = ([[1, `x ${bounds.max[0] - 1}`], [2, `y ${bounds.max[1] - 1}`], [4, `z ${bounds.max[2] - 1}`]] as const).flatMap(([index, text]) => {
+      const end = screen[index];
+      return end && origin ? [{ text, x: end.sx, y: end.sy, fromX: origin.sx, fromY: origin.sy }] : [];
+    });
+    const boxes = placeAxisLabels(anchors, (text) => context.measureText(text).width, width, height);
+    for (const box of boxes) context.fillText(box.text, box.x, box.y);
+    context.textBaseline = 'alphabetic';
+    // Where the labels are, for tests and devtools.
+    this.canvas.dataset['labels'] = JSON.stringify(boxes);
   }
 }
 

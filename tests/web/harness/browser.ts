@@ -16,13 +16,13 @@ export interface BrowserSession {
 }
 
 /** Debian's chromium, headless, with a fresh profile directory that is deleted on close. */
-export async function openBrowser(): Promise<BrowserSession> {
+export async function openBrowser(options: { viewport?: { width: number; height: number } } = {}): Promise<BrowserSession> {
   const profile = await mkdtemp(join(tmpdir(), 'konomi-chromium-'));
   await mkdir(SCREENSHOTS, { recursive: true });
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1400, height: 1000 },
+    viewport: options.viewport ?? { width: 1400, height: 1000 },
     args: [
       '--no-sandbox',
       '--disable-gpu',
