@@ -303,7 +303,12 @@ export class Page {
       this.frames.reset();
       return;
     }
-    setText('stat-fps', this.frames.sample(totals.framesIn + totals.framesOut, performance.now()).toFixed(1));
+    const frames = totals.framesIn + totals.framesOut;
+    const fps = byId('stat-fps', HTMLElement);
+    fps.textContent = this.frames.sample(frames, performance.now()).toFixed(1);
+    // The rate is 0 again a second after a request; the lifetime total says it was counted at all.
+    fps.dataset['frames'] = String(frames);
+    fps.title = `${frames} frames on all lines since the bridge started`;
     setText('stat-crc', String(totals.crcErrors));
     setText('stat-retx', String(totals.retransmits));
   }

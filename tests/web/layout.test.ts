@@ -14,6 +14,7 @@ import { buildWeb } from '../../web/build.js';
 import { CENTRAL_COLOUR, SPREAD_ALPHA } from '../../web/view/KappaPlot.js';
 import { startBridge, type BridgeProcess } from './harness/bridgeProcess.js';
 import { openBrowser, SCREENSHOTS, type BrowserSession } from './harness/browser.js';
+import { LOCK_WAIT_MS, lockBrowserSuite } from './harness/browserSuiteLock.js';
 import { countColours, hexRgb, type Region, type Rgb } from './harness/pixels.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -72,16 +73,20 @@ function bandColour(colour: Rgb): Rgb {
   return [0, 1, 2].map((i) => Math.round(SPREAD_ALPHA * (colour[i] ?? 0) + (1 - SPREAD_ALPHA) * (PLOT_BACKGROUND[i] ?? 0))) as unknown as Rgb;
 }
 
+let unlock: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
+  unlock = await lockBrowserSuite(LOCK_WAIT_MS);
   await mkdir(SCREENSHOTS, { recursive: true });
   await buildWeb();
   bridge = await startBridge(ROOT);
   // Written before any page opens; (800, 296, 5) is the box that gave the labels "y 296x 800".
   for (const [x, y, z, value] of [[1, 2, 3, 4.5], [800, 296, 5, 2], [400, 0, 4, -1]] as const) await api('value', { x, y, z, value });
-}, 120_000);
+}, LOCK_WAIT_MS + 120_000);
 
 afterAll(async () => {
   await bridge?.stop();
+  await unlock?.();
 });
 
 describe.each(SIZES)('the page at $name', (size) => {
