@@ -1,0 +1,159 @@
+/* XP10 BASIC on a shell's console: the `struct basic_host` the `basic` command gives its
+ * interpreter. Output goes to the console; INPUT and the Ok prompt read lines with a small
+ * line editor (backspace, Ctrl-C); the step hook and SLEEP watch for Ctrl-C and a dropped
+ * carrier; requests to the core go to a shell agent exactly as the shell's remote commands
+ * do (agents_submit, then the shell task keeps watching its console until the reply), so a
+ * BASIC program on the line waits for the core without blocking anyone else. The
+ * interpreter runs in the shell's task, which the scheduler preempts like any other, so a
+ * tight loop in BASIC never stops the other console or the link. */
+#include "basic/console.h"
+
+#include "agents/agents.h"
+#include "basic/basic.h"
+#include "drivers/pit.h"
+#include "lib/parse.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+
+#define KEY_CTRL_C 0x03
+#define KEY_BACKSPACE 0x08
+#define KEY_DELETE 0x7F
+#define INPUT_POLL_MS 1000u
+#define JOB_POLL_MS 10u
+#define SLEEP_POLL_MS 50u
+#define KIB 1024u
+#define BUDGET_MAX_KIB 4096u
+
+struct basic_console {
+    struct shell *shell;
+    bool last_was_cr;
+};
+
+static bool hung_up(struct basic_console *c) {
+    struct console *console = c->shell->console;
+    return console->carrier_generation && console->carrier_generation() != c->shell->carrier_generation;
+}
+
+static void console_out(void *context, const char *text, size_t length) {
+    struct basic_console *c = context;
+    c->shell->console->write(text, length);
+}
+
+static int console_read_line(void *context, char *buffer, size_t capacity) {
+    struct basic_console *c = context;
+    struct console *console = c->shell->console;
+    size_t n = 0;
+    for (;;) {
+        if (hung_up(c)) return BASIC_READ_HANGUP;
+        int key = console->read_char();
+        if (key < 0) {
+            console->wait_input(INPUT_POLL_MS);
+            continue;
+        }
+        bool after_cr = c->last_was_cr;
+        c->last_was_cr = key == '\r';
+        if (key == '\n' && after_cr) continue; /* the LF of a CR LF pair */
+        if (key == '\r' || key == '\n') {
+            console->write("\n", 1);
+            buffer[n] = '\0';
+            return (int)n;
+        }
+        if (key == KEY_CTRL_C) {
+            console->write("^C\n", 3);
+            return BASIC_READ_BREAK;
+        }
+        if (key == KEY_BACKSPACE || key == KEY_DELETE) {
+            if (n > 0) {
+                n--;
+                console->write("\b \b", 3);
+            }
+            continue;
+        }
+        if (key >= ' ' && n + 1 < capacity) {
+            buffer[n++] = (char)key;
+            char echo = (char)key;
+            console->write(&echo, 1);
+        }
+    }
+}
+
+static bool console_step(void *context) {
+    struct basic_console *c = context;
+    return shell_interrupted(c->shell);
+}
+
+static uint32_t console_millis(void *context) { return pit_millis(); }
+
+static bool console_sleep(void *context, uint32_t ms) {
+    struct basic_console *c = context;
+    uint32_t start = pit_millis();
+    for (;;) {
+        if (shell_interrupted(c->shell)) return false;
+        uint32_t elapsed = pit_millis() - start;
+        if (elapsed >= ms) return true;
+        uint32_t left = ms - elapsed;
+        c->shell->console->wait_input(left < SLEEP_POLL_MS ? left : SLEEP_POLL_MS);
+    }
+}
+
+static int console_core_call(void *context, uint8_t opcode, const uint8_t *payload, uint32_t length, uint8_t *reply,
+                             uint32_t reply_capacity, uint32_t *reply_length, char *error_message,
+                             size_t message_capacity) {
+    struct basic_console *c = context;
+    if (length > AGENT_JOB_PAYLOAD_MAX) return PROTO_ERR_TOO_LARGE;
+    struct agent_job *job = kzalloc(sizeof(*job));
+    if (!job) return PROTO_ERR_BUSY;
+    job->opcode = opcode;
+    memcpy(job->payload, payload, length);
+    job->length = length;
+    agents_submit(job);
+    bool cancelled = false;
+    while (!job->done) {
+        if (!cancelled && shell_interrupted(c->shell)) {
+            agents_cancel(job);
+            cancelled = true;
+        }
+        c->shell->console->wait_input(JOB_POLL_MS);
+    }
+    int error = cancelled ? PROTO_ERR_CANCELLED : job->call.error;
+    if (error == 0) {
+        uint32_t n = job->call.reply_length < reply_capacity ? job->call.reply_length : reply_capacity;
+        if (n) memcpy(reply, job->call.reply, n);
+        *reply_length = n;
+    } else {
+        size_t n = strlen(job->call.error_message);
+        if (n >= message_capacity) n = message_capacity - 1;
+        memcpy(error_message, job->call.error_message, n);
+        error_message[n] = '\0';
+    }
+    kfree(job->call.reply);
+    kfree(job);
+    return error;
+}
+
+void basic_shell_command(struct shell *shell, int argc, char **argv, const char *rest) {
+    uint32_t kib = BASIC_DEFAULT_BUDGET / KIB;
+    if (argc > 2 || (argc == 2 && (!parse_u32(argv[1], BUDGET_MAX_KIB, &kib) || kib * KIB < BASIC_MIN_BUDGET))) {
+        shell_print(shell, "Usage: basic [KIB]   memory budget, %u..%u KiB (default %u)\n", BASIC_MIN_BUDGET / KIB,
+                    BUDGET_MAX_KIB, BASIC_DEFAULT_BUDGET / KIB);
+        return;
+    }
+    struct basic_console context = { .shell = shell, .last_was_cr = true };
+    struct basic_host host = {
+        .context = &context,
+        .write = console_out,
+        .read_line = console_read_line,
+        .step = console_step,
+        .step_interval = BASIC_STEP_INTERVAL,
+        .millis = console_millis,
+        .sleep = console_sleep,
+        .core_call = console_core_call,
+    };
+    struct basic *basic = basic_new(&host, kib * KIB);
+    if (!basic) {
+        shell_print(shell, "Not enough memory for BASIC.\n");
+        return;
+    }
+    basic_repl(basic);
+    basic_free(basic);
+}
