@@ -77,6 +77,8 @@ void *bas_alloc(struct basic *b, size_t size);
 void *bas_zalloc(struct basic *b, size_t size);
 void *bas_realloc(struct basic *b, void *pointer, size_t old_size, size_t new_size);
 void bas_free(struct basic *b, void *pointer);
+struct basic *bas_instance_new(uint32_t budget);
+void bas_instance_free(struct basic *b);
 /* NULL with an error set (OUT OF MEMORY / STRING TOO LONG) when it cannot be made; a
  * length of 0 gives NULL too, without an error, so callers check b->error. */
 struct bas_string *bas_string_new(struct basic *b, const char *chars, size_t length);

@@ -99,3 +99,27 @@ void bas_value_release(struct basic *b, struct bas_value *v) {
     v->type = BAS_NUMBER;
     v->number = 0;
 }
+
+/* The instance is the first block of its own budget, and the last one given back. */
+struct basic *bas_instance_new(uint32_t budget) {
+    size_t total = sizeof(struct basic) + sizeof(struct block_header);
+    if (total > budget) return 0;
+    struct block_header *h = raw_alloc(total);
+    if (!h) return 0;
+    h->size = sizeof(struct basic);
+    h->magic = BLOCK_MAGIC;
+    live_blocks++;
+    struct basic *b = (struct basic *)(h + 1);
+    memset(b, 0, sizeof(*b));
+    b->memory.budget = budget;
+    b->memory.used = b->memory.peak = (uint32_t)total;
+    b->memory.blocks = 1;
+    return b;
+}
+
+void bas_instance_free(struct basic *b) {
+    struct block_header *h = (struct block_header *)b - 1;
+    h->magic = 0;
+    live_blocks--;
+    raw_free(h);
+}

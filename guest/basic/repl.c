@@ -16,13 +16,8 @@ static const char *skip_spaces(const char *p) {
 
 struct basic *basic_new(const struct basic_host *host, uint32_t budget) {
     if (budget < BASIC_MIN_BUDGET) return 0;
-    /* the instance itself is the first allocation of its own budget */
-    struct basic bootstrap;
-    memset(&bootstrap, 0, sizeof(bootstrap));
-    bootstrap.memory.budget = budget;
-    struct basic *b = bas_alloc(&bootstrap, sizeof(*b));
+    struct basic *b = bas_instance_new(budget);
     if (!b) return 0;
-    memcpy(b, &bootstrap, sizeof(*b));
     b->host = host;
     return b;
 }
@@ -30,8 +25,7 @@ struct basic *basic_new(const struct basic_host *host, uint32_t budget) {
 void basic_free(struct basic *b) {
     if (!b) return;
     bas_program_new(b);
-    struct basic last = *b;
-    bas_free(&last, b);
+    bas_instance_free(b);
 }
 
 struct basic_memory_stats basic_memory(const struct basic *b) { return b->memory; }
@@ -122,7 +116,21 @@ static void run_program(struct basic *b, const char *arguments) {
     bas_run(b, from);
 }
 
+/* Control frames and a pending RESUME that point into the previous direct-mode line would
+ * point into freed code once it is replaced: forget them (and what was stacked above). */
+static void forget_direct_positions(struct basic *b) {
+    for (uint32_t i = 0; i < b->frame_count; i++) {
+        if (b->frames[i].at.line == BAS_NO_LINE) {
+            b->frame_count = i;
+            b->can_continue = false;
+            break;
+        }
+    }
+    if (b->in_handler && b->error_at.line == BAS_NO_LINE) b->in_handler = false;
+}
+
 static void run_direct(struct basic *b, const char *text) {
+    forget_direct_positions(b);
     bas_free(b, b->direct_code);
     b->direct_code = bas_alloc(b, BAS_CODE_MAX);
     if (!b->direct_code) return;
@@ -135,7 +143,6 @@ static void run_direct(struct basic *b, const char *text) {
     bas_free(b, b->direct_code);
     b->direct_code = code;
     struct bas_position from = { BAS_NO_LINE, 0 };
-    b->can_continue = false;
     bas_run(b, from);
 }
 
@@ -167,7 +174,7 @@ static bool command(struct basic *b, const char *text) {
         return true;
     case KW_CONT:
         if (!b->can_continue) bas_fail(b, BAS_ERR_CANT_CONTINUE);
-        else bas_run(b, b->continue_at);
+        else b->can_continue = false, bas_run(b, b->continue_at);
         return true;
     case KW_SYSTEM:
         if (*skip_spaces(rest)) bas_fail(b, BAS_ERR_SYNTAX);

@@ -490,7 +490,8 @@ static void handle_error(struct basic *b) {
             bas_print(b, number);
         }
         bas_print(b, "\n");
-        b->can_continue = true;
+        /* CONT goes on from a program line only: the direct-mode line is gone by then */
+        b->can_continue = b->statement.line != BAS_NO_LINE;
         b->continue_at = b->statement;
         b->running = false;
         return;
@@ -509,7 +510,7 @@ static void handle_error(struct basic *b) {
     }
     report(b, error);
     b->running = false;
-    b->can_continue = false;
+    if (b->statement.line != BAS_NO_LINE) b->can_continue = false; /* PRINT 1/0 after STOP keeps CONT */
 }
 
 static void step_hook(struct basic *b) {
@@ -522,7 +523,6 @@ void bas_run(struct basic *b, struct bas_position from) {
     b->pc = from;
     b->statement = from;
     b->running = true;
-    b->can_continue = false;
     while (b->running) {
         if (b->error) {
             handle_error(b);
@@ -535,6 +535,7 @@ void bas_run(struct basic *b, struct bas_position from) {
         switch (op) {
         case OP_EOL:
             if (b->pc.line == BAS_NO_LINE || b->pc.line + 1 >= b->line_count) {
+                if (b->pc.line != BAS_NO_LINE) b->can_continue = false;
                 b->running = false;
             } else {
                 b->pc.line++;
@@ -648,7 +649,10 @@ void bas_run(struct basic *b, struct bas_position from) {
         case OP_NEXT: next(b, read_u16(at + 1)); break;
         case OP_WHILE: while_test(b); break;
         case OP_WEND: wend(b); break;
-        case OP_END: b->running = false; break;
+        case OP_END:
+            if (b->pc.line != BAS_NO_LINE) b->can_continue = false;
+            b->running = false;
+            break;
         case OP_STOP:
             b->statement = b->pc; /* CONT goes on after STOP */
             bas_fail(b, BAS_ERR_BREAK);

@@ -128,8 +128,10 @@ static void generate(struct text *t) {
         put(t, "\n");
     }
     static const char *const commands[] = { "RUN\n", "RUN\n", "RUN\n", "LIST\n", "RENUM\n", "CONT\n", "DELETE 20-40\n",
-                                            "RUN 30\n", "LIST 10-50\n", "RENUM 100,20,7\n", "PRINT A; S$\n", "NEW\n" };
-    unsigned count = 1 + rnd(3);
+                                            "RUN 30\n", "LIST 10-50\n", "RENUM 100,20,7\n", "PRINT A; S$\n", "NEW\n",
+                                            "FOR I = 1 TO 3\n", "NEXT\n", "GOSUB 20\n", "RETURN\n", "WHILE 1\n",
+                                            "WEND\n", "RESUME NEXT\n", "GOTO 30\n", "STOP\n" };
+    unsigned count = 1 + rnd(6);
     for (unsigned i = 0; i < count; i++) put(t, commands[rnd(sizeof(commands) / sizeof(commands[0]))]);
 }
 

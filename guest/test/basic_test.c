@@ -72,6 +72,10 @@ static void test_program_flow(void) {
     EXPECT("10 REM a comment: PRINT \"NO\"\n20 ' also a comment\n30 PRINT \"R\" ' trailing\nRUN", "R\nOk\n");
     EXPECT("10 PRINT \"A\"\n20 STOP\n30 PRINT \"C\"\nRUN\nCONT", "A\nBreak in 20\nOk\nC\nOk\n");
     EXPECT("CONT", "?CAN'T CONTINUE\nOk\n");
+    EXPECT("10 PRINT 1\n20 STOP\n30 PRINT N\nRUN\nN = 5: PRINT 1/0\nCONT\nCONT",
+           " 1 \nBreak in 20\nOk\n?DIVISION BY ZERO\nOk\n 5 \nOk\n?CAN'T CONTINUE\nOk\n");
+    EXPECT("10 STOP\nRUN\n20 PRINT\nCONT", "Break in 10\nOk\n?CAN'T CONTINUE\nOk\n"); /* an edit ends it */
+    EXPECT("STOP\nCONT", "Break\nOk\n?CAN'T CONTINUE\nOk\n");
     EXPECT("10 PRINT \"X\": SYSTEM\n20 PRINT \"NOT\"\nRUN", "X\n");
     EXPECT("10 A = 5\nRUN\nPRINT A\nGOTO 10\nPRINT A", "Ok\n 5 \nOk\nOk\n 5 \nOk\n");
     EXPECT("10 PRINT \"TWO\"\nRUN 10\nRUN 20", "TWO\nOk\n?UNDEFINED LINE NUMBER\nOk\n");
