@@ -153,4 +153,22 @@ describe('XP10 BASIC on COM2 (real v86, real image, in-memory core)', () => {
     expect(await type(machine, 'PRINT N > M', OK)).toBe('PRINT N > M\n-1 \nOk\n');
     await type(machine, 'SYSTEM', SHELL_PROMPT);
   });
+
+  it('computes its math functions inside the kernel (x87, no libm) to 15 digits of what JavaScript gets', async () => {
+    await type(machine, 'basic', OK);
+    const cases: [string, number][] = [
+      ['SQR(2)', Math.SQRT2], ['SIN(1)', Math.sin(1)], ['COS(100)', Math.cos(100)], ['ATN(.5)', Math.atan(0.5)],
+      ['EXP(1)', Math.E], ['LOG(10)', Math.LN10], ['2^.5', Math.SQRT2], ['1/3', 1 / 3], ['TAN(1.2)', Math.tan(1.2)],
+      ['EXP(-20.5)', Math.exp(-20.5)], ['LOG(1E-300)', Math.log(1e-300)], ['3^40', 3 ** 40],
+    ];
+    for (const [expression, expected] of cases) {
+      const printed = await type(machine, `PRINT ${expression}`, OK);
+      const value = Number(/\n\s*(-?[\d.]+(?:E[+-]\d+)?)\s*\nOk\n$/.exec(printed)?.[1]);
+      expect(Math.abs(value - expected), `${expression} printed ${printed}`).toBeLessThanOrEqual(Math.abs(expected) * 1e-14);
+    }
+    expect(await type(machine, 'PRINT 0.1 + 0.2; 1E20; -1.5E-7; STR$(7)', OK)).toBe(
+      'PRINT 0.1 + 0.2; 1E20; -1.5E-7; STR$(7)\n .3  1E+20 -1.5E-07  7\nOk\n',
+    );
+    await type(machine, 'SYSTEM', SHELL_PROMPT);
+  });
 });
