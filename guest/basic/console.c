@@ -138,7 +138,8 @@ void basic_shell_command(struct shell *shell, int argc, char **argv, const char 
                     BUDGET_MAX_KIB, BASIC_DEFAULT_BUDGET / KIB);
         return;
     }
-    struct basic_console context = { .shell = shell, .last_was_cr = true };
+    /* the CR that ran `basic` may still be followed by its LF */
+    struct basic_console context = { .shell = shell, .last_was_cr = shell->last_was_cr };
     struct basic_host host = {
         .context = &context,
         .write = console_out,
@@ -156,4 +157,5 @@ void basic_shell_command(struct shell *shell, int argc, char **argv, const char 
     }
     basic_repl(basic);
     basic_free(basic);
+    shell->last_was_cr = context.last_was_cr; /* and the CR of SYSTEM */
 }

@@ -68,6 +68,9 @@ static void test_program_flow(void) {
     EXPECT("10 A = 2: IF A = 1 THEN PRINT 1 ELSE IF A = 2 THEN PRINT 2 ELSE PRINT 3\nRUN", " 2 \nOk\n");
     EXPECT("10 IF 1 THEN IF 0 THEN PRINT \"X\" ELSE PRINT \"INNER\"\nRUN", "INNER\nOk\n");
     EXPECT("10 GOTO 30\n20 PRINT \"NO\"\n30 PRINT \"YES\"\nRUN", "YES\nOk\n");
+    EXPECT("10 IF 1 GOTO 30\n20 PRINT \"NO\"\n30 PRINT \"GOTO\"\nRUN", "GOTO\nOk\n");
+    EXPECT("10 FOR I = 1 TO 3: FOR I = 7 TO 8: PRINT I;: NEXT I\nRUN", " 7  8 \nOk\n"); /* FOR I again restarts */
+    EXPECT("FORMAT = 3: PRINT FORMAT; FOR2", " 3  0 \nOk\n"); /* keywords are whole words */
     EXPECT("10 PRINT 1: END\n20 PRINT 2\nRUN", " 1 \nOk\n");
     EXPECT("10 REM a comment: PRINT \"NO\"\n20 ' also a comment\n30 PRINT \"R\" ' trailing\nRUN", "R\nOk\n");
     EXPECT("10 PRINT \"A\"\n20 STOP\n30 PRINT \"C\"\nRUN\nCONT", "A\nBreak in 20\nOk\nC\nOk\n");
@@ -111,6 +114,9 @@ static void test_functions(void) {
     EXPECT("PRINT \"[\"; SPACE$(3); \"]\"; LEFT$(\"AB\", 9); MID$(\"AB\", 5); \"|\"", "[   ]AB|\nOk\n");
     EXPECT("X = RND(1): Y = RND(0): PRINT X = Y; X >= 0 AND X < 1", "-1 -1 \nOk\n");
     EXPECT("RANDOMIZE 7: A = RND: RANDOMIZE 7: B = RND: PRINT A = B", "-1 \nOk\n");
+    EXPECT("A = RND(-3): B = RND: C = RND(-3): D = RND: PRINT A = C; B = D; A <> B", "-1 -1 -1 \nOk\n");
+    EXPECT("PRINT SLEEP", "?SYNTAX ERROR\nOk\n");
+    EXPECT("SLEEP -1", "?ILLEGAL FUNCTION CALL\nOk\n");
     EXPECT("T = TIMER: SLEEP 1500: PRINT TIMER - T", " 1.5 \nOk\n");
 }
 
@@ -120,6 +126,7 @@ static void test_editing(void) {
            "20 B\n30 C\nOk\n10 A\nOk\n30 C\n40 D\nOk\n40 D\nOk\n");
     EXPECT("10 PRINT 1\n20 PRINT 2\n10\nLIST", "20 PRINT 2\nOk\n");
     EXPECT("10 A\n20 B\n30 C\n40 D\nDELETE 20-30\nLIST", "Ok\n10 A\n40 D\nOk\n");
+    EXPECT("10 A\n20 B\n30 C\nDELETE 20\nLIST", "Ok\n10 A\n30 C\nOk\n");
     EXPECT("10 PRINT 1\n10 PRINT 2\nLIST", "10 PRINT 2\nOk\n");
     EXPECT("10 PRINT 1\nNEW\nLIST\nRUN", "Ok\nOk\nOk\n");
     EXPECT("5 GOSUB 7\n6 IF X THEN 9 ELSE 8\n7 X = 1: RETURN\n8 PRINT \"NO\"\n9 PRINT \"YES\"\nRENUM\nLIST\nRUN",
@@ -150,6 +157,10 @@ static void test_errors(void) {
     EXPECT("PRINT LOG(0)", "?ILLEGAL FUNCTION CALL\nOk\n");
     EXPECT("PRINT 10^400", "?OVERFLOW\nOk\n");
     EXPECT("PRINT EXP(1000)", "?OVERFLOW\nOk\n");
+    EXPECT("PRINT 1E10 AND 1", "?OVERFLOW\nOk\n");
+    EXPECT("PRINT 0^-1", "?DIVISION BY ZERO\nOk\n");
+    EXPECT("10 ON ERROR GOTO 100\n20 ON ERROR GOTO 0\n30 PRINT 1/0\n100 PRINT \"NO\"\nRUN",
+           "?DIVISION BY ZERO IN 30\nOk\n");
     EXPECT("PRINT LEN(1)", "?TYPE MISMATCH\nOk\n");
     EXPECT("PRINT LEN(\"A\", \"B\")", "?SYNTAX ERROR\nOk\n");
     EXPECT("RESUME", "?RESUME WITHOUT ERROR\nOk\n");
@@ -234,9 +245,12 @@ static void test_core(void) {
     struct basic *b = basic_new(&host.host, BASIC_DEFAULT_BUDGET);
     const char *out = test_basic_run(&host, b, "10 PRINT BLOCKGET(1,1,1)\nRUN");
     CHECK(strcmp(out, "?LINE FAILED: TIMEOUT IN 10\nOk\n") == 0, "timeout: %s", out);
+    out = test_basic_run(&host, b, "5 ON ERROR GOTO 20\n20 PRINT ERR\nRUN");
+    CHECK(strcmp(out, " 356 \nOk\n") == 0, "timeout is ERR 356: %s", out);
+    test_basic_run(&host, b, "5\n20 PRINT BLOCKGET(1,1,1)\n10");
     host.core_fail_code = PROTO_ERR_CANCELLED;
     out = test_basic_run(&host, b, "RUN");
-    CHECK(strcmp(out, "Break in 10\nOk\n") == 0, "cancelled is a break: %s", out);
+    CHECK(strcmp(out, "Break in 20\nOk\n") == 0, "cancelled is a break: %s", out);
     host.host.core_call = 0;
     out = test_basic_run(&host, b, "BLOCKSET 1,1,1,1");
     CHECK(strcmp(out, "?LINE FAILED: UNAVAILABLE\nOk\n") == 0, "no core: %s", out);
