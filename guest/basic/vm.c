@@ -498,7 +498,8 @@ static void handle_error(struct basic *b) {
     }
     b->err = error == BAS_ERR_LINE_FAILED ? BAS_ERR_LINE_FAILED + (int)b->core_error : error;
     b->erl = line_number_of(b, b->statement.line);
-    if (b->on_error_line && !b->in_handler) {
+    /* only program lines are trapped: a mistake typed at the prompt should just be reported */
+    if (b->on_error_line && !b->in_handler && b->statement.line != BAS_NO_LINE) {
         int32_t index = bas_line_find(b, b->on_error_line);
         if (index >= 0) {
             b->in_handler = true;

@@ -164,6 +164,7 @@ static void test_errors(void) {
     EXPECT("PRINT LEN(1)", "?TYPE MISMATCH\nOk\n");
     EXPECT("PRINT LEN(\"A\", \"B\")", "?SYNTAX ERROR\nOk\n");
     EXPECT("RESUME", "?RESUME WITHOUT ERROR\nOk\n");
+    EXPECT("10 ON ERROR GOTO 100\n20 END\n100 PRINT \"H\": RESUME NEXT\nRUN\nPRINT 1/0", "Ok\n?DIVISION BY ZERO\nOk\n");
     EXPECT("A$ = SPACE$(4000): B$ = A$ + A$", "?STRING TOO LONG\nOk\n");
     EXPECT("PRINT ((((((((((((((((((((((1))))))))))))))))))))))", "?FORMULA TOO COMPLEX\nOk\n");
     EXPECT("10 GOSUB 10\nRUN", "?OUT OF MEMORY IN 10\nOk\n");
