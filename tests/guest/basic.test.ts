@@ -5,6 +5,7 @@ import {
   Opcode,
   decodeBlockGetRequest,
   decodeBlockSetRequest,
+  decodeLlmQueryRequest,
   encodeBlockGetReply,
   encodeBlockSetReply,
   type Frame,
@@ -168,6 +169,25 @@ describe('XP10 BASIC on COM2 (real v86, real image, in-memory core)', () => {
     }
     expect(await type(machine, 'PRINT 0.1 + 0.2; 1E20; -1.5E-7; STR$(7)', OK)).toBe(
       'PRINT 0.1 + 0.2; 1E20; -1.5E-7; STR$(7)\n .3  1E+20 -1.5E-07  7\nOk\n',
+    );
+    await type(machine, 'SYSTEM', SHELL_PROMPT);
+  });
+
+  it('LLM$, TENSOR$ and CUBE$ send their requests over COM1 and return the reply text', async () => {
+    await type(machine, 'basic', OK);
+    expect(await type(machine, 'PRINT LLM$(3, 4, 5, 8, "hello core")', OK, 20_000)).toBe(
+      'PRINT LLM$(3, 4, 5, 8, "hello core")\necho(hello core) at 3,4,5\nOk\n',
+    );
+    const llm = core.framesWith(Opcode.LLM_QUERY).filter((f) => !(f.flags & Flag.REPLY)).at(-1)!;
+    expect(decodeLlmQueryRequest(llm.payload)).toMatchObject({ x: 3, y: 4, z: 5, maxTokens: 8, prompt: 'hello core' });
+    expect(await type(machine, 'PRINT TENSOR$("matmul", "2x2", "1,2,3,4", "2x1", "5,6")', OK, 20_000)).toBe(
+      'PRINT TENSOR$("matmul", "2x2", "1,2,3,4", "2x1", "5,6")\n[17;39]\nOk\n',
+    );
+    expect(await type(machine, 'PRINT TENSOR$("RELU", "3", "-1.5, 2.25, -3")', OK, 20_000)).toBe(
+      'PRINT TENSOR$("RELU", "3", "-1.5, 2.25, -3")\n[0,2.25,0]\nOk\n',
+    );
+    expect(await type(machine, 'PRINT CUBE$(2, "SWD", "are you there")', OK, 20_000)).toBe(
+      'PRINT CUBE$(2, "SWD", "are you there")\ncube 2 says are you there\nOk\n',
     );
     await type(machine, 'SYSTEM', SHELL_PROMPT);
   });
