@@ -191,4 +191,18 @@ describe('XP10 BASIC on COM2 (real v86, real image, in-memory core)', () => {
     );
     await type(machine, 'SYSTEM', SHELL_PROMPT);
   });
+
+  it('a caller hanging up stops the running program and leaves BASIC, like any foreground command', async () => {
+    let from = machine.outputOffset();
+    machine.setCarrierDetect(true);
+    await machine.waitForOutput(/Console COM2\.[^]*XP10> $/, { from });
+    await type(machine, 'basic', OK);
+    await enter(machine, ['10 N = N + 1: GOTO 10']);
+    from = machine.outputOffset();
+    machine.typeText('RUN\r');
+    await machine.waitForOutput(/RUN\r?\n$/, { from });
+    machine.setCarrierDetect(false);
+    await machine.waitForOutput(/Break in 10\r?\nOk\r?\n\r?\nSession ended\.\r?\n$/, { from, timeoutMs: 8000 });
+    expect(await type(machine, 'ver', SHELL_PROMPT)).toContain('XP10 [Version 1.0]');
+  });
 });
