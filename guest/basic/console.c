@@ -9,8 +9,10 @@
 #include "basic/console.h"
 
 #include "agents/agents.h"
+#include "arch/io.h"
 #include "basic/basic.h"
 #include "drivers/pit.h"
+#include "kernel/task.h"
 #include "lib/parse.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -113,7 +115,12 @@ static int console_core_call(void *context, uint8_t opcode, const uint8_t *paylo
             agents_cancel(job);
             cancelled = true;
         }
-        c->shell->console->wait_input(JOB_POLL_MS);
+        /* The agent wakes `job` when it is done, so a reply is taken at once; the timeout
+         * only paces the look at the console for Ctrl-C and the carrier. (Waiting on the
+         * console instead would add up to a whole poll period to every request.) */
+        uint32_t flags = irq_save();
+        if (!job->done) sched_block_on(job, JOB_POLL_MS);
+        irq_restore(flags);
     }
     int error = cancelled ? PROTO_ERR_CANCELLED : job->call.error;
     if (error == 0) {
