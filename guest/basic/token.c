@@ -34,10 +34,10 @@ static char upper(char c) { return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A'
 static enum bas_keyword keyword_lookup(const char *word, uint32_t length) {
     for (int k = KW_NONE + 1; k < KW_COUNT; k++) {
         const char *name = keyword_names[k];
-        if (!name || strlen(name) != length) continue;
+        if (!name || name[0] != upper(word[0])) continue;
         uint32_t i = 0;
-        while (i < length && upper(word[i]) == name[i]) i++;
-        if (i == length) return (enum bas_keyword)k;
+        while (i < length && name[i] && upper(word[i]) == name[i]) i++;
+        if (i == length && name[i] == '\0') return (enum bas_keyword)k;
     }
     return KW_NONE;
 }

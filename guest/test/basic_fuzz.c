@@ -113,9 +113,36 @@ static void statement(struct text *t) {
     }
 }
 
+/* Programs that run for a while: numbered in order, loops with small bounds, a subroutine,
+ * and often a GOTO back to the start, so the step limit is what stops them. */
+static void generate_structured(struct text *t) {
+    unsigned lines = 2 + rnd(LINES_MAX);
+    for (unsigned i = 1; i <= lines; i++) {
+        put_number(t, (int)(i * 10));
+        switch (rnd(6)) {
+        case 0: put(t, " FOR J = 1 TO "); put_number(t, (int)rnd(20)); put(t, ": "); statement(t); put(t, ": NEXT J"); break;
+        case 1: put(t, " K = K + 1: IF K < "); put_number(t, (int)rnd(50)); put(t, " THEN "); put_number(t, (int)(1 + rnd(i)) * 10); break;
+        case 2: put(t, " C = 0: WHILE C < "); put_number(t, (int)rnd(10)); put(t, ": C = C + 1: "); statement(t); put(t, ": WEND"); break;
+        case 3: put(t, " GOSUB 500"); break;
+        default: put(t, " "); statement(t); break;
+        }
+        put(t, "\n");
+    }
+    if (rnd(2)) put(t, "490 GOTO 10\n");
+    put(t, "500 "); statement(t); put(t, ": RETURN\n");
+    put(t, rnd(3) ? "RUN\n" : "RUN\nCONT\nLIST\nRENUM\nRUN\n");
+}
+
 static void generate(struct text *t) {
     t->length = 0;
     t->data[0] = '\0';
+    /* half the programs shrug errors off, so they run on into more statements */
+    bool resilient = rnd(2);
+    if (resilient) put(t, "1 ON ERROR GOTO 9999\n9999 RESUME NEXT\n");
+    if (rnd(3) == 0) {
+        generate_structured(t);
+        return;
+    }
     unsigned lines = 1 + rnd(LINES_MAX);
     for (unsigned i = 0; i < lines; i++) {
         put_number(t, (int)((1 + rnd(LINES_MAX)) * 10));
@@ -181,6 +208,7 @@ int run_basic_fuzz(unsigned programs) {
     static struct text program;
     static const char *const inputs[] = { "1", "abc", "\"x, y\", 3", "", "99999999999999999999", "-5, 2, 1", 0 };
     unsigned mutated = 0;
+    unsigned long long total_steps = 0, core_calls = 0;
     for (unsigned n = 0; n < programs; n++) {
         seed = 0xC0FFEEu + n * 2654435761u;
         if (!seed) seed = 1;
@@ -192,7 +220,7 @@ int run_basic_fuzz(unsigned programs) {
         }
         test_host_init(&host);
         host.inputs = inputs + rnd(6);
-        host.break_after_steps = 1 + rnd(3000);
+        host.break_after_steps = 1 + rnd(2000);
         if (rnd(20) == 0) host.core_fail_code = PROTO_ERR_TIMEOUT;
         uint32_t budget = BASIC_MIN_BUDGET + rnd(BASIC_DEFAULT_BUDGET - BASIC_MIN_BUDGET + 1);
         struct basic *b = basic_new(&host.host, budget);
@@ -201,12 +229,15 @@ int run_basic_fuzz(unsigned programs) {
             continue;
         }
         test_basic_run(&host, b, program.data);
+        total_steps += host.steps;
+        core_calls += host.core_calls;
         struct basic_memory_stats memory = basic_memory(b);
         CHECK(memory.peak <= budget, "fuzz %u: peak %u over budget %u\n%s", n, memory.peak, budget, program.data);
         basic_free(b);
         CHECK(basic_live_blocks() == 0, "fuzz %u: %u blocks leaked\n%s", n, basic_live_blocks(), program.data);
         if (check_failures - before > 10) break;
     }
-    printf("basic fuzz: %u programs (%u mutated), no crash, no leak\n", programs, mutated);
+    printf("basic fuzz: %u programs (%u mutated), %llu statements run, %llu core calls, no crash, no leak\n",
+           programs, mutated, total_steps, core_calls);
     return check_failures - before;
 }
