@@ -202,7 +202,7 @@ static void mutate(struct text *t) {
     }
 }
 
-int run_basic_fuzz(unsigned programs) {
+int run_basic_fuzz(unsigned programs, uint32_t first_seed) {
     int before = check_failures;
     static struct test_host host;
     static struct text program;
@@ -210,7 +210,7 @@ int run_basic_fuzz(unsigned programs) {
     unsigned mutated = 0;
     unsigned long long total_steps = 0, core_calls = 0;
     for (unsigned n = 0; n < programs; n++) {
-        seed = 0xC0FFEEu + n * 2654435761u;
+        seed = first_seed + n * 2654435761u;
         if (!seed) seed = 1;
         rnd(0);
         generate(&program);

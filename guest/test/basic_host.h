@@ -36,6 +36,7 @@ const char *test_basic_run(struct test_host *t, struct basic *b, const char *pro
 
 int run_basic_tests(void);
 int run_basic_math_tests(void);
-int run_basic_fuzz(unsigned programs);
+/* `programs` programs from seeds first_seed, first_seed + 2654435761, ... */
+int run_basic_fuzz(unsigned programs, uint32_t first_seed);
 
 #endif

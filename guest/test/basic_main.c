@@ -1,11 +1,12 @@
 /* Host test program for XP10 BASIC: unit tests, the math library against libm, and the
- * fuzzer (100,000 programs by default; `xp10-basic-test N` runs N). */
+ * fuzzer (100,000 programs by default; `xp10-basic-test N [SEED]` runs N from another seed). */
 #include <stdlib.h>
 
 #include "test/basic_host.h"
 #include "test/check.h"
 
 #define FUZZ_PROGRAMS 100000u
+#define FUZZ_SEED 0xC0FFEEu
 
 int check_failures;
 int check_passes;
@@ -14,7 +15,8 @@ int main(int argc, char **argv) {
     unsigned programs = argc > 1 ? (unsigned)strtoul(argv[1], 0, 10) : FUZZ_PROGRAMS;
     run_basic_tests();
     run_basic_math_tests();
-    run_basic_fuzz(programs);
+    uint32_t seed = argc > 2 ? (uint32_t)strtoul(argv[2], 0, 0) : FUZZ_SEED;
+    run_basic_fuzz(programs, seed);
     printf("basic: %d checks passed, %d failed\n", check_passes, check_failures);
     return check_failures ? 1 : 0;
 }
