@@ -8,6 +8,13 @@
 #define FUZZ_PROGRAMS 100000u
 #define FUZZ_SEED 0xC0FFEEu
 
+/* Built with -mfpmath=387, doubles are computed in the x87's extended precision, as in the kernel. */
+#if defined(__FLT_EVAL_METHOD__) && __FLT_EVAL_METHOD__ == 2
+#define DOUBLES " (x87 doubles)"
+#else
+#define DOUBLES ""
+#endif
+
 int check_failures;
 int check_passes;
 
@@ -17,6 +24,6 @@ int main(int argc, char **argv) {
     run_basic_math_tests();
     uint32_t seed = argc > 2 ? (uint32_t)strtoul(argv[2], 0, 0) : FUZZ_SEED;
     run_basic_fuzz(programs, seed);
-    printf("basic: %d checks passed, %d failed\n", check_passes, check_failures);
+    printf("basic%s: %d checks passed, %d failed\n", DOUBLES, check_passes, check_failures);
     return check_failures ? 1 : 0;
 }
