@@ -18,6 +18,10 @@ static int host_read_line(void *context, char *buffer, size_t capacity) {
     struct test_host *t = context;
     if (!t->inputs || !t->inputs[t->input_next]) return BASIC_READ_HANGUP;
     const char *line = t->inputs[t->input_next++];
+    if (strcmp(line, "^C") == 0) { /* the caller pressed Ctrl-C */
+        host_write(context, "^C\n", 3);
+        return BASIC_READ_BREAK;
+    }
     size_t n = strlen(line);
     if (n >= capacity) n = capacity - 1;
     memcpy(buffer, line, n);

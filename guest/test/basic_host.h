@@ -18,7 +18,7 @@ struct test_host {
     struct basic_host host;
     char output[TEST_OUTPUT_MAX];
     size_t output_length;
-    const char *const *inputs; /* NULL-terminated; then hang-up */
+    const char *const *inputs; /* NULL-terminated; then hang-up; "^C" is Ctrl-C */
     unsigned input_next;
     uint32_t now_ms;
     uint32_t steps;

@@ -216,8 +216,12 @@ static void test_budget_and_hook(void) {
           host.output);
     basic_free(b);
     test_host_init(&host);
+    const char *const interrupted[] = { "10 INPUT A", "RUN", "^C", "^C", "PRINT 7", 0 };
+    host.inputs = interrupted;
     b = basic_new(&host.host, BASIC_DEFAULT_BUDGET);
     CHECK(!basic_repl(b), "hang-up returns false");
+    CHECK(strstr(host.output, "RUN\n? ^C\nBreak in 10\nOk\n^C\nPRINT 7\n 7 \nOk\n") != 0,
+          "Ctrl-C at INPUT breaks, at the prompt abandons the line: %s", host.output);
     basic_free(b);
 }
 
