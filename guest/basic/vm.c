@@ -398,6 +398,7 @@ static void input_line(struct basic *b, bool has_prompt) {
     }
     bas_print(b, "? ");
     int n = b->host->read_line ? b->host->read_line(b->host->context, b->input, sizeof(b->input)) : BASIC_READ_HANGUP;
+    if (n == BASIC_READ_BREAK) b->column = 0; /* the host echoed ^C and a line end */
     if (n < 0) return bas_fail(b, BAS_ERR_BREAK);
     b->column = 0; /* the host echoed the line and its end */
     if ((uint32_t)n >= sizeof(b->input)) n = (int)sizeof(b->input) - 1;
