@@ -205,4 +205,19 @@ describe('XP10 BASIC on COM2 (real v86, real image, in-memory core)', () => {
     await machine.waitForOutput(/Break in 10\r?\nOk\r?\n\r?\nSession ended\.\r?\n$/, { from, timeoutMs: 8000 });
     expect(await type(machine, 'ver', SHELL_PROMPT)).toContain('XP10 [Version 1.0]');
   });
+
+  it('SLEEP waits on the guest clock and Ctrl-C cuts it short', async () => {
+    await type(machine, 'basic', OK);
+    expect(await type(machine, 'T = TIMER: SLEEP 250: D = TIMER - T: PRINT D >= .25; D < 5', OK)).toBe(
+      'T = TIMER: SLEEP 250: D = TIMER - T: PRINT D >= .25; D < 5\n-1 -1 \nOk\n',
+    );
+    await enter(machine, ['10 SLEEP 600000']);
+    const from = machine.outputOffset();
+    machine.typeText('RUN\r');
+    await machine.waitForOutput(/RUN\r?\n$/, { from });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    machine.typeText('\x03');
+    await machine.waitForOutput(/Break in 10\r?\nOk\r?\n$/, { from, timeoutMs: 5000 });
+    await type(machine, 'SYSTEM', SHELL_PROMPT);
+  });
 });
