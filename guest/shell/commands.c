@@ -1,6 +1,7 @@
 /* Shell commands answered inside XP10 itself. */
 #include "agents/agents.h"
 #include "agents/link.h"
+#include "basic/console.h"
 #include "drivers/pit.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
@@ -206,6 +207,7 @@ const struct shell_command shell_local_commands[] = {
     { "stats", "stats", "packet link counters", cmd_stats },
     { "clear", "clear", "clear the screen", cmd_clear },
     { "busy", "busy MS", "compute without yielding (preemption demo)", cmd_busy },
+    { "basic", "basic [KIB]", "XP10 BASIC (SYSTEM returns to the shell)", basic_shell_command },
     { "crash", "crash [stack]", "raise a CPU exception, or overflow the stack (dump, halts); local console only",
       cmd_crash },
     { 0, 0, 0, 0 },
