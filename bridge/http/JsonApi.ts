@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import type { KonomiService } from '../service/KonomiService.js';
-import type { Logger } from '../server/Logger.js';
+import type { Logger } from '../util/Logger.js';
 import { HttpError, badField } from './HttpError.js';
 import { vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { Fields } from './fields.js';

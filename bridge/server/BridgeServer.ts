@@ -32,9 +32,9 @@ import { WebSocketLine } from '../lines/WebSocketLine.js';
 import { FrameCapture } from '../capture/FrameCapture.js';
 import { KonomiService } from '../service/KonomiService.js';
 import { HostPolicy } from './HostPolicy.js';
-import { isLoopbackAddress } from './isLoopback.js';
-import { silentLogger, type Logger } from './Logger.js';
-import { RateLimitedLog, type RateLimitOptions } from './RateLimitedLog.js';
+import { isLoopbackAddress } from '../util/isLoopback.js';
+import { silentLogger, type Logger } from '../util/Logger.js';
+import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
 
 export interface BridgeServerOptions {
   /** Interface to listen on; loopback unless exposed on purpose. */

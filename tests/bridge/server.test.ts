@@ -11,7 +11,7 @@ import { decodeLlmQueryReply, encodeLlmQueryRequest } from '../../protocol/paylo
 import { decodeTensorOpReply, encodeTensorOpRequest, TensorOperation } from '../../protocol/payloads/tensorOp.js';
 import { connectTcpLine } from '../../bridge/lines/TcpLine.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
-import { MemoryLogger } from '../../bridge/server/Logger.js';
+import { MemoryLogger } from '../../bridge/util/Logger.js';
 import { toHex } from '../../bridge/util/hex.js';
 import { ERROR_TABLE } from '../../protocol/errors/errorTable.js';
 import { readFileSync } from 'node:fs';
