@@ -28,6 +28,8 @@ export interface PageOptions {
 
 type MachineState = 'booting' | 'running' | 'error';
 
+// Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
+// sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
 /** The XP10 image could not be fetched; shown with a Retry that fetches it again. */
 export class ImageLoadError extends Error {
   readonly code = 'IMAGE_LOAD';
