@@ -18,8 +18,8 @@ export { BridgeServer, PACKET_PORT_NUMBER, XP10_NUMBER } from './server/BridgeSe
 export type { BridgeServerOptions } from './server/BridgeServer.js';
 export { attachGuest, bootHeadless } from './server/attachGuest.js';
 export type { AttachedGuest, GuestOptions } from './server/attachGuest.js';
-export { createConsoleLogger, silentLogger, MemoryLogger } from './server/Logger.js';
-export type { Logger } from './server/Logger.js';
+export { createConsoleLogger, silentLogger, MemoryLogger } from './util/Logger.js';
+export type { Logger } from './util/Logger.js';
 export { FrameCapture } from './capture/FrameCapture.js';
 export { readPcapng, PcapngError, LINKTYPE_USER0 } from './capture/pcapng.js';
 export type { CapturedPacket, CapturedInterface, Direction } from './capture/pcapng.js';

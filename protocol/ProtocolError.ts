@@ -1,4 +1,6 @@
 import { ErrorCode, type ErrorCodeName } from './constants.js';
+import { CodedError } from './errors/CodedError.js';
+import { ERROR_TABLE } from './errors/errorTable.js';
 
 /** Codes that never travel on the wire; they describe local outcomes. */
 export type LocalErrorCode =
@@ -20,16 +22,14 @@ const wireNames = new Map<number, ErrorCodeName>(
 );
 
 /** Typed error with a stable string `code`; `remote` is true when the peer sent it. */
-export class ProtocolError extends Error {
+export class ProtocolError extends CodedError<ProtocolErrorCode> {
   override readonly name = 'ProtocolError';
-  readonly code: ProtocolErrorCode;
   readonly remote: boolean;
   /** The numeric code as received, for UNKNOWN_REMOTE_ERROR. */
   readonly wireCode: number | undefined;
 
   constructor(code: ProtocolErrorCode, message: string, options: { remote?: boolean; wireCode?: number } = {}) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.remote = options.remote ?? false;
     this.wireCode = options.wireCode;
   }
@@ -48,18 +48,7 @@ export function errorCodeName(wireCode: number): ErrorCodeName | undefined {
   return wireNames.get(wireCode);
 }
 
-/** The wire code used when an error with this code is sent in an ERROR reply. */
+/** The wire code used when an error with this code is sent in an ERROR reply (ERROR_TABLE's row). */
 export function toWireCode(code: ProtocolErrorCode): number {
-  switch (code) {
-    case 'TIMEOUT':
-    case 'LINE_CLOSED':
-    case 'SESSION_CLOSED':
-      return ErrorCode.UNAVAILABLE;
-    case 'INVALID_ARGUMENT':
-      return ErrorCode.BAD_PAYLOAD;
-    case 'UNKNOWN_REMOTE_ERROR':
-      return ErrorCode.INTERNAL;
-    default:
-      return ErrorCode[code];
-  }
+  return ErrorCode[ERROR_TABLE[code].wire];
 }

@@ -25,6 +25,8 @@ export { encodeFrame, encodeContent } from './encodeFrame.js';
 export { FrameDecoder, FRAME_ERROR_CODES } from './FrameDecoder.js';
 export type { FrameErrorCode, FrameErrorEvent, FrameListener, FrameDecoderStats } from './FrameDecoder.js';
 export { ProtocolError, errorCodeName, toWireCode } from './ProtocolError.js';
+export { CodedError, describeError, isCodedError, ERROR_TABLE, errorRow, isKnownErrorCode } from './errors/index.js';
+export type { ErrorKind, ErrorRow, KnownErrorCode } from './errors/index.js';
 export type { ProtocolErrorCode, LocalErrorCode } from './ProtocolError.js';
 export { Fragmenter } from './Fragmenter.js';
 export { Reassembler } from './Reassembler.js';

@@ -33,6 +33,8 @@ type MachineState = 'booting' | 'running' | 'error';
 /** A `kappa` event carries only the cubes' κ; the vertices' κ is fetched at most this often after one. */
 const CUBE_REFRESH_MS = 1_000;
 
+// Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
+// sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
 /** The XP10 image could not be fetched; shown with a Retry that fetches it again. */
 export class ImageLoadError extends Error {
   readonly code = 'IMAGE_LOAD';

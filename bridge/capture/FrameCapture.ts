@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
 import { FrameDecoder } from '../../protocol/FrameDecoder.js';
-import type { Logger } from '../server/Logger.js';
+import type { Logger } from '../util/Logger.js';
 import { enhancedPacketBlock, interfaceBlock, sectionHeaderBlock, type Direction } from './pcapng.js';
 
 /** Capture streams this far behind are dropped rather than buffering without bound. */

@@ -4,6 +4,7 @@
  * Link type USER0 (147): each packet is one frame's unescaped content
  * (header, payload, CRC); docs/wireshark/konomi56k.lua dissects it.
  */
+import { CodedError } from '../../protocol/errors/CodedError.js';
 export const LINKTYPE_USER0 = 147;
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -104,8 +105,12 @@ export function enhancedPacketBlock(p: CapturedPacket): Uint8Array {
 }
 
 /** A typed error for a file that is not the pcapng this module writes. */
-export class PcapngError extends Error {
+export class PcapngError extends CodedError<'BAD_CAPTURE'> {
   override readonly name = 'PcapngError';
+
+  constructor(message: string) {
+    super('BAD_CAPTURE', message);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { describeError } from '../../protocol/errors/CodedError.js';
 import { processIo, type CliIo } from './CliIo.js';
 import { UsageError } from './parseArgs.js';
 import { USAGE } from './usage.js';
@@ -38,7 +39,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.err(`konomi ${name}: ${err.message}\n\n${USAGE}`);
       return 2;
     }
-    io.err(`konomi ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.err(`konomi ${name}: ${describeError(err)}\n`);
     return 1;
   }
 }

@@ -1,6 +1,12 @@
+import { CodedError } from '../../protocol/errors/CodedError.js';
+
 /** A command-line mistake: main prints the message and the usage text and exits with 2. */
-export class UsageError extends Error {
+export class UsageError extends CodedError<'USAGE'> {
   override readonly name = 'UsageError';
+
+  constructor(message: string) {
+    super('USAGE', message);
+  }
 }
 
 export interface OptionSpec {

@@ -2,7 +2,7 @@ import { createClient } from 'redis';
 import { ProtocolError, toWireCode } from '../../protocol/ProtocolError.js';
 import type { RemoteVertices } from '../dispatch/RemoteVertices.js';
 import { toProtocolError } from '../dispatch/mapError.js';
-import { silentLogger, type Logger } from '../server/Logger.js';
+import { silentLogger, type Logger } from '../util/Logger.js';
 import { isBridgeId, parseBridgeStatus, parseClusterMessage, type BridgeStatus, type ClusterMessage } from './ClusterMessage.js';
 
 function newClient(url: string) {

@@ -16,8 +16,8 @@ import {
 } from '../../protocol/payloads/cubeMsg.js';
 import type { Hello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
-import { silentLogger, type Logger } from '../server/Logger.js';
-import { RateLimitedLog, type RateLimitOptions } from '../server/RateLimitedLog.js';
+import { silentLogger, type Logger } from '../util/Logger.js';
+import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
 import type { BridgeCore } from './BridgeCore.js';
 import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from './DispatcherLimits.js';
 import { AuthGate } from './AuthGate.js';

@@ -1,3 +1,5 @@
+import { CodedError } from '../../protocol/errors/CodedError.js';
+
 /** Stable codes for everything that can go wrong starting or driving an XP10 machine. */
 export type Xp10MachineErrorCode =
   | 'MEMORY_TOO_LARGE'
@@ -7,13 +9,6 @@ export type Xp10MachineErrorCode =
   | 'TIMEOUT'
   | 'DESTROYED';
 
-export class Xp10MachineError extends Error {
+export class Xp10MachineError extends CodedError<Xp10MachineErrorCode> {
   override readonly name = 'Xp10MachineError';
-
-  constructor(
-    readonly code: Xp10MachineErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import type { KonomiService } from '../service/KonomiService.js';
-import type { Logger } from '../server/Logger.js';
+import type { Logger } from '../util/Logger.js';
 import { HttpError, badField } from './HttpError.js';
 import { vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { Fields } from './fields.js';
@@ -62,17 +62,17 @@ export class JsonApi {
   private async onMessage(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean, subs: Disposable[]): Promise<void> {
     let id: unknown;
     try {
-      if (isBinary) throw new HttpError(400, 'BAD_REQUEST', 'messages must be JSON text');
+      if (isBinary) throw new HttpError('BAD_REQUEST', 'messages must be JSON text');
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       if (bytes.length > MAX_JSON_MESSAGE) {
-        throw new HttpError(413, 'TOO_LARGE', `message of ${bytes.length} bytes; at most ${MAX_JSON_MESSAGE} are accepted`);
+        throw new HttpError('TOO_LARGE', `message of ${bytes.length} bytes; at most ${MAX_JSON_MESSAGE} are accepted`);
       }
       const text = bytes.toString('utf8');
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch (err) {
-        throw new HttpError(400, 'BAD_REQUEST', `message is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+        throw new HttpError('BAD_REQUEST', `message is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
       }
       if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) id = (parsed as Record<string, unknown>).id;
       const msg = Fields.json(parsed, 'message');

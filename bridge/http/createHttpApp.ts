@@ -6,8 +6,8 @@ import type { BridgeCore } from '../dispatch/BridgeCore.js';
 import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import { chainsRoot, type SharedChains } from '../store/PgStoreChains.js';
 import type { KonomiService } from '../service/KonomiService.js';
-import type { Logger } from '../server/Logger.js';
-import { RateLimitedLog } from '../server/RateLimitedLog.js';
+import type { Logger } from '../util/Logger.js';
+import { RateLimitedLog } from '../util/RateLimitedLog.js';
 import { vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { toHex } from '../util/hex.js';
 import { HttpError } from './HttpError.js';
@@ -41,7 +41,7 @@ const MAX_PROMPT = 4096;
 const MAX_TEMPLATE_CELLS = 100_000;
 
 function sharedChains(chains: SharedChains | undefined): SharedChains {
-  if (!chains) throw new HttpError(404, 'NOT_FOUND', 'this bridge has no shared store (PostgreSQL): its one chain is GET /ledger/head');
+  if (!chains) throw new HttpError('NOT_FOUND', 'this bridge has no shared store (PostgreSQL): its one chain is GET /ledger/head');
   return chains;
 }
 
@@ -68,7 +68,7 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
   servePage(app, ctx.webRoot);
   app.use((req, _res, next) => {
     if (requestAuthorized(req, ctx.token)) return next();
-    next(new HttpError(401, 'UNAUTHORIZED', 'requests from other hosts need the bridge token (Authorization: Bearer TOKEN or ?token=TOKEN)'));
+    next(new HttpError('UNAUTHORIZED', 'requests from other hosts need the bridge token (Authorization: Bearer TOKEN or ?token=TOKEN)'));
   });
   app.use(requireJsonBody);
   // Not strict: `null` or `7` is valid JSON and gets "body: must be a JSON object, got null", not "not valid JSON".
@@ -209,7 +209,7 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
   if (!['POST', 'PUT', 'PATCH'].includes(req.method) || !hasBody || req.is(['application/json', '+json'])) return next();
   const type = req.headers['content-type'];
   const why = type ? `content-type ${type} is not accepted` : 'content-type is missing';
-  next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `${why}: send application/json`));
+  next(new HttpError('UNSUPPORTED_MEDIA_TYPE', `${why}: send application/json`));
 }
 
 function servePage(app: express.Express, webRoot: string): void {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isLoopbackAddress } from '../server/isLoopback.js';
+import { isLoopbackAddress } from '../util/isLoopback.js';
 
 /** The token a request presents: `Authorization: Bearer T` first, else `?token=T`. */
 export function presentedToken(req: IncomingMessage): string | undefined {

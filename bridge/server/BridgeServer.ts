@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createLinePair } from '../../protocol/MemoryLine.js';
+import { ERROR_TABLE, type KnownErrorCode } from '../../protocol/errors/errorTable.js';
 import type { Line } from '../../protocol/Line.js';
 import type { Session } from '../../protocol/Session.js';
 import { HayesModem } from '../../protocol/modem/HayesModem.js';
@@ -31,9 +32,9 @@ import { WebSocketLine } from '../lines/WebSocketLine.js';
 import { FrameCapture } from '../capture/FrameCapture.js';
 import { KonomiService } from '../service/KonomiService.js';
 import { HostPolicy } from './HostPolicy.js';
-import { isLoopbackAddress } from './isLoopback.js';
-import { silentLogger, type Logger } from './Logger.js';
-import { RateLimitedLog, type RateLimitOptions } from './RateLimitedLog.js';
+import { isLoopbackAddress } from '../util/isLoopback.js';
+import { silentLogger, type Logger } from '../util/Logger.js';
+import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
 
 export interface BridgeServerOptions {
   /** Interface to listen on; loopback unless exposed on purpose. */
@@ -128,12 +129,12 @@ export class BridgeServer {
       if (!this.hostPolicy.allowsHost(req.headers.host)) {
         const message = `Host ${req.headers.host ?? '(none)'} is not a name of this bridge (see --allow-host)`;
         this.errorLog.warn('403 FORBIDDEN', `${req.method ?? '?'} ${(req.url ?? '/').split('?')[0] ?? '/'} from ${req.socket.remoteAddress ?? '?'} -> 403 FORBIDDEN: ${message}`);
-        return sendJsonError(res, 403, 'FORBIDDEN', message);
+        return sendJsonError(res, 'FORBIDDEN', message);
       }
       if (this.cluster && (req.url === '/cluster' || req.url?.startsWith('/cluster?'))) {
         if (!requestAuthorized(req, this.token)) {
           this.errorLog.warn('401 UNAUTHORIZED', `GET /cluster from ${req.socket.remoteAddress ?? '?'} -> 401 UNAUTHORIZED`);
-          return sendJsonError(res, 401, 'UNAUTHORIZED', 'requests from other hosts need the bridge token');
+          return sendJsonError(res, 'UNAUTHORIZED', 'requests from other hosts need the bridge token');
         }
         return this.clusterStatus(res);
       }
@@ -325,8 +326,8 @@ export class BridgeServer {
   }
 }
 
-function sendJsonError(res: import('node:http').ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function sendJsonError(res: import('node:http').ServerResponse, code: KnownErrorCode, message: string): void {
+  res.writeHead(ERROR_TABLE[code].status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ error: { code, message } }));
 }
 

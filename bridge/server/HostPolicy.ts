@@ -1,5 +1,5 @@
 import { hostname, networkInterfaces } from 'node:os';
-import { isLoopbackAddress } from './isLoopback.js';
+import { isLoopbackAddress } from '../util/isLoopback.js';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 /** host, host:port or [v6]:port; nothing a URL parser could read as credentials or a path. */

@@ -6,7 +6,7 @@ import type { SignalLine } from '../../protocol/modem/SignalLine.js';
 import { Xp10Machine } from '../emulator/Xp10Machine.js';
 import type { BridgeServer } from './BridgeServer.js';
 import { XP10_NUMBER } from './BridgeServer.js';
-import { silentLogger, type Logger } from './Logger.js';
+import { silentLogger, type Logger } from '../util/Logger.js';
 
 const MIB = 1024 * 1024;
 

@@ -5,8 +5,8 @@ import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import { requestAuthorized } from '../http/requestAuth.js';
-import { isLoopbackAddress } from '../server/isLoopback.js';
-import { silentLogger, type Logger } from '../server/Logger.js';
+import { isLoopbackAddress } from '../util/isLoopback.js';
+import { silentLogger, type Logger } from '../util/Logger.js';
 
 export interface WebFrontOptions {
   host?: string;

@@ -1,4 +1,5 @@
 // Runs the `konomi` command; the stack runner spawns it once per service role.
+import { describeError } from '../../protocol/errors/CodedError.js';
 import { main } from '../cli/main.js';
 
 main(process.argv.slice(2)).then(
@@ -6,7 +7,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
+    console.error(describeError(err));
     process.exitCode = 1;
   },
 );

@@ -15,8 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
-import { isLoopbackAddress } from '../server/isLoopback.js';
-import { createConsoleLogger } from '../server/Logger.js';
+import { describeError } from '../../protocol/errors/CodedError.js';
+import { isLoopbackAddress } from '../util/isLoopback.js';
+import { createConsoleLogger } from '../util/Logger.js';
 import { ChildService } from './ChildService.js';
 import { PostgresProcess } from './PostgresProcess.js';
 import { RedisProcess } from './RedisProcess.js';
@@ -147,7 +148,7 @@ async function main(): Promise<number> {
     return why.startsWith('SIG') ? 0 : 1;
   } catch (err) {
     stopping = true;
-    logger.error(err instanceof Error ? err.message : String(err));
+    logger.error(describeError(err));
     await stopAll();
     return 1;
   }

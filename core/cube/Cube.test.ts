@@ -44,11 +44,11 @@ describe('Cube topology', () => {
     cube.addEdge('NEU', 'NWD'); // face diagonal
     expect(cube.neighbours('NEU')).toContain(Vertex.SWD);
     expect(cube.neighbours('SWD')).toContain(Vertex.NEU);
-    expect(() => cube.addEdge('NEU', 'NED')).toThrow(/BAD_VALUE/);
-    expect(() => cube.addEdge('NEU', 'CENTRAL')).toThrow(/BAD_VALUE/);
-    expect(() => cube.addEdge('SWD', 'NEU')).toThrow(/ALREADY_EXISTS/);
-    expect(() => cube.addEdge('NEU', 'XYZ')).toThrow(/NOT_FOUND/);
-    expect(() => toVertex(9)).toThrow(/NOT_FOUND/);
+    expect(() => cube.addEdge('NEU', 'NED')).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
+    expect(() => cube.addEdge('NEU', 'CENTRAL')).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
+    expect(() => cube.addEdge('SWD', 'NEU')).toThrow(expect.objectContaining({ code: 'ALREADY_EXISTS' }));
+    expect(() => cube.addEdge('NEU', 'XYZ')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => toVertex(9)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     expect(cube.edges()).toHaveLength(22);
   });
 });
@@ -232,8 +232,8 @@ describe('cube κ', () => {
   });
 
   it('rejects κ outside [0, 1]', () => {
-    expect(() => (cubeWith([]).kappa = 1.5)).toThrow(/BAD_VALUE/);
-    expect(() => (cubeWith([]).kappa = Number.NaN)).toThrow(/BAD_VALUE/);
+    expect(() => (cubeWith([]).kappa = 1.5)).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
+    expect(() => (cubeWith([]).kappa = Number.NaN)).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
   });
 });
 

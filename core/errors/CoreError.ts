@@ -1,6 +1,9 @@
+import { CodedError } from '../../protocol/errors/CodedError.js';
+
 /**
- * Stable codes for everything the core rejects. The bridge maps them to protocol error codes
- * and HTTP statuses, so a code, once published, never changes meaning.
+ * Stable codes for everything the core rejects. What each becomes on the wire and over HTTP is
+ * its row in ERROR_TABLE (protocol/errors/errorTable.ts), so a code, once published, never
+ * changes meaning.
  */
 export type CoreErrorCode =
   | 'OUT_OF_RANGE'
@@ -14,15 +17,8 @@ export type CoreErrorCode =
   | 'STORE_FAILED'
   | 'CORRUPT';
 
-export class CoreError extends Error {
+export class CoreError extends CodedError<CoreErrorCode> {
   override readonly name = 'CoreError';
-
-  constructor(
-    readonly code: CoreErrorCode,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
 }
 
 export function isCoreError(value: unknown, code?: CoreErrorCode): value is CoreError {

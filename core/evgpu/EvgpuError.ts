@@ -1,14 +1,10 @@
-/** Stable codes: TOO_LARGE and UNSUPPORTED map onto the protocol's error codes of the same name. */
+import { CodedError } from '../../protocol/errors/CodedError.js';
+
+/** Stable codes; their wire codes and HTTP statuses are their rows in ERROR_TABLE. */
 export type EvgpuErrorCode = 'BAD_SHAPE' | 'BAD_PAYLOAD' | 'TOO_LARGE' | 'UNSUPPORTED';
 
-export class EvgpuError extends Error {
+export class EvgpuError extends CodedError<EvgpuErrorCode> {
   override readonly name = 'EvgpuError';
-  constructor(
-    readonly code: EvgpuErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export function badShape(message: string): EvgpuError {

@@ -58,14 +58,14 @@ describe('Ledger', () => {
 
   it('rejects bad records and out-of-order loads', () => {
     const ledger = new Ledger();
-    expect(() => ledger.append({ ...rec(1, 1), value: Number.NaN })).toThrow(/BAD_VALUE/);
-    expect(() => ledger.append({ ...rec(1, 1), x: 70000 })).toThrow(/OUT_OF_RANGE/);
-    expect(() => ledger.append({ ...rec(1, 1), op: 99 as 1 })).toThrow(/BAD_VALUE/);
+    expect(() => ledger.append({ ...rec(1, 1), value: Number.NaN })).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
+    expect(() => ledger.append({ ...rec(1, 1), x: 70000 })).toThrow(expect.objectContaining({ code: 'OUT_OF_RANGE' }));
+    expect(() => ledger.append({ ...rec(1, 1), op: 99 as 1 })).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
     expect(ledger.length).toBe(0);
     const other = new Ledger();
     const e = other.append(rec(1, 1));
-    expect(() => ledger.load({ ...e, index: 3 })).toThrow(/CORRUPT/);
-    expect(() => ledger.entry(0)).toThrow(/NOT_FOUND/);
+    expect(() => ledger.load({ ...e, index: 3 })).toThrow(expect.objectContaining({ code: 'CORRUPT' }));
+    expect(() => ledger.entry(0)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
 
   it('grows past its initial capacity', () => {

@@ -3,6 +3,7 @@
  * (bridge/emulator in Node, web/emulator in the page), so both accept, refuse and round the
  * same sizes and show the same figure the guest will report.
  */
+import { CodedError } from '../../protocol/errors/CodedError.js';
 
 export const MIB = 1024 * 1024;
 /** XP10 is a 32-bit kernel without PAE: 4 GiB of physical address space is the limit. */
@@ -23,14 +24,8 @@ export const XP10_DEFAULT_MEMORY_BYTES = 64 * MIB;
 
 export type GuestMemoryErrorCode = 'MEMORY_INVALID' | 'MEMORY_TOO_LARGE';
 
-export class GuestMemoryError extends Error {
-  constructor(
-    readonly code: GuestMemoryErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'GuestMemoryError';
-  }
+export class GuestMemoryError extends CodedError<GuestMemoryErrorCode> {
+  override readonly name = 'GuestMemoryError';
 }
 
 export interface GuestMemoryPlan {

@@ -1,4 +1,5 @@
 import type { CubeRecord } from '../cube/Cube.js';
+import { describeError } from '../../protocol/errors/CodedError.js';
 import { CoreError } from '../errors/CoreError.js';
 import type { LedgerEntry } from '../ledger/LedgerEntry.js';
 import { emptyBatch, type ArrayRow, type CellRow, type LlmKappaRow, type Store } from '../store/Store.js';
@@ -53,7 +54,7 @@ export class CommitQueue {
         await this.store.commit(batch);
         for (const w of waiters) w.resolve();
       } catch (cause) {
-        const error = new CoreError('STORE_FAILED', `commit failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+        const error = new CoreError('STORE_FAILED', `commit failed: ${describeError(cause)}`);
         this.onFailure(error);
         for (const w of waiters) w.reject(error);
       }

@@ -21,16 +21,16 @@ describe('PackMlMachine', () => {
 
   it('rejects invalid transitions with INVALID_TRANSITION and keeps the state', () => {
     const m = new PackMlMachine();
-    expect(() => m.fire('hold')).toThrow(/INVALID_TRANSITION/);
+    expect(() => m.fire('hold')).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
     expect(m.state).toBe('Idle');
     m.run('stop');
     expect(m.state).toBe('Stopped');
-    expect(() => m.fire('start')).toThrow(/INVALID_TRANSITION/);
-    expect(() => m.fire('stop')).toThrow(/INVALID_TRANSITION/);
+    expect(() => m.fire('start')).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    expect(() => m.fire('stop')).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
     m.run('abort');
-    expect(() => m.fire('abort')).toThrow(/INVALID_TRANSITION/);
-    expect(() => m.fire('reset')).toThrow(/INVALID_TRANSITION/);
-    expect(() => new PackMlMachine('Nope' as 'Idle')).toThrow(/BAD_VALUE/);
+    expect(() => m.fire('abort')).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    expect(() => m.fire('reset')).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    expect(() => new PackMlMachine('Nope' as 'Idle')).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
   });
 
   it('abort is allowed from every state except Aborting and Aborted; stop from all but the stop/abort branch', () => {

@@ -155,6 +155,16 @@ describe('konomi capture and replay', () => {
 });
 
 describe('konomi start', () => {
+  it('a store that cannot be opened fails with exit 1 and prints the code once: konomi start: STORE_FAILED: …', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'konomi-data-'));
+    const file = join(dir, 'not-a-directory');
+    (await import('node:fs')).writeFileSync(file, 'x');
+    const out = io();
+    expect(await main(['start', '--port', '0', '--packet-port', '0', '--data', join(file, 'sub')], out)).toBe(1);
+    expect(out.stderr).toMatch(/^konomi start: STORE_FAILED: cannot open LMDB at /m);
+    expect(out.stderr).not.toMatch(/STORE_FAILED: STORE_FAILED/);
+  });
+
   it('serves until SIGTERM, then shuts down cleanly with exit code 0', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bridge/konomiEntry.ts', 'start', '--port', '0', '--packet-port', '0', '--ephemeral'], {
       stdio: ['ignore', 'pipe', 'pipe'],

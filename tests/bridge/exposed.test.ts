@@ -7,7 +7,7 @@ import { encodeBlockGetRequest } from '../../protocol/payloads/blockGet.js';
 import { connectWebSocketLine } from '../../bridge/lines/WebSocketLine.js';
 import { connectTcpLine } from '../../bridge/lines/TcpLine.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
-import { MemoryLogger } from '../../bridge/server/Logger.js';
+import { MemoryLogger } from '../../bridge/util/Logger.js';
 
 /** A non-loopback address of this machine, so requests really arrive from "another host". */
 function externalAddress(): string | undefined {

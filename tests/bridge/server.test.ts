@@ -11,9 +11,9 @@ import { decodeLlmQueryReply, encodeLlmQueryRequest } from '../../protocol/paylo
 import { decodeTensorOpReply, encodeTensorOpRequest, TensorOperation } from '../../protocol/payloads/tensorOp.js';
 import { connectTcpLine } from '../../bridge/lines/TcpLine.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
-import { MemoryLogger } from '../../bridge/server/Logger.js';
+import { MemoryLogger } from '../../bridge/util/Logger.js';
 import { toHex } from '../../bridge/util/hex.js';
-import { HTTP_STATUS } from '../../bridge/http/mapHttpError.js';
+import { ERROR_TABLE } from '../../protocol/errors/errorTable.js';
 import { readFileSync } from 'node:fs';
 import { createLinePair } from '../../protocol/MemoryLine.js';
 import { decodeCubeMsgRequest, encodeCubeMsgReply } from '../../protocol/payloads/cubeMsg.js';
@@ -323,8 +323,18 @@ describe('REST validation: one rule for numbers, the field and the real reason i
   it('docs/BRIDGE.md lists every 4xx code the APIs answer with', () => {
     const docs = readFileSync('docs/BRIDGE.md', 'utf8');
     const section = docs.slice(docs.indexOf('### Error codes'), docs.indexOf('### JSON API'));
-    for (const [code, status] of Object.entries(HTTP_STATUS)) {
+    for (const [code, { status }] of Object.entries(ERROR_TABLE)) {
       if (status >= 400 && status < 500) expect(section, code).toMatch(new RegExp(`\\| ${status} \\| \`${code}\``));
+    }
+  });
+
+  it('docs/BRIDGE.md lists every error code with the status, kind and wire code of ERROR_TABLE', () => {
+    const docs = readFileSync('docs/BRIDGE.md', 'utf8');
+    const section = docs.slice(docs.indexOf('### Error codes'), docs.indexOf('### JSON API'));
+    const rows = section.split('\n').filter((line) => /^\| \d{3} \| `/.test(line));
+    expect(rows).toHaveLength(Object.keys(ERROR_TABLE).length);
+    for (const [code, { status, kind, wire }] of Object.entries(ERROR_TABLE)) {
+      expect(section, code).toContain(`| ${status} | \`${code}\` | ${kind} | ${wire} |`);
     }
   });
 });

@@ -16,6 +16,8 @@ export interface BrowserXp10Options {
   readonly initialState?: ArrayBuffer;
 }
 
+// Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
+// sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
 export class EmulatorError extends Error {
   constructor(readonly code: 'EMULATOR_START' | 'EMULATOR_STATE', message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -13,6 +13,8 @@ export { MIB };
 export const MAX_REQUEST_BYTES = XP10_MAX_MEMORY_BYTES;
 export const V86_MAX_BYTES = V86_MAX_MEMORY_BYTES;
 
+// Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
+// sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
 export class MemoryPlanError extends Error {
   readonly code = 'BAD_MEMORY_SIZE';
   constructor(message: string) {

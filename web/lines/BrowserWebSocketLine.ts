@@ -2,6 +2,8 @@ import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
 import { Listeners } from '../util/Listeners.js';
 
+// Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
+// sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
 export class WebSocketLineError extends Error {
   constructor(readonly code: 'WS_CONNECT' | 'WS_CLOSED', message: string) {
     super(message);

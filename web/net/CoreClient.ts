@@ -8,6 +8,8 @@ import { MetricsDecodeError, parseLineTotals, type LineTotals } from './LineTota
 
 export type BridgeErrorCode = 'BRIDGE_UNREACHABLE' | 'BRIDGE_HTTP' | 'BRIDGE_UNAUTHORIZED' | 'BRIDGE_BAD_JSON';
 
+// Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
+// sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
 /** Every message starts with "bridge unreachable" or names the bridge's answer, so the page can show it as is. */
 export class BridgeError extends Error {
   constructor(readonly code: BridgeErrorCode, message: string) {

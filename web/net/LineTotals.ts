@@ -9,6 +9,8 @@ export interface LineTotals {
   readonly retransmits: number;
 }
 
+// Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
+// sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
 export class MetricsDecodeError extends Error {
   readonly code = 'METRICS_DECODE';
   constructor(message: string) {

@@ -40,6 +40,8 @@ export type CoreEvent =
   | { readonly event: 'ledger'; readonly head: LedgerHead }
   | { readonly event: 'lines'; readonly lines: LineStats[] };
 
+// Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
+// sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
 export class CoreDecodeError extends Error {
   readonly code = 'CORE_DECODE';
   constructor(message: string) {

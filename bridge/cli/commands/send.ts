@@ -1,7 +1,6 @@
 import { Opcode, opcodeName } from '../../../protocol/constants.js';
 import { ProtocolError } from '../../../protocol/ProtocolError.js';
 import { Session } from '../../../protocol/Session.js';
-import { withoutCodePrefix } from '../../dispatch/mapError.js';
 import { openLine } from '../../lines/openLine.js';
 import { SerialPortLine } from '../../lines/SerialPortLine.js';
 import type { CliIo } from '../CliIo.js';
@@ -52,7 +51,7 @@ export async function sendCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (err) {
     const code = err instanceof ProtocolError ? err.code : 'ERROR';
-    const message = withoutCodePrefix(err instanceof Error ? err.message : String(err), code);
+    const message = err instanceof Error ? err.message : String(err);
     if (json) io.out(`${JSON.stringify({ ok: false, opcode: name, code, message })}\n`);
     else io.err(`${name} failed: ${code}: ${message}\n`);
     return 1;

@@ -2,7 +2,7 @@ import { LmdbStore } from '../../store/LmdbStore.js';
 import { PgStore } from '../../store/PgStore.js';
 import { openLine } from '../../lines/openLine.js';
 import { BridgeServer } from '../../server/BridgeServer.js';
-import { createConsoleLogger } from '../../server/Logger.js';
+import { createConsoleLogger } from '../../util/Logger.js';
 import { attachGuest } from '../../server/attachGuest.js';
 import { WebFront } from '../../stack/WebFront.js';
 import type { CliIo } from '../CliIo.js';
