@@ -14,6 +14,7 @@ import { ManualClock } from './testing/ManualClock.js';
 import { MAX_SEQ_SPAN } from './serial.js';
 import { LINE_PROFILES } from './LineProfile.js';
 import { PacedLine } from './PacedLine.js';
+import { ReplyCacheRegistry } from './ReplyCacheRegistry.js';
 import { encodeHello, makeHello } from './payloads/hello.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -435,5 +436,51 @@ describe('Session', () => {
       const [line] = createLinePair();
       expect(() => new Session(line, { bootId: 0 })).toThrow(ProtocolError);
     });
+  });
+});
+
+describe('Session with a ReplyCacheRegistry (duplicate cache per peer boot id)', () => {
+  const blockSet = bytes(0, 1, 0, 2, 0, 3, 0x40, 0, 0, 0, 0, 0, 0, 0);
+
+  it('caches a reply that comes after the line closed, and answers a reconnected peer with it instead of running again', async () => {
+    const clock = new ManualClock();
+    const registry = new ReplyCacheRegistry({ clock });
+    let runs = 0;
+    let finish: ((reply: Uint8Array) => void) | undefined;
+    const serve = (line: Line) => {
+      const server = new Session(line, { clock, replyCaches: registry });
+      server.setHandler(() => {
+        runs++;
+        return new Promise<Uint8Array>((resolve) => (finish = resolve));
+      });
+      return server;
+    };
+    const [a1, b1] = createLinePair(['client', 'server']);
+    serve(b1);
+    const send = (line: Line, opcode: number, seq: number, payload: Uint8Array) =>
+      line.write(encodeFrame({ flags: 0, opcode, seq, channel: 0, fragment: 0, payload }));
+    const hello = withHelloBootId(encodeHello(makeHello({ name: 'c' })), 99);
+    send(a1, Opcode.HELLO, 1, hello);
+    send(a1, Opcode.BLOCK_SET, 2, blockSet);
+    await clock.settle();
+    a1.close();
+    await clock.settle();
+
+    // Reconnected while the first copy still runs: the resend is ignored, not run.
+    const [a2, b2] = createLinePair(['client', 'server']);
+    const server2 = serve(b2);
+    const peer = rawPeer(a2);
+    send(a2, Opcode.HELLO, 3, hello);
+    send(a2, Opcode.BLOCK_SET, 2, blockSet);
+    await clock.settle();
+    expect(runs).toBe(1);
+    finish!(bytes(42));
+    await clock.settle();
+    send(a2, Opcode.BLOCK_SET, 2, blockSet);
+    await clock.settle();
+    expect(runs).toBe(1);
+    const replies = peer.frames.filter((f) => f.opcode === Opcode.BLOCK_SET);
+    expect(replies.map((f) => [...f.payload])).toEqual([[42]]);
+    expect(server2.stats.duplicates).toBe(2);
   });
 });

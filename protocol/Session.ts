@@ -13,6 +13,7 @@ import { decodeHello, encodeHello, makeHello, type Hello } from './payloads/hell
 import { ProtocolError, toWireCode } from './ProtocolError.js';
 import { Reassembler } from './Reassembler.js';
 import { ReplyCache, type CacheLookup } from './ReplyCache.js';
+import type { ReplyCacheRegistry } from './ReplyCacheRegistry.js';
 import { RtoEstimator } from './RtoEstimator.js';
 import { MAX_SEQ_SPAN, seqCompare, seqNext } from './serial.js';
 
@@ -31,6 +32,11 @@ export interface SessionOptions {
   /** Answered requests remembered for duplicates (default 16384) and reply bytes kept for them (default 4 MiB). */
   duplicateCacheSize?: number;
   duplicateCacheBytes?: number;
+  /**
+   * Where the duplicate caches of peers live across lines, by the boot id of their HELLO (the
+   * sizes above are then the registry's). Without one, the cache ends with this session.
+   */
+  replyCaches?: ReplyCacheRegistry;
   /** Largest message accepted or sent (default MAX_MESSAGE). */
   maxMessageBytes?: number;
   /**
@@ -108,6 +114,10 @@ export interface SessionStats {
   requestsSent: number;
   requestsReceived: number;
   repliesSent: number;
+  /** ERROR replies with code BUSY (a limit of this side refused the request). */
+  busySent: number;
+  /** NOREPLY requests that failed or were refused: the peer is never told, so they are only counted. */
+  noReplyFailed: number;
 }
 
 /** All counters at zero; for a new session, or for totals summed over many. */
@@ -127,6 +137,8 @@ export function emptySessionStats(): SessionStats {
     requestsSent: 0,
     requestsReceived: 0,
     repliesSent: 0,
+    busySent: 0,
+    noReplyFailed: 0,
   };
 }
 
@@ -159,7 +171,7 @@ export type SessionEvent =
   | { type: 'duplicate-request'; opcode: number; seq: number; channel: number; answered: boolean }
   | { type: 'late-reply'; opcode: number; seq: number; channel: number }
   | { type: 'handler-error'; opcode: number; seq: number; channel: number; error: unknown }
-  | { type: 'reassembly-rejected'; code: string; reason: string; seq: number; channel: number }
+  | { type: 'reassembly-rejected'; code: string; reason: string; seq: number; channel: number; noReply: boolean }
   | { type: 'hello'; peer: Hello }
   | { type: 'closed'; code: 'LINE_CLOSED' | 'SESSION_CLOSED' };
 
@@ -201,7 +213,10 @@ export class Session implements Disposable {
   private readonly reassembler: Reassembler;
   private readonly fragmenter = new Fragmenter();
   private readonly rtoEstimator: RtoEstimator;
-  private readonly cache: ReplyCache;
+  private cache: ReplyCache;
+  private readonly replyCaches: ReplyCacheRegistry | undefined;
+  /** The peer boot id whose cache this session claimed from `replyCaches`. */
+  private claimedBoot: number | undefined;
   private readonly retryLimit: number;
   private readonly maxMessageBytes: number;
   private readonly nakIntervalMs: number;
@@ -212,7 +227,6 @@ export class Session implements Disposable {
   private nextSeq: number;
   private readonly queue: Outgoing[] = [];
   private readonly outstanding = new Map<number, Outgoing>();
-  private readonly running = new Set<number>();
   private handler: RequestHandler = defaultHandler;
   private readonly listeners: ((event: SessionEvent) => void)[] = [];
   private readonly subscriptions: Disposable[] = [];
@@ -242,7 +256,8 @@ export class Session implements Disposable {
       timeoutMs: options.reassemblyTimeoutMs ?? 60_000,
     });
     this.rtoEstimator = new RtoEstimator(options.initialRtoMs ?? 1000, options.minRtoMs ?? 200, options.maxRtoMs ?? 30_000);
-    this.cache = new ReplyCache(options.duplicateCacheSize ?? 16_384, options.duplicateCacheBytes ?? 4 * 1024 * 1024);
+    this.replyCaches = options.replyCaches;
+    this.cache = this.replyCaches?.newCache() ?? new ReplyCache(options.duplicateCacheSize ?? 16_384, options.duplicateCacheBytes ?? 4 * 1024 * 1024);
     this.retryLimit = options.retryLimit ?? 6;
     this.nakIntervalMs = options.nakIntervalMs ?? 250;
     const rate = options.lineBytesPerSecond ?? (line instanceof PacedLine ? line.bytesPerSecond : Number.POSITIVE_INFINITY);
@@ -286,7 +301,7 @@ export class Session implements Disposable {
       partialBytes: this.reassembler.bytesInFlight,
       cachedRequests: this.cache.size,
       cachedReplyBytes: this.cache.replyBytes,
-      running: this.running.size,
+      running: this.cache.runningCount,
       outstanding: this.outstanding.size,
       queued: this.queue.length,
       backlog: this.backlog.length,
@@ -575,7 +590,7 @@ export class Session implements Disposable {
   }
 
   private onRejected(code: 'TOO_LARGE' | 'BUSY' | 'BAD_PAYLOAD', reason: string, flags: number, opcode: number, seq: number, channel: number): void {
-    this.emit({ type: 'reassembly-rejected', code, reason, seq, channel });
+    this.emit({ type: 'reassembly-rejected', code, reason, seq, channel, noReply: (flags & Flag.NOREPLY) !== 0 });
     if ((flags & Flag.REPLY) !== 0) {
       const out = this.outstanding.get(key(channel, seq));
       if (out === undefined) return;
@@ -584,8 +599,12 @@ export class Session implements Disposable {
       this.pump();
       return;
     }
-    if ((flags & Flag.NOREPLY) !== 0) return;
-    this.sendReply({ flags, opcode, seq, channel, payload: EMPTY }, errorPayloadOf(new ProtocolError(code, reason)), Flag.ERROR, false);
+    if ((flags & Flag.NOREPLY) !== 0) {
+      this.stats.noReplyFailed++;
+      return;
+    }
+    if (code === 'BUSY') this.stats.busySent++;
+    this.sendReply({ flags, opcode, seq, channel, payload: EMPTY }, errorPayloadOf(new ProtocolError(code, reason)), Flag.ERROR, undefined);
   }
 
   private armExpiry(): void {
@@ -642,8 +661,8 @@ export class Session implements Disposable {
 
   private onRequest(message: Message, fragments: number): void {
     const { channel, seq, opcode, payload } = message;
-    const k = key(channel, seq);
-    const known = this.running.has(k) ? ({ kind: 'forgotten' } as const) : this.cache.lookup(channel, seq, opcode, payload);
+    const cache = this.cache;
+    const known = cache.isRunning(channel, seq) ? ({ kind: 'forgotten' } as const) : cache.lookup(channel, seq, opcode, payload);
     if (known !== undefined) {
       this.answerDuplicate(message, known);
       return;
@@ -651,20 +670,20 @@ export class Session implements Disposable {
     this.stats.requestsReceived++;
     const noReply = (message.flags & Flag.NOREPLY) !== 0;
     const request: IncomingRequest = { opcode, seq, channel, flags: message.flags, payload, noReply };
-    this.running.add(k);
+    cache.begin(channel, seq);
     let result: Uint8Array | Promise<Uint8Array>;
     try {
       result = this.dispatch(request);
     } catch (error) {
-      this.answerError(message, error, fragments);
+      this.answerError(message, error, fragments, cache);
       return;
     }
     if (result instanceof Uint8Array) {
-      this.sendReply(message, result, 0, true, fragments);
+      this.sendReply(message, result, 0, cache, fragments);
     } else {
       result.then(
-        (reply) => this.sendReply(message, reply, 0, true, fragments),
-        (error: unknown) => this.answerError(message, error, fragments),
+        (reply) => this.sendReply(message, reply, 0, cache, fragments),
+        (error: unknown) => this.answerError(message, error, fragments, cache),
       );
     }
   }
@@ -684,20 +703,28 @@ export class Session implements Disposable {
     return this.handler(request);
   }
 
-  private answerError(message: Message, error: unknown, fragments: number): void {
+  private answerError(message: Message, error: unknown, fragments: number, begunIn: ReplyCache): void {
     if (!(error instanceof ProtocolError)) {
       this.emit({ type: 'handler-error', opcode: message.opcode, seq: message.seq, channel: message.channel, error });
     }
-    this.sendReply(message, errorPayloadOf(error), Flag.ERROR, true, fragments);
+    if ((message.flags & Flag.NOREPLY) !== 0) this.stats.noReplyFailed++;
+    else if (error instanceof ProtocolError && error.code === 'BUSY') this.stats.busySent++;
+    this.sendReply(message, errorPayloadOf(error), Flag.ERROR, begunIn, fragments);
   }
 
-  /** Encodes, caches (when `remember`) and writes a reply; a NOREPLY request only gets remembered. */
-  private sendReply(request: Message, payload: Uint8Array, extraFlags: number, remember: boolean, fragments = 1): void {
+  /**
+   * Encodes, caches and writes a reply; a NOREPLY request only gets remembered. `begunIn` is the
+   * cache the request was marked running in (undefined: not remembered). The reply goes there
+   * while the request is still running in it (its peer restarted meanwhile, so it stays with the
+   * old incarnation); otherwise into the current cache, which has taken the running request over
+   * when a HELLO joined this line to its peer's cache. A reply that comes after the line closed is
+   * still remembered: the peer may reconnect and retransmit.
+   */
+  private sendReply(request: Message, payload: Uint8Array, extraFlags: number, begunIn: ReplyCache | undefined, fragments = 1): void {
     const { channel, seq, opcode } = request;
-    this.running.delete(key(channel, seq));
-    if (this.closedCode !== undefined) return;
+    const cache = begunIn === undefined ? undefined : begunIn.isRunning(channel, seq) ? begunIn : this.cache;
     if ((request.flags & Flag.NOREPLY) !== 0) {
-      if (remember) this.cache.put(channel, seq, opcode, request.payload, [], fragments);
+      cache?.put(channel, seq, opcode, request.payload, [], fragments);
       return;
     }
     let wires: Uint8Array[];
@@ -708,7 +735,8 @@ export class Session implements Disposable {
       const fallback = errorPayloadOf(error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', String(error)));
       wires = this.fragmenter.encode({ flags: Flag.REPLY | Flag.ERROR, opcode, seq, channel, payload: fallback });
     }
-    if (remember) this.cache.put(channel, seq, opcode, request.payload, wires, fragments);
+    cache?.put(channel, seq, opcode, request.payload, wires, fragments);
+    if (this.closedCode !== undefined) return;
     this.stats.repliesSent++;
     for (const wire of wires) this.writeWire(wire);
   }
@@ -735,8 +763,20 @@ export class Session implements Disposable {
    * still running are not in the cache and get cached when they finish.
    */
   private notePeerBootId(bootId: number): void {
-    if (bootId === 0) return;
-    if (this.peerBoot !== undefined && this.peerBoot !== bootId) this.cache.clear();
+    if (bootId === 0 || bootId === this.peerBoot) return;
+    const registry = this.replyCaches;
+    if (registry === undefined) {
+      if (this.peerBoot !== undefined) this.cache.clear();
+    } else {
+      // Another incarnation: its predecessor's cache (and requests still running in it) stays
+      // with the old boot id; this one gets its own, or the one it left behind on another line.
+      if (this.claimedBoot !== undefined) {
+        registry.release(this.claimedBoot, this.cache);
+        this.cache = registry.newCache();
+      }
+      this.cache = registry.claim(bootId, this.cache);
+      this.claimedBoot = bootId;
+    }
     this.peerBoot = bootId;
   }
 
@@ -749,6 +789,8 @@ export class Session implements Disposable {
     if (this.expiryArmed) this.clock.clearTimeout(this.expiryTimer);
     this.expiryArmed = false;
     this.reassembler.clear();
+    if (this.claimedBoot !== undefined) this.replyCaches?.release(this.claimedBoot, this.cache);
+    this.claimedBoot = undefined;
     const pending = [...this.outstanding.values(), ...this.queue];
     this.queue.length = 0;
     for (const out of pending) {

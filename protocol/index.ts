@@ -104,6 +104,8 @@ export { PacedLine } from './PacedLine.js';
 export { RtoEstimator } from './RtoEstimator.js';
 export { ReplyCache } from './ReplyCache.js';
 export type { CacheLookup } from './ReplyCache.js';
+export { ReplyCacheRegistry } from './ReplyCacheRegistry.js';
+export type { ReplyCacheRegistryOptions } from './ReplyCacheRegistry.js';
 export { Session, emptySessionStats } from './Session.js';
 export type {
   SessionOptions,

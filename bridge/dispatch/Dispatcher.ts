@@ -2,6 +2,8 @@ import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
 import { Opcode, opcodeName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
+import { realClock } from '../../protocol/Clock.js';
+import { ReplyCacheRegistry } from '../../protocol/ReplyCacheRegistry.js';
 import { Session, emptySessionStats, type IncomingRequest, type SessionStats } from '../../protocol/Session.js';
 import { decodeBlockGetRequest, encodeBlockGetReply } from '../../protocol/payloads/blockGet.js';
 import { decodeBlockSetRequest, encodeBlockSetReply } from '../../protocol/payloads/blockSet.js';
@@ -65,11 +67,22 @@ interface Peer {
   readonly kind: LineKind;
   readonly remote: boolean;
   readonly openedAt: Date;
-  readonly bucket: TokenBucket;
+  /** Undefined when the rate is not limited. */
+  readonly bucket: TokenBucket | undefined;
   authorized: boolean;
   peerName: string | undefined;
   helloSummary: string | undefined;
   outstanding: number;
+  /** NOREPLY requests being handled, and those waiting for one of them to finish. */
+  noReplyRunning: number;
+  readonly noReplyQueue: (QueuedRequest | undefined)[];
+  noReplyQueueHead: number;
+}
+
+interface QueuedRequest {
+  request: IncomingRequest;
+  resolve: (reply: Uint8Array) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -91,6 +104,8 @@ export class Dispatcher {
   private readonly listeners = new Set<(event: LineEvent) => void>();
   private nextId = 1;
   private readonly closedTotals = emptySessionStats();
+  /** Duplicate caches by peer boot id, shared by a peer's lines and kept a while after they close. */
+  private readonly replyCaches: ReplyCacheRegistry;
 
   constructor(options: DispatcherOptions) {
     this.core = options.core;
@@ -100,6 +115,16 @@ export class Dispatcher {
     this.name = options.name ?? 'konomi-bridge';
     this.now = options.now ?? Date.now;
     this.remote = options.remote;
+    this.replyCaches = new ReplyCacheRegistry({
+      maxParked: this.limits.maxParkedSessions,
+      expiryMs: this.limits.sessionExpiryMs,
+      clock: { ...realClock, now: this.now },
+    });
+  }
+
+  /** Peers whose duplicate cache is kept now, with lines open or parked after they closed. */
+  get knownPeers(): { total: number; parked: number } {
+    return { total: this.replyCaches.size, parked: this.replyCaches.parkedCount };
   }
 
   /** Starts serving a line; the returned session is closed when the line closes. */
@@ -110,6 +135,8 @@ export class Dispatcher {
     const session = new Session(sessionLine, {
       name: line.name,
       maxReassemblyBytes: this.limits.maxReassemblyBytes,
+      window: this.limits.window,
+      replyCaches: this.replyCaches,
       hello: { name: this.name },
       onHello: (hello) => this.onHello(self!, hello),
     });
@@ -120,11 +147,14 @@ export class Dispatcher {
       kind: options.kind,
       remote: options.remote,
       openedAt: new Date(this.now()),
-      bucket: new TokenBucket(this.limits.requestsPerSecond, this.limits.requestBurst, this.now),
+      bucket: this.limits.requestsPerSecond > 0 ? new TokenBucket(this.limits.requestsPerSecond, this.limits.requestBurst, this.now) : undefined,
       authorized: !options.remote || options.tokenPresented === true,
       peerName: undefined,
       helloSummary: undefined,
       outstanding: 0,
+      noReplyRunning: 0,
+      noReplyQueue: [],
+      noReplyQueueHead: 0,
     };
     self = peer;
     this.peers.set(peer.id, peer);
@@ -181,7 +211,10 @@ export class Dispatcher {
   private async handle(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
     try {
       if (!peer.authorized) throw new ProtocolError('UNAUTHORIZED', 'present the bridge token in HELLO first');
-      if (!peer.bucket.take()) throw new ProtocolError('BUSY', `more than ${this.limits.requestsPerSecond} requests/s on this line`);
+      if (peer.bucket !== undefined && !peer.bucket.take()) {
+        throw new ProtocolError('BUSY', `more than ${this.limits.requestsPerSecond} requests/s on this line`);
+      }
+      if (request.noReply) return await this.handleNoReply(peer, request);
       if (peer.outstanding >= this.limits.maxOutstanding) {
         throw new ProtocolError('BUSY', `more than ${this.limits.maxOutstanding} requests outstanding on this line`);
       }
@@ -201,6 +234,42 @@ export class Dispatcher {
       }
       throw mapped;
     }
+  }
+
+  /**
+   * NOREPLY requests have no window, so a burst of them is queued rather than refused: at most
+   * maxOutstanding run at once, maxQueuedNoReply wait, and only past that is one dropped.
+   */
+  private handleNoReply(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+    if (peer.noReplyRunning < this.limits.maxOutstanding) return this.runNoReply(peer, request);
+    if (peer.noReplyQueue.length - peer.noReplyQueueHead >= this.limits.maxQueuedNoReply) {
+      return Promise.reject(new ProtocolError('BUSY', `more than ${this.limits.maxQueuedNoReply} NOREPLY requests queued on this line`));
+    }
+    return new Promise((resolve, reject) => peer.noReplyQueue.push({ request, resolve, reject }));
+  }
+
+  private async runNoReply(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+    peer.noReplyRunning++;
+    try {
+      return await this.route(peer, request);
+    } finally {
+      peer.noReplyRunning--;
+      this.startQueuedNoReply(peer);
+    }
+  }
+
+  private startQueuedNoReply(peer: Peer): void {
+    const next = peer.noReplyQueue[peer.noReplyQueueHead];
+    if (next === undefined) return;
+    peer.noReplyQueue[peer.noReplyQueueHead++] = undefined;
+    if (peer.noReplyQueueHead === peer.noReplyQueue.length) {
+      peer.noReplyQueue.length = 0;
+      peer.noReplyQueueHead = 0;
+    } else if (peer.noReplyQueueHead >= 1024 && peer.noReplyQueueHead * 2 >= peer.noReplyQueue.length) {
+      peer.noReplyQueue.splice(0, peer.noReplyQueueHead);
+      peer.noReplyQueueHead = 0;
+    }
+    this.runNoReply(peer, next.request).then(next.resolve, next.reject);
   }
 
   private async route(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
