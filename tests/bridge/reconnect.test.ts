@@ -26,7 +26,7 @@ class RawClient {
       this.wires.push(encodeFrame(frame));
       for (const w of this.waiters.splice(0)) w();
     });
-    socket.on('data', (chunk) => decoder.push(chunk));
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk));
   }
 
   static open(port: number): Promise<RawClient> {
