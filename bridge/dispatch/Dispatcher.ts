@@ -11,7 +11,7 @@ import { decodeCubeMsgRequest, encodeCubeMsgReply, Vertex } from '../../protocol
 import type { Hello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
 import { silentLogger, type Logger } from '../server/Logger.js';
-import type { BridgeCore } from './BridgeCore.js';
+import type { BridgeCore, CellReading } from './BridgeCore.js';
 import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from './DispatcherLimits.js';
 import { AuthGate } from './AuthGate.js';
 import { toProtocolError } from './mapError.js';
@@ -208,32 +208,57 @@ export class Dispatcher {
     for (const peer of [...this.peers.values()]) peer.line.close();
   }
 
-  private async handle(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+  /**
+   * Answers synchronously when the core does (PING, BLOCK_GET, LLM_QUERY): a promise per request
+   * would cost more than the request itself at tens of thousands per second.
+   */
+  private handle(peer: Peer, request: IncomingRequest): Uint8Array | Promise<Uint8Array> {
     try {
       if (!peer.authorized) throw new ProtocolError('UNAUTHORIZED', 'present the bridge token in HELLO first');
       if (peer.bucket !== undefined && !peer.bucket.take()) {
         throw new ProtocolError('BUSY', `more than ${this.limits.requestsPerSecond} requests/s on this line`);
       }
-      if (request.noReply) return await this.handleNoReply(peer, request);
+      if (request.noReply) return this.handleNoReply(peer, request).catch((err: unknown) => this.refuse(peer, request, err));
       if (peer.outstanding >= this.limits.maxOutstanding) {
         throw new ProtocolError('BUSY', `more than ${this.limits.maxOutstanding} requests outstanding on this line`);
       }
       peer.outstanding++;
+      let result: Uint8Array | Promise<Uint8Array>;
       try {
-        return await this.route(peer, request);
-      } finally {
+        result = this.route(peer, request);
+      } catch (err) {
         peer.outstanding--;
+        throw err;
       }
+      if (result instanceof Uint8Array) {
+        peer.outstanding--;
+        return result;
+      }
+      return result.then(
+        (reply) => {
+          peer.outstanding--;
+          return reply;
+        },
+        (err: unknown) => {
+          peer.outstanding--;
+          return this.refuse(peer, request, err);
+        },
+      );
     } catch (err) {
-      const mapped = toProtocolError(err);
-      // BUSY is the limiter working as intended; logging each one would let a flood fill the log.
-      if (mapped.code !== 'BUSY') {
-        const text = `line ${peer.id} ${opcodeName(request.opcode) ?? request.opcode} -> ${mapped.code}: ${mapped.message}`;
-        if (mapped.code === 'INTERNAL') this.logger.error(text);
-        else this.logger.warn(text);
-      }
-      throw mapped;
+      return this.refuse(peer, request, err);
     }
+  }
+
+  /** Throws `err` as a ProtocolError, logged unless it is BUSY. */
+  private refuse(peer: Peer, request: IncomingRequest, err: unknown): never {
+    const mapped = toProtocolError(err);
+    // BUSY is the limiter working as intended; logging each one would let a flood fill the log.
+    if (mapped.code !== 'BUSY') {
+      const text = `line ${peer.id} ${opcodeName(request.opcode) ?? request.opcode} -> ${mapped.code}: ${mapped.message}`;
+      if (mapped.code === 'INTERNAL') this.logger.error(text);
+      else this.logger.warn(text);
+    }
+    throw mapped;
   }
 
   /**
@@ -249,6 +274,7 @@ export class Dispatcher {
   }
 
   private async runNoReply(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+    // Counted before the first await, so a burst decoded in one chunk queues past maxOutstanding.
     peer.noReplyRunning++;
     try {
       return await this.route(peer, request);
@@ -272,20 +298,19 @@ export class Dispatcher {
     this.runNoReply(peer, next.request).then(next.resolve, next.reject);
   }
 
-  private async route(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+  private route(peer: Peer, request: IncomingRequest): Uint8Array | Promise<Uint8Array> {
     const payload = request.payload;
     switch (request.opcode) {
       case Opcode.PING:
         return payload.slice();
       case Opcode.BLOCK_GET: {
         const { x, y, z } = decodeBlockGetRequest(payload);
-        const cell = await this.core.getCell(x, y, z);
-        return encodeBlockGetReply({ active: cell.active, value: cell.value, hash: cell.leafHash });
+        const cell = this.core.getCell(x, y, z);
+        return cell instanceof Promise ? cell.then(encodeCellReading) : encodeCellReading(cell);
       }
       case Opcode.BLOCK_SET: {
         const { x, y, z, value } = decodeBlockSetRequest(payload);
-        const write = await this.core.setCell(x, y, z, value);
-        return encodeBlockSetReply({ index: BigInt(write.index), hash: write.hash });
+        return this.core.setCell(x, y, z, value).then((write) => encodeBlockSetReply({ index: BigInt(write.index), hash: write.hash }));
       }
       case Opcode.LLM_QUERY: {
         const q = decodeLlmQueryRequest(payload);
@@ -397,6 +422,10 @@ export class Dispatcher {
   private emit(event: LineEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+function encodeCellReading(cell: CellReading): Uint8Array {
+  return encodeBlockGetReply({ active: cell.active, value: cell.value, hash: cell.leafHash });
 }
 
 /** Constant-time comparison, so the token cannot be guessed byte by byte from timing. */
