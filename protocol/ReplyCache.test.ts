@@ -86,3 +86,50 @@ describe('ReplyCache eviction ring', () => {
     for (const seq of [2, 3, 4]) expect(a.lookup(0, seq, 2, new Uint8Array([seq]))?.kind).toBe('reply');
   });
 });
+
+describe('ReplyCache byte log', () => {
+  /** Deterministic pseudo-random numbers (xorshift). */
+  function random(seed: number): () => number {
+    let x = seed;
+    return () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 0x1_0000_0000;
+    };
+  }
+
+  it('returns exactly the bytes put for every request it still answers, under random sizes, re-puts and budgets', () => {
+    for (const [seed, maxEntries, maxBytes] of [
+      [1, 50, 2000],
+      [2, 300, 5000],
+      [3, 1000, 100_000],
+      [4, 20, 300],
+    ] as const) {
+      const next = random(seed);
+      const cache = new ReplyCache(maxEntries, maxBytes);
+      const model = new Map<number, { payload: Uint8Array; wires: Uint8Array[] }>();
+      let last = 0;
+      for (let op = 0; op < 6000; op++) {
+        const seq = next() < 0.1 ? Math.floor(next() * 64) : op & 0xffff;
+        const kind = next();
+        const wire = (n: number) => new Uint8Array(n).map(() => Math.floor(next() * 256));
+        const wires = kind < 0.1 ? [] : kind < 0.15 ? [wire(100), wire(40)] : [wire(12 + Math.floor(next() * (kind < 0.2 ? 3000 : 80)))];
+        const payload = new Uint8Array([seq & 0xff, op & 0xff]);
+        cache.put(0, seq, 2, payload, wires);
+        model.set(seq, { payload, wires });
+        last = seq;
+        expect(cache.replyBytes).toBeLessThanOrEqual(maxBytes);
+        expect(cache.size).toBeLessThanOrEqual(maxEntries);
+        if (op % 211 !== 0) continue;
+        for (const [s, m] of model) {
+          const found = cache.lookup(0, s, 2, m.payload);
+          if (found?.kind === 'reply') expect(found.wires.map((w) => [...w])).toEqual(m.wires.map((w) => [...w]));
+        }
+      }
+      const newest = model.get(last)!;
+      const size = newest.wires.reduce((n, w) => n + w.length, 0);
+      if (size <= maxBytes) expect(cache.lookup(0, last, 2, newest.payload)).toEqual({ kind: 'reply', wires: newest.wires });
+    }
+  });
+});

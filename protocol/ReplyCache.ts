@@ -7,6 +7,11 @@ export type CacheLookup = { kind: 'reply'; wires: Uint8Array[] } | { kind: 'forg
 const PAGE_BITS = 10;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const FORGOTTEN: CacheLookup = { kind: 'forgotten' };
+/** Replies of one frame up to this size are copied into the cache's byte log instead of kept as objects. */
+const SLAB_MAX_REPLY = 2048;
+const SLAB_FIRST_BYTES = 16 * 1024;
+/** Marks a slot whose reply lives in the byte log at offsets[slot], byteCounts[slot] bytes. */
+const IN_SLAB: Uint8Array[] = [];
 
 /**
  * Requests already answered, per (channel, seq), with their encoded replies, and the requests
@@ -15,9 +20,12 @@ const FORGOTTEN: CacheLookup = { kind: 'forgotten' };
  * first), and the replies kept take at most `maxBytes` (beyond that the oldest replies are
  * dropped but the requests stay known, so a late duplicate is ignored rather than applied twice).
  *
- * Every put is constant time and allocates nothing per request once warm: entries live in a
- * ring of parallel arrays in age order (eviction takes the ring's oldest slot), and a key finds
- * its slot through a direct index in pages of 1,024 seqs. The first version looked for the
+ * Every put is constant time and keeps no object per request once warm: entries live in a
+ * ring of parallel arrays in age order (eviction takes the ring's oldest slot), a key finds its
+ * slot through a direct index in pages of 1,024 seqs, and a one-frame reply is copied into a
+ * byte log (a circular buffer filled in the same order) rather than kept as a Uint8Array —
+ * thousands of small retained arrays made every young-generation GC promote them and cost
+ * about 1 µs per request. The first version looked for the
  * oldest entry by iterating a Map from its start, which walks every entry V8 deleted since its
  * last rehash: 10 µs per put once the cache was full.
  */
@@ -30,8 +38,15 @@ export class ReplyCache {
   private crcs = new Uint16Array(0);
   private fragmentCounts = new Uint16Array(0);
   private byteCounts = new Uint32Array(0);
-  /** Reply frames; undefined once dropped for the byte budget (the request stays known). */
+  /** Reply frames (IN_SLAB: in the byte log); undefined once dropped for the byte budget (the request stays known). */
   private wires: (Uint8Array[] | undefined)[] = [];
+  private offsets = new Uint32Array(0);
+  /** The byte log: one-frame replies in ring order, from `slabStart` (oldest held) to `slabEnd` (next free), wrapping. */
+  private slab = new Uint8Array(0);
+  private slabStart = 0;
+  private slabEnd = 0;
+  /** Bytes of the log between slabStart and slabEnd, holes and the skipped tail included; 0 = empty. */
+  private slabUsed = 0;
   private head = 0;
   private count = 0;
   private live = 0;
@@ -103,6 +118,9 @@ export class ReplyCache {
     this.pages.clear();
     this.keys.fill(-1);
     this.wires.fill(undefined);
+    this.slabStart = 0;
+    this.slabEnd = 0;
+    this.slabUsed = 0;
     this.head = 0;
     this.count = 0;
     this.live = 0;
@@ -119,7 +137,7 @@ export class ReplyCache {
       const slot = (other.head + i) % other.capacity;
       const k = other.keys[slot]!;
       if (k < 0) continue;
-      const wires = other.wires[slot];
+      const wires = other.wires[slot] === IN_SLAB ? (other.resultOf(slot) as { wires: Uint8Array[] }).wires : other.wires[slot];
       this.insert(k, other.opcodes[slot]!, other.lengths[slot]!, other.crcs[slot]!, wires ?? [], other.fragmentCounts[slot]!, wires === undefined);
     }
     for (const k of other.runningKeys) this.runningKeys.add(k);
@@ -138,13 +156,15 @@ export class ReplyCache {
     let bytes = 0;
     if (!forgotten) for (const w of wires) bytes += w.length;
     const slot = (this.head + this.count) % this.capacity;
+    const inSlab = !forgotten && wires.length === 1 && bytes <= SLAB_MAX_REPLY && bytes <= this.maxBytes;
+    if (inSlab) this.offsets[slot] = this.slabAppend(wires[0]!);
     this.keys[slot] = k;
     this.opcodes[slot] = opcode;
     this.lengths[slot] = requestLength;
     this.crcs[slot] = requestCrc;
     this.fragmentCounts[slot] = fragments;
     this.byteCounts[slot] = bytes;
-    this.wires[slot] = forgotten ? undefined : wires;
+    this.wires[slot] = forgotten ? undefined : inSlab ? IN_SLAB : wires;
     this.count++;
     this.live++;
     this.index(k, slot + 1);
@@ -165,6 +185,7 @@ export class ReplyCache {
     const fragmentCounts = new Uint16Array(capacity);
     const byteCounts = new Uint32Array(capacity);
     const wires = new Array<Uint8Array[] | undefined>(capacity).fill(undefined);
+    const offsets = new Uint32Array(capacity);
     for (let i = 0; i < this.count; i++) {
       const from = (this.head + i) % this.capacity;
       keys[i] = this.keys[from]!;
@@ -174,6 +195,7 @@ export class ReplyCache {
       fragmentCounts[i] = this.fragmentCounts[from]!;
       byteCounts[i] = this.byteCounts[from]!;
       wires[i] = this.wires[from];
+      offsets[i] = this.offsets[from]!;
       if (keys[i]! >= 0) this.index(keys[i]!, i + 1);
     }
     this.capacity = capacity;
@@ -184,6 +206,7 @@ export class ReplyCache {
     this.fragmentCounts = fragmentCounts;
     this.byteCounts = byteCounts;
     this.wires = wires;
+    this.offsets = offsets;
     this.head = 0;
   }
 
@@ -204,15 +227,96 @@ export class ReplyCache {
   }
 
   private dropReply(slot: number): void {
-    if (this.wires[slot] === undefined) return;
+    const wires = this.wires[slot];
+    if (wires === undefined) return;
+    if (wires === IN_SLAB) this.slabRelease(slot);
     this.bytes -= this.byteCounts[slot]!;
     this.wires[slot] = undefined;
     this.byteCounts[slot] = 0;
   }
 
+  /**
+   * Copies a reply to the end of the byte log and returns its offset. When the log has no room,
+   * it grows (up to the byte budget) or the oldest replies are dropped, as the budget would.
+   */
+  private slabAppend(wire: Uint8Array): number {
+    const n = wire.length;
+    for (;;) {
+      const at = this.slabFit(n);
+      if (at >= 0) {
+        if (this.slabUsed === 0) this.slabStart = at;
+        this.slabUsed += (at === this.slabEnd ? 0 : this.slab.length - this.slabEnd) + n;
+        this.slab.set(wire, at);
+        this.slabEnd = at + n;
+        return at;
+      }
+      if (this.slab.length < this.maxBytes) this.slabGrow(n);
+      else {
+        // Full: drop the oldest reply still held (the budget's own order), which frees the log's front.
+        if (this.withoutBytes >= this.count) throw new Error('ReplyCache: byte log full with nothing to drop');
+        this.dropReply((this.head + this.withoutBytes) % this.capacity);
+        this.withoutBytes++;
+      }
+    }
+  }
+
+  /** Where `n` contiguous bytes fit after slabEnd (wrapping to 0 past the end), or −1. */
+  private slabFit(n: number): number {
+    const size = this.slab.length;
+    if (this.slabUsed === 0) return n <= size ? 0 : -1;
+    if (this.slabEnd > this.slabStart || (this.slabEnd === this.slabStart && this.slabUsed < size)) {
+      if (size - this.slabEnd >= n) return this.slabEnd;
+      return this.slabStart >= n ? 0 : -1;
+    }
+    return this.slabStart - this.slabEnd >= n ? this.slabEnd : -1;
+  }
+
+  /** Frees the log bytes of the reply in `slot`; only the oldest moves the log's front (others leave a hole until it passes). */
+  private slabRelease(slot: number): void {
+    const at = this.offsets[slot]!;
+    if (at !== this.slabStart) return;
+    const size = this.slab.length;
+    const start = at + this.byteCounts[slot]!;
+    // The next reply still in the log, in ring order after this one, becomes the front.
+    for (let i = (slot - this.head + this.capacity) % this.capacity + 1; i < this.count; i++) {
+      const next = (this.head + i) % this.capacity;
+      if (this.wires[next] !== IN_SLAB) continue;
+      const to = this.offsets[next]!;
+      this.slabUsed -= this.byteCounts[slot]! + (to >= start ? to - start : size - start + to);
+      this.slabStart = to;
+      return;
+    }
+    this.slabUsed = 0;
+    this.slabStart = this.slabEnd = 0;
+  }
+
+  /** Doubles the log (at least to fit `n` more), copying the held replies to its start in ring order. */
+  private slabGrow(n: number): void {
+    const size = Math.min(Math.max(this.maxBytes, n), Math.max(SLAB_FIRST_BYTES, this.slab.length * 2, this.slabUsed + n));
+    const next = new Uint8Array(size);
+    let end = 0;
+    for (let i = 0; i < this.count; i++) {
+      const slot = (this.head + i) % this.capacity;
+      if (this.wires[slot] !== IN_SLAB) continue;
+      const at = this.offsets[slot]!;
+      const len = this.byteCounts[slot]!;
+      next.set(this.slab.subarray(at, at + len), end);
+      this.offsets[slot] = end;
+      end += len;
+    }
+    this.slab = next;
+    this.slabStart = 0;
+    this.slabEnd = end;
+    this.slabUsed = end;
+  }
+
   private resultOf(slot: number): CacheLookup {
     const wires = this.wires[slot];
-    return wires === undefined ? FORGOTTEN : { kind: 'reply', wires };
+    if (wires === undefined) return FORGOTTEN;
+    if (wires !== IN_SLAB) return { kind: 'reply', wires };
+    // A copy: the log is reused, and a line may hold what it was given until it flushes.
+    const at = this.offsets[slot]!;
+    return { kind: 'reply', wires: [this.slab.slice(at, at + this.byteCounts[slot]!)] };
   }
 
   private slotOf(k: number): number {
