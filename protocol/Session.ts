@@ -457,7 +457,7 @@ export class Session implements Disposable {
 
   private transmit(out: Outgoing): void {
     for (const wire of out.wires) this.writeWire(wire);
-    out.sentAt = this.lineFreeAt;
+    out.sentAt = Number.isFinite(this.bytesPerMs) ? this.lineFreeAt : this.clock.now();
     this.armTimer(out);
   }
 
@@ -524,8 +524,8 @@ export class Session implements Disposable {
     this.line.write(wire);
     this.stats.framesOut++;
     this.stats.bytesOut += wire.length;
-    const now = this.clock.now();
-    this.lineFreeAt = Number.isFinite(this.bytesPerMs) ? Math.max(now, this.lineFreeAt) + wire.length / this.bytesPerMs : now;
+    // Only a paced line needs to know when its bytes have left (replies are written on every request).
+    if (Number.isFinite(this.bytesPerMs)) this.lineFreeAt = Math.max(this.clock.now(), this.lineFreeAt) + wire.length / this.bytesPerMs;
   }
 
   // ---- receiving ----
