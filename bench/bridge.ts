@@ -29,8 +29,9 @@ interface Row {
   depth: number;
   requests: number;
   rps: number;
-  /** Server CPU per request, µs (undefined when not measured). */
+  /** Server CPU per request, µs (undefined when not measured), and the part of it spent in the kernel. */
   cpuUs: number | undefined;
+  kernelUs?: number;
   p50?: number;
   p99?: number;
 }
@@ -38,11 +39,11 @@ interface Row {
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200_000);
 const CLK_TCK = 100;
 
-/** User + system CPU seconds of a process so far (Linux /proc). */
-function cpuSeconds(pid: number): number {
+/** User and system CPU seconds of a process so far (Linux /proc). */
+function cpuSplit(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
 /**
@@ -135,16 +136,18 @@ async function bridgeRow(bridge: { pid: number; port: number }, what: string, fr
   const per = Math.ceil(REQUESTS / connections);
   // Warm up (JIT, caches), then measure.
   await Promise.all(clients.map((c) => c.run(Math.min(per, 2000))));
-  const cpu0 = cpuSeconds(bridge.pid);
+  const cpu0 = cpuSplit(bridge.pid);
   const t0 = performance.now();
   await Promise.all(clients.map((c) => c.run(per)));
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(bridge.pid) - cpu0;
+  const cpu1 = cpuSplit(bridge.pid);
+  const cpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
+  const kernel = cpu1.system - cpu0.system;
   const errors = clients.reduce((n, c) => n + c.errors, 0);
   for (const c of clients) c.close();
   if (errors > 0) throw new Error(`${what}: ${errors} ERROR replies`);
   const requests = per * connections;
-  return { what, connections, depth, requests, rps: requests / seconds, cpuUs: (cpu / requests) * 1e6 };
+  return { what, connections, depth, requests, rps: requests / seconds, cpuUs: (cpu / requests) * 1e6, kernelUs: (kernel / requests) * 1e6 };
 }
 
 async function startBridge(): Promise<{ child: ChildProcess; pid: number; port: number }> {
@@ -165,18 +168,20 @@ async function startRedis(): Promise<{ server: ChildProcess; port: number }> {
 
 function redisRow(redis: { server: ChildProcess; port: number }, what: string, command: string[], connections: number, depth: number): Row {
   const requests = REQUESTS;
-  const cpu0 = cpuSeconds(redis.server.pid!);
+  const cpu0 = cpuSplit(redis.server.pid!);
   const t0 = performance.now();
   const csv = execFileSync('redis-benchmark', ['-p', String(redis.port), '-n', String(requests), '-c', String(connections), '-P', String(depth), '--csv', ...command], {
     encoding: 'utf8',
   });
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuSeconds(redis.server.pid!) - cpu0;
+  const cpu1 = cpuSplit(redis.server.pid!);
+  const cpu = cpu1.user + cpu1.system - cpu0.user - cpu0.system;
+  const kernel = cpu1.system - cpu0.system;
   const line = csv.trim().split('\n')[1] ?? '';
   const cols = line.split(',').map((c) => Number(c.replace(/"/g, '')));
   // redis-benchmark's own figure excludes its connection setup; the CPU covers the whole call.
   const rps = Number.isFinite(cols[1]) && cols[1]! > 0 ? cols[1]! : requests / seconds;
-  return { what, connections, depth, requests, rps, cpuUs: (cpu / requests) * 1e6, p50: cols[4], p99: cols[6] };
+  return { what, connections, depth, requests, rps, cpuUs: (cpu / requests) * 1e6, kernelUs: (kernel / requests) * 1e6, p50: cols[4], p99: cols[6] };
 }
 
 async function xp10Ping(): Promise<Row> {
@@ -240,10 +245,10 @@ function pct(x: number): string {
 }
 
 console.log(`${REQUESTS.toLocaleString('en-US')} requests per row; server CPU = the bridge's or redis-server's process\n`);
-console.log('| test | connections | in flight each | requests | requests/s | server CPU µs/request | p50 ms | p99 ms |');
+console.log('| test | connections | in flight each | requests | requests/s | server CPU µs/request (kernel part) | p50 ms | p99 ms |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  const cpu = r.cpuUs === undefined ? '–' : r.cpuUs.toFixed(2);
+  const cpu = r.cpuUs === undefined ? '–' : `${r.cpuUs.toFixed(2)} (${(r.kernelUs ?? 0).toFixed(2)})`;
   const p = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3));
   console.log(`| ${r.what} | ${r.connections} | ${r.depth} | ${r.requests} | ${Math.round(r.rps).toLocaleString('en-US')} | ${cpu} | ${p(r.p50)} | ${p(r.p99)} |`);
 }
