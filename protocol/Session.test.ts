@@ -484,3 +484,55 @@ describe('Session with a ReplyCacheRegistry (duplicate cache per peer boot id)',
     expect(server2.stats.duplicates).toBe(2);
   });
 });
+
+describe('Session handler table and admission', () => {
+  it('answers by opcode from its table (HELLO and PING are entries too) before the fallback handler', async () => {
+    const { clock, client, server } = pair();
+    server.setHandler(() => bytes(0xfb));
+    const set = server.handle(Opcode.BLOCK_SET, () => bytes(0x13));
+    const ping = server.handle(Opcode.PING, () => bytes(0x99));
+    const ask = async (opcode: number) => {
+      const p = client.request(opcode, bytes(1));
+      await clock.settle();
+      return [...(await p).payload];
+    };
+    expect(await ask(Opcode.BLOCK_SET)).toEqual([0x13]);
+    expect(await ask(Opcode.BLOCK_GET)).toEqual([0xfb]);
+    expect(await ask(Opcode.PING)).toEqual([0x99]);
+    ping.dispose();
+    set.dispose();
+    expect(await ask(Opcode.PING)).toEqual([1]); // the session's own echo again
+    expect(await ask(Opcode.BLOCK_SET)).toEqual([0xfb]);
+  });
+
+  it('lets an admission policy refuse frames before reassembly, answering refused requests and sending no NAK when told', async () => {
+    const clock = new ManualClock();
+    const [a, b] = createLinePair(['client', 'server']);
+    let open = false;
+    const server = new Session(b, {
+      clock,
+      admission: {
+        admit: (frame) => (open || frame.opcode !== Opcode.BLOCK_SET ? undefined : new ProtocolError('UNAUTHORIZED', 'not yet')),
+        mayNak: () => open,
+      },
+    });
+    let runs = 0;
+    server.setHandler(() => bytes(runs++));
+    const peer = rawPeer(a);
+    a.write(encodeFrame({ flags: 0, opcode: Opcode.BLOCK_SET, seq: 1, channel: 0, fragment: 0, payload: bytes(1) }));
+    a.write(encodeFrame({ flags: Flag.MORE, opcode: Opcode.BLOCK_SET, seq: 2, channel: 0, fragment: 0, payload: bytes(2) }));
+    a.write(bytes(0x7e, 1, 2, 3, 0x7e)); // corrupt
+    await clock.settle();
+    expect(runs).toBe(0);
+    expect(server.footprint.partialMessages).toBe(0);
+    expect(server.stats).toMatchObject({ framesIn: 0, naksSent: 0 });
+    expect(peer.frames.map((f) => [f.seq, f.flags])).toEqual([
+      [1, Flag.REPLY | Flag.ERROR],
+      [2, Flag.REPLY | Flag.ERROR],
+    ]);
+    open = true;
+    a.write(encodeFrame({ flags: 0, opcode: Opcode.BLOCK_SET, seq: 1, channel: 0, fragment: 0, payload: bytes(1) }));
+    await clock.settle();
+    expect(runs).toBe(1);
+  });
+});

@@ -64,6 +64,8 @@ export interface SessionOptions {
   bootId?: number;
   /** Called with the peer's HELLO before it is accepted; throw a ProtocolError (e.g. UNAUTHORIZED) to refuse. */
   onHello?: (peer: Hello) => void;
+  /** Which frames of the peer get in at all (e.g. bridge/dispatch/AuthGate before the token); default: all. */
+  admission?: AdmissionPolicy;
   clock?: Clock;
 }
 
@@ -96,6 +98,19 @@ export interface IncomingRequest {
 
 /** Returns the reply payload; throw a ProtocolError to send an ERROR reply with its code. */
 export type RequestHandler = (request: IncomingRequest) => Uint8Array | Promise<Uint8Array>;
+
+/**
+ * Decides, frame by frame, what a peer may send before anything else looks at it: a refused
+ * frame is never reassembled, answered from the cache or handled, and is not counted in
+ * `framesIn`. A refused request hears the error as an ERROR reply; refused replies and NOREPLY
+ * requests are dropped.
+ */
+export interface AdmissionPolicy {
+  /** undefined lets the frame in; an error refuses it. */
+  admit(frame: Frame): ProtocolError | undefined;
+  /** Whether a corrupt frame may be answered with NAK now (default: yes). */
+  mayNak?(): boolean;
+}
 
 export interface SessionStats {
   framesIn: number;
@@ -228,6 +243,9 @@ export class Session implements Disposable {
   private readonly queue: Outgoing[] = [];
   private readonly outstanding = new Map<number, Outgoing>();
   private handler: RequestHandler = defaultHandler;
+  /** Handlers by opcode, consulted before `handler`; HELLO and PING are entries like any other. */
+  private readonly handlers: (RequestHandler | undefined)[] = new Array<RequestHandler | undefined>(256).fill(undefined);
+  private readonly admission: AdmissionPolicy | undefined;
   private readonly listeners: ((event: SessionEvent) => void)[] = [];
   private readonly subscriptions: Disposable[] = [];
   private closedCode: 'LINE_CLOSED' | 'SESSION_CLOSED' | undefined;
@@ -264,6 +282,9 @@ export class Session implements Disposable {
     this.bytesPerMs = rate / 1000;
     this.nextSeq = (options.initialSeq ?? 1) & 0xffff;
     this.onHelloCallback = options.onHello;
+    this.admission = options.admission;
+    this.handlers[Opcode.HELLO] = (request) => this.answerHello(request);
+    this.handlers[Opcode.PING] = (request) => request.payload;
     this.bootId = options.bootId ?? randomBootId();
     if (!Number.isInteger(this.bootId) || this.bootId < 1 || this.bootId > 0xffff_ffff) {
       throw new ProtocolError('INVALID_ARGUMENT', `bootId ${this.bootId} is not 1..2^32-1`);
@@ -328,8 +349,24 @@ export class Session implements Disposable {
     return this.closedCode !== undefined;
   }
 
+  /** The handler of every opcode without an entry of its own (see `handle`). */
   setHandler(handler: RequestHandler): void {
     this.handler = handler;
+  }
+
+  /**
+   * Answers `opcode` with `handler` (replacing the session's own HELLO or PING answer, if that is
+   * the opcode); dispose to restore the previous entry.
+   */
+  handle(opcode: number, handler: RequestHandler): Disposable {
+    if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xff) throw new ProtocolError('INVALID_ARGUMENT', `opcode ${opcode} is not 0..255`);
+    const previous = this.handlers[opcode];
+    this.handlers[opcode] = handler;
+    return {
+      dispose: () => {
+        if (this.handlers[opcode] === handler) this.handlers[opcode] = previous;
+      },
+    };
   }
 
   onEvent(listener: (event: SessionEvent) => void): Disposable {
@@ -552,6 +589,7 @@ export class Session implements Disposable {
     this.emit({ type: 'frame-error', code, bytes });
     const now = this.clock.now();
     if (this.closedCode !== undefined || now - this.lastNakAt < this.nakIntervalMs) return;
+    if (this.admission?.mayNak?.() === false) return;
     this.lastNakAt = now;
     this.writeWire(NAK_WIRE);
     this.stats.naksSent++;
@@ -559,6 +597,13 @@ export class Session implements Disposable {
   }
 
   private onFrame(frame: Frame): void {
+    if (this.admission !== undefined && this.closedCode === undefined) {
+      const refused = this.admission.admit(frame);
+      if (refused !== undefined) {
+        this.refuseFrame(frame, refused);
+        return;
+      }
+    }
     this.stats.framesIn++;
     if (this.closedCode !== undefined) return;
     if (frame.opcode === Opcode.NAK && (frame.flags & Flag.REPLY) === 0) {
@@ -580,6 +625,13 @@ export class Session implements Disposable {
         this.onRejected(result.code, result.reason, result.flags, result.opcode, result.seq, result.channel);
         break;
     }
+  }
+
+  /** A frame the admission policy refused: a request hears why (not cached: it never ran), the rest is dropped. */
+  private refuseFrame(frame: Frame, error: ProtocolError): void {
+    if ((frame.flags & (Flag.REPLY | Flag.NOREPLY)) !== 0) return;
+    const payload = errorPayloadOf(error);
+    this.writeWire(encodeFrame({ flags: Flag.REPLY | Flag.ERROR, opcode: frame.opcode, seq: frame.seq, channel: frame.channel, fragment: 0, payload }));
   }
 
   private onNak(): void {
@@ -692,15 +744,16 @@ export class Session implements Disposable {
     if (!isKnownOpcode(request.opcode)) {
       throw new ProtocolError('UNSUPPORTED', `opcode 0x${request.opcode.toString(16)} is unknown`);
     }
-    if (request.opcode === Opcode.HELLO) {
-      const peer = decodeHello(request.payload);
-      this.onHelloCallback?.(peer);
-      this.acceptHello(peer);
-      this.notePeerBootId(peer.bootId);
-      return this.encodeLocalHello();
-    }
-    if (request.opcode === Opcode.PING) return request.payload;
-    return this.handler(request);
+    const handler = this.handlers[request.opcode];
+    return handler !== undefined ? handler(request) : this.handler(request);
+  }
+
+  private answerHello(request: IncomingRequest): Uint8Array {
+    const peer = decodeHello(request.payload);
+    this.onHelloCallback?.(peer);
+    this.acceptHello(peer);
+    this.notePeerBootId(peer.bootId);
+    return this.encodeLocalHello();
   }
 
   private answerError(message: Message, error: unknown, fragments: number, begunIn: ReplyCache): void {

@@ -131,8 +131,8 @@ export class Dispatcher {
   attach(line: Line, options: AttachOptions): Session {
     // The peer object is completed right below; onHello only runs once bytes arrive.
     let self: Peer | undefined;
-    const sessionLine = options.remote ? new AuthGate(line, () => self?.authorized === true) : line;
-    const session = new Session(sessionLine, {
+    const session = new Session(line, {
+      ...(options.remote ? { admission: new AuthGate(() => self?.authorized === true) } : {}),
       name: line.name,
       maxReassemblyBytes: this.limits.maxReassemblyBytes,
       window: this.limits.window,
@@ -300,9 +300,8 @@ export class Dispatcher {
 
   private route(peer: Peer, request: IncomingRequest): Uint8Array | Promise<Uint8Array> {
     const payload = request.payload;
+    // HELLO and PING are the Session's own entries in its handler table: they never get here.
     switch (request.opcode) {
-      case Opcode.PING:
-        return payload.slice();
       case Opcode.BLOCK_GET: {
         const { x, y, z } = decodeBlockGetRequest(payload);
         const cell = this.core.getCell(x, y, z);
