@@ -116,5 +116,11 @@ export type {
   SessionStats,
   SessionFootprint,
   SessionEvent,
+  AdmissionPolicy,
 } from './Session.js';
+export { SessionSender } from './SessionSender.js';
+export type { SessionSenderOptions } from './SessionSender.js';
+export { SessionResponder } from './SessionResponder.js';
+export type { SessionResponderOptions } from './SessionResponder.js';
+export type { SessionPort } from './SessionPort.js';
 export * from './modem/index.js';

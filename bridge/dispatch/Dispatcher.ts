@@ -122,10 +122,6 @@ export class Dispatcher {
     });
   }
 
-  /** Peers whose duplicate cache is kept now, with lines open or parked after they closed. */
-  get knownPeers(): { total: number; parked: number } {
-    return { total: this.replyCaches.size, parked: this.replyCaches.parkedCount };
-  }
 
   /** Starts serving a line; the returned session is closed when the line closes. */
   attach(line: Line, options: AttachOptions): Session {
