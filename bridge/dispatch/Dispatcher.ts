@@ -122,7 +122,6 @@ export class Dispatcher {
     });
   }
 
-
   /** Starts serving a line; the returned session is closed when the line closes. */
   attach(line: Line, options: AttachOptions): Session {
     // The peer object is completed right below; onHello only runs once bytes arrive.
@@ -205,7 +204,7 @@ export class Dispatcher {
   }
 
   /**
-   * Answers synchronously when the core does (PING, BLOCK_GET, LLM_QUERY): a promise per request
+   * Answers synchronously when the core does (BLOCK_GET, LLM_QUERY): a promise per request
    * would cost more than the request itself at tens of thousands per second.
    */
   private handle(peer: Peer, request: IncomingRequest): Uint8Array | Promise<Uint8Array> {
