@@ -62,6 +62,11 @@ export class Fragmenter {
 
   /** The wire bytes of every fragment, in order. */
   encode(message: Message): Uint8Array[] {
+    // Most messages are one frame: skip the frame list and the payload view.
+    if (message.payload.length <= this.maxPayloadValue) {
+      const { flags, opcode, seq, channel, payload } = message;
+      return [encodeFrame({ flags: flags & ~Flag.MORE, opcode, seq, channel, fragment: 0, payload })];
+    }
     return this.split(message).map(encodeFrame);
   }
 }

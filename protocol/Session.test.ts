@@ -14,6 +14,7 @@ import { ManualClock } from './testing/ManualClock.js';
 import { MAX_SEQ_SPAN } from './serial.js';
 import { LINE_PROFILES } from './LineProfile.js';
 import { PacedLine } from './PacedLine.js';
+import { ReplyCacheRegistry } from './ReplyCacheRegistry.js';
 import { encodeHello, makeHello } from './payloads/hello.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -435,5 +436,103 @@ describe('Session', () => {
       const [line] = createLinePair();
       expect(() => new Session(line, { bootId: 0 })).toThrow(ProtocolError);
     });
+  });
+});
+
+describe('Session with a ReplyCacheRegistry (duplicate cache per peer boot id)', () => {
+  const blockSet = bytes(0, 1, 0, 2, 0, 3, 0x40, 0, 0, 0, 0, 0, 0, 0);
+
+  it('caches a reply that comes after the line closed, and answers a reconnected peer with it instead of running again', async () => {
+    const clock = new ManualClock();
+    const registry = new ReplyCacheRegistry({ clock });
+    let runs = 0;
+    let finish: ((reply: Uint8Array) => void) | undefined;
+    const serve = (line: Line) => {
+      const server = new Session(line, { clock, replyCaches: registry });
+      server.setHandler(() => {
+        runs++;
+        return new Promise<Uint8Array>((resolve) => (finish = resolve));
+      });
+      return server;
+    };
+    const [a1, b1] = createLinePair(['client', 'server']);
+    serve(b1);
+    const send = (line: Line, opcode: number, seq: number, payload: Uint8Array) =>
+      line.write(encodeFrame({ flags: 0, opcode, seq, channel: 0, fragment: 0, payload }));
+    const hello = withHelloBootId(encodeHello(makeHello({ name: 'c' })), 99);
+    send(a1, Opcode.HELLO, 1, hello);
+    send(a1, Opcode.BLOCK_SET, 2, blockSet);
+    await clock.settle();
+    a1.close();
+    await clock.settle();
+
+    // Reconnected while the first copy still runs: the resend is ignored, not run.
+    const [a2, b2] = createLinePair(['client', 'server']);
+    const server2 = serve(b2);
+    const peer = rawPeer(a2);
+    send(a2, Opcode.HELLO, 3, hello);
+    send(a2, Opcode.BLOCK_SET, 2, blockSet);
+    await clock.settle();
+    expect(runs).toBe(1);
+    finish!(bytes(42));
+    await clock.settle();
+    send(a2, Opcode.BLOCK_SET, 2, blockSet);
+    await clock.settle();
+    expect(runs).toBe(1);
+    const replies = peer.frames.filter((f) => f.opcode === Opcode.BLOCK_SET);
+    expect(replies.map((f) => [...f.payload])).toEqual([[42]]);
+    expect(server2.stats.duplicates).toBe(2);
+  });
+});
+
+describe('Session handler table and admission', () => {
+  it('answers by opcode from its table (HELLO and PING are entries too) before the fallback handler', async () => {
+    const { clock, client, server } = pair();
+    server.setHandler(() => bytes(0xfb));
+    const set = server.handle(Opcode.BLOCK_SET, () => bytes(0x13));
+    const ping = server.handle(Opcode.PING, () => bytes(0x99));
+    const ask = async (opcode: number) => {
+      const p = client.request(opcode, bytes(1));
+      await clock.settle();
+      return [...(await p).payload];
+    };
+    expect(await ask(Opcode.BLOCK_SET)).toEqual([0x13]);
+    expect(await ask(Opcode.BLOCK_GET)).toEqual([0xfb]);
+    expect(await ask(Opcode.PING)).toEqual([0x99]);
+    ping.dispose();
+    set.dispose();
+    expect(await ask(Opcode.PING)).toEqual([1]); // the session's own echo again
+    expect(await ask(Opcode.BLOCK_SET)).toEqual([0xfb]);
+  });
+
+  it('lets an admission policy refuse frames before reassembly, answering refused requests and sending no NAK when told', async () => {
+    const clock = new ManualClock();
+    const [a, b] = createLinePair(['client', 'server']);
+    let open = false;
+    const server = new Session(b, {
+      clock,
+      admission: {
+        admit: (frame) => (open || frame.opcode !== Opcode.BLOCK_SET ? undefined : new ProtocolError('UNAUTHORIZED', 'not yet')),
+        mayNak: () => open,
+      },
+    });
+    let runs = 0;
+    server.setHandler(() => bytes(runs++));
+    const peer = rawPeer(a);
+    a.write(encodeFrame({ flags: 0, opcode: Opcode.BLOCK_SET, seq: 1, channel: 0, fragment: 0, payload: bytes(1) }));
+    a.write(encodeFrame({ flags: Flag.MORE, opcode: Opcode.BLOCK_SET, seq: 2, channel: 0, fragment: 0, payload: bytes(2) }));
+    a.write(bytes(0x7e, 1, 2, 3, 0x7e)); // corrupt
+    await clock.settle();
+    expect(runs).toBe(0);
+    expect(server.footprint.partialMessages).toBe(0);
+    expect(server.stats).toMatchObject({ framesIn: 0, naksSent: 0 });
+    expect(peer.frames.map((f) => [f.seq, f.flags])).toEqual([
+      [1, Flag.REPLY | Flag.ERROR],
+      [2, Flag.REPLY | Flag.ERROR],
+    ]);
+    open = true;
+    a.write(encodeFrame({ flags: 0, opcode: Opcode.BLOCK_SET, seq: 1, channel: 0, fragment: 0, payload: bytes(1) }));
+    await clock.settle();
+    expect(runs).toBe(1);
   });
 });

@@ -110,6 +110,8 @@ export { PacedLine } from './PacedLine.js';
 export { RtoEstimator } from './RtoEstimator.js';
 export { ReplyCache } from './ReplyCache.js';
 export type { CacheLookup } from './ReplyCache.js';
+export { ReplyCacheRegistry } from './ReplyCacheRegistry.js';
+export type { ReplyCacheRegistryOptions } from './ReplyCacheRegistry.js';
 export { Session, emptySessionStats } from './Session.js';
 export type {
   SessionOptions,
@@ -120,5 +122,11 @@ export type {
   SessionStats,
   SessionFootprint,
   SessionEvent,
+  AdmissionPolicy,
 } from './Session.js';
+export { SessionSender } from './SessionSender.js';
+export type { SessionSenderOptions } from './SessionSender.js';
+export { SessionResponder } from './SessionResponder.js';
+export type { SessionResponderOptions } from './SessionResponder.js';
+export type { SessionPort } from './SessionPort.js';
 export * from './modem/index.js';

@@ -7,6 +7,8 @@ export const USAGE = `Usage: konomi <command> [options]
            [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR]
            [--db postgres://… (PgStore)] [--redis redis://… (cluster)] [--id BRIDGE_ID] [--role all|api|ws|web]
            [--api URL --ws URL (web role)]   env: DB_URL REDIS_URL PORT PACKET_PORT HOST DATA_DIR TOKEN BRIDGE_ID ROLE
+           per line: [--window 64] [--line-outstanding 64] [--line-queue 16384] [--line-rate 0 (off) --line-burst 1000]
+           [--session-expiry 120 (s)] [--parked-sessions 64]   env: KONOMI_WINDOW KONOMI_LINE_RATE … (docs/BRIDGE.md)
   boot     Boot XP10 headless, its console (COM2) on this terminal   [--memory MB]
   send     One request; prints the decoded reply (exit 1 on an ERROR reply or a timeout)
            OPCODE ARGS... [--to tcp://127.0.0.1:5600 | ws://HOST:PORT/line/serial0 | /dev/ttyX[@baud]]

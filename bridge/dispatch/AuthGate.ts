@@ -1,71 +1,30 @@
-import type { Disposable } from '../../protocol/Disposable.js';
-import type { Line } from '../../protocol/Line.js';
-import { ErrorCode, Flag, Opcode } from '../../protocol/constants.js';
-import { encodeFrame } from '../../protocol/encodeFrame.js';
+import { Flag, Opcode } from '../../protocol/constants.js';
 import type { Frame } from '../../protocol/Frame.js';
-import { FrameDecoder } from '../../protocol/FrameDecoder.js';
-import { encodeErrorPayload } from '../../protocol/payloads/errorPayload.js';
+import { ProtocolError } from '../../protocol/ProtocolError.js';
+import type { AdmissionPolicy } from '../../protocol/Session.js';
 
 /**
- * Sits between a remote line and its Session until the peer has presented the token: the
- * Session answers PING by itself, so without this gate an unauthenticated peer could still
- * get echoes. Frames are decoded here and passed on re-encoded (byte-identical for valid
- * frames); PING requests are answered UNAUTHORIZED while `authorized()` is false; corrupt
- * frames are dropped (a remote peer gets no NAK before it has authenticated). Fragments are
- * refused the same way, so an unauthenticated peer cannot make the Session hold partial
- * messages in reassembly memory.
+ * The admission policy of a remote line until its peer has presented the token (the Session
+ * asks it about every frame; see AdmissionPolicy). The Session answers PING by itself, so
+ * without this policy an unauthenticated peer could still get echoes: PING requests are refused
+ * with UNAUTHORIZED while `authorized()` is false. Fragments are refused the same way, so an
+ * unauthenticated peer cannot make the Session hold partial messages in reassembly memory, and
+ * corrupt frames get no NAK. Other requests reach the dispatcher, which refuses them itself.
  */
-export class AuthGate implements Line {
-  private readonly decoder = new FrameDecoder();
-  private readonly listeners = new Set<(chunk: Uint8Array) => void>();
+export class AuthGate implements AdmissionPolicy {
+  constructor(private readonly authorized: () => boolean) {}
 
-  constructor(
-    private readonly inner: Line,
-    private readonly authorized: () => boolean,
-  ) {
-    this.decoder.onFrame((frame) => {
-      if (this.authorized() || !gated(frame)) {
-        const wire = encodeFrame(frame);
-        for (const listener of this.listeners) listener(wire);
-        return;
-      }
-      // Replies and NOREPLY requests are dropped silently; requests hear why.
-      if ((frame.flags & (Flag.REPLY | Flag.NOREPLY)) !== 0) return;
-      const message = frame.opcode === Opcode.PING ? 'present the bridge token in HELLO first' : 'fragmented messages need the bridge token in HELLO first';
-      const payload = encodeErrorPayload({ code: ErrorCode.UNAUTHORIZED, message });
-      inner.write(encodeFrame({ ...frame, flags: Flag.REPLY | Flag.ERROR, fragment: 0, payload }));
-    });
-    inner.onData((chunk) => this.decoder.push(chunk));
+  admit(frame: Frame): ProtocolError | undefined {
+    if (this.authorized()) return undefined;
+    const fragmented = (frame.flags & Flag.MORE) !== 0 || frame.fragment !== 0;
+    if (fragmented) return new ProtocolError('UNAUTHORIZED', 'fragmented messages need the bridge token in HELLO first');
+    if ((frame.flags & Flag.REPLY) === 0 && frame.opcode === Opcode.PING) {
+      return new ProtocolError('UNAUTHORIZED', 'present the bridge token in HELLO first');
+    }
+    return undefined;
   }
 
-  get name(): string {
-    return this.inner.name;
+  mayNak(): boolean {
+    return this.authorized();
   }
-
-  get isOpen(): boolean {
-    return this.inner.isOpen;
-  }
-
-  write(data: Uint8Array): void {
-    this.inner.write(data);
-  }
-
-  onData(listener: (chunk: Uint8Array) => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
-  onClose(listener: (reason?: Error) => void): Disposable {
-    return this.inner.onClose(listener);
-  }
-
-  close(): void {
-    this.inner.close();
-  }
-}
-
-/** Frames an unauthenticated peer may not get past the gate: PING requests and any fragment. */
-function gated(frame: Frame): boolean {
-  const fragmented = (frame.flags & Flag.MORE) !== 0 || frame.fragment !== 0;
-  return fragmented || ((frame.flags & Flag.REPLY) === 0 && frame.opcode === Opcode.PING);
 }

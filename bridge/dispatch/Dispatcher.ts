@@ -2,6 +2,8 @@ import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
 import { Opcode, opcodeName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
+import { realClock } from '../../protocol/Clock.js';
+import { ReplyCacheRegistry } from '../../protocol/ReplyCacheRegistry.js';
 import { Session, emptySessionStats, type IncomingRequest, type SessionStats } from '../../protocol/Session.js';
 import { decodeBlockGetRequest, encodeBlockGetReply } from '../../protocol/payloads/blockGet.js';
 import { decodeBlockSetRequest, encodeBlockSetReply } from '../../protocol/payloads/blockSet.js';
@@ -18,7 +20,7 @@ import type { Hello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
 import { silentLogger, type Logger } from '../util/Logger.js';
 import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
-import type { BridgeCore } from './BridgeCore.js';
+import type { BridgeCore, CellReading } from './BridgeCore.js';
 import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from './DispatcherLimits.js';
 import { AuthGate } from './AuthGate.js';
 import { toProtocolError } from './mapError.js';
@@ -76,11 +78,22 @@ interface Peer {
   readonly kind: LineKind;
   readonly remote: boolean;
   readonly openedAt: Date;
-  readonly bucket: TokenBucket;
+  /** Undefined when the rate is not limited. */
+  readonly bucket: TokenBucket | undefined;
   authorized: boolean;
   peerName: string | undefined;
   helloSummary: string | undefined;
   outstanding: number;
+  /** NOREPLY requests being handled, and those waiting for one of them to finish. */
+  noReplyRunning: number;
+  readonly noReplyQueue: (QueuedRequest | undefined)[];
+  noReplyQueueHead: number;
+}
+
+interface QueuedRequest {
+  request: IncomingRequest;
+  resolve: (reply: Uint8Array) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -104,6 +117,8 @@ export class Dispatcher {
   private readonly listeners = new Set<(event: LineEvent) => void>();
   private nextId = 1;
   private readonly closedTotals = emptySessionStats();
+  /** Duplicate caches by peer boot id, shared by a peer's lines and kept a while after they close. */
+  private readonly replyCaches: ReplyCacheRegistry;
 
   constructor(options: DispatcherOptions) {
     this.core = options.core;
@@ -114,16 +129,23 @@ export class Dispatcher {
     this.name = options.name ?? 'konomi-bridge';
     this.now = options.now ?? Date.now;
     this.remote = options.remote;
+    this.replyCaches = new ReplyCacheRegistry({
+      maxParked: this.limits.maxParkedSessions,
+      expiryMs: this.limits.sessionExpiryMs,
+      clock: { ...realClock, now: this.now },
+    });
   }
 
   /** Starts serving a line; the returned session is closed when the line closes. */
   attach(line: Line, options: AttachOptions): Session {
     // The peer object is completed right below; onHello only runs once bytes arrive.
     let self: Peer | undefined;
-    const sessionLine = options.remote ? new AuthGate(line, () => self?.authorized === true) : line;
-    const session = new Session(sessionLine, {
+    const session = new Session(line, {
+      ...(options.remote ? { admission: new AuthGate(() => self?.authorized === true) } : {}),
       name: line.name,
       maxReassemblyBytes: this.limits.maxReassemblyBytes,
+      window: this.limits.window,
+      replyCaches: this.replyCaches,
       hello: { name: this.name },
       onHello: (hello) => this.onHello(self!, hello),
     });
@@ -134,11 +156,14 @@ export class Dispatcher {
       kind: options.kind,
       remote: options.remote,
       openedAt: new Date(this.now()),
-      bucket: new TokenBucket(this.limits.requestsPerSecond, this.limits.requestBurst, this.now),
+      bucket: this.limits.requestsPerSecond > 0 ? new TokenBucket(this.limits.requestsPerSecond, this.limits.requestBurst, this.now) : undefined,
       authorized: !options.remote || options.tokenPresented === true,
       peerName: undefined,
       helloSummary: undefined,
       outstanding: 0,
+      noReplyRunning: 0,
+      noReplyQueue: [],
+      noReplyQueueHead: 0,
     };
     self = peer;
     this.peers.set(peer.id, peer);
@@ -193,45 +218,108 @@ export class Dispatcher {
     this.errorLog.close();
   }
 
-  private async handle(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+  /**
+   * Answers synchronously when the core does (BLOCK_GET, LLM_QUERY): a promise per request
+   * would cost more than the request itself at tens of thousands per second.
+   */
+  private handle(peer: Peer, request: IncomingRequest): Uint8Array | Promise<Uint8Array> {
     try {
       if (!peer.authorized) throw new ProtocolError('UNAUTHORIZED', 'present the bridge token in HELLO first');
-      if (!peer.bucket.take()) throw new ProtocolError('BUSY', `more than ${this.limits.requestsPerSecond} requests/s on this line`);
+      if (peer.bucket !== undefined && !peer.bucket.take()) {
+        throw new ProtocolError('BUSY', `more than ${this.limits.requestsPerSecond} requests/s on this line`);
+      }
+      if (request.noReply) return this.handleNoReply(peer, request).catch((err: unknown) => this.refuse(peer, request, err));
       if (peer.outstanding >= this.limits.maxOutstanding) {
         throw new ProtocolError('BUSY', `more than ${this.limits.maxOutstanding} requests outstanding on this line`);
       }
       peer.outstanding++;
+      let result: Uint8Array | Promise<Uint8Array>;
       try {
-        return await this.route(peer, request);
-      } finally {
+        result = this.route(peer, request);
+      } catch (err) {
         peer.outstanding--;
+        throw err;
       }
+      if (result instanceof Uint8Array) {
+        peer.outstanding--;
+        return result;
+      }
+      return result.then(
+        (reply) => {
+          peer.outstanding--;
+          return reply;
+        },
+        (err: unknown) => {
+          peer.outstanding--;
+          return this.refuse(peer, request, err);
+        },
+      );
     } catch (err) {
-      const mapped = toProtocolError(err);
-      // BUSY is the limiter working as intended; logging each one would let a flood fill the log.
-      if (mapped.code !== 'BUSY') {
-        const text = `line ${peer.id} ${opcodeName(request.opcode) ?? request.opcode} -> ${mapped.code}: ${mapped.message}`;
-        if (mapped.code === 'INTERNAL') this.errorLog.error(`line ${mapped.code}`, text);
-        else this.errorLog.warn(`line ${mapped.code}`, text);
-      }
-      throw mapped;
+      return this.refuse(peer, request, err);
     }
   }
 
-  private async route(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+  /** Throws `err` as a ProtocolError, logged unless it is BUSY. */
+  private refuse(peer: Peer, request: IncomingRequest, err: unknown): never {
+    const mapped = toProtocolError(err);
+    // BUSY is the limiter working as intended; logging each one would let a flood fill the log.
+    if (mapped.code !== 'BUSY') {
+      const text = `line ${peer.id} ${opcodeName(request.opcode) ?? request.opcode} -> ${mapped.code}: ${mapped.message}`;
+      if (mapped.code === 'INTERNAL') this.errorLog.error(`line ${mapped.code}`, text);
+      else this.errorLog.warn(`line ${mapped.code}`, text);
+    }
+    throw mapped;
+  }
+
+  /**
+   * NOREPLY requests have no window, so a burst of them is queued rather than refused: at most
+   * maxOutstanding run at once, maxQueuedNoReply wait, and only past that is one dropped.
+   */
+  private handleNoReply(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+    if (peer.noReplyRunning < this.limits.maxOutstanding) return this.runNoReply(peer, request);
+    if (peer.noReplyQueue.length - peer.noReplyQueueHead >= this.limits.maxQueuedNoReply) {
+      return Promise.reject(new ProtocolError('BUSY', `more than ${this.limits.maxQueuedNoReply} NOREPLY requests queued on this line`));
+    }
+    return new Promise((resolve, reject) => peer.noReplyQueue.push({ request, resolve, reject }));
+  }
+
+  private async runNoReply(peer: Peer, request: IncomingRequest): Promise<Uint8Array> {
+    // Counted before the first await, so a burst decoded in one chunk queues past maxOutstanding.
+    peer.noReplyRunning++;
+    try {
+      return await this.route(peer, request);
+    } finally {
+      peer.noReplyRunning--;
+      this.startQueuedNoReply(peer);
+    }
+  }
+
+  private startQueuedNoReply(peer: Peer): void {
+    const next = peer.noReplyQueue[peer.noReplyQueueHead];
+    if (next === undefined) return;
+    peer.noReplyQueue[peer.noReplyQueueHead++] = undefined;
+    if (peer.noReplyQueueHead === peer.noReplyQueue.length) {
+      peer.noReplyQueue.length = 0;
+      peer.noReplyQueueHead = 0;
+    } else if (peer.noReplyQueueHead >= 1024 && peer.noReplyQueueHead * 2 >= peer.noReplyQueue.length) {
+      peer.noReplyQueue.splice(0, peer.noReplyQueueHead);
+      peer.noReplyQueueHead = 0;
+    }
+    this.runNoReply(peer, next.request).then(next.resolve, next.reject);
+  }
+
+  private route(peer: Peer, request: IncomingRequest): Uint8Array | Promise<Uint8Array> {
     const payload = request.payload;
+    // HELLO and PING are the Session's own entries in its handler table: they never get here.
     switch (request.opcode) {
-      case Opcode.PING:
-        return payload.slice();
       case Opcode.BLOCK_GET: {
         const { x, y, z } = decodeBlockGetRequest(payload);
-        const cell = await this.core.getCell(x, y, z);
-        return encodeBlockGetReply({ active: cell.active, value: cell.value, hash: cell.leafHash });
+        const cell = this.core.getCell(x, y, z);
+        return cell instanceof Promise ? cell.then(encodeCellReading) : encodeCellReading(cell);
       }
       case Opcode.BLOCK_SET: {
         const { x, y, z, value } = decodeBlockSetRequest(payload);
-        const write = await this.core.setCell(x, y, z, value);
-        return encodeBlockSetReply({ index: BigInt(write.index), hash: write.hash });
+        return this.core.setCell(x, y, z, value).then((write) => encodeBlockSetReply({ index: BigInt(write.index), hash: write.hash }));
       }
       case Opcode.LLM_QUERY: {
         const q = decodeLlmQueryRequest(payload);
@@ -355,6 +443,10 @@ export class Dispatcher {
   private emit(event: LineEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+function encodeCellReading(cell: CellReading): Uint8Array {
+  return encodeBlockGetReply({ active: cell.active, value: cell.value, hash: cell.leafHash });
 }
 
 /** Constant-time comparison, so the token cannot be guessed byte by byte from timing. */

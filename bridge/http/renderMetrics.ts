@@ -13,6 +13,8 @@ const STAT_HELP: Array<[keyof SessionStats, string, string]> = [
   ['timeouts', 'konomi_timeouts_total', 'Requests that timed out after retries'],
   ['naksSent', 'konomi_naks_sent_total', 'NAKs sent'],
   ['duplicates', 'konomi_duplicates_total', 'Retransmitted requests answered from the duplicate cache'],
+  ['busySent', 'konomi_busy_replies_total', 'Requests answered BUSY by a per-line limit (request rate, requests outstanding, reassembly memory)'],
+  ['noReplyFailed', 'konomi_noreply_dropped_total', 'NOREPLY requests dropped or failed (the peer is never told)'],
 ];
 
 export interface MetricsSources {

@@ -4,6 +4,9 @@ import { LineBase } from './LineBase.js';
 /** Bytes queued in the socket beyond which the peer counts as stalled and the line is dropped. */
 export const DEFAULT_MAX_WRITE_BUFFER = 8 * 1024 * 1024;
 
+/** First size of the buffer one tick's writes are gathered in (small enough to come from Node's buffer pool); it doubles when a tick writes more. */
+const STAGING_BYTES = 2048;
+
 export interface TcpLineOptions {
   maxWriteBuffer?: number;
 }
@@ -14,10 +17,15 @@ export class TcpLine extends LineBase {
   readonly remotePort: number;
   readonly localPort: number;
   private readonly maxWriteBuffer: number;
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
+  /** Bytes written this tick, sent in one socket write when the tick ends. */
+  private staging: Buffer | undefined;
+  private staged = 0;
+  private readonly flush = (): void => {
+    const staging = this.staging;
+    if (staging === undefined) return;
+    this.staging = undefined;
+    if (this.isOpen && !this.socket.destroyed) this.socket.write(staging.subarray(0, this.staged));
+    this.staged = 0;
   };
 
   constructor(private readonly socket: Socket, options: TcpLineOptions = {}) {
@@ -36,24 +44,29 @@ export class TcpLine extends LineBase {
 
   write(data: Uint8Array): void {
     if (!this.isOpen || this.socket.destroyed) return;
-    if (this.socket.writableLength + data.length > this.maxWriteBuffer) {
+    if (this.socket.writableLength + this.staged + data.length > this.maxWriteBuffer) {
       const err = new Error(`${this.name}: peer is not reading (more than ${this.maxWriteBuffer} bytes queued)`);
       this.socket.destroy(err);
       this.finish(err);
       return;
     }
-    // Frames written in the same tick leave in one writev: one syscall, not one per frame.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(this.uncork);
+    // Frames written in the same tick leave in one socket write (one syscall, one stream
+    // request), copied into one buffer: the caller may reuse its own before the tick ends.
+    if (this.staging === undefined) {
+      this.staging = Buffer.allocUnsafe(Math.max(STAGING_BYTES, data.length));
+      process.nextTick(this.flush);
+    } else if (this.staged + data.length > this.staging.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.staging.length * 2, this.staged + data.length));
+      this.staging.copy(grown, 0, 0, this.staged);
+      this.staging = grown;
     }
-    // Copy: the caller may reuse its buffer before the socket flushes.
-    this.socket.write(Buffer.from(data));
+    this.staging.set(data, this.staged);
+    this.staged += data.length;
   }
 
   close(): void {
     if (!this.isOpen) return;
+    this.flush();
     this.socket.end();
     this.socket.destroySoon();
     this.finish();

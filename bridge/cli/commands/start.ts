@@ -53,6 +53,7 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     host: config.host,
     port: config.port,
     packetPort: config.packetPort,
+    limits: config.limits,
     logger,
     webRoot,
     ...(store ? { store } : {}),

@@ -44,4 +44,18 @@ describe('startConfig', () => {
     expect(() => config([], { PORT: 'eighty' })).toThrow(/PORT must be a port number/);
     expect(() => config([], { PORT: '70000' })).toThrow(/PORT must be a port number/);
   });
+
+  it('reads the per-line limits from flags, then KONOMI_* variables; only what is given overrides the defaults', () => {
+    expect(config([]).limits).toEqual({});
+    expect(config(['--window', '16', '--line-rate', '2000', '--session-expiry', '30']).limits).toEqual({ window: 16, requestsPerSecond: 2000, sessionExpiryMs: 30_000 });
+    expect(config([], { KONOMI_LINE_QUEUE: '100', KONOMI_PARKED_SESSIONS: '8', KONOMI_LINE_BURST: '50' }).limits).toEqual({ maxQueuedNoReply: 100, maxParkedSessions: 8, requestBurst: 50 });
+    expect(config(['--window', '4'], { KONOMI_WINDOW: '32' }).limits).toEqual({ window: 4 });
+  });
+
+  it('refuses line limits out of range or a window larger than the requests a line may have outstanding', () => {
+    expect(() => config(['--window', '65'])).toThrow(/--window must be at most 64/);
+    expect(() => config([], { KONOMI_WINDOW: '0' })).toThrow(/KONOMI_WINDOW must be an integer 1..64/);
+    expect(() => config([], { KONOMI_LINE_RATE: 'fast' })).toThrow(/KONOMI_LINE_RATE/);
+    expect(() => config(['--window', '32', '--line-outstanding', '16'])).toThrow(/--line-outstanding \(16\) must be at least --window \(32\)/);
+  });
 });

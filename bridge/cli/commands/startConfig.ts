@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { flagOption, intOption, stringOption, UsageError, type ParsedArgs } from '../parseArgs.js';
+import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from '../../dispatch/DispatcherLimits.js';
 
 export type Role = 'all' | 'api' | 'ws' | 'web';
 
@@ -17,6 +18,14 @@ export const START_CONFIG_OPTIONS = {
   role: { type: 'string' },
   api: { type: 'string' },
   ws: { type: 'string' },
+  // Per-line limits (LINE_LIMITS below).
+  window: { type: 'int', min: 1, max: 64 },
+  'line-outstanding': { type: 'int', min: 1, max: 65_535 },
+  'line-queue': { type: 'int', min: 0, max: 1_000_000 },
+  'line-rate': { type: 'int', min: 0, max: 1_000_000_000 },
+  'line-burst': { type: 'int', min: 1, max: 1_000_000_000 },
+  'session-expiry': { type: 'int', min: 0, max: 86_400 },
+  'parked-sessions': { type: 'int', min: 0, max: 65_535 },
 } as const;
 
 /** Default HTTP port per role: the ports of the original design (web 3000, api 3001, ws 3002). */
@@ -40,11 +49,14 @@ export interface StartConfig {
   /** The web role proxies to these. */
   apiUrl: string;
   wsUrl: string;
+  /** Per-line limits given by flag or environment (the rest keep DEFAULT_DISPATCHER_LIMITS). */
+  limits: Partial<DispatcherLimits>;
 }
 
 /**
  * Options from flags, then the environment (DB_URL, REDIS_URL, PORT, PACKET_PORT, HOST,
- * DATA_DIR, TOKEN, BRIDGE_ID, ROLE, API_URL, WS_URL), then defaults. Flags win.
+ * DATA_DIR, TOKEN, BRIDGE_ID, ROLE, API_URL, WS_URL, and KONOMI_WINDOW … for the line limits),
+ * then defaults. Flags win.
  */
 export function startConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): StartConfig {
   const role = (stringOption(args, 'role') ?? env.ROLE ?? 'all') as Role;
@@ -75,7 +87,44 @@ export function startConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): StartConf
     bridgeId: stringOption(args, 'id') ?? nonEmpty(env.BRIDGE_ID) ?? `${hostname().replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 60)}-${role}-${port}`,
     apiUrl: stringOption(args, 'api') ?? nonEmpty(env.API_URL) ?? 'http://127.0.0.1:3001',
     wsUrl: stringOption(args, 'ws') ?? nonEmpty(env.WS_URL) ?? 'http://127.0.0.1:3002',
+    limits: lineLimits(args, env),
   };
+}
+
+/**
+ * The per-line limits of `konomi start`: flag, then environment variable, then the default of
+ * DEFAULT_DISPATCHER_LIMITS (docs/BRIDGE.md, "Limits"). Each is [flag, env, limit, scale to the
+ * limit's unit]; the flag's range is in START_CONFIG_OPTIONS.
+ */
+const LINE_LIMITS: ReadonlyArray<readonly [keyof typeof START_CONFIG_OPTIONS, string, keyof DispatcherLimits, number]> = [
+  ['window', 'KONOMI_WINDOW', 'window', 1],
+  ['line-outstanding', 'KONOMI_LINE_OUTSTANDING', 'maxOutstanding', 1],
+  ['line-queue', 'KONOMI_LINE_QUEUE', 'maxQueuedNoReply', 1],
+  ['line-rate', 'KONOMI_LINE_RATE', 'requestsPerSecond', 1],
+  ['line-burst', 'KONOMI_LINE_BURST', 'requestBurst', 1],
+  ['session-expiry', 'KONOMI_SESSION_EXPIRY', 'sessionExpiryMs', 1000],
+  ['parked-sessions', 'KONOMI_PARKED_SESSIONS', 'maxParkedSessions', 1],
+];
+
+function lineLimits(args: ParsedArgs, env: NodeJS.ProcessEnv): Partial<DispatcherLimits> {
+  const limits: Record<string, number> = {};
+  for (const [flag, name, limit, scale] of LINE_LIMITS) {
+    const spec = START_CONFIG_OPTIONS[flag] as { min: number; max: number };
+    const value = intOption(args, flag) ?? envInt(env, name, spec.min, spec.max);
+    if (value !== undefined) limits[limit] = value * scale;
+  }
+  const window = limits.window ?? DEFAULT_DISPATCHER_LIMITS.window;
+  const outstanding = limits.maxOutstanding ?? DEFAULT_DISPATCHER_LIMITS.maxOutstanding;
+  // A client keeping to the window must never meet BUSY for having too many requests outstanding.
+  if (outstanding < window) throw new UsageError(`--line-outstanding (${outstanding}) must be at least --window (${window})`);
+  return limits as Partial<DispatcherLimits>;
+}
+
+function envInt(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new UsageError(`${name} must be an integer ${min}..${max}, got "${raw}"`);
+  return Number(raw);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,0 +1,234 @@
+import type { Disposable } from './Disposable.js';
+import { ErrorCode, Flag, isKnownOpcode } from './constants.js';
+import { encodeFrame } from './encodeFrame.js';
+import type { Frame } from './Frame.js';
+import type { Message } from './Message.js';
+import { encodeErrorPayload } from './payloads/errorPayload.js';
+import { ProtocolError, toWireCode } from './ProtocolError.js';
+import { ReplyCache, type CacheLookup } from './ReplyCache.js';
+import type { ReplyCacheRegistry } from './ReplyCacheRegistry.js';
+import type { IncomingRequest, RequestHandler } from './Session.js';
+import type { SessionPort } from './SessionPort.js';
+
+export interface SessionResponderOptions {
+  /** Answered requests remembered for duplicates and reply bytes kept for them (without a registry). */
+  duplicateCacheSize: number;
+  duplicateCacheBytes: number;
+  /** Where peers' duplicate caches live across lines, by boot id (then its sizes apply). */
+  replyCaches?: ReplyCacheRegistry;
+}
+
+const EMPTY = new Uint8Array(0);
+
+const defaultHandler: RequestHandler = (request) => {
+  throw new ProtocolError('UNSUPPORTED', `opcode 0x${request.opcode.toString(16)} is not handled here`);
+};
+
+/**
+ * The half of a Session that answers the peer's requests: the handler table by opcode, the
+ * duplicate cache (a retransmitted request is answered from it, never run twice), the replies
+ * (encoded, cached, written) and the peer's boot id, which decides when that cache is the
+ * peer's old one, a new one, or the one it left behind on another line.
+ */
+export class SessionResponder {
+  private cache: ReplyCache;
+  private readonly replyCaches: ReplyCacheRegistry | undefined;
+  /** The peer boot id whose cache was claimed from `replyCaches`. */
+  private claimedBoot: number | undefined;
+  private peerBoot: number | undefined;
+  private handler: RequestHandler = defaultHandler;
+  private readonly handlers: (RequestHandler | undefined)[] = new Array<RequestHandler | undefined>(256).fill(undefined);
+
+  constructor(
+    private readonly port: SessionPort,
+    options: SessionResponderOptions,
+  ) {
+    this.replyCaches = options.replyCaches;
+    this.cache = this.replyCaches?.newCache() ?? new ReplyCache(options.duplicateCacheSize, options.duplicateCacheBytes);
+  }
+
+  /** The boot id from the peer's latest HELLO that carried one. */
+  get peerBootId(): number | undefined {
+    return this.peerBoot;
+  }
+
+  get cachedRequests(): number {
+    return this.cache.size;
+  }
+
+  get cachedReplyBytes(): number {
+    return this.cache.replyBytes;
+  }
+
+  get running(): number {
+    return this.cache.runningCount;
+  }
+
+  /** The handler of every opcode without an entry of its own. */
+  setHandler(handler: RequestHandler): void {
+    this.handler = handler;
+  }
+
+  /** Answers `opcode` with `handler`; dispose to restore the previous entry. */
+  handle(opcode: number, handler: RequestHandler): Disposable {
+    if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xff) throw new ProtocolError('INVALID_ARGUMENT', `opcode ${opcode} is not 0..255`);
+    const previous = this.handlers[opcode];
+    this.handlers[opcode] = handler;
+    return {
+      dispose: () => {
+        if (this.handlers[opcode] === handler) this.handlers[opcode] = previous;
+      },
+    };
+  }
+
+  /**
+   * The last fragment of a multi-frame request already answered: resend the cached reply at
+   * once (true). Waiting for the whole request again would need every fragment to survive once more.
+   */
+  answerRepeatedFragments(frame: Frame): boolean {
+    if ((frame.flags & (Flag.REPLY | Flag.MORE)) !== 0 || frame.fragment === 0) return false;
+    const known = this.cache.lookupByLastFragment(frame.channel, frame.seq, frame.opcode, frame.fragment);
+    if (known === undefined) return false;
+    this.answerDuplicate(frame, known);
+    return true;
+  }
+
+  /** A complete request: answered from the cache, ignored while it runs, or handled. */
+  onRequest(message: Message, fragments: number): void {
+    const { channel, seq, opcode, payload } = message;
+    const cache = this.cache;
+    const known = cache.isRunning(channel, seq) ? ({ kind: 'forgotten' } as const) : cache.lookup(channel, seq, opcode, payload);
+    if (known !== undefined) {
+      this.answerDuplicate(message, known);
+      return;
+    }
+    this.port.stats.requestsReceived++;
+    const noReply = (message.flags & Flag.NOREPLY) !== 0;
+    const request: IncomingRequest = { opcode, seq, channel, flags: message.flags, payload, noReply };
+    cache.begin(channel, seq);
+    let result: Uint8Array | Promise<Uint8Array>;
+    try {
+      result = this.dispatch(request);
+    } catch (error) {
+      this.answerError(message, error, fragments, cache);
+      return;
+    }
+    if (result instanceof Uint8Array) {
+      this.sendReply(message, result, 0, cache, fragments);
+    } else {
+      result.then(
+        (reply) => this.sendReply(message, reply, 0, cache, fragments),
+        (error: unknown) => this.answerError(message, error, fragments, cache),
+      );
+    }
+  }
+
+  /** A request that could not be reassembled: an ERROR reply with that code (never cached: it never ran). */
+  onRequestRejected(flags: number, opcode: number, seq: number, channel: number, code: 'TOO_LARGE' | 'BUSY' | 'BAD_PAYLOAD', reason: string): void {
+    if ((flags & Flag.NOREPLY) !== 0) {
+      this.port.stats.noReplyFailed++;
+      return;
+    }
+    if (code === 'BUSY') this.port.stats.busySent++;
+    this.sendReply({ flags, opcode, seq, channel, payload: EMPTY }, errorPayloadOf(new ProtocolError(code, reason)), Flag.ERROR, undefined);
+  }
+
+  /** A request refused before it was even reassembled (admission policy): its ERROR reply. */
+  refuse(frame: Frame, error: ProtocolError): void {
+    if ((frame.flags & (Flag.REPLY | Flag.NOREPLY)) !== 0) return;
+    const payload = errorPayloadOf(error);
+    this.port.write(encodeFrame({ flags: Flag.REPLY | Flag.ERROR, opcode: frame.opcode, seq: frame.seq, channel: frame.channel, fragment: 0, payload }));
+  }
+
+  /**
+   * Only a peer that restarted (a new boot id) may reuse the seqs it used before, so only then
+   * are the answered requests forgotten. A HELLO in mid-conversation, a retransmitted one or one
+   * without a boot id keeps the cache: a retransmitted BLOCK_SET is still applied once. Requests
+   * still running stay known as running and get cached when they finish. With a registry the
+   * cache is the peer's (by boot id), shared with its other lines and kept after they close.
+   */
+  notePeerBootId(bootId: number): void {
+    if (bootId === 0 || bootId === this.peerBoot) return;
+    const registry = this.replyCaches;
+    if (registry === undefined) {
+      if (this.peerBoot !== undefined) this.cache.clear();
+    } else {
+      // Another incarnation: its predecessor's cache (and requests still running in it) stays
+      // with the old boot id; this one gets its own, or the one it left behind on another line.
+      if (this.claimedBoot !== undefined) {
+        registry.release(this.claimedBoot, this.cache);
+        this.cache = registry.newCache();
+      }
+      this.cache = registry.claim(bootId, this.cache);
+      this.claimedBoot = bootId;
+    }
+    this.peerBoot = bootId;
+  }
+
+  /** The session closed: the peer's cache is parked in the registry (replies still to come are cached in it). */
+  close(): void {
+    if (this.claimedBoot !== undefined) this.replyCaches?.release(this.claimedBoot, this.cache);
+    this.claimedBoot = undefined;
+  }
+
+  private dispatch(request: IncomingRequest): Uint8Array | Promise<Uint8Array> {
+    if (!isKnownOpcode(request.opcode)) {
+      throw new ProtocolError('UNSUPPORTED', `opcode 0x${request.opcode.toString(16)} is unknown`);
+    }
+    const handler = this.handlers[request.opcode];
+    return handler !== undefined ? handler(request) : this.handler(request);
+  }
+
+  /** A request seen before: resend its reply, or ignore it while it runs / once its reply was dropped. */
+  private answerDuplicate(request: { opcode: number; seq: number; channel: number }, known: NonNullable<CacheLookup>): void {
+    this.port.stats.duplicates++;
+    const answered = known.kind === 'reply';
+    this.port.emit({ type: 'duplicate-request', opcode: request.opcode, seq: request.seq, channel: request.channel, answered });
+    if (known.kind === 'reply') for (const wire of known.wires) this.port.write(wire);
+  }
+
+  private answerError(message: Message, error: unknown, fragments: number, begunIn: ReplyCache): void {
+    if (!(error instanceof ProtocolError)) {
+      this.port.emit({ type: 'handler-error', opcode: message.opcode, seq: message.seq, channel: message.channel, error });
+    }
+    if ((message.flags & Flag.NOREPLY) !== 0) this.port.stats.noReplyFailed++;
+    else if (error instanceof ProtocolError && error.code === 'BUSY') this.port.stats.busySent++;
+    this.sendReply(message, errorPayloadOf(error), Flag.ERROR, begunIn, fragments);
+  }
+
+  /**
+   * Encodes, caches and writes a reply; a NOREPLY request only gets remembered. `begunIn` is the
+   * cache the request was marked running in (undefined: not remembered). The reply goes there
+   * while the request is still running in it (its peer restarted meanwhile, so it stays with the
+   * old incarnation); otherwise into the current cache, which has taken the running request over
+   * when a HELLO joined this line to its peer's cache. A reply that comes after the line closed is
+   * still remembered: the peer may reconnect and retransmit.
+   */
+  private sendReply(request: Message, payload: Uint8Array, extraFlags: number, begunIn: ReplyCache | undefined, fragments = 1): void {
+    const { channel, seq, opcode } = request;
+    const cache = begunIn === undefined ? undefined : begunIn.isRunning(channel, seq) ? begunIn : this.cache;
+    if ((request.flags & Flag.NOREPLY) !== 0) {
+      cache?.put(channel, seq, opcode, request.payload, [], fragments);
+      return;
+    }
+    const fragmenter = this.port.fragmenter;
+    let wires: Uint8Array[];
+    try {
+      if (!(payload instanceof Uint8Array)) throw new ProtocolError('INTERNAL', 'handler did not return a Uint8Array');
+      wires = fragmenter.encode({ flags: Flag.REPLY | extraFlags, opcode, seq, channel, payload });
+    } catch (error) {
+      const fallback = errorPayloadOf(error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', String(error)));
+      wires = fragmenter.encode({ flags: Flag.REPLY | Flag.ERROR, opcode, seq, channel, payload: fallback });
+    }
+    cache?.put(channel, seq, opcode, request.payload, wires, fragments);
+    if (this.port.closedCode() !== undefined) return;
+    this.port.stats.repliesSent++;
+    for (const wire of wires) this.port.write(wire);
+  }
+}
+
+function errorPayloadOf(error: unknown): Uint8Array {
+  if (error instanceof ProtocolError) return encodeErrorPayload({ code: toWireCode(error.code), message: error.message });
+  const message = error instanceof Error ? error.message : String(error);
+  return encodeErrorPayload({ code: ErrorCode.INTERNAL, message: `internal error: ${message}` });
+}
