@@ -116,10 +116,7 @@ export class DialUp implements Disposable {
       registers: { [SReg.AUTO_ANSWER_RINGS]: 1 },
       ...(speeds ? { answerSpeeds: speeds } : {}),
     });
-    // The guest's modem is quiet, but still reports each ring: the caller hears the ringback.
-    modem.onEvent((event) => {
-      if (event.type === 'result' && event.detail === 'RING' && this.modem.state === 'dialing') this.showRingback();
-    });
+    // The guest's modem is quiet, but each ring still reaches the caller's modem, which prints RINGING.
     return modem;
   }
 
@@ -134,13 +131,6 @@ export class DialUp implements Disposable {
       writeText: (text) => terminal.writeText(text),
       onInput: (listener) => terminal.onInput(listener),
     };
-  }
-
-  /** RINGING, as modems that report the ringback (X4) print it; numeric and quiet modes stay silent. */
-  private showRingback(): void {
-    if (this.style.mode !== 'verbose') return;
-    const { cr, lf } = this.lineEnds();
-    this.options.terminal.writeText(`${cr}${lf}RINGING${cr}${lf}`);
   }
 
   private lineEnds(): { cr: string; lf: string } {
