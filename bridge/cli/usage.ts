@@ -6,13 +6,14 @@ export const USAGE = `Usage: konomi <command> [options]
            [--host 127.0.0.1] [--allow-host NAME,…] [--port 3000] [--packet-port 5600] [--data ./data | --ephemeral] [--guest] [--memory MB]
            [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR]
            [--db postgres://… (PgStore)] [--redis redis://… (cluster)] [--id BRIDGE_ID] [--role all|api|ws|web]
+           [--telnet PORT (telnet dial-in, e.g. 2323)] [--modem-serial /dev/ttyX[@baud]] [--phonebook FILE] [--dial-allow HOST:PORT,…]
            [--api URL --ws URL (web role)]   env: DB_URL REDIS_URL PORT PACKET_PORT HOST DATA_DIR TOKEN BRIDGE_ID ROLE
   boot     Boot XP10 headless, its console (COM2) on this terminal   [--memory MB]
   send     One request; prints the decoded reply (exit 1 on an ERROR reply or a timeout)
            OPCODE ARGS... [--to tcp://127.0.0.1:5600 | ws://HOST:PORT/line/serial0 | /dev/ttyX[@baud]]
            [--hex] [--json] [--timeout MS] [--token T] [--channel N] [--params P,Q]
 ${SEND_FORMS.map((f) => `             ${f}`).join('\n')}
-  dial     Dial in through the bridge's modem from this terminal   [NUMBER] [--to ws://127.0.0.1:3000/modem]
+  dial     Dial in through the bridge's modem from this terminal   [NUMBER | HOST:PORT] [--to ws://127.0.0.1:3000/modem]
   capture  Record every frame of every line to a pcapng file       FILE [--from ws://127.0.0.1:3000/capture] [--count N]
   replay   Send the requests of a capture again and print the replies   FILE [--to tcp://127.0.0.1:5600]
   help     This text

@@ -7,10 +7,12 @@ import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import { chainsRoot, type SharedChains } from '../store/PgStoreChains.js';
 import type { KonomiService } from '../service/KonomiService.js';
 import type { Logger } from '../server/Logger.js';
+import type { DialDirectory } from '../modem/DialDirectory.js';
 import { toHex } from '../util/hex.js';
 import { HttpError, badField } from './HttpError.js';
 import { bodyObject, intField, numberField, optionalIntField, stringField } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
+import { phonebookRoutes } from './phonebookRoutes.js';
 import { renderMetrics } from './renderMetrics.js';
 import { requestAuthorized } from './requestAuth.js';
 
@@ -30,6 +32,8 @@ export interface HttpAppContext {
   sharedCells?: Pick<BridgeCore, 'getCell'>;
   /** The shared store's chains (PostgreSQL): GET /ledger/root and /ledger/verify-all. */
   chains?: SharedChains;
+  /** The modem phonebook: GET/PUT /phonebook. */
+  phonebook?: DialDirectory;
 }
 
 const U16 = 0xffff;
@@ -182,6 +186,8 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     const q = req.query as Record<string, unknown>;
     res.json(service.blocks(optionalIntField(q, 'limit', 1, 100_000, 10_000), optionalIntField(q, 'array', 0, U16, 0)));
   });
+
+  if (ctx.phonebook) phonebookRoutes(app, ctx.phonebook);
 
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}` } });

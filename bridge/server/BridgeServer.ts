@@ -32,6 +32,10 @@ import { FrameCapture } from '../capture/FrameCapture.js';
 import { KonomiService } from '../service/KonomiService.js';
 import { HostPolicy } from './HostPolicy.js';
 import { isLoopbackAddress } from './isLoopback.js';
+import { DialDirectory } from '../modem/DialDirectory.js';
+import { DialPolicy } from '../modem/DialPolicy.js';
+import { openSerialModem, type SerialModem } from '../modem/SerialModem.js';
+import { TelnetModemServer } from '../modem/TelnetModemServer.js';
 import { silentLogger, type Logger } from './Logger.js';
 
 export interface BridgeServerOptions {
@@ -65,6 +69,14 @@ export interface BridgeServerOptions {
   allowedHosts?: string[];
   /** WebSockets each of /ws, /line/serial0, /modem and /capture accepts at once (default 64, like the packet port); 503 past it. */
   maxSocketsPerEndpoint?: number;
+  /** Telnet dial-in port on `host` (`--telnet`): each connection is a caller with its own Hayes modem; 0 picks a free one. */
+  telnetPort?: number;
+  /** A Hayes modem answering on a serial device (`--modem-serial /dev/ttyX[@baud]`), RTS/CTS on. */
+  modemSerial?: string;
+  /** HOST:PORT services modem callers may dial besides loopback (`--dial-allow`). */
+  dialAllow?: string[];
+  /** JSON phonebook file (`--phonebook`): read at start, rewritten by PUT /phonebook. */
+  phonebookFile?: string;
 }
 
 /** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
@@ -91,6 +103,10 @@ export class BridgeServer {
   /** WebSockets open (or being opened) per endpoint path. */
   private readonly openSockets = new Map<string, number>();
   private readonly maxSocketsPerEndpoint: number;
+  /** The operator's phonebook entries and dial-out (`ATDT host:port`) for every caller's modem. */
+  readonly directory: DialDirectory;
+  private telnet: TelnetModemServer | undefined;
+  private serialModem: SerialModem | undefined;
 
   private constructor(
     readonly service: KonomiService,
@@ -104,8 +120,18 @@ export class BridgeServer {
     this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
     this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
+    this.directory = new DialDirectory(
+      this.phonebook,
+      { policy: new DialPolicy(options.dialAllow), logger },
+      [
+        { name: 'xp10', keys: [XP10_NUMBER, 'xp10', '5551000'] },
+        { name: 'packet', keys: [PACKET_PORT_NUMBER, 'packet'] },
+      ],
+      options.phonebookFile,
+    );
     const pgStore = options.store instanceof PgStore ? options.store : undefined;
     const app = createHttpApp({
+      phonebook: this.directory,
       ...(pgStore ? { chains: pgStore } : {}),
       ...(pgStore && cluster ? { sharedCells: new SharedCellReads(service, pgStore) } : {}),
       service,
@@ -166,6 +192,7 @@ export class BridgeServer {
       ...(cluster ? { remote: cluster, name: cluster.bridgeId } : {}),
     });
     const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger, cluster);
+    server.directory.load();
     await server.listen();
     if (cluster) {
       server.clusterLink = await joinCluster(cluster, dispatcher, service, () => ({
@@ -183,6 +210,11 @@ export class BridgeServer {
 
   get packetAddress(): AddressInfo {
     return this.packets.address!;
+  }
+
+  /** The telnet dial-in port, when `telnetPort` was given. */
+  get telnetAddress(): AddressInfo | undefined {
+    return this.telnet?.address;
   }
 
   get httpUrl(): string {
@@ -205,6 +237,8 @@ export class BridgeServer {
     this.clusterLink?.dispose();
     await this.cluster?.close();
     for (const modem of this.modems) modem.dispose();
+    await this.telnet?.close();
+    await this.serialModem?.close();
     this.jsonApi.closeAll();
     for (const ws of this.lineSockets.clients) ws.terminate();
     for (const ws of this.sockets.clients) ws.terminate();
@@ -243,6 +277,14 @@ export class BridgeServer {
     });
     const packet = await this.packets.listen(this.options.packetPort ?? 5600, host);
     this.logger.info(`http on ${this.httpUrl}, packet port tcp://${packet.address}:${packet.port}`);
+    if (this.options.telnetPort !== undefined) {
+      this.telnet = new TelnetModemServer({ phonebook: this.phonebook, logger: this.logger, ...(this.token ? { token: this.token } : {}) });
+      const telnet = await this.telnet.listen(this.options.telnetPort, host);
+      this.logger.info(`telnet dial-in on ${telnet.address}:${telnet.port}`);
+    }
+    if (this.options.modemSerial) {
+      this.serialModem = await openSerialModem({ device: this.options.modemSerial, phonebook: this.phonebook, logger: this.logger });
+    }
   }
 
   private packetCall(): Line {

@@ -571,6 +571,26 @@ describe('Phonebook', () => {
     expect(() => book.add({ number: '2', names: ['ONE'], destination })).toThrow(/already listed/);
     expect(book.lookup('"one"')).toBe(book.entries[0]);
   });
+
+  it('removes entries, and asks the unlisted resolver only for what is not listed', () => {
+    const book = new Phonebook();
+    const destination = new LineDestination(() => createCallPair('a', 'b')[0]);
+    const entry = { number: '2000', names: ['bbs'], destination };
+    book.add(entry);
+    const asked: string[] = [];
+    book.resolveUnlisted((dial) => {
+      asked.push(dial);
+      return dial.includes(':') ? { number: dial, destination } : undefined;
+    });
+    expect(book.lookup('BBS')).toBe(entry);
+    expect(book.lookup('Localhost:7000')?.number).toBe('localhost:7000');
+    expect(book.lookup('555')).toBeUndefined();
+    book.remove(entry);
+    expect(book.entries).toEqual([]);
+    expect(book.lookup('bbs')).toBeUndefined();
+    expect(asked).toEqual(['localhost:7000', '555', 'bbs']);
+    book.add({ number: '2000', names: ['bbs'], destination });
+  });
 });
 
 // Keep the type import used even if a test is removed.

@@ -1,5 +1,6 @@
 import type { Disposable } from '../Disposable.js';
 import type { Line } from '../Line.js';
+import { encodeUtf8 } from '../utf8.js';
 import { encodeTelnetData } from './encodeTelnetData.js';
 import { Telnet, TelnetOption, telnetOptionName, type NegotiationVerb } from './TelnetCodes.js';
 import { TelnetOptionTable, type OptionPolicy } from './TelnetOptionTable.js';
@@ -134,7 +135,7 @@ export class TelnetLine implements Line {
   private receiveCommand(code: number): void {
     this.spoken = true;
     if (code === Telnet.AYT) {
-      this.transport.write(encodeTelnetData(new TextEncoder().encode('\r\n[Yes]\r\n'), this.binaryOut));
+      this.transport.write(encodeTelnetData(encodeUtf8('\r\n[Yes]\r\n'), this.binaryOut));
       return;
     }
     const byte = COMMAND_BYTES[code];

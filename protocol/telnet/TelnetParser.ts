@@ -52,8 +52,7 @@ export class TelnetParser {
           }
           break;
         case 'iac':
-          this.afterIac(byte, chunk, i);
-          if (this.state === 'data') runStart = i + 1;
+          if (this.afterIac(byte, chunk, i)) runStart = i + 1;
           break;
         case 'verb':
           this.state = 'data';
@@ -80,9 +79,7 @@ export class TelnetParser {
             if (!this.sbOverflow) this.sink.subnegotiation(this.sbOption, this.sbBody.subarray(0, this.sbLength));
           } else {
             // A protocol error (RFC 854 allows only IAC IAC or IAC SE here): end the subnegotiation and take it as a command.
-            this.state = 'data';
-            this.afterIac(byte, chunk, i);
-            if (this.state === 'data') runStart = i + 1;
+            if (this.afterIac(byte, chunk, i)) runStart = i + 1;
           }
           break;
       }
@@ -90,20 +87,26 @@ export class TelnetParser {
     if (this.state === 'data' && runStart >= 0 && runStart < chunk.length) this.sink.data(chunk.subarray(runStart));
   }
 
-  private afterIac(byte: number, chunk: Uint8Array, i: number): void {
+  /** Handles the byte after IAC; true when the parser is back in data. */
+  private afterIac(byte: number, chunk: Uint8Array, i: number): boolean {
     if (byte === Telnet.IAC) {
       this.state = 'data';
       // IAC IAC is one data byte 255: hand on the second one as a view.
       this.sink.data(chunk.subarray(i, i + 1));
-    } else if (isNegotiationVerb(byte)) {
+      return true;
+    }
+    if (isNegotiationVerb(byte)) {
       this.verb = byte;
       this.state = 'verb';
-    } else if (byte === Telnet.SB) {
-      this.state = 'sbOption';
-    } else {
-      this.state = 'data';
-      this.sink.command(byte);
+      return false;
     }
+    if (byte === Telnet.SB) {
+      this.state = 'sbOption';
+      return false;
+    }
+    this.state = 'data';
+    this.sink.command(byte);
+    return true;
   }
 
   private keepSb(byte: number): void {
