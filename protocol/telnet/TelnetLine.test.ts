@@ -109,6 +109,15 @@ describe('TelnetLine as a client (dial-out)', () => {
     expect(telnet.describeOptions()).toBe('none / peer ECHO SGA');
   });
 
+  it("keeps the service's CR LF (a newline on the terminal), drops the NUL of CR NUL", async () => {
+    const { far, data } = setup('client');
+    far.send([0x41, 13, 10, 0x42, 13]);
+    far.send([0, 0x43, 13]);
+    far.send([10]);
+    await flush();
+    expect(data).toEqual([0x41, 13, 10, 0x42, 13, 0x43, 13, 10]);
+  });
+
   it('closing the line closes the connection both ways', async () => {
     const [near, farEnd] = createLinePair();
     const telnet = new TelnetLine(near, { role: 'client' });

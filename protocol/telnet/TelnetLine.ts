@@ -56,12 +56,15 @@ export class TelnetLine implements Line {
   private readonly subscriptions: Disposable[];
   private afterCr = false;
   private spoken = false;
+  /** A terminal's Enter arrives as CR LF or CR NUL and means CR; a service's CR LF is a newline to keep. */
+  private readonly foldCrLf: boolean;
 
   constructor(
     private readonly transport: Line,
     options: TelnetLineOptions,
   ) {
     this.name = options.name ?? transport.name;
+    this.foldCrLf = options.role === 'server';
     this.options = new TelnetOptionTable(POLICIES[options.role], (verb, option) => this.sendNegotiation(verb, option));
     this.parser = new TelnetParser({
       data: (bytes) => this.receiveData(bytes),
@@ -142,7 +145,10 @@ export class TelnetLine implements Line {
     if (byte !== undefined) this.emit(Uint8Array.of(byte));
   }
 
-  /** NVT input: CR NUL and CR LF mean CR (RFC 854); a binary sender's bytes pass unchanged. */
+  /**
+   * NVT input (RFC 854): CR NUL means CR; from a terminal (server role) CR LF, its Enter key,
+   * means CR too, as telnetd reads it. A binary sender's bytes pass unchanged.
+   */
   private receiveData(bytes: Uint8Array): void {
     if (this.binaryIn) {
       this.afterCr = false;
@@ -152,7 +158,7 @@ export class TelnetLine implements Line {
     let start = 0;
     if (this.afterCr && bytes.length > 0) {
       this.afterCr = false;
-      if (bytes[0] === NUL || bytes[0] === LF) start = 1;
+      if (this.dropsAfterCr(bytes[0]!)) start = 1;
     }
     let runStart = start;
     for (let i = start; i < bytes.length; i++) {
@@ -162,13 +168,17 @@ export class TelnetLine implements Line {
         this.afterCr = true;
         break;
       }
-      if (bytes[next] === NUL || bytes[next] === LF) {
+      if (this.dropsAfterCr(bytes[next]!)) {
         this.emit(bytes.subarray(runStart, next));
         runStart = next + 1;
         i = next;
       }
     }
     if (runStart < bytes.length) this.emit(bytes.subarray(runStart));
+  }
+
+  private dropsAfterCr(byte: number): boolean {
+    return byte === NUL || (byte === LF && this.foldCrLf);
   }
 
   private emit(bytes: Uint8Array): void {
