@@ -77,8 +77,15 @@ describe('TelnetLine as a server', () => {
     expect(data).toEqual([13, 0, 13, 10]);
   });
 
-  it('escapes what it writes: IAC doubled, bare CR followed by NUL', async () => {
+  it('escapes what it writes: IAC doubled, bare CR followed by NUL once the peer speaks telnet', async () => {
     const { telnet, far } = setup('server');
+    await flush();
+    far.received.length = 0;
+    // A raw TCP client (no telnet command seen yet): IAC still doubled, but no NULs.
+    telnet.write(Uint8Array.from([0x41, 255, 13, 10, 13]));
+    await flush();
+    expect(far.received).toEqual([0x41, 255, 255, 13, 10, 13]);
+    far.send([IAC, DO, ECHO]);
     await flush();
     far.received.length = 0;
     telnet.write(Uint8Array.from([0x41, 255, 13, 10, 13]));

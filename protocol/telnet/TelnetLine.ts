@@ -46,7 +46,8 @@ export interface TelnetLineOptions {
  * The data of a telnet connection as a Line: IAC sequences removed from what is read and added
  * to what is written, options negotiated with the peer, NVT line ends folded (CR NUL and CR LF
  * read as CR unless the peer sends BINARY). A peer that never speaks telnet (netcat, socat)
- * sees only the server's opening offers (6 bytes) and, in data, each 255 doubled.
+ * sees only the server's opening offers (6 bytes) and, in data, each 255 doubled; its CRs are
+ * not stuffed with NUL.
  */
 export class TelnetLine implements Line {
   readonly name: string;
@@ -112,7 +113,16 @@ export class TelnetLine implements Line {
 
   write(data: Uint8Array): void {
     if (data.length === 0) return;
-    this.transport.write(encodeTelnetData(data, this.binaryOut));
+    this.transport.write(encodeTelnetData(data, this.rawOut()));
+  }
+
+  /**
+   * No CR NUL stuffing in BINARY, nor for a peer that has never sent a telnet command: a raw TCP
+   * client (netcat, socat) would only see stray NULs. A telnet client answers the opening offers
+   * at once, before anyone types, so it is known as one before data flows.
+   */
+  private rawOut(): boolean {
+    return this.binaryOut || !this.spoken;
   }
 
   onData(listener: (chunk: Uint8Array) => void): Disposable {
@@ -138,7 +148,7 @@ export class TelnetLine implements Line {
   private receiveCommand(code: number): void {
     this.spoken = true;
     if (code === Telnet.AYT) {
-      this.transport.write(encodeTelnetData(encodeUtf8('\r\n[Yes]\r\n'), this.binaryOut));
+      this.transport.write(encodeTelnetData(encodeUtf8('\r\n[Yes]\r\n'), this.rawOut()));
       return;
     }
     const byte = COMMAND_BYTES[code];
