@@ -103,6 +103,8 @@ export class BridgeServer {
   /** WebSockets open (or being opened) per endpoint path. */
   private readonly openSockets = new Map<string, number>();
   private readonly maxSocketsPerEndpoint: number;
+  /** `/dial` upgrades whose call is still being placed. */
+  private pendingDials = 0;
   /** The operator's phonebook entries and dial-out (`ATDT host:port`) for every caller's modem. */
   readonly directory: DialDirectory;
   private telnet: TelnetModemServer | undefined;
@@ -326,12 +328,64 @@ export class BridgeServer {
       case '/modem':
         if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
         return accept(this.lineSockets, (ws) => this.startModem(new WebSocketLine(ws, { name: `ws:${remote}/modem` })));
+      case '/dial':
+        if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
+        if (open + this.pendingDials >= this.maxSocketsPerEndpoint) return refuse(socket, 503);
+        return this.dialUpgrade(req, socket, remote, (then) => accept(this.lineSockets, then));
       case '/capture':
         if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
         return accept(this.lineSockets, (ws) => this.capture.stream(ws, this.logger));
       default:
         refuse(socket, 404);
     }
+  }
+
+  /**
+   * `/dial?to=NUMBER`: a modem in the browser (the page) dials through the bridge's phonebook
+   * (operator entries, `host:port` under the dial policy). The call is placed before the upgrade
+   * completes: answered, the socket carries the call's data; not answered, the upgrade is refused
+   * (502 NO CARRIER, 503 BUSY, 504 NO ANSWER), which the page's modem reports as NO CARRIER.
+   */
+  private dialUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    remote: string,
+    accept: (then: (ws: WebSocket) => void) => void,
+  ): void {
+    const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to') ?? '';
+    const entry = to.length > 0 && to.length <= 255 ? this.phonebook.lookup(to) : undefined;
+    const from = `ws:${remote}/dial`;
+    if (!entry) {
+      this.logger.info(`${from} to "${to.slice(0, 64)}": no such number`);
+      return refuse(socket, 502);
+    }
+    let done = false;
+    // Calls being placed count against the endpoint's socket limit like open ones.
+    this.pendingDials++;
+    const settle = (): boolean => {
+      if (done) return false;
+      done = true;
+      this.pendingDials--;
+      return true;
+    };
+    const attempt = entry.destination.call(from, {
+      answered: (line) => {
+        if (!settle() || socket.destroyed) return line.close();
+        accept((ws) => {
+          const caller = new WebSocketLine(ws, { name: from });
+          caller.onData((chunk) => line.write(chunk));
+          line.onData((chunk) => caller.write(chunk));
+          caller.onClose(() => line.close());
+          line.onClose(() => caller.close());
+        });
+      },
+      failed: (reason) => {
+        if (settle()) refuse(socket, reason === 'BUSY' ? 503 : reason === 'NO_ANSWER' ? 504 : 502);
+      },
+    });
+    socket.once('close', () => {
+      if (settle()) attempt.cancel();
+    });
   }
 
   private tokenInQuery(req: IncomingMessage): boolean {
@@ -354,7 +408,14 @@ function sendJsonError(res: import('node:http').ServerResponse, status: number, 
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as const;
+const STATUS_TEXT = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  502: 'Bad Gateway (NO CARRIER)',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout (NO ANSWER)',
+} as const;
 
 function refuse(socket: Duplex, status: keyof typeof STATUS_TEXT): void {
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

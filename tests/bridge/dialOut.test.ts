@@ -222,6 +222,25 @@ describe('dial-out: ATDT host:port', () => {
     expect(text).toMatch(/CONNECT 56000\r\nwelcome to the test BBS/);
   });
 
+  it("the page's /dial: the call is placed before the upgrade; answered it carries data, refused it is a 502", async () => {
+    const { server, logger } = await bridge();
+    const ws = (to: string) => `${server.httpUrl.replace('http', 'ws')}/dial?to=${encodeURIComponent(to)}`;
+    const line = await connectWebSocketLine(ws(`127.0.0.1:${bbsPort}`));
+    cleanup.push(() => line.close());
+    let text = '';
+    line.onData((chunk) => {
+      text += Buffer.from(chunk).toString('latin1');
+    });
+    for (let i = 0; i < 100 && !/welcome to the test BBS/.test(text); i++) await sleep(20);
+    expect(text).toBe('welcome to the test BBS\r\n');
+    line.write(Buffer.from('ping\r'));
+    for (let i = 0; i < 100 && !/ping/.test(text.slice(25)); i++) await sleep(20);
+    expect(text.slice(25)).toBe('ping\r');
+    await expect(connectWebSocketLine(ws('10.9.8.7:23'))).rejects.toThrow(/502/);
+    await expect(connectWebSocketLine(ws('no-such-name'))).rejects.toThrow(/502/);
+    expect(logger.lines.some((l) => /^warn dial-out from ws:127\.0\.0\.1:\d+\/dial to 10\.9\.8\.7:23 \(telnet\) refused: .*not in --dial-allow$/.test(l))).toBe(true);
+  });
+
   it('PUT /phonebook refuses bad entries naming the field, and hosts the dial policy does not allow', async () => {
     const { server } = await bridge();
     const put = async (body: unknown) => {
@@ -316,6 +335,14 @@ describe.skipIf(!external)('an exposed bridge is no open proxy', () => {
       body: JSON.stringify([{ number: '2', target: `${external}:${port}` }]),
     });
     expect(withToken.status).toBe(400);
+ 
+    // Nor can the page's /dial be used from outside without the token.
+    const dialUrl = `ws://${external}:${server.httpAddress.port}/dial?to=${encodeURIComponent(`127.0.0.1:${bbsPort}`)}`;
+    await expect(connectWebSocketLine(dialUrl)).rejects.toThrow(/401/);
+    const before = bbs.connections;
+    const allowed = await connectWebSocketLine(`${dialUrl}&token=${TOKEN}`);
+    allowed.close();
+    expect(bbs.connections).toBe(before + 1);
   });
 
   it('loopback callers of an exposed bridge need no token', async () => {

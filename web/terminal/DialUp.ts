@@ -28,6 +28,11 @@ export interface DialUpOptions {
   readonly terminal: TerminalIo;
   readonly lights: Pick<ModemLights, 'set' | 'flash'>;
   readonly clock?: ModemClock;
+  /**
+   * Where a number the page does not list leads (`ATDT host:port`, the bridge's phonebook names):
+   * the bridge's `/dial`, which places the call under its dial policy. None: NO CARRIER.
+   */
+  readonly remote?: (dialString: string) => CallDestination;
 }
 
 /**
@@ -54,14 +59,12 @@ export class DialUp implements Disposable {
     const { lights } = options;
     const dte = new TerminalLine(this.observed(options.terminal), (direction) => lights.flash(direction === 'toModem' ? 'SD' : 'RD'));
     const console: CallDestination = { call: (from, callbacks) => this.callGuest(from, callbacks) };
-    this.modem = new HayesModem({
-      dte,
-      clock: this.clock,
-      name: 'web',
-      phonebook: new Phonebook([
-        { number: XP10_NUMBER, names: [...XP10_NAMES], destination: console, description: "XP10's console (COM2)" },
-      ]),
-    });
+    const phonebook = new Phonebook([
+      { number: XP10_NUMBER, names: [...XP10_NAMES], destination: console, description: "XP10's console (COM2)" },
+    ]);
+    const remote = options.remote;
+    if (remote) phonebook.resolveUnlisted((dialString) => ({ number: dialString, destination: remote(dialString) }));
+    this.modem = new HayesModem({ dte, clock: this.clock, name: 'web', phonebook });
     this.subscriptions.push(this.modem.onEvent((event) => this.onModemEvent(event)));
     lights.set('MR', true);
     lights.set('TR', true);
@@ -69,7 +72,8 @@ export class DialUp implements Disposable {
     options.terminal.writeText(
       'Konomi 56k V.90 modem · Hayes compatible\r\n' +
       `Phonebook: ${XP10_NUMBER} (${XP10_NAMES.join(', ')}) → XP10 console on COM2\r\n` +
-      'Type ATDT 1 to dial; +++ then ATH to hang up.\r\n',
+      'Type ATDT 1 to dial; +++ then ATH to hang up.\r\n' +
+      (remote ? 'Other numbers and ATDT host:port dial out through the bridge.\r\n' : ''),
     );
   }
 
