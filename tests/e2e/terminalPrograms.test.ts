@@ -99,13 +99,19 @@ describe('dial-in from terminal programs (real v86 XP10)', () => {
     expect(logger.lines.slice(before).filter((l) => l.includes('telnet:127.0.0.1'))).toHaveLength(1);
   }, 60_000);
 
-  it('socat as a raw TCP client works too (it sees the 6 bytes of telnet offers, nothing else)', async () => {
+  it('socat as a raw TCP client works too, and dials XP10 by an operator phonebook name', async () => {
+    const put = await fetch(`${server.httpUrl}/phonebook`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entries: [{ number: '10', names: ['console'], target: 'xp10' }] }),
+    });
+    expect(put.status).toBe(200);
     const port = server.telnetAddress!.port;
     const term = await terminal(`socat -,raw,echo=0 TCP:127.0.0.1:${port}`);
     let at = await term.waitFor(/ATDT 1 dials XP10/);
     await term.line('ATE1');
     at = await term.waitFor(/ATE1\s*OK/, at);
-    await term.line('ATDT 1');
+    await term.line('ATDT console');
     at = await term.waitFor(/CONNECT 56000[\s\S]*XP10>/, at);
     await term.line('ping over-socat');
     at = await term.waitFor(/ping over-socat\s*Reply from Konomi core: bytes=10/, at);
@@ -113,7 +119,7 @@ describe('dial-in from terminal programs (real v86 XP10)', () => {
     const line = () => logger.lines.find((l) => /raw TCP client/.test(l));
     await term.close();
     await until('the raw client log line', () => line() !== undefined);
-    expect(line()).toMatch(/dialled 1/);
+    expect(line()).toMatch(/dialled console/);
   }, 60_000);
 
   it('minicom on a pty pair dials the modem on --modem-serial: dial, a command, hang up, redial', async () => {
