@@ -34,6 +34,7 @@ import { HostPolicy } from './HostPolicy.js';
 import { isLoopbackAddress } from './isLoopback.js';
 import { DialDirectory } from '../modem/DialDirectory.js';
 import { DialPolicy } from '../modem/DialPolicy.js';
+import { limitLog } from '../modem/limitLog.js';
 import { openSerialModem, type SerialModem } from '../modem/SerialModem.js';
 import { TelnetModemServer } from '../modem/TelnetModemServer.js';
 import { silentLogger, type Logger } from './Logger.js';
@@ -108,6 +109,7 @@ export class BridgeServer {
   /** The operator's phonebook entries and dial-out (`ATDT host:port`) for every caller's modem. */
   readonly directory: DialDirectory;
   private telnet: TelnetModemServer | undefined;
+  private readonly modemLog: Logger;
   private serialModem: SerialModem | undefined;
 
   private constructor(
@@ -122,9 +124,11 @@ export class BridgeServer {
     this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
     this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
+    // Callers can dial or connect in a loop: their lines share one budget so a flood cannot flood the log.
+    this.modemLog = limitLog(logger);
     this.directory = new DialDirectory(
       this.phonebook,
-      { policy: new DialPolicy(options.dialAllow), logger },
+      { policy: new DialPolicy(options.dialAllow), logger: this.modemLog },
       [
         { name: 'xp10', keys: [XP10_NUMBER, 'xp10', '5551000'] },
         { name: 'packet', keys: [PACKET_PORT_NUMBER, 'packet'] },
@@ -280,7 +284,7 @@ export class BridgeServer {
     const packet = await this.packets.listen(this.options.packetPort ?? 5600, host);
     this.logger.info(`http on ${this.httpUrl}, packet port tcp://${packet.address}:${packet.port}`);
     if (this.options.telnetPort !== undefined) {
-      this.telnet = new TelnetModemServer({ phonebook: this.phonebook, logger: this.logger, ...(this.token ? { token: this.token } : {}) });
+      this.telnet = new TelnetModemServer({ phonebook: this.phonebook, logger: this.modemLog, ...(this.token ? { token: this.token } : {}) });
       const telnet = await this.telnet.listen(this.options.telnetPort, host);
       this.logger.info(`telnet dial-in on ${telnet.address}:${telnet.port}`);
     }
