@@ -3,7 +3,7 @@ import type { CallAttempt, CallCallbacks, CallDestination } from '../../protocol
 import { V90_SPEEDS, type CallSpeeds } from '../../protocol/modem/LineProfileSpeeds.js';
 import { TelnetLine } from '../../protocol/telnet/TelnetLine.js';
 import { connectTcpLine } from '../lines/TcpLine.js';
-import type { Logger } from '../server/Logger.js';
+import type { RateLimitedLog } from '../server/RateLimitedLog.js';
 import { countBytes } from './countBytes.js';
 import type { DialPolicy } from './DialPolicy.js';
 import { formatDialTarget, type DialTarget } from './DialTarget.js';
@@ -13,7 +13,8 @@ export type DialProtocol = 'telnet' | 'raw';
 
 export interface DialOutOptions {
   policy: DialPolicy;
-  logger: Logger;
+  /** One line per dial-out; a caller dialling in a loop is summarised, not logged line by line. */
+  log: RateLimitedLog;
   /** Line rates of the call (the caller's CONNECT shows `down`); V.90 by default. */
   speeds?: CallSpeeds;
   /** How long a TCP connect may take before the caller gets NO CARRIER (default 10 s). */
@@ -37,7 +38,7 @@ export class DialOutDestination implements CallDestination {
     const where = `${formatDialTarget(this.target)} (${this.protocol})`;
     const refusal = this.options.policy.refusal(this.target);
     if (refusal) {
-      this.options.logger.warn(`dial-out from ${from} to ${where} refused: ${refusal}`);
+      this.options.log.warn('dial-out refused', `dial-out from ${from} to ${where} refused: ${refusal}`);
       queueMicrotask(() => callbacks.failed('NO_CARRIER'));
       return { cancel: () => undefined };
     }
@@ -54,13 +55,13 @@ export class DialOutDestination implements CallDestination {
         const { line: counted, counts } = countBytes(line);
         line.onClose(() => {
           const seconds = ((Date.now() - openedAt) / 1000).toFixed(1);
-          this.options.logger.info(`dial-out from ${from} to ${where} ended after ${seconds} s: ${counts.written} B sent, ${counts.read} B received`);
+          this.options.log.info('dial-out ended', `dial-out from ${from} to ${where} ended after ${seconds} s: ${counts.written} B sent, ${counts.read} B received`);
         });
         callbacks.answered(counted, speeds.down, speeds.up);
       },
       (err: unknown) => {
         if (cancelled) return;
-        this.options.logger.warn(`dial-out from ${from} to ${where} failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.options.log.warn('dial-out failed', `dial-out from ${from} to ${where} failed: ${err instanceof Error ? err.message : String(err)}`);
         callbacks.failed('NO_CARRIER');
       },
     );

@@ -8,12 +8,13 @@ import { sameToken } from '../http/requestAuth.js';
 import type { TcpLine } from '../lines/TcpLine.js';
 import { TcpLineServer } from '../lines/TcpLineServer.js';
 import { isLoopbackAddress } from '../server/isLoopback.js';
-import type { Logger } from '../server/Logger.js';
+import type { RateLimitedLog } from '../server/RateLimitedLog.js';
 import { countBytes } from './countBytes.js';
 
 export interface TelnetModemServerOptions {
   phonebook: Phonebook;
-  logger: Logger;
+  /** One line per connection, summarised under a flood of connections. */
+  log: RateLimitedLog;
   /** Callers from other hosts must type it first (the bridge's token rules); loopback callers need none. */
   token?: string;
   clock?: ModemClock;
@@ -68,7 +69,8 @@ export class TelnetModemServer {
     telnet.onClose(() => {
       const seconds = ((Date.now() - openedAt) / 1000).toFixed(1);
       const client = telnet.peerSpeaksTelnet ? `telnet client (${telnet.describeOptions()})` : 'raw TCP client';
-      this.options.logger.info(
+      this.options.log.info(
+        'telnet connection',
         `${telnet.name}: ${outcome || `${seconds} s`}, ${client}, dialled ${dialled.join(' ') || 'nothing'}, ${counts.read} B in, ${counts.written} B out`,
       );
     });

@@ -34,7 +34,7 @@ import { HostPolicy } from './HostPolicy.js';
 import { isLoopbackAddress } from './isLoopback.js';
 import { DialDirectory } from '../modem/DialDirectory.js';
 import { DialPolicy } from '../modem/DialPolicy.js';
-import { limitLog } from '../modem/limitLog.js';
+import { RateLimitedLog } from './RateLimitedLog.js';
 import { openSerialModem, type SerialModem } from '../modem/SerialModem.js';
 import { TelnetModemServer } from '../modem/TelnetModemServer.js';
 import { silentLogger, type Logger } from './Logger.js';
@@ -109,7 +109,7 @@ export class BridgeServer {
   /** The operator's phonebook entries and dial-out (`ATDT host:port`) for every caller's modem. */
   readonly directory: DialDirectory;
   private telnet: TelnetModemServer | undefined;
-  private readonly modemLog: Logger;
+  private readonly modemLog: RateLimitedLog;
   private serialModem: SerialModem | undefined;
 
   private constructor(
@@ -125,10 +125,10 @@ export class BridgeServer {
     this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
     // Callers can dial or connect in a loop: their lines share one budget so a flood cannot flood the log.
-    this.modemLog = limitLog(logger);
+    this.modemLog = new RateLimitedLog(logger);
     this.directory = new DialDirectory(
       this.phonebook,
-      { policy: new DialPolicy(options.dialAllow), logger: this.modemLog },
+      { policy: new DialPolicy(options.dialAllow), log: this.modemLog },
       [
         { name: 'xp10', keys: [XP10_NUMBER, 'xp10', '5551000'] },
         { name: 'packet', keys: [PACKET_PORT_NUMBER, 'packet'] },
@@ -245,6 +245,7 @@ export class BridgeServer {
     for (const modem of this.modems) modem.dispose();
     await this.telnet?.close();
     await this.serialModem?.close();
+    this.modemLog.close();
     this.jsonApi.closeAll();
     for (const ws of this.lineSockets.clients) ws.terminate();
     for (const ws of this.sockets.clients) ws.terminate();
@@ -284,7 +285,7 @@ export class BridgeServer {
     const packet = await this.packets.listen(this.options.packetPort ?? 5600, host);
     this.logger.info(`http on ${this.httpUrl}, packet port tcp://${packet.address}:${packet.port}`);
     if (this.options.telnetPort !== undefined) {
-      this.telnet = new TelnetModemServer({ phonebook: this.phonebook, logger: this.modemLog, ...(this.token ? { token: this.token } : {}) });
+      this.telnet = new TelnetModemServer({ phonebook: this.phonebook, log: this.modemLog, ...(this.token ? { token: this.token } : {}) });
       const telnet = await this.telnet.listen(this.options.telnetPort, host);
       this.logger.info(`telnet dial-in on ${telnet.address}:${telnet.port}`);
     }
