@@ -13,7 +13,7 @@ export const USAGE = `Usage: konomi <command> [options]
            OPCODE ARGS... [--to tcp://127.0.0.1:5600 | ws://HOST:PORT/line/serial0 | /dev/ttyX[@baud]]
            [--hex] [--json] [--timeout MS] [--token T] [--channel N] [--params P,Q]
 ${SEND_FORMS.map((f) => `             ${f}`).join('\n')}
-  dial     Dial in through the bridge's modem from this terminal   [NUMBER | HOST:PORT] [--to ws://127.0.0.1:3000/modem]
+  dial     Dial in through the bridge's modem from this terminal   [NUMBER] [--to ws://127.0.0.1:3000/modem]
   capture  Record every frame of every line to a pcapng file       FILE [--from ws://127.0.0.1:3000/capture] [--count N]
   replay   Send the requests of a capture again and print the replies   FILE [--to tcp://127.0.0.1:5600]
   help     This text

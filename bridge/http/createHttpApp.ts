@@ -7,11 +7,11 @@ import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import { chainsRoot, type SharedChains } from '../store/PgStoreChains.js';
 import type { KonomiService } from '../service/KonomiService.js';
 import type { Logger } from '../server/Logger.js';
-import type { DialDirectory } from '../modem/DialDirectory.js';
 import { toHex } from '../util/hex.js';
 import { HttpError, badField } from './HttpError.js';
 import { bodyObject, intField, numberField, optionalIntField, stringField } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
+import type { DialDirectory } from '../modem/DialDirectory.js';
 import { phonebookRoutes } from './phonebookRoutes.js';
 import { renderMetrics } from './renderMetrics.js';
 import { requestAuthorized } from './requestAuth.js';
@@ -24,6 +24,8 @@ export interface HttpAppContext {
   webRoot: string;
   startedAt: number;
   wsClientCount: () => number;
+  /** The modem phonebook: GET/PUT /phonebook. */
+  phonebook?: DialDirectory;
   /** Largest JSON body accepted (default 256 KiB). */
   bodyLimitBytes?: number;
   /** The bridge token; requests from non-loopback addresses must present it (none: they are refused). */
@@ -32,8 +34,6 @@ export interface HttpAppContext {
   sharedCells?: Pick<BridgeCore, 'getCell'>;
   /** The shared store's chains (PostgreSQL): GET /ledger/root and /ledger/verify-all. */
   chains?: SharedChains;
-  /** The modem phonebook: GET/PUT /phonebook. */
-  phonebook?: DialDirectory;
 }
 
 const U16 = 0xffff;

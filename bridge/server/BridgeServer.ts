@@ -63,13 +63,6 @@ export interface BridgeServerOptions {
    * BLOCK_GET then reads the shared store, so writes through other bridges are visible.
    */
   cluster?: Omit<ClusterOptions, 'logger'>;
-  /**
-   * More names browsers may reach the bridge by (a DNS name, a proxy's host): WebSocket upgrades
-   * must carry a Host, and an Origin when present, naming the server (see HostPolicy).
-   */
-  allowedHosts?: string[];
-  /** WebSockets each of /ws, /line/serial0, /modem and /capture accepts at once (default 64, like the packet port); 503 past it. */
-  maxSocketsPerEndpoint?: number;
   /** Telnet dial-in port on `host` (`--telnet`): each connection is a caller with its own Hayes modem; 0 picks a free one. */
   telnetPort?: number;
   /** A Hayes modem answering on a serial device (`--modem-serial /dev/ttyX[@baud]`), RTS/CTS on. */
@@ -78,6 +71,13 @@ export interface BridgeServerOptions {
   dialAllow?: string[];
   /** JSON phonebook file (`--phonebook`): read at start, rewritten by PUT /phonebook. */
   phonebookFile?: string;
+  /**
+   * More names browsers may reach the bridge by (a DNS name, a proxy's host): WebSocket upgrades
+   * must carry a Host, and an Origin when present, naming the server (see HostPolicy).
+   */
+  allowedHosts?: string[];
+  /** WebSockets each of /ws, /line/serial0, /modem and /capture accepts at once (default 64, like the packet port); 503 past it. */
+  maxSocketsPerEndpoint?: number;
 }
 
 /** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
@@ -98,12 +98,6 @@ export class BridgeServer {
   private readonly jsonApi: JsonApi;
   private readonly modems = new Set<HayesModem>();
   readonly capture = new FrameCapture();
-  readonly token: string | undefined;
-  private clusterLink: Disposable | undefined;
-  private readonly hostPolicy: HostPolicy;
-  /** WebSockets open (or being opened) per endpoint path. */
-  private readonly openSockets = new Map<string, number>();
-  private readonly maxSocketsPerEndpoint: number;
   /** `/dial` upgrades whose call is still being placed. */
   private pendingDials = 0;
   /** The operator's phonebook entries and dial-out (`ATDT host:port`) for every caller's modem. */
@@ -111,6 +105,12 @@ export class BridgeServer {
   private telnet: TelnetModemServer | undefined;
   private readonly modemLog: RateLimitedLog;
   private serialModem: SerialModem | undefined;
+  readonly token: string | undefined;
+  private clusterLink: Disposable | undefined;
+  private readonly hostPolicy: HostPolicy;
+  /** WebSockets open (or being opened) per endpoint path. */
+  private readonly openSockets = new Map<string, number>();
+  private readonly maxSocketsPerEndpoint: number;
 
   private constructor(
     readonly service: KonomiService,
@@ -120,10 +120,6 @@ export class BridgeServer {
     /** This bridge's membership of a cluster, when `options.cluster` was given. */
     readonly cluster: ClusterNode | undefined,
   ) {
-    this.token = options.token;
-    this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
-    this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
-    this.jsonApi = new JsonApi(service, dispatcher, logger);
     // Callers can dial or connect in a loop: their lines share one budget so a flood cannot flood the log.
     this.modemLog = new RateLimitedLog(logger);
     this.directory = new DialDirectory(
@@ -135,6 +131,10 @@ export class BridgeServer {
       ],
       options.phonebookFile,
     );
+    this.token = options.token;
+    this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
+    this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
+    this.jsonApi = new JsonApi(service, dispatcher, logger);
     const pgStore = options.store instanceof PgStore ? options.store : undefined;
     const app = createHttpApp({
       phonebook: this.directory,
