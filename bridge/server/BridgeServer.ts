@@ -34,7 +34,7 @@ import { HostPolicy } from './HostPolicy.js';
 import { isLoopbackAddress } from './isLoopback.js';
 import { DialDirectory } from '../modem/DialDirectory.js';
 import { DialPolicy } from '../modem/DialPolicy.js';
-import { RateLimitedLog } from './RateLimitedLog.js';
+import { createModemLog, type ModemLog } from '../modem/modemLog.js';
 import { openSerialModem, type SerialModem } from '../modem/SerialModem.js';
 import { TelnetModemServer } from '../modem/TelnetModemServer.js';
 import { silentLogger, type Logger } from './Logger.js';
@@ -103,7 +103,7 @@ export class BridgeServer {
   /** The operator's phonebook entries and dial-out (`ATDT host:port`) for every caller's modem. */
   readonly directory: DialDirectory;
   private telnet: TelnetModemServer | undefined;
-  private readonly modemLog: RateLimitedLog;
+  private readonly modemLog: ModemLog;
   private serialModem: SerialModem | undefined;
   readonly token: string | undefined;
   private clusterLink: Disposable | undefined;
@@ -121,7 +121,7 @@ export class BridgeServer {
     readonly cluster: ClusterNode | undefined,
   ) {
     // Callers can dial or connect in a loop: their lines share one budget so a flood cannot flood the log.
-    this.modemLog = new RateLimitedLog(logger);
+    this.modemLog = createModemLog(logger);
     this.directory = new DialDirectory(
       this.phonebook,
       { policy: new DialPolicy(options.dialAllow), log: this.modemLog },
