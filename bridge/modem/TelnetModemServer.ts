@@ -79,7 +79,8 @@ export class TelnetModemServer {
       const modem = new HayesModem({ dte: line, clock: this.options.clock ?? realModemClock, phonebook: this.options.phonebook, name: telnet.name });
       this.modems.add(modem);
       modem.onEvent((event) => {
-        if (event.type === 'dial' && event.detail && dialled.length < 16) dialled.push(event.detail);
+        // Bounded: what a caller typed must not make the log line long.
+        if (event.type === 'dial' && event.detail && dialled.length < 16) dialled.push(event.detail.slice(0, 64));
       });
       line.onClose(() => this.modems.delete(modem));
     };
