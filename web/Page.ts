@@ -3,6 +3,8 @@ import { BrowserXp10 } from './emulator/BrowserXp10.js';
 import { formatBytes, MIB, planMemory, type MemoryPlan } from './emulator/memoryPlan.js';
 import { byId, download, formatClock as clock, formatDuration, setText } from './dom.js';
 import { SerialLink } from './lines/SerialLink.js';
+import { BrowserWebSocketLine } from './lines/BrowserWebSocketLine.js';
+import { LineDestination } from '../protocol/modem/LineDestination.js';
 import { CoreClient, CoreEventFeed } from './net/CoreClient.js';
 import type { CoreEvent } from './net/coreTypes.js';
 import type { LineTotals } from './net/LineTotals.js';
@@ -49,7 +51,12 @@ export class Page {
   readonly errors = new ErrorPanel(byId('errors', HTMLElement));
   readonly terminal = new TerminalPane(byId('terminal', HTMLElement));
   readonly lights = new ModemLights(byId('lights', HTMLElement));
-  readonly dialUp = new DialUp({ terminal: this.terminal, lights: this.lights });
+  readonly dialUp = new DialUp({
+    terminal: this.terminal,
+    lights: this.lights,
+    // Numbers the page does not list go to the bridge's phonebook and dial-out (docs/MODEM.md).
+    remote: (dialString) => new LineDestination(() => BrowserWebSocketLine.connect(this.dialUrl(dialString))),
+  });
   readonly cloud = new PointCloudView(byId('cloud', HTMLCanvasElement), byId('cloud-caption', HTMLElement));
   readonly kappa = new KappaPlot(byId('kappa', HTMLCanvasElement));
   private readonly client: CoreClient;
@@ -70,6 +77,13 @@ export class Page {
   constructor(private readonly options: PageOptions) {
     this.client = new CoreClient(options.bridge, options.token ? { token: options.token } : {});
     this.feed = new CoreEventFeed(this.client.wsUrl('/ws'));
+  }
+
+  /** The bridge's `/dial` for a number the page does not list. */
+  private dialUrl(dialString: string): string {
+    const url = new URL(this.client.wsUrl('/dial'));
+    url.searchParams.set('to', dialString);
+    return url.toString();
   }
 
   start(): void {

@@ -13,6 +13,8 @@ import { toHex } from '../util/hex.js';
 import { HttpError } from './HttpError.js';
 import { Fields } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
+import type { DialDirectory } from '../modem/DialDirectory.js';
+import { phonebookRoutes } from './phonebookRoutes.js';
 import { renderMetrics } from './renderMetrics.js';
 import { requestAuthorized } from './requestAuth.js';
 
@@ -24,6 +26,8 @@ export interface HttpAppContext {
   webRoot: string;
   startedAt: number;
   wsClientCount: () => number;
+  /** The modem phonebook: GET/PUT /phonebook. */
+  phonebook?: DialDirectory;
   /** Largest JSON body accepted (default 256 KiB). */
   bodyLimitBytes?: number;
   /** The bridge token; requests from non-loopback addresses must present it (none: they are refused). */
@@ -189,6 +193,8 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     const q = Fields.text(req.query as Record<string, unknown>);
     res.json(service.blocks(q.optionalInt('limit', 1, 100_000, 10_000), q.optionalInt('array', 0, U16, 0)));
   });
+
+  if (ctx.phonebook) phonebookRoutes(app, ctx.phonebook);
 
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.path}` } });

@@ -3,6 +3,8 @@ import { LineBase } from './LineBase.js';
 
 export interface SerialPortLineOptions {
   baudRate?: number;
+  /** Hardware flow control: the driver holds output while CTS is low and lowers RTS when full. */
+  rtscts?: boolean;
 }
 
 /** A Line over a real (or pty) serial device through node-serialport. */
@@ -24,7 +26,7 @@ export class SerialPortLine extends LineBase {
   /** Opens `path` (e.g. /dev/ttyUSB0 or a pty) raw, 8N1, at `baudRate` (default 115200). */
   static open(path: string, options: SerialPortLineOptions = {}): Promise<SerialPortLine> {
     return new Promise((resolve, reject) => {
-      const port = new SerialPort({ path, baudRate: options.baudRate ?? 115200, autoOpen: false });
+      const port = new SerialPort({ path, baudRate: options.baudRate ?? 115200, rtscts: options.rtscts ?? false, autoOpen: false });
       port.open((err) => {
         if (err) reject(new Error(`${path}: ${err.message}`));
         else resolve(new SerialPortLine(port, path));

@@ -35,6 +35,11 @@ import { HostPolicy } from './HostPolicy.js';
 import { isLoopbackAddress } from '../util/isLoopback.js';
 import { silentLogger, type Logger } from '../util/Logger.js';
 import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
+import { DialDirectory } from '../modem/DialDirectory.js';
+import { DialPolicy } from '../modem/DialPolicy.js';
+import { createModemLog, type ModemLog } from '../modem/modemLog.js';
+import { openSerialModem, type SerialModem } from '../modem/SerialModem.js';
+import { TelnetModemServer } from '../modem/TelnetModemServer.js';
 
 export interface BridgeServerOptions {
   /** Interface to listen on; loopback unless exposed on purpose. */
@@ -60,6 +65,14 @@ export interface BridgeServerOptions {
    * BLOCK_GET then reads the shared store, so writes through other bridges are visible.
    */
   cluster?: Omit<ClusterOptions, 'logger'>;
+  /** Telnet dial-in port on `host` (`--telnet`): each connection is a caller with its own Hayes modem; 0 picks a free one. */
+  telnetPort?: number;
+  /** A Hayes modem answering on a serial device (`--modem-serial /dev/ttyX[@baud]`), RTS/CTS on. */
+  modemSerial?: string;
+  /** HOST:PORT services modem callers may dial besides loopback (`--dial-allow`). */
+  dialAllow?: string[];
+  /** JSON phonebook file (`--phonebook`): read at start, rewritten by PUT /phonebook. */
+  phonebookFile?: string;
   /**
    * More names browsers may reach the bridge by (a DNS name, a proxy's host): WebSocket upgrades
    * must carry a Host, and an Origin when present, naming the server (see HostPolicy).
@@ -89,6 +102,13 @@ export class BridgeServer {
   private readonly jsonApi: JsonApi;
   private readonly modems = new Set<HayesModem>();
   readonly capture = new FrameCapture();
+  /** `/dial` upgrades whose call is still being placed. */
+  private pendingDials = 0;
+  /** The operator's phonebook entries and dial-out (`ATDT host:port`) for every caller's modem. */
+  readonly directory: DialDirectory;
+  private telnet: TelnetModemServer | undefined;
+  private readonly modemLog: ModemLog;
+  private serialModem: SerialModem | undefined;
   readonly token: string | undefined;
   private clusterLink: Disposable | undefined;
   private readonly hostPolicy: HostPolicy;
@@ -106,6 +126,17 @@ export class BridgeServer {
     /** This bridge's membership of a cluster, when `options.cluster` was given. */
     readonly cluster: ClusterNode | undefined,
   ) {
+    // Callers can dial or connect in a loop: their lines share one budget so a flood cannot flood the log.
+    this.modemLog = createModemLog(logger);
+    this.directory = new DialDirectory(
+      this.phonebook,
+      { policy: new DialPolicy(options.dialAllow), log: this.modemLog },
+      [
+        { name: 'xp10', keys: [XP10_NUMBER, 'xp10', '5551000'] },
+        { name: 'packet', keys: [PACKET_PORT_NUMBER, 'packet'] },
+      ],
+      options.phonebookFile,
+    );
     this.token = options.token;
     this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
     this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
@@ -113,6 +144,7 @@ export class BridgeServer {
     this.errorLog = new RateLimitedLog(logger, options.logRateLimit);
     const pgStore = options.store instanceof PgStore ? options.store : undefined;
     const app = createHttpApp({
+      phonebook: this.directory,
       ...(pgStore ? { chains: pgStore } : {}),
       ...(pgStore && cluster ? { sharedCells: new SharedCellReads(service, pgStore) } : {}),
       service,
@@ -180,6 +212,7 @@ export class BridgeServer {
       ...(options.logRateLimit ? { logRateLimit: options.logRateLimit } : {}),
     });
     const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger, cluster);
+    server.directory.load();
     await server.listen();
     if (cluster) {
       server.clusterLink = await joinCluster(cluster, dispatcher, service, () => ({
@@ -197,6 +230,11 @@ export class BridgeServer {
 
   get packetAddress(): AddressInfo {
     return this.packets.address!;
+  }
+
+  /** The telnet dial-in port, when `telnetPort` was given. */
+  get telnetAddress(): AddressInfo | undefined {
+    return this.telnet?.address;
   }
 
   get httpUrl(): string {
@@ -219,6 +257,9 @@ export class BridgeServer {
     this.clusterLink?.dispose();
     await this.cluster?.close();
     for (const modem of this.modems) modem.dispose();
+    await this.telnet?.close();
+    await this.serialModem?.close();
+    this.modemLog.close();
     this.jsonApi.closeAll();
     for (const ws of this.lineSockets.clients) ws.terminate();
     for (const ws of this.sockets.clients) ws.terminate();
@@ -258,6 +299,14 @@ export class BridgeServer {
     });
     const packet = await this.packets.listen(this.options.packetPort ?? 5600, host);
     this.logger.info(`http on ${this.httpUrl}, packet port tcp://${packet.address}:${packet.port}`);
+    if (this.options.telnetPort !== undefined) {
+      this.telnet = new TelnetModemServer({ phonebook: this.phonebook, log: this.modemLog, ...(this.token ? { token: this.token } : {}) });
+      const telnet = await this.telnet.listen(this.options.telnetPort, host);
+      this.logger.info(`telnet dial-in on ${telnet.address}:${telnet.port}`);
+    }
+    if (this.options.modemSerial) {
+      this.serialModem = await openSerialModem({ device: this.options.modemSerial, phonebook: this.phonebook, logger: this.logger });
+    }
   }
 
   private packetCall(): Line {
@@ -303,12 +352,64 @@ export class BridgeServer {
       case '/modem':
         if (isRemote && !this.tokenInQuery(req)) return unauthorized();
         return accept(this.lineSockets, (ws) => this.startModem(new WebSocketLine(ws, { name: `ws:${remote}/modem` })));
+      case '/dial':
+        if (isRemote && !this.tokenInQuery(req)) return refuse(socket, 401);
+        if (open + this.pendingDials >= this.maxSocketsPerEndpoint) return refuse(socket, 503);
+        return this.dialUpgrade(req, socket, remote, (then) => accept(this.lineSockets, then));
       case '/capture':
         if (isRemote && !this.tokenInQuery(req)) return unauthorized();
         return accept(this.lineSockets, (ws) => this.capture.stream(ws, this.logger));
       default:
         refuse(socket, 404);
     }
+  }
+
+  /**
+   * `/dial?to=NUMBER`: a modem in the browser (the page) dials through the bridge's phonebook
+   * (operator entries, `host:port` under the dial policy). The call is placed before the upgrade
+   * completes: answered, the socket carries the call's data; not answered, the upgrade is refused
+   * (502 NO CARRIER, 503 BUSY, 504 NO ANSWER), which the page's modem reports as NO CARRIER.
+   */
+  private dialUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    remote: string,
+    accept: (then: (ws: WebSocket) => void) => void,
+  ): void {
+    const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to') ?? '';
+    const entry = to.length > 0 && to.length <= 255 ? this.phonebook.lookup(to) : undefined;
+    const from = `ws:${remote}/dial`;
+    if (!entry) {
+      this.logger.info(`${from} to "${to.slice(0, 64)}": no such number`);
+      return refuse(socket, 502);
+    }
+    let done = false;
+    // Calls being placed count against the endpoint's socket limit like open ones.
+    this.pendingDials++;
+    const settle = (): boolean => {
+      if (done) return false;
+      done = true;
+      this.pendingDials--;
+      return true;
+    };
+    const attempt = entry.destination.call(from, {
+      answered: (line) => {
+        if (!settle() || socket.destroyed) return line.close();
+        accept((ws) => {
+          const caller = new WebSocketLine(ws, { name: from });
+          caller.onData((chunk) => line.write(chunk));
+          line.onData((chunk) => caller.write(chunk));
+          caller.onClose(() => line.close());
+          line.onClose(() => caller.close());
+        });
+      },
+      failed: (reason) => {
+        if (settle()) refuse(socket, reason === 'BUSY' ? 503 : reason === 'NO_ANSWER' ? 504 : 502);
+      },
+    });
+    socket.once('close', () => {
+      if (settle()) attempt.cancel();
+    });
   }
 
   private tokenInQuery(req: IncomingMessage): boolean {
@@ -331,7 +432,14 @@ function sendJsonError(res: import('node:http').ServerResponse, code: KnownError
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
-const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as const;
+const STATUS_TEXT = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  502: 'Bad Gateway (NO CARRIER)',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout (NO ANSWER)',
+} as const;
 
 function refuse(socket: Duplex, status: keyof typeof STATUS_TEXT): void {
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

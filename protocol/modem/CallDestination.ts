@@ -11,6 +11,8 @@ export interface CallCallbacks {
    */
   answered(line: Line, speed: number, sendSpeed: number): void;
   failed(reason: CallFailure): void;
+  /** The far end rings (once per ring): the dialling modem reports the ringback as `RINGING`. */
+  ringing?(): void;
 }
 
 /** A call in progress toward a destination; the caller may give up before it is answered. */

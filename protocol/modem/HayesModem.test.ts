@@ -115,7 +115,7 @@ async function connected() {
   const s = callSetup();
   s.term.type('ATDT 555-1000\r');
   await s.clock.advance(200);
-  expect(s.term.take()).toBe('ATDT 555-1000\r\r\nCONNECT 56000\r\n');
+  expect(s.term.take()).toBe('ATDT 555-1000\r\r\nRINGING\r\n\r\nCONNECT 56000\r\n');
   return s;
 }
 
@@ -263,7 +263,7 @@ describe('HayesModem dialling', () => {
     expect(s.guest.riChanges).toBe(2);
     expect(s.guest.dcd).toBe(true);
     expect(s.guest.output).toBe('');
-    expect(s.term.take()).toBe('ATDT xp10\r\r\nCONNECT 56000\r\n');
+    expect(s.term.take()).toBe('ATDT xp10\r\r\nRINGING\r\n\r\nCONNECT 56000\r\n');
     expect(s.modem.state).toBe('data');
   });
 
@@ -283,7 +283,23 @@ describe('HayesModem dialling', () => {
     expect(s.guest.take()).toBe('\r\nRING\r\n\r\nCONNECT 33600\r\n');
     expect(s.guest.dcd).toBe(true);
     expect(s.guest.ri).toBe(false);
-    expect(s.term.take()).toContain('CONNECT 56000');
+    // The caller hears the ringback: one RINGING per ring of the called modem.
+    expect(s.term.take()).toBe('ATD5551000\r' + '\r\nRINGING\r\n'.repeat(3) + '\r\nCONNECT 56000\r\n');
+  });
+
+  it('prints no RINGING in numeric or quiet mode', async () => {
+    const numeric = callSetup();
+    numeric.term.type('ATV0\r');
+    numeric.term.take();
+    numeric.term.type('ATD5551000\r');
+    await numeric.clock.advance(200);
+    expect(numeric.term.take()).toBe('ATD5551000\r1\r');
+    const quiet = callSetup();
+    quiet.term.type('ATQ1E0\r');
+    quiet.term.type('ATD5551000\r');
+    await quiet.clock.advance(200);
+    expect(quiet.term.take()).toBe('ATQ1E0\r');
+    expect(quiet.modem.state).toBe('data');
   });
 
   it('without auto-answer the called DTE answers with ATA', async () => {
@@ -320,7 +336,7 @@ describe('HayesModem dialling', () => {
     s.term.take();
     s.term.type('ATDL\r');
     await s.clock.advance(200);
-    expect(s.term.take()).toBe('ATDL\r\r\nCONNECT 56000\r\n');
+    expect(s.term.take()).toBe('ATDL\r\r\nRINGING\r\n\r\nCONNECT 56000\r\n');
   });
 
   it('gives BUSY when the number is already in a call', async () => {
@@ -554,6 +570,26 @@ describe('Phonebook', () => {
     book.add({ number: '1', names: ['one'], destination });
     expect(() => book.add({ number: '2', names: ['ONE'], destination })).toThrow(/already listed/);
     expect(book.lookup('"one"')).toBe(book.entries[0]);
+  });
+
+  it('removes entries, and asks the unlisted resolver only for what is not listed', () => {
+    const book = new Phonebook();
+    const destination = new LineDestination(() => createCallPair('a', 'b')[0]);
+    const entry = { number: '2000', names: ['bbs'], destination };
+    book.add(entry);
+    const asked: string[] = [];
+    book.resolveUnlisted((dial) => {
+      asked.push(dial);
+      return dial.includes(':') ? { number: dial, destination } : undefined;
+    });
+    expect(book.lookup('BBS')).toBe(entry);
+    expect(book.lookup('Localhost:7000')?.number).toBe('localhost:7000');
+    expect(book.lookup('555')).toBeUndefined();
+    book.remove(entry);
+    expect(book.entries).toEqual([]);
+    expect(book.lookup('bbs')).toBeUndefined();
+    expect(asked).toEqual(['localhost:7000', '555', 'bbs']);
+    book.add({ number: '2000', names: ['bbs'], destination });
   });
 });
 

@@ -331,6 +331,9 @@ export class HayesModem implements CallDestination {
         settled = true;
         this.finishDial(reason);
       },
+      ringing: () => {
+        if (!settled && this.stateValue === 'dialing') this.showRingback();
+      },
     });
     return 'pending';
   }
@@ -387,6 +390,7 @@ export class HayesModem implements CallDestination {
     this.registers[SReg.RING_COUNT] = Math.min(255, this.registers[SReg.RING_COUNT]! + 1);
     this.setRing(true);
     this.result('RING');
+    this.incoming.callbacks.ringing?.();
     const autoAnswer = this.registers[SReg.AUTO_ANSWER_RINGS]!;
     if (autoAnswer > 0 && this.registers[SReg.RING_COUNT]! >= autoAnswer) {
       // Answer once the ring has been seen: RI stays up for a moment, as on the wire.
@@ -479,6 +483,16 @@ export class HayesModem implements CallDestination {
     this.emit('result', code === 'CONNECT' && speed !== undefined ? `CONNECT ${speed}` : code);
     if (this.quiet) return;
     this.writeText(formatResult(code, this.verbose, this.crText(), this.lfText(), speed));
+  }
+
+  /**
+   * RINGING while the far end rings, as modems that report the ringback (X4) print it. It is no
+   * result code: numeric and quiet modes show nothing.
+   */
+  private showRingback(): void {
+    if (this.quiet || !this.verbose) return;
+    const crlf = this.crText() + this.lfText();
+    this.writeText(`${crlf}RINGING${crlf}`);
   }
 
   /** Information text (ATI, S?): framed like a verbose result, shown even in numeric mode. */

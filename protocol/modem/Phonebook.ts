@@ -11,10 +11,14 @@ export interface PhonebookEntry {
   readonly description?: string;
 }
 
+/** Finds a destination for a dial string nobody listed (e.g. `host:port` for dial-out). */
+export type UnlistedResolver = (dialString: string) => PhonebookEntry | undefined;
+
 /** Maps dialled numbers and names to destinations. */
 export class Phonebook {
   private readonly byKey = new Map<string, PhonebookEntry>();
-  private readonly list: PhonebookEntry[] = [];
+  private list: PhonebookEntry[] = [];
+  private unlisted: UnlistedResolver | undefined;
 
   constructor(entries: readonly PhonebookEntry[] = []) {
     for (const entry of entries) this.add(entry);
@@ -30,9 +34,22 @@ export class Phonebook {
     this.list.push(entry);
   }
 
+  /** Takes an entry out again (its number and names become free). */
+  remove(entry: PhonebookEntry): void {
+    if (!this.list.includes(entry)) return;
+    this.list = this.list.filter((e) => e !== entry);
+    for (const [key, value] of [...this.byKey]) if (value === entry) this.byKey.delete(key);
+  }
+
+  /** What a dial string that matches no entry leads to; the resolver gets the normalised string. */
+  resolveUnlisted(resolver: UnlistedResolver | undefined): void {
+    this.unlisted = resolver;
+  }
+
   /** The entry for a dial string as typed after ATD/ATDT/ATDP, or undefined. */
   lookup(dialString: string): PhonebookEntry | undefined {
-    return this.byKey.get(normaliseDialString(dialString));
+    const key = normaliseDialString(dialString);
+    return this.byKey.get(key) ?? this.unlisted?.(key);
   }
 
   get entries(): readonly PhonebookEntry[] {

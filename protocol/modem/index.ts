@@ -1,7 +1,7 @@
 export { HayesModem } from './HayesModem.js';
 export type { HayesModemOptions, ModemEvent, ModemState } from './HayesModem.js';
 export { Phonebook } from './Phonebook.js';
-export type { PhonebookEntry } from './Phonebook.js';
+export type { PhonebookEntry, UnlistedResolver } from './Phonebook.js';
 export type { CallAttempt, CallCallbacks, CallDestination, CallFailure } from './CallDestination.js';
 export { LineDestination } from './LineDestination.js';
 export { createCallPair } from './CallPair.js';

@@ -4,6 +4,7 @@
 // Screenshots of every step go to test-output/web/.
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -356,6 +357,32 @@ describe('the page served by konomi start', () => {
     await session.screenshot('14-hung-up');
     expect(session.consoleErrors).toEqual([]);
   }, 30_000);
+
+  it('dials out through the bridge: ATDT 127.0.0.1:PORT reaches a TCP service on the loopback, then hangs up', async () => {
+    const service = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write('welcome from the page test service\r\n');
+      socket.on('data', (chunk) => socket.write(chunk.toString('latin1').toUpperCase()));
+    });
+    await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+    try {
+      const port = (service.address() as AddressInfo).port;
+      await typeInTerminal(session, `ATDT 127.0.0.1:${port}\r`);
+      await waitForTerminal(session, /CONNECT 56000\r\nwelcome from the page test service\r\n$/, 10_000);
+      await typeInTerminal(session, 'shout');
+      await waitForTerminal(session, /SHOUT$/, 10_000);
+      await session.page.waitForTimeout(1_200);
+      await typeInTerminal(session, '+++');
+      await waitForTerminal(session, /\r\nOK\r\n$/, 10_000);
+      await typeInTerminal(session, 'ATH\r');
+      await waitForTerminal(session, /NO CARRIER\r\n$/, 10_000);
+      await typeInTerminal(session, 'ATDT 192.0.2.1:23\r');
+      await waitForTerminal(session, /ATDT 192\.0\.2\.1:23\r\r\nNO CARRIER\r\n$/, 10_000);
+      expect(bridge.log()).toMatch(/dial-out from ws:127\.0\.0\.1:\d+\/dial to 192\.0\.2\.1:23 \(telnet\) refused/);
+    } finally {
+      await new Promise<void>((r) => service.close(() => r()));
+    }
+  }, 60_000);
 
   it('copies the terminal selection and pastes into the modem', async () => {
     const { page, context } = session;

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { ModemClock, SignalLine } from '../../protocol/modem/index.js';
 import type { LightName } from '../view/ModemLights.js';
+import { createLinePair } from '../../protocol/MemoryLine.js';
+import { LineDestination } from '../../protocol/modem/LineDestination.js';
 import { DialUp } from './DialUp.js';
 
 class ManualClock implements ModemClock {
@@ -197,5 +199,43 @@ describe('DialUp: the terminal dials XP10 COM2', () => {
     expect(half).toBeLessThan(3_600);
     await clock.advance(600);
     expect(dialUp.counters.toTerminal - start.toTerminal).toBe(5_600);
+  });
+});
+
+describe('DialUp: numbers the page does not list', () => {
+  it('go to the remote destination (the bridge): ATDT host:port connects, its data reaches the terminal', async () => {
+    const clock = new ManualClock();
+    const terminal = new FakeTerminal();
+    const dialled: string[] = [];
+    const [pageEnd, bridgeEnd] = createLinePair(['page', 'bridge']);
+    const dialUp = new DialUp({
+      terminal,
+      lights: new FakeLights(),
+      clock,
+      remote: (dialString) => {
+        dialled.push(dialString);
+        return new LineDestination(() => pageEnd);
+      },
+    });
+    expect(terminal.output).toMatch(/ATDT host:port dial out through the bridge/);
+    terminal.type('ATDT BBS.example.org:23\r');
+    await clock.advance(10);
+    expect(dialled).toEqual(['bbs.example.org:23']);
+    expect(terminal.output).toMatch(/ATDT BBS\.example\.org:23\r\r\nCONNECT 56000\r\n$/);
+    bridgeEnd.write(new TextEncoder().encode('welcome'));
+    await clock.advance(100);
+    expect(terminal.output).toMatch(/CONNECT 56000\r\nwelcome$/);
+    // Number 1 stays the page's own XP10, never the bridge's.
+    expect(dialled).not.toContain('1');
+    dialUp.dispose();
+  });
+
+  it('without a remote, an unlisted number is NO CARRIER', async () => {
+    const clock = new ManualClock();
+    const terminal = new FakeTerminal();
+    new DialUp({ terminal, lights: new FakeLights(), clock });
+    terminal.type('ATDT 127.0.0.1:23\r');
+    await clock.advance(10);
+    expect(terminal.output).toMatch(/\r\nNO CARRIER\r\n$/);
   });
 });

@@ -28,6 +28,11 @@ export interface DialUpOptions {
   readonly terminal: TerminalIo;
   readonly lights: Pick<ModemLights, 'set' | 'flash'>;
   readonly clock?: ModemClock;
+  /**
+   * Where a number the page does not list leads (`ATDT host:port`, the bridge's phonebook names):
+   * the bridge's `/dial`, which places the call under its dial policy. None: NO CARRIER.
+   */
+  readonly remote?: (dialString: string) => CallDestination;
 }
 
 /**
@@ -54,14 +59,12 @@ export class DialUp implements Disposable {
     const { lights } = options;
     const dte = new TerminalLine(this.observed(options.terminal), (direction) => lights.flash(direction === 'toModem' ? 'SD' : 'RD'));
     const console: CallDestination = { call: (from, callbacks) => this.callGuest(from, callbacks) };
-    this.modem = new HayesModem({
-      dte,
-      clock: this.clock,
-      name: 'web',
-      phonebook: new Phonebook([
-        { number: XP10_NUMBER, names: [...XP10_NAMES], destination: console, description: "XP10's console (COM2)" },
-      ]),
-    });
+    const phonebook = new Phonebook([
+      { number: XP10_NUMBER, names: [...XP10_NAMES], destination: console, description: "XP10's console (COM2)" },
+    ]);
+    const remote = options.remote;
+    if (remote) phonebook.resolveUnlisted((dialString) => ({ number: dialString, destination: remote(dialString) }));
+    this.modem = new HayesModem({ dte, clock: this.clock, name: 'web', phonebook });
     this.subscriptions.push(this.modem.onEvent((event) => this.onModemEvent(event)));
     lights.set('MR', true);
     lights.set('TR', true);
@@ -69,7 +72,8 @@ export class DialUp implements Disposable {
     options.terminal.writeText(
       'Konomi 56k V.90 modem · Hayes compatible\r\n' +
       `Phonebook: ${XP10_NUMBER} (${XP10_NAMES.join(', ')}) → XP10 console on COM2\r\n` +
-      'Type ATDT 1 to dial; +++ then ATH to hang up.\r\n',
+      'Type ATDT 1 to dial; +++ then ATH to hang up.\r\n' +
+      (remote ? 'Other numbers and ATDT host:port dial out through the bridge.\r\n' : ''),
     );
   }
 
@@ -116,10 +120,7 @@ export class DialUp implements Disposable {
       registers: { [SReg.AUTO_ANSWER_RINGS]: 1 },
       ...(speeds ? { answerSpeeds: speeds } : {}),
     });
-    // The guest's modem is quiet, but still reports each ring: the caller hears the ringback.
-    modem.onEvent((event) => {
-      if (event.type === 'result' && event.detail === 'RING' && this.modem.state === 'dialing') this.showRingback();
-    });
+    // The guest's modem is quiet, but each ring still reaches the caller's modem, which prints RINGING.
     return modem;
   }
 
@@ -134,13 +135,6 @@ export class DialUp implements Disposable {
       writeText: (text) => terminal.writeText(text),
       onInput: (listener) => terminal.onInput(listener),
     };
-  }
-
-  /** RINGING, as modems that report the ringback (X4) print it; numeric and quiet modes stay silent. */
-  private showRingback(): void {
-    if (this.style.mode !== 'verbose') return;
-    const { cr, lf } = this.lineEnds();
-    this.options.terminal.writeText(`${cr}${lf}RINGING${cr}${lf}`);
   }
 
   private lineEnds(): { cr: string; lf: string } {

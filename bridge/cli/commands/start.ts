@@ -1,12 +1,14 @@
 import { LmdbStore } from '../../store/LmdbStore.js';
 import { PgStore } from '../../store/PgStore.js';
 import { openLine } from '../../lines/openLine.js';
-import { BridgeServer } from '../../server/BridgeServer.js';
+import { BridgeServer, type BridgeServerOptions } from '../../server/BridgeServer.js';
+import { parseDialTarget } from '../../modem/DialTarget.js';
+import { parseSerialDevice } from '../../modem/SerialModem.js';
 import { createConsoleLogger } from '../../util/Logger.js';
 import { attachGuest } from '../../server/attachGuest.js';
 import { WebFront } from '../../stack/WebFront.js';
 import type { CliIo } from '../CliIo.js';
-import { flagOption, intOption, parseArgs, stringOption, UsageError } from '../parseArgs.js';
+import { flagOption, intOption, parseArgs, stringOption, UsageError, type ParsedArgs } from '../parseArgs.js';
 import { START_CONFIG_OPTIONS, startConfig } from './startConfig.js';
 
 const OPTIONS = {
@@ -17,6 +19,10 @@ const OPTIONS = {
   profile: { type: 'string' },
   web: { type: 'string' },
   serial: { type: 'string' },
+  telnet: { type: 'int', min: 0, max: 65535 },
+  'modem-serial': { type: 'string' },
+  phonebook: { type: 'string' },
+  'dial-allow': { type: 'string' },
 } as const;
 
 /** `konomi start`: runs until SIGINT/SIGTERM, then shuts everything down and exits 0. */
@@ -60,6 +66,7 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     ...(config.token ? { token: config.token } : {}),
     ...(allowedHosts(stringOption(args, 'allow-host'))),
     ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl, bridgeId: config.bridgeId } } : {}),
+    ...modemOptions(args),
   });
   const serialPath = stringOption(args, 'serial');
   if (serialPath) {
@@ -71,12 +78,34 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     : undefined;
   const state = config.dbUrl ? `PostgreSQL (chain ${config.bridgeId})` : config.dataDir ? `LMDB in ${config.dataDir}` : 'memory only';
   const cluster = config.redisUrl ? `  cluster ${config.bridgeId}` : '';
-  io.out(`konomi bridge: ${server.httpUrl}  state: ${state}  packet port tcp://${server.packetAddress.address}:${server.packetAddress.port}${cluster}${guest ? '  XP10 on ATDT 1' : ''}\n`);
+  io.out(`konomi bridge: ${server.httpUrl}  state: ${state}  packet port tcp://${server.packetAddress.address}:${server.packetAddress.port}${cluster}${guest ? '  XP10 on ATDT 1' : ''}${server.telnetAddress ? `  telnet ${server.telnetAddress.address} ${server.telnetAddress.port}` : ''}\n`);
   const signal = await io.interrupted;
   logger.info(`${signal}: stopping`);
   await guest?.stop();
   await server.stop();
   return 0;
+}
+
+/** --telnet, --modem-serial, --phonebook, --dial-allow: the modem's ways in and out (docs/MODEM.md). */
+function modemOptions(args: ParsedArgs): Pick<BridgeServerOptions, 'telnetPort' | 'modemSerial' | 'phonebookFile' | 'dialAllow'> {
+  const telnetPort = intOption(args, 'telnet');
+  const modemSerial = stringOption(args, 'modem-serial');
+  if (modemSerial !== undefined) {
+    try {
+      parseSerialDevice(modemSerial);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  const phonebookFile = stringOption(args, 'phonebook');
+  const dialAllow = (stringOption(args, 'dial-allow') ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  for (const item of dialAllow) if (!parseDialTarget(item)) throw new UsageError(`--dial-allow: "${item}" is not HOST:PORT`);
+  return {
+    ...(telnetPort !== undefined ? { telnetPort } : {}),
+    ...(modemSerial !== undefined ? { modemSerial } : {}),
+    ...(phonebookFile !== undefined ? { phonebookFile } : {}),
+    ...(dialAllow.length ? { dialAllow } : {}),
+  };
 }
 
 /** `--allow-host a.lan,b.example`: more names browsers reach the bridge by (WebSocket Host/Origin check). */
