@@ -1,7 +1,9 @@
 import type { Random } from '../evgpu/Random.js';
 import { geluScalar } from '../evgpu/kernels/activations.js';
 import { VecMatArena } from '../evgpu/wasm/VecMatArena.js';
+import type { BpeTokenizer } from './BpeTokenizer.js';
 import type { FemtoWeights } from './FemtoWeights.js';
+import { REJECT, WordGuard } from './WordGuard.js';
 
 /**
  * An instance's own 16×16 matrix, stored as int8 with one scale (256 bytes) inside a slab
@@ -49,8 +51,14 @@ export class FemtoEngine {
   private readonly hid: Float32Array;
   private readonly tmp: Float32Array;
   readonly logits: Float32Array;
-  /** Generation only ever emits EMITTABLE bytes, so its head computes just their columns. */
+  /** Generation only ever emits tokens of EMITTABLE bytes, so its head computes just their columns. */
   private readonly emitIds: Int32Array;
+  private readonly tokenizer: BpeTokenizer;
+  /** Per emittable column: 1 if its token starts with a space (token healing, see decode). */
+  private readonly spaceFirst: Uint8Array;
+  private readonly healsSpace: boolean;
+  /** Emittable column of each token id, -1 if it is not emittable. */
+  private readonly columnOf: Int32Array;
   private readonly headbE: Float32Array;
   private readonly logitsE: Float32Array;
   /**
@@ -61,7 +69,7 @@ export class FemtoEngine {
   private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE', number>;
   private readonly emit4: number;
   private readonly probsE: Float32Array;
-  private seq = new Uint8Array(512);
+  private seq = new Int32Array(512);
   /**
    * Everything before attention depends only on (token, position): the embedding sum and its
    * q, k, v rows are memoised per pair (4 MiB when full), filled on first use.
@@ -70,11 +78,19 @@ export class FemtoEngine {
   private readonly entryReady: Uint8Array;
   private readonly w: Record<'wte' | 'wpe' | 'ln1g' | 'ln1b' | 'wq' | 'wk' | 'wv' | 'wo' | 'ln2g' | 'ln2b' | 'w1' | 'b1' | 'w2' | 'b2' | 'lnfg' | 'lnfb' | 'head' | 'headb', Float32Array>;
 
-  /** `simd: false` forces the plain-JS vector-matrix path (tests check both give the same). */
+  /** Keeps generated words in the base's lexicon (null without one, or with `wordGuard: false`). */
+  private readonly guard: WordGuard | null;
+  private guardState = 0;
+
+  /**
+   * `simd: false` forces the plain-JS vector-matrix path (tests check both give the same);
+   * `wordGuard: false` decodes without the word guard even if the weights carry a lexicon.
+   */
   constructor(
     readonly weights: FemtoWeights,
-    options: { readonly simd?: boolean } = {},
+    options: { readonly simd?: boolean; readonly wordGuard?: boolean } = {},
   ) {
+    this.guard = weights.lexicon && options.wordGuard !== false ? new WordGuard(weights.lexicon) : null;
     const c = weights.config;
     this.d = c.hidden;
     this.ctx = c.context;
@@ -83,7 +99,11 @@ export class FemtoEngine {
     this.keys = new Float32Array(c.context * c.hidden);
     this.values = new Float32Array(c.context * c.hidden);
     if (c.hidden % 4 !== 0 || c.mlp % 4 !== 0) throw new RangeError('hidden and mlp widths must be multiples of 4');
-    const emitCount = EMITTABLE.reduce((s, v) => s + v, 0);
+    this.tokenizer = weights.tokenizer;
+    this.emitIds = Int32Array.from({ length: c.vocab }, (_, i) => i).filter((i) => this.tokenizer.bytesOf(i).every((b) => EMITTABLE[b] === 1));
+    const emitCount = this.emitIds.length;
+    this.spaceFirst = Uint8Array.from(this.emitIds, (id) => (this.tokenizer.bytesOf(id)[0] === 32 ? 1 : 0));
+    this.healsSpace = this.tokenizer.merges.length > 0;
     this.emit4 = Math.ceil(emitCount / 4);
     const a = this.arena;
     this.at = {
@@ -101,8 +121,9 @@ export class FemtoEngine {
     this.entry = new Float32Array(c.vocab * c.context * 4 * c.hidden);
     this.entryReady = new Uint8Array(c.vocab * c.context);
     this.logits = new Float32Array(c.vocab);
-    this.emitIds = Int32Array.from({ length: c.vocab }, (_, i) => i).filter((i) => EMITTABLE[i] === 1);
     const e = this.emitIds.length;
+    this.columnOf = new Int32Array(c.vocab).fill(-1);
+    this.emitIds.forEach((id, j) => (this.columnOf[id] = j));
     this.logitsE = a.view(this.at.logitsE, this.emit4 * 4);
     this.probsE = new Float32Array(e);
     this.headbE = new Float32Array(this.emit4 * 4);
@@ -147,24 +168,42 @@ export class FemtoEngine {
   }
 
   /**
-   * Generates `maxTokens` bytes after `prompt` at `temperature`, drawing from `rng`. Long
-   * sequences slide: when the window fills, the newest half is re-read at positions 0.. .
+   * Generates `maxTokens` tokens after `prompt` at `temperature`, drawing from `rng`, and returns
+   * their bytes. Long sequences slide: when the window fills, the newest half is re-read at
+   * positions 0.. .
    */
   generate(prompt: Uint8Array, maxTokens: number, temperature: number, rng: Random, personality: Personality | null): Uint8Array {
-    return this.decode(prompt, maxTokens, personality, () => this.sample(temperature, rng));
+    return this.decode(prompt, maxTokens, personality, false, () => this.sample(temperature, rng));
   }
 
-  private decode(prompt: Uint8Array, maxTokens: number, personality: Personality | null, pick: () => number): Uint8Array {
-    const start = prompt.length === 0 ? Uint8Array.of(10) : prompt.subarray(Math.max(0, prompt.length - (this.ctx >> 1)));
+  /**
+   * Greedy decoding (the most likely token each step) with a repetition guard: a token that
+   * would repeat a token trigram already in the prompt or the answer is skipped for the next
+   * most likely one. Without the guard a model this small falls into loops ("the and the and").
+   */
+  greedy(prompt: Uint8Array, maxTokens: number, personality: Personality | null): Uint8Array {
+    return this.decode(prompt, maxTokens, personality, true, () => this.argmax());
+  }
+
+  private decode(prompt: Uint8Array, maxTokens: number, personality: Personality | null, guard: boolean, pick: () => number): Uint8Array {
+    // Token healing: a word's leading space belongs to the word's token (" ethic"), so a prompt
+    // ending in a space is read without it and the first token must start with one; that
+    // space, already in the prompt, is not repeated in the answer.
+    const heal = this.healsSpace && prompt.length > 0 && prompt[prompt.length - 1] === 32;
+    const ids = this.tokenize(heal ? prompt.subarray(0, prompt.length - 1) : prompt);
+    const start = ids.subarray(Math.max(0, ids.length - (this.ctx >> 1)));
     const total = start.length + maxTokens;
-    if (this.seq.length < total) this.seq = new Uint8Array(total * 2);
+    if (this.seq.length < total) this.seq = new Int32Array(total * 2);
     const seq = this.seq;
     seq.set(start);
     let len = start.length;
     let pos = this.prefill(seq, 0, len, true);
-    const out = new Uint8Array(maxTokens);
+    const out = new Int32Array(maxTokens);
+    if (this.guard) this.guardState = this.guard.start(prompt);
     for (let t = 0; t < maxTokens; t++) {
       this.head(personality, true);
+      if (t === 0 && heal) this.maskUnless(this.spaceFirst);
+      if (guard) this.banRepeats(seq, len);
       const tok = pick();
       out[t] = tok;
       seq[len++] = tok;
@@ -172,12 +211,24 @@ export class FemtoEngine {
       if (pos === this.ctx) pos = this.prefill(seq, len - (this.ctx >> 1), len - 1, false);
       this.step(tok, pos++);
     }
-    return out;
+    const bytes = this.tokenizer.decode(out);
+    return heal && maxTokens > 0 ? bytes.subarray(1) : bytes;
   }
 
-  /** Tempered next-byte distribution after `context` (its last `context size` bytes). */
+  /** Token ids of `bytes`; an empty text reads as one newline (a fresh paragraph). */
+  private tokenize(bytes: Uint8Array): Int32Array {
+    return bytes.length === 0 ? Int32Array.of(10) : this.tokenizer.encode(bytes);
+  }
+
+  /** The last `context size` tokens of `context`. */
+  private window(context: Uint8Array): Int32Array {
+    const ids = this.tokenize(context);
+    return ids.subarray(Math.max(0, ids.length - this.ctx));
+  }
+
+  /** Tempered next-token distribution after `context` (its last `context size` tokens): one entry per vocabulary token. */
   distribution(context: Uint8Array, temperature: number, personality: Personality | null, out = new Float32Array(this.vocab)): Float32Array {
-    const c = context.length === 0 ? Uint8Array.of(10) : context.subarray(Math.max(0, context.length - this.ctx));
+    const c = this.window(context);
     this.prefill(c, 0, c.length, true);
     this.head(personality, true);
     this.tempered(temperature);
@@ -192,7 +243,7 @@ export class FemtoEngine {
    * in the same order and precision as summing `distribution` results, so it gives the same floats.
    */
   mixture(context: Uint8Array, members: readonly MixtureMember[], out = new Float32Array(this.vocab)): Float32Array {
-    const c = context.length === 0 ? Uint8Array.of(10) : context.subarray(Math.max(0, context.length - this.ctx));
+    const c = this.window(context);
     this.prefill(c, 0, c.length, true);
     out.fill(0);
     const { emitIds, probsE } = this;
@@ -208,22 +259,26 @@ export class FemtoEngine {
   }
 
   /**
-   * Average bits per byte of `text` under the base model, reading it in windows of the context
-   * size (each byte after the first of a window is predicted from the bytes before it there).
+   * Average bits per byte (character) of `text` under the base model: the text is tokenized,
+   * read in windows of the context size (each token after the first of a window is predicted
+   * from the tokens before it there), and the bits of the predicted tokens are divided by the
+   * bytes they cover, so tokenizers of any vocabulary compare.
    */
   bitsPerByte(text: Uint8Array): number {
+    const ids = this.tokenizer.encode(text);
     let bits = 0;
-    let count = 0;
-    for (let w = 0; w + 1 < text.length; w += this.ctx) {
-      const end = Math.min(text.length, w + this.ctx);
+    let bytes = 0;
+    for (let w = 0; w + 1 < ids.length; w += this.ctx) {
+      const end = Math.min(ids.length, w + this.ctx);
       for (let i = w; i < end - 1; i++) {
-        this.step(text[i] as number, i - w);
+        this.step(ids[i] as number, i - w);
         this.head(null, false);
-        bits -= this.logSoftmaxAt(text[i + 1] as number) / Math.LN2;
-        count++;
+        const next = ids[i + 1] as number;
+        bits -= this.logSoftmaxAt(next) / Math.LN2;
+        bytes += this.tokenizer.bytesOf(next).length;
       }
     }
-    return count === 0 ? 0 : bits / count;
+    return bytes === 0 ? 0 : bits / bytes;
   }
 
   /**
@@ -232,7 +287,7 @@ export class FemtoEngine {
    * their cached k/v rows; only the last (when `computeLast`) runs the whole block, since only
    * its output reaches a head. Exact, and what makes long prompts cheap.
    */
-  private prefill(seq: Uint8Array, from: number, to: number, computeLast: boolean): number {
+  private prefill(seq: Int32Array, from: number, to: number, computeLast: boolean): number {
     let pos = 0;
     const last = computeLast ? to - 1 : to;
     for (let i = from; i < last; i++) this.load(seq[i] as number, pos++);
@@ -355,15 +410,96 @@ export class FemtoEngine {
     for (let j = 0; j < n; j++) probsE[j] = (probsE[j] as number) * inv;
   }
 
-  private sample(temperature: number, rng: Random): number {
-    this.tempered(temperature);
-    const n = this.probsE.length;
-    let u = rng.next();
-    for (let j = 0; j < n; j++) {
-      u -= this.probsE[j] as number;
-      if (u < 0) return this.emitIds[j] as number;
+  /** Excludes the emittable columns whose `allowed` entry is 0 from the next pick. */
+  private maskUnless(allowed: Uint8Array): void {
+    const l = this.logitsE;
+    for (let j = 0; j < allowed.length; j++) if (allowed[j] === 0) l[j] = -Infinity;
+  }
+
+  /** Excludes every token c for which (seq[len-2], seq[len-1], c) already occurs in seq. */
+  private banRepeats(seq: Int32Array, len: number): void {
+    if (len < 2) return;
+    const a = seq[len - 2] as number;
+    const b = seq[len - 1] as number;
+    for (let i = 0; i + 2 < len; i++) {
+      if (seq[i] === a && seq[i + 1] === b) {
+        const col = this.columnOf[seq[i + 2] as number] as number;
+        if (col >= 0) this.logitsE[col] = -Infinity;
+      }
     }
-    return this.emitIds[n - 1] as number;
+  }
+
+  /** The most likely column the word guard accepts (see `accept`). */
+  private argmax(): number {
+    const l = this.logitsE;
+    for (;;) {
+      let best = 0;
+      for (let j = 1; j < this.emitIds.length; j++) if ((l[j] as number) > (l[best] as number)) best = j;
+      if (this.accept(best) || l[best] === -Infinity) return this.emitIds[best] as number;
+      l[best] = -Infinity;
+    }
+  }
+
+  /** Whether the word guard lets column `j` follow (moving its state if so); true without a guard. */
+  private accept(j: number): boolean {
+    if (!this.guard) return true;
+    const next = this.guard.advance(this.guardState, this.tokenizer.bytesOf(this.emitIds[j] as number));
+    if (next === REJECT) return false;
+    this.guardState = next;
+    return true;
+  }
+
+  /**
+   * Draws a column of `logitsE / temperature` without normalising: one pass for the maximum,
+   * one for e^(z − max) by table (relative error < 3e-6; a column more than SAMPLE_CUTOFF below
+   * the maximum, less than 1e-7 of its weight, counts as 0), one to walk to u·Σ. Sampling is
+   * most of a request's time, and with a BPE vocabulary there are hundreds of columns.
+   */
+  private sample(temperature: number, rng: Random): number {
+    const { logitsE, probsE } = this;
+    const n = probsE.length;
+    const invT = 1 / Math.max(temperature, 1e-3);
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
+    let sum = 0;
+    for (let j = 0; j < n; j++) {
+      const z = ((logitsE[j] as number) - max) * invT;
+      let e = 0;
+      if (z > -SAMPLE_CUTOFF) {
+        const f = -z * EXP_STEPS;
+        const i = f | 0;
+        const lo = EXP_TABLE[i] as number;
+        e = lo + (f - i) * ((EXP_TABLE[i + 1] as number) - lo);
+      }
+      probsE[j] = e;
+      sum += e;
+    }
+    // A token the word guard rejects is taken out and the draw repeated (rejection sampling:
+    // the result follows the distribution restricted to accepted tokens). After a few
+    // rejections every column is checked once instead.
+    for (let tries = 0; ; tries++) {
+      if (tries === 8 && this.guard) {
+        sum = 0;
+        for (let j = 0; j < n; j++) {
+          if ((probsE[j] as number) > 0 && this.guard.advance(this.guardState, this.tokenizer.bytesOf(this.emitIds[j] as number)) === REJECT) probsE[j] = 0;
+          sum += probsE[j] as number;
+        }
+        if (sum <= 0) return this.argmax();
+      }
+      let u = rng.next() * sum;
+      let pick = -1;
+      for (let j = 0; j < n; j++) {
+        const p = probsE[j] as number;
+        if (p <= 0) continue;
+        pick = j;
+        u -= p;
+        if (u < 0) break;
+      }
+      if (pick < 0) return this.argmax();
+      if (this.accept(pick)) return this.emitIds[pick] as number;
+      sum -= probsE[pick] as number;
+      probsE[pick] = 0;
+    }
   }
 
   private logSoftmaxAt(target: number): number {
@@ -375,6 +511,12 @@ export class FemtoEngine {
     return (logits[target] as number) - max - Math.log(sum);
   }
 }
+
+/** Sampling ignores columns whose tempered logit is this far below the maximum (weight < 1e-7). */
+const SAMPLE_CUTOFF = 16;
+const EXP_STEPS = 256;
+/** e^(−i/EXP_STEPS) for i = 0..SAMPLE_CUTOFF·EXP_STEPS + 1, interpolated linearly by `sample`. */
+const EXP_TABLE = Float64Array.from({ length: SAMPLE_CUTOFF * EXP_STEPS + 2 }, (_, i) => Math.exp(-i / EXP_STEPS));
 
 const GELU_RANGE = 6;
 const GELU_STEPS = 256;
