@@ -3,7 +3,7 @@
  * core/femto/weights/baseWeights.ts (base64, loads without fs), the loss curve as a PNG and the
  * held-out bits per character next to unigram and bigram baselines.
  *
- *   npm run train:femto -- [--merges N] [--mlp N] [--context N] [--steps N] [--batch N] [--seq N]
+ *   npm run train:femto -- [--merges N] [--mlp N] [--context N] [--ngram N] [--steps N] [--batch N] [--seq N]
  *                          [--lr X] [--seed N] [--out DIR]
  *
  * The defaults reproduce the committed weights. --merges 0 trains the byte-level model.
@@ -36,7 +36,8 @@ function parseOptions() {
       merges: { type: 'string', default: String(DEFAULT_MERGES) },
       mlp: { type: 'string', default: String(FEMTO_CONFIG.mlp) },
       context: { type: 'string', default: String(FEMTO_CONFIG.context) },
-      steps: { type: 'string', default: '2000' },
+      ngram: { type: 'string', default: String(DEFAULT_NGRAM) },
+      steps: { type: 'string', default: '3000' },
       batch: { type: 'string', default: '16' },
       seq: { type: 'string' },
       lr: { type: 'string', default: '0.01' },
@@ -49,13 +50,15 @@ function parseOptions() {
 
 /** BPE merges of the committed model: vocabulary = 256 bytes + merges. */
 export const DEFAULT_MERGES = 256;
+/** Buckets of the hashed (previous token, token) input embedding; 0: none. */
+export const DEFAULT_NGRAM = 16384;
 
 /** The last tenth of the corpus is held out; it is never trained on. */
 export const HELD_OUT_FRACTION = 0.1;
 
 function main(): void {
   const args = parseOptions();
-  const positive = (name: 'steps' | 'batch' | 'seq' | 'seed' | 'mlp' | 'context' | 'merges', min = 1): number => {
+  const positive = (name: 'steps' | 'batch' | 'seq' | 'seed' | 'mlp' | 'context' | 'merges' | 'ngram', min = 1): number => {
     const v = Number(args[name]);
     if (!Number.isInteger(v) || v < min) throw new RangeError(`--${name} must be an integer ≥ ${min}`);
     return v;
@@ -65,6 +68,7 @@ function main(): void {
   const merges = positive('merges', 0);
   const context = positive('context', 2);
   const mlp = positive('mlp', 4);
+  const ngram = positive('ngram', 0);
   const seqLen = args.seq === undefined ? context : positive('seq', 2);
   const lr = Number(args.lr);
   if (!(lr > 0)) throw new RangeError('--lr must be a positive number');
@@ -78,7 +82,7 @@ function main(): void {
   const t0 = Date.now();
   const tokenizer = merges === 0 ? new BpeTokenizer() : BpeTokenizer.train(train, merges);
   const tokenizerSeconds = (Date.now() - t0) / 1000;
-  const config: FemtoConfig = { vocab: tokenizer.vocabSize, hidden: FEMTO_CONFIG.hidden, context, mlp };
+  const config: FemtoConfig = { vocab: tokenizer.vocabSize, hidden: FEMTO_CONFIG.hidden, context, mlp, ...(ngram > 0 ? { ngram } : {}) };
   const weights = FemtoWeights.random(seed, config, tokenizer);
   const trainer = new FemtoTrainer(weights, train, { steps, batch, seqLen, lr, seed });
   const engine = new FemtoEngine(weights);
@@ -100,7 +104,7 @@ function main(): void {
   process.stderr.write('\n');
 
   const trainSeconds = Math.round((Date.now() - started) / 1000);
-  const ngram = new NgramModel(train);
+  const baselines = new NgramModel(train);
   engine.weightsChanged();
   const trainText = decodeText(train);
   const vocabulary = vocabularyOf(trainText);
@@ -110,7 +114,7 @@ function main(): void {
   const answers = sampleAnswers(new FemtoLlmFactory(shipped));
   const stats = answerStats(answers, vocabulary);
   const report = {
-    seed, steps, batch, seqLen, lr, merges, vocab: config.vocab, context, mlp,
+    seed, steps, batch, seqLen, lr, merges, vocab: config.vocab, context, mlp, ngram,
     parameters: weights.parameterCount,
     trainBytes: train.length,
     heldOutBytes: heldOut.length,
@@ -122,8 +126,8 @@ function main(): void {
     wordsInTrainingVocabularyWithoutGuard: round(unguarded.validShare),
     distinctWordBigramsWithoutGuard: round(unguarded.distinctBigramShare),
     lexiconWords: lexicon.words.length,
-    bigramBitsPerChar: round(ngram.bigramBits(heldOut)),
-    unigramBitsPerChar: round(ngram.unigramBits(heldOut)),
+    bigramBitsPerChar: round(baselines.bigramBits(heldOut)),
+    unigramBitsPerChar: round(baselines.unigramBits(heldOut)),
   };
   const out = args.out ?? '.';
   writeFileSync(join(out, 'baseWeights.ts'), weightsModule(shipped, report));
@@ -149,9 +153,10 @@ function progress(step: number, steps: number, trainBits: number, heldBits: numb
   );
 }
 
+/** A flat array of 100-character lines (a long chain of `+` overflows parsers' stacks). */
 function base64Lines(bytes: Uint8Array): string {
   const lines = encodeBase64(bytes).match(/.{1,100}/g) ?? [''];
-  return lines.map((l) => `  '${l}'`).join(' +\n') + ';';
+  return `[\n${lines.map((l) => `  '${l}',`).join('\n')}\n].join('');`;
 }
 
 function weightsModule(weights: FemtoWeights, report: object): string {

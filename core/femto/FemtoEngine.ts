@@ -2,6 +2,7 @@ import type { Random } from '../evgpu/Random.js';
 import { geluScalar } from '../evgpu/kernels/activations.js';
 import { VecMatArena } from '../evgpu/wasm/VecMatArena.js';
 import type { BpeTokenizer } from './BpeTokenizer.js';
+import { ngramBucket } from './FemtoConfig.js';
 import type { FemtoWeights } from './FemtoWeights.js';
 import { REJECT, WordGuard } from './WordGuard.js';
 
@@ -50,6 +51,9 @@ export class FemtoEngine {
   private readonly y: Float32Array;
   private readonly hid: Float32Array;
   private readonly tmp: Float32Array;
+  /** Arena views: an entry's normalised embedding and its q|k|v row. */
+  private readonly h0: Float32Array;
+  private readonly qkv: Float32Array;
   readonly logits: Float32Array;
   /** Generation only ever emits tokens of EMITTABLE bytes, so its head computes just their columns. */
   private readonly emitIds: Int32Array;
@@ -66,7 +70,7 @@ export class FemtoEngine {
    * available (vecmat runs there), a plain buffer otherwise. Offsets of its arrays:
    */
   private readonly arena = new VecMatArena();
-  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE', number>;
+  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv', number>;
   private readonly emit4: number;
   private readonly probsE: Float32Array;
   private seq = new Int32Array(512);
@@ -76,6 +80,9 @@ export class FemtoEngine {
    */
   private readonly entry: Float32Array;
   private readonly entryReady: Uint8Array;
+  /** Buckets of the hashed pair embedding (0: none) and its table. */
+  private readonly ngram: number;
+  private readonly wng: Float32Array;
   private readonly w: Record<'wte' | 'wpe' | 'ln1g' | 'ln1b' | 'wq' | 'wk' | 'wv' | 'wo' | 'ln2g' | 'ln2b' | 'w1' | 'b1' | 'w2' | 'b2' | 'lnfg' | 'lnfb' | 'head' | 'headb', Float32Array>;
 
   /** Keeps generated words in the base's lexicon (null without one, or with `wordGuard: false`). */
@@ -109,17 +116,22 @@ export class FemtoEngine {
     this.at = {
       x: a.alloc(c.hidden), h: a.alloc(c.hidden), y: a.alloc(c.hidden), hid: a.alloc(c.mlp), logitsE: a.alloc(this.emit4 * 4),
       wo: a.alloc(c.hidden * c.hidden), w1: a.alloc(c.hidden * c.mlp), w2: a.alloc(c.mlp * c.hidden), headE: a.alloc(c.hidden * this.emit4 * 4),
+      h0: a.alloc(c.hidden), qkv: a.alloc(3 * c.hidden), wqkv: a.alloc(c.hidden * 3 * c.hidden),
     };
     a.seal(options.simd ?? true);
     this.x = a.view(this.at.x, c.hidden);
+    this.h0 = a.view(this.at.h0, c.hidden);
+    this.qkv = a.view(this.at.qkv, 3 * c.hidden);
     this.h = a.view(this.at.h, c.hidden);
     this.q = new Float32Array(c.hidden);
     this.att = new Float32Array(c.context);
     this.y = a.view(this.at.y, c.hidden);
     this.hid = a.view(this.at.hid, c.mlp);
     this.tmp = new Float32Array(c.hidden);
-    this.entry = new Float32Array(c.vocab * c.context * 4 * c.hidden);
-    this.entryReady = new Uint8Array(c.vocab * c.context);
+    this.ngram = c.ngram ?? 0;
+    this.wng = this.ngram > 0 ? weights.get('wng') : new Float32Array(0);
+    this.entry = new Float32Array((this.ngram > 0 ? 1 : c.vocab * c.context) * 4 * c.hidden);
+    this.entryReady = new Uint8Array(this.ngram > 0 ? 0 : c.vocab * c.context);
     this.logits = new Float32Array(c.vocab);
     const e = this.emitIds.length;
     this.columnOf = new Int32Array(c.vocab).fill(-1);
@@ -155,6 +167,13 @@ export class FemtoEngine {
       for (let i = 0; i < d; i++) headE[i * width + j] = w.head[i * vocab + id] as number;
     });
     a.view(at.wo, d * d).set(w.wo);
+    // q, k and v of an entry in one product: row i of wqkv is row i of wq, wk, wv side by side.
+    const wqkv = a.view(at.wqkv, d * 3 * d);
+    for (let i = 0; i < d; i++) {
+      wqkv.set(w.wq.subarray(i * d, (i + 1) * d), i * 3 * d);
+      wqkv.set(w.wk.subarray(i * d, (i + 1) * d), i * 3 * d + d);
+      wqkv.set(w.wv.subarray(i * d, (i + 1) * d), i * 3 * d + 2 * d);
+    }
     a.view(at.w1, d * mlpWidth).set(w.w1);
     a.view(at.w2, mlpWidth * d).set(w.w2);
   }
@@ -191,13 +210,14 @@ export class FemtoEngine {
     // space, already in the prompt, is not repeated in the answer.
     const heal = this.healsSpace && prompt.length > 0 && prompt[prompt.length - 1] === 32;
     const ids = this.tokenize(heal ? prompt.subarray(0, prompt.length - 1) : prompt);
-    const start = ids.subarray(Math.max(0, ids.length - (this.ctx >> 1)));
+    const from = Math.max(0, ids.length - (this.ctx >> 1));
+    const start = ids.subarray(from);
     const total = start.length + maxTokens;
     if (this.seq.length < total) this.seq = new Int32Array(total * 2);
     const seq = this.seq;
     seq.set(start);
     let len = start.length;
-    let pos = this.prefill(seq, 0, len, true);
+    let pos = this.prefill(seq, 0, len, true, from > 0 ? (ids[from - 1] as number) : -1);
     const out = new Int32Array(maxTokens);
     if (this.guard) this.guardState = this.guard.start(prompt);
     for (let t = 0; t < maxTokens; t++) {
@@ -208,8 +228,8 @@ export class FemtoEngine {
       out[t] = tok;
       seq[len++] = tok;
       if (t === maxTokens - 1) break;
-      if (pos === this.ctx) pos = this.prefill(seq, len - (this.ctx >> 1), len - 1, false);
-      this.step(tok, pos++);
+      if (pos === this.ctx) pos = this.prefill(seq, len - (this.ctx >> 1), len - 1, false, seq[len - (this.ctx >> 1) - 1] as number);
+      this.step(tok, len > 1 ? (seq[len - 2] as number) : -1, pos++);
     }
     const bytes = this.tokenizer.decode(out);
     return heal && maxTokens > 0 ? bytes.subarray(1) : bytes;
@@ -220,16 +240,16 @@ export class FemtoEngine {
     return bytes.length === 0 ? Int32Array.of(10) : this.tokenizer.encode(bytes);
   }
 
-  /** The last `context size` tokens of `context`. */
-  private window(context: Uint8Array): Int32Array {
+  /** Reads the last `context size` tokens of `context` (all but the last only to the k/v cache). */
+  private readWindow(context: Uint8Array): void {
     const ids = this.tokenize(context);
-    return ids.subarray(Math.max(0, ids.length - this.ctx));
+    const from = Math.max(0, ids.length - this.ctx);
+    this.prefill(ids, from, ids.length, true, from > 0 ? (ids[from - 1] as number) : -1);
   }
 
   /** Tempered next-token distribution after `context` (its last `context size` tokens): one entry per vocabulary token. */
   distribution(context: Uint8Array, temperature: number, personality: Personality | null, out = new Float32Array(this.vocab)): Float32Array {
-    const c = this.window(context);
-    this.prefill(c, 0, c.length, true);
+    this.readWindow(context);
     this.head(personality, true);
     this.tempered(temperature);
     out.fill(0);
@@ -243,8 +263,7 @@ export class FemtoEngine {
    * in the same order and precision as summing `distribution` results, so it gives the same floats.
    */
   mixture(context: Uint8Array, members: readonly MixtureMember[], out = new Float32Array(this.vocab)): Float32Array {
-    const c = this.window(context);
-    this.prefill(c, 0, c.length, true);
+    this.readWindow(context);
     out.fill(0);
     const { emitIds, probsE } = this;
     for (const m of members) {
@@ -271,7 +290,7 @@ export class FemtoEngine {
     for (let w = 0; w + 1 < ids.length; w += this.ctx) {
       const end = Math.min(ids.length, w + this.ctx);
       for (let i = w; i < end - 1; i++) {
-        this.step(ids[i] as number, i - w);
+        this.step(ids[i] as number, i > 0 ? (ids[i - 1] as number) : -1, i - w);
         this.head(null, false);
         const next = ids[i + 1] as number;
         bits -= this.logSoftmaxAt(next) / Math.LN2;
@@ -287,31 +306,46 @@ export class FemtoEngine {
    * their cached k/v rows; only the last (when `computeLast`) runs the whole block, since only
    * its output reaches a head. Exact, and what makes long prompts cheap.
    */
-  private prefill(seq: Int32Array, from: number, to: number, computeLast: boolean): number {
+  private prefill(seq: Int32Array, from: number, to: number, computeLast: boolean, prev0: number): number {
     let pos = 0;
     const last = computeLast ? to - 1 : to;
-    for (let i = from; i < last; i++) this.load(seq[i] as number, pos++);
-    if (computeLast && to > from) this.step(seq[to - 1] as number, pos++);
+    for (let i = from; i < last; i++) this.load(seq[i] as number, i > from ? (seq[i - 1] as number) : prev0, pos++);
+    if (computeLast && to > from) this.step(seq[to - 1] as number, to - 1 > from ? (seq[to - 2] as number) : prev0, pos++);
     return pos;
   }
 
-  /** Stores the key and value rows of `token` at `pos` without running the block. */
-  private load(token: number, pos: number): void {
-    const d = this.d;
+  /**
+   * Offset in `entry` of the embedding sum and q/k/v rows of `token` after `prev` at `pos`:
+   * memoised per (token, position) pair, or, with the hashed pair embedding (which depends on
+   * `prev` too), computed into the first row each time.
+   */
+  private entryAt(token: number, prev: number, pos: number): number {
+    if (this.ngram > 0) {
+      this.fillEntry(token, prev, pos, 0);
+      return 0;
+    }
     const pair = token * this.ctx + pos;
-    const eo = pair * 4 * d;
-    if (this.entryReady[pair] === 0) this.fillEntry(token, pos, eo);
+    const eo = pair * 4 * this.d;
+    if (this.entryReady[pair] === 0) {
+      this.fillEntry(token, prev, pos, eo);
+      this.entryReady[pair] = 1;
+    }
+    return eo;
+  }
+
+  /** Stores the key and value rows of `token` (after `prev`) at `pos` without running the block. */
+  private load(token: number, prev: number, pos: number): void {
+    const d = this.d;
+    const eo = this.entryAt(token, prev, pos);
     const ko = pos * d;
     this.keys.set(this.entry.subarray(eo + 2 * d, eo + 3 * d), ko);
     this.values.set(this.entry.subarray(eo + 3 * d, eo + 4 * d), ko);
   }
 
-  /** One token through the block at `pos`; leaves the residual stream in `x`. */
-  private step(token: number, pos: number): void {
+  /** One token (after `prev`) through the block at `pos`; leaves the residual stream in `x`. */
+  private step(token: number, prev: number, pos: number): void {
     const { d, x, h, q, att, y, w } = this;
-    const pair = token * this.ctx + pos;
-    const eo = pair * 4 * d;
-    if (this.entryReady[pair] === 0) this.fillEntry(token, pos, eo);
+    const eo = this.entryAt(token, prev, pos);
     const entry = this.entry;
     const ko = pos * d;
     for (let i = 0; i < d; i++) {
@@ -354,17 +388,22 @@ export class FemtoEngine {
     this.arena.vecmat(this.at.hid, this.at.w2, this.at.x, this.mlpWidth, d >> 2);
   }
 
-  private fillEntry(token: number, pos: number, eo: number): void {
-    const { d, h, w, entry } = this;
+  private fillEntry(token: number, prev: number, pos: number, eo: number): void {
+    const { d, w, entry } = this;
     const x0 = entry.subarray(eo, eo + d);
     for (let i = 0; i < d; i++) x0[i] = (w.wte[token * d + i] as number) + (w.wpe[pos * d + i] as number);
-    layerNorm(x0, w.ln1g, w.ln1b, h, d);
-    matVec(h, w.wq, entry, eo + d, d, d);
+    if (this.ngram > 0) {
+      const bo = ngramBucket(prev, token, this.ngram) * d;
+      for (let i = 0; i < d; i++) x0[i] = (x0[i] as number) + (this.wng[bo + i] as number);
+    }
+    const { arena, at } = this;
+    layerNorm(x0, w.ln1g, w.ln1b, this.h0, d);
+    const qkv = this.qkv;
+    qkv.fill(0);
+    arena.vecmat(at.h0, at.wqkv, at.qkv, d, (3 * d) >> 2);
     const inv = 1 / Math.sqrt(d);
-    for (let i = 0; i < d; i++) entry[eo + d + i] = (entry[eo + d + i] as number) * inv;
-    matVec(h, w.wk, entry, eo + 2 * d, d, d);
-    matVec(h, w.wv, entry, eo + 3 * d, d, d);
-    this.entryReady[token * this.ctx + pos] = 1;
+    for (let i = 0; i < d; i++) entry[eo + d + i] = (qkv[i] as number) * inv;
+    entry.set(qkv.subarray(d, 3 * d), eo + 2 * d);
   }
 
   /**
@@ -540,16 +579,6 @@ function layerNorm(x: Float32Array, g: Float32Array, b: Float32Array, out: Float
   for (let i = 0; i < d; i++) v += ((x[i] as number) - mean) ** 2;
   const inv = 1 / Math.sqrt(v / d + 1e-5);
   for (let i = 0; i < d; i++) out[i] = ((x[i] as number) - mean) * inv * (g[i] as number) + (b[i] as number);
-}
-
-/** out[o..o+n) = v · W for row-major W [m, n]. */
-function matVec(v: Float32Array, w: Float32Array, out: Float32Array, o: number, m: number, n: number): void {
-  out.fill(0, o, o + n);
-  for (let i = 0; i < m; i++) {
-    const vi = v[i] as number;
-    const ro = i * n;
-    for (let j = 0; j < n; j++) out[o + j] = (out[o + j] as number) + vi * (w[ro + j] as number);
-  }
 }
 
 /** out += v · W for row-major W [m, n]. */

@@ -26,6 +26,7 @@ export class FemtoTrainer {
   private readonly rng: Random;
   private readonly inputs: Int32Array;
   private readonly targets: Int32Array;
+  private readonly prev: Int32Array;
   private readonly tokens: Int32Array;
   private readonly textBytes: number;
   private done = 0;
@@ -44,6 +45,7 @@ export class FemtoTrainer {
     this.rng = new Random(options.seed);
     this.inputs = new Int32Array(options.batch * options.seqLen);
     this.targets = new Int32Array(options.batch * options.seqLen);
+    this.prev = new Int32Array(options.batch * options.seqLen);
   }
 
   /** Average bytes per token of the training text (1 for the byte-level model). */
@@ -62,10 +64,11 @@ export class FemtoTrainer {
       for (let i = 0; i < seqLen; i++) {
         this.inputs[b * seqLen + i] = this.tokens[at + i] as number;
         this.targets[b * seqLen + i] = this.tokens[at + i + 1] as number;
+        this.prev[b * seqLen + i] = at + i > 0 ? (this.tokens[at + i - 1] as number) : -1;
       }
     }
     const tape = new Tape();
-    const loss = femtoLoss(tape, this.params, this.inputs, this.targets, batch, seqLen);
+    const loss = femtoLoss(tape, this.params, this.inputs, this.targets, batch, seqLen, this.prev);
     tape.backward(loss);
     this.adam.lr = this.learningRate(this.done);
     this.adam.step();

@@ -86,7 +86,7 @@ describe('collectiveThink with FemtoLLM (replicaQuorum)', () => {
       expect(result.agreeing).toHaveLength(9);
       expect(result.text).toBe(factory.create(60_000, 1, 2).replicaAnswer(prompt, TOKENS));
       // TOKENS tokens of the BPE vocabulary: at least as many characters.
-      expect(result.text.length).toBeGreaterThanOrEqual(TOKENS);
+      expect((result.text ?? "").length).toBeGreaterThanOrEqual(TOKENS);
     }
   });
 

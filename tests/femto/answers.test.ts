@@ -21,6 +21,13 @@ describe('FemtoLLM answers (committed weights)', () => {
     expect(stats.validShare).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('the model alone (word guard off) already writes well over half real words (53 % before issue 13)', () => {
+    const bare = answerStats(sampleAnswers(new FemtoLlmFactory(baseWeights().withLexicon(null)), 64, 128), vocabulary);
+    expect(bare.validShare).toBeGreaterThan(0.6);
+    expect(bare.validShare).toBeLessThan(stats.validShare);
+    expect(bare.distinctBigramShare).toBeGreaterThanOrEqual(0.6);
+  });
+
   it('stay varied: distinct word bigrams ≥ 0.6 of all bigrams over the 64 answers', () => {
     expect(stats.distinctBigramShare).toBeGreaterThanOrEqual(0.6);
     expect(new Set(answers.map((a) => a.answer)).size).toBe(64);

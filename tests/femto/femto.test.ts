@@ -61,6 +61,28 @@ describe('inference engine', () => {
     expect(new FemtoEngine(w).bitsPerByte(text) * Math.LN2).toBeCloseTo(loss, 4);
   });
 
+  it('with a BPE vocabulary and the hashed pair embedding, too (loss and next-token distribution)', () => {
+    const tokenizer = BpeTokenizer.train(corpus.subarray(0, 30000), 100);
+    const w = FemtoWeights.random(4, { vocab: tokenizer.vocabSize, hidden: 16, context: 32, mlp: 32, ngram: 64 }, tokenizer);
+    const text = corpus.subarray(7000, 7045);
+    const ids = tokenizer.encode(text);
+    const t = ids.length;
+    expect(t).toBeLessThanOrEqual(32);
+    const inputs = ids.subarray(0, t - 1);
+    const loss = femtoLoss(new Tape(), new FemtoParams(w), inputs, ids.subarray(1), 1, t - 1).value.data[0] as number;
+    const engine = new FemtoEngine(w);
+    let bits = 0;
+    for (let i = 1; i < t; i++) bits += tokenizer.bytesOf(ids[i] as number).length;
+    // bitsPerByte divides the same total by the bytes predicted.
+    expect((engine.bitsPerByte(text) * bits * Math.LN2) / (t - 1)).toBeCloseTo(loss, 4);
+    // Without the pair embedding the loss differs: it is used.
+    const bare = FemtoWeights.fromParams(new Map([...w.params].filter(([n]) => n !== 'wng')), { ...w.config, ngram: 0 }, tokenizer);
+    expect(femtoLoss(new Tape(), new FemtoParams(bare), inputs, ids.subarray(1), 1, t - 1).value.data[0]).not.toBeCloseTo(loss, 3);
+    // Generation reads the same maths through the k/v shortcut.
+    const p = engine.distribution(text.subarray(0, 40), 1, null);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
   it('its shortcut prefill (cached k/v for all but the last token) gives the graph’s next-token distribution', () => {
     const w = baseWeights();
     const ctx = corpus.subarray(9000, 9090);
