@@ -42,7 +42,8 @@ export class FemtoEngine {
   private readonly ctx: number;
   private readonly vocab: number;
   private readonly mlpWidth: number;
-  private readonly keys: Float32Array;
+  /** Keys transposed ([hidden × context], so q·Kᵀ is one vecmat) and values ([context × hidden]). */
+  private readonly keysT: Float32Array;
   private readonly values: Float32Array;
   private readonly x: Float32Array;
   private readonly h: Float32Array;
@@ -50,9 +51,11 @@ export class FemtoEngine {
   private readonly att: Float32Array;
   private readonly y: Float32Array;
   private readonly hid: Float32Array;
-  private readonly tmp: Float32Array;
   /** Arena views: an entry's normalised embedding and its q|k|v row. */
   private readonly h0: Float32Array;
+  /** Arena views: the instance's matrix as floats, and h + h·P. */
+  private readonly pers: Float32Array;
+  private readonly hp: Float32Array;
   private readonly qkv: Float32Array;
   readonly logits: Float32Array;
   /** Generation only ever emits tokens of EMITTABLE bytes, so its head computes just their columns. */
@@ -70,9 +73,12 @@ export class FemtoEngine {
    * available (vecmat runs there), a plain buffer otherwise. Offsets of its arrays:
    */
   private readonly arena = new VecMatArena();
-  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv', number>;
+  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp', number>;
   private readonly emit4: number;
   private readonly probsE: Float32Array;
+  /** Running sums of a draw's weights (sample) and the columns the word guard turned down. */
+  private readonly cum: Float64Array;
+  private readonly rejected = new Int32Array(24);
   private seq = new Int32Array(512);
   /**
    * Everything before attention depends only on (token, position): the embedding sum and its
@@ -97,14 +103,15 @@ export class FemtoEngine {
     readonly weights: FemtoWeights,
     options: { readonly simd?: boolean; readonly wordGuard?: boolean } = {},
   ) {
-    this.guard = weights.lexicon && options.wordGuard !== false ? new WordGuard(weights.lexicon) : null;
+    this.guard =
+      weights.lexicon && options.wordGuard !== false
+        ? new WordGuard(weights.lexicon, Array.from({ length: weights.tokenizer.vocabSize }, (_, id) => weights.tokenizer.bytesOf(id)))
+        : null;
     const c = weights.config;
     this.d = c.hidden;
     this.ctx = c.context;
     this.vocab = c.vocab;
     this.mlpWidth = c.mlp;
-    this.keys = new Float32Array(c.context * c.hidden);
-    this.values = new Float32Array(c.context * c.hidden);
     if (c.hidden % 4 !== 0 || c.mlp % 4 !== 0) throw new RangeError('hidden and mlp widths must be multiples of 4');
     this.tokenizer = weights.tokenizer;
     this.emitIds = Int32Array.from({ length: c.vocab }, (_, i) => i).filter((i) => this.tokenizer.bytesOf(i).every((b) => EMITTABLE[b] === 1));
@@ -117,17 +124,23 @@ export class FemtoEngine {
       x: a.alloc(c.hidden), h: a.alloc(c.hidden), y: a.alloc(c.hidden), hid: a.alloc(c.mlp), logitsE: a.alloc(this.emit4 * 4),
       wo: a.alloc(c.hidden * c.hidden), w1: a.alloc(c.hidden * c.mlp), w2: a.alloc(c.mlp * c.hidden), headE: a.alloc(c.hidden * this.emit4 * 4),
       h0: a.alloc(c.hidden), qkv: a.alloc(3 * c.hidden), wqkv: a.alloc(c.hidden * 3 * c.hidden),
+      pers: a.alloc(c.hidden * c.hidden), hp: a.alloc(c.hidden),
+      q: a.alloc(c.hidden), att: a.alloc(c.context), keysT: a.alloc(c.hidden * c.context), values: a.alloc(c.context * c.hidden),
     };
+    if (c.context % 4 !== 0) throw new RangeError('context must be a multiple of 4');
     a.seal(options.simd ?? true);
     this.x = a.view(this.at.x, c.hidden);
     this.h0 = a.view(this.at.h0, c.hidden);
     this.qkv = a.view(this.at.qkv, 3 * c.hidden);
     this.h = a.view(this.at.h, c.hidden);
-    this.q = new Float32Array(c.hidden);
-    this.att = new Float32Array(c.context);
+    this.q = a.view(this.at.q, c.hidden);
+    this.pers = a.view(this.at.pers, c.hidden * c.hidden);
+    this.hp = a.view(this.at.hp, c.hidden);
+    this.att = a.view(this.at.att, c.context);
+    this.keysT = a.view(this.at.keysT, c.hidden * c.context);
+    this.values = a.view(this.at.values, c.context * c.hidden);
     this.y = a.view(this.at.y, c.hidden);
     this.hid = a.view(this.at.hid, c.mlp);
-    this.tmp = new Float32Array(c.hidden);
     this.ngram = c.ngram ?? 0;
     this.wng = this.ngram > 0 ? weights.get('wng') : new Float32Array(0);
     this.entry = new Float32Array((this.ngram > 0 ? 1 : c.vocab * c.context) * 4 * c.hidden);
@@ -138,6 +151,7 @@ export class FemtoEngine {
     this.emitIds.forEach((id, j) => (this.columnOf[id] = j));
     this.logitsE = a.view(this.at.logitsE, this.emit4 * 4);
     this.probsE = new Float32Array(e);
+    this.cum = new Float64Array(e);
     this.headbE = new Float32Array(this.emit4 * 4);
     const g = (n: Parameters<FemtoWeights['get']>[0]) => weights.get(n);
     this.w = {
@@ -220,8 +234,9 @@ export class FemtoEngine {
     let pos = this.prefill(seq, 0, len, true, from > 0 ? (ids[from - 1] as number) : -1);
     const out = new Int32Array(maxTokens);
     if (this.guard) this.guardState = this.guard.start(prompt);
+    if (personality) this.loadPersonality(personality);
     for (let t = 0; t < maxTokens; t++) {
-      this.head(personality, true);
+      this.head(personality, true, true);
       if (t === 0 && heal) this.maskUnless(this.spaceFirst);
       if (guard) this.banRepeats(seq, len);
       const tok = pick();
@@ -337,47 +352,38 @@ export class FemtoEngine {
   private load(token: number, prev: number, pos: number): void {
     const d = this.d;
     const eo = this.entryAt(token, prev, pos);
-    const ko = pos * d;
-    this.keys.set(this.entry.subarray(eo + 2 * d, eo + 3 * d), ko);
-    this.values.set(this.entry.subarray(eo + 3 * d, eo + 4 * d), ko);
+    const { entry, keysT, ctx } = this;
+    for (let i = 0; i < d; i++) keysT[i * ctx + pos] = entry[eo + 2 * d + i] as number;
+    this.values.set(entry.subarray(eo + 3 * d, eo + 4 * d), pos * d);
   }
 
   /** One token (after `prev`) through the block at `pos`; leaves the residual stream in `x`. */
   private step(token: number, prev: number, pos: number): void {
     const { d, x, h, q, att, y, w } = this;
     const eo = this.entryAt(token, prev, pos);
-    const entry = this.entry;
-    const ko = pos * d;
+    const { entry, keysT, values, ctx, arena, at } = this;
     for (let i = 0; i < d; i++) {
       x[i] = entry[eo + i] as number;
       q[i] = entry[eo + d + i] as number;
-      this.keys[ko + i] = entry[eo + 2 * d + i] as number;
-      this.values[ko + i] = entry[eo + 3 * d + i] as number;
+      keysT[i * ctx + pos] = entry[eo + 2 * d + i] as number;
     }
-    // q was stored pre-scaled by 1/√d (fillEntry).
-    const keys = this.keys;
-    const values = this.values;
+    values.set(entry.subarray(eo + 3 * d, eo + 4 * d), pos * d);
+    // q was stored pre-scaled by 1/√d (fillEntry). Scores for every slot of the window in one
+    // product (slots after pos hold stale keys and are ignored).
+    att.fill(0);
+    arena.vecmat(at.q, at.keysT, at.att, d, ctx >> 2);
     let max = -Infinity;
-    for (let t = 0; t <= pos; t++) {
-      let s = 0;
-      const o = t * d;
-      for (let i = 0; i < d; i++) s += (q[i] as number) * (keys[o + i] as number);
-      att[t] = s;
-      if (s > max) max = s;
-    }
+    for (let t = 0; t <= pos; t++) if ((att[t] as number) > max) max = att[t] as number;
     let sum = 0;
     for (let t = 0; t <= pos; t++) {
       const e = Math.exp((att[t] as number) - max);
       att[t] = e;
       sum += e;
     }
-    y.fill(0);
     const invSum = 1 / sum;
-    for (let t = 0; t <= pos; t++) {
-      const a = (att[t] as number) * invSum;
-      const o = t * d;
-      for (let i = 0; i < d; i++) y[i] = (y[i] as number) + a * (values[o + i] as number);
-    }
+    for (let t = 0; t <= pos; t++) att[t] = (att[t] as number) * invSum;
+    y.fill(0);
+    arena.vecmat(at.att, at.values, at.y, pos + 1, d >> 2);
     this.arena.vecmat(this.at.y, this.at.wo, this.at.x, d, d >> 2);
     layerNorm(x, w.ln2g, w.ln2b, h, d);
     const hid = this.hid;
@@ -410,26 +416,32 @@ export class FemtoEngine {
    * Final norm, the instance's matrix, and the output head: into `logitsE` (emittable bytes
    * only) for sampling, or into the full `logits` for evaluation.
    */
-  private head(personality: Personality | null, emittableOnly: boolean): void {
-    const { d, h, w } = this;
+  private head(personality: Personality | null, emittableOnly: boolean, loaded = false): void {
+    const { d, h, w, arena, at } = this;
     layerNorm(this.x, w.lnfg, w.lnfb, h, d);
+    let input = at.h;
     if (personality) {
-      const { data, offset, scale } = personality;
-      const tmp = this.tmp;
-      tmp.set(h);
-      for (let i = 0; i < d; i++) {
-        const hi = (tmp[i] as number) * scale;
-        const ro = offset + i * d;
-        for (let j = 0; j < d; j++) h[j] = (h[j] as number) + hi * (data[ro + j] as number);
-      }
+      // h + h·P on the SIMD kernel, P as floats in the arena (loaded once per request by decode).
+      if (!loaded) this.loadPersonality(personality);
+      this.hp.set(h);
+      arena.vecmat(at.h, at.pers, at.hp, d, d >> 2);
+      input = at.hp;
+      if (!emittableOnly) h.set(this.hp);
     }
     if (emittableOnly) {
       this.logitsE.set(this.headbE);
-      this.arena.vecmat(this.at.h, this.at.headE, this.at.logitsE, d, this.emit4);
+      arena.vecmat(input, at.headE, at.logitsE, d, this.emit4);
     } else {
       this.logits.set(w.headb);
       matVecAdd(h, w.head, this.logits, d, this.vocab);
     }
+  }
+
+  /** The instance's int8 matrix as floats into the arena (read afresh: it may have been changed in place). */
+  private loadPersonality(p: Personality): void {
+    const { data, offset, scale } = p;
+    const pers = this.pers;
+    for (let i = 0; i < pers.length; i++) pers[i] = (data[offset + i] as number) * scale;
   }
 
   /** Softmax of `logitsE / temperature` into `probsE`. */
@@ -482,7 +494,9 @@ export class FemtoEngine {
   /** Whether the word guard lets column `j` follow (moving its state if so); true without a guard. */
   private accept(j: number): boolean {
     if (!this.guard) return true;
-    const next = this.guard.advance(this.guardState, this.tokenizer.bytesOf(this.emitIds[j] as number));
+    const id = this.emitIds[j] as number;
+    if (!this.guard.allows(this.guardState, id)) return false;
+    const next = this.guard.advance(this.guardState, this.tokenizer.bytesOf(id));
     if (next === REJECT) return false;
     this.guardState = next;
     return true;
@@ -490,55 +504,65 @@ export class FemtoEngine {
 
   /**
    * Draws a column of `logitsE / temperature` without normalising: one pass for the maximum,
-   * one for e^(z − max) by table (relative error < 3e-6; a column more than SAMPLE_CUTOFF below
-   * the maximum, less than 1e-7 of its weight, counts as 0), one to walk to u·Σ. Sampling is
-   * most of a request's time, and with a BPE vocabulary there are hundreds of columns.
+   * one for the running sum of e^(z − max) from a table at the nearest 1/1024 (relative error
+   * < 5e-4, far below what sampling can tell; a column more than SAMPLE_CUTOFF below the maximum,
+   * less than 1e-7 of its weight, counts as 0), then a binary search for u·Σ. Sampling is most of a request's time, and a BPE vocabulary has hundreds of
+   * columns.
    */
   private sample(temperature: number, rng: Random): number {
-    const { logitsE, probsE } = this;
-    const n = probsE.length;
+    const { logitsE, cum } = this;
+    const n = this.emitIds.length;
     const invT = 1 / Math.max(temperature, 1e-3);
     let max = -Infinity;
     for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
     let sum = 0;
+    const scale = invT * EXP_STEPS;
+    const limit = SAMPLE_CUTOFF * EXP_STEPS;
     for (let j = 0; j < n; j++) {
-      const z = ((logitsE[j] as number) - max) * invT;
-      let e = 0;
-      if (z > -SAMPLE_CUTOFF) {
-        const f = -z * EXP_STEPS;
-        const i = f | 0;
-        const lo = EXP_TABLE[i] as number;
-        e = lo + (f - i) * ((EXP_TABLE[i + 1] as number) - lo);
-      }
-      probsE[j] = e;
-      sum += e;
+      const f = (max - (logitsE[j] as number)) * scale;
+      if (f < limit) sum += EXP_TABLE[(f + 0.5) | 0] as number;
+      cum[j] = sum;
     }
-    // A token the word guard rejects is taken out and the draw repeated (rejection sampling:
+    // A token the word guard rejects is set aside and the draw repeated (rejection sampling:
     // the result follows the distribution restricted to accepted tokens). After a few
-    // rejections every column is checked once instead.
-    for (let tries = 0; ; tries++) {
-      if (tries === 8 && this.guard) {
-        sum = 0;
-        for (let j = 0; j < n; j++) {
-          if ((probsE[j] as number) > 0 && this.guard.advance(this.guardState, this.tokenizer.bytesOf(this.emitIds[j] as number)) === REJECT) probsE[j] = 0;
-          sum += probsE[j] as number;
-        }
-        if (sum <= 0) return this.argmax();
-      }
-      let u = rng.next() * sum;
-      let pick = -1;
-      for (let j = 0; j < n; j++) {
-        const p = probsE[j] as number;
-        if (p <= 0) continue;
-        pick = j;
-        u -= p;
-        if (u < 0) break;
-      }
-      if (pick < 0) return this.argmax();
+    // rejections the accepted columns are summed once instead.
+    const rejected = this.rejected;
+    let nRejected = 0;
+    for (let tries = 0; tries < 64; tries++) {
+      const pick = this.findCumulative(rng.next() * sum, n);
+      let seen = false;
+      for (let r = 0; r < nRejected; r++) if (rejected[r] === pick) seen = true;
+      if (seen) continue;
       if (this.accept(pick)) return this.emitIds[pick] as number;
-      sum -= probsE[pick] as number;
-      probsE[pick] = 0;
+      if (nRejected === rejected.length) break;
+      rejected[nRejected++] = pick;
     }
+    const guard = this.guard as WordGuard;
+    let total = 0;
+    let prev = 0;
+    for (let j = 0; j < n; j++) {
+      const e = (cum[j] as number) - prev;
+      prev = cum[j] as number;
+      if (e > 0 && guard.allows(this.guardState, this.emitIds[j] as number)) total += e;
+      cum[j] = total;
+    }
+    if (total <= 0) return this.argmax();
+    const pick = this.findCumulative(rng.next() * total, n);
+    this.accept(pick);
+    return this.emitIds[pick] as number;
+  }
+
+  /** The first column whose running sum exceeds u (the last one if rounding leaves none). */
+  private findCumulative(u: number, n: number): number {
+    const cum = this.cum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cum[mid] as number) > u) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   private logSoftmaxAt(target: number): number {
@@ -553,9 +577,9 @@ export class FemtoEngine {
 
 /** Sampling ignores columns whose tempered logit is this far below the maximum (weight < 1e-7). */
 const SAMPLE_CUTOFF = 16;
-const EXP_STEPS = 256;
-/** e^(−i/EXP_STEPS) for i = 0..SAMPLE_CUTOFF·EXP_STEPS + 1, interpolated linearly by `sample`. */
-const EXP_TABLE = Float64Array.from({ length: SAMPLE_CUTOFF * EXP_STEPS + 2 }, (_, i) => Math.exp(-i / EXP_STEPS));
+const EXP_STEPS = 1024;
+/** e^(−i/EXP_STEPS) for i = 0..SAMPLE_CUTOFF·EXP_STEPS, read at the nearest step (relative error < 5e-4). */
+const EXP_TABLE = Float32Array.from({ length: SAMPLE_CUTOFF * EXP_STEPS + 1 }, (_, i) => Math.exp(-i / EXP_STEPS));
 
 const GELU_RANGE = 6;
 const GELU_STEPS = 256;

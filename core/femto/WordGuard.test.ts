@@ -49,3 +49,14 @@ describe('WordGuard', () => {
     expect(run('xyzz', 'y', ' qq')).toBe(REJECT);
   });
 });
+
+describe('WordGuard.allows (token tables)', () => {
+  it('agrees with advance for every token after every kind of state', () => {
+    const pieces = [' hac', 'ker', ' the', '.', ' ', 'hack', 'x', ' thing', 'ks', '\n', ' qq', 'is'].map(bytes);
+    const tabled = new WordGuard(lexicon, pieces);
+    const states = [0, FREE, guard.start(bytes('hac')), guard.start(bytes('hack')), guard.start(bytes('th')), guard.start(bytes('the'))];
+    for (const s of states) {
+      pieces.forEach((p, id) => expect(tabled.allows(s, id), `${s} ${JSON.stringify(new TextDecoder().decode(p))}`).toBe(guard.advance(s, p) !== REJECT));
+    }
+  });
+});

@@ -19,7 +19,31 @@ const LETTER = (() => {
 })();
 
 export class WordGuard {
-  constructor(readonly lexicon: Lexicon) {}
+  /** Per token id, when built with `pieces`: 1 if it starts with a letter. */
+  private readonly letterFirst: Uint8Array;
+  /** Per token id: 1 if its bytes are acceptable after a complete word or between words. */
+  private readonly rootOk: Uint8Array;
+
+  /**
+   * With `pieces` (each token's bytes by id), `allows` answers from tables for every token that
+   * does not continue a word, which is most of them: what such a token does does not depend on
+   * the word before it beyond whether that word is complete.
+   */
+  constructor(
+    readonly lexicon: Lexicon,
+    private readonly pieces: readonly Uint8Array[] = [],
+  ) {
+    this.letterFirst = Uint8Array.from(pieces, (p) => (p.length > 0 && LETTER[p[0] as number] === 1 ? 1 : 0));
+    this.rootOk = Uint8Array.from(pieces, (p) => (this.advance(0, p) === REJECT ? 0 : 1));
+  }
+
+  /** Whether token `id` (of the `pieces` given to the constructor) may follow `state`. */
+  allows(state: number, id: number): boolean {
+    if (this.letterFirst[id] === 0) return (state <= 0 || this.lexicon.isWord(state)) && this.rootOk[id] === 1;
+    if (state === FREE) return true;
+    if (state === 0) return this.rootOk[id] === 1;
+    return this.advance(state, this.pieces[id] as Uint8Array) !== REJECT;
+  }
 
   /** The state after the prompt `bytes`. */
   start(bytes: Uint8Array): number {
