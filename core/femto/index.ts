@@ -1,4 +1,4 @@
-export { type FemtoConfig, FEMTO_CONFIG, type FemtoParamName, femtoParamShapes } from './FemtoConfig.js';
+export { type FemtoConfig, FEMTO_CONFIG, type FemtoParamName, femtoParamShapes, ngramBucket } from './FemtoConfig.js';
 export { FemtoError, type FemtoErrorCode } from './FemtoError.js';
 export { FemtoWeights } from './FemtoWeights.js';
 export { FemtoEngine, type Personality, EMITTABLE } from './FemtoEngine.js';
