@@ -43,5 +43,5 @@ describe('interpolated Kneser-Ney byte n-grams', () => {
     const bits = [2, 3, 4, 5].map((o) => m.knBits(o, held));
     const reference = [3.84, 3.11, 2.54, 2.26];
     bits.forEach((b, i) => expect(Math.abs(b - (reference[i] as number)), `order ${i + 2}: ${b}`).toBeLessThan(0.01));
-  });
+  }, 60_000);
 });

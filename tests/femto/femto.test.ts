@@ -44,7 +44,8 @@ describe('weights', () => {
     const w = baseWeights();
     expect(w.config.hidden).toBe(16);
     expect(w.parameterCount).toBe(baseWeightsReport.parameters);
-    expect(w.serialize().length + w.tokenizer.merges.byteLength).toBeLessThanOrEqual(4 * 2 ** 20);
+    expect(w.serialize().length + w.tokenizer.merges.byteLength + (w.lexicon?.serialize().length ?? 0)).toBeLessThanOrEqual(4 * 2 ** 20);
+    expect(w.lexicon?.has('hacker')).toBe(true);
     expect(w.tokenizer.vocabSize).toBe(w.config.vocab);
     // Issue 13's aim: below the Kneser-Ney trigram (3.11 bits/char on this split).
     expect(baseWeightsReport.heldOutBitsPerChar).toBeLessThan(3.11);
@@ -105,7 +106,7 @@ describe('inference engine', () => {
     const femto = new FemtoEngine(baseWeights()).bitsPerByte(heldOut);
     expect(femto).toBeCloseTo(baseWeightsReport.heldOutBitsPerChar, 2);
     expect(femto).toBeLessThan(ngram.knBits(3, heldOut));
-  });
+  }, 60_000);
 });
 
 describe('FemtoLLM instances', () => {
