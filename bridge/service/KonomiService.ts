@@ -88,8 +88,9 @@ export class KonomiService implements BridgeCore {
   llmQuery(x: number, y: number, z: number, prompt: string, maxTokens: number): LlmAnswer {
     const { kappa, text } = this.konomi.queryLlm(x, y, z, prompt, maxTokens);
     this.emitKappa();
-    // The models are byte-level: one token per UTF-8 byte.
-    return { kappa, tokens: new TextEncoder().encode(text).length, text };
+    // FemtoLLM answers exactly maxTokens tokens of its BPE vocabulary (one or more bytes each);
+    // byte-level models (the placeholder) one byte per token, possibly fewer.
+    return { kappa, tokens: Math.min(maxTokens, new TextEncoder().encode(text).length), text };
   }
 
   cubeMessage(cube: number, vertex: number, text: string): CubeAnswer {

@@ -1,7 +1,10 @@
 import type { Random } from '../evgpu/Random.js';
 import { geluScalar } from '../evgpu/kernels/activations.js';
 import { VecMatArena } from '../evgpu/wasm/VecMatArena.js';
+import type { BpeTokenizer } from './BpeTokenizer.js';
+import { ngramBucket } from './FemtoConfig.js';
 import type { FemtoWeights } from './FemtoWeights.js';
+import { REJECT, WordGuard } from './WordGuard.js';
 
 /**
  * An instance's own 16×16 matrix, stored as int8 with one scale (256 bytes) inside a slab
@@ -39,7 +42,8 @@ export class FemtoEngine {
   private readonly ctx: number;
   private readonly vocab: number;
   private readonly mlpWidth: number;
-  private readonly keys: Float32Array;
+  /** Keys transposed ([hidden × context], so q·Kᵀ is one vecmat) and values ([context × hidden]). */
+  private readonly keysT: Float32Array;
   private readonly values: Float32Array;
   private readonly x: Float32Array;
   private readonly h: Float32Array;
@@ -47,10 +51,21 @@ export class FemtoEngine {
   private readonly att: Float32Array;
   private readonly y: Float32Array;
   private readonly hid: Float32Array;
-  private readonly tmp: Float32Array;
+  /** Arena views: an entry's normalised embedding and its q|k|v row. */
+  private readonly h0: Float32Array;
+  /** Arena views: the instance's matrix as floats, and h + h·P. */
+  private readonly pers: Float32Array;
+  private readonly hp: Float32Array;
+  private readonly qkv: Float32Array;
   readonly logits: Float32Array;
-  /** Generation only ever emits EMITTABLE bytes, so its head computes just their columns. */
+  /** Generation only ever emits tokens of EMITTABLE bytes, so its head computes just their columns. */
   private readonly emitIds: Int32Array;
+  private readonly tokenizer: BpeTokenizer;
+  /** Per emittable column: 1 if its token starts with a space (token healing, see decode). */
+  private readonly spaceFirst: Uint8Array;
+  private readonly healsSpace: boolean;
+  /** Emittable column of each token id, -1 if it is not emittable. */
+  private readonly columnOf: Int32Array;
   private readonly headbE: Float32Array;
   private readonly logitsE: Float32Array;
   /**
@@ -58,53 +73,85 @@ export class FemtoEngine {
    * available (vecmat runs there), a plain buffer otherwise. Offsets of its arrays:
    */
   private readonly arena = new VecMatArena();
-  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE', number>;
+  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp', number>;
   private readonly emit4: number;
   private readonly probsE: Float32Array;
-  private seq = new Uint8Array(512);
+  /** Running sums of a draw's weights (sample) and the columns the word guard turned down. */
+  private readonly cum: Float64Array;
+  private readonly rejected = new Int32Array(24);
+  private seq = new Int32Array(512);
   /**
    * Everything before attention depends only on (token, position): the embedding sum and its
    * q, k, v rows are memoised per pair (4 MiB when full), filled on first use.
    */
   private readonly entry: Float32Array;
   private readonly entryReady: Uint8Array;
+  /** Buckets of the hashed pair embedding (0: none) and its table. */
+  private readonly ngram: number;
+  private readonly wng: Float32Array;
   private readonly w: Record<'wte' | 'wpe' | 'ln1g' | 'ln1b' | 'wq' | 'wk' | 'wv' | 'wo' | 'ln2g' | 'ln2b' | 'w1' | 'b1' | 'w2' | 'b2' | 'lnfg' | 'lnfb' | 'head' | 'headb', Float32Array>;
 
-  /** `simd: false` forces the plain-JS vector-matrix path (tests check both give the same). */
+  /** Keeps generated words in the base's lexicon (null without one, or with `wordGuard: false`). */
+  private readonly guard: WordGuard | null;
+  private guardState = 0;
+
+  /**
+   * `simd: false` forces the plain-JS vector-matrix path (tests check both give the same);
+   * `wordGuard: false` decodes without the word guard even if the weights carry a lexicon.
+   */
   constructor(
     readonly weights: FemtoWeights,
-    options: { readonly simd?: boolean } = {},
+    options: { readonly simd?: boolean; readonly wordGuard?: boolean } = {},
   ) {
+    this.guard =
+      weights.lexicon && options.wordGuard !== false
+        ? new WordGuard(weights.lexicon, Array.from({ length: weights.tokenizer.vocabSize }, (_, id) => weights.tokenizer.bytesOf(id)))
+        : null;
     const c = weights.config;
     this.d = c.hidden;
     this.ctx = c.context;
     this.vocab = c.vocab;
     this.mlpWidth = c.mlp;
-    this.keys = new Float32Array(c.context * c.hidden);
-    this.values = new Float32Array(c.context * c.hidden);
     if (c.hidden % 4 !== 0 || c.mlp % 4 !== 0) throw new RangeError('hidden and mlp widths must be multiples of 4');
-    const emitCount = EMITTABLE.reduce((s, v) => s + v, 0);
+    this.tokenizer = weights.tokenizer;
+    this.emitIds = Int32Array.from({ length: c.vocab }, (_, i) => i).filter((i) => this.tokenizer.bytesOf(i).every((b) => EMITTABLE[b] === 1));
+    const emitCount = this.emitIds.length;
+    this.spaceFirst = Uint8Array.from(this.emitIds, (id) => (this.tokenizer.bytesOf(id)[0] === 32 ? 1 : 0));
+    this.healsSpace = this.tokenizer.merges.length > 0;
     this.emit4 = Math.ceil(emitCount / 4);
     const a = this.arena;
     this.at = {
       x: a.alloc(c.hidden), h: a.alloc(c.hidden), y: a.alloc(c.hidden), hid: a.alloc(c.mlp), logitsE: a.alloc(this.emit4 * 4),
       wo: a.alloc(c.hidden * c.hidden), w1: a.alloc(c.hidden * c.mlp), w2: a.alloc(c.mlp * c.hidden), headE: a.alloc(c.hidden * this.emit4 * 4),
+      h0: a.alloc(c.hidden), qkv: a.alloc(3 * c.hidden), wqkv: a.alloc(c.hidden * 3 * c.hidden),
+      pers: a.alloc(c.hidden * c.hidden), hp: a.alloc(c.hidden),
+      q: a.alloc(c.hidden), att: a.alloc(c.context), keysT: a.alloc(c.hidden * c.context), values: a.alloc(c.context * c.hidden),
     };
+    if (c.context % 4 !== 0) throw new RangeError('context must be a multiple of 4');
     a.seal(options.simd ?? true);
     this.x = a.view(this.at.x, c.hidden);
+    this.h0 = a.view(this.at.h0, c.hidden);
+    this.qkv = a.view(this.at.qkv, 3 * c.hidden);
     this.h = a.view(this.at.h, c.hidden);
-    this.q = new Float32Array(c.hidden);
-    this.att = new Float32Array(c.context);
+    this.q = a.view(this.at.q, c.hidden);
+    this.pers = a.view(this.at.pers, c.hidden * c.hidden);
+    this.hp = a.view(this.at.hp, c.hidden);
+    this.att = a.view(this.at.att, c.context);
+    this.keysT = a.view(this.at.keysT, c.hidden * c.context);
+    this.values = a.view(this.at.values, c.context * c.hidden);
     this.y = a.view(this.at.y, c.hidden);
     this.hid = a.view(this.at.hid, c.mlp);
-    this.tmp = new Float32Array(c.hidden);
-    this.entry = new Float32Array(c.vocab * c.context * 4 * c.hidden);
-    this.entryReady = new Uint8Array(c.vocab * c.context);
+    this.ngram = c.ngram ?? 0;
+    this.wng = this.ngram > 0 ? weights.get('wng') : new Float32Array(0);
+    this.entry = new Float32Array((this.ngram > 0 ? 1 : c.vocab * c.context) * 4 * c.hidden);
+    this.entryReady = new Uint8Array(this.ngram > 0 ? 0 : c.vocab * c.context);
     this.logits = new Float32Array(c.vocab);
-    this.emitIds = Int32Array.from({ length: c.vocab }, (_, i) => i).filter((i) => EMITTABLE[i] === 1);
     const e = this.emitIds.length;
+    this.columnOf = new Int32Array(c.vocab).fill(-1);
+    this.emitIds.forEach((id, j) => (this.columnOf[id] = j));
     this.logitsE = a.view(this.at.logitsE, this.emit4 * 4);
     this.probsE = new Float32Array(e);
+    this.cum = new Float64Array(e);
     this.headbE = new Float32Array(this.emit4 * 4);
     const g = (n: Parameters<FemtoWeights['get']>[0]) => weights.get(n);
     this.w = {
@@ -134,6 +181,13 @@ export class FemtoEngine {
       for (let i = 0; i < d; i++) headE[i * width + j] = w.head[i * vocab + id] as number;
     });
     a.view(at.wo, d * d).set(w.wo);
+    // q, k and v of an entry in one product: row i of wqkv is row i of wq, wk, wv side by side.
+    const wqkv = a.view(at.wqkv, d * 3 * d);
+    for (let i = 0; i < d; i++) {
+      wqkv.set(w.wq.subarray(i * d, (i + 1) * d), i * 3 * d);
+      wqkv.set(w.wk.subarray(i * d, (i + 1) * d), i * 3 * d + d);
+      wqkv.set(w.wv.subarray(i * d, (i + 1) * d), i * 3 * d + 2 * d);
+    }
     a.view(at.w1, d * mlpWidth).set(w.w1);
     a.view(at.w2, mlpWidth * d).set(w.w2);
   }
@@ -147,38 +201,70 @@ export class FemtoEngine {
   }
 
   /**
-   * Generates `maxTokens` bytes after `prompt` at `temperature`, drawing from `rng`. Long
-   * sequences slide: when the window fills, the newest half is re-read at positions 0.. .
+   * Generates `maxTokens` tokens after `prompt` at `temperature`, drawing from `rng`, and returns
+   * their bytes. Long sequences slide: when the window fills, the newest half is re-read at
+   * positions 0.. .
    */
   generate(prompt: Uint8Array, maxTokens: number, temperature: number, rng: Random, personality: Personality | null): Uint8Array {
-    return this.decode(prompt, maxTokens, personality, () => this.sample(temperature, rng));
+    return this.decode(prompt, maxTokens, personality, false, () => this.sample(temperature, rng));
   }
 
-  private decode(prompt: Uint8Array, maxTokens: number, personality: Personality | null, pick: () => number): Uint8Array {
-    const start = prompt.length === 0 ? Uint8Array.of(10) : prompt.subarray(Math.max(0, prompt.length - (this.ctx >> 1)));
+  /**
+   * Greedy decoding (the most likely token each step) with a repetition guard: a token that
+   * would repeat a token trigram already in the prompt or the answer is skipped for the next
+   * most likely one. Without the guard a model this small falls into loops ("the and the and").
+   */
+  greedy(prompt: Uint8Array, maxTokens: number, personality: Personality | null): Uint8Array {
+    return this.decode(prompt, maxTokens, personality, true, () => this.argmax());
+  }
+
+  private decode(prompt: Uint8Array, maxTokens: number, personality: Personality | null, guard: boolean, pick: () => number): Uint8Array {
+    // Token healing: a word's leading space belongs to the word's token (" ethic"), so a prompt
+    // ending in a space is read without it and the first token must start with one; that
+    // space, already in the prompt, is not repeated in the answer.
+    const heal = this.healsSpace && prompt.length > 0 && prompt[prompt.length - 1] === 32;
+    const ids = this.tokenize(heal ? prompt.subarray(0, prompt.length - 1) : prompt);
+    const from = Math.max(0, ids.length - (this.ctx >> 1));
+    const start = ids.subarray(from);
     const total = start.length + maxTokens;
-    if (this.seq.length < total) this.seq = new Uint8Array(total * 2);
+    if (this.seq.length < total) this.seq = new Int32Array(total * 2);
     const seq = this.seq;
     seq.set(start);
     let len = start.length;
-    let pos = this.prefill(seq, 0, len, true);
-    const out = new Uint8Array(maxTokens);
+    let pos = this.prefill(seq, 0, len, true, from > 0 ? (ids[from - 1] as number) : -1);
+    const out = new Int32Array(maxTokens);
+    if (this.guard) this.guardState = this.guard.start(prompt);
+    if (personality) this.loadPersonality(personality);
     for (let t = 0; t < maxTokens; t++) {
-      this.head(personality, true);
+      this.head(personality, true, true);
+      if (t === 0 && heal) this.maskUnless(this.spaceFirst);
+      if (guard) this.banRepeats(seq, len);
       const tok = pick();
       out[t] = tok;
       seq[len++] = tok;
       if (t === maxTokens - 1) break;
-      if (pos === this.ctx) pos = this.prefill(seq, len - (this.ctx >> 1), len - 1, false);
-      this.step(tok, pos++);
+      if (pos === this.ctx) pos = this.prefill(seq, len - (this.ctx >> 1), len - 1, false, seq[len - (this.ctx >> 1) - 1] as number);
+      this.step(tok, len > 1 ? (seq[len - 2] as number) : -1, pos++);
     }
-    return out;
+    const bytes = this.tokenizer.decode(out);
+    return heal && maxTokens > 0 ? bytes.subarray(1) : bytes;
   }
 
-  /** Tempered next-byte distribution after `context` (its last `context size` bytes). */
+  /** Token ids of `bytes`; an empty text reads as one newline (a fresh paragraph). */
+  private tokenize(bytes: Uint8Array): Int32Array {
+    return bytes.length === 0 ? Int32Array.of(10) : this.tokenizer.encode(bytes);
+  }
+
+  /** Reads the last `context size` tokens of `context` (all but the last only to the k/v cache). */
+  private readWindow(context: Uint8Array): void {
+    const ids = this.tokenize(context);
+    const from = Math.max(0, ids.length - this.ctx);
+    this.prefill(ids, from, ids.length, true, from > 0 ? (ids[from - 1] as number) : -1);
+  }
+
+  /** Tempered next-token distribution after `context` (its last `context size` tokens): one entry per vocabulary token. */
   distribution(context: Uint8Array, temperature: number, personality: Personality | null, out = new Float32Array(this.vocab)): Float32Array {
-    const c = context.length === 0 ? Uint8Array.of(10) : context.subarray(Math.max(0, context.length - this.ctx));
-    this.prefill(c, 0, c.length, true);
+    this.readWindow(context);
     this.head(personality, true);
     this.tempered(temperature);
     out.fill(0);
@@ -192,8 +278,7 @@ export class FemtoEngine {
    * in the same order and precision as summing `distribution` results, so it gives the same floats.
    */
   mixture(context: Uint8Array, members: readonly MixtureMember[], out = new Float32Array(this.vocab)): Float32Array {
-    const c = context.length === 0 ? Uint8Array.of(10) : context.subarray(Math.max(0, context.length - this.ctx));
-    this.prefill(c, 0, c.length, true);
+    this.readWindow(context);
     out.fill(0);
     const { emitIds, probsE } = this;
     for (const m of members) {
@@ -208,22 +293,26 @@ export class FemtoEngine {
   }
 
   /**
-   * Average bits per byte of `text` under the base model, reading it in windows of the context
-   * size (each byte after the first of a window is predicted from the bytes before it there).
+   * Average bits per byte (character) of `text` under the base model: the text is tokenized,
+   * read in windows of the context size (each token after the first of a window is predicted
+   * from the tokens before it there), and the bits of the predicted tokens are divided by the
+   * bytes they cover, so tokenizers of any vocabulary compare.
    */
   bitsPerByte(text: Uint8Array): number {
+    const ids = this.tokenizer.encode(text);
     let bits = 0;
-    let count = 0;
-    for (let w = 0; w + 1 < text.length; w += this.ctx) {
-      const end = Math.min(text.length, w + this.ctx);
+    let bytes = 0;
+    for (let w = 0; w + 1 < ids.length; w += this.ctx) {
+      const end = Math.min(ids.length, w + this.ctx);
       for (let i = w; i < end - 1; i++) {
-        this.step(text[i] as number, i - w);
+        this.step(ids[i] as number, i > 0 ? (ids[i - 1] as number) : -1, i - w);
         this.head(null, false);
-        bits -= this.logSoftmaxAt(text[i + 1] as number) / Math.LN2;
-        count++;
+        const next = ids[i + 1] as number;
+        bits -= this.logSoftmaxAt(next) / Math.LN2;
+        bytes += this.tokenizer.bytesOf(next).length;
       }
     }
-    return count === 0 ? 0 : bits / count;
+    return bytes === 0 ? 0 : bits / bytes;
   }
 
   /**
@@ -232,63 +321,69 @@ export class FemtoEngine {
    * their cached k/v rows; only the last (when `computeLast`) runs the whole block, since only
    * its output reaches a head. Exact, and what makes long prompts cheap.
    */
-  private prefill(seq: Uint8Array, from: number, to: number, computeLast: boolean): number {
+  private prefill(seq: Int32Array, from: number, to: number, computeLast: boolean, prev0: number): number {
     let pos = 0;
     const last = computeLast ? to - 1 : to;
-    for (let i = from; i < last; i++) this.load(seq[i] as number, pos++);
-    if (computeLast && to > from) this.step(seq[to - 1] as number, pos++);
+    for (let i = from; i < last; i++) this.load(seq[i] as number, i > from ? (seq[i - 1] as number) : prev0, pos++);
+    if (computeLast && to > from) this.step(seq[to - 1] as number, to - 1 > from ? (seq[to - 2] as number) : prev0, pos++);
     return pos;
   }
 
-  /** Stores the key and value rows of `token` at `pos` without running the block. */
-  private load(token: number, pos: number): void {
-    const d = this.d;
+  /**
+   * Offset in `entry` of the embedding sum and q/k/v rows of `token` after `prev` at `pos`:
+   * memoised per (token, position) pair, or, with the hashed pair embedding (which depends on
+   * `prev` too), computed into the first row each time.
+   */
+  private entryAt(token: number, prev: number, pos: number): number {
+    if (this.ngram > 0) {
+      this.fillEntry(token, prev, pos, 0);
+      return 0;
+    }
     const pair = token * this.ctx + pos;
-    const eo = pair * 4 * d;
-    if (this.entryReady[pair] === 0) this.fillEntry(token, pos, eo);
-    const ko = pos * d;
-    this.keys.set(this.entry.subarray(eo + 2 * d, eo + 3 * d), ko);
-    this.values.set(this.entry.subarray(eo + 3 * d, eo + 4 * d), ko);
+    const eo = pair * 4 * this.d;
+    if (this.entryReady[pair] === 0) {
+      this.fillEntry(token, prev, pos, eo);
+      this.entryReady[pair] = 1;
+    }
+    return eo;
   }
 
-  /** One token through the block at `pos`; leaves the residual stream in `x`. */
-  private step(token: number, pos: number): void {
+  /** Stores the key and value rows of `token` (after `prev`) at `pos` without running the block. */
+  private load(token: number, prev: number, pos: number): void {
+    const d = this.d;
+    const eo = this.entryAt(token, prev, pos);
+    const { entry, keysT, ctx } = this;
+    for (let i = 0; i < d; i++) keysT[i * ctx + pos] = entry[eo + 2 * d + i] as number;
+    this.values.set(entry.subarray(eo + 3 * d, eo + 4 * d), pos * d);
+  }
+
+  /** One token (after `prev`) through the block at `pos`; leaves the residual stream in `x`. */
+  private step(token: number, prev: number, pos: number): void {
     const { d, x, h, q, att, y, w } = this;
-    const pair = token * this.ctx + pos;
-    const eo = pair * 4 * d;
-    if (this.entryReady[pair] === 0) this.fillEntry(token, pos, eo);
-    const entry = this.entry;
-    const ko = pos * d;
+    const eo = this.entryAt(token, prev, pos);
+    const { entry, keysT, values, ctx, arena, at } = this;
     for (let i = 0; i < d; i++) {
       x[i] = entry[eo + i] as number;
       q[i] = entry[eo + d + i] as number;
-      this.keys[ko + i] = entry[eo + 2 * d + i] as number;
-      this.values[ko + i] = entry[eo + 3 * d + i] as number;
+      keysT[i * ctx + pos] = entry[eo + 2 * d + i] as number;
     }
-    // q was stored pre-scaled by 1/√d (fillEntry).
-    const keys = this.keys;
-    const values = this.values;
+    values.set(entry.subarray(eo + 3 * d, eo + 4 * d), pos * d);
+    // q was stored pre-scaled by 1/√d (fillEntry). Scores for every slot of the window in one
+    // product (slots after pos hold stale keys and are ignored).
+    att.fill(0);
+    arena.vecmat(at.q, at.keysT, at.att, d, ctx >> 2);
     let max = -Infinity;
-    for (let t = 0; t <= pos; t++) {
-      let s = 0;
-      const o = t * d;
-      for (let i = 0; i < d; i++) s += (q[i] as number) * (keys[o + i] as number);
-      att[t] = s;
-      if (s > max) max = s;
-    }
+    for (let t = 0; t <= pos; t++) if ((att[t] as number) > max) max = att[t] as number;
     let sum = 0;
     for (let t = 0; t <= pos; t++) {
       const e = Math.exp((att[t] as number) - max);
       att[t] = e;
       sum += e;
     }
-    y.fill(0);
     const invSum = 1 / sum;
-    for (let t = 0; t <= pos; t++) {
-      const a = (att[t] as number) * invSum;
-      const o = t * d;
-      for (let i = 0; i < d; i++) y[i] = (y[i] as number) + a * (values[o + i] as number);
-    }
+    for (let t = 0; t <= pos; t++) att[t] = (att[t] as number) * invSum;
+    y.fill(0);
+    arena.vecmat(at.att, at.values, at.y, pos + 1, d >> 2);
     this.arena.vecmat(this.at.y, this.at.wo, this.at.x, d, d >> 2);
     layerNorm(x, w.ln2g, w.ln2b, h, d);
     const hid = this.hid;
@@ -299,43 +394,54 @@ export class FemtoEngine {
     this.arena.vecmat(this.at.hid, this.at.w2, this.at.x, this.mlpWidth, d >> 2);
   }
 
-  private fillEntry(token: number, pos: number, eo: number): void {
-    const { d, h, w, entry } = this;
+  private fillEntry(token: number, prev: number, pos: number, eo: number): void {
+    const { d, w, entry } = this;
     const x0 = entry.subarray(eo, eo + d);
     for (let i = 0; i < d; i++) x0[i] = (w.wte[token * d + i] as number) + (w.wpe[pos * d + i] as number);
-    layerNorm(x0, w.ln1g, w.ln1b, h, d);
-    matVec(h, w.wq, entry, eo + d, d, d);
+    if (this.ngram > 0) {
+      const bo = ngramBucket(prev, token, this.ngram) * d;
+      for (let i = 0; i < d; i++) x0[i] = (x0[i] as number) + (this.wng[bo + i] as number);
+    }
+    const { arena, at } = this;
+    layerNorm(x0, w.ln1g, w.ln1b, this.h0, d);
+    const qkv = this.qkv;
+    qkv.fill(0);
+    arena.vecmat(at.h0, at.wqkv, at.qkv, d, (3 * d) >> 2);
     const inv = 1 / Math.sqrt(d);
-    for (let i = 0; i < d; i++) entry[eo + d + i] = (entry[eo + d + i] as number) * inv;
-    matVec(h, w.wk, entry, eo + 2 * d, d, d);
-    matVec(h, w.wv, entry, eo + 3 * d, d, d);
-    this.entryReady[token * this.ctx + pos] = 1;
+    for (let i = 0; i < d; i++) entry[eo + d + i] = (qkv[i] as number) * inv;
+    entry.set(qkv.subarray(d, 3 * d), eo + 2 * d);
   }
 
   /**
    * Final norm, the instance's matrix, and the output head: into `logitsE` (emittable bytes
    * only) for sampling, or into the full `logits` for evaluation.
    */
-  private head(personality: Personality | null, emittableOnly: boolean): void {
-    const { d, h, w } = this;
+  private head(personality: Personality | null, emittableOnly: boolean, loaded = false): void {
+    const { d, h, w, arena, at } = this;
     layerNorm(this.x, w.lnfg, w.lnfb, h, d);
+    let input = at.h;
     if (personality) {
-      const { data, offset, scale } = personality;
-      const tmp = this.tmp;
-      tmp.set(h);
-      for (let i = 0; i < d; i++) {
-        const hi = (tmp[i] as number) * scale;
-        const ro = offset + i * d;
-        for (let j = 0; j < d; j++) h[j] = (h[j] as number) + hi * (data[ro + j] as number);
-      }
+      // h + h·P on the SIMD kernel, P as floats in the arena (loaded once per request by decode).
+      if (!loaded) this.loadPersonality(personality);
+      this.hp.set(h);
+      arena.vecmat(at.h, at.pers, at.hp, d, d >> 2);
+      input = at.hp;
+      if (!emittableOnly) h.set(this.hp);
     }
     if (emittableOnly) {
       this.logitsE.set(this.headbE);
-      this.arena.vecmat(this.at.h, this.at.headE, this.at.logitsE, d, this.emit4);
+      arena.vecmat(input, at.headE, at.logitsE, d, this.emit4);
     } else {
       this.logits.set(w.headb);
       matVecAdd(h, w.head, this.logits, d, this.vocab);
     }
+  }
+
+  /** The instance's int8 matrix as floats into the arena (read afresh: it may have been changed in place). */
+  private loadPersonality(p: Personality): void {
+    const { data, offset, scale } = p;
+    const pers = this.pers;
+    for (let i = 0; i < pers.length; i++) pers[i] = (data[offset + i] as number) * scale;
   }
 
   /** Softmax of `logitsE / temperature` into `probsE`. */
@@ -355,15 +461,108 @@ export class FemtoEngine {
     for (let j = 0; j < n; j++) probsE[j] = (probsE[j] as number) * inv;
   }
 
-  private sample(temperature: number, rng: Random): number {
-    this.tempered(temperature);
-    const n = this.probsE.length;
-    let u = rng.next();
-    for (let j = 0; j < n; j++) {
-      u -= this.probsE[j] as number;
-      if (u < 0) return this.emitIds[j] as number;
+  /** Excludes the emittable columns whose `allowed` entry is 0 from the next pick. */
+  private maskUnless(allowed: Uint8Array): void {
+    const l = this.logitsE;
+    for (let j = 0; j < allowed.length; j++) if (allowed[j] === 0) l[j] = -Infinity;
+  }
+
+  /** Excludes every token c for which (seq[len-2], seq[len-1], c) already occurs in seq. */
+  private banRepeats(seq: Int32Array, len: number): void {
+    if (len < 2) return;
+    const a = seq[len - 2] as number;
+    const b = seq[len - 1] as number;
+    for (let i = 0; i + 2 < len; i++) {
+      if (seq[i] === a && seq[i + 1] === b) {
+        const col = this.columnOf[seq[i + 2] as number] as number;
+        if (col >= 0) this.logitsE[col] = -Infinity;
+      }
     }
-    return this.emitIds[n - 1] as number;
+  }
+
+  /** The most likely column the word guard accepts (see `accept`). */
+  private argmax(): number {
+    const l = this.logitsE;
+    for (;;) {
+      let best = 0;
+      for (let j = 1; j < this.emitIds.length; j++) if ((l[j] as number) > (l[best] as number)) best = j;
+      if (this.accept(best) || l[best] === -Infinity) return this.emitIds[best] as number;
+      l[best] = -Infinity;
+    }
+  }
+
+  /** Whether the word guard lets column `j` follow (moving its state if so); true without a guard. */
+  private accept(j: number): boolean {
+    if (!this.guard) return true;
+    const id = this.emitIds[j] as number;
+    if (!this.guard.allows(this.guardState, id)) return false;
+    const next = this.guard.advance(this.guardState, this.tokenizer.bytesOf(id));
+    if (next === REJECT) return false;
+    this.guardState = next;
+    return true;
+  }
+
+  /**
+   * Draws a column of `logitsE / temperature` without normalising: one pass for the maximum,
+   * one for the running sum of e^(z − max) from a table at the nearest 1/1024 (relative error
+   * < 5e-4, far below what sampling can tell; a column more than SAMPLE_CUTOFF below the maximum,
+   * less than 1e-7 of its weight, counts as 0), then a binary search for u·Σ. Sampling is most of a request's time, and a BPE vocabulary has hundreds of
+   * columns.
+   */
+  private sample(temperature: number, rng: Random): number {
+    const { logitsE, cum } = this;
+    const n = this.emitIds.length;
+    const invT = 1 / Math.max(temperature, 1e-3);
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
+    let sum = 0;
+    const scale = invT * EXP_STEPS;
+    const limit = SAMPLE_CUTOFF * EXP_STEPS;
+    for (let j = 0; j < n; j++) {
+      const f = (max - (logitsE[j] as number)) * scale;
+      if (f < limit) sum += EXP_TABLE[(f + 0.5) | 0] as number;
+      cum[j] = sum;
+    }
+    // A token the word guard rejects is set aside and the draw repeated (rejection sampling:
+    // the result follows the distribution restricted to accepted tokens). After a few
+    // rejections the accepted columns are summed once instead.
+    const rejected = this.rejected;
+    let nRejected = 0;
+    for (let tries = 0; tries < 64; tries++) {
+      const pick = this.findCumulative(rng.next() * sum, n);
+      let seen = false;
+      for (let r = 0; r < nRejected; r++) if (rejected[r] === pick) seen = true;
+      if (seen) continue;
+      if (this.accept(pick)) return this.emitIds[pick] as number;
+      if (nRejected === rejected.length) break;
+      rejected[nRejected++] = pick;
+    }
+    const guard = this.guard as WordGuard;
+    let total = 0;
+    let prev = 0;
+    for (let j = 0; j < n; j++) {
+      const e = (cum[j] as number) - prev;
+      prev = cum[j] as number;
+      if (e > 0 && guard.allows(this.guardState, this.emitIds[j] as number)) total += e;
+      cum[j] = total;
+    }
+    if (total <= 0) return this.argmax();
+    const pick = this.findCumulative(rng.next() * total, n);
+    this.accept(pick);
+    return this.emitIds[pick] as number;
+  }
+
+  /** The first column whose running sum exceeds u (the last one if rounding leaves none). */
+  private findCumulative(u: number, n: number): number {
+    const cum = this.cum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cum[mid] as number) > u) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 
   private logSoftmaxAt(target: number): number {
@@ -375,6 +574,12 @@ export class FemtoEngine {
     return (logits[target] as number) - max - Math.log(sum);
   }
 }
+
+/** Sampling ignores columns whose tempered logit is this far below the maximum (weight < 1e-7). */
+const SAMPLE_CUTOFF = 16;
+const EXP_STEPS = 1024;
+/** e^(−i/EXP_STEPS) for i = 0..SAMPLE_CUTOFF·EXP_STEPS, read at the nearest step (relative error < 5e-4). */
+const EXP_TABLE = Float32Array.from({ length: SAMPLE_CUTOFF * EXP_STEPS + 1 }, (_, i) => Math.exp(-i / EXP_STEPS));
 
 const GELU_RANGE = 6;
 const GELU_STEPS = 256;
@@ -398,16 +603,6 @@ function layerNorm(x: Float32Array, g: Float32Array, b: Float32Array, out: Float
   for (let i = 0; i < d; i++) v += ((x[i] as number) - mean) ** 2;
   const inv = 1 / Math.sqrt(v / d + 1e-5);
   for (let i = 0; i < d; i++) out[i] = ((x[i] as number) - mean) * inv * (g[i] as number) + (b[i] as number);
-}
-
-/** out[o..o+n) = v · W for row-major W [m, n]. */
-function matVec(v: Float32Array, w: Float32Array, out: Float32Array, o: number, m: number, n: number): void {
-  out.fill(0, o, o + n);
-  for (let i = 0; i < m; i++) {
-    const vi = v[i] as number;
-    const ro = i * n;
-    for (let j = 0; j < n; j++) out[o + j] = (out[o + j] as number) + vi * (w[ro + j] as number);
-  }
 }
 
 /** out += v · W for row-major W [m, n]. */

@@ -1,7 +1,7 @@
 import { Tensor } from '../evgpu/Tensor.js';
 import { Tape } from '../evgpu/autodiff/Tape.js';
 import { Var } from '../evgpu/autodiff/Var.js';
-import { type FemtoParamName, femtoParamShapes } from './FemtoConfig.js';
+import { type FemtoParamName, femtoParamShapes, ngramBucket } from './FemtoConfig.js';
 import { FemtoWeights } from './FemtoWeights.js';
 
 /** The base weights as trainable tape variables. */
@@ -42,13 +42,19 @@ function causalMask(t: number): Tensor {
 }
 
 /**
- * Mean next-byte cross-entropy (nats) of a batch on the tape: `inputs` and `targets` are
- * [batch, t] byte ids, targets shifted one to the left of inputs.
+ * Mean next-token cross-entropy (nats) of a batch on the tape: `inputs` and `targets` are
+ * [batch, t] token ids, targets shifted one to the left of inputs. `prev` holds each input's
+ * previous token in the text (-1 at its start) for the hashed pair embedding; without it, the
+ * previous token inside the row (-1 at position 0).
  */
-export function femtoLoss(tape: Tape, p: FemtoParams, inputs: Int32Array, targets: Int32Array, batch: number, t: number): Var {
-  const d = p.weights.config.hidden;
+export function femtoLoss(tape: Tape, p: FemtoParams, inputs: Int32Array, targets: Int32Array, batch: number, t: number, prev?: Int32Array): Var {
+  const { hidden: d, ngram } = p.weights.config;
   const positions = Int32Array.from({ length: t }, (_, i) => i);
   let x = tape.add(tape.embedding(p.get('wte'), inputs, [batch, t]), tape.embedding(p.get('wpe'), positions, [t]));
+  if (ngram) {
+    const buckets = Int32Array.from(inputs, (tok, i) => ngramBucket(prev ? (prev[i] as number) : i % t === 0 ? -1 : (inputs[i - 1] as number), tok, ngram));
+    x = tape.add(x, tape.embedding(p.get('wng'), buckets, [batch, t]));
+  }
 
   const h = tape.layerNorm(x, p.get('ln1g'), p.get('ln1b'));
   const q = tape.matmul(h, p.get('wq'));

@@ -1,6 +1,8 @@
 import type { LlmFactory, LlmNode } from '../llm/LlmNode.js';
 import { Random, hashSeed } from '../evgpu/Random.js';
 import { baseWeights } from './baseWeights.js';
+import type { BpeTokenizer } from './BpeTokenizer.js';
+import type { Lexicon } from './Lexicon.js';
 import { FemtoEngine, type Personality } from './FemtoEngine.js';
 import { FemtoError } from './FemtoError.js';
 import type { FemtoWeights } from './FemtoWeights.js';
@@ -63,6 +65,16 @@ export class FemtoLlm implements LlmNode {
     this.personality = { data: slab, offset, scale: PERSONALITY_SCALE / 127 };
   }
 
+  /** The base's tokenizer: `nextTokenProbabilities` is indexed by its token ids. */
+  get tokenizer(): BpeTokenizer {
+    return this.shared.weights.tokenizer;
+  }
+
+  /** The base's lexicon (the word guard's words), if it has one. */
+  get lexicon(): Lexicon | null {
+    return this.shared.weights.lexicon;
+  }
+
   /** The instance's own matrix P as floats (row-major 16×16). */
   matrix(): Float32Array {
     const { data, offset, scale } = this.personality;
@@ -88,6 +100,15 @@ export class FemtoLlm implements LlmNode {
     // κ settles to, and a generator seeded by the request alone.
     const rng = new Random(hashSeed('replica', prompt, maxTokens));
     return decodeText(this.shared.engine.generate(encodeText(prompt), maxTokens, REPLICA_TEMPERATURE, rng, null));
+  }
+
+  /**
+   * Greedy decoding with this instance's matrix: the most likely token each step, with the
+   * engine's repetition guard (no token trigram twice), so it does not loop. κ is unchanged.
+   */
+  respondGreedy(prompt: string, maxTokens = DEFAULT_MAX_TOKENS): string {
+    checkMaxTokens(maxTokens);
+    return decodeText(this.shared.engine.greedy(encodeText(prompt), maxTokens, this.personality));
   }
 
   nextTokenProbabilities(context: Uint8Array): Float32Array {

@@ -2,6 +2,8 @@ import type { LlmNode } from '../llm/LlmNode.js';
 import { Random, hashSeed } from '../evgpu/Random.js';
 import { checkMaxTokens, DEFAULT_MAX_TOKENS, driftKappa, FemtoLlm } from './FemtoLlm.js';
 import { FemtoError } from './FemtoError.js';
+import { BpeTokenizer } from './BpeTokenizer.js';
+import { REJECT, WordGuard } from './WordGuard.js';
 import { decodeText, encodeText } from './text.js';
 
 /** Σ κᵢ·pᵢ / Σ κᵢ over the vertices' next-token distributions (plain mean if every κ is 0). */
@@ -23,34 +25,77 @@ export function ensembleNextTokenProbabilities(vertices: readonly LlmNode[], con
 }
 
 /**
+ * The bytes of each token of the vertices' distributions: the shared tokenizer when a vertex is
+ * a FemtoLlm (wrapped FemtoLLMs share its vocabulary), else the distributions are over bytes.
+ */
+function femtoOf(vertices: readonly LlmNode[]): FemtoLlm | null {
+  for (const v of vertices) if (v instanceof FemtoLlm) return v;
+  return null;
+}
+
+const BYTES = new BpeTokenizer();
+
+/**
  * CENTRAL's answer for a cube: each token is drawn from the κ-weighted average of the vertices'
  * distributions with a generator seeded from CENTRAL's identity, κ and the prompt (so the same
  * request on the same state gives the same text); then CENTRAL's κ drifts like any node's.
+ * A prompt that ends in a space is healed as in FemtoEngine.generate: read without the space,
+ * the first token must start with one, and the answer does not repeat it. With FemtoLLM
+ * vertices whose base has a lexicon, the same word guard as theirs keeps words words.
  */
 export function ensembleRespond(central: LlmNode, vertices: readonly LlmNode[], prompt: string, maxTokens = DEFAULT_MAX_TOKENS): string {
   checkMaxTokens(maxTokens);
   const rng = new Random(hashSeed(central.id, prompt, central.kappa, maxTokens, ...vertices.flatMap((v) => [v.id, v.kappa])));
-  const seed = encodeText(prompt);
-  const context = new Uint8Array(seed.length + maxTokens);
+  const femto = femtoOf(vertices);
+  const tokenizer = femto?.tokenizer ?? BYTES;
+  const lexicon = femto?.lexicon ?? null;
+  const guard = lexicon ? new WordGuard(lexicon) : null;
+  let state = guard ? guard.start(encodeText(prompt)) : 0;
+  const heal = tokenizer.merges.length > 0 && prompt.endsWith(' ');
+  const seed = encodeText(heal ? prompt.slice(0, -1) : prompt);
+  let context = new Uint8Array(seed.length + maxTokens * 8);
   context.set(seed);
   let len = seed.length;
   for (let t = 0; t < maxTokens; t++) {
     const p = ensembleNextTokenProbabilities(vertices, context.subarray(0, len));
-    context[len++] = draw(p, rng);
+    if (p.length !== tokenizer.vocabSize) throw new FemtoError('OUT_OF_RANGE', `a distribution of ${p.length} entries for a vocabulary of ${tokenizer.vocabSize}`);
+    const first = t === 0 && heal;
+    const allowed =
+      guard || first
+        ? (j: number) => (!first || tokenizer.bytesOf(j)[0] === 32) && (!guard || guard.advance(state, tokenizer.bytesOf(j)) !== REJECT)
+        : null;
+    const piece = tokenizer.bytesOf(draw(p, rng, allowed));
+    if (guard) {
+      const next = guard.advance(state, piece);
+      state = next === REJECT ? 0 : next;
+    }
+    if (len + piece.length > context.length) {
+      const grown = new Uint8Array(2 * (len + piece.length));
+      grown.set(context.subarray(0, len));
+      context = grown;
+    }
+    context.set(piece, len);
+    len += piece.length;
   }
   central.kappa = driftKappa(central.kappa);
-  return decodeText(context.subarray(seed.length, len));
+  return decodeText(context.subarray(seed.length + (heal && maxTokens > 0 ? 1 : 0), len));
 }
 
-function draw(p: Float32Array, rng: Random): number {
-  let u = rng.next();
-  let last = 0;
+/** Draws an index from `p`, restricted to the indices `allowed` accepts (renormalised). */
+function draw(p: Float32Array, rng: Random, allowed: ((j: number) => boolean) | null): number {
+  let total = 1;
+  if (allowed) {
+    total = 0;
+    for (let j = 0; j < p.length; j++) if ((p[j] as number) > 0 && allowed(j)) total += p[j] as number;
+  }
+  let u = rng.next() * total;
+  let last = -1;
   for (let j = 0; j < p.length; j++) {
     const pj = p[j] as number;
-    if (pj <= 0) continue;
+    if (pj <= 0 || (allowed && !allowed(j))) continue;
     last = j;
     u -= pj;
     if (u < 0) return j;
   }
-  return last;
+  return last < 0 ? 32 : last;
 }

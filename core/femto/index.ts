@@ -1,4 +1,4 @@
-export { type FemtoConfig, FEMTO_CONFIG, type FemtoParamName, femtoParamShapes } from './FemtoConfig.js';
+export { type FemtoConfig, FEMTO_CONFIG, type FemtoParamName, femtoParamShapes, ngramBucket } from './FemtoConfig.js';
 export { FemtoError, type FemtoErrorCode } from './FemtoError.js';
 export { FemtoWeights } from './FemtoWeights.js';
 export { FemtoEngine, type Personality, EMITTABLE } from './FemtoEngine.js';
@@ -15,10 +15,15 @@ export {
   driftKappa,
 } from './FemtoLlm.js';
 export { ensembleNextTokenProbabilities, ensembleRespond } from './ensemble.js';
-export { baseWeights, baseWeightsReport } from './baseWeights.js';
+export { baseWeights, baseWeightsReport, mergesFromBytes } from './baseWeights.js';
+export { BpeTokenizer, forEachChunk, MAX_CHUNK } from './BpeTokenizer.js';
+export { Lexicon } from './Lexicon.js';
+export { WordGuard } from './WordGuard.js';
+export { answerStats, answerWords, vocabularyOf, type AnswerStats } from './wordStats.js';
+export { sampleAnswers, SAMPLE_PROMPTS, type SampledAnswer } from './answerSample.js';
 export { FemtoParams, femtoLoss } from './FemtoGraph.js';
 export { FemtoTrainer, type FemtoTrainOptions } from './FemtoTrainer.js';
-export { NgramModel } from './NgramModel.js';
+export { NgramModel, MAX_KN_ORDER, KN_DISCOUNT } from './NgramModel.js';
 export { renderLossChart, type Raster, type ChartSeries } from './LossChart.js';
 export { encodeBase64, decodeBase64 } from './base64.js';
 export { encodeText, decodeText } from './text.js';

@@ -78,7 +78,8 @@ describe('collectiveThink with FemtoLLM (replicaQuorum)', () => {
       expect(result.quorum).toBe(true);
       expect(result.agreeing).toHaveLength(9);
       expect(result.text).toBe(factory.create(60_000, 1, 2).replicaAnswer(prompt, TOKENS));
-      expect(result.text).toHaveLength(TOKENS);
+      // TOKENS tokens of the BPE vocabulary: at least as many characters.
+      expect((result.text ?? "").length).toBeGreaterThanOrEqual(TOKENS);
     }
   });
 
@@ -142,7 +143,7 @@ describe('Konomi with FemtoLLM', () => {
     const konomi = await Konomi.open({ llmFactory: new FemtoLlmFactory(), gridDims: { x: 64, y: 64, z: 64 } });
     const node = konomi.llmAt(1, 2, 3);
     node.kappa = 1;
-    expect(node.respond('hello', 8)).toHaveLength(8);
+    expect(node.respond('hello', 8).length).toBeGreaterThanOrEqual(8);
     expect(node.kappa).toBeCloseTo(0.996, 6);
     const cube = await konomi.cubeAt(4, 4, 4);
     cube.kappa = 1;

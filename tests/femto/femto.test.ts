@@ -6,6 +6,7 @@ import {
   PERSONALITY_SCALE, baseWeights, baseWeightsReport, decodeBase64, encodeBase64, ensembleNextTokenProbabilities,
   ensembleRespond, femtoLoss,
 } from '../../core/femto/index.js';
+import { BpeTokenizer } from '../../core/femto/BpeTokenizer.js';
 import type { LlmNode } from '../../core/llm/LlmNode.js';
 
 const corpus = new Uint8Array(readFileSync(new URL('../../core/femto/corpus/jargon.txt', import.meta.url)));
@@ -39,9 +40,15 @@ describe('weights', () => {
     expect(errorCode(() => FemtoWeights.deserialize(new Uint8Array(12)))).toBe('BAD_WEIGHTS');
   });
 
-  it('the committed base weights load and report their training', () => {
-    expect(baseWeights().parameterCount).toBe(12720);
-    expect(baseWeightsReport.heldOutBitsPerChar).toBeLessThan(baseWeightsReport.bigramBitsPerChar);
+  it('the committed base weights load, fit the 4 MB budget and report their training', () => {
+    const w = baseWeights();
+    expect(w.config.hidden).toBe(16);
+    expect(w.parameterCount).toBe(baseWeightsReport.parameters);
+    expect(w.serialize().length + w.tokenizer.merges.byteLength + (w.lexicon?.serialize().length ?? 0)).toBeLessThanOrEqual(4 * 2 ** 20);
+    expect(w.lexicon?.has('hacker')).toBe(true);
+    expect(w.tokenizer.vocabSize).toBe(w.config.vocab);
+    // Issue 13's aim: below the Kneser-Ney trigram (3.11 bits/char on this split).
+    expect(baseWeightsReport.heldOutBitsPerChar).toBeLessThan(3.11);
   });
 });
 
@@ -55,30 +62,51 @@ describe('inference engine', () => {
     expect(new FemtoEngine(w).bitsPerByte(text) * Math.LN2).toBeCloseTo(loss, 4);
   });
 
-  it('its shortcut prefill (cached k/v for all but the last token) gives the graph’s next-byte distribution', () => {
+  it('with a BPE vocabulary and the hashed pair embedding, too (loss and next-token distribution)', () => {
+    const tokenizer = BpeTokenizer.train(corpus.subarray(0, 30000), 100);
+    const w = FemtoWeights.random(4, { vocab: tokenizer.vocabSize, hidden: 16, context: 32, mlp: 32, ngram: 64 }, tokenizer);
+    const text = corpus.subarray(7000, 7045);
+    const ids = tokenizer.encode(text);
+    const t = ids.length;
+    expect(t).toBeLessThanOrEqual(32);
+    const inputs = ids.subarray(0, t - 1);
+    const loss = femtoLoss(new Tape(), new FemtoParams(w), inputs, ids.subarray(1), 1, t - 1).value.data[0] as number;
+    const engine = new FemtoEngine(w);
+    let bits = 0;
+    for (let i = 1; i < t; i++) bits += tokenizer.bytesOf(ids[i] as number).length;
+    // bitsPerByte divides the same total by the bytes predicted.
+    expect((engine.bitsPerByte(text) * bits * Math.LN2) / (t - 1)).toBeCloseTo(loss, 4);
+    // Without the pair embedding the loss differs: it is used.
+    const bare = FemtoWeights.fromParams(new Map([...w.params].filter(([n]) => n !== 'wng')), { ...w.config, ngram: 0 }, tokenizer);
+    expect(femtoLoss(new Tape(), new FemtoParams(bare), inputs, ids.subarray(1), 1, t - 1).value.data[0]).not.toBeCloseTo(loss, 3);
+    // Generation reads the same maths through the k/v shortcut.
+    const p = engine.distribution(text.subarray(0, 40), 1, null);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('its shortcut prefill (cached k/v for all but the last token) gives the graph’s next-token distribution', () => {
     const w = baseWeights();
-    const ctx = corpus.subarray(9000, 9040);
-    const t = ctx.length;
-    const ids = Int32Array.from(ctx);
+    const ctx = corpus.subarray(9000, 9090);
+    const ids = w.tokenizer.encode(ctx);
+    const t = ids.length;
     const lossWithLast = (target: number) => {
       const targets = Int32Array.from({ length: t }, (_, i) => (i < t - 1 ? (ctx[i + 1] as number) : target));
       return femtoLoss(new Tape(), new FemtoParams(w), ids, targets, 1, t).value.data[0] as number;
     };
     const p = new FemtoEngine(w).distribution(ctx, 1, null);
     const ref = 101; // 'e'
-    for (const j of [32, 97, 115, 116, 10]) {
+    for (const j of [32, 97, 115, 116, 10, 300, w.config.vocab - 1]) {
       const fromGraph = t * (lossWithLast(ref) - lossWithLast(j));
       expect(Math.log((p[j] as number) / (p[ref] as number))).toBeCloseTo(fromGraph, 3);
     }
   });
 
-  it('the trained model beats unigram and bigram baselines on held-out text', () => {
-    const sample = heldOut.subarray(0, 6000);
+  it('the trained model beats the Kneser-Ney trigram on the whole held-out split (bits per character)', () => {
     const ngram = new NgramModel(corpus.subarray(0, Math.floor(corpus.length * 0.9)));
-    const femto = new FemtoEngine(baseWeights()).bitsPerByte(sample);
-    expect(femto).toBeLessThan(ngram.bigramBits(sample));
-    expect(ngram.bigramBits(sample)).toBeLessThan(ngram.unigramBits(sample));
-  });
+    const femto = new FemtoEngine(baseWeights()).bitsPerByte(heldOut);
+    expect(femto).toBeCloseTo(baseWeightsReport.heldOutBitsPerChar, 2);
+    expect(femto).toBeLessThan(ngram.knBits(3, heldOut));
+  }, 60_000);
 });
 
 describe('FemtoLLM instances', () => {
@@ -101,14 +129,17 @@ describe('FemtoLLM instances', () => {
     const b = factory.create(10, 20, 30);
     const first = a.respond('The hacker ethic', 32);
     expect(b.respond('The hacker ethic', 32)).toBe(first);
-    expect(first).toHaveLength(32);
+    // 32 tokens, each one or more characters.
+    expect(first.length).toBeGreaterThanOrEqual(32);
     expect(first).toMatch(/^[\t\n\x20-\x7e]*$/);
     // κ moved, so the state differs and so (almost surely) does the text.
     expect(a.respond('The hacker ethic', 32)).not.toBe(first);
   });
 
-  it('produce word-like text (spaces and letters in English proportions)', () => {
-    const text = factory.create(7, 7, 7).respond('A hacker is ', 400);
+  it('produce word-like text at κ = 0.6 (spaces and letters in English proportions)', () => {
+    const n = factory.create(7, 7, 7);
+    n.kappa = KAPPA_TARGET;
+    const text = n.respond('A hacker is ', 400);
     const spaces = (text.match(/ /g) ?? []).length / text.length;
     const letters = (text.match(/[a-z]/gi) ?? []).length / text.length;
     expect(spaces).toBeGreaterThan(0.08);
@@ -136,18 +167,18 @@ describe('FemtoLLM instances', () => {
     expect(cool).toBeLessThan(warm);
   });
 
-  it('give a normalised next-token distribution over 256 bytes', () => {
+  it('give a normalised next-token distribution over the vocabulary', () => {
     const p = factory.create(1, 1, 1).nextTokenProbabilities(new TextEncoder().encode('hello wor'));
-    expect(p).toHaveLength(256);
+    expect(p).toHaveLength(baseWeights().config.vocab);
     expect(p.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 5);
     expect(p[0]).toBe(0);
   });
 
   it('keep generating past the context window and on empty prompts', () => {
     const n = factory.create(2, 2, 2);
-    expect(n.respond('', 300)).toHaveLength(300);
-    expect(n.respond('x'.repeat(1000), 70)).toHaveLength(70);
-    expect(n.respond('caf\u00e9 \u2603', 5)).toHaveLength(5);
+    expect(n.respond('', 300).length).toBeGreaterThanOrEqual(300);
+    expect(n.respond('x'.repeat(1000), 70).length).toBeGreaterThanOrEqual(70);
+    expect(n.respond('caf\u00e9 \u2603', 5).length).toBeGreaterThanOrEqual(5);
   });
 
   it('refuse out-of-range coordinates and token counts', () => {
@@ -168,7 +199,7 @@ describe('ensemble decoding', () => {
     const ctx = new TextEncoder().encode('kludge');
     const avg = ensembleNextTokenProbabilities(vs, ctx);
     const total = vs.reduce((s, v) => s + v.kappa, 0);
-    const expected = new Float32Array(256);
+    const expected = new Float32Array(baseWeights().config.vocab);
     for (const v of vs) v.nextTokenProbabilities(ctx).forEach((p, j) => (expected[j] = (expected[j] as number) + (p * v.kappa) / total));
     avg.forEach((p, j) => expect(p).toBeCloseTo(expected[j] as number, 6));
   });
@@ -201,7 +232,8 @@ describe('ensemble decoding', () => {
     const central = factory.create(500, 500, 500);
     const k0 = central.kappa;
     const text = ensembleRespond(central, vertices(), 'The Jargon File', 16);
-    expect(text).toHaveLength(16);
+    expect(text.length).toBeGreaterThanOrEqual(16);
+    expect(text).toMatch(/^[\t\n\x20-\x7e]+$/);
     expect(central.kappa).toBeCloseTo(k0 + 0.01 * (KAPPA_TARGET - k0), 12);
     central.kappa = k0;
     expect(ensembleRespond(central, vertices(), 'The Jargon File', 16)).toBe(text);
@@ -225,6 +257,21 @@ describe('training', () => {
     const tail = losses.slice(-5).reduce((a, b) => a + b) / 5;
     expect(tail).toBeLessThan(head - 0.5);
     expect(run()).toEqual(losses);
+  });
+
+  it('two short runs of the BPE model from one seed give identical weights, bit for bit', () => {
+    const slice = corpus.subarray(0, 30000);
+    const run = () => {
+      const tokenizer = BpeTokenizer.train(slice, 200);
+      const w = FemtoWeights.random(11, { vocab: tokenizer.vocabSize, hidden: 16, context: 32, mlp: 32 }, tokenizer);
+      const trainer = new FemtoTrainer(w, slice, { steps: 12, batch: 4, seqLen: 32, lr: 0.01, seed: 5 });
+      for (let i = 0; i < 12; i++) trainer.step();
+      return w.serialize();
+    };
+    const a = run();
+    const b = run();
+    expect(Buffer.compare(Buffer.from(a), Buffer.from(b))).toBe(0);
+    expect(Buffer.compare(Buffer.from(a), Buffer.from(FemtoWeights.random(11, { vocab: 456, hidden: 16, context: 32, mlp: 32 }, BpeTokenizer.train(slice, 200)).serialize()))).not.toBe(0);
   });
 });
 

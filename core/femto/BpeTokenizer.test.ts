@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Random } from '../evgpu/Random.js';
+import { BpeTokenizer, forEachChunk, MAX_CHUNK } from './BpeTokenizer.js';
+import { FemtoError } from './FemtoError.js';
+
+const corpus = new Uint8Array(readFileSync(new URL('./corpus/jargon.txt', import.meta.url)));
+const train = corpus.subarray(0, 200_000);
+const tokenizer = BpeTokenizer.train(train, 500);
+const ascii = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+
+function chunks(s: string): string[] {
+  const bytes = Buffer.from(s, 'latin1');
+  const out: string[] = [];
+  forEachChunk(bytes, (a, b) => out.push(s.slice(a, b)));
+  return out;
+}
+
+describe('BPE tokenizer', () => {
+  it('learns the requested number of merges, deterministically, with words as tokens', () => {
+    expect(tokenizer.vocabSize).toBe(756);
+    expect(BpeTokenizer.train(train, 500).merges).toEqual(tokenizer.merges);
+    const ids = tokenizer.encode(new TextEncoder().encode(' the hacker'));
+    expect(Array.from(ids, (id) => ascii(tokenizer.bytesOf(id)))[0]).toBe(' the');
+    expect(ids.length).toBeLessThan(5);
+  });
+
+  it('splits text into words with their leading space, digit runs, whitespace runs and single symbols', () => {
+    expect(chunks('The  hacker, 42 times\n\n{foo}x')).toEqual(['The', ' ', ' hacker', ',', ' 42', ' times', '\n\n', '{', 'foo', '}', 'x']);
+    expect(chunks('a'.repeat(60)).map((c) => c.length)).toEqual([MAX_CHUNK, MAX_CHUNK, 60 - 2 * MAX_CHUNK]);
+    expect(chunks('   ')).toEqual(['   ']);
+  });
+
+  it('round-trips every byte string of length 0..2 exactly', () => {
+    expect(tokenizer.decode(tokenizer.encode(new Uint8Array(0)))).toEqual(new Uint8Array(0));
+    const two = new Uint8Array(2);
+    for (let a = 0; a < 256; a++) {
+      expect(tokenizer.decode(tokenizer.encode(Uint8Array.of(a)))).toEqual(Uint8Array.of(a));
+      for (let b = 0; b < 256; b++) {
+        two[0] = a;
+        two[1] = b;
+        const back = tokenizer.decode(tokenizer.encode(two));
+        if (back.length !== 2 || back[0] !== a || back[1] !== b) expect([a, b]).toEqual(Array.from(back));
+      }
+    }
+  });
+
+  it('round-trips random byte strings (uniform bytes, and text-like ones full of merges)', () => {
+    const rng = new Random(7);
+    const alphabet = new TextEncoder().encode(' eeettaoinshrdlu\n.,{}THE0123456789');
+    for (let i = 0; i < 2000; i++) {
+      const len = rng.int(300);
+      const bytes = new Uint8Array(len);
+      const textLike = i % 2 === 0;
+      for (let j = 0; j < len; j++) bytes[j] = textLike ? (alphabet[rng.int(alphabet.length)] as number) : rng.int(256);
+      expect(tokenizer.decode(tokenizer.encode(bytes))).toEqual(bytes);
+    }
+  });
+
+  it('round-trips the whole corpus, and held-out text needs fewer tokens than bytes', () => {
+    const ids = tokenizer.encode(corpus);
+    expect(Buffer.compare(Buffer.from(tokenizer.decode(ids)), Buffer.from(corpus))).toBe(0);
+    expect(ids.length).toBeLessThan(corpus.length / 2);
+  });
+
+  it('is byte-level without merges, and refuses malformed merge tables', () => {
+    const bytes = new BpeTokenizer();
+    expect(bytes.vocabSize).toBe(256);
+    expect(Array.from(bytes.encode(Uint8Array.of(1, 200, 32)))).toEqual([1, 200, 32]);
+    expect(() => new BpeTokenizer(Uint16Array.of(1))).toThrow(FemtoError);
+    expect(() => new BpeTokenizer(Uint16Array.of(256, 1))).toThrow(/later token/);
+    expect(() => tokenizer.bytesOf(tokenizer.vocabSize)).toThrow(FemtoError);
+  });
+});
