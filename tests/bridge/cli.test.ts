@@ -7,37 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../bridge/cli/main.js';
-import type { CliIo } from '../../bridge/cli/CliIo.js';
+import { recordingCliIo } from '../support/recordingCliIo.js';
 import { readPcapng } from '../../bridge/capture/pcapng.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
 import { createLinePair } from '../../protocol/MemoryLine.js';
 import { LineDestination } from '../../protocol/modem/LineDestination.js';
 import { attachGuest, type AttachedGuest } from '../../bridge/server/attachGuest.js';
 
-function io(): CliIo & { stdout: string; stderr: string; bytes: number[]; stop: () => void } {
-  let stop: (s: string) => void = () => undefined;
-  const state = {
-    stdout: '',
-    stderr: '',
-    /** Everything written with outBytes, exactly. */
-    bytes: [] as number[],
-    out(t: string) {
-      state.stdout += t;
-    },
-    outBytes(b: Uint8Array) {
-      state.bytes.push(...b);
-      state.stdout += Buffer.from(b).toString('latin1');
-    },
-    err(t: string) {
-      state.stderr += t;
-    },
-    interrupted: new Promise<string>((r) => {
-      stop = r;
-    }),
-    stop: () => stop('test'),
-  };
-  return state;
-}
+const io = recordingCliIo;
 
 let server: BridgeServer;
 let tcp: string;

@@ -1,29 +1,9 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../bridge/cli/main.js';
-import type { CliIo } from '../../bridge/cli/CliIo.js';
+import { recordingCliIo } from '../support/recordingCliIo.js';
 
-function io(): CliIo & { stdout: string; stderr: string; stop: () => void } {
-  let stop: (s: string) => void = () => undefined;
-  const state = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      state.stdout += t;
-    },
-    outBytes(b: Uint8Array) {
-      state.stdout += Buffer.from(b).toString('latin1');
-    },
-    err(t: string) {
-      state.stderr += t;
-    },
-    interrupted: new Promise<string>((r) => {
-      stop = r;
-    }),
-    stop: () => stop('test'),
-  };
-  return state;
-}
+const io = recordingCliIo;
 
 describe('konomi start: modem options', () => {
   it('refuses bad --telnet, --dial-allow and --modem-serial values with usage and exit 2', async () => {
