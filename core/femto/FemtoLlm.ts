@@ -95,6 +95,21 @@ export class FemtoLlm implements LlmNode {
   }
 
   /**
+   * ln P(continuation | prompt) under this instance (shared base and its own matrix) at
+   * temperature 1, character by character; a character the model never emits counts as e^-30.
+   * κ is unchanged. Cube choice votes score with it (docs/CORE.md).
+   */
+  logProbability(prompt: string, continuation: string): number {
+    const text = encodeText(prompt + continuation);
+    let sum = 0;
+    for (let i = text.length - continuation.length; i < text.length; i++) {
+      const p = this.shared.engine.distribution(text.subarray(0, i), 1, this.personality)[text[i] as number] as number;
+      sum += Math.log(Math.max(p, 1e-13));
+    }
+    return sum;
+  }
+
+  /**
    * Σ weightᵢ · nextTokenProbabilitiesᵢ(context) when every node is a FemtoLlm of one factory
    * (the block then runs once for all of them); null otherwise, and the caller sums node by node.
    */

@@ -148,10 +148,14 @@ describe('Konomi with FemtoLLM', () => {
     cube.kappa = 1;
     const vertex = konomi.processVertex(cube.id, 'NEU', 'status', 4);
     expect(vertex.trace).toHaveLength(4);
-    expect(cube.kappa).toBeCloseTo(0.98, 12);
+    // Requests do not step the field (ticks do); a high-entropy answer may kick it down a little.
+    expect(cube.kappa).toBeLessThanOrEqual(1);
+    expect(cube.kappa).toBeGreaterThanOrEqual(1 + 0.05 / 9 * -1 - 1e-12);
     const result = konomi.collectiveThink(cube.id, 'status', 4);
     expect(result).toMatchObject({ quorum: true, text: factory.create(0, 0, 0).replicaAnswer('status', 4) });
-    expect(cube.kappa).toBeCloseTo(0.98 + 0.05 * (0.6 - 0.98), 12);
+    const before = cube.kappa;
+    konomi.updateKappa();
+    expect(cube.kappa).toBeCloseTo(before + 0.05 * (0.6 - before), 12);
   });
 
   it("CENTRAL's own answer is the ensemble of the eight corners (processVertex on CENTRAL)", async () => {
