@@ -4,9 +4,9 @@ export const USAGE = `Usage: konomi <command> [options]
 
   start    Run the bridge: packet port, HTTP (REST, /ws, /line/serial0, /modem, /capture), the web page
            [--host 127.0.0.1] [--allow-host NAME,…] [--port 3000] [--packet-port 5600] [--data ./data | --ephemeral] [--guest] [--memory MB]
-           [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR]
+           [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR] [--kappa-tick MS (κ field, 0: off)]
            [--db postgres://… (PgStore)] [--redis redis://… (cluster)] [--id BRIDGE_ID] [--role all|api|ws|web]
-           [--api URL --ws URL (web role)]   env: DB_URL REDIS_URL PORT PACKET_PORT HOST DATA_DIR TOKEN BRIDGE_ID ROLE
+           [--api URL --ws URL (web role)]   env: DB_URL REDIS_URL PORT PACKET_PORT HOST DATA_DIR TOKEN BRIDGE_ID ROLE KONOMI_KAPPA_TICK_MS
   boot     Boot XP10 headless, its console (COM2) on this terminal   [--memory MB]
   send     One request; prints the decoded reply (exit 1 on an ERROR reply or a timeout)
            OPCODE ARGS... [--to tcp://127.0.0.1:5600 | ws://HOST:PORT/line/serial0 | /dev/ttyX[@baud]]

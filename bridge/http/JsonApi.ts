@@ -4,7 +4,7 @@ import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import type { KonomiService } from '../service/KonomiService.js';
 import type { Logger } from '../server/Logger.js';
 import { HttpError, badField } from './HttpError.js';
-import { bodyObject, intField, optionalIntField, stringField } from './fields.js';
+import { bodyObject, intField, numberField, optionalIntField, stringField } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
 
 /** Largest JSON message /ws answers; a longer one gets a TOO_LARGE error reply. */
@@ -105,7 +105,9 @@ export class JsonApi {
       case 'collective_think': {
         const cube = intField(msg, 'cube', 0, U16);
         const text = stringField(msg, msg.query !== undefined ? 'query' : 'text', 4096);
-        const result = service.konomi.collectiveThink(cube, text, optionalIntField(msg, 'maxTokens', 1, 256, 32));
+        // With choices: a vote each vertex casts with its own model (docs/CORE.md, "Choice votes").
+        if (msg.choices !== undefined) return { ...service.choiceJson(service.collectiveChoose(cube, text, msg.choices as never), text) };
+        const result = service.collectiveThink(cube, text, optionalIntField(msg, 'maxTokens', 1, 256, 32));
         return {
           cube,
           quorum: result.quorum,
@@ -121,6 +123,12 @@ export class JsonApi {
         await service.konomi.linkCubes(cube, intField(msg, 'vertex', 0, 8) as never, other, intField(msg, 'otherVertex', 0, 8) as never);
         return { cube, otherCube: other };
       }
+      case 'perturb': {
+        // Sets a cube's κ (or one vertex's): the page's κ plot shows the field pulling it back.
+        const cube = intField(msg, 'cube', 0, U16);
+        const vertex = msg.vertex === undefined ? undefined : typeof msg.vertex === 'string' ? msg.vertex : intField(msg, 'vertex', 0, 8);
+        return { cube: await service.perturb(cube, numberField(msg, 'kappa'), vertex) };
+      }
       case 'subscribe':
         if (subs.length === 0) {
           // Line counters change with every frame; a once-a-second snapshot feeds frames/s displays.
@@ -132,7 +140,7 @@ export class JsonApi {
             { dispose: () => clearInterval(timer) },
           );
         }
-        return { events: ['block', 'kappa', 'ledger', 'lines'], ledger: service.ledgerHead(), kappa: service.kappa().data };
+        return { events: ['block', 'kappa', 'ledger', 'lines', 'vote'], ledger: service.ledgerHead(), kappa: service.kappa().data };
       default:
         throw badField('type', `unknown message type "${type}"`);
     }

@@ -155,6 +155,12 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
   app.get('/cubes/:id', (req, res) => {
     res.json(service.cube(intField(req.params, 'id', 0, U16)));
   });
+  app.post('/cubes/:id/perturb', async (req, res) => {
+    // Sets a cube's κ (or, with `vertex`, one vertex's); the κ field's ticks pull it back.
+    const body = bodyObject(req.body);
+    const vertex = body.vertex === undefined ? undefined : typeof body.vertex === 'string' ? body.vertex : intField(body, 'vertex', 0, 8);
+    res.json(await service.perturb(intField(req.params, 'id', 0, U16), numberField(body, 'kappa'), vertex));
+  });
 
   app.get('/ledger/head', (_req, res) => {
     res.json(service.ledgerHead());

@@ -30,6 +30,8 @@ import { TcpLineServer } from '../lines/TcpLineServer.js';
 import { WebSocketLine } from '../lines/WebSocketLine.js';
 import { FrameCapture } from '../capture/FrameCapture.js';
 import { KonomiService } from '../service/KonomiService.js';
+import { DEFAULT_KAPPA_TICK_MS, KappaTicker } from '../service/KappaTicker.js';
+import { realClock, type Clock } from '../../protocol/Clock.js';
 import { HostPolicy } from './HostPolicy.js';
 import { isLoopbackAddress } from './isLoopback.js';
 import { silentLogger, type Logger } from './Logger.js';
@@ -65,6 +67,10 @@ export interface BridgeServerOptions {
   allowedHosts?: string[];
   /** WebSockets each of /ws, /line/serial0, /modem and /capture accepts at once (default 64, like the packet port); 503 past it. */
   maxSocketsPerEndpoint?: number;
+  /** Milliseconds between ticks of the κ field (default 1000); 0 stops the field (κ then moves only by activity). */
+  kappaTickMs?: number;
+  /** The clock the κ ticks run on (default: the host's timers; tests give a ManualClock). */
+  clock?: Clock;
 }
 
 /** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
@@ -91,6 +97,8 @@ export class BridgeServer {
   /** WebSockets open (or being opened) per endpoint path. */
   private readonly openSockets = new Map<string, number>();
   private readonly maxSocketsPerEndpoint: number;
+  /** Ticks the κ field; undefined with `kappaTickMs: 0`. */
+  readonly kappaTicker: KappaTicker | undefined;
 
   private constructor(
     readonly service: KonomiService,
@@ -103,6 +111,8 @@ export class BridgeServer {
     this.token = options.token;
     this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
     this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
+    const tickMs = options.kappaTickMs ?? DEFAULT_KAPPA_TICK_MS;
+    this.kappaTicker = tickMs > 0 ? new KappaTicker(service, options.clock ?? realClock, tickMs, logger) : undefined;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
     const pgStore = options.store instanceof PgStore ? options.store : undefined;
     const app = createHttpApp({
@@ -167,6 +177,7 @@ export class BridgeServer {
     });
     const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger, cluster);
     await server.listen();
+    server.kappaTicker?.start();
     if (cluster) {
       server.clusterLink = await joinCluster(cluster, dispatcher, service, () => ({
         http: server.httpUrl,
@@ -202,6 +213,7 @@ export class BridgeServer {
 
   async stop(): Promise<void> {
     this.logger.info('shutting down');
+    this.kappaTicker?.stop();
     this.clusterLink?.dispose();
     await this.cluster?.close();
     for (const modem of this.modems) modem.dispose();

@@ -17,6 +17,7 @@ const OPTIONS = {
   profile: { type: 'string' },
   web: { type: 'string' },
   serial: { type: 'string' },
+  'kappa-tick': { type: 'int', min: 0, max: 3_600_000 },
 } as const;
 
 /** `konomi start`: runs until SIGINT/SIGTERM, then shuts everything down and exits 0. */
@@ -59,6 +60,7 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     ...(config.token ? { token: config.token } : {}),
     ...(allowedHosts(stringOption(args, 'allow-host'))),
     ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl, bridgeId: config.bridgeId } } : {}),
+    ...kappaTick(intOption(args, 'kappa-tick') ?? optionalEnvInt(process.env['KONOMI_KAPPA_TICK_MS'])),
   });
   const serialPath = stringOption(args, 'serial');
   if (serialPath) {
@@ -76,6 +78,17 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
   await guest?.stop();
   await server.stop();
   return 0;
+}
+
+/** `--kappa-tick MS` or KONOMI_KAPPA_TICK_MS: ms between ticks of the κ field (0: no ticks); default 1000. */
+function kappaTick(ms: number | undefined): { kappaTickMs?: number } {
+  return ms === undefined ? {} : { kappaTickMs: ms };
+}
+
+function optionalEnvInt(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 3_600_000) throw new UsageError(`KONOMI_KAPPA_TICK_MS must be 0..3600000, got "${value}"`);
+  return Number(value);
 }
 
 /** `--allow-host a.lan,b.example`: more names browsers reach the bridge by (WebSocket Host/Origin check). */
