@@ -4,10 +4,10 @@ export const USAGE = `Usage: konomi <command> [options]
 
   start    Run the bridge: packet port, HTTP (REST, /ws, /line/serial0, /modem, /capture), the web page
            [--host 127.0.0.1] [--allow-host NAME,…] [--port 3000] [--packet-port 5600] [--data ./data | --ephemeral] [--guest] [--memory MB]
-           [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR]
+           [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR] [--kappa-tick MS (κ field, 0: off)]
            [--db postgres://… (PgStore)] [--redis redis://… (cluster)] [--id BRIDGE_ID] [--role all|api|ws|web]
            [--telnet PORT (telnet dial-in, e.g. 2323)] [--modem-serial /dev/ttyX[@baud]] [--phonebook FILE] [--dial-allow HOST:PORT,…]
-           [--api URL --ws URL (web role)]   env: DB_URL REDIS_URL PORT PACKET_PORT HOST DATA_DIR TOKEN BRIDGE_ID ROLE
+           [--api URL --ws URL (web role)]   env: DB_URL REDIS_URL PORT PACKET_PORT HOST DATA_DIR TOKEN BRIDGE_ID ROLE KONOMI_KAPPA_TICK_MS
            per line: [--window 64] [--line-outstanding 64] [--line-queue 16384] [--line-rate 0 (off) --line-burst 1000]
            [--session-expiry 120 (s)] [--parked-sessions 64]   env: KONOMI_WINDOW KONOMI_LINE_RATE … (docs/BRIDGE.md)
   boot     Boot XP10 headless, its console (COM2) on this terminal   [--memory MB]

@@ -31,6 +31,9 @@ export interface CellWrite {
 
 export interface LlmAnswer {
   kappa: number;
+  /** κ the answer was sampled at (before the request's drift) and the temperature it set; the wire reply carries only `kappa`. */
+  kappaUsed?: number;
+  temperature?: number;
   tokens: number;
   text: string;
 }
@@ -38,5 +41,8 @@ export interface LlmAnswer {
 export interface CubeAnswer {
   vertex: number;
   kappa: number;
+  /** As in LlmAnswer, for a corner's own answer (not on the wire). */
+  kappaUsed?: number;
+  temperature?: number;
   text: string;
 }

@@ -19,6 +19,9 @@ export const MAX_JSON_FRAME = 16 * MAX_JSON_MESSAGE;
 const MAX_SUBSCRIBER_BACKLOG = 1 << 20;
 const U16 = 0xffff;
 const LINES_INTERVAL_MS = 1000;
+/** Bounds on reading `choices`; the core applies the vote's own rules (docs/CORE.md) and its codes. */
+const CHOICES_READ_LIMIT = 64;
+const CHOICE_READ_LENGTH = 256;
 
 type Reply = Record<string, unknown>;
 
@@ -111,6 +114,8 @@ export class JsonApi {
       case 'collective_think': {
         const cube = msg.int('cube', 0, U16);
         const text = msg.string(msg.has('query') ? 'query' : 'text', 4096);
+        // With choices: a vote each vertex casts with its own model (docs/CORE.md, "Choice votes").
+        if (msg.has('choices')) return { ...service.choiceJson(service.collectiveChoose(cube, text, msg.strings('choices', CHOICES_READ_LIMIT, CHOICE_READ_LENGTH)), text) };
         const result = service.konomi.collectiveThink(cube, text, msg.optionalInt('maxTokens', 1, 256, 32));
         return {
           cube,
@@ -129,6 +134,12 @@ export class JsonApi {
         await service.konomi.linkCubes(cube, vertex as never, other, otherVertex as never);
         return { cube, vertex, otherCube: other, otherVertex };
       }
+      case 'perturb': {
+        // Sets a cube's κ (or one vertex's): the page's κ plot shows the field pulling it back.
+        const cube = msg.int('cube', 0, U16);
+        const vertex = msg.has('vertex') ? msg.vertex('vertex') : undefined;
+        return { cube: await service.perturb(cube, msg.number('kappa', 0, 1), vertex) };
+      }
       case 'subscribe':
         if (subs.length === 0) {
           // Line counters change with every frame; a once-a-second snapshot feeds frames/s displays.
@@ -140,9 +151,9 @@ export class JsonApi {
             { dispose: () => clearInterval(timer) },
           );
         }
-        return { events: ['block', 'kappa', 'ledger', 'lines'], ledger: service.ledgerHead(), kappa: service.kappa().data };
+        return { events: ['block', 'kappa', 'ledger', 'lines', 'vote'], ledger: service.ledgerHead(), kappa: service.kappa().data };
       default:
-        throw badField('type', `unknown message type "${type}"; one of initialize, status, process, collective_think, connect, subscribe`);
+        throw badField('type', `unknown message type "${type}"; one of initialize, status, process, collective_think, connect, perturb, subscribe`);
     }
   }
 }

@@ -166,6 +166,13 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     const answer = await dispatcher.cubeMessage({ cube, vertex: body.vertex('vertex', { wholeCube: true }), text: body.string('text', MAX_PROMPT) });
     res.json({ cube, ...answer, vertexName: vertexName(answer.vertex) });
   });
+  app.post('/cubes/:id/perturb', async (req, res) => {
+    // Sets a cube's κ (or, with `vertex`, one vertex's); the κ field's ticks pull it back.
+    const cube = Fields.text(req.params).int('id', 0, U16);
+    const body = Fields.json(req.body);
+    const vertex = body.has('vertex') ? body.vertex('vertex') : undefined;
+    res.json(await service.perturb(cube, body.number('kappa', 0, 1), vertex));
+  });
 
   app.get('/ledger/head', (_req, res) => {
     res.json(service.ledgerHead());

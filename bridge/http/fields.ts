@@ -74,6 +74,19 @@ export class Fields {
     return this.has(name) ? this.string(name, maxLength) : undefined;
   }
 
+  /** A JSON array of strings, at most `maxItems` long, each at most `maxLength` characters. */
+  strings(name: string, maxItems: number, maxLength: number): string[] {
+    const raw = this.present(name);
+    const path = this.path(name);
+    if (!Array.isArray(raw)) throw badField(path, `must be an array of strings, got ${describe(raw)}`);
+    if (raw.length > maxItems) throw badField(path, `holds at most ${maxItems} items, got ${raw.length}`);
+    return raw.map((item: unknown, i) => {
+      if (typeof item !== 'string') throw badField(`${path}[${i}]`, `must be a string, got ${describe(item)}`);
+      if (item.length > maxLength) throw badField(`${path}[${i}]`, `is longer than ${maxLength} characters`);
+      return item;
+    });
+  }
+
   /** One of a fixed set of words. */
   choice<T extends string>(name: string, choices: readonly T[]): T {
     const raw = this.string(name, 64);

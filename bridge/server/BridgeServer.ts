@@ -31,6 +31,8 @@ import { TcpLineServer } from '../lines/TcpLineServer.js';
 import { WebSocketLine } from '../lines/WebSocketLine.js';
 import { FrameCapture } from '../capture/FrameCapture.js';
 import { KonomiService } from '../service/KonomiService.js';
+import { DEFAULT_KAPPA_TICK_MS, KappaTicker } from '../service/KappaTicker.js';
+import { realClock, type Clock } from '../../protocol/Clock.js';
 import { HostPolicy } from './HostPolicy.js';
 import { isLoopbackAddress } from '../util/isLoopback.js';
 import { silentLogger, type Logger } from '../util/Logger.js';
@@ -82,6 +84,10 @@ export interface BridgeServerOptions {
   maxSocketsPerEndpoint?: number;
   /** How refused and failed HTTP requests and upgrades are logged under a flood (default: 5 lines per code per 10 s, then one summary). */
   logRateLimit?: RateLimitOptions;
+  /** Milliseconds between ticks of the κ field (default 1000); 0 stops the field (κ then moves only by activity). */
+  kappaTickMs?: number;
+  /** The clock the κ ticks run on (default: the host's timers; tests give a ManualClock). */
+  clock?: Clock;
 }
 
 /** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
@@ -117,6 +123,8 @@ export class BridgeServer {
   private readonly maxSocketsPerEndpoint: number;
   /** Refusals come in floods (a scanner, a client without the token): a bounded number of lines each. */
   private readonly errorLog: RateLimitedLog;
+  /** Ticks the κ field; undefined with `kappaTickMs: 0`. */
+  readonly kappaTicker: KappaTicker | undefined;
 
   private constructor(
     readonly service: KonomiService,
@@ -140,6 +148,8 @@ export class BridgeServer {
     this.token = options.token;
     this.hostPolicy = new HostPolicy(options.host ?? '127.0.0.1', options.allowedHosts);
     this.maxSocketsPerEndpoint = options.maxSocketsPerEndpoint ?? 64;
+    const tickMs = options.kappaTickMs ?? DEFAULT_KAPPA_TICK_MS;
+    this.kappaTicker = tickMs > 0 ? new KappaTicker(service, options.clock ?? realClock, tickMs, logger) : undefined;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
     this.errorLog = new RateLimitedLog(logger, options.logRateLimit);
     const pgStore = options.store instanceof PgStore ? options.store : undefined;
@@ -214,6 +224,7 @@ export class BridgeServer {
     const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger, cluster);
     server.directory.load();
     await server.listen();
+    server.kappaTicker?.start();
     if (cluster) {
       server.clusterLink = await joinCluster(cluster, dispatcher, service, () => ({
         http: server.httpUrl,
@@ -254,6 +265,7 @@ export class BridgeServer {
 
   async stop(): Promise<void> {
     this.logger.info('shutting down');
+    this.kappaTicker?.stop();
     this.clusterLink?.dispose();
     await this.cluster?.close();
     for (const modem of this.modems) modem.dispose();

@@ -1,5 +1,10 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import { Vertex } from '../../protocol/payloads/cubeMsg.js';
+import { formatChoiceReply, parseChoiceText } from '../../protocol/payloads/cubeChoices.js';
+import type { ChoiceResult } from '../../core/cube/Cube.js';
+import { VERTEX_NAMES, toVertex } from '../../core/cube/Vertex.js';
+import { temperatureFor } from '../../core/femto/FemtoLlm.js';
+import type { KappaTick } from '../../core/orchestrator/types.js';
 import type { Axis, Dims } from '../../core/block/Dims.js';
 import { mortonX, mortonY, mortonZ } from '../../core/block/Morton.js';
 import { DEFAULT_TENSOR_OP_LIMITS, type TensorOpLimits } from '../../core/evgpu/TensorOp.js';
@@ -22,6 +27,11 @@ export interface KonomiServiceOptions {
 }
 
 export const DEFAULT_POOL_MIN_MULTIPLY_ADDS = 1 << 21;
+/**
+ * A tick that moves no κ by at least this much is not announced nor committed on its own: a
+ * settled field stays quiet (what it did move rides with the next commit anyway).
+ */
+export const KAPPA_QUIET_CHANGE = 1e-5;
 
 export interface BlockView {
   x: number;
@@ -86,22 +96,76 @@ export class KonomiService implements BridgeCore {
   }
 
   llmQuery(x: number, y: number, z: number, prompt: string, maxTokens: number): LlmAnswer {
+    // κ sets the sampling temperature; the answer reports the one it was sampled at (κ before the request's drift).
+    const used = this.konomi.llmAt(x, y, z).kappa;
     const { kappa, text } = this.konomi.queryLlm(x, y, z, prompt, maxTokens);
     this.emitKappa();
     // FemtoLLM answers exactly maxTokens tokens of its BPE vocabulary (one or more bytes each);
     // byte-level models (the placeholder) one byte per token, possibly fewer.
-    return { kappa, tokens: Math.min(maxTokens, new TextEncoder().encode(text).length), text };
+    return { kappa, kappaUsed: used, temperature: temperatureFor(used), tokens: Math.min(maxTokens, new TextEncoder().encode(text).length), text };
   }
 
+  /**
+   * CUBE_MSG: one vertex answers, or (vertex 0xFF) the whole cube: a choice vote when the text
+   * starts with the `?choices` line (protocol/payloads/cubeChoices.ts), else a collective think.
+   */
   cubeMessage(cube: number, vertex: number, text: string): CubeAnswer {
     if (vertex === Vertex.CUBE) {
+      const vote = parseChoiceText(text);
+      if (vote !== null) {
+        const result = this.collectiveChoose(cube, vote.query, vote.choices);
+        return { vertex: Vertex.CENTRAL, kappa: result.kappa, text: formatChoiceReply(choiceReply(result)) };
+      }
       const result = this.konomi.collectiveThink(cube, text);
       this.emitKappa();
       return { vertex: Vertex.CENTRAL, kappa: result.kappa, text: result.text ?? '[no quorum]' };
     }
-    const result = this.konomi.processVertex(cube, vertex as never, text);
+    const v = toVertex(vertex);
+    const used = this.konomi.cube(cube).kappaOf(v);
+    const result = this.konomi.processVertex(cube, v, text);
     this.emitKappa();
-    return { vertex: result.vertex, kappa: result.kappa, text: result.text };
+    // CENTRAL samples from the corners' mixture, each at its own temperature: no single one to report.
+    return { vertex: result.vertex, kappa: result.kappa, ...(v === Vertex.CENTRAL ? {} : { kappaUsed: used, temperature: temperatureFor(used) }), text: result.text };
+  }
+
+  /** Collective think (free text, CENTRAL's replica quorum), announced like any κ change. */
+  collectiveThink(cube: number, query: string, maxTokens?: number): ReturnType<Konomi['collectiveThink']> {
+    const result = this.konomi.collectiveThink(cube, query, maxTokens);
+    this.emitKappa();
+    return result;
+  }
+
+  /** A choice vote; subscribers get a `vote` event naming the dissenters, and the κ it moved. */
+  collectiveChoose(cube: number, query: string, choices: readonly string[]): ChoiceResult {
+    const result = this.konomi.collectiveChoose(cube, query, choices);
+    if (this.listeners.size > 0) this.emit({ event: 'vote', data: voteView(result, query) });
+    this.emitKappa();
+    return result;
+  }
+
+  /** The JSON form of a choice vote (/ws `collective_think` with `choices`). */
+  choiceJson(result: ChoiceResult, query: string): VoteView {
+    return voteView(result, query);
+  }
+
+  /** A user's perturbation of a cube's κ (or of one vertex's); durable before it resolves. */
+  async perturb(cube: number, kappa: number, vertex?: number | string): Promise<CubeKappaView> {
+    const c = await this.konomi.perturbKappa(cube, kappa, vertex as never);
+    this.emitKappa();
+    return cubeKappaView(c.id, c.kappa, c.vertexKappa());
+  }
+
+  /**
+   * One tick of the κ field (KappaTicker calls it on its clock). A tick that moved something
+   * is announced to subscribers and committed; a settled field stays quiet.
+   */
+  async tickKappa(): Promise<KappaTick> {
+    const tick = this.konomi.updateKappa();
+    if (tick.largestChange >= KAPPA_QUIET_CHANGE) {
+      this.emitKappa();
+      await this.konomi.flush();
+    }
+    return tick;
   }
 
   /** Large 2-D matmuls run on the worker pool (started on first need); everything else inline. */
@@ -195,9 +259,10 @@ export class KonomiService implements BridgeCore {
     return { ...p, path: p.path.map(toHex), root: toHex(p.root) };
   }
 
+  /** Every cube's κ, CENTRAL's and each vertex's (by wire number, CENTRAL last), and the means. */
   kappa(): CoreEvent & { event: 'kappa' } {
     const m = this.konomi.kappaMetrics();
-    return { event: 'kappa', data: { cubes: m.cubes.map((c) => ({ id: c.id, kappa: c.kappa })), cubeMean: m.cubeMean, llmMean: m.llmMean } };
+    return { event: 'kappa', data: { cubes: m.cubes.map((c) => cubeKappaView(c.id, c.kappa, c.vertexKappa)), cubeMean: m.cubeMean, llmMean: m.llmMean } };
   }
 
   status(): Record<string, unknown> {
@@ -224,6 +289,68 @@ export class KonomiService implements BridgeCore {
   private emit(event: CoreEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+export interface CubeKappaView {
+  id: number;
+  kappa: number;
+  /** CENTRAL's κ (vertexKappa[8]), for plots that draw it as its own trace. */
+  central: number;
+  vertexKappa: number[];
+}
+
+function cubeKappaView(id: number, kappa: number, vertexKappa: readonly number[]): CubeKappaView {
+  return { id, kappa, central: vertexKappa[Vertex.CENTRAL] ?? kappa, vertexKappa: [...vertexKappa] };
+}
+
+/** The protocol's reply fields of a choice vote. */
+function choiceReply(result: ChoiceResult): { choice: string | null; quorum: boolean; share: number; votes: (number | null)[]; dissenting: number[] } {
+  return { choice: result.choice, quorum: result.quorum, share: result.share, votes: result.ballots.map((b) => b.choice), dissenting: [...result.dissenting] };
+}
+
+/** A choice vote as JSON: the choice, the quorum, each vertex's vote (named), the tally and who dissented. */
+function voteView(result: ChoiceResult, query: string): VoteView {
+  const name = (v: number): string => VERTEX_NAMES[v] ?? String(v);
+  return {
+    cube: result.cube,
+    query,
+    choices: [...result.choices],
+    choice: result.choice,
+    quorum: result.quorum,
+    share: result.share,
+    agreeingWeight: result.agreeingWeight,
+    totalWeight: result.totalWeight,
+    kappa: result.kappa,
+    votes: result.ballots.map((b) => ({
+      vertex: b.vertex,
+      name: name(b.vertex),
+      choice: b.choice === null ? null : (result.choices[b.choice] ?? null),
+      kappa: b.kappa,
+      weight: b.weight,
+      scores: [...b.scores],
+    })),
+    tally: result.tally.map((t) => ({ choice: t.choice, weight: t.weight, vertices: [...t.vertices] })),
+    agreeing: [...result.agreeing],
+    dissenting: result.dissenting.map((v) => ({ vertex: v, name: name(v) })),
+    abstaining: result.abstaining.map((v) => ({ vertex: v, name: name(v) })),
+  };
+}
+
+export interface VoteView {
+  cube: number;
+  query: string;
+  choices: string[];
+  choice: string | null;
+  quorum: boolean;
+  share: number;
+  agreeingWeight: number;
+  totalWeight: number;
+  kappa: number;
+  votes: Array<{ vertex: number; name: string; choice: string | null; kappa: number; weight: number; scores: (number | null)[] }>;
+  tally: Array<{ choice: string; weight: number; vertices: number[] }>;
+  agreeing: number[];
+  dissenting: Array<{ vertex: number; name: string }>;
+  abstaining: Array<{ vertex: number; name: string }>;
 }
 
 export interface InterlockRequest {

@@ -42,6 +42,14 @@ export function voteWeight(kappa: number): number {
   return MIN_VOTE_WEIGHT + (1 - MIN_VOTE_WEIGHT) * k;
 }
 
+/**
+ * The one quorum rule: strictly more than 2/3 of the total weight, from at least two voters (a
+ * lone vote is never a quorum, whatever it weighs).
+ */
+export function holdsQuorum(weight: number, total: number, voters: number): boolean {
+  return voters >= 2 && weight * 3 > total * 2 * (1 + QUORUM_EPSILON);
+}
+
 /** Answers agree when they are equal after trimming, lower-casing and collapsing whitespace. */
 export function normalizeAnswer(text: string): string {
   return text.trim().toLowerCase().replace(/\s+/g, ' ');
@@ -68,7 +76,7 @@ export function weightedQuorum(answers: readonly VertexAnswer[], key: (text: str
   }
   let best: { weight: number; vertices: VertexId[]; text: string } | undefined;
   for (const g of groups.values()) if (!best || g.weight > best.weight) best = g;
-  const quorum = best !== undefined && best.vertices.length >= 2 && best.weight * 3 > total * 2 * (1 + QUORUM_EPSILON);
+  const quorum = best !== undefined && holdsQuorum(best.weight, total, best.vertices.length);
   return {
     quorum,
     text: quorum && best ? best.text : null,

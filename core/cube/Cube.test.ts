@@ -192,8 +192,9 @@ describe('the quorum cannot be bought with a claimed κ', () => {
     cube.collectiveThink(QUERY);
     cube.processVertex('NEU', 'hello');
     const kappa = cube.vertexKappa();
-    // Created claiming 1000: recorded as 1, then two requests' drift toward 0.6.
-    expect(kappa[Vertex.NEU]).toBeCloseTo(0.6 + 0.4 * 0.99 * 0.99, 12);
+    // Created claiming 1000: recorded as 1, one request's drift toward 0.6, the dissent kick
+    // (it voted against the quorum), then another request's drift.
+    expect(kappa[Vertex.NEU]).toBeCloseTo(0.6 + (0.4 * 0.99 - 0.05) * 0.99, 12);
     for (const k of kappa) expect(k >= 0 && k <= 1).toBe(true);
     const restored = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => new PlaceholderLlm(v, 0, 0));
     restored.restore(cube.toRecord());
@@ -257,5 +258,111 @@ describe('collective strategies', () => {
     };
     expect(new Cube(0, { x: 0, y: 0, z: 0 }, shouting).collectiveThink('abc', 4).quorum).toBe(false);
     expect(new Cube(0, { x: 0, y: 0, z: 0 }, shouting, { collective: answerQuorum }).collectiveThink('abc', 4).quorum).toBe(true);
+  });
+});
+
+describe('collectiveChoose: votes that can disagree', () => {
+  /** A node that prefers `favourite` by one nat per character over every other choice. */
+  function favouring(v: VertexId, favourite: string, kappa: number): LlmNode {
+    const node = new PlaceholderLlm(v, 0, 0, kappa);
+    return {
+      id: `fav:${v}`,
+      kappa,
+      respond: (p, n) => node.respond(p, n),
+      replicaAnswer: (p, n) => node.replicaAnswer(p, n),
+      nextTokenProbabilities: (c) => node.nextTokenProbabilities(c),
+      logProbability: (_prompt, continuation) => (continuation.trim() === favourite ? -1 : -2) * continuation.length,
+    };
+  }
+  const cubeOf = (favourite: (v: VertexId) => string, kappa: (v: VertexId) => number) =>
+    new Cube(3, { x: 0, y: 0, z: 0 }, (v) => favouring(v, favourite(v), kappa(v)));
+
+  it('each vertex votes for the choice its own model prefers; the tally follows the recorded κ weights', () => {
+    // Four vertices favour "yes" at κ 1 (weight 1 each), five favour "no" at κ 0 (weight 2/3 each).
+    const yes = new Set<VertexId>([0, 3, 5, 8]);
+    const cube = cubeOf((v) => (yes.has(v) ? 'yes' : 'no'), (v) => (yes.has(v) ? 1 : 0));
+    const r = cube.collectiveChoose('is the grid up?', ['yes', 'no']);
+    expect(r.ballots.map((b) => b.choice)).toEqual([0, 1, 1, 0, 1, 0, 1, 1, 0]);
+    expect(r.ballots[0]!.scores).toEqual([-1, -2]);
+    // Fewer vertices, more weight: 4 against 10/3.
+    expect(r).toMatchObject({ cube: 3, choice: 'yes', index: 0, quorum: false, agreeingWeight: 4, agreeing: [0, 3, 5, 8], dissenting: [1, 2, 4, 6, 7], abstaining: [] });
+    expect(r.totalWeight).toBeCloseTo(4 + 10 / 3, 12);
+    expect(r.tally.map((t) => t.choice)).toEqual(['yes', 'no']);
+    expect(r.tally[1]!.weight).toBeCloseTo(10 / 3, 12);
+    // The same preferences with equal κ: the five win.
+    const equal = cubeOf((v) => (yes.has(v) ? 'yes' : 'no'), () => 0.6).collectiveChoose('is the grid up?', ['yes', 'no']);
+    expect(equal).toMatchObject({ choice: 'no', quorum: false, dissenting: [0, 3, 5, 8] });
+  });
+
+  it('a quorum needs more than 2/3 of the weight; dissenters from a quorum are kicked, nobody is without one', () => {
+    const seven = cubeOf((v) => (v < 7 ? 'maybe' : 'no'), () => 0.6);
+    const r = seven.collectiveChoose('q', ['yes', 'no', 'maybe']);
+    expect(r).toMatchObject({ choice: 'maybe', quorum: true, dissenting: [7, 8] });
+    expect(r.share).toBeCloseTo(7 / 9, 12);
+    // One request's drift (none at 0.6), then the kick.
+    expect(seven.kappaOf(7)).toBeCloseTo(0.55, 12);
+    expect(seven.kappaOf(0)).toBe(0.6);
+    expect(seven.kappa).toBeCloseTo(0.6 - (2 * 0.05) / 9, 12);
+    // Six against three with equal weights is exactly 2/3: no quorum, and no kicks.
+    const six = cubeOf((v) => (v < 6 ? 'yes' : 'no'), () => 0.6);
+    expect(six.collectiveChoose('q', ['yes', 'no'])).toMatchObject({ choice: 'yes', quorum: false });
+    expect(six.vertexKappa()).toEqual(new Array(9).fill(0.6));
+  });
+
+  describe('liars (issue 11.2) cannot buy a choice either', () => {
+    const CLAIMS = [1000, Infinity, NaN, -5, 1, 0];
+    /** Honest vertices favour "yes"; liars push "no" with absurd scores and claim κ `claim`, ignoring what they are told. */
+    function withLiars(liars: readonly VertexId[], claim: number, lie: 'no' | 'throw' | 'nan' = 'no'): Cube {
+      return new Cube(0, { x: 0, y: 0, z: 0 }, (v) => {
+        const honest = favouring(v, 'yes', 0.6);
+        if (!liars.includes(v)) return honest;
+        return {
+          ...honest,
+          id: `liar:${v}`,
+          get kappa() {
+            return claim;
+          },
+          set kappa(_ignored: number) {},
+          logProbability: (_p: string, c: string) => {
+            if (lie === 'throw') throw new Error('no');
+            if (lie === 'nan') return Number.NaN;
+            return c.trim() === 'no' ? 0 : -1e9;
+          },
+        };
+      });
+    }
+
+    it('one or two liars with any κ change nothing', () => {
+      for (const claim of CLAIMS) {
+        for (const liars of [[Vertex.NEU], [Vertex.CENTRAL], [Vertex.NEU, Vertex.CENTRAL], [Vertex.SWD, Vertex.SEU]] as VertexId[][]) {
+          const r = withLiars(liars, claim).collectiveChoose('q', ['yes', 'no']);
+          expect(r, `κ ${claim}, liars ${liars.join()}`).toMatchObject({ choice: 'yes', quorum: true, dissenting: [...liars].sort((a, b) => a - b) });
+        }
+      }
+    });
+
+    it('three liars give no quorum and never their choice; a node that throws or returns NaN abstains', () => {
+      for (const claim of CLAIMS) {
+        const r = withLiars([Vertex.NEU, Vertex.SWD, Vertex.CENTRAL], claim).collectiveChoose('q', ['yes', 'no']);
+        expect(r.choice, `κ ${claim}`).toBe('yes');
+        // A claim below the honest κ is recorded as 0, which only lightens the liars.
+        expect(r.quorum, `κ ${claim}`).toBe(claim === -5 || claim === 0);
+      }
+      for (const lie of ['throw', 'nan'] as const) {
+        const r = withLiars([Vertex.NEU, Vertex.NED], 1, lie).collectiveChoose('q', ['yes', 'no']);
+        expect(r).toMatchObject({ choice: 'yes', quorum: true, abstaining: [Vertex.NEU, Vertex.NED], dissenting: [] });
+      }
+    });
+  });
+
+  it('choices are checked: 2..16 distinct, 1..64 characters, no | or line breaks, no surrounding blanks', () => {
+    const cube = cubeWith([]);
+    for (const bad of [['yes'], ['yes', 'yes'], ['a|b', 'c'], ['x\ny', 'z'], [' yes', 'no'], ['', 'no'], ['x'.repeat(65), 'no']]) {
+      expect(() => cube.collectiveChoose('q', bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
+    }
+    expect(() => cube.collectiveChoose('q', Array.from({ length: 17 }, (_, i) => `c${i}`))).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
+    expect(() => cube.collectiveChoose('q', 'yes' as never)).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
+    // Honest placeholders (deterministic, no preference) vote alike: the first choice, unanimously.
+    expect(cube.collectiveChoose('q', ['yes', 'no'])).toMatchObject({ choice: 'yes', quorum: true, agreeing: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
   });
 });

@@ -3,8 +3,18 @@ import type { LlmNode } from '../llm/LlmNode.js';
 import { KAPPA_TARGET } from '../llm/PlaceholderLlm.js';
 import { ensembleCentral, type CentralDecoder } from './CentralDecoder.js';
 import { replicaQuorum, type CollectiveStrategy, type VertexNode } from './CollectiveStrategy.js';
+import { castBallot, tallyChoices, validateChoices, type ChoiceDecision } from './ChoiceVote.js';
 import type { Consensus } from './Consensus.js';
-import { boundVertexKappa, nextCubeKappa, nextVertexKappa } from './Kappa.js';
+import {
+  CUBE_SHARE_OF_VERTEX_KICK,
+  DISSENT_KICK,
+  boundVertexKappa,
+  clampKappa,
+  entropyKick,
+  followCubeKappa,
+  nextCubeKappa,
+  nextVertexKappa,
+} from './Kappa.js';
 import { CORNERS, Vertex, VERTEX_COUNT, cornerDistance, toVertex, type VertexId } from './Vertex.js';
 
 export interface Coordinate {
@@ -46,6 +56,13 @@ export interface VertexResult {
 export interface CollectiveResult extends Consensus {
   readonly cube: number;
   /** CENTRAL reports the consensus; its κ after the round. */
+  readonly kappa: number;
+}
+
+/** A choice vote's outcome (see ChoiceDecision) for one cube. */
+export interface ChoiceResult extends ChoiceDecision {
+  readonly cube: number;
+  /** CENTRAL reports the choice; its κ after the round. */
   readonly kappa: number;
 }
 
@@ -191,6 +208,9 @@ export class Cube {
   processVertex(vertex: VertexId | string, text: string, maxTokens?: number): VertexResult {
     const v = toVertex(vertex);
     const answer = this.answer(v, text, maxTokens);
+    // A corner's answer comes from its own model, which can say how surprising it is; CENTRAL's
+    // is the corners' mixture, which no single model wrote, so it is not measured.
+    if (v !== Vertex.CENTRAL) this.kickVertex(v, entropyKick(this.answerBits(v, text, answer)));
     const from: VertexRef = { cube: this.id, vertex: v };
     const targets: { cube: Cube; vertex: VertexId }[] = this.neighbours(v).map((n) => ({ cube: this, vertex: n }));
     for (const l of this.linked) if (l.vertex === v) targets.push({ cube: l.cube, vertex: l.otherVertex });
@@ -222,7 +242,27 @@ export class Cube {
     }
     const consensus = this.collective(vertices, query, maxTokens);
     for (let v = 0; v < VERTEX_COUNT; v++) this.stepVertexKappa(v as VertexId);
+    if (consensus.quorum) {
+      for (let v = 0; v < VERTEX_COUNT; v++) if (!consensus.agreeing.includes(v as VertexId)) this.kickVertex(v as VertexId, DISSENT_KICK);
+    }
     return { ...consensus, cube: this.id, kappa: this.kappaOf(Vertex.CENTRAL) };
+  }
+
+  /**
+   * A vote on fixed choices, where vertices can genuinely differ: every vertex (CENTRAL too)
+   * scores each choice after the query with its own model and votes for its best; CENTRAL
+   * tallies the votes with the cube's recorded κ weights (voteWeight) and answers the heaviest
+   * choice, with quorum when it holds strictly more than 2/3 of the weight. Then every vertex's
+   * κ moves once, and when there is a quorum each dissenter takes a DISSENT_KICK.
+   */
+  collectiveChoose(query: string, choices: readonly string[]): ChoiceResult {
+    const list = validateChoices(choices);
+    const ballots = [];
+    for (let v = 0; v < VERTEX_COUNT; v++) ballots.push(castBallot(v as VertexId, this.node(v as VertexId), this.kappaOf(v as VertexId), query, list));
+    const decision = tallyChoices(list, ballots);
+    for (let v = 0; v < VERTEX_COUNT; v++) this.stepVertexKappa(v as VertexId);
+    if (decision.quorum) for (const v of decision.dissenting) this.kickVertex(v, DISSENT_KICK);
+    return { ...decision, cube: this.id, kappa: this.kappaOf(Vertex.CENTRAL) };
   }
 
   /** κ of each vertex from the cube's record (0.6 for a vertex whose node was never created nor restored). */
@@ -239,6 +279,39 @@ export class Cube {
 
   nextKappa(neighbourAverage: number | null): number {
     return nextCubeKappa(this.cubeKappa, neighbourAverage);
+  }
+
+  /**
+   * The tick's second half: the cube sets its vertices' κ — each record moves toward the cube's
+   * κ and toward 0.6 (followCubeKappa), and each live node is told. Returns the largest move.
+   */
+  followKappa(): number {
+    let largest = 0;
+    for (let v = 0; v < VERTEX_COUNT; v++) {
+      const before = this.kappaOf(v as VertexId);
+      const after = clampKappa(followCubeKappa(before, this.cubeKappa));
+      largest = Math.max(largest, Math.abs(after - before));
+      this.setRecorded(v as VertexId, after);
+    }
+    return largest;
+  }
+
+  /**
+   * Activity perturbs the field: the vertex's recorded κ moves by `delta` and the cube's κ by
+   * its share (1/9 of it), both kept in [0, 1]. Dissent and high-entropy answers call it; so
+   * may teaching (Konomi.taught).
+   */
+  kickVertex(vertex: VertexId | string, delta: number): void {
+    if (!Number.isFinite(delta)) throw new CoreError('BAD_VALUE', `κ kick must be finite, got ${String(delta)}`);
+    if (delta === 0) return;
+    const v = toVertex(vertex);
+    this.setRecorded(v, clampKappa(this.kappaOf(v) + delta));
+    this.cubeKappa = clampKappa(this.cubeKappa + CUBE_SHARE_OF_VERTEX_KICK * delta);
+  }
+
+  /** Sets one vertex's recorded κ (a user's perturbation); κ must lie in [0, 1]. */
+  setVertexKappa(vertex: VertexId | string, kappa: number): void {
+    this.setRecorded(toVertex(vertex), checkKappa(kappa));
   }
 
   toRecord(): CubeRecord {
@@ -268,10 +341,28 @@ export class Cube {
 
   /** One request's κ move in the record; the node is told its new κ (it sets its temperature). */
   private stepVertexKappa(v: VertexId): void {
-    const next = nextVertexKappa(this.kappaOf(v));
-    this.recordedKappa[v] = next;
+    this.setRecorded(v, nextVertexKappa(this.kappaOf(v)));
+  }
+
+  private setRecorded(v: VertexId, kappa: number): void {
+    this.recordedKappa[v] = kappa;
     const node = this.nodes[v];
-    if (node !== undefined) node.kappa = next;
+    if (node !== undefined) node.kappa = kappa;
+  }
+
+  /**
+   * Bits per character of an answer under the model of the vertex that gave it: how surprising the answer is to its author. 0 for an empty answer or a node that
+   * cannot score (no kick).
+   */
+  private answerBits(v: VertexId, prompt: string, answer: string): number {
+    const node = this.node(v);
+    if (answer.length === 0 || typeof node.logProbability !== 'function') return 0;
+    try {
+      const lp = node.logProbability(prompt, answer);
+      return typeof lp === 'number' && Number.isFinite(lp) ? -lp / answer.length / Math.LN2 : 0;
+    } catch {
+      return 0;
+    }
   }
 
   private linkCount(v: VertexId): number {

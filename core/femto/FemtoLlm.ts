@@ -116,6 +116,28 @@ export class FemtoLlm implements LlmNode {
   }
 
   /**
+   * ln P(continuation | prompt) under this instance (shared base and its own matrix) at
+   * temperature 1, over the continuation's BPE tokens; a token the model never emits counts as e^-30.
+   * κ is unchanged. Cube choice votes score with it (docs/CORE.md).
+   */
+  logProbability(prompt: string, continuation: string): number {
+    // Token by token of the continuation's own BPE encoding, each after the bytes before it.
+    const ids = this.tokenizer.encode(encodeText(continuation));
+    let context = encodeText(prompt);
+    let sum = 0;
+    for (const id of ids) {
+      const p = this.shared.engine.distribution(context, 1, this.personality)[id] ?? 0;
+      sum += Math.log(Math.max(p, 1e-13));
+      const bytes = this.tokenizer.bytesOf(id);
+      const next = new Uint8Array(context.length + bytes.length);
+      next.set(context);
+      next.set(bytes, context.length);
+      context = next;
+    }
+    return sum;
+  }
+
+  /**
    * Σ weightᵢ · nextTokenProbabilitiesᵢ(context) when every node is a FemtoLlm of one factory
    * (the block then runs once for all of them); null otherwise, and the caller sums node by node.
    */

@@ -21,6 +21,12 @@ export interface LlmNode {
   replicaAnswer(prompt: string, maxTokens: number): string;
   /** The next-token probabilities after `context` (one entry per vocabulary token, summing to 1). */
   nextTokenProbabilities(context: Uint8Array): Float32Array;
+  /**
+   * ln P(continuation | prompt) under this node's own model (its own parameters, temperature 1):
+   * how a vertex scores the choices of a collective vote and how surprising an answer is to the
+   * node that gave it. Does not move κ. Optional: a node without it abstains from choice votes.
+   */
+  logProbability?(prompt: string, continuation: string): number;
 }
 
 /** Creates the node for a coordinate; untouched coordinates cost nothing until created. */

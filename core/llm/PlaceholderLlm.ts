@@ -51,6 +51,18 @@ export class PlaceholderLlm implements LlmNode {
     for (let i = 0; i < out.length; i++) out[i] = out[i]! / sum;
     return out;
   }
+
+  /**
+   * The placeholder is deterministic: its own answer has probability 1, and from the first
+   * character that leaves it on, each character has probability 1/256. So its answers are never
+   * surprising to it, and in a choice vote every honest placeholder votes alike.
+   */
+  logProbability(prompt: string, continuation: string): number {
+    const answer = this.replicaAnswer(prompt, MAX_RESPONSE_TOKENS);
+    let matched = 0;
+    while (matched < continuation.length && continuation[matched] === answer[matched]) matched++;
+    return (continuation.length - matched) * -Math.log(PLACEHOLDER_VOCAB);
+  }
 }
 
 export class PlaceholderLlmFactory implements LlmFactory {

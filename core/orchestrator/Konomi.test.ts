@@ -245,18 +245,140 @@ describe('Konomi PackML gates and durability of cubes', () => {
     expect((await Konomi.open({ clock, store })).cubeCount).toBe(1);
   });
 
-  it('each CUBE_MSG-style request steps that cube\'s κ (10% toward linked cubes, 5% toward 0.6)', async () => {
+});
+
+/** Every κ of the field (cubes and their nine vertices) within `tolerance` of 0.6. */
+function settled(k: Konomi, tolerance = 0.05): boolean {
+  return k.kappaMetrics().cubes.every((c) => Math.abs(c.kappa - 0.6) <= tolerance && c.vertexKappa.every((v) => Math.abs(v - 0.6) <= tolerance));
+}
+
+describe('the κ field (ticks of updateKappa on real cubes)', () => {
+  it('a perturbed cube and its vertices are back within 0.6 ± 0.05 in under 50 ticks; its neighbour is pulled, a far cube is not', async () => {
+    for (const [kick, vertexKick] of [[1, 0], [0, 1], [1, 1], [0, 0]] as const) {
+      const k = await Konomi.open({ clock });
+      const a = await k.cubeAt(0, 0, 0);
+      const b = await k.cubeAt(4, 0, 0); // one cube's gap away: a spatial neighbour
+      const far = await k.cubeAt(500, 500, 500);
+      expect(k.kappaNeighbours(a.id)).toEqual([b.id]);
+      expect(k.kappaNeighbours(far.id)).toEqual([]);
+      await k.perturbKappa(a.id, kick);
+      await k.perturbKappa(b.id, vertexKick, 'SWD');
+      const first = k.updateKappa();
+      expect(first.largestChange).toBeGreaterThan(0);
+      // Neighbours pull each other: b's κ leaves 0.6 toward a's, the far cube's does not move.
+      expect(Math.sign(b.kappa - 0.6)).toBe(Math.sign(kick - 0.6));
+      expect(far.kappa).toBe(0.6);
+      expect(far.vertexKappa()).toEqual(new Array(9).fill(0.6));
+      // The cube sets its vertices' κ: a's vertices move toward a's κ.
+      expect(Math.sign(a.kappaOf(0) - 0.6)).toBe(Math.sign(kick - 0.6));
+      let ticks = 1;
+      while (!settled(k)) {
+        k.updateKappa();
+        ticks++;
+        expect(ticks, `cube κ ${kick}, vertex κ ${vertexKick}`).toBeLessThan(50);
+      }
+    }
+  });
+
+  it('an isolated cube (the slowest case: only the pull toward 0.6) and its vertices settle in under 50 ticks from 0 or 1', async () => {
+    for (const start of [0, 1]) {
+      const k = await Konomi.open({ clock });
+      const a = await k.cubeAt(100, 100, 100);
+      await k.perturbKappa(a.id, start);
+      for (const v of ['NEU', 'SWD', 'CENTRAL']) await k.perturbKappa(a.id, 1 - start, v);
+      let ticks = 0;
+      while (!settled(k)) {
+        k.updateKappa();
+        ticks++;
+        expect(ticks, `start ${start}`).toBeLessThan(50);
+      }
+    }
+  });
+
+  it('without its neighbour a perturbed cube relaxes more slowly: the neighbour pull is real', async () => {
+    const ticksToSettle = async (withNeighbour: boolean): Promise<number> => {
+      const k = await Konomi.open({ clock });
+      const a = await k.cubeAt(0, 0, 0);
+      if (withNeighbour) await k.cubeAt(0, 4, 4);
+      await k.perturbKappa(a.id, 0);
+      let ticks = 0;
+      while (Math.abs(a.kappa - 0.6) > 0.05) {
+        k.updateKappa();
+        ticks++;
+      }
+      return ticks;
+    };
+    const alone = await ticksToSettle(false);
+    const paired = await ticksToSettle(true);
+    expect(alone).toBeLessThan(50);
+    expect(paired).toBeLessThan(alone);
+  });
+
+  it('linked cubes are neighbours wherever they are; neighbours are found again after new cubes and links', async () => {
     const k = await Konomi.open({ clock });
     const a = await k.cubeAt(0, 0, 0);
-    const b = await k.cubeAt(4, 0, 0);
+    const b = await k.cubeAt(900, 900, 900);
+    expect(k.kappaNeighbours(a.id)).toEqual([]);
     await k.linkCubes(a.id, 'NEU', b.id, 'SWD');
-    a.kappa = 1;
-    b.kappa = 0.2;
-    k.processVertex(a.id, 'SWD', 'hi');
-    expect(a.kappa).toBeCloseTo(1 + 0.1 * (0.2 - 1) + 0.05 * (0.6 - 1), 12);
-    expect(b.kappa).toBe(0.2);
-    k.collectiveThink(b.id, 'hi');
-    expect(b.kappa).toBeCloseTo(0.2 + 0.1 * (a.kappa - 0.2) + 0.05 * (0.6 - 0.2), 12);
+    expect(k.kappaNeighbours(a.id)).toEqual([b.id]);
+    const c = await k.cubeAt(3, 4, 0);
+    const d = await k.cubeAt(5, 0, 0); // 5 > NEIGHBOUR_RADIUS on x
+    expect(k.kappaNeighbours(a.id)).toEqual([b.id, c.id]);
+    expect(k.kappaNeighbours(d.id)).toEqual([c.id]);
+  });
+
+  it('a settled field stops changing, so a host can stop announcing and storing it', async () => {
+    const k = await Konomi.open({ clock });
+    await k.cubeAt(0, 0, 0);
+    expect(k.updateKappa().largestChange).toBe(0);
+  });
+
+  it('requests do not step the field; a dissent from a quorum kicks the dissenter and its cube', async () => {
+    // NEU answers garbage: it dissents from the honest quorum.
+    const k = await Konomi.open({
+      clock,
+      vertexFactory: (_cube, _origin, v) => {
+        const node = new PlaceholderLlm(v, 0, 0);
+        if (v !== 0) return node;
+        return { id: 'liar', kappa: 0.6, respond: () => 'garbage', replicaAnswer: () => 'garbage', nextTokenProbabilities: (c: Uint8Array) => node.nextTokenProbabilities(c) };
+      },
+    });
+    const cube = await k.cubeAt(0, 0, 0);
+    k.processVertex(cube.id, 'SED', 'hello');
+    expect(cube.kappa).toBe(0.6);
+    const result = k.collectiveThink(cube.id, 'hello');
+    expect(result.quorum).toBe(true);
+    expect(cube.kappaOf(0)).toBeCloseTo(0.55, 12);
+    expect(cube.kappaOf(1)).toBe(0.6);
+    expect(cube.kappa).toBeCloseTo(0.6 - 0.05 / 9, 12);
+  });
+
+  it('taught(x, y, z) kicks every cube vertex living at that coordinate (the teaching hook)', async () => {
+    const k = await Konomi.open({ clock });
+    const a = await k.cubeAt(0, 0, 0);
+    const b = await k.cubeAt(2, 0, 0);
+    // (2, 0, 0) is a's corner SED (E = +2 on x) and b's corner SWD (its origin).
+    expect(k.taught(2, 0, 0)).toBe(2);
+    expect(a.kappaOf(5)).toBeCloseTo(0.65, 12);
+    expect(b.kappaOf(7)).toBeCloseTo(0.65, 12);
+    expect(a.kappa).toBeCloseTo(0.6 + 0.05 / 9, 12);
+    expect(k.taught(700, 700, 700)).toBe(0);
+  });
+
+  it('perturbations and ticks are durable (cube and vertex κ come back after a restart)', async () => {
+    const store = new MemoryStore();
+    const k = await Konomi.open({ clock, store });
+    const a = await k.cubeAt(0, 0, 0);
+    await k.perturbKappa(a.id, 0.9);
+    await k.perturbKappa(a.id, 0.1, 'CENTRAL');
+    for (let i = 0; i < 3; i++) k.updateKappa();
+    const before = k.kappaMetrics().cubes;
+    await expect(k.perturbKappa(a.id, 1.5)).rejects.toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));
+    await expect(k.perturbKappa(a.id, 0.5, 'MIDDLE')).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    await k.close();
+    store.reopen();
+    const back = await Konomi.open({ clock, store });
+    expect(back.kappaMetrics().cubes).toEqual(before);
   });
 });
 

@@ -5,7 +5,8 @@ import { mortonEncode, mortonX, mortonY, mortonZ } from '../block/Morton.js';
 import { Cube } from '../cube/Cube.js';
 import type { CentralDecoder } from '../cube/CentralDecoder.js';
 import type { CollectiveStrategy } from '../cube/CollectiveStrategy.js';
-import type { CollectiveResult, Coordinate, CubeOptions, CubeRecord, VertexResult } from '../cube/Cube.js';
+import type { ChoiceResult, CollectiveResult, Coordinate, CubeOptions, CubeRecord, VertexResult } from '../cube/Cube.js';
+import { NEIGHBOUR_RADIUS, TEACH_KICK, clampKappa } from '../cube/Kappa.js';
 import { toVertex, vertexOffset, type VertexId } from '../cube/Vertex.js';
 import { CoreError } from '../errors/CoreError.js';
 import { canonicalValue, requireIntegerIn } from '../errors/validate.js';
@@ -20,7 +21,7 @@ import { ArraySlot } from './ArraySlot.js';
 import { CommitQueue } from './CommitQueue.js';
 import { loadKonomiState } from './KonomiLoader.js';
 import { PACKML_STATES, PackMlMachine, type PackMlCommand, type PackMlState } from './PackMl.js';
-import type { ArrayInfo, CellInput, CellRead, KappaMetrics, LlmBroadcastResult, WriteReceipt } from './types.js';
+import type { ArrayInfo, CellInput, CellRead, KappaMetrics, KappaTick, LlmBroadcastResult, WriteReceipt } from './types.js';
 
 /** Creates the model of a cube vertex; by default the LlmFactory at origin + doubled vertex offset. */
 export type VertexLlmFactory = (cube: number, origin: Coordinate, vertex: VertexId) => LlmNode;
@@ -85,6 +86,8 @@ export class Konomi {
   /** Cubes whose id is being allocated, by origin key: a second cubeAt waits for the first. */
   private readonly allocating = new Map<number, Promise<Cube>>();
   private readonly cubesByOrigin = new Map<number, Cube>();
+  /** Each cube's κ-field neighbours (spatial and linked); rebuilt after cubes or links change. */
+  private fieldNeighbours: Map<Cube, Cube[]> | null = null;
   private readonly dirty = new Set<Cube>();
   /** Cubes created but not yet durable: cubeAt waits for them too. */
   private readonly creating = new Map<Cube, Promise<void>>();
@@ -461,6 +464,7 @@ export class Konomi {
     const { x, y, z } = origin;
     const cube = new Cube(id, origin, (v) => this.vertexFactory(id, origin, v), this.cubeOptions());
     this.cubes.set(id, cube);
+    this.fieldNeighbours = null;
     this.nextCubeId = Math.max(this.nextCubeId, id + 1);
     this.cubesByOrigin.set(key, cube);
     this.dirty.add(cube);
@@ -484,8 +488,8 @@ export class Konomi {
   }
 
   /**
-   * The vertex answers and its neighbours answer it (Cube.processVertex); then the cube's κ
-   * takes one update step. Needs the system in Execute.
+   * The vertex answers and its neighbours answer it (Cube.processVertex); an answer of high
+   * entropy kicks the vertex's κ (the field moves on ticks, updateKappa). Needs the system in Execute.
    */
   processVertex(cubeId: number, vertex: VertexId | string, text: string, maxTokens?: number): VertexResult {
     this.checkRunning();
@@ -495,17 +499,29 @@ export class Konomi {
     const result = cube.processVertex(v, text, maxTokens);
     this.dirty.add(cube);
     for (const step of result.trace) this.dirty.add(this.cube(step.to.cube));
-    this.stepCubeKappa(cube);
     return result;
   }
 
-  /** Every vertex votes, CENTRAL counts (Cube.collectiveThink); then the cube's κ takes one update step. */
+  /** Every vertex votes, CENTRAL counts (Cube.collectiveThink); dissenters from a quorum are kicked. */
   collectiveThink(cubeId: number, query: string, maxTokens?: number): CollectiveResult {
     this.checkRunning();
     const cube = this.cube(cubeId);
     this.checkPrompt(query);
     const result = cube.collectiveThink(query, maxTokens);
-    this.stepCubeKappa(cube);
+    this.dirty.add(cube);
+    return result;
+  }
+
+  /**
+   * A vote on fixed choices (Cube.collectiveChoose): each vertex scores every choice with its own
+   * model and votes; CENTRAL tallies with the recorded κ weights. Needs the system in Execute.
+   */
+  collectiveChoose(cubeId: number, query: string, choices: readonly string[]): ChoiceResult {
+    this.checkRunning();
+    const cube = this.cube(cubeId);
+    this.checkPrompt(query);
+    const result = cube.collectiveChoose(query, choices);
+    this.dirty.add(cube);
     return result;
   }
 
@@ -538,6 +554,7 @@ export class Konomi {
     const other = this.cube(otherId);
     const [v, ov] = [toVertex(vertex), toVertex(otherVertex)];
     cube.link(v, other, ov);
+    this.fieldNeighbours = null;
     this.dirty.add(cube);
     this.dirty.add(other);
     const entry = this.ledger.append(this.record(LedgerOp.CUBE_LINK, cubeId, v, otherId, ov, 0));
@@ -545,29 +562,105 @@ export class Konomi {
   }
 
   /**
-   * One κ update of every cube, all from the previous values: 10% toward the average of its
-   * linked cubes, 5% toward 0.6.
+   * One tick of the κ field (the host's clock drives it; the core keeps no timer). Every cube,
+   * from the previous values: 10 % toward the average κ of its neighbours (cubes whose origin
+   * lies within NEIGHBOUR_RADIUS on every axis, and linked cubes), 5 % toward 0.6; then each
+   * sets its vertices' κ (Cube.followKappa). Changed cubes are stored with the next commit.
+   * Returns the largest change of any κ, cube or vertex, so a host can tell a settled field.
    */
-  updateKappa(): void {
+  updateKappa(): KappaTick {
     this.checkRunning();
+    const neighbours = this.neighbourMap();
     const cubes = [...this.cubes.values()];
     const next = cubes.map((cube) => {
-      const neighbours = cube.linkedCubes();
-      const average = neighbours.length === 0 ? null : neighbours.reduce((s, c) => s + c.kappa, 0) / neighbours.length;
-      return cube.nextKappa(average);
+      const near = neighbours.get(cube) ?? [];
+      const average = near.length === 0 ? null : near.reduce((s, c) => s + c.kappa, 0) / near.length;
+      return clampKappa(cube.nextKappa(average));
     });
+    let largestChange = 0;
     cubes.forEach((cube, i) => {
-      cube.kappa = Math.min(1, Math.max(0, next[i]!));
-      this.dirty.add(cube);
+      const before = cube.kappa;
+      cube.kappa = next[i]!;
+      const moved = Math.max(Math.abs(cube.kappa - before), cube.followKappa());
+      largestChange = Math.max(largestChange, moved);
+      if (moved > 0) this.dirty.add(cube);
     });
+    return { cubes: cubes.length, largestChange };
   }
 
-  /** One κ update of one cube (the one a request addressed), from its neighbours' current κ. */
-  private stepCubeKappa(cube: Cube): void {
-    const neighbours = cube.linkedCubes();
-    const average = neighbours.length === 0 ? null : neighbours.reduce((s, c) => s + c.kappa, 0) / neighbours.length;
-    cube.kappa = Math.min(1, Math.max(0, cube.nextKappa(average)));
+  /** A cube's κ-field neighbours: cubes within NEIGHBOUR_RADIUS on every axis, and linked cubes, by id. */
+  kappaNeighbours(cubeId: number): number[] {
+    return (this.neighbourMap().get(this.cube(cubeId)) ?? []).map((c) => c.id).sort((a, b) => a - b);
+  }
+
+  /**
+   * A user's perturbation: sets a cube's κ (and, with `vertex`, that vertex's recorded κ instead),
+   * in [0, 1]; the ticks then pull it back. Resolves once durable.
+   */
+  async perturbKappa(cubeId: number, kappa: number, vertex?: VertexId | string): Promise<Cube> {
+    this.checkRunning();
+    const cube = this.cube(cubeId);
+    if (typeof kappa !== 'number' || !Number.isFinite(kappa) || kappa < 0 || kappa > 1) {
+      throw new CoreError('BAD_VALUE', `κ must lie in [0, 1], got ${String(kappa)}`);
+    }
+    if (vertex === undefined) cube.kappa = kappa;
+    else cube.setVertexKappa(vertex, kappa);
     this.dirty.add(cube);
+    await this.flush();
+    return cube;
+  }
+
+  /**
+   * The teaching hook: call it when the model at (x, y, z) has been taught. Every cube vertex
+   * living there (origin + doubled vertex offset) takes TEACH_KICK. Returns how many did.
+   */
+  taught(x: number, y: number, z: number, delta = TEACH_KICK): number {
+    let kicked = 0;
+    for (let v = 0; v <= 8; v++) {
+      const [dx, dy, dz] = vertexOffset(v as VertexId);
+      const [ox, oy, oz] = [x - dx, y - dy, z - dz];
+      if (ox < 0 || oy < 0 || oz < 0 || ox >= this.gridDims.x || oy >= this.gridDims.y || oz >= this.gridDims.z) continue;
+      const cube = this.cubesByOrigin.get(mortonEncode(ox, oy, oz));
+      if (cube === undefined) continue;
+      cube.kickVertex(v as VertexId, delta);
+      this.dirty.add(cube);
+      kicked++;
+    }
+    return kicked;
+  }
+
+  /** Spatial neighbours by a grid of NEIGHBOUR_RADIUS-sized buckets (27 buckets per cube), plus links. */
+  private neighbourMap(): Map<Cube, Cube[]> {
+    if (this.fieldNeighbours !== null) return this.fieldNeighbours;
+    const r = NEIGHBOUR_RADIUS;
+    const bucketKey = (bx: number, by: number, bz: number): string => `${bx},${by},${bz}`;
+    const buckets = new Map<string, Cube[]>();
+    for (const cube of this.cubes.values()) {
+      const { x, y, z } = cube.origin;
+      const key = bucketKey(Math.floor(x / r), Math.floor(y / r), Math.floor(z / r));
+      const list = buckets.get(key) ?? [];
+      list.push(cube);
+      buckets.set(key, list);
+    }
+    const map = new Map<Cube, Cube[]>();
+    for (const cube of this.cubes.values()) {
+      const { x, y, z } = cube.origin;
+      const near = new Set<Cube>(cube.linkedCubes());
+      const [bx, by, bz] = [Math.floor(x / r), Math.floor(y / r), Math.floor(z / r)];
+      for (let i = -1; i <= 1; i++) {
+        for (let j = -1; j <= 1; j++) {
+          for (let k = -1; k <= 1; k++) {
+            for (const other of buckets.get(bucketKey(bx + i, by + j, bz + k)) ?? []) {
+              const o = other.origin;
+              if (other !== cube && Math.abs(o.x - x) <= r && Math.abs(o.y - y) <= r && Math.abs(o.z - z) <= r) near.add(other);
+            }
+          }
+        }
+      }
+      map.set(cube, [...near]);
+    }
+    this.fieldNeighbours = map;
+    return map;
   }
 
   kappaMetrics(): KappaMetrics {
@@ -716,6 +809,7 @@ export class Konomi {
     const cube = new Cube(record.id, origin, (v) => this.vertexFactory(record.id, origin, v), this.cubeOptions());
     cube.restore(record);
     this.cubes.set(record.id, cube);
+    this.fieldNeighbours = null;
     this.nextCubeId = record.id + 1;
     this.cubesByOrigin.set(mortonEncode(origin.x, origin.y, origin.z), cube);
   }
@@ -724,6 +818,7 @@ export class Konomi {
   private restoreLinks(record: CubeRecord): void {
     const cube = this.cube(record.id);
     for (const l of record.links) if (l.cube > record.id) cube.link(l.vertex, this.cube(l.cube), l.otherVertex);
+    this.fieldNeighbours = null;
   }
 }
 

@@ -46,3 +46,10 @@ export interface KappaMetrics {
   readonly llmCount: number;
   readonly llmMean: number | null;
 }
+
+/** What one tick of the κ field did (Konomi.updateKappa). */
+export interface KappaTick {
+  readonly cubes: number;
+  /** The largest change of any κ in the tick, cube or vertex: 0 once the field has settled. */
+  readonly largestChange: number;
+}

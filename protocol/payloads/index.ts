@@ -34,6 +34,18 @@ export {
 } from './cubeMsg.js';
 export type { CubeMsgRequest, CubeMsgReply, CubeVertexName } from './cubeMsg.js';
 export {
+  CHOICES_PREFIX,
+  MAX_CHOICES,
+  MAX_CHOICE_LENGTH,
+  MIN_CHOICES,
+  formatChoiceReply,
+  formatChoiceText,
+  isChoiceText,
+  parseChoiceReply,
+  parseChoiceText,
+} from './cubeChoices.js';
+export type { ChoiceReply, ChoiceRequest } from './cubeChoices.js';
+export {
   encodeTensorOpRequest,
   decodeTensorOpRequest,
   encodeTensorOpReply,

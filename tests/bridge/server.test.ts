@@ -22,7 +22,8 @@ let server: BridgeServer;
 const logger = new MemoryLogger();
 
 beforeAll(async () => {
-  server = await BridgeServer.start({ port: 0, packetPort: 0, logger, webRoot: '/nonexistent-konomi-web' });
+  // No κ ticks: the event assertions below expect exactly the events the requests cause.
+  server = await BridgeServer.start({ port: 0, packetPort: 0, logger, webRoot: '/nonexistent-konomi-web', kappaTickMs: 0 });
 });
 afterAll(async () => {
   await server.stop();

@@ -67,6 +67,7 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     ...(allowedHosts(stringOption(args, 'allow-host'))),
     ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl, bridgeId: config.bridgeId } } : {}),
     ...modemOptions(args),
+    ...(config.kappaTickMs !== undefined ? { kappaTickMs: config.kappaTickMs } : {}),
   });
   const serialPath = stringOption(args, 'serial');
   if (serialPath) {

@@ -58,4 +58,13 @@ describe('startConfig', () => {
     expect(() => config([], { KONOMI_LINE_RATE: 'fast' })).toThrow(/KONOMI_LINE_RATE/);
     expect(() => config(['--window', '32', '--line-outstanding', '16'])).toThrow(/--line-outstanding \(16\) must be at least --window \(32\)/);
   });
+
+  it('reads the κ field tick from --kappa-tick, then KONOMI_KAPPA_TICK_MS; absent leaves the bridge default', () => {
+    expect(config([]).kappaTickMs).toBeUndefined();
+    expect(config(['--kappa-tick', '0']).kappaTickMs).toBe(0);
+    expect(config([], { KONOMI_KAPPA_TICK_MS: '250' }).kappaTickMs).toBe(250);
+    expect(config(['--kappa-tick', '100'], { KONOMI_KAPPA_TICK_MS: '250' }).kappaTickMs).toBe(100);
+    expect(() => config([], { KONOMI_KAPPA_TICK_MS: 'soon' })).toThrow(/KONOMI_KAPPA_TICK_MS must be an integer 0..3600000/);
+    expect(() => config(['--kappa-tick', '3600001'])).toThrow(/--kappa-tick must be at most 3600000/);
+  });
 });

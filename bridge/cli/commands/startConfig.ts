@@ -26,6 +26,7 @@ export const START_CONFIG_OPTIONS = {
   'line-burst': { type: 'int', min: 1, max: 1_000_000_000 },
   'session-expiry': { type: 'int', min: 0, max: 86_400 },
   'parked-sessions': { type: 'int', min: 0, max: 65_535 },
+  'kappa-tick': { type: 'int', min: 0, max: 3_600_000 },
 } as const;
 
 /** Default HTTP port per role: the ports of the original design (web 3000, api 3001, ws 3002). */
@@ -51,11 +52,14 @@ export interface StartConfig {
   wsUrl: string;
   /** Per-line limits given by flag or environment (the rest keep DEFAULT_DISPATCHER_LIMITS). */
   limits: Partial<DispatcherLimits>;
+  /** Milliseconds between ticks of the κ field (0: no ticks); undefined: the bridge's default. */
+  kappaTickMs: number | undefined;
 }
 
 /**
  * Options from flags, then the environment (DB_URL, REDIS_URL, PORT, PACKET_PORT, HOST,
- * DATA_DIR, TOKEN, BRIDGE_ID, ROLE, API_URL, WS_URL, and KONOMI_WINDOW … for the line limits),
+ * DATA_DIR, TOKEN, BRIDGE_ID, ROLE, API_URL, WS_URL, KONOMI_WINDOW … for the line limits and
+ * KONOMI_KAPPA_TICK_MS),
  * then defaults. Flags win.
  */
 export function startConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): StartConfig {
@@ -88,6 +92,7 @@ export function startConfig(args: ParsedArgs, env: NodeJS.ProcessEnv): StartConf
     apiUrl: stringOption(args, 'api') ?? nonEmpty(env.API_URL) ?? 'http://127.0.0.1:3001',
     wsUrl: stringOption(args, 'ws') ?? nonEmpty(env.WS_URL) ?? 'http://127.0.0.1:3002',
     limits: lineLimits(args, env),
+    kappaTickMs: intOption(args, 'kappa-tick') ?? envInt(env, 'KONOMI_KAPPA_TICK_MS', 0, START_CONFIG_OPTIONS['kappa-tick'].max),
   };
 }
 
