@@ -79,7 +79,9 @@ beforeAll(async () => {
   unlock = await lockBrowserSuite(LOCK_WAIT_MS);
   await mkdir(SCREENSHOTS, { recursive: true });
   await buildWeb();
-  bridge = await startBridge(ROOT);
+  // The κ field stands still (no ticks), so the lanes can be compared with GET /cubes exactly;
+  // tests/bridge/kappaVote.test.ts covers the ticks.
+  bridge = await startBridge(ROOT, { args: ['--kappa-tick', '0'] });
   // Written before any page opens; (800, 296, 5) is the box that gave the labels "y 296x 800".
   for (const [x, y, z, value] of [[1, 2, 3, 4.5], [800, 296, 5, 2], [400, 0, 4, -1]] as const) await api('value', { x, y, z, value });
 }, LOCK_WAIT_MS + 120_000);
@@ -224,8 +226,11 @@ describe.each(SIZES)('the page at $name', (size) => {
     await expect.poll(async () => (await lanes()).map((l) => l.id), { timeout: 10_000 }).toEqual(cubes.map((c) => String(c.id)));
     const before = await lanes();
 
-    // Perturb cube 0: a collective question makes its 9 vertices answer, which moves their κ.
-    await wsRequest({ type: 'collective_think', cube: 0, query: `how are you at ${size.name}?` });
+    // Perturb cube 0 as a person would: the cube's κ, CENTRAL's and one corner's.
+    const shift = size.width === 1440 ? 0.1 : 0.15;
+    await wsRequest({ type: 'perturb', cube: 0, kappa: 0.6 + shift });
+    await api('cubes/0/perturb', { vertex: 'CENTRAL', kappa: 0.6 - shift });
+    await api('cubes/0/perturb', { vertex: 'NEU', kappa: 0.6 + 2 * shift });
     const { cubes: after } = await api<{ cubes: Cube[] }>('cubes');
     const cube0 = after.find((c) => c.id === 0);
     if (!cube0) throw new Error('no cube 0');

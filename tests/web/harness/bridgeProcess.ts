@@ -37,7 +37,7 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
  */
 export async function startBridge(
   root: string,
-  options: { port?: number; timeoutMs?: number; host?: string; token?: string } = {},
+  options: { port?: number; timeoutMs?: number; host?: string; token?: string; args?: readonly string[] } = {},
 ): Promise<BridgeProcess> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const host = options.host ?? '127.0.0.1';
@@ -50,7 +50,7 @@ export async function startBridge(
   const bridgeRoot = process.env['KONOMI_E2E_BRIDGE_ROOT'] ?? root;
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/konomi.js', 'start', '--port', String(port), '--packet-port', String(packetPort), '--data', data, '--web', join(root, 'dist', 'web'), ...exposed, ...token],
+    ['bin/konomi.js', 'start', '--port', String(port), '--packet-port', String(packetPort), '--data', data, '--web', join(root, 'dist', 'web'), ...exposed, ...token, ...(options.args ?? [])],
     { cwd: bridgeRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
