@@ -2,10 +2,12 @@
  * Konomi core benchmarks. Every table compares against a baseline measured in the same run.
  *   node --expose-gc --max-old-space-size=8192 --import tsx bench/core.ts          (1M and 10M cells)
  *   node --expose-gc --import tsx bench/core.ts --quick                             (1M only)
- *   … --only=getset,memory,region,durable,cubes                                      (a subset)
+ *   … --only=cells,region,durable,cubes                                              (a subset)
+ *   … --rounds=2                                                                     (interleaved rounds of the cell rows)
+ *   node --cpu-prof --import tsx bench/core.ts --only=cells --cells-alone=BlockArray (one structure, to profile it)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LmdbStore } from '../bridge/store/LmdbStore.js';
 import { BlockArray } from '../core/block/BlockArray.js';
@@ -19,7 +21,7 @@ import { Konomi } from '../core/orchestrator/Konomi.js';
 import { MemoryStore } from '../core/store/MemoryStore.js';
 
 const quick = process.argv.includes('--quick');
-/** --only=getset,memory,region,durable,cubes runs a subset. */
+/** --only=cells,region,durable,cubes runs a subset. */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const wanted = (section: string) => only === undefined || only.includes(section);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -78,121 +80,191 @@ function heapNow(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-// -------------------------------------------------------------------- get / set
+// -------------------------------------------------------------------- cells: get / set / memory
 
 /** Cell values are f64 as on the wire: non-integers, so a Map holds a heap number per cell. */
 const valueOf = (i: number) => i + 0.5;
 
-interface GetSet {
+/** The aims of issue 16 for cells. */
+const AIM_VS_STRING_MAP = 5;
+const AIM_MEMORY_VS_STRING_MAP = 0.2;
+
+/** The aims' three operations, then reads in insertion order (informational: the Maps' best case). */
+const OPS = ['set new', 'get', 'set existing', 'get in insertion order'] as const;
+const AIM_OPS = 3;
+
+interface CellSubject {
   name: string;
-  /** Builds a fresh structure with n cells from `c`, reads them all back, overwrites them all; returns seconds for each. */
-  run(c: Uint16Array, n: number): [number, number, number];
+  /**
+   * Builds a fresh structure with the n cells of `c` (timed), reads them all back in a random order (`r`: the same
+   * cells shuffled), overwrites them all in that order, and reads them in insertion order; CPU seconds of each.
+   */
+  run(c: Uint16Array, r: Uint16Array, n: number): { seconds: [number, number, number, number]; held: unknown };
 }
 
 /** One monomorphic loop per structure, so no structure pays for another's call sites. */
-const getSetSubjects: GetSet[] = [
+const cellSubjects: CellSubject[] = [
   {
-    name: 'Map<string, number> "x,y,z" (baseline)',
-    run(c, n) {
+    name: 'Map<string, number> "x,y,z"',
+    run(c, r, n) {
       const m = new Map<string, number>();
       const set = time(() => {
         for (let i = 0; i < n; i++) m.set(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`, valueOf(i));
       });
       let sink = 0;
       const get = time(() => {
-        for (let i = 0; i < n; i++) sink += m.get(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`) ?? 0;
+        for (let i = 0; i < n; i++) sink += m.get(`${r[i * 3]},${r[i * 3 + 1]},${r[i * 3 + 2]}`) ?? 0;
       });
       const update = time(() => {
-        for (let i = 0; i < n; i++) m.set(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`, valueOf(i + 1));
+        for (let i = 0; i < n; i++) m.set(`${r[i * 3]},${r[i * 3 + 1]},${r[i * 3 + 2]}`, valueOf(i + 1));
       });
-      return [set, get + (sink < 0 ? 1 : 0), update];
+      const inOrder = time(() => {
+        for (let i = 0; i < n; i++) sink += m.get(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`) ?? 0;
+      });
+      return { seconds: [set, get + (sink < 0 ? 1 : 0), update, inOrder], held: m };
     },
   },
   {
     name: 'Map<number, number> Morton',
-    run(c, n) {
+    run(c, r, n) {
       const m = new Map<number, number>();
       const set = time(() => {
         for (let i = 0; i < n; i++) m.set(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!), valueOf(i));
       });
       let sink = 0;
       const get = time(() => {
-        for (let i = 0; i < n; i++) sink += m.get(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!)) ?? 0;
+        for (let i = 0; i < n; i++) sink += m.get(mortonEncode(r[i * 3]!, r[i * 3 + 1]!, r[i * 3 + 2]!)) ?? 0;
       });
       const update = time(() => {
-        for (let i = 0; i < n; i++) m.set(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!), valueOf(i + 1));
+        for (let i = 0; i < n; i++) m.set(mortonEncode(r[i * 3]!, r[i * 3 + 1]!, r[i * 3 + 2]!), valueOf(i + 1));
       });
-      return [set, get + (sink < 0 ? 1 : 0), update];
+      const inOrder = time(() => {
+        for (let i = 0; i < n; i++) sink += m.get(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!)) ?? 0;
+      });
+      return { seconds: [set, get + (sink < 0 ? 1 : 0), update, inOrder], held: m };
     },
   },
   {
     name: 'BlockArray',
-    run(c, n) {
+    run(c, r, n) {
       const a = new BlockArray({ x: DIM, y: DIM, z: DIM }, { clock: () => 1_700_000_000_000 });
       const set = time(() => {
         for (let i = 0; i < n; i++) a.set(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!, valueOf(i));
       });
       let sink = 0;
       const get = time(() => {
-        for (let i = 0; i < n; i++) sink += a.get(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!) ?? 0;
+        for (let i = 0; i < n; i++) sink += a.get(r[i * 3]!, r[i * 3 + 1]!, r[i * 3 + 2]!) ?? 0;
       });
       const update = time(() => {
-        for (let i = 0; i < n; i++) a.set(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!, valueOf(i + 1));
+        for (let i = 0; i < n; i++) a.set(r[i * 3]!, r[i * 3 + 1]!, r[i * 3 + 2]!, valueOf(i + 1));
       });
-      return [set, get + (sink < 0 ? 1 : 0), update];
+      const inOrder = time(() => {
+        for (let i = 0; i < n; i++) sink += a.get(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!) ?? 0;
+      });
+      return { seconds: [set, get + (sink < 0 ? 1 : 0), update, inOrder], held: a };
     },
   },
 ];
 
-function benchGetSet(): void {
-  const warm = coords(100_000, 9);
-  const c = coords(N, 1);
-  const results = getSetSubjects.map((s) => {
-    s.run(warm, 100_000); // JIT warm-up, not measured
-    const [set, get, update] = s.run(c, N);
-    return [s.name, N / set, N / get, N / update] as const;
-  });
-  const [, baseSet, baseGet, baseUpdate] = results[0]!;
-  const cell = (v: number, base: number) => `${fmt(v)}/s (${(v / base).toFixed(1)}×)`;
-  table(`get/set, ${fmt(N)} random cells in 1000³ (CPU time; × = vs baseline)`, ['structure', 'set new cells (growth included)', 'get (hits)', 'set existing cells'],
-    results.map(([name, set, get, update]) => [name, cell(set, baseSet), cell(get, baseGet), cell(update, baseUpdate)]));
+/** Distinct coordinates, so that "set new" really adds n cells and bytes per cell divide by n. */
+function distinctCoords(n: number, seed: number): Uint16Array {
+  const r = rng(seed);
+  const seen = new Uint8Array((DIM * DIM * DIM) >>> 3);
+  const out = new Uint16Array(n * 3);
+  for (let i = 0; i < n; ) {
+    const x = r() % DIM, y = r() % DIM, z = r() % DIM;
+    const k = (z * DIM + y) * DIM + x;
+    if (seen[k >>> 3]! & (1 << (k & 7))) continue;
+    seen[k >>> 3]! |= 1 << (k & 7);
+    out[i * 3] = x;
+    out[i * 3 + 1] = y;
+    out[i * 3 + 2] = z;
+    i++;
+  }
+  return out;
 }
 
-// -------------------------------------------------------------------- memory
-
-function benchMemory(n: number): (string | number)[][] {
-  const c = coords(n, 2);
-  const rows: (string | number)[][] = [];
-  let baseline = 0;
-  const builders: [string, () => { size: number }][] = [
-    ['Map<string, number> "x,y,z" (baseline)', () => {
-      const m = new Map<string, number>();
-      for (let i = 0; i < n; i++) m.set(`${c[i * 3]},${c[i * 3 + 1]},${c[i * 3 + 2]}`, valueOf(i));
-      return m;
-    }],
-    ['Map<number, number> Morton', () => {
-      const m = new Map<number, number>();
-      for (let i = 0; i < n; i++) m.set(mortonEncode(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!), valueOf(i));
-      return m;
-    }],
-    ['BlockArray', () => {
-      const a = new BlockArray({ x: DIM, y: DIM, z: DIM });
-      for (let i = 0; i < n; i++) a.set(c[i * 3]!, c[i * 3 + 1]!, c[i * 3 + 2]!, valueOf(i), 0);
-      return a;
-    }],
-  ];
-  for (const [name, build] of builders) {
-    const before = heapNow();
-    let held: { size: number } | null = build();
-    const after = heapNow();
-    const perCell = (after - before) / held.size;
-    if (baseline === 0) baseline = perCell;
-    rows.push([name, fmt(held.size), `${perCell.toFixed(1)} B`, `${((after - before) / 2 ** 20).toFixed(0)} MiB`, `${(perCell / baseline).toFixed(2)}×`]);
-    held = null;
-    void held;
-    heapNow();
+/** The same cells in a random order (Fisher–Yates), for reads and updates unrelated to insertion order. */
+function shuffledCells(c: Uint16Array, n: number, seed: number): Uint16Array {
+  const r = rng(seed);
+  const out = c.slice(0, n * 3);
+  for (let i = n - 1; i > 0; i--) {
+    const j = r() % (i + 1);
+    for (let k = 0; k < 3; k++) {
+      const t = out[i * 3 + k]!;
+      out[i * 3 + k] = out[j * 3 + k]!;
+      out[j * 3 + k] = t;
+    }
   }
-  return rows;
+  return out;
+}
+
+/**
+ * Every structure at 1M (and 10M) distinct random cells, interleaved: `rounds` rounds of
+ * string Map, Morton Map, BlockArray, keeping each one's best CPU time per operation (the
+ * round least disturbed by the machine's other jobs). Gets and updates visit the cells in a
+ * random order unrelated to insertion; reads in insertion order are printed beside them, as
+ * the Maps' best case (their entries sit in insertion order, so those reads walk memory
+ * sequentially). Bytes per cell: heap + ArrayBuffers held after the round, after GC. Then
+ * the aims, each met or not met.
+ */
+function benchCells(sizes: number[], rounds: number, alone: string | undefined): void {
+  if (alone !== undefined) return profileCells(sizes, alone);
+  const warm = distinctCoords(100_000, 9);
+  const warmShuffled = shuffledCells(warm, 100_000, 8);
+  for (const s of cellSubjects) s.run(warm, warmShuffled, 100_000); // JIT warm-up, not measured
+  const verdicts: string[] = [];
+  for (const n of sizes) {
+    const c = distinctCoords(n, n === N ? 1 : 10);
+    const r = shuffledCells(c, n, 11);
+    const best = cellSubjects.map(() => OPS.map(() => Infinity));
+    const bytes = cellSubjects.map(() => Infinity);
+    for (let round = 0; round < rounds; round++) {
+      cellSubjects.forEach((s, i) => {
+        const before = heapNow();
+        let { seconds, held } = s.run(c, r, n);
+        const after = heapNow();
+        bytes[i] = Math.min(bytes[i]!, (after - before) / n);
+        seconds.forEach((t, op) => (best[i]![op] = Math.min(best[i]![op]!, t)));
+        held = null;
+        void held;
+        heapNow();
+        process.stderr.write(`  cells ${fmt(n)}: round ${round + 1}/${rounds} ${s.name} done\n`);
+      });
+    }
+    const ns = (i: number, op: number) => (best[i]![op]! / n) * 1e9;
+    const rows = cellSubjects.map((s, i) => [
+      i === 0 ? `${s.name} (baseline)` : s.name,
+      ...OPS.map((_, op) => `${ns(i, op).toFixed(0)} ns (${fmt(n / best[i]![op]!)}/s, ${(ns(0, op) / ns(i, op)).toFixed(1)}×)`),
+      gc ? `${bytes[i]!.toFixed(1)} B (${(bytes[i]! / bytes[0]!).toFixed(2)}×)` : 'n/a (--expose-gc)',
+    ]);
+    table(`cells: ${fmt(n)} distinct random cells in 1000³, best of ${rounds} interleaved rounds (CPU ns per operation; × = speed vs the string Map)`,
+      ['structure', ...OPS.map((op) => (op === 'set new' ? 'set new (growth included)' : op)), 'bytes per cell (vs string Map)'], rows);
+    const block = cellSubjects.length - 1;
+    for (let op = 0; op < AIM_OPS; op++) {
+      const vsMorton = ns(1, op) / ns(block, op);
+      const vsString = ns(0, op) / ns(block, op);
+      verdicts.push(`${fmt(n)} ${OPS[op]}: BlockArray ahead of the Morton Map: ${vsMorton.toFixed(2)}× — ${vsMorton > 1 ? 'met' : 'not met'}`);
+      verdicts.push(`${fmt(n)} ${OPS[op]}: BlockArray ≥ ${AIM_VS_STRING_MAP}× the string Map: ${vsString.toFixed(1)}× — ${vsString >= AIM_VS_STRING_MAP ? 'met' : 'not met'}`);
+    }
+    if (gc) {
+      const ratio = bytes[block]! / bytes[0]!;
+      verdicts.push(`${fmt(n)} memory: BlockArray ≤ ${AIM_MEMORY_VS_STRING_MAP}× the string Map: ${ratio.toFixed(3)}× — ${ratio <= AIM_MEMORY_VS_STRING_MAP ? 'met' : 'not met'}`);
+    }
+  }
+  console.log('\n### cells: aims (issue 16)\n');
+  for (const v of verdicts) console.log(`- ${v}`);
+}
+
+/** One structure alone (`--cells-alone=BlockArray`), for `node --cpu-prof`: no other structure's samples. */
+function profileCells(sizes: number[], name: string): void {
+  const subject = cellSubjects.find((s) => s.name.startsWith(name));
+  if (!subject) throw new Error(`no cell structure named ${name}`);
+  for (const n of sizes) {
+    const c = distinctCoords(n, n === N ? 1 : 10);
+    const { seconds } = subject.run(c, shuffledCells(c, n, 11), n);
+    console.log(`${subject.name} ${fmt(n)}: ${OPS.map((op, i) => `${op} ${((seconds[i]! / n) * 1e9).toFixed(0)} ns`).join(', ')}`);
+  }
 }
 
 // -------------------------------------------------------------------- region, plane
@@ -397,17 +469,19 @@ async function benchCubes(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!gc) console.log('(run with --expose-gc for the memory table)');
-  console.log(`Node ${process.version}, ${process.platform}/${process.arch}`);
-  if (wanted('getset')) benchGetSet();
-  if (gc && wanted('memory')) {
-    const rows = benchMemory(N);
-    if (!quick) rows.push(...benchMemory(10 * N));
-    table('heap + ArrayBuffer bytes per active cell', ['structure', 'cells', 'bytes/cell', 'total', 'vs baseline'], rows);
-  }
+  if (!gc) console.log('(run with --expose-gc for bytes per cell)');
+  console.log(`Node ${process.version}, ${process.platform}/${process.arch}, load average ${loadAverage()}`);
+  const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 2);
+  const alone = process.argv.find((a) => a.startsWith('--cells-alone='))?.slice(14);
+  if (wanted('cells')) benchCells(quick ? [N] : [N, 10 * N], rounds, alone);
   if (wanted('region')) benchRegionAndPlane();
   if (wanted('durable')) await benchDurable();
   if (wanted('cubes')) await benchCubes();
+  console.log(`\nload average at the end: ${loadAverage()}`);
+}
+
+function loadAverage(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(' ');
 }
 
 await main();

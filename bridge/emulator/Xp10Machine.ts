@@ -10,6 +10,21 @@ import { textToScancodes } from './scancodes.js';
 import { Xp10MachineError } from './Xp10MachineError.js';
 
 const EFLAGS_IF = 0x200;
+/**
+ * v86 in Node runs its main loop again with setImmediate when the next timer event is less
+ * than 1 ms away (a busy wait), and XP10's idle loop halts with the next PIT interrupt at
+ * most 10 ms away: the last millisecond of every tick was spent spinning, about 9 % of a core
+ * for a guest doing nothing. A halted CPU sleeps this long instead; only a timer wake is
+ * delayed (by under 1 ms), never input (v86 wakes the loop with a delay of exactly 0 then).
+ */
+const HALTED_MIN_SLEEP_MS = 1;
+
+/** The parts of v86's internal main loop (`emulator.v86`) that Xp10Machine adjusts or reads. */
+interface V86MainLoop {
+  yield(delayMs: number, tick: number): void;
+  yield_callback(tick: number): void;
+  cpu?: { in_hlt?: Uint8Array; flags?: Int32Array };
+}
 
 export interface Xp10MachineOptions {
   /** The multiboot ELF: bytes or a file path. Default: images/xp10.elf of this repository. */
@@ -69,6 +84,7 @@ export class Xp10Machine implements Disposable {
   };
   private destroyed = false;
   private destroying: Promise<void> | undefined;
+  private loopRuns = 0;
 
   constructor(options: Xp10MachineOptions = {}) {
     this.memory = planMemorySize(options.memoryBytes);
@@ -84,7 +100,13 @@ export class Xp10Machine implements Disposable {
       disable_mouse: true,
       disable_speaker: true,
     });
-    this.ready = new Promise((resolveReady) => this.emulator.add_listener('emulator-ready', () => resolveReady()));
+    // v86 creates its main loop (emulator.v86) while loading, before it reports ready.
+    this.ready = new Promise((resolveReady) =>
+      this.emulator.add_listener('emulator-ready', () => {
+        this.sleepWhenHalted();
+        resolveReady();
+      }),
+    );
     this.lines = [new EmulatorSerialLine(this.emulator, 0), new EmulatorSerialLine(this.emulator, 1)];
     this.serial0 = this.lines[0];
     this.serial1 = this.lines[1];
@@ -133,6 +155,14 @@ export class Xp10Machine implements Disposable {
       interruptsEnabled: flags === undefined ? undefined : (flags & EFLAGS_IF) !== 0,
       instructions: this.destroyed ? 0 : this.emulator.get_instruction_counter(),
     };
+  }
+
+  /**
+   * How many times v86's main loop has been scheduled since the machine started. An idle
+   * guest costs one or two per PIT tick (100 Hz); a guest at work, thousands per second.
+   */
+  get mainLoopRuns(): number {
+    return this.loopRuns;
   }
 
   /** The VGA text screen, 25 rows, trailing spaces removed. */
@@ -202,6 +232,25 @@ export class Xp10Machine implements Disposable {
 
   dispose(): void {
     void this.destroy();
+  }
+
+  /**
+   * Wraps v86's scheduling of its own main loop (see HALTED_MIN_SLEEP_MS). Reads v86
+   * internals; a v86 without them keeps its own behaviour.
+   */
+  private sleepWhenHalted(): void {
+    const loop = (this.emulator as unknown as { v86?: V86MainLoop }).v86;
+    if (!loop || typeof loop.yield !== 'function' || typeof loop.yield_callback !== 'function') return;
+    const schedule = loop.yield.bind(loop);
+    loop.yield = (delayMs: number, tick: number): void => {
+      this.loopRuns++;
+      const halted = loop.cpu?.in_hlt?.[0] === 1;
+      if (halted && delayMs > 0) {
+        setTimeout(() => loop.yield_callback(tick), Math.max(HALTED_MIN_SLEEP_MS, Math.ceil(delayMs)));
+        return;
+      }
+      schedule(delayMs, tick);
+    };
   }
 
   private async release(): Promise<void> {
