@@ -46,3 +46,9 @@ export interface CubeAnswer {
   temperature?: number;
   text: string;
 }
+
+/** A cube message answered for the bridge's own APIs: who answered, and how when the core did. */
+export interface CubeMessageAnswer extends CubeAnswer {
+  /** `core`: this bridge's Konomi core; `host`: the guest hosting the vertex (here or on another bridge), whose reply is the wire's. */
+  answeredBy: 'core' | 'host';
+}

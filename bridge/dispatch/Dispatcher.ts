@@ -13,14 +13,13 @@ import {
   encodeCubeMsgReply,
   encodeCubeMsgRequest,
   Vertex,
-  type CubeMsgReply,
   type CubeMsgRequest,
 } from '../../protocol/payloads/cubeMsg.js';
 import type { Hello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
 import { silentLogger, type Logger } from '../util/Logger.js';
 import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
-import type { BridgeCore, CellReading } from './BridgeCore.js';
+import type { BridgeCore, CellReading, CubeMessageAnswer } from './BridgeCore.js';
 import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from './DispatcherLimits.js';
 import { AuthGate } from './AuthGate.js';
 import { toProtocolError } from './mapError.js';
@@ -339,20 +338,25 @@ export class Dispatcher {
    * A cube message from the bridge's own APIs (/ws `process`, REST): routed exactly as a
    * CUBE_MSG arriving on a line, so a vertex a guest hosts is answered by that guest.
    */
-  async cubeMessage(request: CubeMsgRequest): Promise<CubeMsgReply> {
-    return decodeCubeMsgReply(await this.routeCubeMessage(undefined, encodeCubeMsgRequest(request)));
+  async cubeMessage(request: CubeMsgRequest): Promise<CubeMessageAnswer> {
+    const reply = await this.routeToHost(undefined, request, encodeCubeMsgRequest(request));
+    if (reply) return { ...decodeCubeMsgReply(reply), answeredBy: 'host' };
+    // The core's own answer keeps what the wire has no room for (the κ and temperature it used).
+    return { ...this.core.cubeMessage(request.cube, request.vertex, request.text), answeredBy: 'core' };
   }
 
   private async routeCubeMessage(peer: Peer | undefined, payload: Uint8Array): Promise<Uint8Array> {
     const msg = decodeCubeMsgRequest(payload);
+    return (await this.routeToHost(peer, msg, payload)) ?? this.coreCubeMessage(msg.cube, msg.vertex, msg.text);
+  }
+
+  /** The reply of the guest hosting the vertex, here or on another bridge; undefined when the core answers. */
+  private async routeToHost(peer: Peer | undefined, msg: CubeMsgRequest, payload: Uint8Array): Promise<Uint8Array | undefined> {
     const host = msg.vertex === Vertex.CUBE ? undefined : this.vertices.lookup(msg.cube, msg.vertex);
     // A guest asking about its own vertex is answered by the core, never looped back to itself.
     if (host && host.peer !== peer) return this.forwardToHost(host, msg.cube, msg.vertex, payload);
-    if (!host && msg.vertex !== Vertex.CUBE && this.remote) {
-      const reply = await this.remote.forward(msg.cube, msg.vertex, payload);
-      if (reply) return reply;
-    }
-    return this.coreCubeMessage(msg.cube, msg.vertex, msg.text);
+    if (!host && msg.vertex !== Vertex.CUBE && this.remote) return this.remote.forward(msg.cube, msg.vertex, payload);
+    return undefined;
   }
 
   /**

@@ -166,3 +166,19 @@ describe('the κ field over /ws', () => {
     c.ws.close();
   });
 });
+
+describe('κ visible in answers', () => {
+  it('a corner answered by the core reports the κ and temperature it was sampled at, over /ws and REST', async () => {
+    const c = await openWs();
+    expect(await c.request({ type: 'perturb', cube: 1, vertex: 'NED', kappa: 0.9 })).toMatchObject({ ok: true });
+    const ws = await c.request({ type: 'process', cube: 1, vertex: 'NED', text: QUERY });
+    expect(ws).toMatchObject({ ok: true, vertex: 1, vertexName: 'NED', answeredBy: 'core', kappaUsed: 0.9 });
+    expect(ws.temperature).toBeCloseTo(0.25 + 0.9, 12);
+    const rest = await post('/cubes/1/message', { vertex: 'NED', text: QUERY });
+    expect(rest.status).toBe(200);
+    expect(rest.json).toMatchObject({ cube: 1, vertexName: 'NED', answeredBy: 'core' });
+    expect(typeof rest.json.kappaUsed).toBe('number');
+    expect(rest.json.temperature).toBeCloseTo(0.25 + rest.json.kappaUsed, 12);
+    c.ws.close();
+  });
+});
