@@ -56,9 +56,12 @@ export interface KonomiOptions {
    * kept (re-created from its coordinate on next use, with that κ). Default 100 000.
    */
   readonly maxLlmNodes?: number;
-  /** Longest a teaching may run, in wall-clock milliseconds (so at most as much CPU). Default 2000. */
+  /** Longest a teaching may run, in milliseconds of `teachClock`. Default 2000. */
   readonly teachBudgetMs?: number;
-  /** Clock of the teaching budget, in milliseconds. Default Date.now. */
+  /**
+   * Clock of the teaching budget, in milliseconds. Default Date.now (wall clock, so at most as
+   * much CPU); the bridge passes its process's CPU time, so load does not cut teachings short.
+   */
   readonly teachClock?: () => number;
   /**
    * Awaited every TEACH_YIELD_STEPS steps of a teaching, so the host can serve other requests
