@@ -124,7 +124,8 @@ export class FemtoLlm implements LlmNode {
     const { data, offset } = this.personality;
     data.set(lesson.matrix.subarray(0, LESSON_MATRIX), offset);
     this.personality = { data, offset, scale: lesson.matrixScale, bias: lesson.bias, biasScale: lesson.biasScale };
-    this.learned = lesson;
+    // The matrix lives in the slab only: the lesson refers to it instead of keeping a copy.
+    this.learned = { ...lesson, matrix: data.subarray(offset, offset + LESSON_MATRIX) };
   }
 
   /** Bits per character of `text` under this instance (its own parameters, temperature 1). */
