@@ -348,8 +348,8 @@ static void test_payload(const struct json *v) {
         } else {
             struct proto_teach_reply r;
             CHECK(proto_teach_reply_decode(p, (size_t)n, &r) == 0 && r.steps == json_number(fields, "steps") &&
-                      r.bits_before == (float)json_number(fields, "bitsBefore") &&
-                      r.bits_after == (float)json_number(fields, "bitsAfter"),
+                      r.bits_before == (float)json_number(fields, "bits_before") &&
+                      r.bits_after == (float)json_number(fields, "bits_after"),
                   "fields %s", name);
             check_reencode(name, scratch_b, proto_teach_reply_encode(&r, scratch_b, BUF_MAX), hex);
         }

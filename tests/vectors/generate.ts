@@ -131,7 +131,7 @@ const payloadCases: PayloadCase[] = [
   { name: 'llm_teach request', opcode: Opcode.LLM_TEACH, kind: 'request', fields: { x: 1, y: 2, z: 3, steps: 100, text: 'Permission is hereby granted' } },
   { name: 'llm_teach request default steps', opcode: Opcode.LLM_TEACH, kind: 'request', fields: { x: 65535, y: 0, z: 7, steps: 0, text: 'ls -l' } },
   // Bits are f32 on the wire: values exact in f32, so the fields read back equal.
-  { name: 'llm_teach reply', opcode: Opcode.LLM_TEACH, kind: 'reply', fields: { steps: 100, bitsBefore: 6.25, bitsAfter: 4.5 } },
+  { name: 'llm_teach reply', opcode: Opcode.LLM_TEACH, kind: 'reply', fields: { steps: 100, bits_before: 6.25, bits_after: 4.5 } },
 ];
 
 /** Wraps already-built content (header, payload, CRC) in flags with escapes. */

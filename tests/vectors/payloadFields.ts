@@ -95,7 +95,7 @@ export function encodeFromFields(opcode: number, kind: PayloadKind, f: Fields): 
     case `${Opcode.LLM_TEACH}:request`:
       return encodeLlmTeachRequest({ x: num(f, 'x'), y: num(f, 'y'), z: num(f, 'z'), steps: num(f, 'steps'), text: str(f, 'text') });
     case `${Opcode.LLM_TEACH}:reply`:
-      return encodeLlmTeachReply({ steps: num(f, 'steps'), bitsBefore: num(f, 'bitsBefore'), bitsAfter: num(f, 'bitsAfter') });
+      return encodeLlmTeachReply({ steps: num(f, 'steps'), bitsBefore: num(f, 'bits_before'), bitsAfter: num(f, 'bits_after') });
     case `${Opcode.CUBE_MSG}:request`:
       return encodeCubeMsgRequest({ cube: num(f, 'cube'), vertex: num(f, 'vertex'), text: str(f, 'text') });
     case `${Opcode.CUBE_MSG}:reply`:
@@ -150,8 +150,10 @@ export function decodeToFields(opcode: number, kind: PayloadKind, payload: Uint8
       return { ...decodeLlmQueryReply(payload) };
     case `${Opcode.LLM_TEACH}:request`:
       return { ...decodeLlmTeachRequest(payload) };
-    case `${Opcode.LLM_TEACH}:reply`:
-      return { ...decodeLlmTeachReply(payload) };
+    case `${Opcode.LLM_TEACH}:reply`: {
+      const r = decodeLlmTeachReply(payload);
+      return { steps: r.steps, bits_before: r.bitsBefore, bits_after: r.bitsAfter };
+    }
     case `${Opcode.CUBE_MSG}:request`:
       return { ...decodeCubeMsgRequest(payload) };
     case `${Opcode.CUBE_MSG}:reply`:
