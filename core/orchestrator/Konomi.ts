@@ -461,9 +461,33 @@ export class Konomi {
     this.dirtyLessons.add(key);
     // A κ row too, so the restored model is counted and found by broadcasts like any used one.
     this.dirtyLlms.add(key);
+    this.teachVertices(x, y, z, lesson);
     this.onTaught(x, y, z);
     await this.flush();
     return { x, y, z, id: node.id, steps: done, stoppedEarly, bitsBefore: info.bitsBefore, bitsAfter: info.bitsAfter, ms: clock() - started };
+  }
+
+  /**
+   * A cube vertex's model, with the lesson of its coordinate (origin + doubled vertex offset) if
+   * that coordinate was taught: the vertex at (x, y, z) is the same FemtoLLM as llmAt(x, y, z).
+   */
+  private vertexNode(cube: number, origin: Coordinate, v: VertexId): LlmNode {
+    const node = this.vertexFactory(cube, origin, v);
+    const [dx, dy, dz] = vertexOffset(v);
+    const lesson = this.lessons.get(mortonEncode(origin.x + dx, origin.y + dy, origin.z + dz));
+    if (lesson !== undefined && node.restoreLesson !== undefined) node.restoreLesson(lesson);
+    return node;
+  }
+
+  /** Gives a new lesson to every cube vertex living at (x, y, z) (see vertexNode). */
+  private teachVertices(x: number, y: number, z: number, lesson: Uint8Array): void {
+    for (let v = 0; v <= 8; v++) {
+      const [dx, dy, dz] = vertexOffset(v as VertexId);
+      const [ox, oy, oz] = [x - dx, y - dy, z - dz];
+      if (ox < 0 || oy < 0 || oz < 0) continue;
+      const cube = this.cubesByOrigin.get(mortonEncode(ox, oy, oz));
+      cube?.node(v as VertexId).restoreLesson?.(lesson);
+    }
   }
 
   /**
@@ -561,7 +585,7 @@ export class Konomi {
 
   private async addCube(id: number, key: number, origin: Coordinate): Promise<Cube> {
     const { x, y, z } = origin;
-    const cube = new Cube(id, origin, (v) => this.vertexFactory(id, origin, v), this.cubeOptions());
+    const cube = new Cube(id, origin, (v) => this.vertexNode(id, origin, v), this.cubeOptions());
     this.cubes.set(id, cube);
     this.nextCubeId = Math.max(this.nextCubeId, id + 1);
     this.cubesByOrigin.set(key, cube);
@@ -834,7 +858,7 @@ export class Konomi {
     if (!Number.isInteger(record.id) || record.id < this.nextCubeId || record.id >= MAX_CUBES) {
       throw new CoreError('CORRUPT', `cube ${record.id} restored out of order`);
     }
-    const cube = new Cube(record.id, origin, (v) => this.vertexFactory(record.id, origin, v), this.cubeOptions());
+    const cube = new Cube(record.id, origin, (v) => this.vertexNode(record.id, origin, v), this.cubeOptions());
     cube.restore(record);
     this.cubes.set(record.id, cube);
     this.nextCubeId = record.id + 1;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FemtoLlmFactory } from '../femto/FemtoLlm.js';
 import { isCoreError } from '../errors/CoreError.js';
 import { Konomi } from './Konomi.js';
+import { MemoryStore } from '../store/MemoryStore.js';
 
 const TEXT = 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED.\n'.repeat(2);
 const factory = new FemtoLlmFactory();
@@ -18,6 +19,25 @@ describe('Konomi.teachLlm', () => {
     expect(k.llmView(1, 2, 3)).toEqual({ taught: true, steps: 8, textBytes: TEXT.length, bitsBefore: r.bitsBefore, bitsAfter: r.bitsAfter });
     expect(k.llmView(1, 2, 4)).toEqual({ taught: false });
     await k.close();
+  });
+
+  it('teaches the cube vertex living at the coordinate too (it is the same FemtoLLM), now and after a restart', async () => {
+    const store = new MemoryStore();
+    const k = await Konomi.open({ llmFactory: factory, store });
+    const cube = await k.createCube(0, 0, 0);
+    const neuBefore = cube.node('NEU').lesson?.();
+    expect(neuBefore).toBeNull();
+    // NEU sits at origin + (2, 2, 2).
+    await k.teachLlm(2, 2, 2, TEXT, { steps: 5 });
+    const lesson = k.llmAt(2, 2, 2).lesson?.();
+    expect(cube.node('NEU').lesson?.()).toEqual(lesson);
+    expect(cube.node('SWD').lesson?.()).toBeNull();
+    await k.close();
+    store.reopen();
+    const r = await Konomi.open({ llmFactory: factory, store });
+    expect(r.cube(cube.id).node('NEU').lesson?.()).toEqual(lesson);
+    expect(r.cube(cube.id).node('NED').lesson?.()).toBeNull();
+    await r.close();
   });
 
   it('stops at the time budget with the steps done, on its own clock', async () => {
