@@ -418,7 +418,7 @@ export class Konomi {
    * time budget; teachings queue one behind the other. Resolves once the lesson is applied and
    * durable. UNSUPPORTED if the model cannot learn (the placeholder).
    */
-  teachLlm(x: number, y: number, z: number, text: string, options: LlmTeachOptions = {}): Promise<LlmTeachResult> {
+  async teachLlm(x: number, y: number, z: number, text: string, options: LlmTeachOptions = {}): Promise<LlmTeachResult> {
     this.checkRunning();
     checkCoordinate(this.gridDims, x, y, z);
     if (typeof text !== 'string' || text.length < 2) throw new CoreError('BAD_VALUE', 'a text to teach needs at least 2 characters');
