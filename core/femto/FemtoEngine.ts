@@ -466,19 +466,18 @@ export class FemtoEngine {
     if (emittableOnly) {
       this.logitsE.set(this.headbE);
       arena.vecmat(input, at.headE, at.logitsE, d, this.emit4);
-      if (personality && this.hasBias) {
-        const { logitsE, biasE } = this;
-        for (let j = 0; j < biasE.length; j++) logitsE[j] = (logitsE[j] as number) + (biasE[j] as number);
-      }
+      if (personality !== null && this.hasBias) this.addBias(this.logitsE, this.biasE, this.biasE.length, 1);
     } else {
       this.logits.set(w.headb);
       matVecAdd(h, w.head, this.logits, d, this.vocab);
       const bias = personality?.bias;
-      if (bias) {
-        const s = personality.biasScale ?? 0;
-        for (let j = 0; j < this.vocab; j++) this.logits[j] = (this.logits[j] as number) + (bias[j] as number) * s;
-      }
+      if (bias) this.addBias(this.logits, bias, this.vocab, personality?.biasScale ?? 0);
     }
+  }
+
+  /** out[j] += bias[j] · scale: a taught instance's output bias (kept out of `head`, the hot path). */
+  private addBias(out: Float32Array, bias: Float32Array | Int8Array, n: number, scale: number): void {
+    for (let j = 0; j < n; j++) out[j] = (out[j] as number) + (bias[j] as number) * scale;
   }
 
   /** The instance's int8 matrix as floats into the arena (read afresh: it may have been changed in place). */
