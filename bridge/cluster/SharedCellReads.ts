@@ -1,7 +1,8 @@
 import { mortonEncode } from '../../core/block/Morton.js';
 import { cellLeafHash } from '../../core/ledger/Merkle.js';
 import type { CellRow } from '../../core/store/Store.js';
-import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer } from '../dispatch/BridgeCore.js';
+import { ProtocolError } from '../../protocol/ProtocolError.js';
+import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer, LlmTeachAnswer } from '../dispatch/BridgeCore.js';
 
 /** Where committed cells of every bridge can be read (PgStore.readCell). */
 export interface SharedCells {
@@ -40,5 +41,10 @@ export class SharedCellReads implements BridgeCore {
 
   tensorOp(payload: Uint8Array): Uint8Array | Promise<Uint8Array> {
     return this.local.tensorOp(payload);
+  }
+
+  llmTeach(x: number, y: number, z: number, text: string, steps: number): Promise<LlmTeachAnswer> {
+    if (!this.local.llmTeach) throw new ProtocolError('UNSUPPORTED', 'this bridge does not teach models');
+    return this.local.llmTeach(x, y, z, text, steps);
   }
 }

@@ -15,6 +15,14 @@ export interface BridgeCore {
    * May be asynchronous: large matmuls run on a worker pool.
    */
   tensorOp(payload: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** LLM_TEACH: teaches the model at (x, y, z); resolves once the lesson is durable. Absent: UNSUPPORTED. */
+  llmTeach?(x: number, y: number, z: number, text: string, steps: number): Promise<LlmTeachAnswer>;
+}
+
+export interface LlmTeachAnswer {
+  steps: number;
+  bitsBefore: number;
+  bitsAfter: number;
 }
 
 export interface CellReading {

@@ -17,6 +17,7 @@ import {
 } from '../../protocol/payloads/cubeMsg.js';
 import type { Hello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
+import { DEFAULT_TEACH_STEPS, decodeLlmTeachRequest, encodeLlmTeachReply } from '../../protocol/payloads/llmTeach.js';
 import { silentLogger, type Logger } from '../util/Logger.js';
 import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
 import type { BridgeCore, CellReading, CubeMessageAnswer } from './BridgeCore.js';
@@ -324,6 +325,11 @@ export class Dispatcher {
         const q = decodeLlmQueryRequest(payload);
         const answer = this.core.llmQuery(q.x, q.y, q.z, q.prompt, q.maxTokens);
         return encodeLlmQueryReply({ kappa: answer.kappa, tokens: answer.tokens, text: answer.text });
+      }
+      case Opcode.LLM_TEACH: {
+        const q = decodeLlmTeachRequest(payload);
+        if (!this.core.llmTeach) throw new ProtocolError('UNSUPPORTED', 'this bridge does not teach models');
+        return this.core.llmTeach(q.x, q.y, q.z, q.text, q.steps === 0 ? DEFAULT_TEACH_STEPS : q.steps).then(encodeLlmTeachReply);
       }
       case Opcode.CUBE_MSG:
         return this.routeCubeMessage(peer, payload);

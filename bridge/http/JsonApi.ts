@@ -6,6 +6,7 @@ import type { Logger } from '../util/Logger.js';
 import { HttpError, badField } from './HttpError.js';
 import { vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { Fields } from './fields.js';
+import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
 import { toHttpError } from './mapHttpError.js';
 
 /** Largest JSON message /ws answers; a longer one gets a TOO_LARGE error reply. */
@@ -111,6 +112,19 @@ export class JsonApi {
         const prompt = msg.string('prompt', 4096);
         return { x, y, z, ...service.llmQuery(x, y, z, prompt, msg.optionalInt('maxTokens', 1, 256, 32)) };
       }
+      case 'teach': {
+        const x = msg.int('x', 0, U16);
+        const y = msg.int('y', 0, U16);
+        const z = msg.int('z', 0, U16);
+        const text = msg.string('text', MAX_TEACH_TEXT);
+        if (text.length < 2) throw badField('text', 'needs at least 2 characters');
+        const steps = msg.optionalInt('steps', 1, MAX_TEACH_STEPS, DEFAULT_TEACH_STEPS);
+        // A subscribed socket already gets every teach event; one that is not gets its own teaching's.
+        const own = subs.length === 0 ? (e: { event: string; data: unknown }) => push(ws, e.event, e.data) : undefined;
+        // `id` is the request's own: the model is named `llm`.
+        const { id: llm, ...result } = await service.teach(x, y, z, text, steps, own);
+        return { ...result, llm };
+      }
       case 'collective_think': {
         const cube = msg.int('cube', 0, U16);
         const text = msg.string(msg.has('query') ? 'query' : 'text', 4096);
@@ -151,9 +165,9 @@ export class JsonApi {
             { dispose: () => clearInterval(timer) },
           );
         }
-        return { events: ['block', 'kappa', 'ledger', 'lines', 'vote'], ledger: service.ledgerHead(), kappa: service.kappa().data };
+        return { events: ['block', 'kappa', 'ledger', 'lines', 'vote', 'teach'], ledger: service.ledgerHead(), kappa: service.kappa().data };
       default:
-        throw badField('type', `unknown message type "${type}"; one of initialize, status, process, collective_think, connect, perturb, subscribe`);
+        throw badField('type', `unknown message type "${type}"; one of initialize, status, process, teach, collective_think, connect, perturb, subscribe`);
     }
   }
 }

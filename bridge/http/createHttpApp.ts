@@ -10,7 +10,8 @@ import type { Logger } from '../util/Logger.js';
 import { RateLimitedLog } from '../util/RateLimitedLog.js';
 import { vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { toHex } from '../util/hex.js';
-import { HttpError } from './HttpError.js';
+import { HttpError, badField } from './HttpError.js';
+import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
 import { Fields } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
 import type { DialDirectory } from '../modem/DialDirectory.js';
@@ -102,7 +103,7 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     const { x, y, z } = coordinates(q);
     const array = q.optionalInt('array', 0, U16, 0);
     const cell = array === 0 && ctx.sharedCells ? await ctx.sharedCells.getCell(x, y, z) : service.getCell(x, y, z, array);
-    res.json({ x, y, z, array, active: cell.active, value: cell.value, hash: toHex(cell.leafHash) });
+    res.json({ x, y, z, array, active: cell.active, value: cell.value, hash: toHex(cell.leafHash), llm: service.konomi.llmView(x, y, z) });
   });
   app.post('/value', async (req, res) => {
     const body = Fields.json(req.body);
@@ -132,6 +133,14 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     const prompt = body.string('prompt', MAX_PROMPT);
     const maxTokens = body.optionalInt('maxTokens', 1, 256, 32);
     res.json({ x, y, z, ...service.llmQuery(x, y, z, prompt, maxTokens) });
+  });
+  app.post('/llm/teach', async (req, res) => {
+    const body = Fields.json(req.body);
+    const { x, y, z } = coordinates(body);
+    const text = body.string('text', MAX_TEACH_TEXT);
+    if (text.length < 2) throw badField('text', 'needs at least 2 characters');
+    const steps = body.optionalInt('steps', 1, MAX_TEACH_STEPS, DEFAULT_TEACH_STEPS);
+    res.json(await service.teach(x, y, z, text, steps));
   });
   app.post('/llm/interlock', async (req, res) => {
     const body = Fields.json(req.body);

@@ -207,6 +207,13 @@ export class BridgeServer {
       ...(options.store ? { store: options.store } : {}),
       llmFactory: options.llmFactory ?? new FemtoLlmFactory(),
       collective: options.collective ?? replicaQuorum,
+      // A teaching (up to 2 s of CPU) lets the bridge serve lines and send progress between steps.
+      yieldToHost: () => new Promise<void>((resolve) => setImmediate(resolve)),
+      // The budget is CPU (this process's), not wall clock: a loaded machine must not cut a teaching short.
+      teachClock: () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      },
     });
     for (let i = konomi.cubeCount; i < (options.minimumCubes ?? 2); i++) await konomi.createCube(i * 4, 0, 0);
     await konomi.flush();

@@ -14,4 +14,6 @@ export type CoreEvent =
       };
     }
   /** A cube's choice vote: the choice, the quorum, every vertex's vote and who dissented. */
-  | { event: 'vote'; data: VoteView };
+  | { event: 'vote'; data: VoteView }
+  /** A teaching's progress: one per optimiser step, then one with `done` and the result. */
+  | { event: 'teach'; data: { x: number; y: number; z: number; step: number; steps: number; loss?: number; done?: true; bitsBefore?: number; bitsAfter?: number; stoppedEarly?: boolean } };

@@ -14,7 +14,8 @@ import type { InclusionProof } from '../../core/ledger/Merkle.js';
 import type { Konomi } from '../../core/orchestrator/Konomi.js';
 import type { ArrayInfo, CellInput } from '../../core/orchestrator/types.js';
 import { NodeComputePool } from '../compute/NodeComputePool.js';
-import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer } from '../dispatch/BridgeCore.js';
+import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer, LlmTeachAnswer } from '../dispatch/BridgeCore.js';
+import type { LlmTeachResult } from '../../core/orchestrator/types.js';
 import { toHex } from '../util/hex.js';
 import type { CoreEvent } from './CoreEvent.js';
 
@@ -103,6 +104,31 @@ export class KonomiService implements BridgeCore {
     // FemtoLLM answers exactly maxTokens tokens of its BPE vocabulary (one or more bytes each);
     // byte-level models (the placeholder) one byte per token, possibly fewer.
     return { kappa, kappaUsed: used, temperature: temperatureFor(used), tokens: Math.min(maxTokens, new TextEncoder().encode(text).length), text };
+  }
+
+  /** LLM_TEACH on the wire. */
+  async llmTeach(x: number, y: number, z: number, text: string, steps: number): Promise<LlmTeachAnswer> {
+    const r = await this.teach(x, y, z, text, steps);
+    return { steps: r.steps, bitsBefore: r.bitsBefore, bitsAfter: r.bitsAfter };
+  }
+
+  /**
+   * Teaches the model at (x, y, z); every subscriber sees a `teach` event per step (step, loss
+   * in bits per character) and one with `done` at the end; `onProgress` gets the same events.
+   */
+  async teach(x: number, y: number, z: number, text: string, steps?: number, onProgress?: (e: CoreEvent & { event: 'teach' }) => void): Promise<LlmTeachResult> {
+    const send = (data: (CoreEvent & { event: 'teach' })['data']): void => {
+      const event = { event: 'teach', data } as const;
+      this.emit(event);
+      onProgress?.(event);
+    };
+    const result = await this.konomi.teachLlm(x, y, z, text, {
+      ...(steps !== undefined ? { steps } : {}),
+      onProgress: (p) => send({ x, y, z, step: p.step, steps: p.steps, loss: p.loss }),
+    });
+    send({ x, y, z, step: result.steps, steps: steps ?? result.steps, done: true, bitsBefore: result.bitsBefore, bitsAfter: result.bitsAfter, stoppedEarly: result.stoppedEarly });
+    this.emitKappa();
+    return result;
   }
 
   /**

@@ -34,6 +34,8 @@ export class LmdbStore implements Store {
     private readonly cubes: Database<CubeRecord, number>,
     /** llmAt κ by Morton code. */
     private readonly llmKappas: Database<number, number>,
+    /** Lessons of taught llmAt models by Morton code. */
+    private readonly llmLessons: Database<Uint8Array, number>,
     private ledgerLength: number,
   ) {}
 
@@ -58,6 +60,7 @@ export class LmdbStore implements Store {
       ledger,
       root.openDB<CubeRecord, number>({ name: 'cubes' }),
       root.openDB<number, number>({ name: 'llm_kappas' }),
+      root.openDB<Uint8Array, number>({ name: 'llm_lessons', encoding: 'binary' }),
       ledger.getKeysCount(),
     );
   }
@@ -75,6 +78,7 @@ export class LmdbStore implements Store {
       for (const e of batch.entries) void this.ledger.put(e.index, toStored(e));
       for (const c of batch.cubes) void this.cubes.put(c.id, c);
       for (const k of batch.llmKappas ?? []) void this.llmKappas.put(k.morton, k.kappa);
+      for (const l of batch.llmLessons ?? []) void this.llmLessons.put(l.morton, l.lesson);
     });
     await this.root.flushed;
     this.ledgerLength += batch.entries.length;
@@ -87,6 +91,7 @@ export class LmdbStore implements Store {
     for (const { key, value } of this.ledger.getRange()) sink.entry(fromStored(key, value));
     for (const { value } of this.cubes.getRange()) sink.cube(value);
     if (sink.llmKappa) for (const { key, value } of this.llmKappas.getRange()) sink.llmKappa(key, value);
+    if (sink.llmLesson) for (const { key, value } of this.llmLessons.getRange()) sink.llmLesson(key, Uint8Array.from(value));
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import { CoreError } from '../../core/errors/CoreError.js';
 import { ledgerEntryHash, ZERO_HASH, type LedgerVerification } from '../../core/ledger/Ledger.js';
 import { isLedgerOp, type LedgerEntry } from '../../core/ledger/LedgerEntry.js';
 import { PACKML_STATES, type PackMlState } from '../../core/orchestrator/PackMl.js';
-import type { ArrayRow, CellRow, IdKind, LlmKappaRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
+import type { ArrayRow, CellRow, IdKind, LlmKappaRow, LlmLessonRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
 import { chainsRoot, type ChainHead } from './PgStoreChains.js';
 import { migrate } from './PgStoreMigrate.js';
 
@@ -138,6 +138,7 @@ export class PgStore implements Store {
       await upsertCells(client, batch.cells);
       await upsertCubes(client, batch.cubes, this.chain);
       await upsertLlmKappas(client, batch.llmKappas ?? []);
+      await upsertLlmLessons(client, batch.llmLessons ?? []);
       await client.query('COMMIT');
     } catch (cause) {
       await client.query('ROLLBACK').catch((e: unknown) => (broken = e instanceof Error ? e : new Error(String(e))));
@@ -161,6 +162,10 @@ export class PgStore implements Store {
     if (sink.llmKappa) {
       const kappas = await this.pool.query<{ morton: string; kappa: number }>('SELECT morton, kappa FROM llm_kappas ORDER BY morton');
       for (const r of kappas.rows) sink.llmKappa(Number(r.morton), r.kappa);
+    }
+    if (sink.llmLesson) {
+      const lessons = await this.pool.query<{ morton: string; lesson: Buffer }>('SELECT morton, lesson FROM llm_lessons ORDER BY morton');
+      for (const r of lessons.rows) sink.llmLesson(Number(r.morton), Uint8Array.from(r.lesson));
     }
   }
 
@@ -426,6 +431,17 @@ async function upsertLlmKappas(client: pg.ClientBase, rows: readonly LlmKappaRow
     `INSERT INTO llm_kappas (morton, kappa) SELECT * FROM unnest($1::bigint[], $2::float8[])
      ON CONFLICT (morton) DO UPDATE SET kappa = excluded.kappa`,
     [latest.map(([m]) => m), latest.map(([, k]) => floatText(k))],
+  );
+}
+
+/** Last writer wins, as for κ: a lesson is a model's state. */
+async function upsertLlmLessons(client: pg.ClientBase, rows: readonly LlmLessonRow[]): Promise<void> {
+  const latest = [...new Map(rows.map((l) => [l.morton, l.lesson])).entries()];
+  if (latest.length === 0) return;
+  await client.query(
+    `INSERT INTO llm_lessons (morton, lesson) SELECT * FROM unnest($1::bigint[], $2::bytea[])
+     ON CONFLICT (morton) DO UPDATE SET lesson = excluded.lesson`,
+    [latest.map(([m]) => m), latest.map(([, l]) => Buffer.from(l.buffer, l.byteOffset, l.byteLength))],
   );
 }
 

@@ -14,6 +14,8 @@ export type CoreErrorCode =
   /** The system or the instance is not in Execute (held, stopped, aborted, or a frozen template). */
   | 'NOT_RUNNING'
   | 'TOO_LARGE'
+  /** The target cannot do this at all (a model that cannot learn). */
+  | 'UNSUPPORTED'
   | 'STORE_FAILED'
   | 'CORRUPT';
 

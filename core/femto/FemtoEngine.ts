@@ -14,6 +14,12 @@ export interface Personality {
   readonly data: Int8Array;
   readonly offset: number;
   readonly scale: number;
+  /**
+   * A taught instance's output bias: one int8 per vocabulary token (times `biasScale`) added to
+   * the logits after the head. Absent or null: none (an untaught instance).
+   */
+  readonly bias?: Int8Array | null;
+  readonly biasScale?: number;
 }
 
 /** One instance's share of an ensemble (FemtoEngine.mixture). */
@@ -67,6 +73,9 @@ export class FemtoEngine {
   /** Emittable column of each token id, -1 if it is not emittable. */
   private readonly columnOf: Int32Array;
   private readonly headbE: Float32Array;
+  /** The loaded personality's output bias over the emittable columns (loadPersonality), and whether it has one. */
+  private readonly biasE: Float32Array;
+  private hasBias = false;
   private readonly logitsE: Float32Array;
   /**
    * The vector-matrix products of a token step live in one arena: WebAssembly SIMD memory where
@@ -153,6 +162,7 @@ export class FemtoEngine {
     this.probsE = new Float32Array(e);
     this.cum = new Float64Array(e);
     this.headbE = new Float32Array(this.emit4 * 4);
+    this.biasE = new Float32Array(e);
     const g = (n: Parameters<FemtoWeights['get']>[0]) => weights.get(n);
     this.w = {
       wte: g('wte'), wpe: g('wpe'), ln1g: g('ln1g'), ln1b: g('ln1b'), wq: g('wq'), wk: g('wk'), wv: g('wv'), wo: g('wo'),
@@ -296,9 +306,10 @@ export class FemtoEngine {
    * Average bits per byte (character) of `text` under the base model: the text is tokenized,
    * read in windows of the context size (each token after the first of a window is predicted
    * from the tokens before it there), and the bits of the predicted tokens are divided by the
-   * bytes they cover, so tokenizers of any vocabulary compare.
+   * bytes they cover, so tokenizers of any vocabulary compare. With `personality`: under that
+   * instance (its matrix and output bias, temperature 1).
    */
-  bitsPerByte(text: Uint8Array): number {
+  bitsPerByte(text: Uint8Array, personality: Personality | null = null): number {
     const ids = this.tokenizer.encode(text);
     let bits = 0;
     let bytes = 0;
@@ -306,13 +317,37 @@ export class FemtoEngine {
       const end = Math.min(ids.length, w + this.ctx);
       for (let i = w; i < end - 1; i++) {
         this.step(ids[i] as number, i > 0 ? (ids[i - 1] as number) : -1, i - w);
-        this.head(null, false);
+        this.head(personality, false);
         const next = ids[i + 1] as number;
         bits -= this.logSoftmaxAt(next) / Math.LN2;
         bytes += this.tokenizer.bytesOf(next).length;
       }
     }
     return bytes === 0 ? 0 : bits / bytes;
+  }
+
+  /**
+   * What an instance's own parameters see of `text`: for every token that `bitsPerByte` predicts
+   * (same windows), the base's final normalised hidden state before it (row-major [n × hidden])
+   * and the token. The base is frozen while an instance is taught, so these are computed once
+   * and teaching runs on them alone (FemtoTeacher).
+   */
+  finalStates(text: Uint8Array): { readonly hidden: Float32Array; readonly targets: Int32Array } {
+    const ids = this.tokenizer.encode(text);
+    const n = Math.max(0, ids.length - Math.ceil(ids.length / this.ctx));
+    const hidden = new Float32Array(n * this.d);
+    const targets = new Int32Array(n);
+    let r = 0;
+    for (let w = 0; w + 1 < ids.length; w += this.ctx) {
+      const end = Math.min(ids.length, w + this.ctx);
+      for (let i = w; i < end - 1; i++) {
+        this.step(ids[i] as number, i > 0 ? (ids[i - 1] as number) : -1, i - w);
+        layerNorm(this.x, this.w.lnfg, this.w.lnfb, this.h, this.d);
+        hidden.set(this.h, r * this.d);
+        targets[r++] = ids[i + 1] as number;
+      }
+    }
+    return { hidden: hidden.subarray(0, r * this.d), targets: targets.subarray(0, r) };
   }
 
   /**
@@ -431,10 +466,18 @@ export class FemtoEngine {
     if (emittableOnly) {
       this.logitsE.set(this.headbE);
       arena.vecmat(input, at.headE, at.logitsE, d, this.emit4);
+      if (personality !== null && this.hasBias) this.addBias(this.logitsE, this.biasE, this.biasE.length, 1);
     } else {
       this.logits.set(w.headb);
       matVecAdd(h, w.head, this.logits, d, this.vocab);
+      const bias = personality?.bias;
+      if (bias) this.addBias(this.logits, bias, this.vocab, personality?.biasScale ?? 0);
     }
+  }
+
+  /** out[j] += bias[j] · scale: a taught instance's output bias (kept out of `head`, the hot path). */
+  private addBias(out: Float32Array, bias: Float32Array | Int8Array, n: number, scale: number): void {
+    for (let j = 0; j < n; j++) out[j] = (out[j] as number) + (bias[j] as number) * scale;
   }
 
   /** The instance's int8 matrix as floats into the arena (read afresh: it may have been changed in place). */
@@ -442,6 +485,13 @@ export class FemtoEngine {
     const { data, offset, scale } = p;
     const pers = this.pers;
     for (let i = 0; i < pers.length; i++) pers[i] = (data[offset + i] as number) * scale;
+    const bias = p.bias;
+    this.hasBias = bias !== undefined && bias !== null;
+    if (bias) {
+      const s = p.biasScale ?? 0;
+      const { biasE, emitIds } = this;
+      for (let j = 0; j < biasE.length; j++) biasE[j] = (bias[emitIds[j] as number] as number) * s;
+    }
   }
 
   /** Softmax of `logitsE / temperature` into `probsE`. */

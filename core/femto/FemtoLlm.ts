@@ -1,4 +1,4 @@
-import type { LlmFactory, LlmNode } from '../llm/LlmNode.js';
+import type { LlmFactory, LlmLessonInfo, LlmNode, LlmTeaching } from '../llm/LlmNode.js';
 import { Random, hashSeed } from '../evgpu/Random.js';
 import { baseWeights } from './baseWeights.js';
 import type { BpeTokenizer } from './BpeTokenizer.js';
@@ -6,6 +6,8 @@ import type { Lexicon } from './Lexicon.js';
 import { FemtoEngine, type Personality } from './FemtoEngine.js';
 import { FemtoError } from './FemtoError.js';
 import type { FemtoWeights } from './FemtoWeights.js';
+import { type FemtoLesson, LESSON_MATRIX, decodeLesson, encodeLesson } from './FemtoLesson.js';
+import { FemtoTeacher } from './FemtoTeacher.js';
 import { decodeText, encodeText } from './text.js';
 
 export const KAPPA_TARGET = 0.6;
@@ -47,7 +49,9 @@ export class FemtoShared {
 export class FemtoLlm implements LlmNode {
   readonly id: string;
   kappa: number;
-  private readonly personality: Personality;
+  /** The engine reads it afresh on each request; teaching replaces it (matrix in place, plus a bias). */
+  private personality: Personality;
+  private learned: FemtoLesson | null = null;
 
   constructor(
     private readonly shared: FemtoShared,
@@ -79,6 +83,54 @@ export class FemtoLlm implements LlmNode {
   matrix(): Float32Array {
     const { data, offset, scale } = this.personality;
     return Float32Array.from(data.subarray(offset, offset + MATRIX), (q) => q * scale);
+  }
+
+  /**
+   * Starts teaching this instance's own parameters (its matrix P and an output bias) on `text`
+   * with the tape and Adam (FemtoTeacher); the shared base is never written. `finish()` applies
+   * the lesson; until then the instance answers as before.
+   */
+  teach(text: Uint8Array, seed: number): LlmTeaching {
+    const teacher = new FemtoTeacher(this.shared.engine, text, this.personality, seed);
+    return {
+      bitsBefore: teacher.bitsBefore,
+      step: () => teacher.step(),
+      finish: () => {
+        const lesson = teacher.finish();
+        this.learn(lesson);
+        return lessonInfo(lesson);
+      },
+    };
+  }
+
+  /** The lesson in its stored form (FemtoLesson.ts), or null if never taught. */
+  lesson(): Uint8Array | null {
+    return this.learned ? encodeLesson(this.learned) : null;
+  }
+
+  /** What the last teaching measured, or null if never taught. */
+  get lessonInfo(): LlmLessonInfo | null {
+    return this.learned ? lessonInfo(this.learned) : null;
+  }
+
+  restoreLesson(stored: Uint8Array): LlmLessonInfo {
+    const lesson = decodeLesson(stored);
+    this.learn(lesson);
+    return lessonInfo(lesson);
+  }
+
+  /** Takes a lesson's parameters: P over the instance's slot of the slab, the bias beside it. */
+  learn(lesson: FemtoLesson): void {
+    const { data, offset } = this.personality;
+    data.set(lesson.matrix.subarray(0, LESSON_MATRIX), offset);
+    this.personality = { data, offset, scale: lesson.matrixScale, bias: lesson.bias, biasScale: lesson.biasScale };
+    // The matrix lives in the slab only: the lesson refers to it instead of keeping a copy.
+    this.learned = { ...lesson, matrix: data.subarray(offset, offset + LESSON_MATRIX) };
+  }
+
+  /** Bits per character of `text` under this instance (its own parameters, temperature 1). */
+  bitsPerChar(text: Uint8Array): number {
+    return this.shared.engine.bitsPerByte(text, this.personality);
   }
 
   respond(prompt: string, maxTokens = DEFAULT_MAX_TOKENS): string {
@@ -151,6 +203,10 @@ export class FemtoLlm implements LlmNode {
     }
     return first.shared.engine.mixture(context, members);
   }
+}
+
+function lessonInfo(l: FemtoLesson): LlmLessonInfo {
+  return { steps: l.steps, textBytes: l.textBytes, bitsBefore: l.bitsBefore, bitsAfter: l.bitsAfter };
 }
 
 export function checkMaxTokens(maxTokens: number): void {

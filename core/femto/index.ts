@@ -27,3 +27,5 @@ export { NgramModel, MAX_KN_ORDER, KN_DISCOUNT } from './NgramModel.js';
 export { renderLossChart, type Raster, type ChartSeries } from './LossChart.js';
 export { encodeBase64, decodeBase64 } from './base64.js';
 export { encodeText, decodeText } from './text.js';
+export { type FemtoLesson, LESSON_BYTES, LESSON_VERSION, encodeLesson, decodeLesson } from './FemtoLesson.js';
+export { FemtoTeacher, MAX_TEACH_BYTES, MAX_TEACH_STEPS, DEFAULT_TEACH_STEPS, TEACH_BUDGET_MS, type TeachProgress } from './FemtoTeacher.js';

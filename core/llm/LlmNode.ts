@@ -27,6 +27,37 @@ export interface LlmNode {
    * node that gave it. Does not move κ. Optional: a node without it abstains from choice votes.
    */
   logProbability?(prompt: string, continuation: string): number;
+
+  /**
+   * Starts teaching this node's own parameters on `text` (the shared base stays frozen): the
+   * caller runs `step()` as often as it likes, then `finish()` applies the lesson. Optional: a
+   * node without it cannot learn (the placeholder).
+   */
+  teach?(text: Uint8Array, seed: number): LlmTeaching;
+  /** The node's learned parameters in their stored form, or null if it was never taught. */
+  lesson?(): Uint8Array | null;
+  /** Applies a stored lesson (after a restart, or when the node is re-created). */
+  restoreLesson?(stored: Uint8Array): LlmLessonInfo;
+}
+
+/** What a lesson says about itself (GET /value and the teach answers show it). */
+export interface LlmLessonInfo {
+  /** Optimiser steps of the last teaching. */
+  readonly steps: number;
+  readonly textBytes: number;
+  /** Bits per character of the taught text before and after the last teaching. */
+  readonly bitsBefore: number;
+  readonly bitsAfter: number;
+}
+
+/** One teaching in progress (LlmNode.teach). */
+export interface LlmTeaching {
+  /** Bits per character of the text under the node as it was. */
+  readonly bitsBefore: number;
+  /** One optimiser step; its loss in bits per character. */
+  step(): number;
+  /** Applies what was learned to the node and says how it went. */
+  finish(): LlmLessonInfo;
 }
 
 /** Creates the node for a coordinate; untouched coordinates cost nothing until created. */

@@ -2,7 +2,7 @@ import type { CubeRecord } from '../cube/Cube.js';
 import { describeError } from '../../protocol/errors/CodedError.js';
 import { CoreError } from '../errors/CoreError.js';
 import type { LedgerEntry } from '../ledger/LedgerEntry.js';
-import { emptyBatch, type ArrayRow, type CellRow, type LlmKappaRow, type Store } from '../store/Store.js';
+import { emptyBatch, type ArrayRow, type CellRow, type LlmKappaRow, type LlmLessonRow, type Store } from '../store/Store.js';
 
 export interface BatchPart {
   readonly entries?: readonly LedgerEntry[];
@@ -25,6 +25,8 @@ export class CommitQueue {
     private readonly dirtyCubes: () => CubeRecord[],
     /** Adds the κ of llmAt models whose κ a request moved since the last commit. */
     private readonly dirtyLlmKappas: () => LlmKappaRow[],
+    /** Adds the lessons of llmAt models taught since the last commit. */
+    private readonly dirtyLlmLessons: () => LlmLessonRow[],
     private readonly onFailure: (error: CoreError) => void,
   ) {}
 
@@ -50,6 +52,7 @@ export class CommitQueue {
       this.waiters = [];
       for (const c of this.dirtyCubes()) batch.cubes.push(c);
       for (const k of this.dirtyLlmKappas()) batch.llmKappas.push(k);
+      for (const l of this.dirtyLlmLessons()) batch.llmLessons.push(l);
       try {
         await this.store.commit(batch);
         for (const w of waiters) w.resolve();

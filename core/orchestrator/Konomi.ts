@@ -16,12 +16,15 @@ import { cellLeafHash, type InclusionProof } from '../ledger/Merkle.js';
 import type { LlmFactory, LlmNode } from '../llm/LlmNode.js';
 import { PlaceholderLlmFactory } from '../llm/PlaceholderLlm.js';
 import { MemoryStore } from '../store/MemoryStore.js';
-import type { CellRow, LlmKappaRow, Store } from '../store/Store.js';
+import { MAX_LESSON_BYTES, type CellRow, type LlmKappaRow, type LlmLessonRow, type Store } from '../store/Store.js';
+import { hashSeed } from '../evgpu/Random.js';
+import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
 import { ArraySlot } from './ArraySlot.js';
 import { CommitQueue } from './CommitQueue.js';
 import { loadKonomiState } from './KonomiLoader.js';
 import { PACKML_STATES, PackMlMachine, type PackMlCommand, type PackMlState } from './PackMl.js';
-import type { ArrayInfo, CellInput, CellRead, KappaMetrics, KappaTick, LlmBroadcastResult, WriteReceipt } from './types.js';
+import type { ArrayInfo, CellInput, CellRead, KappaMetrics, KappaTick, LlmBroadcastResult, LlmTeachOptions, LlmTeachResult, LlmView, WriteReceipt } from './types.js';
+import type { LlmLessonInfo } from '../llm/LlmNode.js';
 
 /** Creates the model of a cube vertex; by default the LlmFactory at origin + doubled vertex offset. */
 export type VertexLlmFactory = (cube: number, origin: Coordinate, vertex: VertexId) => LlmNode;
@@ -54,7 +57,23 @@ export interface KonomiOptions {
    * kept (re-created from its coordinate on next use, with that κ). Default 100 000.
    */
   readonly maxLlmNodes?: number;
+  /** Longest a teaching may run, in milliseconds of `teachClock`. Default 2000. */
+  readonly teachBudgetMs?: number;
+  /**
+   * Clock of the teaching budget, in milliseconds. Default Date.now (wall clock, so at most as
+   * much CPU); the bridge passes its process's CPU time, so load does not cut teachings short.
+   */
+  readonly teachClock?: () => number;
+  /**
+   * Awaited every TEACH_YIELD_STEPS steps of a teaching, so the host can serve other requests
+   * (and send progress) meanwhile; the bridge passes a setImmediate. Default: none (one run).
+   */
+  readonly yieldToHost?: () => Promise<void>;
 }
+
+export const DEFAULT_TEACH_BUDGET_MS = 2000;
+/** Steps of a teaching between two yields to the host. */
+export const TEACH_YIELD_STEPS = 10;
 
 export const DEFAULT_MAX_LLM_NODES = 100_000;
 
@@ -79,6 +98,13 @@ export class Konomi {
   private readonly evictedKappa = new Map<number, number>();
   /** Morton keys whose κ a request moved since the last commit: written with the next one. */
   private readonly dirtyLlms = new Set<number>();
+  /** Lessons of taught llmAt models by Morton key (≤ 1 KiB each, kept through eviction). */
+  private readonly lessons = new Map<number, Uint8Array>();
+  /** What each lesson said about itself, once a model has applied it. */
+  private readonly lessonInfo = new Map<number, LlmLessonInfo>();
+  private readonly dirtyLessons = new Set<number>();
+  /** Teachings run one at a time (each is CPU-bound): the tail of the queue. */
+  private teachingTail: Promise<unknown> = Promise.resolve();
   private readonly maxLlmNodes: number;
   /** By id; ids may have gaps when a shared store allocates them. */
   private readonly cubes = new Map<number, Cube>();
@@ -112,7 +138,7 @@ export class Konomi {
         const [dx, dy, dz] = vertexOffset(vertex);
         return this.llmFactory.create(origin.x + dx, origin.y + dy, origin.z + dz);
       });
-    this.queue = new CommitQueue(store, () => this.takeDirtyCubes(), () => this.takeDirtyLlmKappas(), (e) => this.fail(e));
+    this.queue = new CommitQueue(store, () => this.takeDirtyCubes(), () => this.takeDirtyLlmKappas(), () => this.takeDirtyLessons(), (e) => this.fail(e));
   }
 
   /** Opens the store, reloads arrays, ledger, cubes and llmAt κ, and creates array 0 on first use. */
@@ -124,6 +150,7 @@ export class Konomi {
       addCube: (record) => konomi.restoreCube(record),
       linkCubes: (record) => konomi.restoreLinks(record),
       llmKappa: (morton, kappa) => konomi.restoreLlmKappa(morton, kappa),
+      llmLesson: (morton, lesson) => konomi.restoreLlmLesson(morton, lesson),
       clock: konomi.clock,
     });
     konomi.system.run('start');
@@ -360,6 +387,11 @@ export class Konomi {
         node.kappa = kappa;
         this.evictedKappa.delete(key);
       }
+      const lesson = this.lessons.get(key);
+      if (lesson !== undefined) {
+        if (node.restoreLesson === undefined) throw new CoreError('CORRUPT', `a lesson is stored for ${node.id}, whose model cannot learn`);
+        this.lessonInfo.set(key, node.restoreLesson(lesson));
+      }
       if (this.llms.size >= this.maxLlmNodes) this.evictOldestLlm();
     }
     this.llms.set(key, node);
@@ -381,6 +413,99 @@ export class Konomi {
     const text = node.respond(prompt, maxTokens);
     if (node.kappa !== before) this.dirtyLlms.add(key);
     return text;
+  }
+
+  /**
+   * Teaches the model at (x, y, z) `text` (2..4096 characters; non-ASCII reads as '?'): its own
+   * parameters only, the shared base stays frozen. At most `steps` optimiser steps within the
+   * time budget; teachings queue one behind the other. Resolves once the lesson is applied and
+   * durable. UNSUPPORTED if the model cannot learn (the placeholder).
+   */
+  async teachLlm(x: number, y: number, z: number, text: string, options: LlmTeachOptions = {}): Promise<LlmTeachResult> {
+    this.checkRunning();
+    checkCoordinate(this.gridDims, x, y, z);
+    if (typeof text !== 'string' || text.length < 2) throw new CoreError('BAD_VALUE', 'a text to teach needs at least 2 characters');
+    if (text.length > MAX_TEACH_TEXT) throw new CoreError('TOO_LARGE', `a text to teach is at most ${MAX_TEACH_TEXT} characters, got ${text.length}`);
+    const steps = options.steps ?? DEFAULT_TEACH_STEPS;
+    requireIntegerIn(steps, 1, MAX_TEACH_STEPS, 'steps');
+    const run = this.teachingTail.then(() => this.runTeaching(x, y, z, text, steps, options));
+    this.teachingTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTeaching(x: number, y: number, z: number, text: string, steps: number, options: LlmTeachOptions): Promise<LlmTeachResult> {
+    this.checkRunning();
+    const key = mortonEncode(x, y, z);
+    const node = this.llmAt(x, y, z);
+    if (node.teach === undefined || node.lesson === undefined) throw new CoreError('UNSUPPORTED', `the model at ${x},${y},${z} cannot learn (${node.id})`);
+    const clock = this.options.teachClock ?? Date.now;
+    const budget = this.options.teachBudgetMs ?? DEFAULT_TEACH_BUDGET_MS;
+    const started = clock();
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) < 128 ? text.charCodeAt(i) : 63;
+    const teaching = node.teach(bytes, hashSeed('teach', x, y, z, text, steps));
+    let done = 0;
+    let stoppedEarly = false;
+    while (done < steps) {
+      if (clock() - started >= budget) {
+        stoppedEarly = true;
+        break;
+      }
+      const loss = teaching.step();
+      done++;
+      options.onProgress?.({ step: done, steps, loss });
+      if (done % TEACH_YIELD_STEPS === 0 && this.options.yieldToHost) await this.options.yieldToHost();
+    }
+    const info = teaching.finish();
+    const lesson = node.lesson();
+    if (lesson === null || lesson.length > MAX_LESSON_BYTES) throw new CoreError('CORRUPT', `${node.id} learned ${lesson?.length ?? 0} bytes; at most ${MAX_LESSON_BYTES}`);
+    this.lessons.set(key, lesson);
+    this.lessonInfo.set(key, info);
+    this.dirtyLessons.add(key);
+    // A κ row too, so the restored model is counted and found by broadcasts like any used one.
+    this.dirtyLlms.add(key);
+    this.teachVertices(x, y, z, lesson);
+    this.onTaught(x, y, z);
+    await this.flush();
+    return { x, y, z, id: node.id, steps: done, stoppedEarly, bitsBefore: info.bitsBefore, bitsAfter: info.bitsAfter, ms: clock() - started };
+  }
+
+  /**
+   * A cube vertex's model, with the lesson of its coordinate (origin + doubled vertex offset) if
+   * that coordinate was taught: the vertex at (x, y, z) is the same FemtoLLM as llmAt(x, y, z).
+   */
+  private vertexNode(cube: number, origin: Coordinate, v: VertexId): LlmNode {
+    const node = this.vertexFactory(cube, origin, v);
+    const [dx, dy, dz] = vertexOffset(v);
+    const lesson = this.lessons.get(mortonEncode(origin.x + dx, origin.y + dy, origin.z + dz));
+    if (lesson !== undefined && node.restoreLesson !== undefined) node.restoreLesson(lesson);
+    return node;
+  }
+
+  /** Gives a new lesson to every cube vertex living at (x, y, z) (see vertexNode). */
+  private teachVertices(x: number, y: number, z: number, lesson: Uint8Array): void {
+    for (let v = 0; v <= 8; v++) {
+      const [dx, dy, dz] = vertexOffset(v as VertexId);
+      const [ox, oy, oz] = [x - dx, y - dy, z - dz];
+      if (ox < 0 || oy < 0 || oz < 0) continue;
+      const cube = this.cubesByOrigin.get(mortonEncode(ox, oy, oz));
+      cube?.node(v as VertexId).restoreLesson?.(lesson);
+    }
+  }
+
+  /** A teaching is activity in the κ field: the vertices living at the coordinate take TEACH_KICK (saved with the teach's commit). */
+  private onTaught(x: number, y: number, z: number): void {
+    this.taught(x, y, z);
+  }
+
+  /** Whether the model at (x, y, z) was taught, and what its last teaching measured. */
+  llmView(x: number, y: number, z: number): LlmView {
+    checkCoordinate(this.gridDims, x, y, z);
+    const key = mortonEncode(x, y, z);
+    if (!this.lessons.has(key)) return { taught: false };
+    if (!this.lessonInfo.has(key)) this.llmAt(x, y, z);
+    const info = this.lessonInfo.get(key);
+    return info === undefined ? { taught: true } : { taught: true, ...info };
   }
 
   /** How many coordinates have had a model created (alive or evicted to κ only). */
@@ -462,7 +587,7 @@ export class Konomi {
 
   private async addCube(id: number, key: number, origin: Coordinate): Promise<Cube> {
     const { x, y, z } = origin;
-    const cube = new Cube(id, origin, (v) => this.vertexFactory(id, origin, v), this.cubeOptions());
+    const cube = new Cube(id, origin, (v) => this.vertexNode(id, origin, v), this.cubeOptions());
     this.cubes.set(id, cube);
     this.fieldNeighbours = null;
     this.nextCubeId = Math.max(this.nextCubeId, id + 1);
@@ -789,6 +914,25 @@ export class Konomi {
     return rows;
   }
 
+  private takeDirtyLessons(): LlmLessonRow[] {
+    const rows: LlmLessonRow[] = [];
+    for (const morton of this.dirtyLessons) {
+      const lesson = this.lessons.get(morton);
+      if (lesson !== undefined) rows.push({ morton, lesson });
+    }
+    this.dirtyLessons.clear();
+    return rows;
+  }
+
+  /** A stored lesson waits until its model is created (llmAt applies it). */
+  private restoreLlmLesson(morton: number, lesson: Uint8Array): void {
+    if (!Number.isInteger(morton) || morton < 0 || morton >= 2 ** 30) throw new CoreError('CORRUPT', `llm lesson row with Morton code ${String(morton)}`);
+    if (!(lesson instanceof Uint8Array) || lesson.length > MAX_LESSON_BYTES) throw new CoreError('CORRUPT', `llm lesson at Morton code ${morton} is not ≤ ${MAX_LESSON_BYTES} bytes`);
+    this.lessons.set(morton, Uint8Array.from(lesson));
+    this.lessonInfo.delete(morton);
+    this.llms.delete(morton);
+  }
+
   /** A stored κ waits in the evicted map: the model is created only when its coordinate is used. */
   private restoreLlmKappa(morton: number, kappa: number): void {
     if (!Number.isInteger(morton) || morton < 0 || morton >= 2 ** 30) throw new CoreError('CORRUPT', `llm κ row with Morton code ${String(morton)}`);
@@ -806,7 +950,7 @@ export class Konomi {
     if (!Number.isInteger(record.id) || record.id < this.nextCubeId || record.id >= MAX_CUBES) {
       throw new CoreError('CORRUPT', `cube ${record.id} restored out of order`);
     }
-    const cube = new Cube(record.id, origin, (v) => this.vertexFactory(record.id, origin, v), this.cubeOptions());
+    const cube = new Cube(record.id, origin, (v) => this.vertexNode(record.id, origin, v), this.cubeOptions());
     cube.restore(record);
     this.cubes.set(record.id, cube);
     this.fieldNeighbours = null;

@@ -14,6 +14,8 @@ export interface LoadTarget {
   linkCubes(record: CubeRecord): void;
   /** κ of an llmAt model, by Morton code; later rows for the same code replace earlier ones. */
   llmKappa(morton: number, kappa: number): void;
+  /** The lesson of a taught llmAt model, by Morton code. */
+  llmLesson(morton: number, lesson: Uint8Array): void;
   readonly clock: () => number;
 }
 
@@ -58,6 +60,9 @@ export async function loadKonomiState(store: Store, target: LoadTarget): Promise
     llmKappa(morton, kappa) {
       // Needs nothing else loaded first: applied at once, no copy held.
       target.llmKappa(morton, kappa);
+    },
+    llmLesson(morton, lesson) {
+      target.llmLesson(morton, lesson);
     },
   });
   buildArrays(rows, plain, deltas, target);

@@ -53,3 +53,35 @@ export interface KappaTick {
   /** The largest change of any κ in the tick, cube or vertex: 0 once the field has settled. */
   readonly largestChange: number;
 }
+
+/** How a teaching went (Konomi.teachLlm): the model at (x, y, z) has applied its lesson. */
+export interface LlmTeachResult {
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+  readonly id: string;
+  /** Optimiser steps run: as asked, or fewer if the time budget ran out (`stoppedEarly`). */
+  readonly steps: number;
+  readonly stoppedEarly: boolean;
+  /** Bits per character of the taught text under the model before and after. */
+  readonly bitsBefore: number;
+  readonly bitsAfter: number;
+  /** Wall-clock milliseconds the teaching took (the CPU it used is at most this). */
+  readonly ms: number;
+}
+
+/** What GET /value shows of the model at a coordinate. */
+export interface LlmView {
+  readonly taught: boolean;
+  readonly steps?: number;
+  readonly textBytes?: number;
+  readonly bitsBefore?: number;
+  readonly bitsAfter?: number;
+}
+
+export interface LlmTeachOptions {
+  /** Optimiser steps (default 100, at most 1000). */
+  readonly steps?: number;
+  /** Called after each step. */
+  readonly onProgress?: (progress: { readonly step: number; readonly steps: number; readonly loss: number }) => void;
+}

@@ -12,6 +12,8 @@ export class MemoryStore implements Store {
   private readonly cubes = new Map<number, CubeRecord>();
   /** llmAt κ by Morton code. */
   private readonly llmKappas = new Map<number, number>();
+  /** Lessons of taught llmAt models by Morton code (copies). */
+  private readonly llmLessons = new Map<number, Uint8Array>();
   private closed = false;
 
   async commit(batch: StoreBatch): Promise<void> {
@@ -26,6 +28,7 @@ export class MemoryStore implements Store {
     for (const e of batch.entries) this.entries.push({ ...e, prevHash: e.prevHash.slice(), hash: e.hash.slice() });
     for (const c of batch.cubes) this.cubes.set(c.id, structuredCloneCube(c));
     for (const k of batch.llmKappas ?? []) this.llmKappas.set(k.morton, k.kappa);
+    for (const l of batch.llmLessons ?? []) this.llmLessons.set(l.morton, l.lesson.slice());
   }
 
   async load(sink: StoreSink): Promise<void> {
@@ -35,6 +38,7 @@ export class MemoryStore implements Store {
     for (const e of this.entries) sink.entry(e);
     for (const id of [...this.cubes.keys()].sort((a, b) => a - b)) sink.cube(this.cubes.get(id)!);
     if (sink.llmKappa) for (const [morton, kappa] of this.llmKappas) sink.llmKappa(morton, kappa);
+    if (sink.llmLesson) for (const [morton, lesson] of this.llmLessons) sink.llmLesson(morton, lesson.slice());
   }
 
   async close(): Promise<void> {

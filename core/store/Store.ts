@@ -40,6 +40,18 @@ export interface LlmKappaRow {
   readonly kappa: number;
 }
 
+/**
+ * A taught llmAt model's own parameters (LlmNode.lesson: FemtoLLM's is 792 bytes, versioned, see
+ * core/femto/FemtoLesson.ts), by Morton code. Stores keep the bytes as they are.
+ */
+export interface LlmLessonRow {
+  readonly morton: number;
+  readonly lesson: Uint8Array;
+}
+
+/** Largest lesson a store accepts (the budget per instance). */
+export const MAX_LESSON_BYTES = 1024;
+
 /** One atomic unit: all of it is durable, or none of it. Later rows with the same key replace earlier ones. */
 export interface StoreBatch {
   readonly entries: readonly LedgerEntry[];
@@ -48,6 +60,8 @@ export interface StoreBatch {
   readonly cubes: readonly CubeRecord[];
   /** Absent in batches written before llmAt κ was durable: nothing to write. */
   readonly llmKappas?: readonly LlmKappaRow[];
+  /** Absent in batches written before teaching existed: nothing to write. */
+  readonly llmLessons?: readonly LlmLessonRow[];
 }
 
 /** Receives everything at startup, streamed so that millions of cells need no intermediate objects. */
@@ -59,12 +73,14 @@ export interface StoreSink {
   cube(record: CubeRecord): void;
   /** κ of llmAt models, last; a sink without it ignores them. */
   llmKappa?(morton: number, kappa: number): void;
+  /** Lessons of taught llmAt models, after κ; a sink without it ignores them. */
+  llmLesson?(morton: number, lesson: Uint8Array): void;
 }
 
 export interface Store {
   /** Resolves only once the whole batch is durable; rejects (and applies nothing) otherwise. */
   commit(batch: StoreBatch): Promise<void>;
-  /** Streams back arrays (ascending id), then cells, then ledger entries (ascending index), then cubes, then llmAt κ. */
+  /** Streams back arrays (ascending id), then cells, then ledger entries (ascending index), then cubes, then llmAt κ, then lessons. */
   load(sink: StoreSink): Promise<void>;
   close(): Promise<void>;
   /**
@@ -78,6 +94,6 @@ export interface Store {
 
 export type IdKind = 'array' | 'cube';
 
-export function emptyBatch(): { entries: LedgerEntry[]; cells: CellRow[]; arrays: ArrayRow[]; cubes: CubeRecord[]; llmKappas: LlmKappaRow[] } {
-  return { entries: [], cells: [], arrays: [], cubes: [], llmKappas: [] };
+export function emptyBatch(): { entries: LedgerEntry[]; cells: CellRow[]; arrays: ArrayRow[]; cubes: CubeRecord[]; llmKappas: LlmKappaRow[]; llmLessons: LlmLessonRow[] } {
+  return { entries: [], cells: [], arrays: [], cubes: [], llmKappas: [], llmLessons: [] };
 }

@@ -12,11 +12,11 @@
 local p = Proto("konomi56k", "Konomi 56k packet protocol")
 
 -- Names, as in docs/PROTOCOL.md and protocol/constants.ts.
-local OP_HELLO, OP_PING, OP_TENSOR, OP_LLM, OP_BLOCK_GET, OP_BLOCK_SET, OP_CUBE, OP_NAK =
-  0x01, 0x02, 0x10, 0x11, 0x12, 0x13, 0x14, 0x7f
+local OP_HELLO, OP_PING, OP_TENSOR, OP_LLM, OP_BLOCK_GET, OP_BLOCK_SET, OP_CUBE, OP_TEACH, OP_NAK =
+  0x01, 0x02, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x7f
 local opcodes = {
   [OP_HELLO] = "HELLO", [OP_PING] = "PING", [OP_TENSOR] = "TENSOR_OP", [OP_LLM] = "LLM_QUERY",
-  [OP_BLOCK_GET] = "BLOCK_GET", [OP_BLOCK_SET] = "BLOCK_SET", [OP_CUBE] = "CUBE_MSG", [OP_NAK] = "NAK",
+  [OP_BLOCK_GET] = "BLOCK_GET", [OP_BLOCK_SET] = "BLOCK_SET", [OP_CUBE] = "CUBE_MSG", [OP_TEACH] = "LLM_TEACH", [OP_NAK] = "NAK",
 }
 local errors = {
   [1] = "BAD_PAYLOAD", [2] = "OUT_OF_RANGE", [3] = "TOO_LARGE", [4] = "UNSUPPORTED", [5] = "BUSY",
@@ -45,6 +45,7 @@ local HEADER, CRC = 8, 2
 local MAX_CONTENT, MIN_CONTENT = 4096, 10
 local MAX_WINDOW = 64
 local MAX_LLM_TOKENS = 256
+local MAX_TEACH_STEPS = 1000
 local MAX_TENSOR_RANK, MAX_TENSOR_PARAMS = 4, 4
 local HASH_SIZE = 32
 -- Wireshark's direction values (epan/packet_info.h); pcapng epb_flags inbound becomes RECV.
@@ -114,6 +115,10 @@ f.kappa = ProtoField.double("konomi56k.kappa", "Kappa")
 f.tokens = ProtoField.uint16("konomi56k.tokens", "Tokens", base.DEC)
 f.text = ProtoField.string("konomi56k.text", "Text")
 f.cube = ProtoField.uint16("konomi56k.cube", "Cube", base.DEC)
+-- LLM_TEACH
+f.steps = ProtoField.uint16("konomi56k.teach.steps", "Steps", base.DEC)
+f.bits_before = ProtoField.float("konomi56k.teach.bits_before", "Bits per character before")
+f.bits_after = ProtoField.float("konomi56k.teach.bits_after", "Bits per character after")
 f.vertex = ProtoField.uint8("konomi56k.vertex", "Vertex", base.DEC, vertices)
 -- TENSOR_OP
 f.t_op = ProtoField.uint8("konomi56k.tensor.op", "Operation", base.HEX, tensor_ops)
@@ -435,6 +440,13 @@ local function decode_request(tree, opcode, r)
     if mt:uint() < 1 or mt:uint() > MAX_LLM_TOKENS then mi:add_proto_expert_info(ex.bad_payload, "BAD_PAYLOAD: max tokens outside 1..256") end
     local prompt = add_text(tree, f.prompt, r:rest())
     return string.format("%s max=%d %s", c, mt:uint(), quote(prompt))
+  elseif opcode == OP_TEACH then
+    local c = coords(tree, r)
+    local st = r:take(2, "steps")
+    local si = tree:add(f.steps, st)
+    if st:uint() > MAX_TEACH_STEPS then si:add_proto_expert_info(ex.bad_payload, "BAD_PAYLOAD: steps above 1000") end
+    local text = add_text(tree, f.text, r:rest())
+    return string.format("%s steps=%d %s", c, st:uint(), quote(text))
   elseif opcode == OP_CUBE then
     local cube = r:take(2, "cube")
     tree:add(f.cube, cube)
@@ -475,6 +487,15 @@ local function decode_reply(tree, opcode, r)
     tree:add(f.tokens, tokens)
     local text = add_text(tree, f.text, r:rest())
     return string.format("κ=%s %d tokens %s", tostring(kappa:float()), tokens:uint(), quote(text))
+  elseif opcode == OP_TEACH then
+    local st = r:take(2, "steps")
+    tree:add(f.steps, st)
+    local before = r:take(4, "bits before")
+    tree:add(f.bits_before, before)
+    local after = r:take(4, "bits after")
+    tree:add(f.bits_after, after)
+    r:done()
+    return string.format("%d steps %s -> %s bits/char", st:uint(), tostring(before:float()), tostring(after:float()))
   elseif opcode == OP_CUBE then
     local vertex = r:take(1, "vertex")
     check_vertex(tree:add(f.vertex, vertex), vertex:uint())

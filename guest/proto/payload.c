@@ -192,6 +192,44 @@ int proto_llm_reply_decode(const uint8_t *payload, size_t length, struct proto_l
     return reader_result(&r, true);
 }
 
+size_t proto_teach_request_encode(const struct proto_teach_request *req, uint8_t *out, size_t capacity) {
+    if (req->steps > PROTO_TEACH_MAX_STEPS || req->text.length > PROTO_TEACH_MAX_TEXT) return 0;
+    struct wire_writer w;
+    wire_writer_init(&w, out, capacity);
+    put_coords(&w, &req->at);
+    wire_put_u16(&w, req->steps);
+    wire_put_bytes(&w, req->text.bytes, req->text.length);
+    return writer_result(&w);
+}
+
+int proto_teach_request_decode(const uint8_t *payload, size_t length, struct proto_teach_request *out) {
+    struct wire_reader r;
+    wire_reader_init(&r, payload, length);
+    get_coords(&r, &out->at);
+    out->steps = wire_get_u16(&r);
+    get_rest_text(&r, &out->text);
+    if (!r.error && (out->steps > PROTO_TEACH_MAX_STEPS || out->text.length > PROTO_TEACH_MAX_TEXT)) return PROTO_ERR_BAD_PAYLOAD;
+    return reader_result(&r, true);
+}
+
+size_t proto_teach_reply_encode(const struct proto_teach_reply *reply, uint8_t *out, size_t capacity) {
+    struct wire_writer w;
+    wire_writer_init(&w, out, capacity);
+    wire_put_u16(&w, reply->steps);
+    wire_put_f32(&w, reply->bits_before);
+    wire_put_f32(&w, reply->bits_after);
+    return writer_result(&w);
+}
+
+int proto_teach_reply_decode(const uint8_t *payload, size_t length, struct proto_teach_reply *out) {
+    struct wire_reader r;
+    wire_reader_init(&r, payload, length);
+    out->steps = wire_get_u16(&r);
+    out->bits_before = wire_get_f32(&r);
+    out->bits_after = wire_get_f32(&r);
+    return reader_result(&r, true);
+}
+
 size_t proto_cube_request_encode(const struct proto_cube_request *req, uint8_t *out, size_t capacity) {
     struct wire_writer w;
     wire_writer_init(&w, out, capacity);

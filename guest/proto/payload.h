@@ -14,6 +14,9 @@
 #define PROTO_WINDOW_MIN 1u
 #define PROTO_WINDOW_MAX 64u
 #define PROTO_LLM_MAX_TOKENS 256u
+/* LLM_TEACH bounds (protocol/payloads/llmTeach.ts): text bytes, optimiser steps (0 = default). */
+#define PROTO_TEACH_MAX_TEXT 4096u
+#define PROTO_TEACH_MAX_STEPS 1000u
 #define PROTO_TENSOR_MAX_RANK 4u
 #define PROTO_TENSOR_MAX_INPUTS 2u
 #define PROTO_TENSOR_MAX_PARAMS 4u
@@ -74,6 +77,19 @@ struct proto_llm_reply {
     double kappa;
     uint16_t tokens;
     struct proto_text text;
+};
+
+/* LLM_TEACH: teach the model at `at` a text (its own parameters; the base stays shared). */
+struct proto_teach_request {
+    struct proto_coords at;
+    uint16_t steps;
+    struct proto_text text;
+};
+
+struct proto_teach_reply {
+    uint16_t steps;
+    float bits_before;
+    float bits_after;
 };
 
 struct proto_cube_request {
@@ -147,6 +163,10 @@ size_t proto_llm_request_encode(const struct proto_llm_request *req, uint8_t *ou
 int proto_llm_request_decode(const uint8_t *payload, size_t length, struct proto_llm_request *out);
 size_t proto_llm_reply_encode(const struct proto_llm_reply *reply, uint8_t *out, size_t capacity);
 int proto_llm_reply_decode(const uint8_t *payload, size_t length, struct proto_llm_reply *out);
+size_t proto_teach_request_encode(const struct proto_teach_request *req, uint8_t *out, size_t capacity);
+int proto_teach_request_decode(const uint8_t *payload, size_t length, struct proto_teach_request *out);
+size_t proto_teach_reply_encode(const struct proto_teach_reply *reply, uint8_t *out, size_t capacity);
+int proto_teach_reply_decode(const uint8_t *payload, size_t length, struct proto_teach_reply *out);
 
 size_t proto_cube_request_encode(const struct proto_cube_request *req, uint8_t *out, size_t capacity);
 int proto_cube_request_decode(const uint8_t *payload, size_t length, struct proto_cube_request *out);

@@ -141,10 +141,46 @@ static void cmd_block(struct shell *shell, int argc, char **argv, const char *re
     }
 }
 
+/* llm teach X Y Z TEXT: the model at a block learns TEXT (its own parameters; the core's
+ * default number of steps, bounded by its time budget). */
+static void llm_teach(struct shell *shell, char **argv, const char *rest) {
+    struct proto_teach_request request = { .steps = 0 };
+    if (!parse_coords(shell, argv, &request.at)) return;
+    const char *text = skip_words(rest, 4);
+    request.text.bytes = (const uint8_t *)text;
+    request.text.length = (uint32_t)strlen(text);
+    if (request.text.length < 2) {
+        shell_print(shell, "Give the text to learn: at least 2 characters.\n");
+        return;
+    }
+    struct agent_job *job = job_new(PROTO_OP_LLM_TEACH);
+    if (!job) return;
+    job->length = (uint32_t)proto_teach_request_encode(&request, job->payload, sizeof(job->payload));
+    struct proto_teach_reply reply;
+    shell_print(shell, "Teaching the FemtoLLM at (%u,%u,%u)...\n", request.at.x, request.at.y, request.at.z);
+    if (job_run(shell, job)) {
+        if (proto_teach_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
+            shell_print(shell, "Error BAD_PAYLOAD: the core's LLM_TEACH reply does not parse\n");
+        } else {
+            shell_print(shell, "Taught in %u steps: %.3f -> %.3f bits/char\n", reply.steps,
+                        (double)reply.bits_before, (double)reply.bits_after);
+        }
+    }
+    job_free(job);
+}
+
 static void cmd_llm(struct shell *shell, int argc, char **argv, const char *rest) {
     struct proto_llm_request request = { .max_tokens = LLM_DEFAULT_TOKENS };
+    if (argc >= 2 && strcmp(argv[1], "teach") == 0) {
+        if (argc < 6) {
+            shell_print(shell, "Usage: llm teach X Y Z TEXT\n");
+            return;
+        }
+        llm_teach(shell, argv + 2, rest);
+        return;
+    }
     if (argc < 5) {
-        shell_print(shell, "Usage: llm X Y Z TEXT\n");
+        shell_print(shell, "Usage: llm X Y Z TEXT | llm teach X Y Z TEXT\n");
         return;
     }
     if (!parse_coords(shell, argv + 1, &request.at)) return;
@@ -302,7 +338,7 @@ static void cmd_tensor(struct shell *shell, int argc, char **argv, const char *r
 const struct shell_command shell_remote_commands[] = {
     { "ping", "ping [TEXT]", "echo through the Konomi core", cmd_ping },
     { "block", "block get|set X Y Z [V]", "read or write a BlockArray cell", cmd_block },
-    { "llm", "llm X Y Z TEXT", "ask the FemtoLLM at a block", cmd_llm },
+    { "llm", "llm [teach] X Y Z TEXT", "ask (or teach) the FemtoLLM at a block", cmd_llm },
     { "tensor", "tensor OP A [B]", "eVGPU op, e.g. tensor relu [-1,2]", cmd_tensor },
     { "cube", "cube CUBE VERTEX TEXT", "message a cube vertex", cmd_cube },
     { 0, 0, 0, 0 },

@@ -337,6 +337,23 @@ static void test_payload(const struct json *v) {
             check_reencode(name, scratch_b, proto_llm_reply_encode(&r, scratch_b, BUF_MAX), hex);
         }
         return;
+    case PROTO_OP_LLM_TEACH:
+        if (request) {
+            struct proto_teach_request r;
+            CHECK(proto_teach_request_decode(p, (size_t)n, &r) == 0 && r.at.x == json_number(fields, "x") &&
+                      r.at.y == json_number(fields, "y") && r.at.z == json_number(fields, "z") &&
+                      r.steps == json_number(fields, "steps") && text_is(r.text, json_string(fields, "text")),
+                  "fields %s", name);
+            check_reencode(name, scratch_b, proto_teach_request_encode(&r, scratch_b, BUF_MAX), hex);
+        } else {
+            struct proto_teach_reply r;
+            CHECK(proto_teach_reply_decode(p, (size_t)n, &r) == 0 && r.steps == json_number(fields, "steps") &&
+                      r.bits_before == (float)json_number(fields, "bits_before") &&
+                      r.bits_after == (float)json_number(fields, "bits_after"),
+                  "fields %s", name);
+            check_reencode(name, scratch_b, proto_teach_reply_encode(&r, scratch_b, BUF_MAX), hex);
+        }
+        return;
     case PROTO_OP_CUBE_MSG:
         if (request) {
             struct proto_cube_request r;

@@ -21,6 +21,16 @@ export {
 } from './llmQuery.js';
 export type { LlmQueryRequest, LlmQueryReply } from './llmQuery.js';
 export {
+  encodeLlmTeachRequest,
+  decodeLlmTeachRequest,
+  encodeLlmTeachReply,
+  decodeLlmTeachReply,
+  MAX_TEACH_TEXT,
+  MAX_TEACH_STEPS,
+  DEFAULT_TEACH_STEPS,
+} from './llmTeach.js';
+export type { LlmTeachRequest, LlmTeachReply } from './llmTeach.js';
+export {
   encodeCubeMsgRequest,
   decodeCubeMsgRequest,
   encodeCubeMsgReply,

@@ -1,3 +1,4 @@
+import { encodeLlmTeachReply, encodeLlmTeachRequest } from '../../protocol/payloads/llmTeach.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -189,6 +190,16 @@ const cases: Case[] = [
     payload: { 'konomi56k.kappa': '0.5', 'konomi56k.tokens': '3', 'konomi56k.text': 'κ ≈ ½ 🙂\nbye' },
     // Info stays on one line.
     info: '"κ ≈ ½ 🙂\\nbye"',
+  },
+  {
+    message: { flags: REQ, opcode: Opcode.LLM_TEACH, seq: 60, channel: 1, payload: encodeLlmTeachRequest({ x: 1, y: 2, z: 3, steps: 0, text: 'ls -l' }) },
+    payload: { 'konomi56k.x': '1', 'konomi56k.y': '2', 'konomi56k.z': '3', 'konomi56k.teach.steps': '0', 'konomi56k.text': 'ls -l' },
+    info: '(1,2,3) steps=0 "ls -l"',
+  },
+  {
+    message: { flags: REP, opcode: Opcode.LLM_TEACH, seq: 60, channel: 1, payload: encodeLlmTeachReply({ steps: 100, bitsBefore: 6.25, bitsAfter: 4.5 }) },
+    payload: { 'konomi56k.teach.steps': '100', 'konomi56k.teach.bits_before': '6.25', 'konomi56k.teach.bits_after': '4.5' },
+    info: '100 steps 6.25 -> 4.5 bits/char',
   },
   {
     message: { flags: REQ, opcode: Opcode.CUBE_MSG, seq: 7, channel: 2, payload: encodeCubeMsgRequest({ cube: 1, vertex: Vertex.CENTRAL, text: 'think — Σκ' }) },

@@ -250,6 +250,59 @@ export function storeSuite(factory: StoreFactory): void {
     await reopened.close();
   });
 
+  it('lessons of taught models survive reopening byte for byte, streamed after κ; a later one for a coordinate replaces the earlier', async () => {
+    const store = await factory.open();
+    const lesson = (fill: number) => Uint8Array.from({ length: 792 }, (_, i) => (i * 31 + fill) & 0xff);
+    await store.commit({ arrays: [], cells: [], entries: [], cubes: [], llmKappas: [{ morton: 9, kappa: 0.5 }], llmLessons: [{ morton: 9, lesson: lesson(1) }, { morton: 2 ** 30 - 1, lesson: lesson(2) }] });
+    // Batches without llmLessons leave the stored ones alone; a later lesson replaces the earlier.
+    await store.commit({ arrays: [], cells: [], entries: entries(1), cubes: [] });
+    await store.commit({ arrays: [], cells: [], entries: [], cubes: [], llmLessons: [{ morton: 9, lesson: lesson(3) }] });
+    await store.close();
+
+    const reopened = await factory.open();
+    const order: string[] = [];
+    const lessons = new Map<number, Uint8Array>();
+    await reopened.load({
+      array: () => order.push('array'),
+      cell: () => order.push('cell'),
+      entry: () => order.push('entry'),
+      cube: () => order.push('cube'),
+      llmKappa: () => order.push('llmKappa'),
+      llmLesson: (morton, l) => (order.push('llmLesson'), lessons.set(morton, l)),
+    });
+    expect(order).toEqual(['entry', 'llmKappa', 'llmLesson', 'llmLesson']);
+    expect(lessons.get(9)).toEqual(lesson(3));
+    expect(lessons.get(2 ** 30 - 1)).toEqual(lesson(2));
+    expect(lessons.get(9)).toBeInstanceOf(Uint8Array);
+    // A sink without llmLesson is still served.
+    expect((await loadAll(reopened)).entries).toHaveLength(1);
+    await reopened.close();
+  });
+
+  it('a Konomi restarted on the store has its taught model back: same lesson, same answers, shown as taught', async () => {
+    const options = { llmFactory: new FemtoLlmFactory(), gridDims: { x: 100, y: 100, z: 100 }, maxLlmNodes: 1 };
+    const text = 'int main(void) { return 0; }\nint main(void) { return 1; }\n';
+    const k = await Konomi.open({ ...options, store: await factory.open() });
+    const taught = await k.teachLlm(3, 4, 5, text, { steps: 20 });
+    expect(taught.bitsAfter).toBeLessThan(taught.bitsBefore);
+    const lesson = k.llmAt(3, 4, 5).lesson?.();
+    k.llmAt(6, 6, 6); // evicts the taught model (maxLlmNodes 1): its lesson stays
+    const answer = k.queryLlm(3, 4, 5, 'int ', 16);
+    await k.close();
+
+    const r = await Konomi.open({ ...options, store: await factory.open() });
+    expect(r.llmView(3, 4, 5)).toEqual({ taught: true, steps: 20, textBytes: text.length, bitsBefore: taught.bitsBefore, bitsAfter: taught.bitsAfter });
+    expect(r.llmAt(3, 4, 5).lesson?.()).toEqual(lesson);
+    expect(r.llmView(7, 7, 7)).toEqual({ taught: false });
+    // κ moved by the answer before the restart is back too, so the next answer is the same.
+    const control = await Konomi.open(options);
+    await control.teachLlm(3, 4, 5, text, { steps: 20 });
+    expect(control.queryLlm(3, 4, 5, 'int ', 16)).toEqual(answer);
+    expect(r.queryLlm(3, 4, 5, 'int ', 16)).toEqual(control.queryLlm(3, 4, 5, 'int ', 16));
+    await control.close();
+    await r.close();
+  });
+
   it('a Konomi restarted on the store has its llmAt κ back, evicted ones included, and answers as if never restarted', async () => {
     const llmFactory = new FemtoLlmFactory();
     const grid = { x: 100, y: 100, z: 100 };

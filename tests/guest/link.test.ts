@@ -239,6 +239,14 @@ describe('XP10 on the COM1 packet link (real v86, real image, in-memory core)', 
     expect(decodeLlmQueryRequest(core.framesWith(Opcode.LLM_QUERY).at(-1)!.payload)).toMatchObject({ maxTokens: 32 });
   });
 
+  it('llm teach sends LLM_TEACH with the text and default steps and prints the bits before and after', async () => {
+    const out = await run(machine, 'llm teach 4 5 7 ls -l notes.txt');
+    // 15 characters of text reached the core intact; z = 7 came back as 3.5.
+    expect(out).toMatch(/Teaching the FemtoLLM at \(4,5,7\)\.\.\.\r\nTaught in 100 steps: 15\.000 -> 3\.500 bits\/char/);
+    expect(await run(machine, 'llm teach 4 5 7')).toMatch(/Usage: llm teach X Y Z TEXT/);
+    expect(await run(machine, 'llm teach 4 5 x hello')).toMatch(/Coordinates must be whole numbers/);
+  });
+
   it('tensor sends inline tensors and prints the result', async () => {
     expect(await run(machine, 'tensor relu [-1,2.5,-3,4]')).toMatch(/Result shape \[4\]:\r\n  0\.0000 2\.5000 0\.0000 4\.0000/);
     expect(await run(machine, 'tensor matmul [1,2;3,4] [5;6]')).toMatch(/Result shape \[2x1\]:\r\n  17\.0000\r\n  39\.0000/);

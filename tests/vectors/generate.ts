@@ -128,6 +128,10 @@ const payloadCases: PayloadCase[] = [
     kind: 'request',
     fields: { version: 1, max_content: 4096, window: 8, name: 'xp10', token_hex: '', vertices: [], boot_id: 0x7e7d1234 },
   },
+  { name: 'llm_teach request', opcode: Opcode.LLM_TEACH, kind: 'request', fields: { x: 1, y: 2, z: 3, steps: 100, text: 'Permission is hereby granted' } },
+  { name: 'llm_teach request default steps', opcode: Opcode.LLM_TEACH, kind: 'request', fields: { x: 65535, y: 0, z: 7, steps: 0, text: 'ls -l' } },
+  // Bits are f32 on the wire: values exact in f32, so the fields read back equal.
+  { name: 'llm_teach reply', opcode: Opcode.LLM_TEACH, kind: 'reply', fields: { steps: 100, bits_before: 6.25, bits_after: 4.5 } },
 ];
 
 /** Wraps already-built content (header, payload, CRC) in flags with escapes. */

@@ -4,6 +4,7 @@
  * u64 as a decimal string, f32/f64 as JSON numbers (exactly representable values only), text
  * as JSON strings.
  */
+import { decodeLlmTeachReply, decodeLlmTeachRequest, encodeLlmTeachReply, encodeLlmTeachRequest } from '../../protocol/payloads/llmTeach.js';
 import {
   Opcode,
   decodeBlockGetReply,
@@ -91,6 +92,10 @@ export function encodeFromFields(opcode: number, kind: PayloadKind, f: Fields): 
       return encodeLlmQueryRequest({ x: num(f, 'x'), y: num(f, 'y'), z: num(f, 'z'), maxTokens: num(f, 'max_tokens'), prompt: str(f, 'prompt') });
     case `${Opcode.LLM_QUERY}:reply`:
       return encodeLlmQueryReply({ kappa: num(f, 'kappa'), tokens: num(f, 'tokens'), text: str(f, 'text') });
+    case `${Opcode.LLM_TEACH}:request`:
+      return encodeLlmTeachRequest({ x: num(f, 'x'), y: num(f, 'y'), z: num(f, 'z'), steps: num(f, 'steps'), text: str(f, 'text') });
+    case `${Opcode.LLM_TEACH}:reply`:
+      return encodeLlmTeachReply({ steps: num(f, 'steps'), bitsBefore: num(f, 'bits_before'), bitsAfter: num(f, 'bits_after') });
     case `${Opcode.CUBE_MSG}:request`:
       return encodeCubeMsgRequest({ cube: num(f, 'cube'), vertex: num(f, 'vertex'), text: str(f, 'text') });
     case `${Opcode.CUBE_MSG}:reply`:
@@ -143,6 +148,12 @@ export function decodeToFields(opcode: number, kind: PayloadKind, payload: Uint8
     }
     case `${Opcode.LLM_QUERY}:reply`:
       return { ...decodeLlmQueryReply(payload) };
+    case `${Opcode.LLM_TEACH}:request`:
+      return { ...decodeLlmTeachRequest(payload) };
+    case `${Opcode.LLM_TEACH}:reply`: {
+      const r = decodeLlmTeachReply(payload);
+      return { steps: r.steps, bits_before: r.bitsBefore, bits_after: r.bitsAfter };
+    }
     case `${Opcode.CUBE_MSG}:request`:
       return { ...decodeCubeMsgRequest(payload) };
     case `${Opcode.CUBE_MSG}:reply`:

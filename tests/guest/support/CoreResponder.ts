@@ -1,3 +1,4 @@
+import { decodeLlmTeachRequest, encodeLlmTeachReply } from '../../../protocol/payloads/llmTeach.js';
 import {
   ErrorCode,
   Flag,
@@ -115,6 +116,11 @@ function defaultAnswer(frame: Frame): Answer {
     case Opcode.LLM_QUERY: {
       const q = decodeLlmQueryRequest(p);
       return { payload: encodeLlmQueryReply({ kappa: 0.75, tokens: 3, text: `echo(${q.prompt}) at ${q.x},${q.y},${q.z}` }) };
+    }
+    case Opcode.LLM_TEACH: {
+      // Says what it received: bits before = text length, after = z / 2, steps as asked (0: 100).
+      const q = decodeLlmTeachRequest(p);
+      return { payload: encodeLlmTeachReply({ steps: q.steps === 0 ? 100 : q.steps, bitsBefore: q.text.length, bitsAfter: q.z / 2 }) };
     }
     case Opcode.CUBE_MSG: {
       const m = decodeCubeMsgRequest(p);
