@@ -16,6 +16,7 @@ import { cellLeafHash, type InclusionProof } from '../ledger/Merkle.js';
 import type { LlmFactory, LlmNode } from '../llm/LlmNode.js';
 import { PlaceholderLlmFactory } from '../llm/PlaceholderLlm.js';
 import { MemoryStore } from '../store/MemoryStore.js';
+import { ProgramLibrary } from '../programs/ProgramLibrary.js';
 import type { CellRow, LlmKappaRow, Store } from '../store/Store.js';
 import { ArraySlot } from './ArraySlot.js';
 import { CommitQueue } from './CommitQueue.js';
@@ -96,6 +97,8 @@ export class Konomi {
   private readonly llmFactory: LlmFactory;
   private readonly vertexFactory: VertexLlmFactory;
   private failure: CoreError | null = null;
+  /** Saved programs (the PROGRAM request, REST /programs), kept in the same store. */
+  readonly programs: ProgramLibrary;
 
   private constructor(
     private readonly store: Store,
@@ -113,6 +116,7 @@ export class Konomi {
         return this.llmFactory.create(origin.x + dx, origin.y + dy, origin.z + dz);
       });
     this.queue = new CommitQueue(store, () => this.takeDirtyCubes(), () => this.takeDirtyLlmKappas(), (e) => this.fail(e));
+    this.programs = new ProgramLibrary(store, { now: this.clock });
   }
 
   /** Opens the store, reloads arrays, ledger, cubes and llmAt κ, and creates array 0 on first use. */
