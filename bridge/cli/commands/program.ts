@@ -47,7 +47,7 @@ export async function programCommand(argv: string[], io: CliIo): Promise<number>
         io.err(`konomi program: ${file} is ${text.length} bytes, a program is at most ${MAX_PROGRAM_TEXT}\n`);
         return 1;
       }
-      const res = await send(io, url(name), { method: 'PUT', headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }, body: text });
+      const res = await send(io, url(name), { method: 'PUT', headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }, body: new Uint8Array(text) });
       if (!res) return 1;
       const saved = (await res.json()) as ListedProgram;
       io.out(`saved ${saved.name} (${saved.size} bytes)\n`);
