@@ -126,6 +126,7 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
       { version: 2, name: 'array_state' },
       { version: 3, name: 'shared_ids' },
       { version: 4, name: 'llm_kappas' },
+      { version: 5, name: 'programs' },
     ]);
   });
 
