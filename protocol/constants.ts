@@ -7,6 +7,8 @@ export const Opcode = {
   BLOCK_GET: 0x12,
   BLOCK_SET: 0x13,
   CUBE_MSG: 0x14,
+  /** The program store: SAVE, LOAD, LIST, DELETE (payloads/program.ts). */
+  PROGRAM: 0x15,
   LLM_TEACH: 0x16,
   NAK: 0x7f,
 } as const;

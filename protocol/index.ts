@@ -76,6 +76,16 @@ export {
   MAX_TENSOR_PARAMS,
   tensorOperationArity,
   elementCount,
+  encodeProgramRequest,
+  decodeProgramRequest,
+  encodeProgramReply,
+  decodeProgramReply,
+  normalizeProgramName,
+  programNameProblem,
+  ProgramOperation,
+  MAX_PROGRAM_NAME,
+  MAX_PROGRAM_TEXT,
+  MAX_PROGRAMS,
   encodeErrorPayload,
   decodeErrorPayload,
   MAX_ERROR_MESSAGE,
@@ -99,6 +109,11 @@ export type {
   TensorOpRequest,
   TensorOpReply,
   ErrorPayload,
+  ProgramEntry,
+  ProgramOperationName,
+  ProgramOperationValue,
+  ProgramReply,
+  ProgramRequest,
 } from './payloads/index.js';
 export { seqCompare, seqNext, SEQ_MODULO, MAX_SEQ_SPAN } from './serial.js';
 export { realClock } from './Clock.js';

@@ -7,6 +7,8 @@ export interface LocalBridge {
   packetTarget: string;
   /** `ws://host:port` + path on the HTTP port. */
   wsUrl(path: string): string;
+  /** `http://host:port` + path: the REST API. */
+  httpUrl(path: string): string;
   /** The token `start` would use (TOKEN, KONOMI_TOKEN). */
   token: string | undefined;
 }
@@ -30,6 +32,7 @@ export function localBridge(env: NodeJS.ProcessEnv): LocalBridge {
   return {
     packetTarget: konomiTo ?? `tcp://${host}:${config.packetPort}`,
     wsUrl: (path) => `ws://${host}:${config.port}${path}`,
+    httpUrl: (path) => `http://${host}:${config.port}${path}`,
     token: config.token,
   };
 }

@@ -5,6 +5,7 @@ import { USAGE } from './usage.js';
 import { bootCommand } from './commands/boot.js';
 import { captureCommand } from './commands/capture.js';
 import { dialCommand } from './commands/dial.js';
+import { programCommand } from './commands/program.js';
 import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import { startCommand } from './commands/start.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   dial: dialCommand,
   capture: captureCommand,
   replay: replayCommand,
+  program: programCommand,
 };
 
 /** The `konomi` command: returns the exit code (2 for usage errors). */

@@ -20,5 +20,8 @@ ${SEND_FORMS.map((f) => `             ${f}`).join('\n')}
            piped input waits for CONNECT; exit 1 when the call fails (NO CARRIER, BUSY, NO ANSWER)
   capture  Record every frame of every line to a pcapng file       FILE [--from ws://127.0.0.1:3000/capture] [--count N]
   replay   Send the requests of a capture again and print the replies   FILE [--to tcp://127.0.0.1:5600]
+  program  The bridge's program store (what XP10 BASIC SAVEs and LOADs), over REST
+           put FILE [--name NAME] | get NAME | list | rm NAME   [--api http://127.0.0.1:3000] [--token T]
+           NAME: 1..32 of A-Z 0-9 _ - (case-insensitive); put names FILE's stem (life.bas → LIFE) unless --name
   help     This text
 `;

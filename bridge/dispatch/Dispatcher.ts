@@ -18,6 +18,8 @@ import {
 import type { Hello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
 import { DEFAULT_TEACH_STEPS, decodeLlmTeachRequest, encodeLlmTeachReply } from '../../protocol/payloads/llmTeach.js';
+import { decodeProgramRequest, encodeProgramReply, ProgramOperation } from '../../protocol/payloads/program.js';
+import type { ProgramLibrary } from '../../core/programs/ProgramLibrary.js';
 import { silentLogger, type Logger } from '../util/Logger.js';
 import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
 import type { BridgeCore, CellReading, CubeMessageAnswer } from './BridgeCore.js';
@@ -67,6 +69,8 @@ export interface DispatcherOptions {
   now?: () => number;
   /** Vertices hosted behind other bridges of a cluster; consulted when no local line hosts one. */
   remote?: RemoteVertices;
+  /** Serves PROGRAM requests; without it they are UNSUPPORTED. */
+  programs?: ProgramLibrary;
   /** How refused requests are logged under a flood (default: 5 lines per code per 10 s, then one summary). */
   logRateLimit?: RateLimitOptions;
 }
@@ -112,6 +116,7 @@ export class Dispatcher {
   private readonly name: string;
   private readonly now: () => number;
   private readonly remote: RemoteVertices | undefined;
+  private readonly programs: ProgramLibrary | undefined;
   private readonly peers = new Map<number, Peer>();
   private readonly vertices = new VertexRegistry<Peer>();
   private readonly listeners = new Set<(event: LineEvent) => void>();
@@ -129,6 +134,7 @@ export class Dispatcher {
     this.name = options.name ?? 'konomi-bridge';
     this.now = options.now ?? Date.now;
     this.remote = options.remote;
+    this.programs = options.programs;
     this.replyCaches = new ReplyCacheRegistry({
       maxParked: this.limits.maxParkedSessions,
       expiryMs: this.limits.sessionExpiryMs,
@@ -335,8 +341,29 @@ export class Dispatcher {
         return this.routeCubeMessage(peer, payload);
       case Opcode.TENSOR_OP:
         return this.core.tensorOp(payload);
+      case Opcode.PROGRAM:
+        return this.routeProgram(payload);
       default:
         throw new ProtocolError('UNSUPPORTED', `opcode 0x${request.opcode.toString(16)} is not served by the bridge`);
+    }
+  }
+
+  private async routeProgram(payload: Uint8Array): Promise<Uint8Array> {
+    if (!this.programs) throw new ProtocolError('UNSUPPORTED', 'this bridge keeps no programs');
+    const request = decodeProgramRequest(payload);
+    switch (request.operation) {
+      case ProgramOperation.SAVE:
+        await this.programs.save(request.name, request.text);
+        return encodeProgramReply({ operation: request.operation });
+      case ProgramOperation.LOAD:
+        return encodeProgramReply({ operation: request.operation, text: (await this.programs.get(request.name)).text });
+      case ProgramOperation.DELETE:
+        await this.programs.delete(request.name);
+        return encodeProgramReply({ operation: request.operation });
+      case ProgramOperation.LIST: {
+        const programs = (await this.programs.list()).map((p) => ({ name: p.name, size: p.size, updated: Math.floor(p.updated / 1000) }));
+        return encodeProgramReply({ operation: request.operation, programs });
+      }
     }
   }
 

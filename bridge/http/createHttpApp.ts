@@ -16,6 +16,7 @@ import { Fields } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
 import type { DialDirectory } from '../modem/DialDirectory.js';
 import { phonebookRoutes } from './phonebookRoutes.js';
+import { programRoutes } from './programRoutes.js';
 import { renderMetrics } from './renderMetrics.js';
 import { requestAuthorized } from './requestAuth.js';
 
@@ -75,6 +76,8 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     if (requestAuthorized(req, ctx.token)) return next();
     next(new HttpError('UNAUTHORIZED', 'requests from other hosts need the bridge token (Authorization: Bearer TOKEN or ?token=TOKEN)'));
   });
+  // Program texts are text/plain: their routes come before the JSON-only body rule.
+  programRoutes(app, service.konomi.programs);
   app.use(requireJsonBody);
   // Not strict: `null` or `7` is valid JSON and gets "body: must be a JSON object, got null", not "not valid JSON".
   app.use(express.json({ limit: ctx.bodyLimitBytes ?? 256 * 1024, strict: false }));

@@ -227,6 +227,7 @@ export class BridgeServer {
       ...(token ? { token: new TextEncoder().encode(token) } : {}),
       ...(cluster ? { remote: cluster, name: cluster.bridgeId } : {}),
       ...(options.logRateLimit ? { logRateLimit: options.logRateLimit } : {}),
+      programs: konomi.programs,
     });
     const server = new BridgeServer(service, dispatcher, { ...options, host, ...(token ? { token } : {}) }, logger, cluster);
     server.directory.load();

@@ -3,7 +3,8 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type { CubeRecord } from '../../core/cube/Cube.js';
 import { CoreError } from '../../core/errors/CoreError.js';
 import type { LedgerEntry, LedgerOpCode } from '../../core/ledger/LedgerEntry.js';
-import type { ArrayRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
+import type { ArrayRow, ProgramInfo, ProgramRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
+import { encodeUtf8 } from '../../protocol/utf8.js';
 
 export const DEFAULT_DATA_DIR = './data';
 
@@ -13,6 +14,13 @@ export const DEFAULT_DATA_DIR = './data';
  */
 type CellValue = [number, number, number];
 type CellKey = [number, number];
+
+/** A program as stored: its name is the key; size is kept so a listing need not measure texts. */
+interface StoredProgram {
+  text: string;
+  size: number;
+  updated: number;
+}
 
 /** A ledger entry as stored: its index is the key. */
 type StoredEntry = Omit<LedgerEntry, 'index'>;
@@ -36,6 +44,8 @@ export class LmdbStore implements Store {
     private readonly llmKappas: Database<number, number>,
     /** Lessons of taught llmAt models by Morton code. */
     private readonly llmLessons: Database<Uint8Array, number>,
+    /** Saved programs by name (not Konomi state: no ledger entry). */
+    private readonly programs: Database<StoredProgram, string>,
     private ledgerLength: number,
   ) {}
 
@@ -61,6 +71,7 @@ export class LmdbStore implements Store {
       root.openDB<CubeRecord, number>({ name: 'cubes' }),
       root.openDB<number, number>({ name: 'llm_kappas' }),
       root.openDB<Uint8Array, number>({ name: 'llm_lessons', encoding: 'binary' }),
+      root.openDB<StoredProgram, string>({ name: 'programs' }),
       ledger.getKeysCount(),
     );
   }
@@ -92,6 +103,33 @@ export class LmdbStore implements Store {
     for (const { value } of this.cubes.getRange()) sink.cube(value);
     if (sink.llmKappa) for (const { key, value } of this.llmKappas.getRange()) sink.llmKappa(key, value);
     if (sink.llmLesson) for (const { key, value } of this.llmLessons.getRange()) sink.llmLesson(key, Uint8Array.from(value));
+  }
+
+  async getProgram(name: string): Promise<ProgramRow | undefined> {
+    this.checkOpen();
+    const stored = this.programs.get(name);
+    return stored && { name, text: stored.text, updated: stored.updated };
+  }
+
+  async putProgram(row: ProgramRow): Promise<void> {
+    this.checkOpen();
+    await this.programs.put(row.name, { text: row.text, size: encodeUtf8(row.text).length, updated: row.updated });
+    await this.root.flushed;
+  }
+
+  async deleteProgram(name: string): Promise<boolean> {
+    this.checkOpen();
+    // remove() resolves true whether or not the key was there; one process owns the directory, so look first.
+    if (this.programs.get(name) === undefined) return false;
+    await this.programs.remove(name);
+    await this.root.flushed;
+    return true;
+  }
+
+  async listPrograms(): Promise<ProgramInfo[]> {
+    this.checkOpen();
+    // Keys come in byte order, which for A-Z 0-9 _ - is the order of the JavaScript comparison.
+    return [...this.programs.getRange()].map(({ key, value }) => ({ name: key, size: value.size, updated: value.updated }));
   }
 
   async close(): Promise<void> {

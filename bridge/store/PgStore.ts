@@ -5,7 +5,7 @@ import { CoreError } from '../../core/errors/CoreError.js';
 import { ledgerEntryHash, ZERO_HASH, type LedgerVerification } from '../../core/ledger/Ledger.js';
 import { isLedgerOp, type LedgerEntry } from '../../core/ledger/LedgerEntry.js';
 import { PACKML_STATES, type PackMlState } from '../../core/orchestrator/PackMl.js';
-import type { ArrayRow, CellRow, IdKind, LlmKappaRow, LlmLessonRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
+import type { ArrayRow, CellRow, IdKind, LlmKappaRow, LlmLessonRow, ProgramInfo, ProgramRow, Store, StoreBatch, StoreSink } from '../../core/store/Store.js';
 import { chainsRoot, type ChainHead } from './PgStoreChains.js';
 import { migrate } from './PgStoreMigrate.js';
 
@@ -188,6 +188,41 @@ export class PgStore implements Store {
       return row.id;
     } catch (cause) {
       throw new CoreError('STORE_FAILED', `cannot allocate a ${kind} id: ${message(cause)}`);
+    }
+  }
+
+  async getProgram(name: string): Promise<ProgramRow | undefined> {
+    const rows = await this.programQuery<{ text: string; updated: string }>('SELECT text, updated FROM programs WHERE name = $1', [name]);
+    const row = rows[0];
+    return row && { name, text: row.text, updated: Number(row.updated) };
+  }
+
+  async putProgram(row: ProgramRow): Promise<void> {
+    await this.programQuery(
+      'INSERT INTO programs (name, text, updated) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET text = EXCLUDED.text, updated = EXCLUDED.updated',
+      [row.name, row.text, row.updated],
+    );
+  }
+
+  async deleteProgram(name: string): Promise<boolean> {
+    return (await this.programQuery('DELETE FROM programs WHERE name = $1 RETURNING name', [name])).length > 0;
+  }
+
+  async listPrograms(): Promise<ProgramInfo[]> {
+    // COLLATE "C": byte order, the same order as the other stores whatever the database's locale.
+    const rows = await this.programQuery<{ name: string; size: number; updated: string }>(
+      'SELECT name, octet_length(text) AS size, updated FROM programs ORDER BY name COLLATE "C"',
+      [],
+    );
+    return rows.map((r) => ({ name: r.name, size: Number(r.size), updated: Number(r.updated) }));
+  }
+
+  private async programQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, values: unknown[]): Promise<R[]> {
+    this.checkOpen();
+    try {
+      return (await this.pool.query<R>(sql, values)).rows;
+    } catch (cause) {
+      throw new CoreError('STORE_FAILED', `program store: ${message(cause)}`);
     }
   }
 

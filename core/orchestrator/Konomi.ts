@@ -19,6 +19,7 @@ import { MemoryStore } from '../store/MemoryStore.js';
 import { MAX_LESSON_BYTES, type CellRow, type LlmKappaRow, type LlmLessonRow, type Store } from '../store/Store.js';
 import { hashSeed } from '../evgpu/Random.js';
 import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
+import { ProgramLibrary } from '../programs/ProgramLibrary.js';
 import { ArraySlot } from './ArraySlot.js';
 import { CommitQueue } from './CommitQueue.js';
 import { loadKonomiState } from './KonomiLoader.js';
@@ -122,6 +123,8 @@ export class Konomi {
   private readonly llmFactory: LlmFactory;
   private readonly vertexFactory: VertexLlmFactory;
   private failure: CoreError | null = null;
+  /** Saved programs (the PROGRAM request, REST /programs), kept in the same store. */
+  readonly programs: ProgramLibrary;
 
   private constructor(
     private readonly store: Store,
@@ -139,6 +142,7 @@ export class Konomi {
         return this.llmFactory.create(origin.x + dx, origin.y + dy, origin.z + dz);
       });
     this.queue = new CommitQueue(store, () => this.takeDirtyCubes(), () => this.takeDirtyLlmKappas(), () => this.takeDirtyLessons(), (e) => this.fail(e));
+    this.programs = new ProgramLibrary(store, { now: this.clock });
   }
 
   /** Opens the store, reloads arrays, ledger, cubes and llmAt κ, and creates array 0 on first use. */

@@ -1,7 +1,8 @@
 import type { CubeRecord } from '../cube/Cube.js';
 import { CoreError } from '../errors/CoreError.js';
 import type { LedgerEntry } from '../ledger/LedgerEntry.js';
-import type { ArrayRow, CellRow, Store, StoreBatch, StoreSink } from './Store.js';
+import { encodeUtf8 } from '../../protocol/utf8.js';
+import type { ArrayRow, CellRow, ProgramInfo, ProgramRow, Store, StoreBatch, StoreSink } from './Store.js';
 
 /** Keeps everything in memory; "durable" for the life of the object. For tests and ephemeral runs. */
 export class MemoryStore implements Store {
@@ -14,6 +15,7 @@ export class MemoryStore implements Store {
   private readonly llmKappas = new Map<number, number>();
   /** Lessons of taught llmAt models by Morton code (copies). */
   private readonly llmLessons = new Map<number, Uint8Array>();
+  private readonly programs = new Map<string, ProgramRow>();
   private closed = false;
 
   async commit(batch: StoreBatch): Promise<void> {
@@ -39,6 +41,29 @@ export class MemoryStore implements Store {
     for (const id of [...this.cubes.keys()].sort((a, b) => a - b)) sink.cube(this.cubes.get(id)!);
     if (sink.llmKappa) for (const [morton, kappa] of this.llmKappas) sink.llmKappa(morton, kappa);
     if (sink.llmLesson) for (const [morton, lesson] of this.llmLessons) sink.llmLesson(morton, lesson.slice());
+  }
+
+  async getProgram(name: string): Promise<ProgramRow | undefined> {
+    this.checkOpen();
+    const row = this.programs.get(name);
+    return row && { ...row };
+  }
+
+  async putProgram(row: ProgramRow): Promise<void> {
+    this.checkOpen();
+    this.programs.set(row.name, { ...row });
+  }
+
+  async deleteProgram(name: string): Promise<boolean> {
+    this.checkOpen();
+    return this.programs.delete(name);
+  }
+
+  async listPrograms(): Promise<ProgramInfo[]> {
+    this.checkOpen();
+    return [...this.programs.values()]
+      .map((p) => ({ name: p.name, size: encodeUtf8(p.text).length, updated: p.updated }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async close(): Promise<void> {

@@ -77,7 +77,38 @@ export interface StoreSink {
   llmLesson?(morton: number, lesson: Uint8Array): void;
 }
 
-export interface Store {
+/** A saved program (docs/PROTOCOL.md "PROGRAM"): its name is already upper case and valid. */
+export interface ProgramRow {
+  readonly name: string;
+  readonly text: string;
+  /** When it was last saved, ms since the epoch. */
+  readonly updated: number;
+}
+
+/** A program without its text, for listings. */
+export interface ProgramInfo {
+  readonly name: string;
+  /** Bytes of UTF-8 text. */
+  readonly size: number;
+  readonly updated: number;
+}
+
+/**
+ * Named programs, kept apart from the ledger: they are people's files, not Konomi state, so
+ * they are not hashed or replayed, and a write is durable when its promise resolves.
+ * ProgramLibrary (core/programs) checks names, sizes and the count before calling these.
+ */
+export interface ProgramStore {
+  getProgram(name: string): Promise<ProgramRow | undefined>;
+  /** Creates or replaces. */
+  putProgram(row: ProgramRow): Promise<void>;
+  /** false when there was no such program. */
+  deleteProgram(name: string): Promise<boolean>;
+  /** Every program, by name ascending. */
+  listPrograms(): Promise<ProgramInfo[]>;
+}
+
+export interface Store extends ProgramStore {
   /** Resolves only once the whole batch is durable; rejects (and applies nothing) otherwise. */
   commit(batch: StoreBatch): Promise<void>;
   /** Streams back arrays (ascending id), then cells, then ledger entries (ascending index), then cubes, then llmAt κ, then lessons. */

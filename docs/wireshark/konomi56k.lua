@@ -12,12 +12,19 @@
 local p = Proto("konomi56k", "Konomi 56k packet protocol")
 
 -- Names, as in docs/PROTOCOL.md and protocol/constants.ts.
-local OP_HELLO, OP_PING, OP_TENSOR, OP_LLM, OP_BLOCK_GET, OP_BLOCK_SET, OP_CUBE, OP_TEACH, OP_NAK =
-  0x01, 0x02, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x7f
+local OP_HELLO, OP_PING, OP_TENSOR, OP_LLM, OP_BLOCK_GET, OP_BLOCK_SET, OP_CUBE, OP_PROGRAM, OP_TEACH, OP_NAK =
+  0x01, 0x02, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x7f
 local opcodes = {
   [OP_HELLO] = "HELLO", [OP_PING] = "PING", [OP_TENSOR] = "TENSOR_OP", [OP_LLM] = "LLM_QUERY",
-  [OP_BLOCK_GET] = "BLOCK_GET", [OP_BLOCK_SET] = "BLOCK_SET", [OP_CUBE] = "CUBE_MSG", [OP_TEACH] = "LLM_TEACH", [OP_NAK] = "NAK",
+  [OP_BLOCK_GET] = "BLOCK_GET", [OP_BLOCK_SET] = "BLOCK_SET", [OP_CUBE] = "CUBE_MSG", [OP_PROGRAM] = "PROGRAM",
+  [OP_TEACH] = "LLM_TEACH", [OP_NAK] = "NAK",
 }
+local program_ops = { [1] = "SAVE", [2] = "LOAD", [3] = "LIST", [4] = "DELETE" }
+local MAX_PROGRAM_NAME, MAX_PROGRAM_TEXT, MAX_PROGRAMS = 32, 65536, 1024
+-- A PROGRAM reply does not repeat its operation: the request's, by line, channel and seq.
+local program_requests = {}
+local current_exchange = ""
+
 local errors = {
   [1] = "BAD_PAYLOAD", [2] = "OUT_OF_RANGE", [3] = "TOO_LARGE", [4] = "UNSUPPORTED", [5] = "BUSY",
   [6] = "NOT_FOUND", [7] = "INTERNAL", [8] = "UNAUTHORIZED", [9] = "UNAVAILABLE",
@@ -120,6 +127,13 @@ f.steps = ProtoField.uint16("konomi56k.teach.steps", "Steps", base.DEC)
 f.bits_before = ProtoField.float("konomi56k.teach.bits_before", "Bits per character before")
 f.bits_after = ProtoField.float("konomi56k.teach.bits_after", "Bits per character after")
 f.vertex = ProtoField.uint8("konomi56k.vertex", "Vertex", base.DEC, vertices)
+-- PROGRAM
+f.p_op = ProtoField.uint8("konomi56k.program.operation", "Operation", base.DEC, program_ops)
+f.p_name = ProtoField.string("konomi56k.program.name", "Name")
+f.p_text = ProtoField.string("konomi56k.program.text", "Text")
+f.p_count = ProtoField.uint16("konomi56k.program.count", "Programs", base.DEC)
+f.p_size = ProtoField.uint32("konomi56k.program.size", "Size", base.DEC)
+f.p_updated = ProtoField.uint32("konomi56k.program.updated", "Updated (Unix seconds)", base.DEC)
 -- TENSOR_OP
 f.t_op = ProtoField.uint8("konomi56k.tensor.op", "Operation", base.HEX, tensor_ops)
 f.t_dtype = ProtoField.uint8("konomi56k.tensor.dtype", "Dtype", base.DEC, dtypes)
@@ -417,6 +431,67 @@ local function decode_tensor_reply(tree, r)
   return shape
 end
 
+local function program_name(tree, r)
+  local len = r:take(1, "name length")
+  local n = len:uint()
+  if n < 1 or n > MAX_PROGRAM_NAME then bad(string.format("PROGRAM: name length %d is not 1..%d", n, MAX_PROGRAM_NAME)) end
+  local range = r:take(n, "name")
+  local name = range:string()
+  local item = tree:add(f.p_name, range)
+  if not name:match("^[A-Za-z0-9_-]+$") then item:add_proto_expert_info(ex.bad_payload, "BAD_PAYLOAD: a name holds only A-Z, 0-9, _ and -") end
+  return name:upper()
+end
+
+local function decode_program_request(tree, r)
+  local op = r:take(1, "operation")
+  local o = op:uint()
+  local oi = tree:add(f.p_op, op)
+  program_requests[current_exchange] = o
+  if not program_ops[o] then
+    oi:add_proto_expert_info(ex.unsupported, string.format("UNSUPPORTED: operation %d", o))
+    return string.format("operation %d", o)
+  end
+  if o == 3 then
+    r:done()
+    return "LIST"
+  end
+  local name = program_name(tree, r)
+  if o ~= 1 then
+    r:done()
+    return program_ops[o] .. " " .. name
+  end
+  local text = r:rest()
+  if text:len() > MAX_PROGRAM_TEXT then tree:add_proto_expert_info(ex.bad_payload, "TOO_LARGE: program text over 64 KiB") end
+  add_text(tree, f.p_text, text)
+  return string.format("SAVE %s %d bytes", name, text:len())
+end
+
+local function decode_program_reply(tree, r)
+  local o = program_requests[current_exchange]
+  if o == 1 or o == 4 then
+    r:done()
+    return program_ops[o] .. " done"
+  elseif o == 2 then
+    local text = r:rest()
+    add_text(tree, f.p_text, text)
+    return string.format("LOAD %d bytes", text:len())
+  elseif o == 3 then
+    local count = r:take(2, "count")
+    tree:add(f.p_count, count)
+    if count:uint() > MAX_PROGRAMS then bad(string.format("PROGRAM: %d programs, at most %d", count:uint(), MAX_PROGRAMS)) end
+    for _ = 1, count:uint() do
+      local name = program_name(tree, r)
+      tree:add(f.p_size, r:take(4, "size"))
+      tree:add(f.p_updated, r:take(4, "updated"))
+      local _ = name
+    end
+    r:done()
+    return string.format("LIST %d programs", count:uint())
+  end
+  add_bytes(tree, f.data, r:rest(), "Data: none")
+  return "(request not captured)"
+end
+
 local function decode_request(tree, opcode, r)
   if opcode == OP_HELLO then
     return decode_hello(tree, r)
@@ -456,6 +531,8 @@ local function decode_request(tree, opcode, r)
     return string.format("cube %d %s %s", cube:uint(), vertex_name(vertex:uint()), quote(text))
   elseif opcode == OP_TENSOR then
     return decode_tensor_request(tree, r)
+  elseif opcode == OP_PROGRAM then
+    return decode_program_request(tree, r)
   end
 end
 
@@ -505,6 +582,8 @@ local function decode_reply(tree, opcode, r)
     return string.format("%s κ=%s %s", vertex_name(vertex:uint()), tostring(kappa:float()), quote(text))
   elseif opcode == OP_TENSOR then
     return decode_tensor_reply(tree, r)
+  elseif opcode == OP_PROGRAM then
+    return decode_program_reply(tree, r)
   end
 end
 
@@ -623,6 +702,7 @@ function p.dissector(tvb, pinfo, root)
   local index = tvb(5, 1):uint()
   local plen = tvb(6, 2):uint()
   local more = bit.band(flags, FLAG_MORE) ~= 0
+  current_exchange = table.concat({ interface_id, channel, seq }, ":")
 
   local tree = root:add(p, tvb(0, len))
   tree:add(f.line, line):set_generated()

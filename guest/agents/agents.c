@@ -53,7 +53,7 @@ static void shell_agent_main(void *arg) {
         self->job = job;
         job->call.opcode = job->opcode;
         job->call.channel = LINK_CHANNEL_SHELL;
-        job->call.payload = job->payload;
+        job->call.payload = job->large_payload ? job->large_payload : job->payload;
         job->call.length = job->length;
         job->call.cancel_requested = job->cancel;
         link_call(&job->call);

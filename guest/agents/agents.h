@@ -19,6 +19,9 @@
 struct agent_job {
     uint8_t opcode;
     uint8_t payload[AGENT_JOB_PAYLOAD_MAX];
+    /* A longer request (a BASIC SAVE, up to 64 KiB) is sent from the caller's buffer instead,
+     * which the caller keeps until `done`; NULL: `payload` above. */
+    const uint8_t *large_payload;
     uint32_t length;
     volatile bool done;
     volatile bool cancel;

@@ -96,11 +96,12 @@ static int console_core_call(void *context, uint8_t opcode, const uint8_t *paylo
                              uint32_t reply_capacity, uint32_t *reply_length, char *error_message,
                              size_t message_capacity) {
     struct basic_console *c = context;
-    if (length > AGENT_JOB_PAYLOAD_MAX) return PROTO_ERR_TOO_LARGE;
     struct agent_job *job = kzalloc(sizeof(*job));
     if (!job) return PROTO_ERR_BUSY;
     job->opcode = opcode;
-    memcpy(job->payload, payload, length);
+    /* `payload` outlives the job: this task waits below until the agent is done with it. */
+    if (length > AGENT_JOB_PAYLOAD_MAX) job->large_payload = payload;
+    else memcpy(job->payload, payload, length);
     job->length = length;
     agents_submit(job);
     bool cancelled = false;

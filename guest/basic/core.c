@@ -40,8 +40,12 @@ static bool equal_ignoring_case(const char *text, uint32_t length, const char *u
     return i == length && upper[i] == '\0';
 }
 
-/* One request/reply; returns the reply length, or -1 with b->error set. */
 static int32_t core_request(struct basic *b, uint8_t opcode, const uint8_t *payload, uint32_t length, uint8_t *reply) {
+    return bas_core_call(b, opcode, payload, length, reply, BASIC_CORE_PAYLOAD_MAX);
+}
+
+int32_t bas_core_call(struct basic *b, uint8_t opcode, const uint8_t *payload, uint32_t length, uint8_t *reply,
+                      uint32_t capacity) {
     if (!b->host->core_call) {
         b->core_error = PROTO_ERR_UNAVAILABLE;
         bas_fail(b, BAS_ERR_LINE_FAILED);
@@ -54,8 +58,8 @@ static int32_t core_request(struct basic *b, uint8_t opcode, const uint8_t *payl
     char message[96];
     uint32_t reply_length = 0;
     message[0] = '\0';
-    int code = b->host->core_call(b->host->context, opcode, payload, length, reply, BASIC_CORE_PAYLOAD_MAX,
-                                  &reply_length, message, sizeof(message));
+    int code = b->host->core_call(b->host->context, opcode, payload, length, reply, capacity, &reply_length, message,
+                                  sizeof(message));
     if (code == PROTO_ERR_CANCELLED) {
         bas_fail(b, BAS_ERR_BREAK);
         return -1;
@@ -65,7 +69,7 @@ static int32_t core_request(struct basic *b, uint8_t opcode, const uint8_t *payl
         bas_fail(b, BAS_ERR_LINE_FAILED);
         return -1;
     }
-    return (int32_t)(reply_length <= BASIC_CORE_PAYLOAD_MAX ? reply_length : BASIC_CORE_PAYLOAD_MAX);
+    return (int32_t)(reply_length <= capacity ? reply_length : capacity);
 }
 
 static void bad_reply(struct basic *b) {

@@ -50,6 +50,10 @@ enum bas_error {
     BAS_ERR_FOR_WITHOUT_NEXT = 26,
     BAS_ERR_WHILE_WITHOUT_WEND = 29,
     BAS_ERR_WEND_WITHOUT_WHILE = 30,
+    BAS_ERR_FILE_NOT_FOUND = 53,
+    BAS_ERR_BAD_FILE_NAME = 64,
+    BAS_ERR_DIRECT_IN_FILE = 66,
+    BAS_ERR_LINE_BUFFER_OVERFLOW = 23,
     BAS_ERR_LINE_FAILED = 100, /* a core error: ERR = 100 + its wire code */
     BAS_ERR_BREAK = 255,       /* Ctrl-C / hang-up / step hook: not trappable */
 };
@@ -116,7 +120,7 @@ enum bas_keyword {
     KW_STEP, KW_NEXT, KW_WHILE, KW_WEND, KW_END, KW_STOP, KW_REM, KW_ON, KW_ERROR, KW_RESUME, KW_SLEEP,
     KW_BLOCKSET, KW_RANDOMIZE, KW_CLEAR,
     /* direct commands */
-    KW_LIST, KW_NEW, KW_RUN, KW_DELETE, KW_RENUM, KW_SYSTEM, KW_CONT,
+    KW_LIST, KW_NEW, KW_RUN, KW_DELETE, KW_RENUM, KW_SYSTEM, KW_CONT, KW_SAVE, KW_LOAD, KW_FILES, KW_KILL,
     /* operators */
     KW_AND, KW_OR, KW_NOT, KW_MOD,
     /* functions: the order of bas_functions[] in builtins.c */
@@ -303,6 +307,12 @@ void bas_randomize(struct basic *b, double seed);
 
 /* core.c */
 void bas_core_blockset(struct basic *b, const double *args);
+/* One request to the core through the host: the reply length (at most `capacity`), or -1
+ * with b->error set (?LINE FAILED with b->core_error, or Break). */
+int32_t bas_core_call(struct basic *b, uint8_t opcode, const uint8_t *payload, uint32_t length, uint8_t *reply,
+                      uint32_t capacity);
+/* SAVE, LOAD, FILES, KILL (files.c): direct commands on the bridge's program store. */
+void bas_files_command(struct basic *b, enum bas_keyword command, const char *rest);
 const char *bas_core_error_name(uint32_t code);
 void bas_core_function(struct basic *b, enum bas_keyword fn, struct bas_value *args, uint32_t argc,
                        struct bas_value *result);

@@ -1,5 +1,6 @@
 /* The Ok prompt. A line that starts with a number is stored (or, bare, deletes that line);
- * a direct command (LIST, RUN, NEW, DELETE, RENUM, CONT, SYSTEM) is carried out here;
+ * a direct command (LIST, RUN, NEW, DELETE, RENUM, CONT, SYSTEM, and SAVE, LOAD, FILES, KILL
+ * from files.c) is carried out here;
  * anything else is compiled as a direct-mode line and run at once, so PRINT 2+2 works and
  * GOTO 100 starts the program at 100. */
 #include "basic/internal.h"
@@ -37,6 +38,10 @@ static void report_direct(struct basic *b) {
     if (b->column) bas_print(b, "\n");
     bas_print(b, "?");
     bas_print(b, bas_error_text(error));
+    if (error == BAS_ERR_LINE_FAILED) { /* a direct command's core error (SAVE, FILES...) */
+        bas_print(b, ": ");
+        bas_print(b, bas_core_error_name(b->core_error));
+    }
     bas_print(b, "\n");
 }
 
@@ -176,6 +181,10 @@ static bool command(struct basic *b, const char *text) {
         if (!b->can_continue) bas_fail(b, BAS_ERR_CANT_CONTINUE);
         else b->can_continue = false, bas_run(b, b->continue_at);
         return true;
+    case KW_SAVE:
+    case KW_LOAD:
+    case KW_FILES:
+    case KW_KILL: bas_files_command(b, t.keyword, rest); return true;
     case KW_SYSTEM:
         if (*skip_spaces(rest)) bas_fail(b, BAS_ERR_SYNTAX);
         else b->quit = true;

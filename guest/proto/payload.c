@@ -269,6 +269,99 @@ int proto_cube_reply_decode(const uint8_t *payload, size_t length, struct proto_
     return reader_result(&r, true);
 }
 
+bool proto_program_name_valid(const uint8_t *name, size_t length) {
+    if (length < 1 || length > PROTO_PROGRAM_NAME_MAX) return false;
+    for (size_t i = 0; i < length; i++) {
+        uint8_t c = name[i];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+static bool program_has_name(uint8_t operation) {
+    return operation == PROTO_PROGRAM_SAVE || operation == PROTO_PROGRAM_LOAD || operation == PROTO_PROGRAM_DELETE;
+}
+
+size_t proto_program_request_encode(const struct proto_program_request *req, uint8_t *out, size_t capacity) {
+    struct wire_writer w;
+    wire_writer_init(&w, out, capacity);
+    if (req->operation < PROTO_PROGRAM_SAVE || req->operation > PROTO_PROGRAM_DELETE) return 0;
+    wire_put_u8(&w, req->operation);
+    if (program_has_name(req->operation)) {
+        if (!proto_program_name_valid(req->name.bytes, req->name.length)) return 0;
+        put_short_text(&w, &req->name);
+    }
+    if (req->operation == PROTO_PROGRAM_SAVE) {
+        if (req->text.length > PROTO_PROGRAM_TEXT_MAX) return 0;
+        wire_put_bytes(&w, req->text.bytes, req->text.length);
+    }
+    return writer_result(&w);
+}
+
+int proto_program_request_decode(const uint8_t *payload, size_t length, struct proto_program_request *out) {
+    struct wire_reader r;
+    wire_reader_init(&r, payload, length);
+    out->operation = wire_get_u8(&r);
+    out->name.bytes = 0, out->name.length = 0;
+    out->text.bytes = 0, out->text.length = 0;
+    if (r.error) return PROTO_ERR_BAD_PAYLOAD;
+    if (out->operation < PROTO_PROGRAM_SAVE || out->operation > PROTO_PROGRAM_DELETE) return PROTO_ERR_UNSUPPORTED;
+    if (program_has_name(out->operation)) {
+        get_short_text(&r, &out->name);
+        if (r.error || !proto_program_name_valid(out->name.bytes, out->name.length)) return PROTO_ERR_BAD_PAYLOAD;
+    }
+    if (out->operation == PROTO_PROGRAM_SAVE) {
+        if (wire_remaining(&r) > PROTO_PROGRAM_TEXT_MAX) return PROTO_ERR_TOO_LARGE;
+        get_rest_text(&r, &out->text);
+    }
+    return reader_result(&r, true);
+}
+
+static void get_program_entry(struct wire_reader *r, struct proto_program_entry *entry) {
+    get_short_text(r, &entry->name);
+    entry->size = wire_get_u32(r);
+    entry->updated = wire_get_u32(r);
+}
+
+int proto_program_list_decode(const uint8_t *payload, size_t length, struct proto_program_list *out) {
+    struct wire_reader r;
+    wire_reader_init(&r, payload, length);
+    out->count = wire_get_u16(&r);
+    if (r.error || out->count > PROTO_PROGRAM_LIST_MAX) return PROTO_ERR_BAD_PAYLOAD;
+    out->entries = payload + r.offset;
+    out->length = (uint32_t)wire_remaining(&r);
+    for (unsigned i = 0; i < out->count && !r.error; i++) {
+        struct proto_program_entry entry;
+        get_program_entry(&r, &entry);
+        if (!r.error && !proto_program_name_valid(entry.name.bytes, entry.name.length)) return PROTO_ERR_BAD_PAYLOAD;
+    }
+    return reader_result(&r, true);
+}
+
+void proto_program_list_next(const struct proto_program_list *list, uint32_t *offset, struct proto_program_entry *out) {
+    struct wire_reader r;
+    wire_reader_init(&r, list->entries, list->length);
+    r.offset = *offset;
+    get_program_entry(&r, out);
+    *offset = (uint32_t)r.offset;
+}
+
+size_t proto_program_list_encode(const struct proto_program_entry *entries, uint16_t count, uint8_t *out,
+                                 size_t capacity) {
+    struct wire_writer w;
+    wire_writer_init(&w, out, capacity);
+    if (count > PROTO_PROGRAM_LIST_MAX) return 0;
+    wire_put_u16(&w, count);
+    for (unsigned i = 0; i < count; i++) {
+        if (!proto_program_name_valid(entries[i].name.bytes, entries[i].name.length)) return 0;
+        put_short_text(&w, &entries[i].name);
+        wire_put_u32(&w, entries[i].size);
+        wire_put_u32(&w, entries[i].updated);
+    }
+    return writer_result(&w);
+}
+
 static uint32_t tensor_count(const struct proto_tensor *t) {
     uint32_t count = 1;
     for (unsigned d = 0; d < t->rank; d++) count *= t->dims[d];

@@ -142,6 +142,38 @@ struct proto_tensor_reply {
     struct proto_tensor result;
 };
 
+/* PROGRAM: the program store on the bridge (SAVE, LOAD, LIST, DELETE). */
+enum proto_program_operation {
+    PROTO_PROGRAM_SAVE = 0x01,
+    PROTO_PROGRAM_LOAD = 0x02,
+    PROTO_PROGRAM_LIST = 0x03,
+    PROTO_PROGRAM_DELETE = 0x04,
+};
+
+#define PROTO_PROGRAM_NAME_MAX 32u
+#define PROTO_PROGRAM_TEXT_MAX (64u * 1024u)
+#define PROTO_PROGRAM_LIST_MAX 1024u
+
+/* name: 1..32 of A-Z a-z 0-9 _ - (the bridge stores it upper case); text only for SAVE. */
+struct proto_program_request {
+    uint8_t operation;
+    struct proto_text name;
+    struct proto_text text;
+};
+
+struct proto_program_entry {
+    struct proto_text name;
+    uint32_t size;
+    uint32_t updated; /* Unix seconds */
+};
+
+/* A LIST reply is walked entry by entry (proto_program_list_next), so no table is needed. */
+struct proto_program_list {
+    uint16_t count;
+    const uint8_t *entries;
+    uint32_t length;
+};
+
 struct proto_error_payload {
     uint8_t code;
     struct proto_text message;
@@ -181,6 +213,17 @@ size_t proto_tensor_reply_encode(const struct proto_tensor *result, const float 
                                  size_t capacity);
 int proto_tensor_reply_decode(const uint8_t *payload, size_t length, struct proto_tensor_reply *out);
 float proto_tensor_element(const struct proto_tensor *tensor, uint32_t index);
+
+size_t proto_program_request_encode(const struct proto_program_request *req, uint8_t *out, size_t capacity);
+int proto_program_request_decode(const uint8_t *payload, size_t length, struct proto_program_request *out);
+/* true when `name` is a valid program name */
+bool proto_program_name_valid(const uint8_t *name, size_t length);
+/* LIST reply: checks every entry; then entry i is read with proto_program_list_entry. */
+int proto_program_list_decode(const uint8_t *payload, size_t length, struct proto_program_list *out);
+/* Reads the entry at *offset of a decoded list and advances *offset. */
+void proto_program_list_next(const struct proto_program_list *list, uint32_t *offset, struct proto_program_entry *out);
+size_t proto_program_list_encode(const struct proto_program_entry *entries, uint16_t count, uint8_t *out,
+                                 size_t capacity);
 
 /* ERROR payload: the code, then the message cut to PROTO_ERROR_MESSAGE_MAX bytes (and to what
  * fits in `capacity`) at a UTF-8 character boundary. Returns 0 only when not even the code fits. */

@@ -35,6 +35,7 @@ enum proto_opcode {
     PROTO_OP_BLOCK_GET = 0x12,
     PROTO_OP_BLOCK_SET = 0x13,
     PROTO_OP_CUBE_MSG = 0x14,
+    PROTO_OP_PROGRAM = 0x15,
     PROTO_OP_LLM_TEACH = 0x16,
     PROTO_OP_NAK = 0x7F,
 };

@@ -12,7 +12,9 @@
 #include "proto/proto.h"
 
 #define PROTO_SESSION_MAX_WINDOW 8u
-#define PROTO_SESSION_MAX_REQUEST 8192u
+/* Requests are kept whole for retransmission: a BASIC SAVE of 64 KiB of program text and
+ * its header fits (the window of 8 holds 8 of them, 513 KiB). */
+#define PROTO_SESSION_MAX_REQUEST (64u * 1024u + 64u)
 /* The span rule: no request starts 1024 or more seqs past the oldest unanswered one, so a
  * receiver that remembers the last 1024 requests recognises every possible retransmission. */
 #define PROTO_MAX_SEQ_SPAN 1024u

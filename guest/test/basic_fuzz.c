@@ -157,7 +157,8 @@ static void generate(struct text *t) {
     static const char *const commands[] = { "RUN\n", "RUN\n", "RUN\n", "LIST\n", "RENUM\n", "CONT\n", "DELETE 20-40\n",
                                             "RUN 30\n", "LIST 10-50\n", "RENUM 100,20,7\n", "PRINT A; S$\n", "NEW\n",
                                             "FOR I = 1 TO 3\n", "NEXT\n", "GOSUB 20\n", "RETURN\n", "WHILE 1\n",
-                                            "WEND\n", "RESUME NEXT\n", "GOTO 30\n", "STOP\n" };
+                                            "WEND\n", "RESUME NEXT\n", "GOTO 30\n", "STOP\n", "SAVE \"F1\"\n",
+                                            "LOAD \"F1\"\n", "FILES\n", "KILL \"F1\"\n", "SAVE F2\n", "LOAD \"f2\n" };
     unsigned count = 1 + rnd(6);
     for (unsigned i = 0; i < count; i++) put(t, commands[rnd(sizeof(commands) / sizeof(commands[0]))]);
 }
@@ -237,6 +238,7 @@ int run_basic_fuzz(unsigned programs, uint32_t first_seed) {
         CHECK(basic_live_blocks() == 0, "fuzz %u: %u blocks leaked\n%s", n, basic_live_blocks(), program.data);
         if (check_failures - before > 10) break;
     }
+    test_programs_reset();
     printf("basic fuzz: %u programs (%u mutated), %llu statements run, %llu core calls, no crash, no leak\n",
            programs, mutated, total_steps, core_calls);
     return check_failures - before;

@@ -2,6 +2,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/payload.h"
@@ -58,6 +59,80 @@ static struct test_cell *cell_at(struct test_host *t, const struct proto_coords 
         snprintf(message, capacity, "%s", text);                                                                      \
         return code;                                                                                                   \
     } while (0)
+
+/* The bridge's program store, in memory: shared by every host, so a program SAVEd by one
+ * instance is LOADed by the next, as a reboot of XP10 finds it on the bridge. */
+#define TEST_PROGRAMS_MAX 8u
+struct test_program {
+    char name[PROTO_PROGRAM_NAME_MAX + 1];
+    uint8_t *text;
+    uint32_t length;
+};
+static struct test_program test_programs[TEST_PROGRAMS_MAX];
+
+void test_programs_reset(void) {
+    for (unsigned i = 0; i < TEST_PROGRAMS_MAX; i++) {
+        free(test_programs[i].text);
+        memset(&test_programs[i], 0, sizeof(test_programs[i]));
+    }
+}
+
+static struct test_program *test_program_find(const struct proto_text *name, bool create) {
+    char key[PROTO_PROGRAM_NAME_MAX + 1];
+    for (uint32_t i = 0; i < name->length; i++) {
+        char c = (char)name->bytes[i];
+        key[i] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+    }
+    key[name->length] = '\0';
+    struct test_program *empty = 0;
+    for (unsigned i = 0; i < TEST_PROGRAMS_MAX; i++) {
+        if (strcmp(test_programs[i].name, key) == 0) return &test_programs[i];
+        if (!empty && !test_programs[i].name[0]) empty = &test_programs[i];
+    }
+    if (create && empty) memcpy(empty->name, key, name->length + 1);
+    return create ? empty : 0;
+}
+
+/* PROGRAM as the bridge answers it; replies longer than the caller's buffer are cut, as
+ * the console's core_call cuts them. */
+static int host_program(const uint8_t *payload, uint32_t length, uint8_t *reply, uint32_t reply_capacity,
+                        uint32_t *reply_length, char *message, size_t capacity) {
+    struct proto_program_request r;
+    int error = proto_program_request_decode(payload, length, &r);
+    if (error) FAIL_WITH(error, "bad PROGRAM request");
+    size_t n = 0;
+    if (r.operation == PROTO_PROGRAM_SAVE) {
+        struct test_program *p = test_program_find(&r.name, true);
+        if (!p) FAIL_WITH(PROTO_ERR_TOO_LARGE, "the test store is full");
+        free(p->text);
+        p->text = malloc(r.text.length + 1u);
+        memcpy(p->text, r.text.bytes, r.text.length);
+        p->length = r.text.length;
+    } else if (r.operation == PROTO_PROGRAM_LIST) {
+        struct proto_program_entry entries[TEST_PROGRAMS_MAX];
+        uint16_t count = 0;
+        for (unsigned i = 0; i < TEST_PROGRAMS_MAX; i++) {
+            if (!test_programs[i].name[0]) continue;
+            entries[count].name.bytes = (const uint8_t *)test_programs[i].name;
+            entries[count].name.length = (uint32_t)strlen(test_programs[i].name);
+            entries[count].size = test_programs[i].length;
+            entries[count++].updated = 0;
+        }
+        n = proto_program_list_encode(entries, count, reply, reply_capacity);
+    } else {
+        struct test_program *p = test_program_find(&r.name, false);
+        if (!p) FAIL_WITH(PROTO_ERR_NOT_FOUND, "no such program");
+        if (r.operation == PROTO_PROGRAM_DELETE) {
+            free(p->text);
+            memset(p, 0, sizeof(*p));
+        } else {
+            n = p->length < reply_capacity ? p->length : reply_capacity;
+            memcpy(reply, p->text, n);
+        }
+    }
+    *reply_length = (uint32_t)n;
+    return 0;
+}
 
 static int host_core(void *context, uint8_t opcode, const uint8_t *payload, uint32_t length, uint8_t *reply,
                      uint32_t reply_capacity, uint32_t *reply_length, char *message, size_t capacity) {
@@ -141,6 +216,7 @@ static int host_core(void *context, uint8_t opcode, const uint8_t *payload, uint
         n = proto_tensor_reply_encode(&result, out, reply, reply_capacity);
         break;
     }
+    case PROTO_OP_PROGRAM: return host_program(payload, length, reply, reply_capacity, reply_length, message, capacity);
     default: FAIL_WITH(PROTO_ERR_UNSUPPORTED, "opcode");
     }
     *reply_length = (uint32_t)n;

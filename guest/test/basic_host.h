@@ -30,6 +30,8 @@ struct test_host {
 };
 
 void test_host_init(struct test_host *t);
+/* Empties the in-memory program store all hosts share (SAVE, LOAD, FILES, KILL). */
+void test_programs_reset(void);
 /* Enters each line of `program` (lines separated by '\n') at the Ok prompt; returns the
  * captured output (valid until the next call). */
 const char *test_basic_run(struct test_host *t, struct basic *b, const char *program);

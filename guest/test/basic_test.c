@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "basic/internal.h"
+#include "proto/payload.h"
 #include "proto/proto.h"
 #include "test/basic_host.h"
 #include "test/check.h"
@@ -311,6 +312,71 @@ static void test_number_text(void) {
     CHECK(strcmp(text, ".3") == 0, "f32 0.3 in 7 digits -> %s", text);
 }
 
+/* SAVE, LOAD, FILES, KILL against the in-memory program store every host shares. */
+static void test_program_store(void) {
+    test_programs_reset();
+    EXPECT("FILES", "0 programs\nOk\n");
+    EXPECT("10 PRINT \"HI\";\n20 FOR I=1 TO 3: PRINT I;: NEXT\nSAVE \"hello\"\nFILES",
+           "Ok\nHELLO                                47 bytes\n1 program\nOk\n");
+    /* a new instance (XP10 rebooted) finds it: LOAD replaces the program, LIST shows it as typed */
+    EXPECT("5 PRINT \"OLD\"\nLOAD \"HELLO\"\nLIST\nRUN",
+           "Ok\n10 PRINT \"HI\";\n20 FOR I=1 TO 3: PRINT I;: NEXT\nOk\nHI 1  2  3 \nOk\n");
+    EXPECT("LOAD \"Hello", "Ok\n"); /* the closing quote may be left off; names are case-insensitive */
+    EXPECT("LOAD HELLO\nRUN", "Ok\nHI 1  2  3 \nOk\n");
+    /* a LOAD that fails keeps the program */
+    EXPECT("10 PRINT \"KEPT\"\nLOAD \"NOPE\"\nRUN", "?FILE NOT FOUND\nOk\nKEPT\nOk\n");
+    EXPECT("KILL \"NOPE\"", "?FILE NOT FOUND\nOk\n");
+    EXPECT("SAVE \"TWO WORDS\"", "?BAD FILE NAME\nOk\n");
+    EXPECT("SAVE TWO WORDS", "?SYNTAX ERROR\nOk\n");
+    EXPECT("SAVE \"A.BAS\"", "?BAD FILE NAME\nOk\n");
+    EXPECT("SAVE \"\"", "?BAD FILE NAME\nOk\n");
+    EXPECT("SAVE \"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\"", "?BAD FILE NAME\nOk\n"); /* 33 characters */
+    EXPECT("SAVE", "?BAD FILE NAME\nOk\n");
+    EXPECT("FILES X", "?SYNTAX ERROR\nOk\n");
+    EXPECT("10 END\nSAVE \"b-2_x\"\nFILES", "Ok\nHELLO                                47 bytes\nB-2_X                                 7 bytes\n2 programs\nOk\n");
+    EXPECT("KILL \"hello\"\nFILES\nLOAD \"HELLO\"", "Ok\nB-2_X                                 7 bytes\n1 program\nOk\n?FILE NOT FOUND\nOk\n");
+    /* ON ERROR cannot reach direct commands; a store error is the core's code */
+    test_host_init(&host);
+    host.core_fail_code = PROTO_ERR_TOO_LARGE;
+    struct basic *b = basic_new(&host.host, BASIC_DEFAULT_BUDGET);
+    const char *out = test_basic_run(&host, b, "10 END\nSAVE \"X\"");
+    CHECK(strcmp(out, "?LINE FAILED: TOO_LARGE\nOk\n") == 0, "store refuses: %s", out);
+    basic_free(b);
+    /* a stored text with a line without a number, or CRLF line ends */
+    test_host_init(&host);
+    b = basic_new(&host.host, BASIC_DEFAULT_BUDGET);
+    static const uint8_t save_bad[] = { PROTO_PROGRAM_SAVE, 3, 'B', 'A', 'D', '1', '0', ' ', 'E', 'N', 'D', '\n', 'P', 'R', 'I', 'N', 'T', '\n' };
+    static const uint8_t save_crlf[] = { PROTO_PROGRAM_SAVE, 2, 'C', 'R', '1', '0', ' ', 'P', 'R', 'I', 'N', 'T', ' ', '7', '\r', '\n', '\r', '\n' };
+    uint8_t reply[16];
+    uint32_t reply_length;
+    char message[64];
+    CHECK(host.host.core_call(&host, PROTO_OP_PROGRAM, save_bad, sizeof(save_bad), reply, sizeof(reply), &reply_length, message, sizeof(message)) == 0, "save BAD");
+    CHECK(host.host.core_call(&host, PROTO_OP_PROGRAM, save_crlf, sizeof(save_crlf), reply, sizeof(reply), &reply_length, message, sizeof(message)) == 0, "save CR");
+    out = test_basic_run(&host, b, "LOAD \"BAD\"");
+    CHECK(strcmp(out, "?DIRECT STATEMENT IN FILE\nOk\n") == 0, "direct statement: %s", out);
+    out = test_basic_run(&host, b, "LOAD \"CR\"\nRUN");
+    CHECK(strcmp(out, "Ok\n 7 \nOk\n") == 0, "CRLF: %s", out);
+    basic_free(b);
+    /* a program larger than what is free is ?OUT OF MEMORY, never half loaded */
+    test_host_init(&host);
+    b = basic_new(&host.host, BASIC_DEFAULT_BUDGET);
+    for (int i = 1; i <= 200; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "%d PRINT \"%s\"", i, "0123456789012345678901234567890123456789");
+        basic_enter_line(b, line);
+    }
+    out = test_basic_run(&host, b, "SAVE \"BIG\"\nNEW");
+    CHECK(strcmp(out, "Ok\nOk\n") == 0, "save big: %s", out);
+    basic_free(b);
+    test_host_init(&host);
+    b = basic_new(&host.host, BASIC_MIN_BUDGET);
+    out = test_basic_run(&host, b, "10 PRINT 1\nLOAD \"BIG\"\nRUN");
+    CHECK(strcmp(out, "?OUT OF MEMORY\nOk\n 1 \nOk\n") == 0, "load big into 8 KiB: %s", out);
+    basic_free(b);
+    CHECK(basic_live_blocks() == 0, "program store: %u blocks leaked", basic_live_blocks());
+    test_programs_reset();
+}
+
 int run_basic_tests(void) {
     int before = check_failures;
     test_expressions();
@@ -322,6 +388,7 @@ int run_basic_tests(void) {
     test_errors();
     test_budget_and_hook();
     test_core();
+    test_program_store();
     test_number_text();
     return check_failures - before;
 }

@@ -204,6 +204,10 @@ static bool text_is(struct proto_text t, const char *s) {
     return s && t.length == strlen(s) && memcmp(t.bytes, s, t.length) == 0;
 }
 
+static bool bytes_equal_text(const uint8_t *bytes, size_t length, const char *s) {
+    return s && length == strlen(s) && memcmp(bytes, s, length) == 0;
+}
+
 static bool hash_is(const uint8_t *hash, const struct json *fields) {
     return bytes_equal_hex(hash, PROTO_HASH_SIZE, json_string(fields, "hash_hex"));
 }
@@ -265,6 +269,47 @@ static void test_payload_tensor(const char *name, const char *kind, const uint8_
     CHECK(ok, "fields %s", name);
     const float *elements[PROTO_TENSOR_MAX_INPUTS] = { values[0], values[1] };
     check_reencode(name, scratch_b, proto_tensor_request_encode(&r, elements, scratch_b, BUF_MAX), hex);
+}
+
+/* PROGRAM replies do not repeat the operation; the vector's fields name it. */
+static void test_payload_program(const char *name, bool request, const uint8_t *p, size_t n,
+                                 const struct json *fields, const char *hex) {
+    int operation = (int)json_number(fields, "operation");
+    if (request) {
+        struct proto_program_request r;
+        CHECK(proto_program_request_decode(p, n, &r) == 0 && r.operation == operation, "decode %s", name);
+        bool ok = true;
+        if (json_get(fields, "name")) ok = text_is(r.name, json_string(fields, "name"));
+        else ok = r.name.length == 0;
+        if (json_get(fields, "text")) ok = ok && text_is(r.text, json_string(fields, "text"));
+        else ok = ok && r.text.length == 0;
+        CHECK(ok, "fields %s", name);
+        check_reencode(name, scratch_b, proto_program_request_encode(&r, scratch_b, BUF_MAX), hex);
+        return;
+    }
+    switch (operation) {
+    case PROTO_PROGRAM_SAVE:
+    case PROTO_PROGRAM_DELETE: CHECK(n == 0, "fields %s: empty reply", name); return;
+    case PROTO_PROGRAM_LOAD: CHECK(n > 0 && bytes_equal_text(p, n, json_string(fields, "text")), "fields %s", name); return;
+    case PROTO_PROGRAM_LIST: {
+        struct proto_program_list list;
+        const struct json *programs = json_get(fields, "programs");
+        CHECK(proto_program_list_decode(p, n, &list) == 0 && programs && list.count == programs->count, "decode %s", name);
+        struct proto_program_entry entries[8];
+        uint32_t offset = 0;
+        bool ok = list.count <= 8;
+        for (unsigned i = 0; ok && i < list.count; i++) {
+            proto_program_list_next(&list, &offset, &entries[i]);
+            const struct json *e = programs->items[i];
+            ok = text_is(entries[i].name, json_string(e, "name")) && entries[i].size == json_number(e, "size") &&
+                 entries[i].updated == json_number(e, "updated");
+        }
+        CHECK(ok, "fields %s", name);
+        if (ok) check_reencode(name, scratch_b, proto_program_list_encode(entries, list.count, scratch_b, BUF_MAX), hex);
+        return;
+    }
+    default: CHECK(false, "program vector %s has unknown operation %d", name, operation); return;
+    }
 }
 
 static void test_payload(const struct json *v) {
@@ -369,6 +414,7 @@ static void test_payload(const struct json *v) {
             check_reencode(name, scratch_b, proto_cube_reply_encode(&r, scratch_b, BUF_MAX), hex);
         }
         return;
+    case PROTO_OP_PROGRAM: test_payload_program(name, request, p, (size_t)n, fields, hex); return;
     default: CHECK(false, "payload vector %s has unknown opcode %d", name, opcode); return;
     }
 }

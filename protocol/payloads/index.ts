@@ -68,6 +68,19 @@ export {
   elementCount,
 } from './tensorOp.js';
 export type { Tensor, TensorOpRequest, TensorOpReply } from './tensorOp.js';
+export {
+  encodeProgramRequest,
+  decodeProgramRequest,
+  encodeProgramReply,
+  decodeProgramReply,
+  normalizeProgramName,
+  programNameProblem,
+  ProgramOperation,
+  MAX_PROGRAM_NAME,
+  MAX_PROGRAM_TEXT,
+  MAX_PROGRAMS,
+} from './program.js';
+export type { ProgramEntry, ProgramOperationName, ProgramOperationValue, ProgramReply, ProgramRequest } from './program.js';
 export { encodeErrorPayload, decodeErrorPayload, MAX_ERROR_MESSAGE } from './errorPayload.js';
 export type { ErrorPayload } from './errorPayload.js';
 export { PayloadReader } from './PayloadReader.js';

@@ -19,6 +19,7 @@ import { encodeCubeMsgReply, encodeCubeMsgRequest, Vertex } from '../../protocol
 import { encodeErrorPayload } from '../../protocol/payloads/errorPayload.js';
 import { encodeHello, makeHello } from '../../protocol/payloads/hello.js';
 import { encodeLlmQueryReply, encodeLlmQueryRequest } from '../../protocol/payloads/llmQuery.js';
+import { encodeProgramReply, encodeProgramRequest, ProgramOperation } from '../../protocol/payloads/program.js';
 import { encodeTensorOpReply, encodeTensorOpRequest, TensorOperation, type Tensor } from '../../protocol/payloads/tensorOp.js';
 
 /**
@@ -216,6 +217,26 @@ const cases: Case[] = [
     payload: { 'konomi56k.vertex': '3', 'konomi56k.kappa': '1.25', 'konomi56k.text': `x${'κ'.repeat(25)}` },
     // Info cuts long text at a character boundary (40 bytes would split a κ).
     info: `NWD κ=1.25 "x${'κ'.repeat(19)}…"`,
+  },
+  {
+    message: { flags: REQ, opcode: Opcode.PROGRAM, seq: 20, channel: 0, payload: encodeProgramRequest({ operation: ProgramOperation.SAVE, name: 'life', text: '10 PRINT "κ"\n' }) },
+    payload: { 'konomi56k.program.operation': '1', 'konomi56k.program.name': 'LIFE', 'konomi56k.program.text': '10 PRINT "κ"\n' },
+    info: 'SAVE LIFE 14 bytes',
+  },
+  {
+    message: { flags: REP, opcode: Opcode.PROGRAM, seq: 20, channel: 0, payload: encodeProgramReply({ operation: ProgramOperation.SAVE }) },
+    payload: {},
+    info: 'SAVE done',
+  },
+  {
+    message: { flags: REQ, opcode: Opcode.PROGRAM, seq: 21, channel: 0, payload: encodeProgramRequest({ operation: ProgramOperation.LIST }) },
+    payload: { 'konomi56k.program.operation': '3' },
+    info: 'LIST',
+  },
+  {
+    message: { flags: REP, opcode: Opcode.PROGRAM, seq: 21, channel: 0, payload: encodeProgramReply({ operation: ProgramOperation.LIST, programs: [{ name: 'LIFE', size: 14, updated: 1796428800 }] }) },
+    payload: { 'konomi56k.program.count': '1', 'konomi56k.program.name': 'LIFE', 'konomi56k.program.size': '14', 'konomi56k.program.updated': '1796428800' },
+    info: 'LIST 1 programs',
   },
   {
     message: { flags: REQ, opcode: Opcode.TENSOR_OP, seq: 9, channel: 2, payload: encodeTensorOpRequest(matmul) },

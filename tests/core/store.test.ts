@@ -127,6 +127,7 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
       { version: 3, name: 'shared_ids' },
       { version: 4, name: 'llm_kappas' },
       { version: 5, name: 'llm_lessons' },
+      { version: 6, name: 'programs' },
     ]);
   });
 

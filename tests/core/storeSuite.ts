@@ -351,4 +351,32 @@ export function storeSuite(factory: StoreFactory): void {
     expect(coords.map(([x, y, z]) => again.llmAt(x, y, z).kappa)).toEqual(expected.map((e) => e.kappa));
     await again.close();
   });
+
+  it('programs survive reopening: created, replaced, listed by name with their UTF-8 size, deleted', async () => {
+    let store = await factory.open();
+    expect(await store.listPrograms()).toEqual([]);
+    expect(await store.getProgram('LIFE')).toBeUndefined();
+    await store.putProgram({ name: 'ZETA', text: '10 END\n', updated: 1000 });
+    await store.putProgram({ name: 'LIFE', text: '10 PRINT "κ"\n', updated: 2000 });
+    await store.putProgram({ name: 'A-1_B', text: '', updated: 3000 });
+    await store.putProgram({ name: 'LIFE', text: '10 PRINT "κλ"\n', updated: 4000 });
+    await store.close();
+
+    store = await factory.open();
+    expect(await store.getProgram('LIFE')).toEqual({ name: 'LIFE', text: '10 PRINT "κλ"\n', updated: 4000 });
+    expect(await store.listPrograms()).toEqual([
+      { name: 'A-1_B', size: 0, updated: 3000 },
+      { name: 'LIFE', size: 16, updated: 4000 },
+      { name: 'ZETA', size: 7, updated: 1000 },
+    ]);
+    expect(await store.deleteProgram('ZETA')).toBe(true);
+    expect(await store.deleteProgram('ZETA')).toBe(false);
+    await store.close();
+
+    store = await factory.open();
+    expect((await store.listPrograms()).map((p) => p.name)).toEqual(['A-1_B', 'LIFE']);
+    expect(await store.getProgram('ZETA')).toBeUndefined();
+    await store.close();
+  });
+
 }

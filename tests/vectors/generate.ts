@@ -132,6 +132,26 @@ const payloadCases: PayloadCase[] = [
   { name: 'llm_teach request default steps', opcode: Opcode.LLM_TEACH, kind: 'request', fields: { x: 65535, y: 0, z: 7, steps: 0, text: 'ls -l' } },
   // Bits are f32 on the wire: values exact in f32, so the fields read back equal.
   { name: 'llm_teach reply', opcode: Opcode.LLM_TEACH, kind: 'reply', fields: { steps: 100, bits_before: 6.25, bits_after: 4.5 } },
+  { name: 'program save request', opcode: Opcode.PROGRAM, kind: 'request', fields: { operation: 1, name: 'HELLO-2', text: '10 PRINT "κ"\n20 END\n' } },
+  { name: 'program load request', opcode: Opcode.PROGRAM, kind: 'request', fields: { operation: 2, name: 'HELLO-2' } },
+  { name: 'program list request', opcode: Opcode.PROGRAM, kind: 'request', fields: { operation: 3 } },
+  { name: 'program delete request', opcode: Opcode.PROGRAM, kind: 'request', fields: { operation: 4, name: 'OLD_1' } },
+  { name: 'program save reply', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 1 } },
+  { name: 'program load reply', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 2, text: '10 PRINT "κ"\n20 END\n' } },
+  {
+    name: 'program list reply',
+    opcode: Opcode.PROGRAM,
+    kind: 'reply',
+    fields: {
+      operation: 3,
+      programs: [
+        { name: 'HELLO-2', size: 21, updated: 1796428800 },
+        { name: 'LIFE', size: 1234, updated: 1796428801 },
+      ],
+    },
+  },
+  { name: 'program list reply empty', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 3, programs: [] } },
+  { name: 'program delete reply', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 4 } },
 ];
 
 /** Wraps already-built content (header, payload, CRC) in flags with escapes. */

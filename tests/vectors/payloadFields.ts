@@ -19,6 +19,8 @@ import {
   decodeLlmQueryRequest,
   decodeTensorOpReply,
   decodeTensorOpRequest,
+  decodeProgramReply,
+  decodeProgramRequest,
   encodeBlockGetReply,
   encodeBlockGetRequest,
   encodeBlockSetReply,
@@ -31,6 +33,12 @@ import {
   encodeLlmQueryRequest,
   encodeTensorOpReply,
   encodeTensorOpRequest,
+  encodeProgramReply,
+  encodeProgramRequest,
+  type ProgramEntry,
+  type ProgramOperationValue,
+  type ProgramReply,
+  type ProgramRequest,
   type Tensor,
 } from '../../protocol/index.js';
 
@@ -109,12 +117,22 @@ export function encodeFromFields(opcode: number, kind: PayloadKind, f: Fields): 
       });
     case `${Opcode.TENSOR_OP}:reply`:
       return encodeTensorOpReply({ dtype: num(f, 'dtype'), output: tensorFrom(f['output'] as TensorJson) });
+    case `${Opcode.PROGRAM}:request`:
+      // Fields are exactly the record: { operation, name?, text? }.
+      return encodeProgramRequest(f as unknown as ProgramRequest);
+    case `${Opcode.PROGRAM}:reply`:
+      return encodeProgramReply(f as unknown as ProgramReply);
     default:
       throw new Error(`no payload layout for ${key}`);
   }
 }
 
-export function decodeToFields(opcode: number, kind: PayloadKind, payload: Uint8Array): Fields {
+/**
+ * `known` carries what a reply does not repeat but its request said: the operation of a PROGRAM
+ * reply (the vector's own fields).
+ */
+export function decodeToFields(opcode: number, kind: PayloadKind, payload: Uint8Array, known?: Fields): Fields {
+  const request = known;
   if (kind === 'error') {
     const e = decodeErrorPayload(payload);
     return { code: e.code, message: e.message };
@@ -165,6 +183,13 @@ export function decodeToFields(opcode: number, kind: PayloadKind, payload: Uint8
     case `${Opcode.TENSOR_OP}:reply`: {
       const r = decodeTensorOpReply(payload);
       return { dtype: r.dtype, output: tensorTo(r.output) };
+    }
+    case `${Opcode.PROGRAM}:request`:
+      return { ...decodeProgramRequest(payload) };
+    case `${Opcode.PROGRAM}:reply`: {
+      // The reply does not repeat the operation: the vector names it.
+      const r = decodeProgramReply(num(request ?? {}, 'operation') as ProgramOperationValue, payload);
+      return 'programs' in r ? { operation: r.operation, programs: r.programs.map((p: ProgramEntry) => ({ ...p })) } : { ...r };
     }
     default:
       throw new Error(`no payload layout for ${key}`);

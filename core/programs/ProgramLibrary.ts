@@ -1,0 +1,73 @@
+import { ProtocolError } from '../../protocol/ProtocolError.js';
+import { MAX_PROGRAMS, MAX_PROGRAM_TEXT, normalizeProgramName, programNameProblem } from '../../protocol/payloads/program.js';
+import { encodeUtf8 } from '../../protocol/utf8.js';
+import { CoreError } from '../errors/CoreError.js';
+import type { ProgramInfo, ProgramRow, ProgramStore } from '../store/Store.js';
+
+export interface ProgramLibraryOptions {
+  now?: () => number;
+  /** Programs kept at most (default MAX_PROGRAMS, what one LIST reply can name). */
+  maxPrograms?: number;
+}
+
+/**
+ * The program store's rules in one place, whoever asks (a PROGRAM request on a line, REST, the
+ * CLI): names are case-insensitive and kept upper case, texts are at most 64 KiB, the store
+ * holds at most 1024 programs. Errors are the wire's: BAD_PAYLOAD for a bad name, TOO_LARGE,
+ * NOT_FOUND. SAVEs of one store are serialised so the count check and the write agree.
+ */
+export class ProgramLibrary {
+  private readonly now: () => number;
+  private readonly maxPrograms: number;
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: ProgramStore,
+    options: ProgramLibraryOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.maxPrograms = options.maxPrograms ?? MAX_PROGRAMS;
+  }
+
+  /** The stored (upper-case) form of `name`; BAD_PAYLOAD naming the problem otherwise. */
+  static normalize(name: string): string {
+    const normal = normalizeProgramName(name);
+    if (normal === undefined) throw new ProtocolError('BAD_PAYLOAD', programNameProblem(name) ?? `bad program name ${JSON.stringify(name)}`);
+    return normal;
+  }
+
+  async get(name: string): Promise<ProgramRow> {
+    const key = ProgramLibrary.normalize(name);
+    const row = await this.store.getProgram(key);
+    if (row === undefined) throw new CoreError('NOT_FOUND', `no program ${key}`);
+    return row;
+  }
+
+  /** Creates or replaces `name`; resolves with what was stored once it is durable. */
+  async save(name: string, text: string): Promise<ProgramInfo> {
+    const key = ProgramLibrary.normalize(name);
+    const size = encodeUtf8(text).length;
+    if (size > MAX_PROGRAM_TEXT) throw new CoreError('TOO_LARGE', `program ${key} is ${size} bytes, at most ${MAX_PROGRAM_TEXT}`);
+    const run = async (): Promise<ProgramInfo> => {
+      if ((await this.store.getProgram(key)) === undefined) {
+        const count = (await this.store.listPrograms()).length;
+        if (count >= this.maxPrograms) throw new CoreError('TOO_LARGE', `the store holds ${count} programs, at most ${this.maxPrograms}: delete one first`);
+      }
+      const updated = this.now();
+      await this.store.putProgram({ name: key, text, updated });
+      return { name: key, size, updated };
+    };
+    const done = this.writes.then(run, run);
+    this.writes = done.catch(() => undefined);
+    return done;
+  }
+
+  async delete(name: string): Promise<void> {
+    const key = ProgramLibrary.normalize(name);
+    if (!(await this.store.deleteProgram(key))) throw new CoreError('NOT_FOUND', `no program ${key}`);
+  }
+
+  list(): Promise<ProgramInfo[]> {
+    return this.store.listPrograms();
+  }
+}

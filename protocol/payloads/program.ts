@@ -1,0 +1,164 @@
+import { ProtocolError } from '../ProtocolError.js';
+import { encodeUtf8 } from '../utf8.js';
+import { PayloadReader } from './PayloadReader.js';
+import { PayloadWriter } from './PayloadWriter.js';
+
+/** What a PROGRAM request does (its first byte). */
+export const ProgramOperation = {
+  SAVE: 0x01,
+  LOAD: 0x02,
+  LIST: 0x03,
+  DELETE: 0x04,
+} as const;
+export type ProgramOperationName = keyof typeof ProgramOperation;
+export type ProgramOperationValue = (typeof ProgramOperation)[ProgramOperationName];
+
+/** Names: 1..32 of A-Z 0-9 _ - (lower case accepted, stored upper case). */
+export const MAX_PROGRAM_NAME = 32;
+/**
+ * Program text: at most 64 KiB of UTF-8. A LOAD reply is the text alone, so it is exactly what
+ * XP10 reassembles at most (65,536 bytes).
+ */
+export const MAX_PROGRAM_TEXT = 64 * 1024;
+/** Programs a store keeps; a LIST reply names them all (≤ 1024 × 41 + 2 bytes). */
+export const MAX_PROGRAMS = 1024;
+
+const NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** The stored form of a program name, or undefined when it is no valid name. */
+export function normalizeProgramName(name: string): string | undefined {
+  return NAME_PATTERN.test(name) ? name.toUpperCase() : undefined;
+}
+
+/** Why `name` is no program name, for an error message; undefined when it is one. */
+export function programNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'a program name is empty';
+  if (name.length > MAX_PROGRAM_NAME) return `program name is ${name.length} characters, at most ${MAX_PROGRAM_NAME}`;
+  if (!NAME_PATTERN.test(name)) return `program name ${JSON.stringify(name)} may hold only A-Z, 0-9, _ and -`;
+  return undefined;
+}
+
+export type ProgramRequest =
+  | { operation: typeof ProgramOperation.SAVE; name: string; text: string }
+  | { operation: typeof ProgramOperation.LOAD | typeof ProgramOperation.DELETE; name: string }
+  | { operation: typeof ProgramOperation.LIST };
+
+export interface ProgramEntry {
+  name: string;
+  /** Bytes of UTF-8 text. */
+  size: number;
+  /** When it was last saved, Unix seconds. */
+  updated: number;
+}
+
+export type ProgramReply =
+  | { operation: typeof ProgramOperation.SAVE | typeof ProgramOperation.DELETE }
+  | { operation: typeof ProgramOperation.LOAD; text: string }
+  | { operation: typeof ProgramOperation.LIST; programs: ProgramEntry[] };
+
+export function encodeProgramRequest(request: ProgramRequest): Uint8Array {
+  if (request.operation === ProgramOperation.LIST) return new PayloadWriter(1).u8(request.operation, 'operation').done();
+  const name = checkName(request.name);
+  const text = request.operation === ProgramOperation.SAVE ? checkText(encodeUtf8(request.text)) : new Uint8Array(0);
+  return new PayloadWriter(2 + name.length + text.length)
+    .u8(request.operation, 'operation')
+    .u8(name.length, 'name length')
+    .raw(name)
+    .raw(text)
+    .done();
+}
+
+export function decodeProgramRequest(payload: Uint8Array): ProgramRequest {
+  const r = new PayloadReader(payload, 'PROGRAM request');
+  const operation = readOperation(r);
+  if (operation === ProgramOperation.LIST) {
+    r.end();
+    return { operation };
+  }
+  const name = readName(r);
+  if (operation !== ProgramOperation.SAVE) {
+    r.end();
+    return { operation, name };
+  }
+  if (r.remaining > MAX_PROGRAM_TEXT) {
+    throw new ProtocolError('TOO_LARGE', `PROGRAM request: text is ${r.remaining} bytes, at most ${MAX_PROGRAM_TEXT}`);
+  }
+  return { operation, name, text: r.restText() };
+}
+
+export function encodeProgramReply(reply: ProgramReply): Uint8Array {
+  switch (reply.operation) {
+    case ProgramOperation.SAVE:
+    case ProgramOperation.DELETE:
+      return new Uint8Array(0);
+    case ProgramOperation.LOAD:
+      return checkText(encodeUtf8(reply.text)).slice();
+    case ProgramOperation.LIST: {
+      if (reply.programs.length > MAX_PROGRAMS) {
+        throw new ProtocolError('INVALID_ARGUMENT', `${reply.programs.length} programs, at most ${MAX_PROGRAMS}`);
+      }
+      const names = reply.programs.map((p) => checkName(p.name));
+      const size = 2 + names.reduce((sum, n) => sum + 1 + n.length + 8, 0);
+      const w = new PayloadWriter(size).u16(reply.programs.length, 'count');
+      reply.programs.forEach((p, i) => {
+        const name = names[i]!;
+        w.u8(name.length, 'name length').raw(name).u32(p.size, 'size').u32(p.updated, 'updated');
+      });
+      return w.done();
+    }
+  }
+}
+
+/** A reply's layout depends on the request's operation, which the reply does not repeat. */
+export function decodeProgramReply(operation: ProgramOperationValue, payload: Uint8Array): ProgramReply {
+  const r = new PayloadReader(payload, 'PROGRAM reply');
+  switch (operation) {
+    case ProgramOperation.SAVE:
+    case ProgramOperation.DELETE:
+      r.end();
+      return { operation };
+    case ProgramOperation.LOAD:
+      if (r.remaining > MAX_PROGRAM_TEXT) r.fail(`text is ${r.remaining} bytes, at most ${MAX_PROGRAM_TEXT}`);
+      return { operation, text: r.restText() };
+    case ProgramOperation.LIST: {
+      const count = r.u16();
+      if (count > MAX_PROGRAMS) r.fail(`${count} programs, at most ${MAX_PROGRAMS}`);
+      const programs: ProgramEntry[] = [];
+      for (let i = 0; i < count; i++) {
+        const name = readName(r);
+        programs.push({ name, size: r.u32(), updated: r.u32() });
+      }
+      r.end();
+      return { operation, programs };
+    }
+  }
+}
+
+function readOperation(r: PayloadReader): ProgramOperationValue {
+  const operation = r.u8();
+  if (operation < ProgramOperation.SAVE || operation > ProgramOperation.DELETE) {
+    throw new ProtocolError('UNSUPPORTED', `PROGRAM request: operation ${operation} is not 1..4`);
+  }
+  return operation as ProgramOperationValue;
+}
+
+function readName(r: PayloadReader): string {
+  const length = r.u8();
+  if (length < 1 || length > MAX_PROGRAM_NAME) r.fail(`name length ${length} is not 1..${MAX_PROGRAM_NAME}`);
+  const raw = r.bytesOf(length);
+  const name = String.fromCharCode(...raw);
+  const normal = normalizeProgramName(name);
+  if (normal === undefined) r.fail(`name ${JSON.stringify(name)} may hold only A-Z, 0-9, _ and -`);
+  return normal;
+}
+
+function checkName(name: string): Uint8Array {
+  const problem = programNameProblem(name);
+  if (problem !== undefined) throw new ProtocolError('INVALID_ARGUMENT', problem);
+  return encodeUtf8(name.toUpperCase());
+}
+
+function checkText(text: Uint8Array): Uint8Array {
+  if (text.length > MAX_PROGRAM_TEXT) throw new ProtocolError('TOO_LARGE', `program text is ${text.length} bytes, at most ${MAX_PROGRAM_TEXT}`);
+  return text;
+}
