@@ -9,12 +9,12 @@ import type { Axis, Dims } from '../../core/block/Dims.js';
 import { mortonX, mortonY, mortonZ } from '../../core/block/Morton.js';
 import { DEFAULT_TENSOR_OP_LIMITS, type TensorOpLimits } from '../../core/evgpu/TensorOp.js';
 import { ParallelMatmul } from '../../core/evgpu/ParallelMatmul.js';
-import { handleTensorOpPayloadAsync } from '../../core/evgpu/TensorOpCodec.js';
 import type { InclusionProof } from '../../core/ledger/Merkle.js';
 import type { Konomi } from '../../core/orchestrator/Konomi.js';
 import type { ArrayInfo, CellInput } from '../../core/orchestrator/types.js';
 import { NodeComputePool } from '../compute/NodeComputePool.js';
 import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer } from '../dispatch/BridgeCore.js';
+import { handleTensorOpPayloadAsync } from '../dispatch/tensorOpWire.js';
 import { toHex } from '../util/hex.js';
 import type { CoreEvent } from './CoreEvent.js';
 

@@ -25,15 +25,5 @@ export {
   checkInputShape,
   executeTensorOp,
 } from './TensorOp.js';
-export {
-  type TensorOpRequest,
-  decodeTensorOpRequest,
-  encodeTensorOpReply,
-  encodeTensorOpRequest,
-  decodeTensorOpReply,
-  handleTensorOpPayload,
-  handleTensorOpPayloadAsync,
-  type AsyncTensorOpOptions,
-} from './TensorOpCodec.js';
 export { type ComputePool, type MatmulTask, InlineComputePool, runMatmulTask } from './ComputePool.js';
 export { ParallelMatmul, type ParallelMatmulOptions } from './ParallelMatmul.js';

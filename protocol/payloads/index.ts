@@ -57,7 +57,7 @@ export {
   tensorOperationArity,
   elementCount,
 } from './tensorOp.js';
-export type { Tensor, TensorOpRequest, TensorOpReply } from './tensorOp.js';
+export type { Tensor, TensorOpRequest, TensorOpReply, TensorOpDecodeOptions } from './tensorOp.js';
 export { encodeErrorPayload, decodeErrorPayload, MAX_ERROR_MESSAGE } from './errorPayload.js';
 export type { ErrorPayload } from './errorPayload.js';
 export { PayloadReader } from './PayloadReader.js';

@@ -1,0 +1,99 @@
+import { DType, TensorOperation, decodeTensorOpReply, decodeTensorOpRequest, encodeTensorOpReply, encodeTensorOpRequest } from '../../protocol/payloads/tensorOp.js';
+import { EvgpuError } from '../../core/evgpu/EvgpuError.js';
+import type { ParallelMatmul } from '../../core/evgpu/ParallelMatmul.js';
+import { Tensor } from '../../core/evgpu/Tensor.js';
+import { DEFAULT_TENSOR_OP_LIMITS, TensorOpCode, type TensorOpLimits, checkInputShape, executeTensorOp } from '../../core/evgpu/TensorOp.js';
+
+/**
+ * The one translation between a TENSOR_OP on the wire (protocol/payloads/tensorOp.ts: op bytes,
+ * f32 element arrays) and the eVGPU's calls (core/evgpu/TensorOp.ts: operation names, Tensors).
+ */
+
+type WireOperation = keyof typeof TensorOperation;
+
+/** Every wire operation names a core operation; the check below makes every core operation reachable. */
+const CORE_OF_WIRE = {
+  MATMUL: TensorOpCode.matmul,
+  ADD: TensorOpCode.add,
+  MUL: TensorOpCode.mul,
+  CONV2D: TensorOpCode.conv2d,
+  MAXPOOL2D: TensorOpCode.maxpool2d,
+  AVGPOOL2D: TensorOpCode.avgpool2d,
+  RELU: TensorOpCode.relu,
+  SIGMOID: TensorOpCode.sigmoid,
+  TANH: TensorOpCode.tanh,
+  GELU: TensorOpCode.gelu,
+  SOFTMAX: TensorOpCode.softmax,
+} as const satisfies Record<WireOperation, TensorOpCode>;
+/** Fails to compile when the core gains an operation the wire has no byte for. */
+const everyCoreOpHasAByte: [Exclude<TensorOpCode, (typeof CORE_OF_WIRE)[WireOperation]>] extends [never] ? true : never = true;
+void everyCoreOpHasAByte;
+
+const coreOfByte = new Map<number, TensorOpCode>(
+  (Object.keys(CORE_OF_WIRE) as WireOperation[]).map((name) => [TensorOperation[name], CORE_OF_WIRE[name]]),
+);
+
+const byteOfCore = new Map<TensorOpCode, number>([...coreOfByte].map(([byte, op]) => [op, byte]));
+
+/** A TENSOR_OP request in the core's terms. */
+export interface CoreTensorOp {
+  readonly op: TensorOpCode;
+  readonly params: readonly number[];
+  readonly inputs: readonly Tensor[];
+}
+
+/**
+ * Decodes a request; each shape is checked against `limits` as it is read, so a header claiming
+ * a huge tensor is TOO_LARGE before any element is copied. The elements become Tensors without a copy.
+ */
+export function tensorOpFromWire(payload: Uint8Array, limits: TensorOpLimits = DEFAULT_TENSOR_OP_LIMITS): CoreTensorOp {
+  const request = decodeTensorOpRequest(payload, { checkShape: (shape) => checkInputShape(shape, limits) });
+  const op = coreOfByte.get(request.op);
+  // The codec refuses bytes it does not know; this guards a wire table ahead of the map above.
+  if (op === undefined) throw new EvgpuError('UNSUPPORTED', `unknown tensor operation 0x${request.op.toString(16)}`);
+  return { op, params: request.params, inputs: request.inputs.map((t) => new Tensor(t.data, t.shape)) };
+}
+
+/** A result as a reply payload (`u8 dtype`, then the tensor). */
+export function tensorOpReplyToWire(result: Tensor): Uint8Array {
+  return encodeTensorOpReply({ dtype: DType.F32, output: { shape: [...result.shape], data: result.dense() } });
+}
+
+/** The client side, for tests and tools that speak in core terms: a request payload. */
+export function tensorOpToWire(op: TensorOpCode, inputs: readonly Tensor[], params: readonly number[] = []): Uint8Array {
+  const byte = byteOfCore.get(op) as number;
+  return encodeTensorOpRequest({ op: byte, dtype: DType.F32, params: [...params], inputs: inputs.map((t) => ({ shape: [...t.shape], data: t.dense() })) });
+}
+
+/** The client side: a reply payload's result as a Tensor. */
+export function tensorOpReplyFromWire(payload: Uint8Array): Tensor {
+  const { output } = decodeTensorOpReply(payload);
+  return new Tensor(output.data, output.shape);
+}
+
+/** Whole request → reply payload on the calling thread; the bridge's TENSOR_OP handler is this plus error mapping. */
+export function handleTensorOpPayload(payload: Uint8Array, limits: TensorOpLimits = DEFAULT_TENSOR_OP_LIMITS): Uint8Array {
+  const req = tensorOpFromWire(payload, limits);
+  return tensorOpReplyToWire(executeTensorOp(req.op, req.inputs, req.params, limits));
+}
+
+export interface AsyncTensorOpOptions {
+  /** The pooled product, asked for only when a request needs it (so a pool can start lazily). */
+  readonly parallel: () => ParallelMatmul;
+  /** 2-D matmuls with at least this many multiply-adds go to `parallel`; the rest run inline. */
+  readonly minMultiplyAdds: number;
+  readonly limits?: TensorOpLimits;
+}
+
+/**
+ * handleTensorOpPayload with large 2-D matmuls handed to a worker pool; everything else runs
+ * on the calling thread. Validation (and refusal of oversize requests) comes first either way.
+ */
+export async function handleTensorOpPayloadAsync(payload: Uint8Array, options: AsyncTensorOpOptions): Promise<Uint8Array> {
+  const limits = options.limits ?? DEFAULT_TENSOR_OP_LIMITS;
+  const req = tensorOpFromWire(payload, limits);
+  const [a, b] = req.inputs as [Tensor, Tensor | undefined];
+  const large = req.op === TensorOpCode.matmul && b !== undefined && a.rank === 2 && b.rank === 2 && a.size * (b.shape[1] as number) >= options.minMultiplyAdds;
+  if (!large) return tensorOpReplyToWire(executeTensorOp(req.op, req.inputs, req.params, limits));
+  return tensorOpReplyToWire(await options.parallel().matmul(a, b));
+}
