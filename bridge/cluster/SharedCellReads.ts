@@ -1,6 +1,8 @@
 import { mortonEncode } from '../../core/block/Morton.js';
 import { cellLeafHash } from '../../core/ledger/Merkle.js';
 import type { CellRow } from '../../core/store/Store.js';
+import type { Tensor } from '../../core/evgpu/Tensor.js';
+import type { TensorOpCall } from '../../core/evgpu/TensorOp.js';
 import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer } from '../dispatch/BridgeCore.js';
 
 /** Where committed cells of every bridge can be read (PgStore.readCell). */
@@ -38,7 +40,7 @@ export class SharedCellReads implements BridgeCore {
     return this.local.cubeMessage(cube, vertex, text);
   }
 
-  tensorOp(payload: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    return this.local.tensorOp(payload);
+  tensorOp(call: TensorOpCall): Tensor | Promise<Tensor> {
+    return this.local.tensorOp(call);
   }
 }

@@ -1,8 +1,7 @@
 import { DType, TensorOperation, decodeTensorOpReply, decodeTensorOpRequest, encodeTensorOpReply, encodeTensorOpRequest } from '../../protocol/payloads/tensorOp.js';
 import { EvgpuError } from '../../core/evgpu/EvgpuError.js';
-import type { ParallelMatmul } from '../../core/evgpu/ParallelMatmul.js';
 import { Tensor } from '../../core/evgpu/Tensor.js';
-import { DEFAULT_TENSOR_OP_LIMITS, TensorOpCode, type TensorOpLimits, checkInputShape, executeTensorOp } from '../../core/evgpu/TensorOp.js';
+import { DEFAULT_TENSOR_OP_LIMITS, TensorOpCode, type TensorOpCall, type TensorOpLimits, checkInputShape, executeTensorOp } from '../../core/evgpu/TensorOp.js';
 
 /**
  * The one translation between a TENSOR_OP on the wire (protocol/payloads/tensorOp.ts: op bytes,
@@ -35,18 +34,11 @@ const coreOfByte = new Map<number, TensorOpCode>(
 
 const byteOfCore = new Map<TensorOpCode, number>([...coreOfByte].map(([byte, op]) => [op, byte]));
 
-/** A TENSOR_OP request in the core's terms. */
-export interface CoreTensorOp {
-  readonly op: TensorOpCode;
-  readonly params: readonly number[];
-  readonly inputs: readonly Tensor[];
-}
-
 /**
  * Decodes a request; each shape is checked against `limits` as it is read, so a header claiming
  * a huge tensor is TOO_LARGE before any element is copied. The elements become Tensors without a copy.
  */
-export function tensorOpFromWire(payload: Uint8Array, limits: TensorOpLimits = DEFAULT_TENSOR_OP_LIMITS): CoreTensorOp {
+export function tensorOpFromWire(payload: Uint8Array, limits: TensorOpLimits = DEFAULT_TENSOR_OP_LIMITS): TensorOpCall {
   const request = decodeTensorOpRequest(payload, { checkShape: (shape) => checkInputShape(shape, limits) });
   const op = coreOfByte.get(request.op);
   // The codec refuses bytes it does not know; this guards a wire table ahead of the map above.
@@ -71,29 +63,8 @@ export function tensorOpReplyFromWire(payload: Uint8Array): Tensor {
   return new Tensor(output.data, output.shape);
 }
 
-/** Whole request → reply payload on the calling thread; the bridge's TENSOR_OP handler is this plus error mapping. */
+/** Whole request → reply payload on the calling thread: what the dispatcher does, minus the worker pool (a reference for tests). */
 export function handleTensorOpPayload(payload: Uint8Array, limits: TensorOpLimits = DEFAULT_TENSOR_OP_LIMITS): Uint8Array {
   const req = tensorOpFromWire(payload, limits);
   return tensorOpReplyToWire(executeTensorOp(req.op, req.inputs, req.params, limits));
-}
-
-export interface AsyncTensorOpOptions {
-  /** The pooled product, asked for only when a request needs it (so a pool can start lazily). */
-  readonly parallel: () => ParallelMatmul;
-  /** 2-D matmuls with at least this many multiply-adds go to `parallel`; the rest run inline. */
-  readonly minMultiplyAdds: number;
-  readonly limits?: TensorOpLimits;
-}
-
-/**
- * handleTensorOpPayload with large 2-D matmuls handed to a worker pool; everything else runs
- * on the calling thread. Validation (and refusal of oversize requests) comes first either way.
- */
-export async function handleTensorOpPayloadAsync(payload: Uint8Array, options: AsyncTensorOpOptions): Promise<Uint8Array> {
-  const limits = options.limits ?? DEFAULT_TENSOR_OP_LIMITS;
-  const req = tensorOpFromWire(payload, limits);
-  const [a, b] = req.inputs as [Tensor, Tensor | undefined];
-  const large = req.op === TensorOpCode.matmul && b !== undefined && a.rank === 2 && b.rank === 2 && a.size * (b.shape[1] as number) >= options.minMultiplyAdds;
-  if (!large) return tensorOpReplyToWire(executeTensorOp(req.op, req.inputs, req.params, limits));
-  return tensorOpReplyToWire(await options.parallel().matmul(a, b));
 }

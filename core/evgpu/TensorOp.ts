@@ -26,6 +26,14 @@ export const TensorOpCode = {
 } as const;
 export type TensorOpCode = (typeof TensorOpCode)[keyof typeof TensorOpCode];
 
+/** One TENSOR_OP in the core's terms: what the bridge's dispatcher hands the eVGPU. */
+export interface TensorOpCall {
+  readonly op: TensorOpCode;
+  /** conv2d: (stride, padding); pools: (kernel, stride); others: none. */
+  readonly params: readonly number[];
+  readonly inputs: readonly Tensor[];
+}
+
 export interface TensorOpLimits {
   /** Largest rank of any input (the wire allows 4). */
   readonly maxRank: number;
