@@ -28,9 +28,12 @@ const CORE_OF_WIRE = {
 const everyCoreOpHasAByte: [Exclude<TensorOpCode, (typeof CORE_OF_WIRE)[WireOperation]>] extends [never] ? true : never = true;
 void everyCoreOpHasAByte;
 
-const coreOfByte = new Map<number, TensorOpCode>(
-  (Object.keys(CORE_OF_WIRE) as WireOperation[]).map((name) => [TensorOperation[name], CORE_OF_WIRE[name]]),
+/** Every operation byte with the core operation it names (the translation, for tests and tools). */
+export const TENSOR_OP_BYTES: ReadonlyArray<readonly [number, TensorOpCode]> = (Object.keys(CORE_OF_WIRE) as WireOperation[]).map(
+  (name) => [TensorOperation[name], CORE_OF_WIRE[name]] as const,
 );
+
+const coreOfByte = new Map<number, TensorOpCode>(TENSOR_OP_BYTES);
 
 const byteOfCore = new Map<TensorOpCode, number>([...coreOfByte].map(([byte, op]) => [op, byte]));
 

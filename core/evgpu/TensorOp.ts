@@ -55,7 +55,7 @@ export const DEFAULT_TENSOR_OP_LIMITS: TensorOpLimits = {
   maxMultiplyAdds: 1 << 30,
 };
 
-interface OpArity {
+export interface OpArity {
   readonly inputs: number;
   readonly minParams: number;
   readonly maxParams: number;
@@ -74,6 +74,11 @@ const ARITY: Record<TensorOpCode, OpArity> = {
   [TensorOpCode.gelu]: { inputs: 1, minParams: 0, maxParams: 0 },
   [TensorOpCode.softmax]: { inputs: 1, minParams: 0, maxParams: 0 },
 };
+
+/** How many inputs and parameters an operation takes. */
+export function tensorOpArity(op: TensorOpCode): OpArity {
+  return ARITY[op];
+}
 
 export function isTensorOpCode(op: string): op is TensorOpCode {
   return Object.prototype.hasOwnProperty.call(ARITY, op);

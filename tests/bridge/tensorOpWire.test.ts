@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../../protocol/errors/CodedError.js';
 import { ERROR_TABLE } from '../../protocol/errors/errorTable.js';
-import { Random, Tensor, TensorOpCode, executeTensorOp } from '../../core/evgpu/index.js';
+import { Random, Tensor, TensorOpCode, executeTensorOp, tensorOpArity } from '../../core/evgpu/index.js';
+import { tensorOperationArity } from '../../protocol/payloads/tensorOp.js';
 import {
-  handleTensorOpPayload, tensorOpFromWire, tensorOpReplyFromWire, tensorOpReplyToWire, tensorOpToWire,
+  TENSOR_OP_BYTES, handleTensorOpPayload, tensorOpFromWire, tensorOpReplyFromWire, tensorOpReplyToWire, tensorOpToWire,
 } from '../../bridge/dispatch/tensorOpWire.js';
 import { expectClose, naiveConv2d, randomTensor } from '../evgpu/reference.js';
 
@@ -22,6 +23,13 @@ function code(f: () => unknown): string {
 }
 
 describe('TENSOR_OP payloads ↔ eVGPU calls', () => {
+  it('the wire and the eVGPU agree on every operation and its input count', () => {
+    // The wire owns each operation's byte and the input count its payload carries (docs/PROTOCOL.md),
+    // the eVGPU what the operation takes: the translation must keep them equal.
+    expect(TENSOR_OP_BYTES.map(([, op]) => op).sort()).toEqual(Object.values(TensorOpCode).sort());
+    for (const [byte, op] of TENSOR_OP_BYTES) expect(tensorOperationArity(byte), op).toBe(tensorOpArity(op).inputs);
+  });
+
   it('round-trips request and reply through the wire layout', () => {
     const a = randomTensor(rng, [2, 3]);
     const b = randomTensor(rng, [3]);
