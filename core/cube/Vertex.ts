@@ -1,28 +1,17 @@
+import { CUBE_VERTEX_NAMES, CubeVertex } from '../../protocol/vocabulary/CubeVertex.js';
 import { CoreError } from '../errors/CoreError.js';
 
 /**
- * The nine nodes of a cube: N/S, E/W, U/D corners and CENTRAL. The core's own vocabulary: the
- * wire numbers its CUBE_MSG vertex byte the same way, and the bridge's dispatcher checks at
- * compile time that the two tables agree (bridge/dispatch/vertexWire.ts), so neither imports the other.
+ * The cube's nine vertices come from the shared vocabulary at the lowest floor (the wire numbers
+ * CUBE_MSG the same way); the core never reads a payload module.
  */
-export const Vertex = {
-  NEU: 0,
-  NED: 1,
-  NWU: 2,
-  NWD: 3,
-  SEU: 4,
-  SED: 5,
-  SWU: 6,
-  SWD: 7,
-  CENTRAL: 8,
-} as const;
+export const Vertex = CubeVertex;
 
 export type VertexId = (typeof Vertex)[keyof typeof Vertex];
 export type VertexName = keyof typeof Vertex;
 
 export const VERTEX_COUNT = 9;
-/** NEU…CENTRAL by number, read from Vertex. */
-export const VERTEX_NAMES: readonly VertexName[] = (Object.keys(Vertex) as VertexName[]).sort((a, b) => Vertex[a] - Vertex[b]);
+export const VERTEX_NAMES: readonly VertexName[] = CUBE_VERTEX_NAMES;
 export const CORNERS: readonly VertexId[] = [0, 1, 2, 3, 4, 5, 6, 7];
 
 export function isVertexId(value: number): value is VertexId {
