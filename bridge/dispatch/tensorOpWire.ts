@@ -54,10 +54,14 @@ export function tensorOpReplyToWire(result: Tensor): Uint8Array {
   return encodeTensorOpReply({ dtype: DType.F32, output: { shape: [...result.shape], data: result.dense() } });
 }
 
+/** The wire byte of an operation (the CLI's `tensor_op OP`). */
+export function tensorOpByte(op: TensorOpCode): number {
+  return byteOfCore.get(op) as number;
+}
+
 /** The client side, for tests and tools that speak in core terms: a request payload. */
 export function tensorOpToWire(op: TensorOpCode, inputs: readonly Tensor[], params: readonly number[] = []): Uint8Array {
-  const byte = byteOfCore.get(op) as number;
-  return encodeTensorOpRequest({ op: byte, dtype: DType.F32, params: [...params], inputs: inputs.map((t) => ({ shape: [...t.shape], data: t.dense() })) });
+  return encodeTensorOpRequest({ op: tensorOpByte(op), dtype: DType.F32, params: [...params], inputs: inputs.map((t) => ({ shape: [...t.shape], data: t.dense() })) });
 }
 
 /** The client side: a reply payload's result as a Tensor. */
