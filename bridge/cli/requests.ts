@@ -4,7 +4,9 @@ import { decodeBlockSetReply, encodeBlockSetRequest } from '../../protocol/paylo
 import { CUBE_VERTEX_NAMES, decodeCubeMsgReply, encodeCubeMsgRequest, vertexByName, vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { decodeHello, encodeHello, makeHello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryReply, encodeLlmQueryRequest } from '../../protocol/payloads/llmQuery.js';
-import { decodeTensorOpReply, encodeTensorOpRequest, TensorOperation } from '../../protocol/payloads/tensorOp.js';
+import { decodeTensorOpReply, encodeTensorOpRequest } from '../../protocol/payloads/tensorOp.js';
+import { TensorOpCode, isTensorOpCode } from '../../core/evgpu/TensorOp.js';
+import { tensorOpByte } from '../dispatch/tensorOpWire.js';
 import { toHex } from '../util/hex.js';
 import { UsageError } from './parseArgs.js';
 
@@ -140,23 +142,10 @@ function vertex(raw: string): number {
   }
 }
 
-const TENSOR_OPS: Record<string, number> = {
-  matmul: TensorOperation.MATMUL,
-  add: TensorOperation.ADD,
-  mul: TensorOperation.MUL,
-  conv2d: TensorOperation.CONV2D,
-  maxpool2d: TensorOperation.MAXPOOL2D,
-  avgpool2d: TensorOperation.AVGPOOL2D,
-  relu: TensorOperation.RELU,
-  sigmoid: TensorOperation.SIGMOID,
-  tanh: TensorOperation.TANH,
-  gelu: TensorOperation.GELU,
-  softmax: TensorOperation.SOFTMAX,
-};
-
 function tensorRequest(args: readonly string[], params: string | undefined): Uint8Array {
-  const op = TENSOR_OPS[(args[0] ?? '').toLowerCase()];
-  if (op === undefined) throw new UsageError(`tensor_op OP must be one of ${Object.keys(TENSOR_OPS).join(', ')}`);
+  const name = (args[0] ?? '').toLowerCase();
+  if (!isTensorOpCode(name)) throw new UsageError(`tensor_op OP must be one of ${Object.values(TensorOpCode).join(', ')}`);
+  const op = tensorOpByte(name);
   const rest = args.slice(1);
   if (rest.length === 0 || rest.length % 2 !== 0) throw new UsageError('tensor_op needs SHAPE VALUES pairs');
   const inputs = [];

@@ -2,6 +2,8 @@ import { mortonEncode } from '../../core/block/Morton.js';
 import { cellLeafHash } from '../../core/ledger/Merkle.js';
 import type { CellRow } from '../../core/store/Store.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
+import type { Tensor } from '../../core/evgpu/Tensor.js';
+import type { TensorOpCall } from '../../core/evgpu/TensorOp.js';
 import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer, LlmTeachAnswer } from '../dispatch/BridgeCore.js';
 
 /** Where committed cells of every bridge can be read (PgStore.readCell). */
@@ -39,8 +41,8 @@ export class SharedCellReads implements BridgeCore {
     return this.local.cubeMessage(cube, vertex, text);
   }
 
-  tensorOp(payload: Uint8Array): Uint8Array | Promise<Uint8Array> {
-    return this.local.tensorOp(payload);
+  tensorOp(call: TensorOpCall): Tensor | Promise<Tensor> {
+    return this.local.tensorOp(call);
   }
 
   llmTeach(x: number, y: number, z: number, text: string, steps: number): Promise<LlmTeachAnswer> {

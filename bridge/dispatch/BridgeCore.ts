@@ -1,5 +1,8 @@
+import type { Tensor } from '../../core/evgpu/Tensor.js';
+import type { TensorOpCall } from '../../core/evgpu/TensorOp.js';
+
 /**
- * What the dispatcher needs from the Konomi core, in wire terms. KonomiBridgeCore adapts the
+ * What the dispatcher needs from the Konomi core, in the core's terms (the dispatcher decodes and encodes). KonomiBridgeCore adapts the
  * orchestrator to it; keeping the seam narrow lets the dispatcher be tested on its own.
  */
 export interface BridgeCore {
@@ -11,10 +14,10 @@ export interface BridgeCore {
   /** vertex 0..8, or 0xFF for the whole cube (collective think). */
   cubeMessage(cube: number, vertex: number, text: string): CubeAnswer;
   /**
-   * A TENSOR_OP request payload to its reply payload; oversize requests throw TOO_LARGE first.
-   * May be asynchronous: large matmuls run on a worker pool.
+   * One TENSOR_OP, decoded by the dispatcher (tensorOpWire.ts); oversize requests throw TOO_LARGE
+   * before anything runs. May be asynchronous: large matmuls run on a worker pool.
    */
-  tensorOp(payload: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  tensorOp(call: TensorOpCall): Tensor | Promise<Tensor>;
   /** LLM_TEACH: teaches the model at (x, y, z); resolves once the lesson is durable. Absent: UNSUPPORTED. */
   llmTeach?(x: number, y: number, z: number, text: string, steps: number): Promise<LlmTeachAnswer>;
 }

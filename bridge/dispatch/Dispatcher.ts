@@ -26,6 +26,7 @@ import type { BridgeCore, CellReading, CubeMessageAnswer } from './BridgeCore.js
 import { DEFAULT_DISPATCHER_LIMITS, type DispatcherLimits } from './DispatcherLimits.js';
 import { AuthGate } from './AuthGate.js';
 import { toProtocolError } from './mapError.js';
+import { tensorOpFromWire, tensorOpReplyToWire } from './tensorOpWire.js';
 import { TokenBucket } from './TokenBucket.js';
 import type { RemoteVertices } from './RemoteVertices.js';
 import { VertexRegistry, type VertexHost } from './VertexRegistry.js';
@@ -339,8 +340,10 @@ export class Dispatcher {
       }
       case Opcode.CUBE_MSG:
         return this.routeCubeMessage(peer, payload);
-      case Opcode.TENSOR_OP:
-        return this.core.tensorOp(payload);
+      case Opcode.TENSOR_OP: {
+        const result = this.core.tensorOp(tensorOpFromWire(payload, this.limits.tensorOp));
+        return result instanceof Promise ? result.then(tensorOpReplyToWire) : tensorOpReplyToWire(result);
+      }
       case Opcode.PROGRAM:
         return this.routeProgram(payload);
       default:

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Tensor } from '../../core/evgpu/Tensor.js';
 import { TensorOpCode } from '../../core/evgpu/TensorOp.js';
-import { decodeTensorOpReply, encodeTensorOpRequest, handleTensorOpPayload } from '../../core/evgpu/TensorOpCodec.js';
 import { FemtoLlmFactory } from '../../core/femto/FemtoLlm.js';
 import type { LlmFactory } from '../../core/llm/LlmNode.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
+import { handleTensorOpPayload, tensorOpFromWire, tensorOpReplyFromWire, tensorOpReplyToWire, tensorOpToWire } from '../dispatch/tensorOpWire.js';
 import { KonomiService } from './KonomiService.js';
 
 const open: KonomiService[] = [];
@@ -122,27 +122,27 @@ describe('KonomiService: CUBE_MSG 0xFF with FemtoLLM and two garbage vertices (t
 describe('KonomiService: TENSOR_OP', () => {
   it('a large matmul runs on the worker pool and gives the inline result; small ones stay inline', async () => {
     const s = await service({ poolMinMultiplyAdds: 64 * 48 * 40, poolSize: 2 });
-    const small = encodeTensorOpRequest(TensorOpCode.matmul, [random([3, 5], 1), random([5, 7], 2)]);
-    expect(await s.tensorOp(small)).toEqual(handleTensorOpPayload(small));
+    const small = tensorOpToWire(TensorOpCode.matmul, [random([3, 5], 1), random([5, 7], 2)]);
+    expect(tensorOpReplyToWire(await s.tensorOp(tensorOpFromWire(small)))).toEqual(handleTensorOpPayload(small));
     expect(s.poolStarted).toBe(false);
-    const relu = encodeTensorOpRequest(TensorOpCode.relu, [random([300, 300], 3)]);
-    expect(await s.tensorOp(relu)).toEqual(handleTensorOpPayload(relu));
+    const relu = tensorOpToWire(TensorOpCode.relu, [random([300, 300], 3)]);
+    expect(tensorOpReplyToWire(await s.tensorOp(tensorOpFromWire(relu)))).toEqual(handleTensorOpPayload(relu));
     expect(s.poolStarted).toBe(false);
 
-    const large = encodeTensorOpRequest(TensorOpCode.matmul, [random([65, 48], 4), random([48, 41], 5)]);
-    const pooled = decodeTensorOpReply(await s.tensorOp(large));
+    const large = tensorOpToWire(TensorOpCode.matmul, [random([65, 48], 4), random([48, 41], 5)]);
+    const pooled = await s.tensorOp(tensorOpFromWire(large));
     expect(s.poolStarted).toBe(true);
-    const inline = decodeTensorOpReply(handleTensorOpPayload(large));
+    const inline = tensorOpReplyFromWire(handleTensorOpPayload(large));
     expect(pooled.shape).toEqual([65, 41]);
-    pooled.data.forEach((v, i) => expect(v).toBeCloseTo(inline.data[i] as number, 4));
+    pooled.dense().forEach((v, i) => expect(v).toBeCloseTo(inline.data[i] as number, 4));
   });
 
   it('oversize requests are refused before anything runs; close stops the pool', async () => {
     const s = await service({ poolMinMultiplyAdds: 1 });
-    const huge = new Uint8Array([TensorOpCode.matmul, 0, 2, 0, 2, 0x10, 0x00, 0x10, 0x00]);
-    await expect(s.tensorOp(huge)).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    const huge = new Uint8Array([0x01 /* matmul */, 0, 2, 0, 2, 0x10, 0x00, 0x10, 0x00]);
+    await expect((async () => s.tensorOp(tensorOpFromWire(huge)))()).rejects.toMatchObject({ code: 'TOO_LARGE' });
     expect(s.poolStarted).toBe(false);
-    await s.tensorOp(encodeTensorOpRequest(TensorOpCode.matmul, [random([4, 4], 6), random([4, 4], 7)]));
+    await s.tensorOp(tensorOpFromWire(tensorOpToWire(TensorOpCode.matmul, [random([4, 4], 6), random([4, 4], 7)])));
     expect(s.poolStarted).toBe(true);
     await s.close();
     open.splice(open.indexOf(s), 1);

@@ -7,9 +7,9 @@ import { temperatureFor } from '../../core/femto/FemtoLlm.js';
 import type { KappaTick } from '../../core/orchestrator/types.js';
 import type { Axis, Dims } from '../../core/block/Dims.js';
 import { mortonX, mortonY, mortonZ } from '../../core/block/Morton.js';
-import { DEFAULT_TENSOR_OP_LIMITS, type TensorOpLimits } from '../../core/evgpu/TensorOp.js';
+import { DEFAULT_TENSOR_OP_LIMITS, TensorOpCode, type TensorOpCall, type TensorOpLimits, executeTensorOp, validateTensorOp } from '../../core/evgpu/TensorOp.js';
+import type { Tensor } from '../../core/evgpu/Tensor.js';
 import { ParallelMatmul } from '../../core/evgpu/ParallelMatmul.js';
-import { handleTensorOpPayloadAsync } from '../../core/evgpu/TensorOpCodec.js';
 import type { InclusionProof } from '../../core/ledger/Merkle.js';
 import type { Konomi } from '../../core/orchestrator/Konomi.js';
 import type { ArrayInfo, CellInput } from '../../core/orchestrator/types.js';
@@ -194,13 +194,17 @@ export class KonomiService implements BridgeCore {
     return tick;
   }
 
-  /** Large 2-D matmuls run on the worker pool (started on first need); everything else inline. */
-  tensorOp(payload: Uint8Array): Promise<Uint8Array> {
-    return handleTensorOpPayloadAsync(payload, {
-      parallel: () => this.parallelMatmul(),
-      minMultiplyAdds: this.poolMinMultiplyAdds,
-      limits: this.tensorOpLimits,
-    });
+  /**
+   * Large 2-D matmuls run on the worker pool (started on first need); everything else inline.
+   * Validation (and refusal of oversize requests) comes first either way.
+   */
+  async tensorOp(call: TensorOpCall): Promise<Tensor> {
+    const limits = this.tensorOpLimits;
+    validateTensorOp(call.op, call.inputs.map((t) => t.shape), call.params, limits);
+    const [a, b] = call.inputs as [Tensor, Tensor | undefined];
+    const large = call.op === TensorOpCode.matmul && b !== undefined && a.rank === 2 && b.rank === 2 && a.size * (b.shape[1] as number) >= this.poolMinMultiplyAdds;
+    if (!large) return executeTensorOp(call.op, call.inputs, call.params, limits);
+    return this.parallelMatmul().matmul(a, b);
   }
 
   private parallelMatmul(): ParallelMatmul {

@@ -1,7 +1,10 @@
-import { CUBE_VERTEX_NAMES, CubeVertex } from '../../protocol/payloads/cubeMsg.js';
+import { CUBE_VERTEX_NAMES, CubeVertex } from '../../protocol/vocabulary/CubeVertex.js';
 import { CoreError } from '../errors/CoreError.js';
 
-/** Vertex numbers are the CUBE_MSG wire values (docs/PROTOCOL.md). */
+/**
+ * The cube's nine vertices come from the shared vocabulary at the lowest floor (the wire numbers
+ * CUBE_MSG the same way); the core never reads a payload module.
+ */
 export const Vertex = CubeVertex;
 
 export type VertexId = (typeof Vertex)[keyof typeof Vertex];

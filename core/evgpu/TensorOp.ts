@@ -7,21 +7,32 @@ import { binary } from './kernels/elementwise.js';
 import { matmul, planMatmul } from './kernels/matmul.js';
 import { planPool2d, pool2d } from './kernels/pool2d.js';
 
-/** Operation codes of the TENSOR_OP payload (docs/PROTOCOL.md). */
+/**
+ * The operations the eVGPU runs for a TENSOR_OP, by name: the core's vocabulary. Their byte
+ * codes are the wire's (protocol/payloads/tensorOp.ts); the bridge's dispatcher translates.
+ */
 export const TensorOpCode = {
-  matmul: 0x01,
-  add: 0x02,
-  mul: 0x03,
-  conv2d: 0x04,
-  maxpool2d: 0x05,
-  avgpool2d: 0x06,
-  relu: 0x10,
-  sigmoid: 0x11,
-  tanh: 0x12,
-  gelu: 0x13,
-  softmax: 0x14,
+  matmul: 'matmul',
+  add: 'add',
+  mul: 'mul',
+  conv2d: 'conv2d',
+  maxpool2d: 'maxpool2d',
+  avgpool2d: 'avgpool2d',
+  relu: 'relu',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  gelu: 'gelu',
+  softmax: 'softmax',
 } as const;
 export type TensorOpCode = (typeof TensorOpCode)[keyof typeof TensorOpCode];
+
+/** One TENSOR_OP in the core's terms: what the bridge's dispatcher hands the eVGPU. */
+export interface TensorOpCall {
+  readonly op: TensorOpCode;
+  /** conv2d: (stride, padding); pools: (kernel, stride); others: none. */
+  readonly params: readonly number[];
+  readonly inputs: readonly Tensor[];
+}
 
 export interface TensorOpLimits {
   /** Largest rank of any input (the wire allows 4). */
@@ -44,7 +55,7 @@ export const DEFAULT_TENSOR_OP_LIMITS: TensorOpLimits = {
   maxMultiplyAdds: 1 << 30,
 };
 
-interface OpArity {
+export interface OpArity {
   readonly inputs: number;
   readonly minParams: number;
   readonly maxParams: number;
@@ -64,7 +75,12 @@ const ARITY: Record<TensorOpCode, OpArity> = {
   [TensorOpCode.softmax]: { inputs: 1, minParams: 0, maxParams: 0 },
 };
 
-export function isTensorOpCode(op: number): op is TensorOpCode {
+/** How many inputs and parameters an operation takes. */
+export function tensorOpArity(op: TensorOpCode): OpArity {
+  return ARITY[op];
+}
+
+export function isTensorOpCode(op: string): op is TensorOpCode {
   return Object.prototype.hasOwnProperty.call(ARITY, op);
 }
 
@@ -77,16 +93,17 @@ function tooLarge(what: string, value: number, limit: number): EvgpuError {
  * an oversize or malformed request before allocating anything for it.
  */
 export function validateTensorOp(
-  op: number,
+  op: TensorOpCode,
   shapes: readonly (readonly number[])[],
   params: readonly number[],
   limits: TensorOpLimits = DEFAULT_TENSOR_OP_LIMITS,
 ): number[] {
-  if (!isTensorOpCode(op)) throw new EvgpuError('UNSUPPORTED', `unknown tensor operation 0x${op.toString(16)}`);
+  // A caller outside TypeScript (a test, a JSON body) can still pass any string.
+  if (!isTensorOpCode(op)) throw new EvgpuError('UNSUPPORTED', `unknown tensor operation ${String(op)}`);
   const arity = ARITY[op];
-  if (shapes.length !== arity.inputs) throw badShape(`operation 0x${op.toString(16)} takes ${arity.inputs} inputs, got ${shapes.length}`);
+  if (shapes.length !== arity.inputs) throw badShape(`operation ${op} takes ${arity.inputs} inputs, got ${shapes.length}`);
   if (params.length < arity.minParams || params.length > arity.maxParams) {
-    throw badShape(`operation 0x${op.toString(16)} takes ${arity.minParams}..${arity.maxParams} parameters, got ${params.length}`);
+    throw badShape(`operation ${op} takes ${arity.minParams}..${arity.maxParams} parameters, got ${params.length}`);
   }
   for (const s of shapes) checkInputShape(s, limits);
   const { shape, multiplyAdds, workspace } = resultOf(op, shapes, params);
@@ -153,7 +170,7 @@ function resultOf(op: TensorOpCode, shapes: readonly (readonly number[])[], para
 
 /** Validates, then runs one TENSOR_OP on the calling thread. */
 export function executeTensorOp(
-  op: number,
+  op: TensorOpCode,
   inputs: readonly Tensor[],
   params: readonly number[],
   limits: TensorOpLimits = DEFAULT_TENSOR_OP_LIMITS,
@@ -161,7 +178,7 @@ export function executeTensorOp(
   validateTensorOp(op, inputs.map((t) => t.shape), params, limits);
   const a = inputs[0] as Tensor;
   const b = inputs[1] as Tensor;
-  switch (op as TensorOpCode) {
+  switch (op) {
     case TensorOpCode.matmul:
       return matmul(a, b);
     case TensorOpCode.add:

@@ -21,19 +21,12 @@ export {
   DEFAULT_TENSOR_OP_LIMITS,
   type TensorOpLimits,
   isTensorOpCode,
+  tensorOpArity,
+  type TensorOpCall,
+  type OpArity,
   validateTensorOp,
   checkInputShape,
   executeTensorOp,
 } from './TensorOp.js';
-export {
-  type TensorOpRequest,
-  decodeTensorOpRequest,
-  encodeTensorOpReply,
-  encodeTensorOpRequest,
-  decodeTensorOpReply,
-  handleTensorOpPayload,
-  handleTensorOpPayloadAsync,
-  type AsyncTensorOpOptions,
-} from './TensorOpCodec.js';
 export { type ComputePool, type MatmulTask, InlineComputePool, runMatmulTask } from './ComputePool.js';
 export { ParallelMatmul, type ParallelMatmulOptions } from './ParallelMatmul.js';

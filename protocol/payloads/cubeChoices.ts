@@ -1,5 +1,5 @@
 import { ProtocolError } from '../ProtocolError.js';
-import { CubeVertex } from './cubeMsg.js';
+import { CUBE_VERTEX_NAMES } from '../vocabulary/CubeVertex.js';
 
 /**
  * The choice vote's text form inside an ordinary CUBE_MSG to the whole cube (vertex 0xFF): the
@@ -34,11 +34,7 @@ export interface ChoiceReply {
   readonly dissenting: number[];
 }
 
-const NAMES: readonly string[] = (() => {
-  const names: string[] = [];
-  for (const [name, v] of Object.entries(CubeVertex)) names[v] = name;
-  return names;
-})();
+const NAMES: readonly string[] = CUBE_VERTEX_NAMES;
 
 /** Whether a CUBE_MSG text is a choice vote (starts with the `?choices` line). */
 export function isChoiceText(text: string): boolean {

@@ -2,33 +2,16 @@ import { ProtocolError } from '../ProtocolError.js';
 import { encodeUtf8 } from '../utf8.js';
 import { PayloadReader } from './PayloadReader.js';
 import { PayloadWriter } from './PayloadWriter.js';
+import { CUBE_VERTEX_NAMES, CubeVertex, type CubeVertexName } from '../vocabulary/CubeVertex.js';
 
-/** The nine nodes of a cube, by their wire numbers; the core numbers its vertices the same way. */
-export const CubeVertex = {
-  NEU: 0,
-  NED: 1,
-  NWU: 2,
-  NWD: 3,
-  SEU: 4,
-  SED: 5,
-  SWU: 6,
-  SWD: 7,
-  CENTRAL: 8,
-} as const;
+export { CUBE_VERTEX_NAMES, CubeVertex, type CubeVertexName };
 
-/** Vertex numbers on the wire. */
+/** Vertex numbers on the wire: the cube's nine (vocabulary/CubeVertex.ts) and 0xFF. */
 export const Vertex = {
   ...CubeVertex,
   /** The whole cube thinks collectively. */
   CUBE: 0xff,
 } as const;
-
-export type CubeVertexName = keyof typeof CubeVertex;
-
-/** NEU…CENTRAL in wire order, read from CubeVertex (the one table of names). */
-export const CUBE_VERTEX_NAMES: readonly CubeVertexName[] = (Object.keys(CubeVertex) as CubeVertexName[]).sort(
-  (a, b) => CubeVertex[a] - CubeVertex[b],
-);
 
 /** What people may call vertex 0xFF, the whole cube: `ALL` (the CLI's word) or `CUBE` (the table's). */
 const WHOLE_CUBE_NAMES = ['ALL', 'CUBE'];

@@ -67,7 +67,7 @@ export {
   tensorOperationArity,
   elementCount,
 } from './tensorOp.js';
-export type { Tensor, TensorOpRequest, TensorOpReply } from './tensorOp.js';
+export type { Tensor, TensorOpRequest, TensorOpReply, TensorOpDecodeOptions } from './tensorOp.js';
 export {
   encodeProgramRequest,
   decodeProgramRequest,

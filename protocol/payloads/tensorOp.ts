@@ -74,7 +74,15 @@ export function encodeTensorOpRequest(request: TensorOpRequest): Uint8Array {
   return w.done();
 }
 
-export function decodeTensorOpRequest(payload: Uint8Array): TensorOpRequest {
+export interface TensorOpDecodeOptions {
+  /**
+   * Called with each input's shape as soon as it is read, before its elements are: the receiver's
+   * own size limits (a TOO_LARGE throw) then refuse an oversize request before anything is copied.
+   */
+  checkShape?: (shape: readonly number[]) => void;
+}
+
+export function decodeTensorOpRequest(payload: Uint8Array, options: TensorOpDecodeOptions = {}): TensorOpRequest {
   const r = new PayloadReader(payload, 'TENSOR_OP request');
   const op = r.u8();
   const dtype = r.u8();
@@ -88,7 +96,7 @@ export function decodeTensorOpRequest(payload: Uint8Array): TensorOpRequest {
   const params: number[] = [];
   for (let i = 0; i < p; i++) params.push(r.u16());
   const inputs: Tensor[] = [];
-  for (let i = 0; i < n; i++) inputs.push(readTensor(r, i === n - 1));
+  for (let i = 0; i < n; i++) inputs.push(readTensor(r, i === n - 1, options.checkShape));
   return { op, dtype, params, inputs };
 }
 
@@ -139,7 +147,7 @@ function writeTensor(w: PayloadWriter, t: Tensor): void {
 }
 
 /** The last tensor of a payload must end it exactly. */
-function readTensor(r: PayloadReader, last: boolean): Tensor {
+function readTensor(r: PayloadReader, last: boolean, checkShape?: (shape: readonly number[]) => void): Tensor {
   const rank = r.u8();
   if (rank < 1 || rank > MAX_TENSOR_RANK) r.fail(`rank ${rank} outside 1..${MAX_TENSOR_RANK}`);
   const shape: number[] = [];
@@ -148,6 +156,7 @@ function readTensor(r: PayloadReader, last: boolean): Tensor {
     if (d === 0) r.fail('a dimension is 0');
     shape.push(d);
   }
+  checkShape?.(shape);
   // Bounded before allocating: the count is checked against the bytes actually present.
   const count = elementCount(shape);
   if (count * 4 > r.remaining) r.fail(`shape [${shape.join(',')}] needs ${count * 4} bytes, ${r.remaining} left`);

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_TENSOR_OP_LIMITS, EvgpuError, Random, Tensor, TensorOpCode, decodeTensorOpReply, decodeTensorOpRequest,
-  encodeTensorOpReply, encodeTensorOpRequest, executeTensorOp, handleTensorOpPayload, validateTensorOp,
-} from '../../core/evgpu/index.js';
+import { DEFAULT_TENSOR_OP_LIMITS, EvgpuError, Random, Tensor, TensorOpCode, executeTensorOp, validateTensorOp } from '../../core/evgpu/index.js';
 import { expectClose, naiveConv2d, naiveMatmul, randomTensor } from './reference.js';
 
 const rng = new Random(3);
@@ -42,7 +39,7 @@ describe('validateTensorOp', () => {
   });
 
   it('refuses malformed requests with typed errors', () => {
-    expect(code(() => validateTensorOp(0x99, [[1]], []))).toBe('UNSUPPORTED');
+    expect(code(() => validateTensorOp('conv3d' as TensorOpCode, [[1]], []))).toBe('UNSUPPORTED');
     expect(code(() => validateTensorOp(TensorOpCode.matmul, [[2, 3]], []))).toBe('BAD_SHAPE');
     expect(code(() => validateTensorOp(TensorOpCode.matmul, [[2, 3], [4, 2]], []))).toBe('BAD_SHAPE');
     expect(code(() => validateTensorOp(TensorOpCode.maxpool2d, [[1, 4, 4]], []))).toBe('BAD_SHAPE');
@@ -66,67 +63,5 @@ describe('executeTensorOp', () => {
     const x = Tensor.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 4, 4]);
     expect(executeTensorOp(TensorOpCode.maxpool2d, [x], [2]).toArray()).toEqual([6, 8, 14, 16]);
     expect(executeTensorOp(TensorOpCode.avgpool2d, [x], [2]).toArray()).toEqual([3.5, 5.5, 11.5, 13.5]);
-  });
-});
-
-describe('TENSOR_OP payloads', () => {
-  it('round-trips request and reply through the wire layout', () => {
-    const a = randomTensor(rng, [2, 3]);
-    const b = randomTensor(rng, [3]);
-    const payload = encodeTensorOpRequest(TensorOpCode.add, [a, b]);
-    // op, dtype, n, p | rank 2, 2, 3, 6 floats | rank 1, 3, 3 floats
-    expect(payload.length).toBe(4 + 1 + 4 + 24 + 1 + 2 + 12);
-    expect(Array.from(payload.subarray(0, 9))).toEqual([0x02, 0, 2, 0, 2, 0, 2, 0, 3]);
-    const req = decodeTensorOpRequest(payload);
-    expect(req.op).toBe(TensorOpCode.add);
-    expect(req.inputs[0]!.toArray()).toEqual(a.toArray());
-    const reply = decodeTensorOpReply(handleTensorOpPayload(payload));
-    expect(reply.shape).toEqual([2, 3]);
-    expectClose(reply.data, executeTensorOp(TensorOpCode.add, [a, b], []).data, 0);
-  });
-
-  it('writes big-endian floats and u16 dims in the reply', () => {
-    const out = encodeTensorOpReply(Tensor.from([1.5], [1]));
-    expect(Array.from(out)).toEqual([0, 1, 0, 1, 0x3f, 0xc0, 0, 0]);
-  });
-
-  it('carries conv2d parameters', () => {
-    const x = randomTensor(rng, [1, 1, 5, 5]);
-    const w = randomTensor(rng, [1, 1, 3, 3]);
-    const reply = decodeTensorOpReply(handleTensorOpPayload(encodeTensorOpRequest(TensorOpCode.conv2d, [x, w], [2, 1])));
-    expect(reply.shape).toEqual([1, 1, 3, 3]);
-    expectClose(reply.data, naiveConv2d(x, w, 2, 1));
-  });
-
-  it('refuses a header claiming a huge tensor with TOO_LARGE before reading its elements', () => {
-    const p = new Uint8Array([0x10, 0, 1, 0, 2, 0xff, 0xff, 0xff, 0xff]);
-    expect(code(() => decodeTensorOpRequest(p))).toBe('TOO_LARGE');
-  });
-
-  it('refuses truncated, trailing, and unknown-dtype payloads', () => {
-    const good = encodeTensorOpRequest(TensorOpCode.relu, [Tensor.from([1, -1])]);
-    for (let cut = 0; cut < good.length; cut++) expect(code(() => decodeTensorOpRequest(good.subarray(0, cut)))).toBe('BAD_PAYLOAD');
-    const trailing = new Uint8Array(good.length + 1);
-    trailing.set(good);
-    expect(code(() => decodeTensorOpRequest(trailing))).toBe('BAD_PAYLOAD');
-    const f64 = good.slice();
-    f64[1] = 1;
-    expect(code(() => decodeTensorOpRequest(f64))).toBe('UNSUPPORTED');
-    const unknownOp = good.slice();
-    unknownOp[0] = 0x42;
-    expect(code(() => decodeTensorOpRequest(unknownOp))).toBe('UNSUPPORTED');
-  });
-
-  it('never throws anything but EvgpuError on random bytes', () => {
-    for (let i = 0; i < 500; i++) {
-      const p = new Uint8Array(rng.int(40));
-      for (let j = 0; j < p.length; j++) p[j] = rng.int(256);
-      if (rng.next() < 0.5 && p.length > 3) p[2] = 1;
-      try {
-        handleTensorOpPayload(p);
-      } catch (e) {
-        expect(e).toBeInstanceOf(EvgpuError);
-      }
-    }
   });
 });
