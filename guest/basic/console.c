@@ -51,7 +51,7 @@ static int console_read_line(void *context, char *buffer, size_t capacity) {
     lineedit_begin(c->edit);
     for (;;) {
         if (hung_up(c)) return BASIC_READ_HANGUP;
-        int key = console->read_char();
+        int key = shell_read_char(c->shell);
         if (key < 0) {
             console->wait_input(INPUT_POLL_MS);
             continue;

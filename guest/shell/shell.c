@@ -46,13 +46,30 @@ static bool carrier_changed(struct shell *shell) {
     return shell->console->carrier_generation() != shell->carrier_generation;
 }
 
+static void typeahead_clear(struct shell *shell) { shell->typeahead_head = shell->typeahead_count = 0; }
+
 bool shell_interrupted(struct shell *shell) {
     if (carrier_changed(shell)) return true;
     int c;
     while ((c = shell->console->read_char()) >= 0) {
-        if (c == KEY_CTRL_C) return true;
+        if (c == KEY_CTRL_C) {
+            typeahead_clear(shell);
+            return true;
+        }
+        if (shell->typeahead_count < SHELL_TYPEAHEAD) {
+            shell->typeahead[(shell->typeahead_head + shell->typeahead_count) % SHELL_TYPEAHEAD] = (uint8_t)c;
+            shell->typeahead_count++;
+        }
     }
     return false;
+}
+
+int shell_read_char(struct shell *shell) {
+    if (shell->typeahead_count == 0) return shell->console->read_char();
+    uint8_t c = shell->typeahead[shell->typeahead_head];
+    shell->typeahead_head = (shell->typeahead_head + 1) % SHELL_TYPEAHEAD;
+    shell->typeahead_count--;
+    return c;
 }
 
 bool shell_require_local(struct shell *shell, const char *command) {
@@ -122,6 +139,7 @@ static void shell_execute(struct shell *shell) {
 
 static void shell_session_edge(struct shell *shell) {
     shell->carrier_generation = shell->console->carrier_generation();
+    typeahead_clear(shell); /* keys of the last call are not the next caller's */
     lineedit_forget_history(&shell->edit); /* the next caller does not see this one's commands */
     lineedit_begin(&shell->edit);
     if (shell->console->carrier()) {
@@ -164,7 +182,7 @@ static void shell_task(void *arg) {
             shell_session_edge(shell);
             continue;
         }
-        int c = shell->console->read_char();
+        int c = shell_read_char(shell);
         if (c < 0) {
             shell->console->wait_input(SHELL_IDLE_POLL_MS);
             continue;

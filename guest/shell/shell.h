@@ -13,11 +13,17 @@
 #define SHELL_ARGS_MAX 16
 #define SHELL_PROMPT "XP10> "
 
+/* Keys typed while a command or a BASIC program runs (a pasted program, the next command typed
+ * ahead): watching for Ctrl-C reads them, so they are kept here for whoever reads next. */
+#define SHELL_TYPEAHEAD 1024
+
 struct shell {
     struct console *console;
     struct lineedit edit; /* the command line being typed, and the history */
     uint32_t carrier_generation;
     uint32_t commands_run;
+    uint8_t typeahead[SHELL_TYPEAHEAD]; /* a ring; full: further keys are dropped */
+    uint32_t typeahead_head, typeahead_count;
 };
 
 struct shell_command {
@@ -33,8 +39,11 @@ void shell_print(struct shell *shell, const char *fmt, ...) __attribute__((forma
 /* For commands that affect the whole machine (crash): true on a console at the machine
  * itself; on a dial-in line it prints why the command is refused and returns false. */
 bool shell_require_local(struct shell *shell, const char *command);
-/* True when the foreground command should stop: Ctrl-C typed or the carrier dropped. */
+/* True when the foreground command should stop: Ctrl-C typed or the carrier dropped. Other
+ * keys it reads are kept for shell_read_char; Ctrl-C discards them, as a terminal's flush does. */
 bool shell_interrupted(struct shell *shell);
+/* The next key: typed-ahead keys first, then the console's; -1 when there is none. */
+int shell_read_char(struct shell *shell);
 
 /* Every command, local ones first: the index-th, or NULL past the last. */
 const struct shell_command *shell_command_at(unsigned index);

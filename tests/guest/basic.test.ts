@@ -53,6 +53,29 @@ describe('XP10 BASIC on COM2 (real v86, real image, in-memory core)', () => {
     core.override = undefined;
   });
 
+  it('keeps what is typed while a program runs (a pasted program with RUN and more lines after it), and Ctrl-C discards it', async () => {
+    await type(machine, 'basic', OK);
+    // Everything at once, as a paste or a piped `konomi dial` sends it: the lines after RUN arrive
+    // while the program runs and watches for Ctrl-C, and must not be lost.
+    const from = machine.outputOffset();
+    machine.typeText('NEW\r10 FOR I = 1 TO 3000 : NEXT\r20 PRINT "ran"\rRUN\rPRINT 6 * 7\rPRINT "after"\r');
+    await machine.waitForOutput(/ after \r?\nOk\r?\n$|after\r?\nOk\r?\n$/, { from, timeoutMs: 15_000 });
+    const out = machine.outputSince(from).replace(/\r\n/g, '\n');
+    expect(out).toContain('ran\nOk\n');
+    expect(out).toMatch(/PRINT 6 \* 7\n 42 \nOk\nPRINT "after"\nafter\nOk\n$/);
+    // Ctrl-C stops the program and drops what was typed ahead of it.
+    await enter(machine, ['10 GOTO 10']);
+    const stop = machine.outputOffset();
+    machine.typeText('RUN\r');
+    await new Promise((r) => setTimeout(r, 300));
+    machine.typeText('PRINT "lost"\r\x03');
+    await machine.waitForOutput(/Ok\r?\n$/, { from: stop, timeoutMs: 8000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(machine.outputSince(stop)).not.toContain('lost');
+    await type(machine, 'NEW', OK);
+    await type(machine, 'SYSTEM', SHELL_PROMPT);
+  });
+
   it('basic starts the interpreter with the Ok prompt; a ten-line program runs; SYSTEM returns to the shell', async () => {
     const banner = await type(machine, 'basic', OK);
     expect(banner).toMatch(/XP10 BASIC 1\.0 - \d+ bytes free\nOk\n$/);
