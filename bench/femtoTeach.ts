@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_TEACH_STEPS, FemtoEngine, FemtoLlmFactory, LESSON_BYTES } from '../core/femto/index.js';
 import { hashSeed } from '../core/evgpu/Random.js';
 
-export const TEACH_TEXTS = ['mit-license.txt', 'crc16.c', 'shell-session.txt'] as const;
+export const TEACH_TEXTS = ['mit-license.txt', 'crc16-c-source.txt', 'shell-session.txt'] as const;
 const COORDS: [number, number, number][] = [
   [1, 2, 3],
   [500, 20, 7],
