@@ -13,6 +13,7 @@ import { TerminalPane } from './terminal/TerminalPane.js';
 import { ErrorPanel } from './view/ErrorPanel.js';
 import { KappaPlot } from './view/KappaPlot.js';
 import { mipsText } from './view/mipsText.js';
+import { voteText } from './view/voteText.js';
 import { ModemLights } from './view/ModemLights.js';
 import { PointCloudView } from './view/PointCloudView.js';
 import { RateMeter } from './view/RateMeter.js';
@@ -258,6 +259,13 @@ export class Page {
       case 'ledger':
         this.showLedger(event.head.index, event.head.hash);
         break;
+      case 'vote': {
+        const line = byId('vote-caption', HTMLElement);
+        line.textContent = voteText(event.vote);
+        line.dataset['dissenting'] = event.vote.dissenting.join(',');
+        line.hidden = false;
+        break;
+      }
       case 'lines':
         // Open lines only: the status bar counts lifetime totals from GET /metrics instead.
         break;

@@ -247,6 +247,7 @@ describe.each(SIZES)('the page at $name', (size) => {
     const moved = (a: Lane | undefined, b: Lane | undefined): boolean => a?.central !== b?.central || a?.low !== b?.low || a?.high !== b?.high;
     expect(moved(before[0], now[0])).toBe(true);
 
+
     // Lanes are stacked apart inside the canvas, each scaled to hold what it draws.
     const canvas = await rect(page, '#kappa');
     for (const [i, lane] of now.entries()) {
@@ -272,6 +273,18 @@ describe.each(SIZES)('the page at $name', (size) => {
       expect(row[now.length], `CENTRAL in cube ${now[i]!.id}'s lane`).toBeGreaterThan(20);
     }
     expect(counts[0]![now.length + 1], 'cube 0\'s corner band').toBeGreaterThan(200);
+
+    // A choice vote shows under the plot with who dissented, as the bridge's answer names them.
+    const vote = await wsRequest({ type: 'collective_think', cube: 1, query: `Is the page ${size.name} wide?`, choices: ['yes', 'no'] });
+    const dissent = (vote['dissenting'] as Array<{ name: string }>).map((d) => d.name);
+    const caption = page.locator('#vote-caption');
+    await expect.poll(() => caption.getAttribute('data-dissenting'), { timeout: 10_000 }).toBe(dissent.join(','));
+    expect(await caption.innerText()).toMatch(new RegExp(`^last vote, cube 1 on "Is the page ${size.name} wide\\?": "${String(vote['choice'])}", \\d+ % of the weight, (no )?quorum · (unanimous|dissent: [A-Z ]+)$`));
+    await caption.scrollIntoViewIfNeeded();
+    const captionBox = await rect(page, '#vote-caption');
+    // On screen, above the status bar that sticks to the bottom of the window.
+    const bar = await rect(page, '.statusbar');
+    expect(captionBox.y + captionBox.height).toBeLessThanOrEqual(bar.y + 1);
     await shot('kappa');
   }, 40_000);
 

@@ -63,4 +63,19 @@ describe('core JSON decoding', () => {
     expect(parseCoreEvent({ type: 'event', event: 'weather', data: {} })).toBeUndefined();
     expect(parseCoreEvent(null)).toBeUndefined();
   });
+
+  it('decodes a vote event to what the page shows: the choice, the share, the quorum and the dissenters by name', () => {
+    const data = {
+      cube: 0, query: 'Is the grid up?', choices: ['yes', 'no'], choice: 'no', quorum: false, share: 0.667,
+      dissenting: [{ vertex: 0, name: 'NEU' }, { vertex: 3, name: 'NWD' }], votes: [], tally: [],
+    };
+    expect(parseCoreEvent({ type: 'event', event: 'vote', data })).toEqual({
+      event: 'vote',
+      vote: { cube: 0, query: 'Is the grid up?', choice: 'no', quorum: false, share: 0.667, dissenting: ['NEU', 'NWD'] },
+    });
+    expect(parseCoreEvent({ type: 'event', event: 'vote', data: { ...data, choice: null } })).toMatchObject({ vote: { choice: null } });
+    for (const bad of [{ ...data, quorum: 'no' }, { ...data, dissenting: [{ vertex: 0 }] }, { ...data, share: 'x' }, { ...data, choice: 3 }, null]) {
+      expect(parseCoreEvent({ type: 'event', event: 'vote', data: bad }), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
 });

@@ -38,7 +38,20 @@ export type CoreEvent =
   | { readonly event: 'block'; readonly blocks: BlockPoint[] }
   | { readonly event: 'kappa'; readonly cubes: CubeKappa[] }
   | { readonly event: 'ledger'; readonly head: LedgerHead }
-  | { readonly event: 'lines'; readonly lines: LineStats[] };
+  | { readonly event: 'lines'; readonly lines: LineStats[] }
+  | { readonly event: 'vote'; readonly vote: VoteSummary };
+
+/** What the page shows of a cube's choice vote (the bridge's `vote` event carries more). */
+export interface VoteSummary {
+  readonly cube: number;
+  readonly query: string;
+  readonly choice: string | null;
+  readonly quorum: boolean;
+  /** Share of the total weight that agreed with the choice, 0..1. */
+  readonly share: number;
+  /** Names of the vertices that voted for another choice. */
+  readonly dissenting: readonly string[];
+}
 
 // Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
 // sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
@@ -162,6 +175,27 @@ export function parseLines(value: unknown): LineStats[] {
   return listField(value, 'lines', 'GET /lines').map(parseLine).filter(defined);
 }
 
+/** A `vote` event's data: `{ cube, query, choice, quorum, share, dissenting: [{ vertex, name }], … }`. */
+export function parseVote(value: unknown): VoteSummary | undefined {
+  if (!isObject(value)) return undefined;
+  const cube = num(value['cube']);
+  const share = num(value['share']);
+  const choice = value['choice'];
+  const dissenting = value['dissenting'];
+  if (cube === undefined || share === undefined || typeof value['quorum'] !== 'boolean' || !Array.isArray(dissenting)) return undefined;
+  if (choice !== null && typeof choice !== 'string') return undefined;
+  const names = dissenting.slice(0, MAX_LIST).map((d) => (isObject(d) && typeof d['name'] === 'string' ? d['name'].slice(0, MAX_NAME) : undefined));
+  if (names.some((n) => n === undefined)) return undefined;
+  return {
+    cube,
+    query: typeof value['query'] === 'string' ? value['query'].slice(0, MAX_NAME) : '',
+    choice: choice === null ? null : choice.slice(0, MAX_NAME),
+    quorum: value['quorum'],
+    share,
+    dissenting: names as string[],
+  };
+}
+
 /** A `/ws` push `{type:'event', event, data}`; anything else (replies, unknown or malformed events) is undefined. */
 export function parseCoreEvent(message: unknown): CoreEvent | undefined {
   if (!isObject(message) || message['type'] !== 'event') return undefined;
@@ -176,6 +210,10 @@ export function parseCoreEvent(message: unknown): CoreEvent | undefined {
         return { event: 'kappa', cubes: parseCubes(data) };
       case 'ledger':
         return { event: 'ledger', head: parseLedgerHead(data) };
+      case 'vote': {
+        const vote = parseVote(data);
+        return vote ? { event: 'vote', vote } : undefined;
+      }
       case 'lines':
         // The dispatcher's snapshot list itself, not wrapped as in GET /lines.
         if (!Array.isArray(data)) return undefined;
