@@ -5,6 +5,7 @@
  *   … --only=cells,region,durable,cubes                                              (a subset)
  *   … --rounds=2                                                                     (interleaved rounds of the cell rows)
  *   node --cpu-prof --import tsx bench/core.ts --only=cells --cells-alone=BlockArray (one structure, to profile it)
+ *   node --cpu-prof --import tsx bench/core.ts --only=cubes --cubes-alone=placeholder|femto (one model's cube mix, to profile it)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -431,41 +432,64 @@ async function benchDurable(): Promise<void> {
 
 // -------------------------------------------------------------------- cubes
 
+/** --cubes-alone=placeholder|femto runs only that model's 1000-op mix, five times (to profile it). */
+const cubesAlone = process.argv.find((a) => a.startsWith('--cubes-alone='))?.slice(14);
+const CUBE_OPS = 1000;
+
+/** ¾ processVertex (with its one-hop trace), ¼ collectiveThink over ten cubes; each also steps that cube's κ. */
+function cubeMix(k: Konomi, maxTokens?: number): () => void {
+  return () => {
+    for (let i = 0; i < CUBE_OPS; i++) {
+      const id = i % 10;
+      if (i % 4 === 0) k.collectiveThink(id, `op ${i}`, maxTokens);
+      else k.processVertex(id, (i % 9) as VertexId, `op ${i}`, maxTokens);
+    }
+  };
+}
+
+async function tenCubes(k: Konomi): Promise<Konomi> {
+  for (let i = 0; i < 10; i++) await k.cubeAt(i * 3, 0, 0);
+  return k;
+}
+
 async function benchCubes(): Promise<void> {
+  if (cubesAlone !== undefined) {
+    const k = await tenCubes(cubesAlone === 'femto' ? await Konomi.open({ llmFactory: new FemtoLlmFactory() }) : await Konomi.open());
+    const tokens = cubesAlone === 'femto' ? 32 : undefined;
+    for (let r = 0; r < 5; r++) console.log(`1000 cube ops, ${cubesAlone}: ${(time(cubeMix(k, tokens)) * 1e3).toFixed(1)} ms CPU`);
+    return;
+  }
   const konomi = await Konomi.open();
   const cube = await konomi.cubeAt(0, 0, 0);
   const R = 2000;
   const tThink = time(() => {
     for (let i = 0; i < R; i++) konomi.collectiveThink(cube.id, `query ${i % 17}`);
   });
-  for (let i = 1; i < 10; i++) await konomi.cubeAt(i * 3, 0, 0);
-  const ops = 1000;
-  // ¾ processVertex (with its one-hop trace), ¼ collectiveThink; each also steps that cube's κ.
-  const mix = (k: Konomi, maxTokens?: number) => () => {
-    for (let i = 0; i < ops; i++) {
-      const id = i % 10;
-      if (i % 4 === 0) k.collectiveThink(id, `op ${i}`, maxTokens);
-      else k.processVertex(id, (i % 9) as VertexId, `op ${i}`, maxTokens);
-    }
-  };
-  const tOps = time(mix(konomi));
+  await tenCubes(konomi);
   const femto = await Konomi.open({ llmFactory: new FemtoLlmFactory() });
   const fc = await femto.cubeAt(0, 0, 0);
   const F = 200;
   const tFemto = time(() => {
     for (let i = 0; i < F; i++) femto.collectiveThink(fc.id, `query ${i}`, 32);
   });
-  for (let i = 1; i < 10; i++) await femto.cubeAt(i * 3, 0, 0);
-  const tFemtoOps32 = time(mix(femto, 32));
-  const tFemtoOps4 = time(mix(femto, 4));
-  table('cubes', ['measure', 'baseline', 'Konomi'], [
-    ['collectiveThink/s, placeholder LLM, replicaQuorum', '—', `${fmt(R / tThink)}/s`],
-    ['1000 cube ops, placeholder (¾ processVertex with trace, ¼ collectiveThink)', 'original target 10 s', `${(tOps * 1e3).toFixed(1)} ms`],
-    ['collectiveThink/s, FemtoLLM, replicaQuorum, 32 tokens', '—', `${fmt(F / tFemto)}/s`],
-    ['1000 cube ops, FemtoLLM, 32 tokens (same mix; CENTRAL by ensemble)', 'original target 10 s', `${(tFemtoOps32 * 1e3).toFixed(0)} ms`],
-    ['1000 cube ops, FemtoLLM, 4 tokens (same mix)', 'original target 10 s', `${(tFemtoOps4 * 1e3).toFixed(0)} ms`],
+  await tenCubes(femto);
+  // Three interleaved rounds (the machine is shared): the best of each row.
+  let tOps = Infinity;
+  let tFemtoOps32 = Infinity;
+  let tFemtoOps4 = Infinity;
+  for (let r = 0; r < 3; r++) {
+    tOps = Math.min(tOps, time(cubeMix(konomi)));
+    tFemtoOps32 = Math.min(tFemtoOps32, time(cubeMix(femto, 32)));
+    tFemtoOps4 = Math.min(tFemtoOps4, time(cubeMix(femto, 4)));
+  }
+  const aim = (t: number, limit: number) => `< ${limit * 1e3} ms: ${t < limit ? 'met' : 'not met'}`;
+  table('cubes (CPU time, best of 3 interleaved rounds)', ['measure', 'baseline', 'Konomi', 'aim (issue 16)'], [
+    ['collectiveThink/s, placeholder LLM, replicaQuorum', '—', `${fmt(R / tThink)}/s`, '—'],
+    ['1000 cube ops, placeholder (¾ processVertex with trace, ¼ collectiveThink)', 'original target 10 s', `${(tOps * 1e3).toFixed(1)} ms`, aim(tOps, 0.1)],
+    ['collectiveThink/s, FemtoLLM, replicaQuorum, 32 tokens', '—', `${fmt(F / tFemto)}/s`, '—'],
+    ['1000 cube ops, FemtoLLM, 32 tokens (same mix; CENTRAL by ensemble)', 'original target 10 s', `${(tFemtoOps32 * 1e3).toFixed(0)} ms`, aim(tFemtoOps32, 0.5)],
+    ['1000 cube ops, FemtoLLM, 4 tokens (same mix)', 'original target 10 s', `${(tFemtoOps4 * 1e3).toFixed(0)} ms`, '—'],
   ]);
-  void Vertex;
 }
 
 async function main(): Promise<void> {

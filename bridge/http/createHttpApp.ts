@@ -191,7 +191,7 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
   });
   app.get('/ledger/verify', async (req, res) => {
     if ((req.query as Record<string, unknown>).all === '1') return void res.json(await verifyAll(ctx.chains));
-    res.json(service.verifyLedger());
+    res.json(await service.verifyLedger());
   });
   app.get('/ledger/verify-all', async (_req, res) => {
     res.json(await verifyAll(ctx.chains));

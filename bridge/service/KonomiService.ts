@@ -279,8 +279,9 @@ export class KonomiService implements BridgeCore {
     return { length: head.length, index: head.length - 1, hash: toHex(head.hash) };
   }
 
-  verifyLedger(): { valid: boolean; length: number; firstBadIndex?: number } {
-    const v = this.konomi.verifyLedger();
+  /** Sliced (Konomi.verifyLedgerSliced): a long ledger does not stall the other lines. */
+  async verifyLedger(): Promise<{ valid: boolean; length: number; firstBadIndex?: number }> {
+    const v = await this.konomi.verifyLedgerSliced();
     return v.valid ? { valid: true, length: v.length } : { valid: false, length: v.length, firstBadIndex: v.firstBadIndex };
   }
 

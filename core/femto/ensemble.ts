@@ -1,4 +1,5 @@
 import type { LlmNode } from '../llm/LlmNode.js';
+import { PLACEHOLDER_VOCAB, PlaceholderLlm, placeholderCounts } from '../llm/PlaceholderLlm.js';
 import { Random, hashSeed } from '../evgpu/Random.js';
 import { checkMaxTokens, DEFAULT_MAX_TOKENS, driftKappa, FemtoLlm } from './FemtoLlm.js';
 import { FemtoError } from './FemtoError.js';
@@ -9,19 +10,25 @@ import { decodeText, encodeText } from './text.js';
 /** Σ κᵢ·pᵢ / Σ κᵢ over the vertices' next-token distributions (plain mean if every κ is 0). */
 export function ensembleNextTokenProbabilities(vertices: readonly LlmNode[], context: Uint8Array): Float32Array {
   if (vertices.length === 0) throw new FemtoError('OUT_OF_RANGE', 'an ensemble needs at least one vertex');
-  let total = 0;
-  for (const v of vertices) total += Math.max(0, v.kappa);
-  const weights = vertices.map((v) => (total > 0 ? Math.max(0, v.kappa) / total : 1 / vertices.length));
-  const shared = FemtoLlm.mixture(vertices, weights, context);
+  const weights = ensembleWeights(vertices);
+  const shared = FemtoLlm.mixture(vertices, weights, context) ?? PlaceholderLlm.mixture(vertices, weights, context);
   if (shared !== null) return shared;
   let out: Float32Array | null = null;
-  for (const [i, v] of vertices.entries()) {
+  for (let i = 0; i < vertices.length; i++) {
+    const v = vertices[i] as LlmNode;
     const w = weights[i] as number;
     const p = v.nextTokenProbabilities(context);
     out ??= new Float32Array(p.length);
     for (let j = 0; j < p.length; j++) out[j] = (out[j] as number) + w * (p[j] as number);
   }
   return out as Float32Array;
+}
+
+/** κᵢ / Σ κ (negative κ read as 0), or 1/n each when every κ is 0. */
+function ensembleWeights(vertices: readonly LlmNode[]): number[] {
+  let total = 0;
+  for (const v of vertices) total += Math.max(0, v.kappa);
+  return vertices.map((v) => (total > 0 ? Math.max(0, v.kappa) / total : 1 / vertices.length));
 }
 
 /**
@@ -56,7 +63,20 @@ export function ensembleRespond(central: LlmNode, vertices: readonly LlmNode[], 
   let context = new Uint8Array(seed.length + maxTokens * 8);
   context.set(seed);
   let len = seed.length;
+  const placeholders = vertices.length > 0 && vertices.every((v) => v instanceof PlaceholderLlm) ? ensembleWeights(vertices) : null;
   for (let t = 0; t < maxTokens; t++) {
+    if (placeholders) {
+      // Placeholder corners (no word guard, no healing: byte tokens): the same draw without arrays.
+      const piece = BYTES.bytesOf(drawPlaceholderMixture(placeholders, context.subarray(0, len), rng));
+      if (len + piece.length > context.length) {
+        const grown = new Uint8Array(2 * (len + piece.length));
+        grown.set(context.subarray(0, len));
+        context = grown;
+      }
+      context.set(piece, len);
+      len += piece.length;
+      continue;
+    }
     const p = ensembleNextTokenProbabilities(vertices, context.subarray(0, len));
     if (p.length !== tokenizer.vocabSize) throw new FemtoError('OUT_OF_RANGE', `a distribution of ${p.length} entries for a vocabulary of ${tokenizer.vocabSize}`);
     const first = t === 0 && heal;
@@ -79,6 +99,32 @@ export function ensembleRespond(central: LlmNode, vertices: readonly LlmNode[], 
   }
   central.kappa = driftKappa(central.kappa);
   return decodeText(context.subarray(seed.length + (heal && maxTokens > 0 ? 1 : 0), len));
+}
+
+const COUNTS = new Float64Array(PLACEHOLDER_VOCAB);
+
+/**
+ * draw(ensembleNextTokenProbabilities(placeholder corners), rng, null), bit for bit, without
+ * building the distributions: the placeholders all share one distribution (it depends on the
+ * context alone), and entry j of the mixture is computed only when the walk reaches it, with the
+ * same float32 roundings in the same order as PlaceholderLlm.mixture. Issue 16: this walk was
+ * most of a cube operation's time with the placeholder.
+ */
+function drawPlaceholderMixture(weights: readonly number[], context: Uint8Array, rng: Random): number {
+  const sum = placeholderCounts(context, COUNTS);
+  const n = weights.length;
+  let u = rng.next() * 1;
+  let last = -1;
+  for (let j = 0; j < PLACEHOLDER_VOCAB; j++) {
+    const pj = Math.fround((COUNTS[j] as number) / sum);
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc = Math.fround(acc + (weights[i] as number) * pj);
+    if (acc <= 0) continue;
+    last = j;
+    u -= acc;
+    if (u < 0) return j;
+  }
+  return last < 0 ? 32 : last;
 }
 
 /** Draws an index from `p`, restricted to the indices `allowed` accepts (renormalised). */

@@ -56,6 +56,24 @@ describe('Ledger', () => {
     expect(tamper(0, (e) => ({ ...e, hash: new Uint8Array(32) }))).toMatchObject({ valid: false, firstBadIndex: 0 });
   });
 
+  it('verifySliced gives verify\'s answer, yielding between slices and checking only the entries there were', async () => {
+    const source = new Ledger();
+    for (let i = 0; i < 50; i++) source.append(rec(i, i));
+    const entries = source.entries();
+    for (const [bad, slice] of [[-1, 7], [0, 7], [6, 7], [7, 7], [13, 7], [14, 7], [49, 7], [20, 100]] as const) {
+      const copy = new Ledger();
+      entries.forEach((e, j) => copy.load(j === bad ? { ...e, value: 99 } : e));
+      let yields = 0;
+      const sliced = await copy.verifySliced(async () => {
+        yields++;
+        copy.append(rec(1000 + yields, 0)); // written while verifying: not part of this check
+      }, slice);
+      expect(sliced).toEqual(bad < 0 ? { valid: true, length: 50 } : { valid: false, length: 50, firstBadIndex: bad });
+      const slicesBefore = Math.floor((bad < 0 ? 49 : bad) / slice);
+      expect(yields).toBe(slicesBefore);
+    }
+  });
+
   it('rejects bad records and out-of-order loads', () => {
     const ledger = new Ledger();
     expect(() => ledger.append({ ...rec(1, 1), value: Number.NaN })).toThrow(expect.objectContaining({ code: 'BAD_VALUE' }));

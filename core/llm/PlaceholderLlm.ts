@@ -39,16 +39,26 @@ export class PlaceholderLlm implements LlmNode {
   }
 
   nextTokenProbabilities(context: Uint8Array): Float32Array {
-    let h = fnv1aBytes(context);
+    return placeholderDistribution(context);
+  }
+
+  /**
+   * Σ weightᵢ · nextTokenProbabilitiesᵢ(context) when every node is a PlaceholderLlm, whose
+   * distribution depends on the context alone: computed once instead of once per node, then
+   * summed node by node into float32 exactly as the generic loop in ensemble.ts does (same order,
+   * same rounding), so the bits are the same. null when a node is of another kind.
+   */
+  static mixture(nodes: readonly LlmNode[], weights: readonly number[], context: Uint8Array): Float32Array | null {
+    for (const n of nodes) if (!(n instanceof PlaceholderLlm)) return null;
+    const p = placeholderDistribution(context);
     const out = new Float32Array(PLACEHOLDER_VOCAB);
-    let sum = 0;
-    for (let i = 0; i < out.length; i++) {
-      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
-      const w = 1 + (h & 0xff);
-      out[i] = w;
-      sum += w;
+    const count = nodes.length;
+    for (let j = 0; j < PLACEHOLDER_VOCAB; j++) {
+      const pj = p[j]!;
+      let acc = 0;
+      for (let i = 0; i < count; i++) acc = Math.fround(acc + weights[i]! * pj);
+      out[j] = acc;
     }
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! / sum;
     return out;
   }
 
@@ -77,6 +87,31 @@ function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
+}
+
+/** The placeholder's next-token distribution: a fixed function of the context's bytes. */
+function placeholderDistribution(context: Uint8Array): Float32Array {
+  const out = new Float32Array(PLACEHOLDER_VOCAB);
+  const sum = placeholderCounts(context, out);
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! / sum;
+  return out;
+}
+
+/**
+ * The unnormalised weights (integers 1..256) behind the placeholder's distribution, written into
+ * `out` (PLACEHOLDER_VOCAB entries); returns their sum. Entry j of the distribution is
+ * Math.fround(out[j] / sum). The cube's ensemble fast path reads them without building arrays.
+ */
+export function placeholderCounts(context: Uint8Array, out: Float32Array | Float64Array): number {
+  let h = fnv1aBytes(context);
+  let sum = 0;
+  for (let i = 0; i < PLACEHOLDER_VOCAB; i++) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+    const w = 1 + (h & 0xff);
+    out[i] = w;
+    sum += w;
+  }
+  return sum;
 }
 
 function fnv1aBytes(bytes: Uint8Array): number {

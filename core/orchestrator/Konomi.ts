@@ -363,6 +363,12 @@ export class Konomi {
     return this.ledger.verify();
   }
 
+  /** verifyLedger in slices, yielding to the host between them (`yieldToHost`; inline without it). */
+  verifyLedgerSliced(): Promise<LedgerVerification> {
+    const y = this.options.yieldToHost;
+    return y ? this.ledger.verifySliced(y) : Promise.resolve(this.ledger.verify());
+  }
+
   /** RFC 6962 root over the array's active cells in Morton order (computed on demand, cached). */
   merkleRoot(arrayId = 0): Uint8Array {
     return this.slot(arrayId).merkle.root();
