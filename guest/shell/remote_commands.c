@@ -216,17 +216,9 @@ static int vertex_from_name(const char *name) {
     return -1;
 }
 
-static void cmd_cube(struct shell *shell, int argc, char **argv, const char *rest) {
-    uint32_t cube;
-    int vertex = argc >= 4 ? vertex_from_name(argv[2]) : -1;
-    if (argc < 4 || !parse_u32(argv[1], COORD_MAX, &cube) || vertex < 0) {
-        shell_print(shell, "Usage: cube CUBE VERTEX TEXT\n"
-                           "  VERTEX: NEU NED NWU NWD SEU SED SWU SWD CENTRAL ALL, or 0..8, 255\n");
-        return;
-    }
-    const char *text = skip_words(rest, 2);
-    struct proto_cube_request request = { (uint16_t)cube, (uint8_t)vertex,
-                                          { (const uint8_t *)text, (uint32_t)strlen(text) } };
+/* Sends one CUBE_MSG and prints the answering vertex, its kappa and its text. */
+static void cube_send(struct shell *shell, uint32_t cube, uint8_t vertex, const char *text, size_t length) {
+    struct proto_cube_request request = { (uint16_t)cube, vertex, { (const uint8_t *)text, (uint32_t)length } };
     struct agent_job *job = job_new(PROTO_OP_CUBE_MSG);
     if (!job) return;
     job->length = (uint32_t)proto_cube_request_encode(&request, job->payload, sizeof(job->payload));
@@ -241,6 +233,48 @@ static void cmd_cube(struct shell *shell, int argc, char **argv, const char *res
         }
     }
     job_free(job);
+}
+
+static void cmd_cube(struct shell *shell, int argc, char **argv, const char *rest) {
+    uint32_t cube;
+    int vertex = argc >= 4 ? vertex_from_name(argv[2]) : -1;
+    if (argc < 4 || !parse_u32(argv[1], COORD_MAX, &cube) || vertex < 0) {
+        shell_print(shell, "Usage: cube CUBE VERTEX TEXT\n"
+                           "  VERTEX: NEU NED NWU NWD SEU SED SWU SWD CENTRAL ALL, or 0..8, 255\n");
+        return;
+    }
+    const char *text = skip_words(rest, 2);
+    cube_send(shell, cube, (uint8_t)vertex, text, strlen(text));
+}
+
+/* The header line of a choice vote in CUBE_MSG text (docs/PROTOCOL.md, choice votes). */
+#define CHOICES_PREFIX "?choices "
+
+static bool has_bar(const char *word) {
+    for (; *word; word++)
+        if (*word == '|') return true;
+    return false;
+}
+
+/* `vote 1 yes|no Is the grid up?`: the whole cube votes; each vertex scores the choices with
+ * its own model and CENTRAL answers the choice, the quorum, the votes and who dissented. */
+static void cmd_vote(struct shell *shell, int argc, char **argv, const char *rest) {
+    uint32_t cube;
+    if (argc < 4 || !parse_u32(argv[1], COORD_MAX, &cube) || !has_bar(argv[2])) {
+        shell_print(shell, "Usage: vote CUBE A|B[|C...] QUERY   e.g. vote 1 yes|no Is the grid up?\n");
+        return;
+    }
+    const char *query = skip_words(rest, 2);
+    char text[sizeof(CHOICES_PREFIX) + 2 * LINEEDIT_LINE_MAX];
+    size_t n = 0;
+    const char *parts[] = { CHOICES_PREFIX, argv[2], "\n", query };
+    for (unsigned i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        size_t k = strlen(parts[i]);
+        if (n + k >= sizeof(text)) k = sizeof(text) - 1 - n;
+        memcpy(text + n, parts[i], k);
+        n += k;
+    }
+    cube_send(shell, cube, PROTO_VERTEX_WHOLE_CUBE, text, n);
 }
 
 struct tensor_literal {
@@ -341,5 +375,6 @@ const struct shell_command shell_remote_commands[] = {
     { "llm", "llm [teach] X Y Z TEXT", "ask (or teach) the FemtoLLM at a block", cmd_llm },
     { "tensor", "tensor OP A [B]", "eVGPU op, e.g. tensor relu [-1,2]", cmd_tensor },
     { "cube", "cube CUBE VERTEX TEXT", "message a cube vertex", cmd_cube },
+    { "vote", "vote CUBE A|B QUERY", "the whole cube votes on choices", cmd_vote },
     { 0, 0, 0, 0 },
 };

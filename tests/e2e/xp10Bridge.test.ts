@@ -99,6 +99,32 @@ describe('bridge + XP10 end to end (real v86, real image)', () => {
     expect(core.text).not.toMatch(/in XP10/);
   }, 60_000);
 
+  it('`vote` in XP10\'s shell runs a choice vote of the whole cube and prints the choice, the votes and who dissented', async () => {
+    const term = new Terminal(await connectWebSocketLine(`${server.httpUrl.replace('http', 'ws')}/modem`));
+    term.type('ATDT1\r');
+    let at = await term.expect(/CONNECT 56000\r\n/);
+    at = await term.expect(/XP10> $/, at);
+    term.type('vote 0 yes|no Is the grid up?\r');
+    at = await term.expect(/XP10> $/, at, 30_000);
+    const shown = term.text.slice(0, at).split('vote 0 yes|no Is the grid up?').at(-1) ?? '';
+    // The same vote through /ws, for the answer to compare with (the field does not move between:
+    // a vote reads each vertex's own model, and no tick changes those).
+    const ws = new WebSocket(`${server.httpUrl.replace('http', 'ws')}/ws`);
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'collective_think', id: 1, cube: 0, query: 'Is the grid up?', choices: ['yes', 'no'] }));
+    const json = (await new Promise((r) => ws.once('message', (d) => r(JSON.parse(String(d)))))) as { choice: string; votes: Array<{ choice: string }> };
+    ws.close();
+    expect(shown).toMatch(/\[vertex 8, kappa=\d\.\d{4}\] /);
+    expect(shown).toContain(json.choice);
+    expect(shown).toMatch(/quorum/);
+    expect(term.text.slice(0, at)).not.toMatch(/Usage: vote/);
+    // A malformed vote is refused with usage, not sent.
+    term.type('vote 0 yes Is it?\r');
+    at = await term.expect(/Usage: vote CUBE A\|B/, at);
+    await term.expect(/XP10> $/, at);
+    term.line.close();
+  }, 60_000);
+
   it("dials XP10 through the modem; the shell's `block set` is visible through REST; +++ ATH hangs up", async () => {
     const term = new Terminal(await connectWebSocketLine(`${server.httpUrl.replace('http', 'ws')}/modem`));
     const signals: string[] = [];
