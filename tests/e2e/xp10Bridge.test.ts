@@ -122,6 +122,14 @@ describe('bridge + XP10 end to end (real v86, real image)', () => {
     term.type('vote 0 yes Is it?\r');
     at = await term.expect(/Usage: vote CUBE A\|B/, at);
     await term.expect(/XP10> $/, at);
+    // Hang up as a caller does, so the next test finds the line free.
+    await new Promise((r) => setTimeout(r, 1100));
+    const before = term.text.length;
+    term.type('+++');
+    await term.expect(/\r\nOK\r\n/, before, 5000);
+    term.type('ATH\r');
+    await term.expect(/ATH\r\r\nOK\r\n/, before, 5000);
+    await until('carrier drop on COM2', () => (guest.modem.carrierDetect ? undefined : true));
     term.line.close();
   }, 60_000);
 

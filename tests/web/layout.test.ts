@@ -280,7 +280,9 @@ describe.each(SIZES)('the page at $name', (size) => {
     const caption = page.locator('#vote-caption');
     await expect.poll(() => caption.getAttribute('data-dissenting'), { timeout: 10_000 }).toBe(dissent.join(','));
     expect(await caption.innerText()).toMatch(new RegExp(`^last vote, cube 1 on "Is the page ${size.name} wide\\?": "${String(vote['choice'])}", \\d+ % of the weight, (no )?quorum · (unanimous|dissent: [A-Z ]+)$`));
-    await caption.scrollIntoViewIfNeeded();
+    // Scrolled to the middle of the window, as a person scrolls to read it (the status bar sticks
+    // to the bottom edge, so "in view" at the very bottom would be under it).
+    await caption.evaluate((element) => element.scrollIntoView({ block: 'center' }));
     const captionBox = await rect(page, '#vote-caption');
     // On screen, above the status bar that sticks to the bottom of the window.
     const bar = await rect(page, '.statusbar');
