@@ -122,13 +122,3 @@ export type {
 
 export type { LlmFactory, LlmNode } from './llm/LlmNode.js';
 export { KAPPA_NODE_RATE, KAPPA_TARGET, MAX_RESPONSE_TOKENS, PlaceholderLlm, PlaceholderLlmFactory } from './llm/PlaceholderLlm.js';
-
-export {
-  GuestMemoryError,
-  planGuestMemory,
-  XP10_MIN_MEMORY_BYTES,
-  XP10_MAX_MEMORY_BYTES,
-  XP10_DEFAULT_MEMORY_BYTES,
-  V86_MAX_MEMORY_BYTES,
-} from './machine/memoryPlan.js';
-export type { GuestMemoryErrorCode, GuestMemoryPlan } from './machine/memoryPlan.js';

@@ -6,7 +6,7 @@ import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
 import { EmulatorSerialLine, type SerialPortIndex } from './EmulatorSerialLine.js';
 import { planMemorySize, type MemorySize } from './memorySize.js';
-import { textToScancodes } from './scancodes.js';
+import { textToScancodes } from '../../machine/scancodes.js';
 import { Xp10MachineError } from './Xp10MachineError.js';
 
 const EFLAGS_IF = 0x200;

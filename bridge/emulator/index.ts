@@ -10,4 +10,4 @@ export {
   type MemorySize,
 } from './memorySize.js';
 export { Xp10MachineError, type Xp10MachineErrorCode } from './Xp10MachineError.js';
-export { textToScancodes } from './scancodes.js';
+export { textToScancodes } from '../../machine/scancodes.js';

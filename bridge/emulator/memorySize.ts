@@ -1,4 +1,4 @@
-import { GuestMemoryError, planGuestMemory, type GuestMemoryPlan } from '../../core/machine/memoryPlan.js';
+import { GuestMemoryError, planGuestMemory, type GuestMemoryPlan } from '../../machine/memoryPlan.js';
 import { Xp10MachineError } from './Xp10MachineError.js';
 
 export {
@@ -7,9 +7,9 @@ export {
   XP10_DEFAULT_MEMORY_BYTES,
   XP10_MAX_MEMORY_BYTES,
   XP10_MIN_MEMORY_BYTES,
-} from '../../core/machine/memoryPlan.js';
+} from '../../machine/memoryPlan.js';
 
-/** What was asked and what v86 gets (the shared rule in core/machine/memoryPlan.ts). */
+/** What was asked and what v86 gets (the shared rule in machine/memoryPlan.ts). */
 export type MemorySize = GuestMemoryPlan;
 
 /** Validates a guest memory size by the shared rule; refusals are Xp10MachineErrors with the same code. */

@@ -1,5 +1,5 @@
-import { GuestMemoryError, planGuestMemory } from '../../core/machine/memoryPlan.js';
-import { MIB, V86_MAX_MEMORY_BYTES, XP10_MAX_MEMORY_BYTES } from '../../core/machine/memoryPlan.js';
+import { GuestMemoryError, planGuestMemory } from '../../machine/memoryPlan.js';
+import { MIB, V86_MAX_MEMORY_BYTES, XP10_MAX_MEMORY_BYTES } from '../../machine/memoryPlan.js';
 
 /** What the person asked for versus what v86 can really give the guest. */
 export interface MemoryPlan {
@@ -23,7 +23,7 @@ export class MemoryPlanError extends Error {
   }
 }
 
-/** The shared rule (core/machine/memoryPlan.ts), in the page's shape. */
+/** The shared rule (machine/memoryPlan.ts), in the page's shape. */
 export function planMemory(requestedBytes: number): MemoryPlan {
   try {
     const plan = planGuestMemory(requestedBytes);

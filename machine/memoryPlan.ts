@@ -3,7 +3,7 @@
  * (bridge/emulator in Node, web/emulator in the page), so both accept, refuse and round the
  * same sizes and show the same figure the guest will report.
  */
-import { CodedError } from '../../protocol/errors/CodedError.js';
+import { CodedError } from '../protocol/errors/CodedError.js';
 
 export const MIB = 1024 * 1024;
 /** XP10 is a 32-bit kernel without PAE: 4 GiB of physical address space is the limit. */
