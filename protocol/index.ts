@@ -62,4 +62,3 @@ export type { SessionSenderOptions } from './SessionSender.js';
 export { SessionResponder } from './SessionResponder.js';
 export type { SessionResponderOptions } from './SessionResponder.js';
 export type { SessionPort } from './SessionPort.js';
-export * from './modem/index.js';

@@ -4,7 +4,7 @@ import { formatBytes, MIB, planMemory, type MemoryPlan } from './emulator/memory
 import { byId, download, formatClock as clock, formatDuration, setText } from './dom.js';
 import { SerialLink } from './lines/SerialLink.js';
 import { BrowserWebSocketLine } from './lines/BrowserWebSocketLine.js';
-import { LineDestination } from '../protocol/modem/LineDestination.js';
+import { LineDestination } from '../lines/modem/LineDestination.js';
 import { CoreClient, CoreEventFeed } from './net/CoreClient.js';
 import type { CoreEvent } from './net/coreTypes.js';
 import type { LineTotals } from './net/LineTotals.js';

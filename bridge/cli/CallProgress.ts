@@ -1,4 +1,4 @@
-import { formatResult, type ResultCodeName } from '../../protocol/modem/ResultCode.js';
+import { formatResult, type ResultCodeName } from '../../lines/modem/ResultCode.js';
 
 /** How a dialled call ended up: connected, or the result code the modem gave instead. */
 export type CallOutcome = { connected: true } | { connected: false; result: ResultCodeName };

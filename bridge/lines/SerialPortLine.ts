@@ -1,5 +1,5 @@
 import { SerialPort } from 'serialport';
-import { LineBase } from './LineBase.js';
+import { LineBase } from '../../lines/LineBase.js';
 
 export interface SerialPortLineOptions {
   baudRate?: number;

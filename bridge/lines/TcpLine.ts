@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { LineBase } from './LineBase.js';
+import { LineBase } from '../../lines/LineBase.js';
 
 /** Bytes queued in the socket beyond which the peer counts as stalled and the line is dropped. */
 export const DEFAULT_MAX_WRITE_BUFFER = 8 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { LineBase } from './LineBase.js';
+import { LineBase } from '../../lines/LineBase.js';
 
 export interface WebSocketLineOptions {
   name?: string;

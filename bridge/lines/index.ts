@@ -1,4 +1,4 @@
-export { LineBase } from './LineBase.js';
+export { LineBase } from '../../lines/LineBase.js';
 export { TcpLine, connectTcpLine, DEFAULT_MAX_WRITE_BUFFER } from './TcpLine.js';
 export type { TcpLineOptions, ConnectTcpOptions } from './TcpLine.js';
 export { TcpLineServer } from './TcpLineServer.js';

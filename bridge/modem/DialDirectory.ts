@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { CallAttempt, CallCallbacks, CallDestination } from '../../protocol/modem/CallDestination.js';
-import { normaliseDialString } from '../../protocol/modem/parseCommandLine.js';
-import type { Phonebook, PhonebookEntry } from '../../protocol/modem/Phonebook.js';
+import type { CallAttempt, CallCallbacks, CallDestination } from '../../lines/modem/CallDestination.js';
+import { normaliseDialString } from '../../lines/modem/parseCommandLine.js';
+import type { Phonebook, PhonebookEntry } from '../../lines/modem/Phonebook.js';
 import { badField } from '../http/HttpError.js';
 import { DialOutDestination, type DialOutOptions, type DialProtocol } from './DialOutDestination.js';
 import { formatDialTarget, parseDialTarget } from './DialTarget.js';

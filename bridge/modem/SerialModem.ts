@@ -1,6 +1,6 @@
-import { HayesModem } from '../../protocol/modem/HayesModem.js';
-import { realModemClock } from '../../protocol/modem/ModemClock.js';
-import type { Phonebook } from '../../protocol/modem/Phonebook.js';
+import { HayesModem } from '../../lines/modem/HayesModem.js';
+import { realModemClock } from '../../lines/modem/ModemClock.js';
+import type { Phonebook } from '../../lines/modem/Phonebook.js';
 import { SerialPortLine } from '../lines/SerialPortLine.js';
 import type { Logger } from '../util/Logger.js';
 

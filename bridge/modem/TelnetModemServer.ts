@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Line } from '../../protocol/Line.js';
-import { HayesModem } from '../../protocol/modem/HayesModem.js';
-import { realModemClock, type ModemClock } from '../../protocol/modem/ModemClock.js';
-import type { Phonebook } from '../../protocol/modem/Phonebook.js';
+import { HayesModem } from '../../lines/modem/HayesModem.js';
+import { realModemClock, type ModemClock } from '../../lines/modem/ModemClock.js';
+import type { Phonebook } from '../../lines/modem/Phonebook.js';
 import { TelnetLine } from '../../protocol/telnet/TelnetLine.js';
 import { sameToken } from '../http/requestAuth.js';
 import type { TcpLine } from '../lines/TcpLine.js';

@@ -1,8 +1,8 @@
 import type { Line } from '../../protocol/Line.js';
-import { HayesModem } from '../../protocol/modem/HayesModem.js';
-import { speedsForProfile, V90_SPEEDS } from '../../protocol/modem/LineProfileSpeeds.js';
-import { realModemClock } from '../../protocol/modem/ModemClock.js';
-import type { SignalLine } from '../../protocol/modem/SignalLine.js';
+import { HayesModem } from '../../lines/modem/HayesModem.js';
+import { speedsForProfile, V90_SPEEDS } from '../../lines/modem/LineProfileSpeeds.js';
+import { realModemClock } from '../../lines/modem/ModemClock.js';
+import type { SignalLine } from '../../lines/modem/SignalLine.js';
 import { Xp10Machine } from '../emulator/Xp10Machine.js';
 import type { BridgeServer } from './BridgeServer.js';
 import { XP10_NUMBER } from './BridgeServer.js';

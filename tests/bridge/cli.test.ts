@@ -11,7 +11,7 @@ import { recordingCliIo } from '../support/recordingCliIo.js';
 import { readPcapng } from '../../bridge/capture/pcapng.js';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
 import { createLinePair } from '../../protocol/MemoryLine.js';
-import { LineDestination } from '../../protocol/modem/LineDestination.js';
+import { LineDestination } from '../../lines/modem/LineDestination.js';
 import { attachGuest, type AttachedGuest } from '../../bridge/server/attachGuest.js';
 
 const io = recordingCliIo;

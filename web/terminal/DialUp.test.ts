@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Disposable } from '../../protocol/Disposable.js';
-import type { ModemClock, SignalLine } from '../../protocol/modem/index.js';
+import type { ModemClock, SignalLine } from '../../lines/modem/index.js';
 import type { LightName } from '../view/ModemLights.js';
 import { createLinePair } from '../../protocol/MemoryLine.js';
-import { LineDestination } from '../../protocol/modem/LineDestination.js';
+import { LineDestination } from '../../lines/modem/LineDestination.js';
 import { DialUp } from './DialUp.js';
 
 class ManualClock implements ModemClock {

@@ -2,7 +2,7 @@ import type { Disposable } from '../../protocol/Disposable.js';
 import {
   HayesModem, Phonebook, realModemClock, SReg, speedsForProfile,
   type CallAttempt, type CallCallbacks, type CallDestination, type ModemClock, type ModemEvent, type SignalLine,
-} from '../../protocol/modem/index.js';
+} from '../../lines/modem/index.js';
 import type { ModemLights } from '../view/ModemLights.js';
 import { ResultStyle } from './ResultStyle.js';
 import { TerminalLine, type TerminalIo } from './TerminalLine.js';

@@ -1,4 +1,4 @@
-import { formatResult, type ResultCodeName } from '../../protocol/modem/index.js';
+import { formatResult, type ResultCodeName } from '../../lines/modem/index.js';
 
 /** How the modem currently reports results: ATV1 words, ATV0 digits, or nothing with ATQ1. */
 export type ResultMode = 'verbose' | 'numeric' | 'quiet';

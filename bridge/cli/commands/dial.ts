@@ -1,5 +1,5 @@
 import { connectWebSocketLine } from '../../lines/WebSocketLine.js';
-import { formatResult } from '../../../protocol/modem/ResultCode.js';
+import { formatResult } from '../../../lines/modem/ResultCode.js';
 import { CallProgress, type CallOutcome } from '../CallProgress.js';
 import type { CliIo } from '../CliIo.js';
 import { endOfInput } from '../endOfInput.js';

@@ -1,4 +1,4 @@
-import type { Line } from '../Line.js';
+import type { Line } from '../../protocol/Line.js';
 
 /**
  * A Line whose far end is a UART that sees modem-status inputs: the COM2 of an XP10 guest

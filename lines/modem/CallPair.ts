@@ -1,6 +1,6 @@
 import { defer } from './defer.js';
-import type { Disposable } from '../Disposable.js';
-import type { Line } from '../Line.js';
+import type { Disposable } from '../../protocol/Disposable.js';
+import type { Line } from '../../protocol/Line.js';
 
 /**
  * The two ends of a telephone connection between two modems. Bytes written to one end are

@@ -1,4 +1,4 @@
-import type { Line } from '../Line.js';
+import type { Line } from '../../protocol/Line.js';
 
 /** How a call attempt ended when it did not connect. */
 export type CallFailure = 'BUSY' | 'NO_ANSWER' | 'NO_CARRIER';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Disposable } from '../Disposable.js';
-import type { Line } from '../Line.js';
+import type { Disposable } from '../../protocol/Disposable.js';
+import type { Line } from '../../protocol/Line.js';
 import { createCallPair } from './CallPair.js';
 import { HayesModem, type HayesModemOptions } from './HayesModem.js';
 import { LineDestination } from './LineDestination.js';

@@ -1,4 +1,4 @@
-import type { Line } from '../Line.js';
+import type { Line } from '../../protocol/Line.js';
 import type { CallAttempt, CallCallbacks, CallDestination } from './CallDestination.js';
 import { V90_SPEEDS, type CallSpeeds } from './LineProfileSpeeds.js';
 

@@ -1,6 +1,6 @@
 import { defer } from './defer.js';
-import type { Disposable } from '../Disposable.js';
-import type { Line } from '../Line.js';
+import type { Disposable } from '../../protocol/Disposable.js';
+import type { Line } from '../../protocol/Line.js';
 import type { CallAttempt, CallCallbacks, CallDestination, CallFailure } from './CallDestination.js';
 import { createCallPair } from './CallPair.js';
 import { EscapeDetector } from './EscapeDetector.js';
