@@ -1,11 +1,9 @@
 import type { Disposable } from '../protocol/Disposable.js';
 import type { Line } from '../protocol/Line.js';
+import { queueMicrotask } from './microtask.js';
 
 /** Bytes kept for the first data listener; beyond this, early bytes are dropped. */
 const MAX_EARLY_BYTES = 1 << 20;
-
-// Every host we run on (Node, browsers, workers) has queueMicrotask, but lib ES2022 does not declare it.
-const queueMicrotask = (globalThis as unknown as { queueMicrotask(callback: () => void): void }).queueMicrotask.bind(globalThis);
 
 /**
  * The listener bookkeeping every Line implementation shares: ordered data delivery

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { V86 } from 'v86';
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { EmulatorSerialLine, type SerialPortIndex } from './EmulatorSerialLine.js';
+import { EmulatorSerialLine, type SerialPortIndex } from '../../machine/V86SerialLine.js';
 import { planMemorySize, type MemorySize } from './memorySize.js';
 import { textToScancodes } from '../../machine/scancodes.js';
 import { Xp10MachineError } from './Xp10MachineError.js';

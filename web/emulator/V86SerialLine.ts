@@ -1,8 +1,8 @@
 import type { V86 } from 'v86';
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { ByteBatcher } from '../util/ByteBatcher.js';
-import { Listeners } from '../util/Listeners.js';
+import { ByteBatcher } from '../../lines/ByteBatcher.js';
+import { Listeners } from '../../lines/Emitter.js';
 
 export type SerialIndex = 0 | 1;
 

@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Listeners } from '../util/Listeners.js';
+import { Listeners } from '../../lines/Emitter.js';
 
 // Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
 // sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.

@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Listeners } from '../util/Listeners.js';
+import { Listeners } from '../../lines/Emitter.js';
 import { BrowserWebSocketLine } from './BrowserWebSocketLine.js';
 import { pipeLines, type PipeStats } from './pipeLines.js';
 

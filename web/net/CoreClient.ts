@@ -1,5 +1,5 @@
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Listeners } from '../util/Listeners.js';
+import { Listeners } from '../../lines/Emitter.js';
 import {
   CoreDecodeError, parseBlockSample, parseCoreEvent, parseCubes, parseLedgerHead, parseLines,
   type BlockSample, type CoreEvent, type CubeKappa, type LedgerHead, type LineStats,

@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Listeners } from '../util/Listeners.js';
+import { Listeners } from '../../lines/Emitter.js';
 import type { TerminalPane } from './TerminalPane.js';
 
 /** The part of the terminal pane the modem needs (a fake in Node tests). */

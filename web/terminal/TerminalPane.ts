@@ -1,7 +1,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Listeners } from '../util/Listeners.js';
+import { Listeners } from '../../lines/Emitter.js';
 
 /**
  * xterm.js fitted to its pane, with scrollback and copy/paste: Ctrl+Shift+C / Ctrl+Shift+V, and Ctrl+C

@@ -1,4 +1,5 @@
-import type { Disposable } from '../../protocol/Disposable.js';
+import { realClock } from '../protocol/Clock.js';
+import type { Disposable } from '../protocol/Disposable.js';
 
 /** A set of listeners with xterm-style Disposable subscriptions; a throwing listener never stops the others. */
 export class Listeners<T> {
@@ -34,5 +35,5 @@ export class Listeners<T> {
 
 function reportListenerError(err: unknown): void {
   // Deferred rethrow: surfaces in window.onerror (shown on the page) without breaking the emitter loop.
-  setTimeout(() => { throw err; }, 0);
+  realClock.setTimeout(() => { throw err; }, 0);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Listeners } from './Listeners.js';
+import { Listeners } from './Emitter.js';
 
 describe('Listeners', () => {
   it('calls every listener, survives a throwing one, and reports the error', () => {

@@ -1,3 +1,5 @@
+import { queueMicrotask } from './microtask.js';
+
 /**
  * Collects single bytes (v86 emits one event per UART byte) into chunks flushed once per microtask,
  * so everything downstream sees a few large chunks instead of thousands of 1-byte ones.

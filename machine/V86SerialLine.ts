@@ -1,6 +1,7 @@
 import type { V86 } from 'v86';
-import type { Disposable } from '../../protocol/Disposable.js';
-import type { Line } from '../../protocol/Line.js';
+import type { Disposable } from '../protocol/Disposable.js';
+import type { Line } from '../protocol/Line.js';
+import { queueMicrotask } from '../lines/microtask.js';
 
 export type SerialPortIndex = 0 | 1;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { V86 } from 'v86';
-import { EmulatorSerialLine } from './EmulatorSerialLine.js';
+import { EmulatorSerialLine } from './V86SerialLine.js';
 
 /** Just the part of V86 a serial line uses: byte events out, serial_send_bytes in. */
 class FakeEmulator {
