@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Listeners } from './Emitter.js';
+import { Emitter } from './Emitter.js';
 
-describe('Listeners', () => {
+describe('Emitter', () => {
   it('calls every listener, survives a throwing one, and reports the error', () => {
     const errors: unknown[] = [];
-    const listeners = new Listeners<number>((err) => errors.push(err));
+    const listeners = new Emitter<number>((err) => errors.push(err));
     const seen: number[] = [];
     listeners.add(() => { throw new Error('boom'); });
     listeners.add((v) => seen.push(v));
@@ -14,7 +14,7 @@ describe('Listeners', () => {
   });
 
   it('disposes one subscription without touching another of the same function', () => {
-    const listeners = new Listeners<number>();
+    const listeners = new Emitter<number>();
     const seen: number[] = [];
     const f = (v: number): void => { seen.push(v); };
     const first = listeners.add(f);

@@ -2,7 +2,7 @@ import { realClock } from '../protocol/Clock.js';
 import type { Disposable } from '../protocol/Disposable.js';
 
 /** A set of listeners with xterm-style Disposable subscriptions; a throwing listener never stops the others. */
-export class Listeners<T> {
+export class Emitter<T> {
   private readonly items = new Set<(value: T) => void>();
 
   constructor(private readonly onListenerError: (err: unknown) => void = reportListenerError) {}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { V86 } from 'v86';
-import { EmulatorSerialLine } from './V86SerialLine.js';
+import { V86SerialLine } from './V86SerialLine.js';
 
 /** Just the part of V86 a serial line uses: byte events out, serial_send_bytes in. */
 class FakeEmulator {
@@ -29,12 +29,12 @@ class FakeEmulator {
   }
 }
 
-function setup(): { fake: FakeEmulator; line: EmulatorSerialLine } {
+function setup(): { fake: FakeEmulator; line: V86SerialLine } {
   const fake = new FakeEmulator();
-  return { fake, line: new EmulatorSerialLine(fake as unknown as V86, 1) };
+  return { fake, line: new V86SerialLine(fake as unknown as V86, 1) };
 }
 
-describe('EmulatorSerialLine', () => {
+describe('V86SerialLine', () => {
   it('batches the per-byte output events of one turn into one chunk', async () => {
     const { fake, line } = setup();
     const chunks: Uint8Array[] = [];

@@ -1,31 +1,54 @@
-import type { V86 } from 'v86';
 import type { Disposable } from '../protocol/Disposable.js';
 import type { Line } from '../protocol/Line.js';
-import { queueMicrotask } from '../lines/microtask.js';
+import { ByteBatcher } from '../lines/ByteBatcher.js';
+import { Emitter } from '../lines/Emitter.js';
 
 export type SerialPortIndex = 0 | 1;
+
+type SerialOutputEvent = 'serial0-output-byte' | 'serial1-output-byte';
+
+/**
+ * The part of v86's `V86` a serial line uses. v86's own typings describe a browser emulator (DOM
+ * elements, canvases); naming only these methods keeps this room free of DOM types, and a real
+ * `V86` (Node or page) is assignable to it.
+ */
+export interface V86SerialHost {
+  add_listener(event: SerialOutputEvent, listener: (byte: number) => void): void;
+  remove_listener(event: SerialOutputEvent, listener: (byte: number) => void): void;
+  serial_send_bytes(serial: number, data: Uint8Array): void;
+  serial_set_carrier_detect(serial: number, status: boolean): void;
+  serial_set_ring_indicator(serial: number, status: boolean): void;
+}
 
 const INITIAL_BATCH_CAPACITY = 4096;
 
 /**
- * One 16550 UART of an emulated XP10 as a Line. Input goes in through `serial_send_bytes`
- * (binary-safe, unlike `serial0_send`, which takes a string). v86 emits one event per
- * output byte; they are collected in a reusable buffer and delivered as one chunk per
- * microtask, so downstream parsers see a few large chunks.
+ * One 16550 UART of an emulated XP10 as a Line, the same in Node (bridge/emulator) and in the page
+ * (web/emulator). Input goes in through `serial_send_bytes` (binary-safe; `serial0_send` takes a
+ * string and would mangle bytes ≥ 0x80). v86 emits one event per output byte; they are batched and
+ * delivered as one chunk per microtask, so downstream parsers see a few large chunks.
+ *
+ * Not a LineBase: a UART has no "before the first listener" — bytes the guest sends while nobody
+ * listens are gone, as on a real wire, instead of being kept for a late subscriber.
  */
-export class EmulatorSerialLine implements Line {
+export class V86SerialLine implements Line {
   readonly name: string;
   private open = true;
-  private batch = new Uint8Array(INITIAL_BATCH_CAPACITY);
-  private batchLength = 0;
-  private flushScheduled = false;
-  private readonly dataListeners = new Set<(chunk: Uint8Array) => void>();
-  private readonly closeListeners = new Set<(reason?: Error) => void>();
-  private readonly outputEvent: 'serial0-output-byte' | 'serial1-output-byte';
-  private readonly onByte = (byte: number): void => this.collect(byte);
+  private readonly dataListeners = new Emitter<Uint8Array>();
+  private readonly closeListeners = new Emitter<Error | undefined>();
+  private readonly batcher = new ByteBatcher((chunk) => this.dataListeners.emit(chunk), INITIAL_BATCH_CAPACITY);
+  private readonly outputEvent: SerialOutputEvent;
+  private readonly onByte = (byte: number): void => {
+    if (!this.open) return;
+    this.bytesOut++;
+    this.batcher.push(byte);
+  };
+  /** Bytes sent into the guest / received from the guest, for the front-panel lights. */
+  bytesIn = 0;
+  bytesOut = 0;
 
   constructor(
-    private readonly emulator: V86,
+    private readonly emulator: V86SerialHost,
     readonly index: SerialPortIndex,
   ) {
     this.name = `xp10:serial${index}`;
@@ -39,52 +62,34 @@ export class EmulatorSerialLine implements Line {
 
   write(data: Uint8Array): void {
     if (!this.open || data.length === 0) return;
+    this.bytesIn += data.length;
     this.emulator.serial_send_bytes(this.index, data);
   }
 
   onData(listener: (chunk: Uint8Array) => void): Disposable {
-    // Wrapped so the same function can be registered twice and disposed independently.
-    const entry = (chunk: Uint8Array): void => listener(chunk);
-    this.dataListeners.add(entry);
-    return { dispose: () => this.dataListeners.delete(entry) };
+    return this.dataListeners.add(listener);
   }
 
   onClose(listener: (reason?: Error) => void): Disposable {
-    const entry = (reason?: Error): void => listener(reason);
-    this.closeListeners.add(entry);
-    return { dispose: () => this.closeListeners.delete(entry) };
+    return this.closeListeners.add(listener);
+  }
+
+  /** Data carrier detect and ring indicator as the guest's 16550 modem status register sees them. */
+  setCarrierDetect(on: boolean): void {
+    if (this.open) this.emulator.serial_set_carrier_detect(this.index, on);
+  }
+
+  setRingIndicator(on: boolean): void {
+    if (this.open) this.emulator.serial_set_ring_indicator(this.index, on);
   }
 
   close(reason?: Error): void {
     if (!this.open) return;
-    this.flush();
+    this.batcher.flush();
     this.open = false;
     this.emulator.remove_listener(this.outputEvent, this.onByte);
-    const listeners = [...this.closeListeners];
     this.dataListeners.clear();
+    this.closeListeners.emit(reason);
     this.closeListeners.clear();
-    for (const listener of listeners) listener(reason);
-  }
-
-  private collect(byte: number): void {
-    if (!this.open) return;
-    if (this.batchLength === this.batch.length) {
-      const bigger = new Uint8Array(this.batch.length * 2);
-      bigger.set(this.batch);
-      this.batch = bigger;
-    }
-    this.batch[this.batchLength++] = byte;
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    queueMicrotask(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.batchLength === 0) return;
-    // One copy per batch: listeners may keep the chunk, and the buffer is reused.
-    const chunk = this.batch.slice(0, this.batchLength);
-    this.batchLength = 0;
-    for (const listener of [...this.dataListeners]) listener(chunk);
   }
 }

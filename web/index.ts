@@ -1,7 +1,7 @@
 // Public pieces of the page, for tests and for anyone embedding XP10 elsewhere.
 export { Page, type PageOptions } from './Page.js';
 export { BrowserXp10, EmulatorError, type BrowserXp10Options } from './emulator/BrowserXp10.js';
-export { V86SerialLine, type SerialIndex } from './emulator/V86SerialLine.js';
+export { V86SerialLine, type SerialPortIndex } from '../machine/V86SerialLine.js';
 export { withPciBarHolesFilled, pciBusOf } from './emulator/restoreStateFix.js';
 export { planMemory, formatBytes, MemoryPlanError, V86_MAX_BYTES, MAX_REQUEST_BYTES, type MemoryPlan } from './emulator/memoryPlan.js';
 export { BrowserWebSocketLine, WebSocketLineError } from './lines/BrowserWebSocketLine.js';

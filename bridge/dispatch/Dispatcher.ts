@@ -449,7 +449,7 @@ export class Dispatcher {
     // Both sides may greet (the guest at boot, the bridge on attach): log a repeat only once.
     if (summary !== peer.helloSummary) this.logger.info(`line ${peer.id} ${summary}`);
     peer.helloSummary = summary;
-    // Listeners see the peer once the Session has accepted the HELLO.
+    // Emitter see the peer once the Session has accepted the HELLO.
     queueMicrotask(() => this.emit({ type: 'hello', line: this.snapshot(peer) }));
   }
 

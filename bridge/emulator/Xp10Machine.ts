@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { V86 } from 'v86';
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { EmulatorSerialLine, type SerialPortIndex } from '../../machine/V86SerialLine.js';
+import { V86SerialLine, type SerialPortIndex } from '../../machine/V86SerialLine.js';
 import { planMemorySize, type MemorySize } from './memorySize.js';
 import { textToScancodes } from '../../machine/scancodes.js';
 import { Xp10MachineError } from './Xp10MachineError.js';
@@ -73,7 +73,7 @@ export class Xp10Machine implements Disposable {
   readonly ready: Promise<void>;
 
   private readonly emulator: V86;
-  private readonly lines: [EmulatorSerialLine, EmulatorSerialLine];
+  private readonly lines: [V86SerialLine, V86SerialLine];
   private readonly transcripts: [TranscriptBuffer, TranscriptBuffer];
   private readonly waiters = new Set<() => void>();
   /** The VGA text screen as v86 reports it, one string of 80 characters per row. */
@@ -107,7 +107,7 @@ export class Xp10Machine implements Disposable {
         resolveReady();
       }),
     );
-    this.lines = [new EmulatorSerialLine(this.emulator, 0), new EmulatorSerialLine(this.emulator, 1)];
+    this.lines = [new V86SerialLine(this.emulator, 0), new V86SerialLine(this.emulator, 1)];
     this.serial0 = this.lines[0];
     this.serial1 = this.lines[1];
     const limit = options.transcriptLimit ?? DEFAULT_TRANSCRIPT_LIMIT;

@@ -1,5 +1,5 @@
 export { Xp10Machine, defaultImagePath, type Xp10MachineOptions, type WaitForOutputOptions, type OutputMatch } from './Xp10Machine.js';
-export { EmulatorSerialLine, type SerialPortIndex } from '../../machine/V86SerialLine.js';
+export { V86SerialLine, type SerialPortIndex } from '../../machine/V86SerialLine.js';
 export {
   planMemorySize,
   MIB,

@@ -1,6 +1,6 @@
 import { V86 } from 'v86';
 import type { MemoryPlan } from './memoryPlan.js';
-import { V86SerialLine } from './V86SerialLine.js';
+import { V86SerialLine } from '../../machine/V86SerialLine.js';
 import { pciBusOf, withPciBarHolesFilled } from './restoreStateFix.js';
 
 export interface BrowserXp10Options {

@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Listeners } from '../../lines/Emitter.js';
+import { Emitter } from '../../lines/Emitter.js';
 
 // Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
 // sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
@@ -19,8 +19,8 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
  * of the bridge's `/line/serial0`. Created through `connect`, which resolves once the socket is open.
  */
 export class BrowserWebSocketLine implements Line {
-  private readonly dataListeners = new Listeners<Uint8Array>();
-  private readonly closeListeners = new Listeners<Error | undefined>();
+  private readonly dataListeners = new Emitter<Uint8Array>();
+  private readonly closeListeners = new Emitter<Error | undefined>();
   private closed = false;
 
   private constructor(private readonly socket: WebSocket, readonly name: string) {

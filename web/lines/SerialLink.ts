@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Listeners } from '../../lines/Emitter.js';
+import { Emitter } from '../../lines/Emitter.js';
 import { BrowserWebSocketLine } from './BrowserWebSocketLine.js';
 import { pipeLines, type PipeStats } from './pipeLines.js';
 
@@ -15,7 +15,7 @@ export type LinkState =
  * as on a real unplugged cable; the protocol's retransmission recovers once the link is back.
  */
 export class SerialLink implements Disposable {
-  private readonly states = new Listeners<LinkState>();
+  private readonly states = new Emitter<LinkState>();
   private remote: Line | undefined;
   private pipe: (Disposable & { stats: PipeStats }) | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;

@@ -1,5 +1,5 @@
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Listeners } from '../../lines/Emitter.js';
+import { Emitter } from '../../lines/Emitter.js';
 import {
   CoreDecodeError, parseBlockSample, parseCoreEvent, parseCubes, parseLedgerHead, parseLines,
   type BlockSample, type CoreEvent, type CubeKappa, type LedgerHead, type LineStats,
@@ -131,8 +131,8 @@ export type FeedState = 'connecting' | 'open' | 'closed';
  * (capped) while started. State changes are reported so the page can show "bridge unreachable".
  */
 export class CoreEventFeed {
-  private readonly eventListeners = new Listeners<CoreEvent>();
-  private readonly stateListeners = new Listeners<FeedState>();
+  private readonly eventListeners = new Emitter<CoreEvent>();
+  private readonly stateListeners = new Emitter<FeedState>();
   private socket: WebSocket | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private retryMs = 500;

@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Listeners } from '../../lines/Emitter.js';
+import { Emitter } from '../../lines/Emitter.js';
 import type { TerminalPane } from './TerminalPane.js';
 
 /** The part of the terminal pane the modem needs (a fake in Node tests). */
@@ -12,7 +12,7 @@ export type TerminalIo = Pick<TerminalPane, 'write' | 'writeText' | 'onInput'>;
  */
 export class TerminalLine implements Line {
   readonly name = 'xterm';
-  private readonly closeListeners = new Listeners<Error | undefined>();
+  private readonly closeListeners = new Emitter<Error | undefined>();
   private open = true;
 
   constructor(

@@ -1,7 +1,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Listeners } from '../../lines/Emitter.js';
+import { Emitter } from '../../lines/Emitter.js';
 
 /**
  * xterm.js fitted to its pane, with scrollback and copy/paste: Ctrl+Shift+C / Ctrl+Shift+V, and Ctrl+C
@@ -12,7 +12,7 @@ import { Listeners } from '../../lines/Emitter.js';
 export class TerminalPane {
   readonly terminal: Terminal;
   private readonly fit = new FitAddon();
-  private readonly input = new Listeners<Uint8Array>();
+  private readonly input = new Emitter<Uint8Array>();
   private readonly encoder = new TextEncoder();
   private readonly resizeObserver: ResizeObserver;
   /** Everything written, as text, for tests and for "what is on screen" checks (bounded). */
