@@ -15,7 +15,8 @@ export {
 } from './net/coreTypes.js';
 export { parseLineTotals, MetricsDecodeError, type LineTotals } from './net/LineTotals.js';
 export { TerminalPane } from './terminal/TerminalPane.js';
-export { DialUp, XP10_NUMBER, XP10_NAMES, type DialUpCounters, type DialUpOptions, type ProfileName } from './terminal/DialUp.js';
+export { XP10_NUMBER, XP10_NAMES } from '../machine/phonebook.js';
+export { DialUp, type DialUpCounters, type DialUpOptions, type ProfileName } from './terminal/DialUp.js';
 export { ResultStyle, type ResultMode } from './terminal/ResultStyle.js';
 export { TerminalLine } from './terminal/TerminalLine.js';
 export { PointCloudView } from './view/PointCloudView.js';

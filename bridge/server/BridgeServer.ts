@@ -28,6 +28,7 @@ import { createHttpApp } from '../http/createHttpApp.js';
 import { JsonApi, MAX_JSON_FRAME } from '../http/JsonApi.js';
 import { presentedToken, requestAuthorized, sameToken } from '../http/requestAuth.js';
 import { TcpLineServer } from '../lines/TcpLineServer.js';
+import { XP10_NAMES, XP10_NUMBER } from '../../machine/phonebook.js';
 import { WebSocketLine } from '../lines/WebSocketLine.js';
 import { FrameCapture } from '../capture/FrameCapture.js';
 import { KonomiService } from '../service/KonomiService.js';
@@ -92,7 +93,6 @@ export interface BridgeServerOptions {
 
 /** Numbers of the bridge's own phonebook, as `ATDT` dials them on /modem. */
 export const PACKET_PORT_NUMBER = '5600';
-export const XP10_NUMBER = '1';
 
 /**
  * The whole bridge in one process: the Konomi core behind a KonomiService, the dispatcher,
@@ -140,7 +140,7 @@ export class BridgeServer {
       this.phonebook,
       { policy: new DialPolicy(options.dialAllow), log: this.modemLog },
       [
-        { name: 'xp10', keys: [XP10_NUMBER, 'xp10', '5551000'] },
+        { name: 'xp10', keys: [XP10_NUMBER, ...XP10_NAMES] },
         { name: 'packet', keys: [PACKET_PORT_NUMBER, 'packet'] },
       ],
       options.phonebookFile,

@@ -5,7 +5,7 @@ import { realModemClock } from '../../lines/modem/ModemClock.js';
 import type { SignalLine } from '../../lines/modem/SignalLine.js';
 import { Xp10Machine } from '../emulator/Xp10Machine.js';
 import type { BridgeServer } from './BridgeServer.js';
-import { XP10_NUMBER } from './BridgeServer.js';
+import { XP10_NAMES, XP10_NUMBER } from '../../machine/phonebook.js';
 import { silentLogger, type Logger } from '../util/Logger.js';
 
 const MIB = 1024 * 1024;
@@ -45,7 +45,7 @@ export async function attachGuest(server: BridgeServer, options: GuestOptions): 
     registers: { 0: 1 },
     answerSpeeds: speedsForProfile(options.profile ?? 'v90') ?? V90_SPEEDS,
   });
-  server.addPhoneNumber(XP10_NUMBER, ['xp10', '5551000'], modem, 'XP10 console (COM2)');
+  server.addPhoneNumber(XP10_NUMBER, [...XP10_NAMES], modem, 'XP10 console (COM2)');
   return {
     machine,
     modem,

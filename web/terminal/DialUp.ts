@@ -3,15 +3,13 @@ import {
   HayesModem, Phonebook, realModemClock, SReg, speedsForProfile,
   type CallAttempt, type CallCallbacks, type CallDestination, type ModemClock, type ModemEvent, type SignalLine,
 } from '../../lines/modem/index.js';
+import { XP10_NAMES, XP10_NUMBER } from '../../machine/phonebook.js';
 import type { ModemLights } from '../view/ModemLights.js';
 import { ResultStyle } from './ResultStyle.js';
 import { TerminalLine, type TerminalIo } from './TerminalLine.js';
 
 export type ProfileName = 'v90' | 'v34' | 'unlimited';
 
-/** The number (and names) that ring XP10's console. */
-export const XP10_NUMBER = '1';
-export const XP10_NAMES = ['xp10', '5551010'] as const;
 
 /** Connections at or above this rate light HS, as on a real front panel. */
 const HIGH_SPEED = 14_400;
