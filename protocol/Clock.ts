@@ -1,6 +1,6 @@
 /**
- * Time source for everything with timers in the protocol layer. Structurally the same as the
- * modem's ModemClock, so one object can drive both. Tests use protocol/testing/ManualClock.
+ * The one time source for everything with timers: the protocol layer, the modem and pacing in lines/.
+ * Tests use protocol/testing/ManualClock.
  */
 export interface Clock {
   /** Milliseconds; only differences matter. */

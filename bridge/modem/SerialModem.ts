@@ -1,5 +1,5 @@
 import { HayesModem } from '../../lines/modem/HayesModem.js';
-import { realModemClock } from '../../lines/modem/ModemClock.js';
+import { realClock } from '../../protocol/Clock.js';
 import type { Phonebook } from '../../lines/modem/Phonebook.js';
 import { SerialPortLine } from '../lines/SerialPortLine.js';
 import type { Logger } from '../util/Logger.js';
@@ -38,7 +38,7 @@ export function parseSerialDevice(device: string): { path: string; baudRate: num
 export async function openSerialModem(options: SerialModemOptions): Promise<SerialModem> {
   const { path, baudRate } = parseSerialDevice(options.device);
   const line = await SerialPortLine.open(path, { baudRate, rtscts: options.rtscts ?? true });
-  const modem = new HayesModem({ dte: line, clock: realModemClock, phonebook: options.phonebook, name: `serial:${path}` });
+  const modem = new HayesModem({ dte: line, clock: realClock, phonebook: options.phonebook, name: `serial:${path}` });
   const dialled: string[] = [];
   modem.onEvent((event) => {
     if (event.type === 'dial' && event.detail) {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Line } from '../../protocol/Line.js';
 import { HayesModem } from '../../lines/modem/HayesModem.js';
-import { realModemClock, type ModemClock } from '../../lines/modem/ModemClock.js';
+import { realClock, type Clock } from '../../protocol/Clock.js';
 import type { Phonebook } from '../../lines/modem/Phonebook.js';
 import { TelnetLine } from '../../protocol/telnet/TelnetLine.js';
 import { sameToken } from '../http/requestAuth.js';
@@ -17,7 +17,7 @@ export interface TelnetModemServerOptions {
   log: RateLimitedLog;
   /** Callers from other hosts must type it first (the bridge's token rules); loopback callers need none. */
   token?: string;
-  clock?: ModemClock;
+  clock?: Clock;
   /** Connections past this are refused at once (default 64, like the packet port). */
   maxConnections?: number;
   /** How long a remote caller has to type the token (default 60 s). */
@@ -76,7 +76,7 @@ export class TelnetModemServer {
     });
     const start = (): void => {
       line.write(new TextEncoder().encode(BANNER));
-      const modem = new HayesModem({ dte: line, clock: this.options.clock ?? realModemClock, phonebook: this.options.phonebook, name: telnet.name });
+      const modem = new HayesModem({ dte: line, clock: this.options.clock ?? realClock, phonebook: this.options.phonebook, name: telnet.name });
       this.modems.add(modem);
       modem.onEvent((event) => {
         // Bounded: what a caller typed must not make the log line long.

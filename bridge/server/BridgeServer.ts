@@ -9,7 +9,6 @@ import type { Line } from '../../protocol/Line.js';
 import type { Session } from '../../protocol/Session.js';
 import { HayesModem } from '../../lines/modem/HayesModem.js';
 import { LineDestination } from '../../lines/modem/LineDestination.js';
-import { realModemClock } from '../../lines/modem/ModemClock.js';
 import { Phonebook } from '../../lines/modem/Phonebook.js';
 import type { CallDestination } from '../../lines/modem/CallDestination.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
@@ -437,7 +436,7 @@ export class BridgeServer {
   }
 
   private startModem(dte: Line): void {
-    const modem = new HayesModem({ dte, clock: realModemClock, phonebook: this.phonebook, name: dte.name });
+    const modem = new HayesModem({ dte, clock: realClock, phonebook: this.phonebook, name: dte.name });
     this.modems.add(modem);
     this.logger.info(`modem open: ${dte.name}`);
     dte.onClose(() => {

@@ -1,7 +1,7 @@
 import type { Line } from '../../protocol/Line.js';
 import { HayesModem } from '../../lines/modem/HayesModem.js';
 import { speedsForProfile, V90_SPEEDS } from '../../lines/modem/LineProfileSpeeds.js';
-import { realModemClock } from '../../lines/modem/ModemClock.js';
+import { realClock } from '../../protocol/Clock.js';
 import type { SignalLine } from '../../lines/modem/SignalLine.js';
 import { Xp10Machine } from '../emulator/Xp10Machine.js';
 import type { BridgeServer } from './BridgeServer.js';
@@ -38,7 +38,7 @@ export async function attachGuest(server: BridgeServer, options: GuestOptions): 
   void server.dispatcher.greet(session).catch((err: unknown) => logger.warn(`XP10 HELLO: ${err instanceof Error ? err.message : String(err)}`));
   const modem = new HayesModem({
     dte: consoleLine(machine),
-    clock: realModemClock,
+    clock: realClock,
     name: 'xp10',
     echo: false,
     quiet: true,

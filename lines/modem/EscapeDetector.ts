@@ -1,4 +1,5 @@
-import { ModemTimer, type ModemClock } from './ModemClock.js';
+import type { Clock } from '../../protocol/Clock.js';
+import { ModemTimer } from './ModemTimer.js';
 
 /**
  * Recognises the Hayes escape: at least the guard time of silence, three escape characters
@@ -11,7 +12,7 @@ export class EscapeDetector {
   private readonly timer: ModemTimer;
 
   constructor(
-    private readonly clock: ModemClock,
+    private readonly clock: Clock,
     private readonly settings: () => { escapeChar: number; guardMs: number },
     private readonly onEscape: () => void,
   ) {

@@ -4,14 +4,14 @@ import type { Line } from '../../protocol/Line.js';
 import { createCallPair } from './CallPair.js';
 import { HayesModem, type HayesModemOptions } from './HayesModem.js';
 import { LineDestination } from './LineDestination.js';
-import type { ModemClock } from './ModemClock.js';
+import type { Clock } from '../../protocol/Clock.js';
 import { ModemPacer } from './ModemPacer.js';
 import { normaliseDialString, parseCommandLine } from './parseCommandLine.js';
 import { Phonebook } from './Phonebook.js';
 import type { SignalLine } from './SignalLine.js';
 
 /** A clock that only moves when the test says so; microtasks run between timers. */
-class ManualClock implements ModemClock {
+class ManualClock implements Clock {
   private time = 0;
   private nextId = 1;
   private readonly timers = new Map<number, { at: number; fn: () => void }>();

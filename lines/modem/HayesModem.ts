@@ -5,7 +5,8 @@ import type { CallAttempt, CallCallbacks, CallDestination, CallFailure } from '.
 import { createCallPair } from './CallPair.js';
 import { EscapeDetector } from './EscapeDetector.js';
 import { connectSpeed, V90_SPEEDS, type CallSpeeds } from './LineProfileSpeeds.js';
-import { ModemTimer, type ModemClock } from './ModemClock.js';
+import type { Clock } from '../../protocol/Clock.js';
+import { ModemTimer } from './ModemTimer.js';
 import { ModemPacer } from './ModemPacer.js';
 import { parseCommandLine, type ModemCommand } from './parseCommandLine.js';
 import { Phonebook } from './Phonebook.js';
@@ -16,7 +17,7 @@ import { defaultSRegisters, SReg } from './SRegisters.js';
 export interface HayesModemOptions {
   /** The terminal side: what the modem reads commands and data from and answers to. */
   dte: Line;
-  clock: ModemClock;
+  clock: Clock;
   name?: string;
   /** Numbers this modem can dial. */
   phonebook?: Phonebook;
@@ -67,7 +68,7 @@ interface IncomingCall {
  */
 export class HayesModem implements CallDestination {
   readonly name: string;
-  private readonly clock: ModemClock;
+  private readonly clock: Clock;
   private readonly dte: Line;
   private readonly signals: SignalLine | undefined;
   private readonly phonebook: Phonebook;

@@ -1,4 +1,5 @@
-import { ModemTimer, type ModemClock } from './ModemClock.js';
+import type { Clock } from '../../protocol/Clock.js';
+import { ModemTimer } from './ModemTimer.js';
 
 /** Bits on the wire per byte: start + 8 data + stop. */
 const BITS_PER_BYTE = 10;
@@ -8,7 +9,7 @@ const TICK_MS = 10;
 const MAX_CREDIT_MS = 50;
 
 export interface ModemPacerOptions {
-  clock: ModemClock;
+  clock: Clock;
   bitsPerSecond: number;
   sink: (chunk: Uint8Array) => void;
   /** Queue size past which `onOverflow` fires instead of growing without bound (default 1 MiB). */

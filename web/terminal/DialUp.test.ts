@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Disposable } from '../../protocol/Disposable.js';
-import type { ModemClock, SignalLine } from '../../lines/modem/index.js';
+import type { Clock } from '../../protocol/Clock.js';
+import type { SignalLine } from '../../lines/modem/index.js';
 import type { LightName } from '../view/ModemLights.js';
 import { createLinePair } from '../../protocol/MemoryLine.js';
 import { LineDestination } from '../../lines/modem/LineDestination.js';
 import { DialUp } from './DialUp.js';
 
-class ManualClock implements ModemClock {
+class ManualClock implements Clock {
   private t = 0;
   private nextId = 1;
   private timers = new Map<number, { at: number; fn: () => void }>();

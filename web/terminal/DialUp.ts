@@ -1,7 +1,8 @@
+import { realClock, type Clock } from '../../protocol/Clock.js';
 import type { Disposable } from '../../protocol/Disposable.js';
 import {
-  HayesModem, Phonebook, realModemClock, SReg, speedsForProfile,
-  type CallAttempt, type CallCallbacks, type CallDestination, type ModemClock, type ModemEvent, type SignalLine,
+  HayesModem, Phonebook, SReg, speedsForProfile,
+  type CallAttempt, type CallCallbacks, type CallDestination, type ModemEvent, type SignalLine,
 } from '../../lines/modem/index.js';
 import { XP10_NAMES, XP10_NUMBER } from '../../machine/phonebook.js';
 import type { ModemLights } from '../view/ModemLights.js';
@@ -25,7 +26,7 @@ export interface DialUpCounters {
 export interface DialUpOptions {
   readonly terminal: TerminalIo;
   readonly lights: Pick<ModemLights, 'set' | 'flash'>;
-  readonly clock?: ModemClock;
+  readonly clock?: Clock;
   /**
    * Where a number the page does not list leads (`ATDT host:port`, the bridge's phonebook names):
    * the bridge's `/dial`, which places the call under its dial policy. None: NO CARRIER.
@@ -44,7 +45,7 @@ export class DialUp implements Disposable {
   private guest: { modem: HayesModem; line: SignalLine } | undefined;
   private profile: ProfileName = 'v90';
   private pendingProfile: ProfileName | undefined;
-  private readonly clock: ModemClock;
+  private readonly clock: Clock;
   private readonly subscriptions: Disposable[] = [];
   private rxSpeed = 0;
   private noCarrierShown = false;
@@ -53,7 +54,7 @@ export class DialUp implements Disposable {
   readonly counters: DialUpCounters = { fromGuest: 0, toTerminal: 0 };
 
   constructor(private readonly options: DialUpOptions) {
-    this.clock = options.clock ?? realModemClock;
+    this.clock = options.clock ?? realClock;
     const { lights } = options;
     const dte = new TerminalLine(this.observed(options.terminal), (direction) => lights.flash(direction === 'toModem' ? 'SD' : 'RD'));
     const console: CallDestination = { call: (from, callbacks) => this.callGuest(from, callbacks) };
