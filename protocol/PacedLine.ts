@@ -10,6 +10,8 @@ const SLICE_MS = 10;
  * Wraps a Line and releases written bytes at the profile's rate for `direction` (plus its
  * latency), like a modem's serial link. Writes queue without limit: no byte is dropped while
  * the line is open. Reading is not paced (the other end's PacedLine paces its own writes).
+ * Not a LineBase (which lives in lines/, above protocol/): it keeps no listeners of its own and hands
+ * onData and onClose to the inner line.
  */
 export class PacedLine implements Line {
   readonly name: string;
