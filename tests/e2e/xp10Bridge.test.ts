@@ -33,6 +33,17 @@ class Terminal {
   type(text: string): void {
     this.line.write(Buffer.from(text, 'latin1'));
   }
+  /** Guard time, `+++`, `ATH`, and waits until XP10's COM2 has lost carrier. */
+  async hangUp(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 1100));
+    const before = this.text.length;
+    this.type('+++');
+    await this.expect(/\r\nOK\r\n/, before, 5000);
+    this.type('ATH\r');
+    await this.expect(/ATH\r\r\nOK\r\n/, before, 5000);
+    await until('carrier drop on COM2', () => (guest.modem.carrierDetect ? undefined : true));
+  }
+
   async expect(pattern: RegExp, from = 0, timeoutMs = 20_000): Promise<number> {
     return until(`${pattern} in ${JSON.stringify(this.text.slice(-200))}`, () => {
       const m = pattern.exec(this.text.slice(from));
@@ -123,13 +134,7 @@ describe('bridge + XP10 end to end (real v86, real image)', () => {
     at = await term.expect(/Usage: vote CUBE A\|B/, at);
     await term.expect(/XP10> $/, at);
     // Hang up as a caller does, so the next test finds the line free.
-    await new Promise((r) => setTimeout(r, 1100));
-    const before = term.text.length;
-    term.type('+++');
-    await term.expect(/\r\nOK\r\n/, before, 5000);
-    term.type('ATH\r');
-    await term.expect(/ATH\r\r\nOK\r\n/, before, 5000);
-    await until('carrier drop on COM2', () => (guest.modem.carrierDetect ? undefined : true));
+    await term.hangUp();
     term.line.close();
   }, 60_000);
 
@@ -149,13 +154,7 @@ describe('bridge + XP10 end to end (real v86, real image)', () => {
     await term.expect(/XP10> $/, at);
     const value = (await (await fetch(`${server.httpUrl}/value?x=1&y=2&z=3`)).json()) as { active: boolean; value: number };
     expect(value).toMatchObject({ active: true, value: 4.5 });
-    await new Promise((r) => setTimeout(r, 1100));
-    const before = term.text.length;
-    term.type('+++');
-    await term.expect(/\r\nOK\r\n/, before, 5000);
-    term.type('ATH\r');
-    await term.expect(/ATH\r\r\nOK\r\n/, before, 5000);
-    await until('carrier drop on COM2', () => (guest.modem.carrierDetect ? undefined : true));
+    await term.hangUp();
     expect(guest.modem.state).toBe('idle');
     expect(signals.at(-1)).toBe('DCD off');
     sub.dispose();
@@ -174,13 +173,7 @@ describe('bridge + XP10 end to end (real v86, real image)', () => {
     at = await term.expect(/XP10> $/, at);
     term.type('busy 60000\r');
     await term.expect(/busy 60000\r?\n/, at);
-    await new Promise((r) => setTimeout(r, 1100));
-    const before = term.text.length;
-    term.type('+++');
-    await term.expect(/\r\nOK\r\n/, before, 5000);
-    term.type('ATH\r');
-    await term.expect(/ATH\r\r\nOK\r\n/, before, 5000);
-    await until('carrier drop on COM2', () => (guest.modem.carrierDetect ? undefined : true));
+    await term.hangUp();
     // The 60 s command stopped on the carrier edge, long before it would have finished.
     await until(`the command cancelled, in ${JSON.stringify(com2.slice(-200))}`, () => (/Stopped after \d+ ms/.test(com2) ? true : undefined), 10_000);
     await until('the session end', () => (/Session ended\./.test(com2) ? true : undefined), 10_000);
