@@ -18,7 +18,8 @@ import {
 import type { Hello } from '../../protocol/payloads/hello.js';
 import { decodeLlmQueryRequest, encodeLlmQueryReply } from '../../protocol/payloads/llmQuery.js';
 import { DEFAULT_TEACH_STEPS, decodeLlmTeachRequest, encodeLlmTeachReply } from '../../protocol/payloads/llmTeach.js';
-import { decodeProgramRequest, encodeProgramReply, ProgramOperation } from '../../protocol/payloads/program.js';
+import { decodeProgramRequest, encodeProgramReply, MAX_PROGRAM_TEXT, ProgramOperation } from '../../protocol/payloads/program.js';
+import { encodeUtf8 } from '../../protocol/utf8.js';
 import type { ProgramLibrary } from '../../core/programs/ProgramLibrary.js';
 import { silentLogger, type Logger } from '../util/Logger.js';
 import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
@@ -358,8 +359,19 @@ export class Dispatcher {
       case ProgramOperation.SAVE:
         await this.programs.save(request.name, request.text);
         return encodeProgramReply({ operation: request.operation });
-      case ProgramOperation.LOAD:
-        return encodeProgramReply({ operation: request.operation, text: (await this.programs.get(request.name)).text });
+      case ProgramOperation.LOAD: {
+        const program = await this.programs.get(request.name);
+        const size = encodeUtf8(program.text).length;
+        if (size > MAX_PROGRAM_TEXT) {
+          throw new ProtocolError('TOO_LARGE', `program ${program.name} is ${size} bytes, more than one LOAD reply holds (${MAX_PROGRAM_TEXT}): READ it in pieces`);
+        }
+        return encodeProgramReply({ operation: request.operation, text: program.text });
+      }
+      case ProgramOperation.APPEND:
+        await this.programs.append(request.name, request.text);
+        return encodeProgramReply({ operation: request.operation });
+      case ProgramOperation.READ:
+        return encodeProgramReply({ operation: request.operation, ...(await this.programs.read(request.name, request.offset)) });
       case ProgramOperation.DELETE:
         await this.programs.delete(request.name);
         return encodeProgramReply({ operation: request.operation });

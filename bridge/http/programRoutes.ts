@@ -1,6 +1,6 @@
 import express from 'express';
 import type { ProgramLibrary } from '../../core/programs/ProgramLibrary.js';
-import { MAX_PROGRAM_TEXT, programNameProblem } from '../../protocol/payloads/program.js';
+import { MAX_PROGRAM_SIZE, programNameProblem } from '../../protocol/payloads/program.js';
 import { decodeUtf8Strict } from '../../protocol/utf8.js';
 import { HttpError, badField } from './HttpError.js';
 
@@ -13,7 +13,7 @@ import { HttpError, badField } from './HttpError.js';
  */
 export function programRoutes(app: express.Express, programs: ProgramLibrary): void {
   // Raw bytes, so the size limit is the wire's (bytes, not characters) and bad UTF-8 is named.
-  const body = express.raw({ type: () => true, limit: MAX_PROGRAM_TEXT });
+  const body = express.raw({ type: () => true, limit: MAX_PROGRAM_SIZE });
   app.get('/programs', async (_req, res) => {
     const list = await programs.list();
     res.json({ programs: list.map((p) => ({ name: p.name, size: p.size, updated: new Date(p.updated).toISOString() })) });

@@ -1,6 +1,6 @@
 import { ProtocolError } from '../../protocol/ProtocolError.js';
-import { MAX_PROGRAMS, MAX_PROGRAM_TEXT, normalizeProgramName, programNameProblem } from '../../protocol/payloads/program.js';
-import { encodeUtf8 } from '../../protocol/utf8.js';
+import { MAX_PROGRAMS, MAX_PROGRAM_READ, MAX_PROGRAM_SIZE, normalizeProgramName, programNameProblem } from '../../protocol/payloads/program.js';
+import { decodeUtf8Strict, encodeUtf8 } from '../../protocol/utf8.js';
 import { CoreError } from '../errors/CoreError.js';
 import type { ProgramInfo, ProgramRow, ProgramStore } from '../store/Store.js';
 
@@ -12,8 +12,9 @@ export interface ProgramLibraryOptions {
 
 /**
  * The program store's rules in one place, whoever asks (a PROGRAM request on a line, REST, the
- * CLI): names are case-insensitive and kept upper case, texts are at most 64 KiB, the store
- * holds at most 1024 programs. Errors are the wire's: BAD_PAYLOAD for a bad name, TOO_LARGE,
+ * CLI): names are case-insensitive and kept upper case, a program is at most 1 MiB of UTF-8
+ * (one message carries 64 KiB of it: larger ones are saved with APPENDs and read in pieces), the
+ * store holds at most 1024 programs. Errors are the wire's: BAD_PAYLOAD for a bad name, TOO_LARGE,
  * NOT_FOUND. SAVEs of one store are serialised so the count check and the write agree.
  */
 export class ProgramLibrary {
@@ -47,7 +48,7 @@ export class ProgramLibrary {
   async save(name: string, text: string): Promise<ProgramInfo> {
     const key = ProgramLibrary.normalize(name);
     const size = encodeUtf8(text).length;
-    if (size > MAX_PROGRAM_TEXT) throw new CoreError('TOO_LARGE', `program ${key} is ${size} bytes, at most ${MAX_PROGRAM_TEXT}`);
+    if (size > MAX_PROGRAM_SIZE) throw new CoreError('TOO_LARGE', `program ${key} is ${size} bytes, at most ${MAX_PROGRAM_SIZE}`);
     const run = async (): Promise<ProgramInfo> => {
       if ((await this.store.getProgram(key)) === undefined) {
         const count = (await this.store.listPrograms()).length;
@@ -57,6 +58,38 @@ export class ProgramLibrary {
       await this.store.putProgram({ name: key, text, updated });
       return { name: key, size, updated };
     };
+    return this.serialised(run);
+  }
+
+  /** Adds `text` to the end of the existing program `name` (NOT_FOUND when there is none). */
+  async append(name: string, text: string): Promise<ProgramInfo> {
+    const key = ProgramLibrary.normalize(name);
+    const added = encodeUtf8(text).length;
+    return this.serialised(async () => {
+      const row = await this.store.getProgram(key);
+      if (row === undefined) throw new CoreError('NOT_FOUND', `no program ${key}: SAVE its first piece before appending`);
+      const size = encodeUtf8(row.text).length + added;
+      if (size > MAX_PROGRAM_SIZE) throw new CoreError('TOO_LARGE', `program ${key} would be ${size} bytes, at most ${MAX_PROGRAM_SIZE}`);
+      const updated = this.now();
+      await this.store.putProgram({ name: key, text: row.text + text, updated });
+      return { name: key, size, updated };
+    });
+  }
+
+  /**
+   * Up to MAX_PROGRAM_READ bytes of `name` from byte `offset`, ending before a character that
+   * would not fit whole, with the program's size. `offset` must start a character.
+   */
+  async read(name: string, offset: number): Promise<{ size: number; text: string }> {
+    const bytes = encodeUtf8((await this.get(name)).text);
+    if (offset > bytes.length) throw new CoreError('OUT_OF_RANGE', `offset ${offset} is past the end of ${ProgramLibrary.normalize(name)} (${bytes.length} bytes)`);
+    if (offset < bytes.length && isContinuation(bytes[offset]!)) throw new ProtocolError('BAD_PAYLOAD', `offset ${offset} is inside a UTF-8 character`);
+    let end = Math.min(bytes.length, offset + MAX_PROGRAM_READ);
+    while (end < bytes.length && end > offset && isContinuation(bytes[end]!)) end--;
+    return { size: bytes.length, text: decodeUtf8Strict(bytes.subarray(offset, end)) };
+  }
+
+  private serialised<T>(run: () => Promise<T>): Promise<T> {
     const done = this.writes.then(run, run);
     this.writes = done.catch(() => undefined);
     return done;
@@ -70,4 +103,8 @@ export class ProgramLibrary {
   list(): Promise<ProgramInfo[]> {
     return this.store.listPrograms();
   }
+}
+
+function isContinuation(byte: number): boolean {
+  return (byte & 0xc0) === 0x80;
 }

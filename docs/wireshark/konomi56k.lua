@@ -19,7 +19,7 @@ local opcodes = {
   [OP_BLOCK_GET] = "BLOCK_GET", [OP_BLOCK_SET] = "BLOCK_SET", [OP_CUBE] = "CUBE_MSG", [OP_PROGRAM] = "PROGRAM",
   [OP_TEACH] = "LLM_TEACH", [OP_NAK] = "NAK",
 }
-local program_ops = { [1] = "SAVE", [2] = "LOAD", [3] = "LIST", [4] = "DELETE" }
+local program_ops = { [1] = "SAVE", [2] = "LOAD", [3] = "LIST", [4] = "DELETE", [5] = "APPEND", [6] = "READ" }
 local MAX_PROGRAM_NAME, MAX_PROGRAM_TEXT, MAX_PROGRAMS = 32, 65536, 1024
 -- A PROGRAM reply does not repeat its operation: the request's, by line, channel and seq.
 local program_requests = {}
@@ -134,6 +134,7 @@ f.p_text = ProtoField.string("konomi56k.program.text", "Text")
 f.p_count = ProtoField.uint16("konomi56k.program.count", "Programs", base.DEC)
 f.p_size = ProtoField.uint32("konomi56k.program.size", "Size", base.DEC)
 f.p_updated = ProtoField.uint32("konomi56k.program.updated", "Updated (Unix seconds)", base.DEC)
+f.p_offset = ProtoField.uint32("konomi56k.program.offset", "Offset", base.DEC)
 -- TENSOR_OP
 f.t_op = ProtoField.uint8("konomi56k.tensor.op", "Operation", base.HEX, tensor_ops)
 f.t_dtype = ProtoField.uint8("konomi56k.tensor.dtype", "Dtype", base.DEC, dtypes)
@@ -456,21 +457,33 @@ local function decode_program_request(tree, r)
     return "LIST"
   end
   local name = program_name(tree, r)
-  if o ~= 1 then
+  if o == 6 then
+    local offset = r:take(4, "offset")
+    tree:add(f.p_offset, offset)
+    r:done()
+    return string.format("READ %s from %d", name, offset:uint())
+  end
+  if o ~= 1 and o ~= 5 then
     r:done()
     return program_ops[o] .. " " .. name
   end
   local text = r:rest()
   if text:len() > MAX_PROGRAM_TEXT then tree:add_proto_expert_info(ex.bad_payload, "TOO_LARGE: program text over 64 KiB") end
   add_text(tree, f.p_text, text)
-  return string.format("SAVE %s %d bytes", name, text:len())
+  return string.format("%s %s %d bytes", program_ops[o], name, text:len())
 end
 
 local function decode_program_reply(tree, r)
   local o = program_requests[current_exchange]
-  if o == 1 or o == 4 then
+  if o == 1 or o == 4 or o == 5 then
     r:done()
     return program_ops[o] .. " done"
+  elseif o == 6 then
+    local size = r:take(4, "size")
+    tree:add(f.p_size, size)
+    local text = r:rest()
+    add_text(tree, f.p_text, text)
+    return string.format("READ %d of %d bytes", text:len(), size:uint())
   elseif o == 2 then
     local text = r:rest()
     add_text(tree, f.p_text, text)

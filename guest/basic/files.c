@@ -84,7 +84,7 @@ static void save(struct basic *b, const struct proto_text *name) {
     }
     uint8_t *payload = bas_alloc(b, NAME_HEADER_MAX + text_length);
     if (!payload) return;
-    struct proto_program_request request = { PROTO_PROGRAM_SAVE, *name, { 0, 0 } };
+    struct proto_program_request request = { PROTO_PROGRAM_SAVE, *name, { 0, 0 }, 0 };
     /* The header (operation, name), then the text written straight after it: no second copy. */
     uint32_t n = (uint32_t)proto_program_request_encode(&request, payload, NAME_HEADER_MAX);
     for (uint32_t i = 0; i < b->line_count; i++) {
@@ -130,7 +130,7 @@ static void enter_lines(struct basic *b, const char *text, uint32_t length) {
 
 static void load(struct basic *b, const struct proto_text *name) {
     uint8_t request_bytes[NAME_HEADER_MAX];
-    struct proto_program_request request = { PROTO_PROGRAM_LOAD, *name, { 0, 0 } };
+    struct proto_program_request request = { PROTO_PROGRAM_LOAD, *name, { 0, 0 }, 0 };
     uint32_t length = (uint32_t)proto_program_request_encode(&request, request_bytes, sizeof(request_bytes));
     uint32_t capacity;
     uint8_t *reply = reply_buffer(b, PROTO_PROGRAM_TEXT_MAX + 1u, &capacity);
@@ -163,7 +163,7 @@ static void print_entry(struct basic *b, const struct proto_program_entry *entry
 }
 
 static void files(struct basic *b) {
-    struct proto_program_request request = { PROTO_PROGRAM_LIST, { 0, 0 }, { 0, 0 } };
+    struct proto_program_request request = { PROTO_PROGRAM_LIST, { 0, 0 }, { 0, 0 }, 0 };
     uint8_t request_bytes[4];
     uint32_t length = (uint32_t)proto_program_request_encode(&request, request_bytes, sizeof(request_bytes));
     uint32_t capacity;
@@ -192,7 +192,7 @@ static void files(struct basic *b) {
 
 static void kill(struct basic *b, const struct proto_text *name) {
     uint8_t request_bytes[NAME_HEADER_MAX];
-    struct proto_program_request request = { PROTO_PROGRAM_DELETE, *name, { 0, 0 } };
+    struct proto_program_request request = { PROTO_PROGRAM_DELETE, *name, { 0, 0 }, 0 };
     uint32_t length = (uint32_t)proto_program_request_encode(&request, request_bytes, sizeof(request_bytes));
     uint8_t reply[16];
     if (program_call(b, request_bytes, length, reply, sizeof(reply)) > 0) {

@@ -21,6 +21,7 @@ static void com2_write(const char *text, size_t length) {
     serial_write(&com2, (const uint8_t *)text + start, length - start);
 }
 
+static void com2_write_bytes(const uint8_t *data, size_t length) { serial_write(&com2, data, length); }
 static int com2_read_char(void) { return serial_read_byte(&com2); }
 static void com2_wait_input(uint32_t timeout_ms) { serial_wait_readable(&com2, timeout_ms); }
 static bool com2_carrier(void) { return com2.carrier; }
@@ -29,6 +30,7 @@ static uint32_t com2_carrier_generation(void) { return com2.carrier_generation; 
 struct console console_com2 = {
     .name = "COM2",
     .write = com2_write,
+    .write_bytes = com2_write_bytes,
     .read_char = com2_read_char,
     .wait_input = com2_wait_input,
     .carrier = com2_carrier,
@@ -39,6 +41,7 @@ struct console console_com2 = {
 struct console console_vga = {
     .name = "VGA",
     .write = vga_write,
+    .write_bytes = 0,
     .read_char = keyboard_read_char,
     .wait_input = keyboard_wait_readable,
     .carrier = 0,

@@ -10,6 +10,8 @@
 struct console {
     const char *name;
     void (*write)(const char *text, size_t length);
+    /* Bytes exactly as given (file transfers); NULL on a console that is no line (VGA). */
+    void (*write_bytes)(const uint8_t *data, size_t length);
     int (*read_char)(void);                   /* -1 when nothing is buffered */
     void (*wait_input)(uint32_t timeout_ms);  /* blocks until input, a modem change or timeout */
     bool (*carrier)(void);                    /* NULL when the console has no modem line */

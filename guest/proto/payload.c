@@ -279,23 +279,26 @@ bool proto_program_name_valid(const uint8_t *name, size_t length) {
     return true;
 }
 
-static bool program_has_name(uint8_t operation) {
-    return operation == PROTO_PROGRAM_SAVE || operation == PROTO_PROGRAM_LOAD || operation == PROTO_PROGRAM_DELETE;
+static bool program_has_name(uint8_t operation) { return operation != PROTO_PROGRAM_LIST; }
+
+static bool program_has_text(uint8_t operation) {
+    return operation == PROTO_PROGRAM_SAVE || operation == PROTO_PROGRAM_APPEND;
 }
 
 size_t proto_program_request_encode(const struct proto_program_request *req, uint8_t *out, size_t capacity) {
     struct wire_writer w;
     wire_writer_init(&w, out, capacity);
-    if (req->operation < PROTO_PROGRAM_SAVE || req->operation > PROTO_PROGRAM_DELETE) return 0;
+    if (req->operation < PROTO_PROGRAM_SAVE || req->operation > PROTO_PROGRAM_READ) return 0;
     wire_put_u8(&w, req->operation);
     if (program_has_name(req->operation)) {
         if (!proto_program_name_valid(req->name.bytes, req->name.length)) return 0;
         put_short_text(&w, &req->name);
     }
-    if (req->operation == PROTO_PROGRAM_SAVE) {
+    if (program_has_text(req->operation)) {
         if (req->text.length > PROTO_PROGRAM_TEXT_MAX) return 0;
         wire_put_bytes(&w, req->text.bytes, req->text.length);
     }
+    if (req->operation == PROTO_PROGRAM_READ) wire_put_u32(&w, req->offset);
     return writer_result(&w);
 }
 
@@ -305,16 +308,18 @@ int proto_program_request_decode(const uint8_t *payload, size_t length, struct p
     out->operation = wire_get_u8(&r);
     out->name.bytes = 0, out->name.length = 0;
     out->text.bytes = 0, out->text.length = 0;
+    out->offset = 0;
     if (r.error) return PROTO_ERR_BAD_PAYLOAD;
-    if (out->operation < PROTO_PROGRAM_SAVE || out->operation > PROTO_PROGRAM_DELETE) return PROTO_ERR_UNSUPPORTED;
+    if (out->operation < PROTO_PROGRAM_SAVE || out->operation > PROTO_PROGRAM_READ) return PROTO_ERR_UNSUPPORTED;
     if (program_has_name(out->operation)) {
         get_short_text(&r, &out->name);
         if (r.error || !proto_program_name_valid(out->name.bytes, out->name.length)) return PROTO_ERR_BAD_PAYLOAD;
     }
-    if (out->operation == PROTO_PROGRAM_SAVE) {
+    if (program_has_text(out->operation)) {
         if (wire_remaining(&r) > PROTO_PROGRAM_TEXT_MAX) return PROTO_ERR_TOO_LARGE;
         get_rest_text(&r, &out->text);
     }
+    if (out->operation == PROTO_PROGRAM_READ) out->offset = wire_get_u32(&r);
     return reader_result(&r, true);
 }
 
@@ -479,5 +484,23 @@ int proto_error_decode(const uint8_t *payload, size_t length, struct proto_error
     wire_reader_init(&r, payload, length);
     out->code = wire_get_u8(&r);
     get_rest_text(&r, &out->message);
+    return reader_result(&r, true);
+}
+
+size_t proto_program_piece_encode(const struct proto_program_piece *piece, uint8_t *out, size_t capacity) {
+    struct wire_writer w;
+    wire_writer_init(&w, out, capacity);
+    if (piece->text.length > PROTO_PROGRAM_READ_MAX) return 0;
+    wire_put_u32(&w, piece->size);
+    wire_put_bytes(&w, piece->text.bytes, piece->text.length);
+    return writer_result(&w);
+}
+
+int proto_program_piece_decode(const uint8_t *payload, size_t length, struct proto_program_piece *out) {
+    struct wire_reader r;
+    wire_reader_init(&r, payload, length);
+    out->size = wire_get_u32(&r);
+    if (r.error || wire_remaining(&r) > PROTO_PROGRAM_READ_MAX) return PROTO_ERR_BAD_PAYLOAD;
+    get_rest_text(&r, &out->text);
     return reader_result(&r, true);
 }

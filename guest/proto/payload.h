@@ -148,17 +148,23 @@ enum proto_program_operation {
     PROTO_PROGRAM_LOAD = 0x02,
     PROTO_PROGRAM_LIST = 0x03,
     PROTO_PROGRAM_DELETE = 0x04,
+    PROTO_PROGRAM_APPEND = 0x05, /* text added to an existing program (files over one message) */
+    PROTO_PROGRAM_READ = 0x06,   /* a piece from a byte offset; the reply: u32 size, text */
 };
 
 #define PROTO_PROGRAM_NAME_MAX 32u
-#define PROTO_PROGRAM_TEXT_MAX (64u * 1024u)
+#define PROTO_PROGRAM_TEXT_MAX (64u * 1024u)   /* text in one SAVE/APPEND request or LOAD reply */
+#define PROTO_PROGRAM_SIZE_MAX (1024u * 1024u) /* a stored program */
+#define PROTO_PROGRAM_READ_MAX (32u * 1024u)   /* text in one READ reply */
 #define PROTO_PROGRAM_LIST_MAX 1024u
 
-/* name: 1..32 of A-Z a-z 0-9 _ - (the bridge stores it upper case); text only for SAVE. */
+/* name: 1..32 of A-Z a-z 0-9 _ - (the bridge stores it upper case); text only for SAVE and
+ * APPEND; offset only for READ. */
 struct proto_program_request {
     uint8_t operation;
     struct proto_text name;
     struct proto_text text;
+    uint32_t offset;
 };
 
 struct proto_program_entry {
@@ -177,6 +183,12 @@ struct proto_program_list {
 struct proto_error_payload {
     uint8_t code;
     struct proto_text message;
+};
+
+/* A READ reply: the whole program's size and the piece from the requested offset. */
+struct proto_program_piece {
+    uint32_t size;
+    struct proto_text text;
 };
 
 size_t proto_hello_encode(const struct proto_hello *hello, uint8_t *out, size_t capacity);
@@ -224,6 +236,8 @@ int proto_program_list_decode(const uint8_t *payload, size_t length, struct prot
 void proto_program_list_next(const struct proto_program_list *list, uint32_t *offset, struct proto_program_entry *out);
 size_t proto_program_list_encode(const struct proto_program_entry *entries, uint16_t count, uint8_t *out,
                                  size_t capacity);
+size_t proto_program_piece_encode(const struct proto_program_piece *piece, uint8_t *out, size_t capacity);
+int proto_program_piece_decode(const uint8_t *payload, size_t length, struct proto_program_piece *out);
 
 /* ERROR payload: the code, then the message cut to PROTO_ERROR_MESSAGE_MAX bytes (and to what
  * fits in `capacity`) at a UTF-8 character boundary. Returns 0 only when not even the code fits. */

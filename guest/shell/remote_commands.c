@@ -6,43 +6,14 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "proto/payload.h"
+#include "shell/remote_job.h"
 #include "shell/shell.h"
+#include "shell/xmodem_command.h"
 
-#define JOB_POLL_MS 10u
 #define COORD_MAX 0xFFFFu
 #define LLM_DEFAULT_TOKENS 32u
 #define TENSOR_ELEMENTS_MAX 64u
 #define TENSOR_PRINT_DECIMALS "%.4f"
-
-static struct agent_job *job_new(uint8_t opcode) {
-    struct agent_job *job = kzalloc(sizeof(*job));
-    if (job) job->opcode = opcode;
-    return job;
-}
-
-static void job_free(struct agent_job *job) {
-    kfree(job->call.reply);
-    kfree(job);
-}
-
-/* Runs the job on an agent; the shell keeps watching its console meanwhile. */
-static bool job_run(struct shell *shell, struct agent_job *job) {
-    agents_submit(job);
-    while (!job->done) {
-        if (shell_interrupted(shell)) {
-            agents_cancel(job);
-            while (!job->done) shell->console->wait_input(JOB_POLL_MS);
-            shell_print(shell, "^C Cancelled.\n");
-            return false;
-        }
-        shell->console->wait_input(JOB_POLL_MS);
-    }
-    int error = job->call.error;
-    if (error == 0) return true;
-    shell_print(shell, "Error %s: %s\n", proto_error_name(error),
-                job->call.error_message[0] ? job->call.error_message : "request failed");
-    return false;
-}
 
 static bool parse_coords(struct shell *shell, char **argv, struct proto_coords *at) {
     uint32_t x, y, z;
@@ -69,28 +40,28 @@ static const char *skip_words(const char *text, int words) {
 
 static void cmd_ping(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)argc, (void)argv;
-    struct agent_job *job = job_new(PROTO_OP_PING);
+    struct agent_job *job = remote_job_new(PROTO_OP_PING);
     if (!job) return;
     const char *text = *rest ? rest : "XP10";
     job->length = (uint32_t)strlen(text);
     memcpy(job->payload, text, job->length);
     uint32_t started = pit_millis();
-    if (job_run(shell, job)) {
+    if (remote_job_run(shell, job)) {
         bool echoed = job->call.reply_length == job->length && memcmp(job->call.reply, job->payload, job->length) == 0;
         shell_print(shell, "Reply from Konomi core: bytes=%u time=%ums%s\n", job->call.reply_length,
                     pit_millis() - started, echoed ? "" : " (echo MISMATCH)");
     }
-    job_free(job);
+    remote_job_free(job);
 }
 
 static void block_get(struct shell *shell, char **argv) {
     struct proto_coords at;
     if (!parse_coords(shell, argv, &at)) return;
-    struct agent_job *job = job_new(PROTO_OP_BLOCK_GET);
+    struct agent_job *job = remote_job_new(PROTO_OP_BLOCK_GET);
     if (!job) return;
     job->length = (uint32_t)proto_coords_encode(&at, job->payload, sizeof(job->payload));
     struct proto_block_get_reply reply;
-    if (job_run(shell, job)) {
+    if (remote_job_run(shell, job)) {
         if (proto_block_get_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
             shell_print(shell, "Error BAD_PAYLOAD: the core's BLOCK_GET reply does not parse\n");
         } else {
@@ -100,7 +71,7 @@ static void block_get(struct shell *shell, char **argv) {
             shell_print(shell, "\n");
         }
     }
-    job_free(job);
+    remote_job_free(job);
 }
 
 static void block_set(struct shell *shell, char **argv) {
@@ -113,11 +84,11 @@ static void block_set(struct shell *shell, char **argv) {
     /* One canonical zero before a value reaches the ledger's hash: -0 and +0 are the same
      * number, but not the same bytes, and a store may keep only one of them (issue 11). */
     if (request.value == 0.0) request.value = 0.0;
-    struct agent_job *job = job_new(PROTO_OP_BLOCK_SET);
+    struct agent_job *job = remote_job_new(PROTO_OP_BLOCK_SET);
     if (!job) return;
     job->length = (uint32_t)proto_block_set_request_encode(&request, job->payload, sizeof(job->payload));
     struct proto_block_set_reply reply;
-    if (job_run(shell, job)) {
+    if (remote_job_run(shell, job)) {
         if (proto_block_set_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
             shell_print(shell, "Error BAD_PAYLOAD: the core's BLOCK_SET reply does not parse\n");
         } else {
@@ -127,7 +98,7 @@ static void block_set(struct shell *shell, char **argv) {
             shell_print(shell, "\n");
         }
     }
-    job_free(job);
+    remote_job_free(job);
 }
 
 static void cmd_block(struct shell *shell, int argc, char **argv, const char *rest) {
@@ -153,12 +124,12 @@ static void llm_teach(struct shell *shell, char **argv, const char *rest) {
         shell_print(shell, "Give the text to learn: at least 2 characters.\n");
         return;
     }
-    struct agent_job *job = job_new(PROTO_OP_LLM_TEACH);
+    struct agent_job *job = remote_job_new(PROTO_OP_LLM_TEACH);
     if (!job) return;
     job->length = (uint32_t)proto_teach_request_encode(&request, job->payload, sizeof(job->payload));
     struct proto_teach_reply reply;
     shell_print(shell, "Teaching the FemtoLLM at (%u,%u,%u)...\n", request.at.x, request.at.y, request.at.z);
-    if (job_run(shell, job)) {
+    if (remote_job_run(shell, job)) {
         if (proto_teach_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
             shell_print(shell, "Error BAD_PAYLOAD: the core's LLM_TEACH reply does not parse\n");
         } else {
@@ -166,7 +137,7 @@ static void llm_teach(struct shell *shell, char **argv, const char *rest) {
                         (double)reply.bits_before, (double)reply.bits_after);
         }
     }
-    job_free(job);
+    remote_job_free(job);
 }
 
 static void cmd_llm(struct shell *shell, int argc, char **argv, const char *rest) {
@@ -187,11 +158,11 @@ static void cmd_llm(struct shell *shell, int argc, char **argv, const char *rest
     const char *prompt = skip_words(rest, 3);
     request.prompt.bytes = (const uint8_t *)prompt;
     request.prompt.length = (uint32_t)strlen(prompt);
-    struct agent_job *job = job_new(PROTO_OP_LLM_QUERY);
+    struct agent_job *job = remote_job_new(PROTO_OP_LLM_QUERY);
     if (!job) return;
     job->length = (uint32_t)proto_llm_request_encode(&request, job->payload, sizeof(job->payload));
     struct proto_llm_reply reply;
-    if (job_run(shell, job)) {
+    if (remote_job_run(shell, job)) {
         if (proto_llm_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
             shell_print(shell, "Error BAD_PAYLOAD: the core's LLM_QUERY reply does not parse\n");
         } else {
@@ -199,7 +170,7 @@ static void cmd_llm(struct shell *shell, int argc, char **argv, const char *rest
             shell_print(shell, "\n[%u tokens, kappa=%.4f]\n", reply.tokens, reply.kappa);
         }
     }
-    job_free(job);
+    remote_job_free(job);
 }
 
 static int vertex_from_name(const char *name) {
@@ -219,11 +190,11 @@ static int vertex_from_name(const char *name) {
 /* Sends one CUBE_MSG and prints the answering vertex, its kappa and its text. */
 static void cube_send(struct shell *shell, uint32_t cube, uint8_t vertex, const char *text, size_t length) {
     struct proto_cube_request request = { (uint16_t)cube, vertex, { (const uint8_t *)text, (uint32_t)length } };
-    struct agent_job *job = job_new(PROTO_OP_CUBE_MSG);
+    struct agent_job *job = remote_job_new(PROTO_OP_CUBE_MSG);
     if (!job) return;
     job->length = (uint32_t)proto_cube_request_encode(&request, job->payload, sizeof(job->payload));
     struct proto_cube_reply reply;
-    if (job_run(shell, job)) {
+    if (remote_job_run(shell, job)) {
         if (proto_cube_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0) {
             shell_print(shell, "Error BAD_PAYLOAD: the core's CUBE_MSG reply does not parse\n");
         } else {
@@ -232,7 +203,7 @@ static void cube_send(struct shell *shell, uint32_t cube, uint8_t vertex, const 
             shell_print(shell, "\n");
         }
     }
-    job_free(job);
+    remote_job_free(job);
 }
 
 static void cmd_cube(struct shell *shell, int argc, char **argv, const char *rest) {
@@ -356,17 +327,17 @@ static void cmd_tensor(struct shell *shell, int argc, char **argv, const char *r
         request.inputs[i] = literals[i].shape;
         elements[i] = literals[i].values;
     }
-    struct agent_job *job = job_new(PROTO_OP_TENSOR_OP);
+    struct agent_job *job = remote_job_new(PROTO_OP_TENSOR_OP);
     if (!job) return;
     job->length = (uint32_t)proto_tensor_request_encode(&request, elements, job->payload, sizeof(job->payload));
     struct proto_tensor_reply reply;
-    if (job_run(shell, job)) {
+    if (remote_job_run(shell, job)) {
         if (proto_tensor_reply_decode(job->call.reply, job->call.reply_length, &reply) != 0)
             shell_print(shell, "Error BAD_PAYLOAD: the core's TENSOR_OP reply does not parse\n");
         else
             print_tensor(shell, &reply.result);
     }
-    job_free(job);
+    remote_job_free(job);
 }
 
 const struct shell_command shell_remote_commands[] = {
@@ -376,5 +347,7 @@ const struct shell_command shell_remote_commands[] = {
     { "tensor", "tensor OP A [B]", "eVGPU op, e.g. tensor relu [-1,2]", cmd_tensor },
     { "cube", "cube CUBE VERTEX TEXT", "message a cube vertex", cmd_cube },
     { "vote", "vote CUBE A|B QUERY", "the whole cube votes on choices", cmd_vote },
+    { "xmodem", "xmodem receive|send NAME", "transfer a program with your terminal program (XMODEM-CRC/1K)",
+      cmd_xmodem },
     { 0, 0, 0, 0 },
 };

@@ -48,6 +48,8 @@ static bool carrier_changed(struct shell *shell) {
 
 static void typeahead_clear(struct shell *shell) { shell->typeahead_head = shell->typeahead_count = 0; }
 
+bool shell_hung_up(struct shell *shell) { return carrier_changed(shell); }
+
 bool shell_interrupted(struct shell *shell) {
     if (carrier_changed(shell)) return true;
     int c;

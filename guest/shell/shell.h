@@ -42,6 +42,8 @@ bool shell_require_local(struct shell *shell, const char *command);
 /* True when the foreground command should stop: Ctrl-C typed or the carrier dropped. Other
  * keys it reads are kept for shell_read_char; Ctrl-C discards them, as a terminal's flush does. */
 bool shell_interrupted(struct shell *shell);
+/* True once the carrier dropped (or rose again) since this session began: the caller hung up. */
+bool shell_hung_up(struct shell *shell);
 /* The next key: typed-ahead keys first, then the console's; -1 when there is none. */
 int shell_read_char(struct shell *shell);
 

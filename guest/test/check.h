@@ -28,6 +28,7 @@ bool bytes_equal_hex(const uint8_t *bytes, size_t length, const char *hex);
 
 int run_vector_tests(const char *path);
 int run_session_tests(void);
+int run_xmodem_tests(void);
 int run_fuzz_tests(void);
 int run_lineedit_tests(void);
 

@@ -36,6 +36,7 @@ int main(int argc, char **argv) {
     run_session_tests();
     run_fuzz_tests();
     run_lineedit_tests();
+    run_xmodem_tests();
     printf("%d checks passed, %d failed\n", check_passes, check_failures);
     return check_failures ? 1 : 0;
 }

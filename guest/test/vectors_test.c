@@ -283,13 +283,23 @@ static void test_payload_program(const char *name, bool request, const uint8_t *
         else ok = r.name.length == 0;
         if (json_get(fields, "text")) ok = ok && text_is(r.text, json_string(fields, "text"));
         else ok = ok && r.text.length == 0;
+        ok = ok && r.offset == (json_get(fields, "offset") ? (uint32_t)json_number(fields, "offset") : 0u);
         CHECK(ok, "fields %s", name);
         check_reencode(name, scratch_b, proto_program_request_encode(&r, scratch_b, BUF_MAX), hex);
         return;
     }
     switch (operation) {
     case PROTO_PROGRAM_SAVE:
+    case PROTO_PROGRAM_APPEND:
     case PROTO_PROGRAM_DELETE: CHECK(n == 0, "fields %s: empty reply", name); return;
+    case PROTO_PROGRAM_READ: {
+        struct proto_program_piece piece;
+        CHECK(proto_program_piece_decode(p, n, &piece) == 0 && piece.size == (uint32_t)json_number(fields, "size") &&
+                  text_is(piece.text, json_string(fields, "text")),
+              "fields %s", name);
+        check_reencode(name, scratch_b, proto_program_piece_encode(&piece, scratch_b, BUF_MAX), hex);
+        return;
+    }
     case PROTO_PROGRAM_LOAD: CHECK(n > 0 && bytes_equal_text(p, n, json_string(fields, "text")), "fields %s", name); return;
     case PROTO_PROGRAM_LIST: {
         struct proto_program_list list;

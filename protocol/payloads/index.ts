@@ -78,6 +78,8 @@ export {
   ProgramOperation,
   MAX_PROGRAM_NAME,
   MAX_PROGRAM_TEXT,
+  MAX_PROGRAM_SIZE,
+  MAX_PROGRAM_READ,
   MAX_PROGRAMS,
 } from './program.js';
 export type { ProgramEntry, ProgramOperationName, ProgramOperationValue, ProgramReply, ProgramRequest } from './program.js';

@@ -5,6 +5,7 @@ import {
   decodeProgramRequest,
   encodeProgramReply,
   encodeProgramRequest,
+  MAX_PROGRAM_READ,
   MAX_PROGRAM_TEXT,
   normalizeProgramName,
   ProgramOperation,
@@ -33,7 +34,7 @@ describe('PROGRAM payloads', () => {
 
   it('refuses what PROTOCOL.md refuses: unknown operations, trailing bytes, bad UTF-8, texts over 64 KiB', () => {
     expect(code(() => decodeProgramRequest(Uint8Array.from([0])))).toBe('UNSUPPORTED');
-    expect(code(() => decodeProgramRequest(Uint8Array.from([5])))).toBe('UNSUPPORTED');
+    expect(code(() => decodeProgramRequest(Uint8Array.from([7])))).toBe('UNSUPPORTED');
     expect(code(() => decodeProgramRequest(new Uint8Array(0)))).toBe('BAD_PAYLOAD');
     expect(code(() => decodeProgramRequest(Uint8Array.from([3, 0])))).toBe('BAD_PAYLOAD');
     expect(code(() => decodeProgramRequest(Uint8Array.from([2, 1, 0x41, 0x41])))).toBe('BAD_PAYLOAD');
@@ -45,6 +46,26 @@ describe('PROGRAM payloads', () => {
     over.set([1, 1, 0x41]);
     expect(code(() => decodeProgramRequest(over))).toBe('TOO_LARGE');
     expect(code(() => encodeProgramRequest({ operation: ProgramOperation.SAVE, name: 'A', text: 'κ'.repeat(MAX_PROGRAM_TEXT / 2 + 1) }))).toBe('TOO_LARGE');
+  });
+
+  it('APPEND carries text like SAVE; READ carries a u32 offset and is answered with the size and a piece', () => {
+    const append = encodeProgramRequest({ operation: ProgramOperation.APPEND, name: 'f', text: 'κ' });
+    expect([...append]).toEqual([5, 1, 0x46, 0xce, 0xba]);
+    expect(decodeProgramRequest(append)).toEqual({ operation: 5, name: 'F', text: 'κ' });
+    const over = new Uint8Array(4 + MAX_PROGRAM_TEXT).fill(0x41);
+    over.set([5, 1, 0x41]);
+    expect(code(() => decodeProgramRequest(over))).toBe('TOO_LARGE');
+    const read = encodeProgramRequest({ operation: ProgramOperation.READ, name: 'f', offset: 0x10203 });
+    expect([...read]).toEqual([6, 1, 0x46, 0x00, 0x01, 0x02, 0x03]);
+    expect(decodeProgramRequest(read)).toEqual({ operation: 6, name: 'F', offset: 0x10203 });
+    expect(code(() => decodeProgramRequest(read.subarray(0, 6)))).toBe('BAD_PAYLOAD');
+    expect(code(() => decodeProgramRequest(Uint8Array.from([...read, 0])))).toBe('BAD_PAYLOAD');
+    const piece = encodeProgramReply({ operation: ProgramOperation.READ, size: 100000, text: 'ab' });
+    expect([...piece]).toEqual([0x00, 0x01, 0x86, 0xa0, 0x61, 0x62]);
+    expect(decodeProgramReply(ProgramOperation.READ, piece)).toEqual({ operation: 6, size: 100000, text: 'ab' });
+    expect(code(() => decodeProgramReply(ProgramOperation.READ, Uint8Array.from([0, 0])))).toBe('BAD_PAYLOAD');
+    expect(code(() => encodeProgramReply({ operation: ProgramOperation.READ, size: 1, text: 'x'.repeat(MAX_PROGRAM_READ + 1) }))).toBe('TOO_LARGE');
+    expect(decodeProgramReply(ProgramOperation.APPEND, new Uint8Array(0))).toEqual({ operation: 5 });
   });
 
   it('replies are read by the operation of their request', () => {

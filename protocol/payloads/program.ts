@@ -9,6 +9,10 @@ export const ProgramOperation = {
   LOAD: 0x02,
   LIST: 0x03,
   DELETE: 0x04,
+  /** Adds text to the end of an existing program: how a file larger than one message is saved. */
+  APPEND: 0x05,
+  /** A piece of a program from a byte offset: how one larger than a LOAD reply is read. */
+  READ: 0x06,
 } as const;
 export type ProgramOperationName = keyof typeof ProgramOperation;
 export type ProgramOperationValue = (typeof ProgramOperation)[ProgramOperationName];
@@ -16,10 +20,15 @@ export type ProgramOperationValue = (typeof ProgramOperation)[ProgramOperationNa
 /** Names: 1..32 of A-Z 0-9 _ - (lower case accepted, stored upper case). */
 export const MAX_PROGRAM_NAME = 32;
 /**
- * Program text: at most 64 KiB of UTF-8. A LOAD reply is the text alone, so it is exactly what
- * XP10 reassembles at most (65,536 bytes).
+ * Text one message carries: at most 64 KiB of UTF-8 in a SAVE or APPEND request or a LOAD
+ * reply. A LOAD reply is the text alone, so it is exactly what XP10 reassembles at most
+ * (65,536 bytes).
  */
 export const MAX_PROGRAM_TEXT = 64 * 1024;
+/** A stored program: at most 1 MiB of UTF-8, saved with SAVE then APPENDs and read with READs. */
+export const MAX_PROGRAM_SIZE = 1024 * 1024;
+/** Text one READ reply carries at most (cut before a UTF-8 sequence, so it is whole characters). */
+export const MAX_PROGRAM_READ = 32 * 1024;
 /** Programs a store keeps; a LIST reply names them all (≤ 1024 × 41 + 2 bytes). */
 export const MAX_PROGRAMS = 1024;
 
@@ -39,7 +48,8 @@ export function programNameProblem(name: string): string | undefined {
 }
 
 export type ProgramRequest =
-  | { operation: typeof ProgramOperation.SAVE; name: string; text: string }
+  | { operation: typeof ProgramOperation.SAVE | typeof ProgramOperation.APPEND; name: string; text: string }
+  | { operation: typeof ProgramOperation.READ; name: string; offset: number }
   | { operation: typeof ProgramOperation.LOAD | typeof ProgramOperation.DELETE; name: string }
   | { operation: typeof ProgramOperation.LIST };
 
@@ -52,14 +62,25 @@ export interface ProgramEntry {
 }
 
 export type ProgramReply =
-  | { operation: typeof ProgramOperation.SAVE | typeof ProgramOperation.DELETE }
+  | { operation: typeof ProgramOperation.SAVE | typeof ProgramOperation.DELETE | typeof ProgramOperation.APPEND }
   | { operation: typeof ProgramOperation.LOAD; text: string }
+  /** `size`: the whole program's bytes, so the reader knows when it has all of it. */
+  | { operation: typeof ProgramOperation.READ; size: number; text: string }
   | { operation: typeof ProgramOperation.LIST; programs: ProgramEntry[] };
 
 export function encodeProgramRequest(request: ProgramRequest): Uint8Array {
   if (request.operation === ProgramOperation.LIST) return new PayloadWriter(1).u8(request.operation, 'operation').done();
   const name = checkName(request.name);
-  const text = request.operation === ProgramOperation.SAVE ? checkText(encodeUtf8(request.text)) : new Uint8Array(0);
+  if (request.operation === ProgramOperation.READ) {
+    return new PayloadWriter(6 + name.length)
+      .u8(request.operation, 'operation')
+      .u8(name.length, 'name length')
+      .raw(name)
+      .u32(request.offset, 'offset')
+      .done();
+  }
+  const carriesText = request.operation === ProgramOperation.SAVE || request.operation === ProgramOperation.APPEND;
+  const text = carriesText ? checkText(encodeUtf8(request.text)) : new Uint8Array(0);
   return new PayloadWriter(2 + name.length + text.length)
     .u8(request.operation, 'operation')
     .u8(name.length, 'name length')
@@ -76,7 +97,12 @@ export function decodeProgramRequest(payload: Uint8Array): ProgramRequest {
     return { operation };
   }
   const name = readName(r);
-  if (operation !== ProgramOperation.SAVE) {
+  if (operation === ProgramOperation.READ) {
+    const offset = r.u32();
+    r.end();
+    return { operation, name, offset };
+  }
+  if (operation !== ProgramOperation.SAVE && operation !== ProgramOperation.APPEND) {
     r.end();
     return { operation, name };
   }
@@ -90,9 +116,15 @@ export function encodeProgramReply(reply: ProgramReply): Uint8Array {
   switch (reply.operation) {
     case ProgramOperation.SAVE:
     case ProgramOperation.DELETE:
+    case ProgramOperation.APPEND:
       return new Uint8Array(0);
     case ProgramOperation.LOAD:
       return checkText(encodeUtf8(reply.text)).slice();
+    case ProgramOperation.READ: {
+      const text = encodeUtf8(reply.text);
+      if (text.length > MAX_PROGRAM_READ) throw new ProtocolError('TOO_LARGE', `READ text is ${text.length} bytes, at most ${MAX_PROGRAM_READ}`);
+      return new PayloadWriter(4 + text.length).u32(reply.size, 'size').raw(text).done();
+    }
     case ProgramOperation.LIST: {
       if (reply.programs.length > MAX_PROGRAMS) {
         throw new ProtocolError('INVALID_ARGUMENT', `${reply.programs.length} programs, at most ${MAX_PROGRAMS}`);
@@ -115,8 +147,14 @@ export function decodeProgramReply(operation: ProgramOperationValue, payload: Ui
   switch (operation) {
     case ProgramOperation.SAVE:
     case ProgramOperation.DELETE:
+    case ProgramOperation.APPEND:
       r.end();
       return { operation };
+    case ProgramOperation.READ: {
+      const size = r.u32();
+      if (r.remaining > MAX_PROGRAM_READ) r.fail(`READ text is ${r.remaining} bytes, at most ${MAX_PROGRAM_READ}`);
+      return { operation, size, text: r.restText() };
+    }
     case ProgramOperation.LOAD:
       if (r.remaining > MAX_PROGRAM_TEXT) r.fail(`text is ${r.remaining} bytes, at most ${MAX_PROGRAM_TEXT}`);
       return { operation, text: r.restText() };
@@ -136,8 +174,8 @@ export function decodeProgramReply(operation: ProgramOperationValue, payload: Ui
 
 function readOperation(r: PayloadReader): ProgramOperationValue {
   const operation = r.u8();
-  if (operation < ProgramOperation.SAVE || operation > ProgramOperation.DELETE) {
-    throw new ProtocolError('UNSUPPORTED', `PROGRAM request: operation ${operation} is not 1..4`);
+  if (operation < ProgramOperation.SAVE || operation > ProgramOperation.READ) {
+    throw new ProtocolError('UNSUPPORTED', `PROGRAM request: operation ${operation} is not 1..6`);
   }
   return operation as ProgramOperationValue;
 }

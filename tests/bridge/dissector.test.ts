@@ -239,6 +239,21 @@ const cases: Case[] = [
     info: 'LIST 1 programs',
   },
   {
+    message: { flags: REQ, opcode: Opcode.PROGRAM, seq: 22, channel: 0, payload: encodeProgramRequest({ operation: ProgramOperation.READ, name: 'big', offset: 32767 }) },
+    payload: { 'konomi56k.program.operation': '6', 'konomi56k.program.name': 'BIG', 'konomi56k.program.offset': '32767' },
+    info: 'READ BIG from 32767',
+  },
+  {
+    message: { flags: REP, opcode: Opcode.PROGRAM, seq: 22, channel: 0, payload: encodeProgramReply({ operation: ProgramOperation.READ, size: 100000, text: 'κ\n' }) },
+    payload: { 'konomi56k.program.size': '100000', 'konomi56k.program.text': 'κ\n' },
+    info: 'READ 3 of 100000 bytes',
+  },
+  {
+    message: { flags: REQ, opcode: Opcode.PROGRAM, seq: 23, channel: 0, payload: encodeProgramRequest({ operation: ProgramOperation.APPEND, name: 'big', text: '20 END\n' }) },
+    payload: { 'konomi56k.program.operation': '5', 'konomi56k.program.name': 'BIG', 'konomi56k.program.text': '20 END\n' },
+    info: 'APPEND BIG 7 bytes',
+  },
+  {
     message: { flags: REQ, opcode: Opcode.TENSOR_OP, seq: 9, channel: 2, payload: encodeTensorOpRequest(matmul) },
     payload: tensorRequestTree(matmul, []),
     info: 'matmul [2,2] [2,1]',

@@ -48,6 +48,26 @@ async function refusal(promise: Promise<unknown>): Promise<ProtocolError> {
 }
 
 describe('PROGRAM over the packet port', () => {
+  it('a program over one message: SAVE + APPENDs on LMDB, READ in pieces, LOAD refuses it (TOO_LARGE), REST serves it whole', async () => {
+    const server = await start(mkdtempSync(join(tmpdir(), 'programs-big-')));
+    const piece = `${'10 PRINT "κ"\n'.repeat(4000)}`; // 56,000 bytes
+    await program(server, { operation: ProgramOperation.SAVE, name: 'big', text: piece });
+    expect(await program(server, { operation: ProgramOperation.APPEND, name: 'BIG', text: piece })).toEqual({ operation: 5 });
+    expect((await refusal(program(server, { operation: ProgramOperation.APPEND, name: 'NONE', text: 'x' }))).code).toBe('NOT_FOUND');
+    expect((await refusal(program(server, { operation: ProgramOperation.LOAD, name: 'BIG' }))).message).toMatch(/112000 bytes.*READ it in pieces/);
+    let text = '';
+    for (let offset = 0; ; ) {
+      const part = (await program(server, { operation: ProgramOperation.READ, name: 'big', offset })) as { size: number; text: string };
+      expect(part.size).toBe(112000);
+      text += part.text;
+      offset += Buffer.byteLength(part.text);
+      if (offset >= part.size) break;
+    }
+    expect(text).toBe(piece + piece);
+    expect((await refusal(program(server, { operation: ProgramOperation.READ, name: 'BIG', offset: 112001 }))).code).toBe('OUT_OF_RANGE');
+    expect(await (await fetch(`${server.httpUrl}/programs/big`)).text()).toBe(piece + piece);
+  });
+
   it('saves, lists, loads and deletes; names are case-insensitive; errors are NOT_FOUND, TOO_LARGE, BAD_PAYLOAD, UNSUPPORTED', async () => {
     const server = await start();
     expect(await program(server, { operation: ProgramOperation.SAVE, name: 'life', text: LIFE })).toEqual({ operation: 1 });
@@ -102,7 +122,7 @@ describe('REST /programs', () => {
       await error(await fetch(url('/X'), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '"10 END"' })),
     ).toMatchObject({ status: 415, message: expect.stringMatching(/text\/plain/) });
     expect(
-      await error(await fetch(url('/X'), { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(64 * 1024 + 1) })),
+      await error(await fetch(url('/X'), { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(1024 * 1024 + 1) })),
     ).toMatchObject({ status: 413, code: 'TOO_LARGE' });
     expect(
       await error(await fetch(url('/X'), { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: Uint8Array.from([0x31, 0xff]) })),

@@ -152,6 +152,10 @@ const payloadCases: PayloadCase[] = [
   },
   { name: 'program list reply empty', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 3, programs: [] } },
   { name: 'program delete reply', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 4 } },
+  { name: 'program append request', opcode: Opcode.PROGRAM, kind: 'request', fields: { operation: 5, name: 'BIG', text: '30 REM κ\n' } },
+  { name: 'program append reply', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 5 } },
+  { name: 'program read request', opcode: Opcode.PROGRAM, kind: 'request', fields: { operation: 6, name: 'BIG', offset: 32767 } },
+  { name: 'program read reply', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 6, size: 100000, text: '30 REM κ\n' } },
 ];
 
 /** Wraps already-built content (header, payload, CRC) in flags with escapes. */

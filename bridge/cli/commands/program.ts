@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { MAX_PROGRAM_TEXT, normalizeProgramName, programNameProblem } from '../../../protocol/payloads/program.js';
+import { MAX_PROGRAM_SIZE, normalizeProgramName, programNameProblem } from '../../../protocol/payloads/program.js';
 import type { CliIo } from '../CliIo.js';
 import { localBridge } from '../localBridge.js';
 import { parseArgs, stringOption, UsageError } from '../parseArgs.js';
@@ -43,8 +43,8 @@ export async function programCommand(argv: string[], io: CliIo): Promise<number>
         io.err(`konomi program: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
         return 1;
       }
-      if (text.length > MAX_PROGRAM_TEXT) {
-        io.err(`konomi program: ${file} is ${text.length} bytes, a program is at most ${MAX_PROGRAM_TEXT}\n`);
+      if (text.length > MAX_PROGRAM_SIZE) {
+        io.err(`konomi program: ${file} is ${text.length} bytes, a program is at most ${MAX_PROGRAM_SIZE}\n`);
         return 1;
       }
       const res = await send(io, url(name), { method: 'PUT', headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }, body: new Uint8Array(text) });
