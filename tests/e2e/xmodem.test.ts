@@ -163,6 +163,8 @@ describe('XMODEM with lrzsz (real v86 XP10)', () => {
       expect(down.bytes.length % 128).toBe(0);
       at = down.end;
     }
+    // docs/MODEM.md's transcript comes from here: XMODEM_TRANSCRIPT=FILE keeps the console text.
+    if (process.env['XMODEM_TRANSCRIPT']) writeFileSync(process.env['XMODEM_TRANSCRIPT'], caller.seen, 'latin1');
     // 100,000 bytes went up in 1K blocks and came down in 1K blocks.
     expect(caller.seen).toMatch(/Saved TEL100000: 100000 bytes, \d+ blocks \(CRC, 1K\), 0 retries/);
     expect(caller.seen).toMatch(/Sent TEL100000: 100000 bytes, \d+ blocks \(CRC, 1K\)/);
