@@ -1,5 +1,7 @@
 #include "agents/agents.h"
 
+#include "agents/basic_agents.h"
+
 #include "arch/io.h"
 #include "kernel/task.h"
 #include "lib/format.h"
@@ -173,7 +175,7 @@ bool agents_describe(int task_id, char *out, size_t capacity) {
             format_to_buffer(out, capacity, "shell agent, waiting for %s", proto_opcode_name(job->opcode));
         return true;
     }
-    return false;
+    return basic_agents_describe(task_id, out, capacity);
 }
 
 void agents_init(void) {

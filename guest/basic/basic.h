@@ -43,6 +43,9 @@ struct basic_host {
      * interrupted) with a NUL-terminated message in `error_message`. NULL: no core. */
     int (*core_call)(void *context, uint8_t opcode, const uint8_t *payload, uint32_t length, uint8_t *reply,
                      uint32_t reply_capacity, uint32_t *reply_length, char *error_message, size_t message_capacity);
+    /* RUN &: starts the program (its listing) as a background agent and says so on the
+     * console. NULL: no agents here (RUN & is then a syntax error). */
+    void (*start_agent)(void *context, const char *listing, uint32_t length);
 };
 
 struct basic;

@@ -10,6 +10,7 @@
 #include "basic/console.h"
 
 #include "agents/agents.h"
+#include "agents/basic_agents.h"
 #include "arch/io.h"
 #include "basic/basic.h"
 #include "drivers/pit.h"
@@ -133,6 +134,14 @@ static int console_core_call(void *context, uint8_t opcode, const uint8_t *paylo
     return error;
 }
 
+static void console_start_agent(void *context, const char *listing, uint32_t length) {
+    struct basic_console *c = context;
+    const char *why = "";
+    int id = basic_agent_start("BASIC", listing, length, BASIC_DEFAULT_BUDGET, &why);
+    if (id < 0) shell_print(c->shell, "Agent not started: %s.\n", why);
+    else shell_print(c->shell, "Agent %d started. `agent log %d` at the XP10 prompt shows its output.\n", id, id);
+}
+
 void basic_shell_command(struct shell *shell, int argc, char **argv, const char *rest) {
     uint32_t kib = BASIC_DEFAULT_BUDGET / KIB;
     if (argc > 2 || (argc == 2 && (!parse_u32(argv[1], BUDGET_MAX_KIB, &kib) || kib * KIB < BASIC_MIN_BUDGET))) {
@@ -158,6 +167,7 @@ void basic_shell_command(struct shell *shell, int argc, char **argv, const char 
         .millis = console_millis,
         .sleep = console_sleep,
         .core_call = console_core_call,
+        .start_agent = console_start_agent,
     };
     struct basic *basic = basic_new(&host, kib * KIB);
     if (basic) {

@@ -66,17 +66,26 @@ static int32_t program_call(struct basic *b, const uint8_t *payload, uint32_t le
     return n;
 }
 
-static uint32_t listing_length(const struct basic *b) {
-    uint32_t total = 0;
+/* The program as LIST shows it, one LF-ended line each: written to `out` when it is not NULL;
+ * returns its length either way (so a caller can size the buffer first). */
+uint32_t bas_program_listing(const struct basic *b, uint8_t *out) {
+    uint32_t n = 0;
     for (uint32_t i = 0; i < b->line_count; i++) {
         char number[16];
-        total += (uint32_t)bas_number_format(b->lines[i]->number, number) + 1u + b->lines[i]->text_length + 1u;
+        uint32_t digits = (uint32_t)bas_number_format(b->lines[i]->number, number);
+        if (out) {
+            memcpy(out + n, number, digits);
+            out[n + digits] = ' ';
+            memcpy(out + n + digits + 1u, b->lines[i]->data, b->lines[i]->text_length);
+            out[n + digits + 1u + b->lines[i]->text_length] = '\n';
+        }
+        n += digits + 1u + b->lines[i]->text_length + 1u;
     }
-    return total;
+    return n;
 }
 
 static void save(struct basic *b, const struct proto_text *name) {
-    uint32_t text_length = listing_length(b);
+    uint32_t text_length = bas_program_listing(b, 0);
     if (text_length > PROTO_PROGRAM_TEXT_MAX) {
         b->core_error = PROTO_ERR_TOO_LARGE;
         bas_fail(b, BAS_ERR_LINE_FAILED);
@@ -87,13 +96,7 @@ static void save(struct basic *b, const struct proto_text *name) {
     struct proto_program_request request = { PROTO_PROGRAM_SAVE, *name, { 0, 0 }, 0 };
     /* The header (operation, name), then the text written straight after it: no second copy. */
     uint32_t n = (uint32_t)proto_program_request_encode(&request, payload, NAME_HEADER_MAX);
-    for (uint32_t i = 0; i < b->line_count; i++) {
-        n += (uint32_t)bas_number_format(b->lines[i]->number, (char *)payload + n);
-        payload[n++] = ' ';
-        memcpy(payload + n, b->lines[i]->data, b->lines[i]->text_length);
-        n += b->lines[i]->text_length;
-        payload[n++] = '\n';
-    }
+    n += bas_program_listing(b, payload + n);
     uint8_t reply[16];
     int32_t got = program_call(b, payload, n, reply, sizeof(reply));
     if (got > 0) {

@@ -278,6 +278,7 @@ static inline void bas_fail(struct basic *b, int error) {
 
 void bas_write(struct basic *b, const char *text, size_t length);
 void bas_print(struct basic *b, const char *text);
+uint32_t bas_program_listing(const struct basic *b, uint8_t *out);
 
 /* compile.c: compiles `text` (a line without its number) into `code`; returns the code
  * length, or 0 with b->error = SYNTAX ERROR (or FORMULA TOO COMPLEX / OUT OF MEMORY). */

@@ -101,7 +101,21 @@ static bool parse_renum(const char *p, uint32_t *start, uint32_t *from, uint32_t
     return *skip_spaces(p) == '\0';
 }
 
+/* RUN &: the program as it is now goes to an agent task of its own; this prompt stays. */
+static void run_in_background(struct basic *b) {
+    if (!b->host->start_agent) return bas_fail(b, BAS_ERR_SYNTAX);
+    if (b->line_count == 0) return;
+    uint32_t length = bas_program_listing(b, 0);
+    uint8_t *listing = bas_alloc(b, length);
+    if (!listing) return;
+    bas_program_listing(b, listing);
+    b->host->start_agent(b->host->context, (const char *)listing, length);
+    bas_free(b, listing);
+}
+
 static void run_program(struct basic *b, const char *arguments) {
+    const char *background = skip_spaces(arguments);
+    if (*background == '&' && *skip_spaces(background + 1) == '\0') return run_in_background(b);
     bas_reset_run_state(b);
     bas_clear_variables(b);
     if (b->line_count == 0) return;

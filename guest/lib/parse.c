@@ -11,7 +11,8 @@ bool parse_u32(const char *text, uint32_t max, uint32_t *out) {
     for (const char *p = text; *p; p++) {
         if (!is_digit(*p)) return false;
         uint32_t digit = (uint32_t)(*p - '0');
-        if (value > (max - digit) / DECIMAL_BASE) return false;
+        /* digit > max first: (max - digit) would wrap around for a single digit above max. */
+        if (digit > max || value > (max - digit) / DECIMAL_BASE) return false;
         value = value * DECIMAL_BASE + digit;
     }
     *out = value;

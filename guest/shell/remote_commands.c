@@ -8,6 +8,7 @@
 #include "proto/payload.h"
 #include "shell/remote_job.h"
 #include "shell/shell.h"
+#include "shell/agent_commands.h"
 #include "shell/xmodem_command.h"
 
 #define COORD_MAX 0xFFFFu
@@ -347,6 +348,8 @@ const struct shell_command shell_remote_commands[] = {
     { "tensor", "tensor OP A [B]", "eVGPU op, e.g. tensor relu [-1,2]", cmd_tensor },
     { "cube", "cube CUBE VERTEX TEXT", "message a cube vertex", cmd_cube },
     { "vote", "vote CUBE A|B QUERY", "the whole cube votes on choices", cmd_vote },
+    { "agent", "agent start|list|stop|log", "run saved BASIC programs as agents (agent start NAME [KIB], agent stop ID, agent log ID)",
+      cmd_agent },
     { "xmodem", "xmodem receive|send NAME", "transfer a program with your terminal program (XMODEM-CRC/1K)",
       cmd_xmodem },
     { 0, 0, 0, 0 },

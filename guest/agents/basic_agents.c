@@ -1,0 +1,310 @@
+/* BASIC agents (see basic_agents.h): each is one task running one interpreter whose host
+ * (struct basic_host) is this file instead of a console. */
+#include "agents/basic_agents.h"
+
+#include "agents/link.h"
+#include "arch/io.h"
+#include "basic/basic.h"
+#include "drivers/pit.h"
+#include "kernel/task.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "proto/proto.h"
+
+#define SLEEP_SLICE_MS 50u
+#define STOP_POLL_MS 10u
+/* The step hook runs every statement: the statement count is exact and a stop is seen at once. */
+#define AGENT_STEP_INTERVAL 1u
+#define COMMAND_MAX (BASIC_AGENT_NAME_MAX + 16u)
+
+struct basic_agent {
+    struct basic_agent_info info;
+    int task_id;
+    char *text; /* the listing RUN & handed over, until loaded; NULL: LOAD info.name */
+    uint32_t text_length;
+    volatile bool stop;
+    struct basic *basic;
+    /* recent output, a ring */
+    char log[BASIC_AGENT_LOG];
+    uint32_t log_head, log_count;
+    /* the output line being written, to spot error reports ("?...") */
+    char line[BASIC_AGENT_ERROR_MAX];
+    uint32_t line_length;
+    uint32_t serial; /* start order, so the oldest finished slot is reused first */
+};
+
+static struct basic_agent agents[BASIC_AGENT_MAX];
+static uint32_t next_serial = 1;
+
+const char *basic_agent_state_name(enum basic_agent_state state) {
+    switch (state) {
+    case AGENT_FREE: return "free";
+    case AGENT_STARTING: return "starting";
+    case AGENT_RUNNING: return "running";
+    case AGENT_ENDED: return "ended";
+    case AGENT_FAILED: return "failed";
+    case AGENT_STOPPED: return "stopped";
+    }
+    return "?";
+}
+
+static bool finished(enum basic_agent_state state) {
+    return state == AGENT_ENDED || state == AGENT_FAILED || state == AGENT_STOPPED;
+}
+
+static void log_put(struct basic_agent *a, char c) {
+    a->log[(a->log_head + a->log_count) % BASIC_AGENT_LOG] = c;
+    if (a->log_count < BASIC_AGENT_LOG) a->log_count++;
+    else a->log_head = (a->log_head + 1) % BASIC_AGENT_LOG;
+}
+
+/* ---- the interpreter's host -------------------------------------------------------- */
+
+static void agent_write(void *context, const char *text, size_t length) {
+    struct basic_agent *a = context;
+    for (size_t i = 0; i < length; i++) {
+        char c = text[i];
+        log_put(a, c);
+        if (c == '\n') {
+            /* "?SYNTAX ERROR IN 20", "?OUT OF MEMORY": the interpreter's error reports */
+            if (a->line_length > 0 && a->line[0] == '?') {
+                memcpy(a->info.error, a->line, a->line_length);
+                a->info.error[a->line_length] = '\0';
+            }
+            a->line_length = 0;
+        } else if (a->line_length + 1 < sizeof(a->line)) {
+            a->line[a->line_length++] = c;
+        }
+    }
+}
+
+/* An agent has no console: INPUT ends it as a hang-up ends a program on the line. */
+static int agent_read_line(void *context, char *buffer, size_t capacity) {
+    (void)context, (void)buffer, (void)capacity;
+    return BASIC_READ_HANGUP;
+}
+
+static bool agent_step(void *context) {
+    struct basic_agent *a = context;
+    a->info.statements++;
+    return a->stop;
+}
+
+static uint32_t agent_millis(void *context) { return pit_millis(); }
+
+static bool agent_sleep(void *context, uint32_t ms) {
+    struct basic_agent *a = context;
+    uint32_t start = pit_millis();
+    for (;;) {
+        if (a->stop) return false;
+        uint32_t elapsed = pit_millis() - start;
+        if (elapsed >= ms) return true;
+        uint32_t left = ms - elapsed;
+        sched_sleep_ms(left < SLEEP_SLICE_MS ? left : SLEEP_SLICE_MS);
+    }
+}
+
+/* The agent's own task waits on the link: no shell agent is taken from the people typing. */
+static int agent_core_call(void *context, uint8_t opcode, const uint8_t *payload, uint32_t length, uint8_t *reply,
+                           uint32_t reply_capacity, uint32_t *reply_length, char *error_message,
+                           size_t message_capacity) {
+    struct basic_agent *a = context;
+    if (a->stop) return PROTO_ERR_CANCELLED;
+    struct link_call call;
+    memset(&call, 0, sizeof(call));
+    call.opcode = opcode;
+    call.channel = LINK_CHANNEL_SHELL;
+    call.payload = payload;
+    call.length = length;
+    link_call(&call);
+    int error = call.error;
+    if (error == 0) {
+        uint32_t n = call.reply_length < reply_capacity ? call.reply_length : reply_capacity;
+        if (n) memcpy(reply, call.reply, n);
+        *reply_length = n;
+    } else {
+        format_to_buffer(error_message, message_capacity, "%s", call.error_message);
+    }
+    kfree(call.reply);
+    return error;
+}
+
+static const struct basic_host agent_host_template = {
+    .context = 0,
+    .write = agent_write,
+    .read_line = agent_read_line,
+    .step = agent_step,
+    .step_interval = AGENT_STEP_INTERVAL,
+    .millis = agent_millis,
+    .sleep = agent_sleep,
+    .core_call = agent_core_call,
+};
+
+/* Feeds a listing line by line, as if typed at the Ok prompt. */
+static void enter_listing(struct basic *b, const char *text, uint32_t length) {
+    char line[BASIC_LINE_MAX + 1];
+    uint32_t at = 0;
+    while (at < length) {
+        uint32_t end = at;
+        while (end < length && text[end] != '\n') end++;
+        uint32_t n = end - at < BASIC_LINE_MAX ? end - at : BASIC_LINE_MAX;
+        memcpy(line, text + at, n);
+        line[n] = '\0';
+        basic_enter_line(b, line);
+        at = end + 1;
+    }
+}
+
+static void agent_main(void *arg) {
+    struct basic_agent *a = arg;
+    struct basic_host host = agent_host_template;
+    host.context = a;
+    struct basic *b = basic_new(&host, a->info.budget);
+    if (!b) {
+        format_to_buffer(a->info.error, sizeof(a->info.error), "?OUT OF MEMORY");
+        kfree(a->text);
+        a->text = 0;
+        a->info.state = AGENT_FAILED;
+        return;
+    }
+    a->basic = b;
+    a->info.state = AGENT_RUNNING;
+    if (a->text) {
+        enter_listing(b, a->text, a->text_length);
+        kfree(a->text);
+        a->text = 0;
+    } else {
+        char command[COMMAND_MAX];
+        format_to_buffer(command, sizeof(command), "LOAD \"%s\"", a->info.name);
+        basic_enter_line(b, command);
+    }
+    if (!a->info.error[0] && !a->stop) basic_enter_line(b, "RUN");
+    a->info.memory_used = basic_memory(b).peak;
+    uint32_t flags = irq_save();
+    a->basic = 0;
+    irq_restore(flags);
+    basic_free(b);
+    a->info.state = a->stop ? AGENT_STOPPED : a->info.error[0] ? AGENT_FAILED : AGENT_ENDED;
+}
+
+/* ---- the table ----------------------------------------------------------------------- */
+
+static struct basic_agent *slot_for_start(void) {
+    struct basic_agent *oldest = 0;
+    for (int i = 0; i < BASIC_AGENT_MAX; i++) {
+        struct basic_agent *a = &agents[i];
+        if (a->info.state == AGENT_FREE) return a;
+        if (finished(a->info.state) && (!oldest || a->serial < oldest->serial)) oldest = a;
+    }
+    return oldest;
+}
+
+int basic_agent_start(const char *name, const char *text, uint32_t length, uint32_t budget, const char **why) {
+    uint32_t flags = irq_save();
+    struct basic_agent *a = slot_for_start();
+    if (a) a->info.state = AGENT_STARTING; /* claimed before another caller looks */
+    irq_restore(flags);
+    if (!a) {
+        *why = "all agent slots are running: stop one first";
+        return -1;
+    }
+    int id = (int)(a - agents) + 1;
+    char *copy = 0;
+    if (text) {
+        copy = kmalloc(length ? length : 1u);
+        if (!copy) {
+            a->info.state = AGENT_FREE;
+            *why = "not enough memory for the program";
+            return -1;
+        }
+        memcpy(copy, text, length);
+    }
+    memset(&a->info, 0, sizeof(a->info));
+    a->info.id = id;
+    a->info.state = AGENT_STARTING;
+    a->info.budget = budget;
+    format_to_buffer(a->info.name, sizeof(a->info.name), "%s", name);
+    a->text = copy;
+    a->text_length = length;
+    a->stop = false;
+    a->log_head = a->log_count = 0;
+    a->line_length = 0;
+    a->serial = next_serial++;
+    char task_name[TASK_NAME_MAX];
+    format_to_buffer(task_name, sizeof(task_name), "basic-%d", id);
+    a->task_id = task_spawn(task_name, agent_main, a);
+    if (a->task_id < 0) {
+        kfree(copy);
+        a->text = 0;
+        a->info.state = AGENT_FREE;
+        *why = "no free task";
+        return -1;
+    }
+    return id;
+}
+
+static struct basic_agent *agent_by_id(int id) {
+    if (id < 1 || id > BASIC_AGENT_MAX || agents[id - 1].info.state == AGENT_FREE) return 0;
+    return &agents[id - 1];
+}
+
+bool basic_agent_stop(int id, uint32_t wait_ms) {
+    struct basic_agent *a = agent_by_id(id);
+    if (!a || finished(a->info.state)) return false;
+    a->stop = true;
+    uint32_t start = pit_millis();
+    while (!finished(a->info.state) && pit_millis() - start < wait_ms) sched_sleep_ms(STOP_POLL_MS);
+    return true;
+}
+
+/* With interrupts off, so the agent cannot free its interpreter in between. */
+static void snapshot(const struct basic_agent *a, struct basic_agent_info *out) {
+    uint32_t flags = irq_save();
+    *out = a->info;
+    struct basic *b = a->basic;
+    if (b) out->memory_used = basic_memory(b).used;
+    irq_restore(flags);
+}
+
+bool basic_agent_info(int id, struct basic_agent_info *out) {
+    struct basic_agent *a = agent_by_id(id);
+    if (!a) return false;
+    snapshot(a, out);
+    return true;
+}
+
+bool basic_agent_info_at(unsigned index, struct basic_agent_info *out) {
+    for (int i = 0; i < BASIC_AGENT_MAX; i++) {
+        if (agents[i].info.state == AGENT_FREE) continue;
+        if (index-- == 0) {
+            snapshot(&agents[i], out);
+            return true;
+        }
+    }
+    return false;
+}
+
+int basic_agent_log(int id, char *out, size_t capacity) {
+    struct basic_agent *a = agent_by_id(id);
+    if (!a || capacity == 0) return -1;
+    uint32_t flags = irq_save();
+    uint32_t n = a->log_count < capacity - 1 ? a->log_count : (uint32_t)(capacity - 1);
+    uint32_t skip = a->log_count - n;
+    for (uint32_t i = 0; i < n; i++) out[i] = a->log[(a->log_head + skip + i) % BASIC_AGENT_LOG];
+    irq_restore(flags);
+    out[n] = '\0';
+    return (int)n;
+}
+
+bool basic_agents_describe(int task_id, char *out, size_t capacity) {
+    for (int i = 0; i < BASIC_AGENT_MAX; i++) {
+        const struct basic_agent *a = &agents[i];
+        if (a->info.state != AGENT_RUNNING && a->info.state != AGENT_STARTING) continue;
+        if (a->task_id != task_id) continue;
+        format_to_buffer(out, capacity, "BASIC agent %d %s, %u statements", a->info.id, a->info.name,
+                         a->info.statements);
+        return true;
+    }
+    return false;
+}
