@@ -12,9 +12,10 @@
 #define RESIDENT_REPLY_MAX 512
 #define RESIDENT_QUOTE_MAX 200
 #define RESIDENT_KAPPA 0.5
+#define RESIDENT_CHANNEL 1u
+#define VERTEX_CLAIM_MAX 8u /* vertices BASIC agents may host at once */
 
 /* Vertex names in CUBE_MSG order (docs/PROTOCOL.md). */
-static const char *const vertex_names[] = { "NEU", "NED", "NWU", "NWD", "SEU", "SED", "SWU", "SWD", "CENTRAL" };
 
 struct shell_agent {
     int task_id;
@@ -34,7 +35,7 @@ static uint8_t job_queue_channel;
 static int link_task;
 
 /* XP10 hosts vertex NEU of cube 1; the core reaches it on channel 1. */
-static struct resident_agent resident = { .vertex = { .cube = 1, .vertex = 0, .channel = 1 } };
+static struct resident_agent resident = { .vertex = { .cube = 1, .vertex = 0, .channel = RESIDENT_CHANNEL } };
 
 static struct agent_job *job_take(void) {
     uint32_t flags = irq_save();
@@ -94,19 +95,73 @@ void agents_cancel(struct agent_job *job) {
     if (!job->done) link_cancel(&job->call);
 }
 
+struct vertex_claim {
+    bool used;
+    struct proto_hosted_vertex vertex;
+    agents_deliver_fn deliver;
+    void *owner;
+};
+
+static struct vertex_claim claims[VERTEX_CLAIM_MAX];
+
+static bool hosted_here(uint16_t cube, uint8_t vertex) {
+    if (cube == resident.vertex.cube && vertex == resident.vertex.vertex) return true;
+    for (unsigned i = 0; i < VERTEX_CLAIM_MAX; i++)
+        if (claims[i].used && claims[i].vertex.cube == cube && claims[i].vertex.vertex == vertex) return true;
+    return false;
+}
+
+int agents_claim_vertex(uint16_t cube, uint8_t vertex, agents_deliver_fn deliver, void *owner) {
+    uint32_t flags = irq_save();
+    int result = PROTO_ERR_BUSY;
+    if (!hosted_here(cube, vertex)) {
+        for (unsigned i = 0; i < VERTEX_CLAIM_MAX; i++) {
+            if (claims[i].used) continue;
+            claims[i] = (struct vertex_claim){ true, { cube, vertex, RESIDENT_CHANNEL }, deliver, owner };
+            result = 0;
+            break;
+        }
+    }
+    irq_restore(flags);
+    return result;
+}
+
+bool agents_release_vertices(void *owner) {
+    bool any = false;
+    uint32_t flags = irq_save();
+    for (unsigned i = 0; i < VERTEX_CLAIM_MAX; i++) {
+        if (claims[i].used && claims[i].owner == owner) claims[i].used = false, any = true;
+    }
+    irq_restore(flags);
+    return any;
+}
+
 unsigned agents_hosted_vertices(struct proto_hosted_vertex *out, unsigned capacity) {
     if (capacity < 1) return 0;
-    out[0] = resident.vertex;
-    return 1;
+    unsigned n = 0;
+    out[n++] = resident.vertex;
+    uint32_t flags = irq_save();
+    for (unsigned i = 0; i < VERTEX_CLAIM_MAX && n < capacity; i++)
+        if (claims[i].used) out[n++] = claims[i].vertex;
+    irq_restore(flags);
+    return n;
 }
 
 int agents_deliver(struct link_incoming *incoming) {
     struct proto_cube_request request;
     if (proto_cube_request_decode(incoming->header.payload, incoming->header.length, &request) != 0)
         return PROTO_ERR_BAD_PAYLOAD;
+    uint32_t flags = irq_save();
+    for (unsigned i = 0; i < VERTEX_CLAIM_MAX; i++) {
+        struct vertex_claim claim = claims[i];
+        if (!claim.used || claim.vertex.cube != request.cube || claim.vertex.vertex != request.vertex) continue;
+        irq_restore(flags);
+        return claim.deliver(claim.owner, incoming);
+    }
+    irq_restore(flags);
     if (request.cube != resident.vertex.cube || request.vertex != resident.vertex.vertex) return PROTO_ERR_NOT_FOUND;
     if (resident.task_id <= 0) return PROTO_ERR_UNAVAILABLE;
-    uint32_t flags = irq_save();
+    flags = irq_save();
     struct link_incoming **tail = &resident.inbox;
     while (*tail) tail = &(*tail)->next;
     incoming->next = 0;
@@ -132,7 +187,7 @@ static void resident_answer(struct link_incoming *incoming) {
     quote[quoted] = '\0';
     resident.answered++;
     size_t n = format_to_buffer(text, sizeof(text), "%s of cube %u in XP10 (message %u, %u bytes) heard: %s",
-                                vertex_names[resident.vertex.vertex], resident.vertex.cube, resident.answered,
+                                proto_vertex_name(resident.vertex.vertex), resident.vertex.cube, resident.answered,
                                 request.text.length, quote);
     struct proto_cube_reply reply = {
         .vertex = resident.vertex.vertex,
@@ -162,7 +217,7 @@ bool agents_describe(int task_id, char *out, size_t capacity) {
         return true;
     }
     if (task_id == resident.task_id) {
-        format_to_buffer(out, capacity, "resident %s cube %u ch %u, %u answered", vertex_names[resident.vertex.vertex],
+        format_to_buffer(out, capacity, "resident %s cube %u ch %u, %u answered", proto_vertex_name(resident.vertex.vertex),
                          resident.vertex.cube, resident.vertex.channel, resident.answered);
         return true;
     }

@@ -33,6 +33,12 @@ void agents_init(void);
 /* Queues a job for the next free shell agent. */
 void agents_submit(struct agent_job *job);
 void agents_cancel(struct agent_job *job);
+/* A vertex hosted by a BASIC agent (HOST): CUBE_MSGs for it go to `deliver` (0, or a wire
+ * error code; it takes the message). 0, or BUSY when someone in XP10 hosts it already. */
+typedef int (*agents_deliver_fn)(void *owner, struct link_incoming *incoming);
+int agents_claim_vertex(uint16_t cube, uint8_t vertex, agents_deliver_fn deliver, void *owner);
+/* Gives up every vertex `owner` claimed; true when there was one. */
+bool agents_release_vertices(void *owner);
 /* Hosted vertices for HELLO; returns how many were written. */
 unsigned agents_hosted_vertices(struct proto_hosted_vertex *out, unsigned capacity);
 /* Hands a CUBE_MSG to the resident agent hosting its vertex: 0, or a wire error code. */

@@ -2,6 +2,7 @@
  * (struct basic_host) is this file instead of a console. */
 #include "agents/basic_agents.h"
 
+#include "agents/agents.h"
 #include "agents/link.h"
 #include "arch/io.h"
 #include "basic/basic.h"
@@ -10,6 +11,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "proto/payload.h"
 #include "proto/proto.h"
 
 #define SLEEP_SLICE_MS 50u
@@ -17,6 +19,9 @@
 /* The step hook runs every statement: the statement count is exact and a stop is seen at once. */
 #define AGENT_STEP_INTERVAL 1u
 #define COMMAND_MAX (BASIC_AGENT_NAME_MAX + 16u)
+#define INBOX_MAX 16u          /* messages waiting for a hosting agent; more are BUSY */
+#define REPLY_KAPPA 0.5        /* what a BASIC vertex reports as its kappa */
+#define FROM_MAX 24u
 
 struct basic_agent {
     struct basic_agent_info info;
@@ -32,6 +37,11 @@ struct basic_agent {
     char line[BASIC_AGENT_ERROR_MAX];
     uint32_t line_length;
     uint32_t serial; /* start order, so the oldest finished slot is reused first */
+    /* HOST: CUBE_MSGs for the vertex wait here until the program's ON MESSAGE handler takes one */
+    struct link_incoming *inbox;
+    uint32_t inbox_count;
+    struct link_incoming *current; /* the message MSG$ holds, until REPLY answers it */
+    char from[FROM_MAX];
 };
 
 static struct basic_agent agents[BASIC_AGENT_MAX];
@@ -93,16 +103,116 @@ static bool agent_step(void *context) {
 
 static uint32_t agent_millis(void *context) { return pit_millis(); }
 
+/* SLEEP ends early when a message for the hosted vertex arrives, so ON MESSAGE runs at once. */
 static bool agent_sleep(void *context, uint32_t ms) {
     struct basic_agent *a = context;
     uint32_t start = pit_millis();
     for (;;) {
         if (a->stop) return false;
+        if (a->info.hosting && a->inbox) return true;
         uint32_t elapsed = pit_millis() - start;
         if (elapsed >= ms) return true;
         uint32_t left = ms - elapsed;
-        sched_sleep_ms(left < SLEEP_SLICE_MS ? left : SLEEP_SLICE_MS);
+        uint32_t flags = irq_save();
+        if (!a->inbox) sched_block_on(a, left < SLEEP_SLICE_MS ? left : SLEEP_SLICE_MS);
+        irq_restore(flags);
     }
+}
+
+/* Runs in the link task: queues a CUBE_MSG for the hosting agent and wakes it. */
+static int agent_deliver(void *owner, struct link_incoming *incoming) {
+    struct basic_agent *a = owner;
+    if (a->stop || a->info.state != AGENT_RUNNING) return PROTO_ERR_UNAVAILABLE;
+    uint32_t flags = irq_save();
+    if (a->inbox_count >= INBOX_MAX) {
+        irq_restore(flags);
+        return PROTO_ERR_BUSY;
+    }
+    struct link_incoming **tail = &a->inbox;
+    while (*tail) tail = &(*tail)->next;
+    incoming->next = 0;
+    *tail = incoming;
+    a->inbox_count++;
+    irq_restore(flags);
+    sched_wake(a);
+    return 0;
+}
+
+static void drop_incoming(struct link_incoming *incoming, const char *why) {
+    link_post_error(incoming, PROTO_ERR_UNAVAILABLE, why);
+}
+
+static int agent_host_vertex(void *context, uint32_t cube, uint8_t vertex) {
+    struct basic_agent *a = context;
+    if (a->info.hosting && a->info.cube == cube && a->info.vertex == vertex) return 0;
+    if (a->info.hosting) agents_release_vertices(a);
+    a->info.hosting = false;
+    int code = agents_claim_vertex((uint16_t)cube, vertex, agent_deliver, a);
+    if (code != 0) return code;
+    a->info.hosting = true;
+    a->info.cube = (uint16_t)cube;
+    a->info.vertex = vertex;
+    code = link_announce();
+    if (code != 0) {
+        agents_release_vertices(a);
+        a->info.hosting = false;
+    }
+    return code;
+}
+
+static bool agent_next_message(void *context, const char **text, uint32_t *length, const char **from) {
+    struct basic_agent *a = context;
+    uint32_t flags = irq_save();
+    struct link_incoming *incoming = a->inbox;
+    if (incoming) a->inbox = incoming->next, a->inbox_count--;
+    irq_restore(flags);
+    if (!incoming) return false;
+    /* The previous message was never answered: the core times it out and counts a fault. */
+    if (a->current) drop_incoming(a->current, "the agent took the next message without a REPLY");
+    a->current = incoming;
+    struct proto_cube_request request;
+    if (proto_cube_request_decode(incoming->header.payload, incoming->header.length, &request) != 0) {
+        request.text.bytes = 0;
+        request.text.length = 0;
+    }
+    *text = (const char *)request.text.bytes;
+    *length = request.text.length;
+    format_to_buffer(a->from, sizeof(a->from), "BRIDGE %u", incoming->header.channel);
+    *from = a->from;
+    return true;
+}
+
+static int agent_reply(void *context, const char *text, uint32_t length) {
+    struct basic_agent *a = context;
+    if (!a->current) return PROTO_ERR_NOT_FOUND;
+    uint32_t capacity = length + 16u;
+    uint8_t *payload = kmalloc(capacity);
+    if (!payload) return PROTO_ERR_BUSY;
+    uint32_t keep = (uint32_t)proto_utf8_prefix((const uint8_t *)text, length, length);
+    struct proto_cube_reply reply = { a->info.vertex, REPLY_KAPPA, { (const uint8_t *)text, keep } };
+    size_t n = proto_cube_reply_encode(&reply, payload, capacity);
+    link_post_reply(a->current, payload, (uint32_t)n);
+    kfree(payload);
+    a->current = 0;
+    a->info.answered++;
+    return 0;
+}
+
+/* The agent is ending: its vertex goes back to the core, waiting messages get an answer. */
+static void agent_unhost(struct basic_agent *a) {
+    bool hosted = agents_release_vertices(a);
+    a->info.hosting = false;
+    if (a->current) drop_incoming(a->current, "the agent ended before it replied");
+    a->current = 0;
+    for (;;) {
+        uint32_t flags = irq_save();
+        struct link_incoming *incoming = a->inbox;
+        if (incoming) a->inbox = incoming->next, a->inbox_count--;
+        irq_restore(flags);
+        if (!incoming) break;
+        drop_incoming(incoming, "the agent hosting this vertex ended");
+    }
+    if (hosted) link_announce();
 }
 
 /* The agent's own task waits on the link: no shell agent is taken from the people typing. */
@@ -139,6 +249,10 @@ static const struct basic_host agent_host_template = {
     .millis = agent_millis,
     .sleep = agent_sleep,
     .core_call = agent_core_call,
+    .start_agent = 0,
+    .host_vertex = agent_host_vertex,
+    .next_message = agent_next_message,
+    .reply = agent_reply,
 };
 
 /* Feeds a listing line by line, as if typed at the Ok prompt. */
@@ -185,7 +299,9 @@ static void agent_main(void *arg) {
     a->basic = 0;
     irq_restore(flags);
     basic_free(b);
-    a->info.state = a->stop ? AGENT_STOPPED : a->info.error[0] ? AGENT_FAILED : AGENT_ENDED;
+    enum basic_agent_state end = a->stop ? AGENT_STOPPED : a->info.error[0] ? AGENT_FAILED : AGENT_ENDED;
+    a->info.state = end; /* before unhosting: agent_deliver refuses from now on */
+    agent_unhost(a);
 }
 
 /* ---- the table ----------------------------------------------------------------------- */
@@ -230,6 +346,8 @@ int basic_agent_start(const char *name, const char *text, uint32_t length, uint3
     a->stop = false;
     a->log_head = a->log_count = 0;
     a->line_length = 0;
+    a->inbox = a->current = 0;
+    a->inbox_count = 0;
     a->serial = next_serial++;
     char task_name[TASK_NAME_MAX];
     format_to_buffer(task_name, sizeof(task_name), "basic-%d", id);

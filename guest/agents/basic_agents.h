@@ -26,6 +26,10 @@ struct basic_agent_info {
     uint32_t memory_used;
     uint32_t budget;
     char error[BASIC_AGENT_ERROR_MAX];
+    bool hosting; /* HOST: the cube vertex it answers for */
+    uint16_t cube;
+    uint8_t vertex;
+    uint32_t answered; /* REPLYs sent */
 };
 
 /* Starts the stored program `name` (text NULL) or the given listing (RUN &: text copied) with

@@ -370,3 +370,16 @@ void link_post_error(struct link_incoming *incoming, uint8_t code, const char *m
 const struct proto_stats *link_stats(void) { return &session.stats; }
 
 int link_task_id(void) { return link_task; }
+
+int link_announce(void) {
+    uint8_t buffer[LINK_HELLO_MAX];
+    struct link_call call;
+    memset(&call, 0, sizeof(call));
+    call.opcode = PROTO_OP_HELLO;
+    call.channel = LINK_CHANNEL_SHELL;
+    call.payload = buffer;
+    call.length = (uint32_t)link_encode_hello(buffer, sizeof(buffer));
+    link_call(&call);
+    kfree(call.reply);
+    return call.error;
+}

@@ -47,6 +47,9 @@ void link_cancel(struct link_call *call);
 void link_post_reply(struct link_incoming *incoming, const uint8_t *payload, uint32_t length);
 void link_post_error(struct link_incoming *incoming, uint8_t code, const char *message);
 const struct proto_stats *link_stats(void);
+/* Sends a fresh HELLO with the vertices hosted now (after an agent HOSTs or stops), so the
+ * core routes their CUBE_MSGs here; blocks the calling task until the core answers. */
+int link_announce(void);
 int link_task_id(void);
 
 #endif

@@ -46,6 +46,14 @@ struct basic_host {
     /* RUN &: starts the program (its listing) as a background agent and says so on the
      * console. NULL: no agents here (RUN & is then a syntax error). */
     void (*start_agent)(void *context, const char *listing, uint32_t length);
+    /* HOST: claims a cube vertex for this program (0, or a wire error code). NULL: only agents
+     * host vertices (HOST is then ?ILLEGAL FUNCTION CALL). */
+    int (*host_vertex)(void *context, uint32_t cube, uint8_t vertex);
+    /* The next CUBE_MSG for a hosted vertex, if one waits: its text and sender, valid until the
+     * next call; it becomes the message REPLY answers. */
+    bool (*next_message)(void *context, const char **text, uint32_t *length, const char **from);
+    /* REPLY: answers the current message (0, or a wire error code: NOT_FOUND when there is none). */
+    int (*reply)(void *context, const char *text, uint32_t length);
 };
 
 struct basic;

@@ -31,6 +31,7 @@ static const struct function_spec functions[BAS_FUNCTION_COUNT] = {
     [KW_ERL - KW_FN_FIRST] = { 0, 0, "" },      [KW_BLOCKGET - KW_FN_FIRST] = { 3, 3, "nnn" },
     [KW_LLM - KW_FN_FIRST] = { 5, 5, "nnnns" }, [KW_TENSOR - KW_FN_FIRST] = { 3, 5, "sssss" },
     [KW_CUBE - KW_FN_FIRST] = { 3, 3, "nss" },
+    [KW_MSG - KW_FN_FIRST] = { 0, 0, "" },     [KW_MSGFROM - KW_FN_FIRST] = { 0, 0, "" },
 };
 
 bool bas_function_arity(enum bas_keyword fn, uint32_t argc) {
@@ -208,6 +209,12 @@ void bas_call_function(struct basic *b, enum bas_keyword fn, uint32_t argc) {
         case KW_TIMER: result.number = b->host->millis ? b->host->millis(b->host->context) / 1000.0 : 0; break;
         case KW_ERR: result.number = b->err; break;
         case KW_ERL: result.number = b->erl; break;
+        case KW_MSG:
+        case KW_MSGFROM: {
+            struct bas_string *held = fn == KW_MSG ? b->message : b->message_from;
+            string_result(b, &result, held ? bas_string_retain(held) : bas_string_new(b, 0, 0));
+            break;
+        }
         case KW_BLOCKGET: case KW_LLM: case KW_TENSOR: case KW_CUBE:
             bas_core_function(b, fn, args, argc, &result);
             break;

@@ -512,10 +512,19 @@ static void statement_body(struct compiler *c) {
         return;
     case KW_ON:
         advance(c);
+        if (is_keyword(c, KW_MESSAGE)) {
+            advance(c);
+            expect_keyword(c, KW_GOSUB);
+            jump_to_line(c, OP_ON_MESSAGE);
+            return;
+        }
         expect_keyword(c, KW_ERROR);
         expect_keyword(c, KW_GOTO);
         jump_to_line(c, OP_ON_ERROR);
         return;
+    case KW_HOST: advance(c); arguments(c, 2); emit(c, OP_HOST); return;
+    case KW_REPLY: advance(c); arguments(c, 1); emit(c, OP_REPLY); return;
+    case KW_TEACH: advance(c); arguments(c, 4); emit(c, OP_TEACH); return;
     case KW_RESUME: resume_statement(c); return;
     case KW_SLEEP: advance(c); arguments(c, 1); emit(c, OP_SLEEP); return;
     case KW_BLOCKSET: advance(c); arguments(c, 4); emit(c, OP_BLOCKSET); return;
@@ -564,7 +573,7 @@ uint32_t bas_op_size(const uint8_t *code) {
     case OP_NUMBER: return 1 + sizeof(double);
     case OP_STRING: return 3u + (uint32_t)(code[1] | (code[2] << 8));
     case OP_LOAD: case OP_STORE: case OP_JUMP: case OP_JUMP_FALSE: case OP_GOTO: case OP_GOSUB: case OP_FOR:
-    case OP_NEXT: case OP_ON_ERROR: case OP_STMT:
+    case OP_NEXT: case OP_ON_ERROR: case OP_ON_MESSAGE: case OP_STMT:
         return 3;
     case OP_LOAD_ELEM: case OP_STORE_ELEM: case OP_DIM: case OP_RESUME: return 4;
     case OP_CALL: return 3;

@@ -14,7 +14,6 @@
 #define TENSOR_ELEMENTS_MAX 512u /* 4 bytes each: two inputs fit a 4 KiB request */
 #define TENSOR_DIGITS 7          /* f32 results: more digits would only show float noise */
 
-static const char *const vertex_names[] = { "NEU", "NED", "NWU", "NWD", "SEU", "SED", "SWU", "SWD", "CENTRAL" };
 
 struct tensor_operation_name {
     const char *name;
@@ -148,25 +147,13 @@ static struct bas_string *llm(struct basic *b, const struct bas_value *args, uin
     return bas_string_new(b, (const char *)reply.text.bytes, keep);
 }
 
-static int vertex_from_text(const struct bas_string *s) {
-    const char *text = bas_string_chars(s);
-    uint32_t length = bas_string_length(s);
-    double number;
-    if (length && bas_number_parse(text, &number) == length) {
-        int32_t v;
-        if (!bas_to_int(number, 0, PROTO_VERTEX_WHOLE_CUBE, &v) || (double)v != number) return -1;
-        return v;
-    }
-    for (unsigned i = 0; i < sizeof(vertex_names) / sizeof(vertex_names[0]); i++)
-        if (equal_ignoring_case(text, length, vertex_names[i])) return (int)i;
-    if (equal_ignoring_case(text, length, "ALL") || equal_ignoring_case(text, length, "CUBE"))
-        return PROTO_VERTEX_WHOLE_CUBE;
-    return -1;
+int bas_vertex_from_text(const struct bas_string *s) {
+    return proto_vertex_parse(bas_string_chars(s), bas_string_length(s));
 }
 
 static struct bas_string *cube(struct basic *b, const struct bas_value *args, uint8_t *buffer) {
     int32_t cube_number;
-    int vertex = vertex_from_text(args[1].string);
+    int vertex = bas_vertex_from_text(args[1].string);
     if (!bas_to_int(args[0].number, 0, COORD_MAX, &cube_number) || vertex < 0) {
         bas_fail(b, BAS_ERR_ILLEGAL_FUNCTION);
         return 0;

@@ -118,7 +118,7 @@ enum bas_keyword {
     /* statements */
     KW_PRINT, KW_LET, KW_DIM, KW_INPUT, KW_IF, KW_THEN, KW_ELSE, KW_GOTO, KW_GOSUB, KW_RETURN, KW_FOR, KW_TO,
     KW_STEP, KW_NEXT, KW_WHILE, KW_WEND, KW_END, KW_STOP, KW_REM, KW_ON, KW_ERROR, KW_RESUME, KW_SLEEP,
-    KW_BLOCKSET, KW_RANDOMIZE, KW_CLEAR,
+    KW_BLOCKSET, KW_RANDOMIZE, KW_CLEAR, KW_HOST, KW_MESSAGE, KW_REPLY, KW_TEACH,
     /* direct commands */
     KW_LIST, KW_NEW, KW_RUN, KW_DELETE, KW_RENUM, KW_SYSTEM, KW_CONT, KW_SAVE, KW_LOAD, KW_FILES, KW_KILL,
     /* operators */
@@ -127,7 +127,7 @@ enum bas_keyword {
     KW_FN_FIRST,
     KW_ABS = KW_FN_FIRST, KW_INT, KW_SQR, KW_SIN, KW_COS, KW_TAN, KW_ATN, KW_EXP, KW_LOG, KW_RND, KW_SGN, KW_FIX,
     KW_LEN, KW_MID, KW_LEFT, KW_RIGHT, KW_STR, KW_VAL, KW_CHR, KW_ASC, KW_INSTR, KW_SPACE, KW_TIMER, KW_ERR,
-    KW_ERL, KW_BLOCKGET, KW_LLM, KW_TENSOR, KW_CUBE,
+    KW_ERL, KW_BLOCKGET, KW_LLM, KW_TENSOR, KW_CUBE, KW_MSG, KW_MSGFROM,
     KW_FN_END,
     KW_COUNT = KW_FN_END,
 };
@@ -184,6 +184,10 @@ enum bas_op {
     OP_ON_ERROR,    /* u16 line, 0 = off */
     OP_RESUME,      /* u8 kind (0 retry, 1 NEXT, 2 line), u16 line */
     OP_SLEEP, OP_BLOCKSET, OP_RANDOMIZE, OP_CLEAR,
+    OP_HOST,        /* cube, vertex (number or name) */
+    OP_ON_MESSAGE,  /* u16 line, 0 = off */
+    OP_REPLY,       /* text */
+    OP_TEACH,       /* x, y, z, text */
     OP_COUNT,
 };
 #define BAS_ANY_SYMBOL 0xFFFFu
@@ -259,6 +263,9 @@ struct basic {
     uint32_t core_error;     /* the wire code behind BAS_ERR_LINE_FAILED */
     uint32_t on_error_line;  /* 0 = none */
     bool in_handler;
+    uint32_t on_message_line; /* ON MESSAGE GOSUB: 0 = none */
+    bool in_message;          /* a message handler runs: the next message waits for its RETURN */
+    struct bas_string *message, *message_from; /* MSG$ and MSGFROM$ */
     int err;                 /* ERR and ERL */
     uint32_t erl;
     struct bas_position error_at; /* the statement that failed, for RESUME */
@@ -308,6 +315,15 @@ void bas_randomize(struct basic *b, double seed);
 
 /* core.c */
 void bas_core_blockset(struct basic *b, const double *args);
+/* A vertex by number (0..8, 255) or name (NEU..CENTRAL, ALL); -1 when it is neither. */
+int bas_vertex_from_text(const struct bas_string *s);
+/* agent.c: HOST, ON MESSAGE's dispatch, REPLY, TEACH, MSG$ and MSGFROM$. */
+void bas_agent_host(struct basic *b, double cube, const struct bas_value *vertex);
+void bas_agent_dispatch_message(struct basic *b);
+void bas_agent_reply(struct basic *b, const struct bas_string *text);
+void bas_agent_teach(struct basic *b, const double *at, const struct bas_string *text);
+void bas_agent_forget_message(struct basic *b);
+#define BAS_FRAME_MESSAGE 1u /* a GOSUB frame's symbol when ON MESSAGE pushed it */
 /* One request to the core through the host: the reply length (at most `capacity`), or -1
  * with b->error set (?LINE FAILED with b->core_error, or Break). */
 int32_t bas_core_call(struct basic *b, uint8_t opcode, const uint8_t *payload, uint32_t length, uint8_t *reply,

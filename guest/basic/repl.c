@@ -25,6 +25,7 @@ struct basic *basic_new(const struct basic_host *host, uint32_t budget) {
 
 void basic_free(struct basic *b) {
     if (!b) return;
+    bas_agent_forget_message(b);
     bas_program_new(b);
     bas_instance_free(b);
 }

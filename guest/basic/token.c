@@ -13,7 +13,8 @@ static const char *const keyword_names[KW_COUNT] = {
     [KW_FOR] = "FOR", [KW_TO] = "TO", [KW_STEP] = "STEP", [KW_NEXT] = "NEXT", [KW_WHILE] = "WHILE",
     [KW_WEND] = "WEND", [KW_END] = "END", [KW_STOP] = "STOP", [KW_REM] = "REM", [KW_ON] = "ON",
     [KW_ERROR] = "ERROR", [KW_RESUME] = "RESUME", [KW_SLEEP] = "SLEEP", [KW_BLOCKSET] = "BLOCKSET",
-    [KW_RANDOMIZE] = "RANDOMIZE", [KW_CLEAR] = "CLEAR", [KW_LIST] = "LIST", [KW_NEW] = "NEW", [KW_RUN] = "RUN",
+    [KW_RANDOMIZE] = "RANDOMIZE", [KW_CLEAR] = "CLEAR", [KW_HOST] = "HOST", [KW_MESSAGE] = "MESSAGE",
+    [KW_REPLY] = "REPLY", [KW_TEACH] = "TEACH", [KW_LIST] = "LIST", [KW_NEW] = "NEW", [KW_RUN] = "RUN",
     [KW_DELETE] = "DELETE", [KW_RENUM] = "RENUM", [KW_SYSTEM] = "SYSTEM", [KW_CONT] = "CONT", [KW_SAVE] = "SAVE",
     [KW_LOAD] = "LOAD", [KW_FILES] = "FILES", [KW_KILL] = "KILL", [KW_AND] = "AND",
     [KW_OR] = "OR", [KW_NOT] = "NOT", [KW_MOD] = "MOD", [KW_ABS] = "ABS", [KW_INT] = "INT", [KW_SQR] = "SQR",
@@ -22,6 +23,7 @@ static const char *const keyword_names[KW_COUNT] = {
     [KW_LEFT] = "LEFT$", [KW_RIGHT] = "RIGHT$", [KW_STR] = "STR$", [KW_VAL] = "VAL", [KW_CHR] = "CHR$",
     [KW_ASC] = "ASC", [KW_INSTR] = "INSTR", [KW_SPACE] = "SPACE$", [KW_TIMER] = "TIMER", [KW_ERR] = "ERR",
     [KW_ERL] = "ERL", [KW_BLOCKGET] = "BLOCKGET", [KW_LLM] = "LLM$", [KW_TENSOR] = "TENSOR$", [KW_CUBE] = "CUBE$",
+    [KW_MSG] = "MSG$", [KW_MSGFROM] = "MSGFROM$",
 };
 
 const char *bas_keyword_name(enum bas_keyword keyword) {

@@ -43,6 +43,9 @@ void bas_reset_run_state(struct basic *b) {
     b->frame_count = 0;
     b->on_error_line = 0;
     b->in_handler = false;
+    b->on_message_line = 0;
+    b->in_message = false;
+    bas_agent_forget_message(b);
     b->err = 0;
     b->erl = 0;
     b->can_continue = false;
@@ -372,6 +375,7 @@ static void wend(struct basic *b) {
 static void gosub_return(struct basic *b) {
     for (uint32_t i = b->frame_count; i-- > 0;) {
         if (b->frames[i].kind != FRAME_GOSUB) continue;
+        if (b->frames[i].symbol == BAS_FRAME_MESSAGE) b->in_message = false;
         b->pc = b->frames[i].at;
         b->frame_count = i;
         return;
@@ -548,6 +552,7 @@ void bas_run(struct basic *b, struct bas_position from) {
             b->statement.line = b->pc.line;
             b->statement.pc = (uint32_t)(at - code);
             step_hook(b);
+            if (b->on_message_line && !b->in_message && !b->error) bas_agent_dispatch_message(b);
             break;
         case OP_SYNTAX_ERROR: bas_fail(b, BAS_ERR_SYNTAX); break;
         case OP_POP: {
@@ -688,7 +693,33 @@ void bas_run(struct basic *b, struct bas_position from) {
             b->frame_count = 0;
             b->on_error_line = 0;
             b->in_handler = false;
+            b->on_message_line = 0;
+            b->in_message = false;
             break;
+        case OP_ON_MESSAGE: b->on_message_line = read_u16(at + 1); break;
+        case OP_HOST: {
+            struct bas_value vertex = pop(b);
+            double cube = pop_number(b);
+            if (!b->error) bas_agent_host(b, cube, &vertex);
+            bas_value_release(b, &vertex);
+            break;
+        }
+        case OP_REPLY: {
+            struct bas_value text = pop(b);
+            if (!b->error && text.type != BAS_STRING) bas_fail(b, BAS_ERR_TYPE_MISMATCH);
+            if (!b->error) bas_agent_reply(b, text.string);
+            bas_value_release(b, &text);
+            break;
+        }
+        case OP_TEACH: {
+            struct bas_value text = pop(b);
+            double at3[3];
+            for (int i = 2; i >= 0; i--) at3[i] = pop_number(b);
+            if (!b->error && text.type != BAS_STRING) bas_fail(b, BAS_ERR_TYPE_MISMATCH);
+            if (!b->error) bas_agent_teach(b, at3, text.string);
+            bas_value_release(b, &text);
+            break;
+        }
         default: bas_fail(b, BAS_ERR_SYNTAX); break;
         }
     }

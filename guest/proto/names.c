@@ -1,5 +1,7 @@
 #include "proto/proto.h"
 
+#include "proto/payload.h"
+
 const char *proto_error_name(int code) {
     switch (code) {
     case PROTO_ERR_BAD_PAYLOAD: return "BAD_PAYLOAD";
@@ -32,4 +34,35 @@ const char *proto_opcode_name(int opcode) {
     case PROTO_OP_NAK: return "NAK";
     default: return "UNKNOWN";
     }
+}
+
+/* One table of vertex names for the whole kernel (the shell, BASIC, the agents), in wire order. */
+static const char *const vertex_names[PROTO_VERTEX_CENTRAL + 1] = { "NEU", "NED", "NWU", "NWD", "SEU",
+                                                                    "SED", "SWU", "SWD", "CENTRAL" };
+
+const char *proto_vertex_name(unsigned vertex) {
+    if (vertex <= PROTO_VERTEX_CENTRAL) return vertex_names[vertex];
+    return vertex == PROTO_VERTEX_WHOLE_CUBE ? "ALL" : "?";
+}
+
+static bool same_name(const char *text, size_t length, const char *name) {
+    size_t i = 0;
+    for (; i < length && name[i]; i++) {
+        char c = text[i] >= 'a' && text[i] <= 'z' ? (char)(text[i] - 'a' + 'A') : text[i];
+        if (c != name[i]) return false;
+    }
+    return i == length && name[i] == '\0';
+}
+
+int proto_vertex_parse(const char *text, size_t length) {
+    if (length > 0 && length <= 3) {
+        unsigned value = 0;
+        size_t i = 0;
+        while (i < length && text[i] >= '0' && text[i] <= '9') value = value * 10u + (unsigned)(text[i++] - '0');
+        if (i == length) return value <= PROTO_VERTEX_CENTRAL || value == PROTO_VERTEX_WHOLE_CUBE ? (int)value : -1;
+    }
+    for (unsigned v = 0; v <= PROTO_VERTEX_CENTRAL; v++)
+        if (same_name(text, length, vertex_names[v])) return (int)v;
+    if (same_name(text, length, "ALL") || same_name(text, length, "CUBE")) return PROTO_VERTEX_WHOLE_CUBE;
+    return -1;
 }

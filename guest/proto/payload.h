@@ -191,6 +191,11 @@ struct proto_program_piece {
     struct proto_text text;
 };
 
+/* Vertex names (NEU..CENTRAL; ALL for the whole cube) and their parse: a name in any case, ALL or
+ * CUBE, or a number 0..8 or 255; -1 when it is none (proto/names.c). */
+const char *proto_vertex_name(unsigned vertex);
+int proto_vertex_parse(const char *text, size_t length);
+
 size_t proto_hello_encode(const struct proto_hello *hello, uint8_t *out, size_t capacity);
 int proto_hello_decode(const uint8_t *payload, size_t length, struct proto_hello *out);
 

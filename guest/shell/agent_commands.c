@@ -3,6 +3,7 @@
  * recent output. The agents themselves are agents/basic_agents.c. */
 #include "agents/basic_agents.h"
 #include "basic/basic.h"
+#include "lib/format.h"
 #include "lib/parse.h"
 #include "lib/string.h"
 #include "proto/payload.h"
@@ -49,9 +50,11 @@ static void list(struct shell *shell) {
     struct basic_agent_info info;
     unsigned shown = 0;
     for (unsigned i = 0; basic_agent_info_at(i, &info); i++) {
-        if (shown++ == 0) shell_print(shell, "  ID NAME             STATE      STATEMENTS  MEMORY  LAST ERROR\n");
-        shell_print(shell, "  %2d %-16s %-8s %12u %5uK  %s\n", info.id, info.name, basic_agent_state_name(info.state),
-                    info.statements, (info.memory_used + KIB - 1) / KIB, info.error[0] ? info.error : "-");
+        if (shown++ == 0) shell_print(shell, "  ID NAME             STATE      STATEMENTS MEMORY HOSTS       LAST ERROR\n");
+        char hosts[16] = "-";
+        if (info.hosting) format_to_buffer(hosts, sizeof(hosts), "%u/%s", info.cube, proto_vertex_name(info.vertex));
+        shell_print(shell, "  %2d %-16s %-8s %12u %5uK %-11s %s\n", info.id, info.name, basic_agent_state_name(info.state),
+                    info.statements, (info.memory_used + KIB - 1) / KIB, hosts, info.error[0] ? info.error : "-");
     }
     if (shown == 0) shell_print(shell, "No agents. Start one with: agent start NAME\n");
 }

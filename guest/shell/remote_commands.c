@@ -174,20 +174,6 @@ static void cmd_llm(struct shell *shell, int argc, char **argv, const char *rest
     remote_job_free(job);
 }
 
-static int vertex_from_name(const char *name) {
-    static const char *const names[] = { "NEU", "NED", "NWU", "NWD", "SEU", "SED", "SWU", "SWD", "CENTRAL" };
-    uint32_t number;
-    if (parse_u32(name, PROTO_VERTEX_WHOLE_CUBE, &number)) return (int)number;
-    char upper[16];
-    size_t n = strlen(name);
-    if (n >= sizeof(upper)) return -1;
-    for (size_t i = 0; i <= n; i++) upper[i] = (name[i] >= 'a' && name[i] <= 'z') ? (char)(name[i] - 32) : name[i];
-    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(upper, names[i]) == 0) return (int)i;
-    if (strcmp(upper, "ALL") == 0 || strcmp(upper, "CUBE") == 0) return PROTO_VERTEX_WHOLE_CUBE;
-    return -1;
-}
-
 /* Sends one CUBE_MSG and prints the answering vertex, its kappa and its text. */
 static void cube_send(struct shell *shell, uint32_t cube, uint8_t vertex, const char *text, size_t length) {
     struct proto_cube_request request = { (uint16_t)cube, vertex, { (const uint8_t *)text, (uint32_t)length } };
@@ -209,7 +195,7 @@ static void cube_send(struct shell *shell, uint32_t cube, uint8_t vertex, const 
 
 static void cmd_cube(struct shell *shell, int argc, char **argv, const char *rest) {
     uint32_t cube;
-    int vertex = argc >= 4 ? vertex_from_name(argv[2]) : -1;
+    int vertex = argc >= 4 ? proto_vertex_parse(argv[2], strlen(argv[2])) : -1;
     if (argc < 4 || !parse_u32(argv[1], COORD_MAX, &cube) || vertex < 0) {
         shell_print(shell, "Usage: cube CUBE VERTEX TEXT\n"
                            "  VERTEX: NEU NED NWU NWD SEU SED SWU SWD CENTRAL ALL, or 0..8, 255\n");

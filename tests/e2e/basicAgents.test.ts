@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
 import { attachGuest, type AttachedGuest } from '../../bridge/server/attachGuest.js';
@@ -8,6 +10,7 @@ import { TelnetCaller } from '../support/TerminalCaller.js';
 // ten-line agent, saves it, starts it, hangs up, and its blocks appear over REST; agents are
 // isolated (a busy loop, a runtime error, an exhausted budget stop nobody else).
 
+const run = promisify(execFile);
 let server: BridgeServer;
 let guest: AttachedGuest;
 const callers: TelnetCaller[] = [];
@@ -105,7 +108,7 @@ describe('BASIC agents (real v86 XP10 behind a real bridge)', () => {
       const row = agentRow(r.text, 'WRITER');
       return row && /ended/.test(row) ? row : undefined;
     });
-    expect(listed).toMatch(new RegExp(`^\\s+${id} WRITER\\s+ended\\s+\\d+\\s+\\d+K\\s+-$`));
+    expect(listed).toMatch(new RegExp(`^\\s+${id} WRITER\\s+ended\\s+\\d+\\s+\\d+K\\s+-\\s+-$`));
     const log = await command(caller, at, `agent log ${id}`);
     expect(log.text).toMatch(/wrote 1 \nwrote 2 [\s\S]*wrote 8 \ndone 12 \n/);
   }, 120_000);
@@ -185,5 +188,49 @@ describe('BASIC agents (real v86 XP10 behind a real bridge)', () => {
     expect((await cell(7, 7, 7)).value).toBe(77);
     ({ at } = await command(caller, r.at, 'PRINT 6*7', /42[\s\S]*Ok\r\n$/));
     ({ at } = await command(caller, at, 'SYSTEM'));
+  }, 120_000);
+
+  it('HOST + ON MESSAGE + REPLY: a Python script sends CUBE_MSG to the vertex a BASIC agent hosts and gets its REPLY; stopped, the core answers again', async () => {
+    await putProgram(
+      'ECHO',
+      [
+        '10 REM ECHO: hosts SED of cube 1 and answers every message',
+        '20 HOST 1, "SED"',
+        '30 ON MESSAGE GOSUB 100',
+        '40 SLEEP 1000',
+        '50 GOTO 40',
+        '100 N = N + 1',
+        '110 REPLY "BASIC heard " + MSG$ + " from " + MSGFROM$ + " #" + STR$(N)',
+        '120 RETURN',
+      ].join('\n'),
+    );
+    let { caller, at } = await dial();
+    let r = await command(caller, at, 'agent start ECHO');
+    const id = /Agent (\d) started/.exec(r.text)![1]!;
+    at = r.at;
+    await until('ECHO to host SED', async () => {
+      const l = await command(caller, at, 'agent list');
+      at = l.at;
+      return /1\/SED/.test(agentRow(l.text, 'ECHO') ?? '') ? true : undefined;
+    });
+    const python = async (text: string) => {
+      const { stdout } = await run('python3', ['tests/clients/cube_message.py', '127.0.0.1', String(server.packetAddress.port), '1', '5', text], {
+        timeout: 20_000,
+      });
+      return JSON.parse(stdout) as { vertex: number; kappa: number; text: string };
+    };
+    expect(await python('hello agent')).toEqual({ vertex: 5, kappa: 0.5, text: 'BASIC heard hello agent from BRIDGE 1 # 1' });
+    expect(await python('again')).toEqual({ vertex: 5, kappa: 0.5, text: 'BASIC heard again from BRIDGE 1 # 2' });
+    // /lines shows XP10 hosting the vertex, beside NEU of its resident agent.
+    const lines = (await (await fetch(`${server.httpUrl}/lines`)).json()) as { lines: { vertices?: { cube: number; vertex: number }[] }[] };
+    expect(lines.lines.some((l) => l.vertices?.some((v) => v.cube === 1 && v.vertex === 5))).toBe(true);
+
+    r = await command(caller, at, `agent stop ${id}`);
+    expect(r.text).toMatch(/stopped/);
+    const core = await until('the core to answer SED again', async () => {
+      const answer = await python('after');
+      return answer.text.startsWith('BASIC heard') ? undefined : answer;
+    });
+    expect(core.vertex).toBe(5);
   }, 120_000);
 });
