@@ -7,6 +7,7 @@ export const USAGE = `Usage: konomi <command> [options]
            [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR] [--kappa-tick MS (κ field, 0: off)]
            [--db postgres://… (PgStore)] [--redis redis://… (cluster)] [--id BRIDGE_ID] [--role all|api|ws|web]
            [--telnet PORT (telnet dial-in, e.g. 2323)] [--modem-serial /dev/ttyX[@baud]] [--phonebook FILE] [--dial-allow HOST:PORT,…]
+           [--no-examples (do not seed LIFE, SCRIBE, GOSSIP into an empty program store)]
            [--api URL --ws URL (web role)]   env: DB_URL REDIS_URL PORT PACKET_PORT HOST DATA_DIR TOKEN BRIDGE_ID ROLE KONOMI_KAPPA_TICK_MS
            per line: [--window 64] [--line-outstanding 64] [--line-queue 16384] [--line-rate 0 (off) --line-burst 1000]
            [--session-expiry 120 (s)] [--parked-sessions 64]   env: KONOMI_WINDOW KONOMI_LINE_RATE … (docs/BRIDGE.md)

@@ -42,6 +42,7 @@ import { DialPolicy } from '../modem/DialPolicy.js';
 import { createModemLog, type ModemLog } from '../modem/modemLog.js';
 import { openSerialModem, type SerialModem } from '../modem/SerialModem.js';
 import { TelnetModemServer } from '../modem/TelnetModemServer.js';
+import { seedExamplePrograms } from './examplePrograms.js';
 
 export interface BridgeServerOptions {
   /** Interface to listen on; loopback unless exposed on purpose. */
@@ -86,6 +87,8 @@ export interface BridgeServerOptions {
   logRateLimit?: RateLimitOptions;
   /** Milliseconds between ticks of the κ field (default 1000); 0 stops the field (κ then moves only by activity). */
   kappaTickMs?: number;
+  /** Seed the example agents of programs/ into an empty program store (`konomi start` does; tests opt in). */
+  examplePrograms?: boolean;
   /** The clock the κ ticks run on (default: the host's timers; tests give a ManualClock). */
   clock?: Clock;
 }
@@ -216,6 +219,7 @@ export class BridgeServer {
     });
     for (let i = konomi.cubeCount; i < (options.minimumCubes ?? 2); i++) await konomi.createCube(i * 4, 0, 0);
     await konomi.flush();
+    if (options.examplePrograms) await seedExamplePrograms(konomi.programs, logger);
     const service = new KonomiService(konomi);
     const cluster = options.cluster ? await ClusterNode.connect({ ...options.cluster, logger }) : undefined;
     const shared = cluster && options.store instanceof PgStore ? options.store : undefined;
@@ -266,8 +270,11 @@ export class BridgeServer {
   }
 
   /** Adds a phonebook entry (e.g. the guest's console modem) for /modem callers. */
-  addPhoneNumber(number: string, names: string[], destination: CallDestination, description?: string): void {
-    this.phonebook.add({ number, names, destination, ...(description ? { description } : {}) });
+  /** Lists a number; the returned function unlists it (a guest that stops frees its number). */
+  addPhoneNumber(number: string, names: string[], destination: CallDestination, description?: string): () => void {
+    const entry = { number, names, destination, ...(description ? { description } : {}) };
+    this.phonebook.add(entry);
+    return () => this.phonebook.remove(entry);
   }
 
   async stop(): Promise<void> {

@@ -45,11 +45,12 @@ export async function attachGuest(server: BridgeServer, options: GuestOptions): 
     registers: { 0: 1 },
     answerSpeeds: speedsForProfile(options.profile ?? 'v90') ?? V90_SPEEDS,
   });
-  server.addPhoneNumber(XP10_NUMBER, [...XP10_NAMES], modem, 'XP10 console (COM2)');
+  const unlist = server.addPhoneNumber(XP10_NUMBER, [...XP10_NAMES], modem, 'XP10 console (COM2)');
   return {
     machine,
     modem,
     stop: async () => {
+      unlist();
       modem.dispose();
       await machine.destroy();
     },

@@ -242,4 +242,5 @@ void agents_init(void) {
         shell_agents[i].task_id = task_spawn(name, shell_agent_main, &shell_agents[i]);
     }
     resident.task_id = task_spawn("agent-NEU", resident_main, 0);
+    basic_agents_autorun();
 }

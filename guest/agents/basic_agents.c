@@ -426,3 +426,42 @@ bool basic_agents_describe(int task_id, char *out, size_t capacity) {
     }
     return false;
 }
+
+/* ---- autorun ------------------------------------------------------------------------- */
+
+static void autorun_main(void *arg) {
+    (void)arg;
+    static const char name[] = BASIC_AGENT_AUTORUN;
+    uint8_t request_bytes[2u + PROTO_PROGRAM_NAME_MAX];
+    struct proto_program_request request = {
+        PROTO_PROGRAM_LOAD, { (const uint8_t *)name, sizeof(name) - 1u }, { 0, 0 }, 0
+    };
+    struct link_call call;
+    memset(&call, 0, sizeof(call));
+    call.opcode = PROTO_OP_PROGRAM;
+    call.channel = LINK_CHANNEL_SHELL;
+    call.payload = request_bytes;
+    call.length = (uint32_t)proto_program_request_encode(&request, request_bytes, sizeof(request_bytes));
+    link_call(&call); /* NOT_FOUND (no AUTORUN) or no core at all: nothing to start */
+    const char *text = (const char *)call.reply;
+    uint32_t at = 0;
+    while (call.error == 0 && text && at < call.reply_length) {
+        uint32_t end = at;
+        while (end < call.reply_length && text[end] != '\n') end++;
+        uint32_t start = at, stop = end;
+        while (start < stop && (text[start] == ' ' || text[start] == '\t')) start++;
+        while (stop > start && (text[stop - 1] == ' ' || text[stop - 1] == '\t' || text[stop - 1] == '\r')) stop--;
+        char program[BASIC_AGENT_NAME_MAX + 1];
+        uint32_t n = stop - start;
+        if (n > 0 && n <= BASIC_AGENT_NAME_MAX && proto_program_name_valid((const uint8_t *)text + start, n)) {
+            memcpy(program, text + start, n);
+            program[n] = '\0';
+            const char *why = "";
+            basic_agent_start(program, 0, 0, BASIC_DEFAULT_BUDGET, &why);
+        }
+        at = end + 1;
+    }
+    kfree(call.reply);
+}
+
+void basic_agents_autorun(void) { task_spawn("autorun", autorun_main, 0); }

@@ -44,6 +44,10 @@ bool basic_agent_info(int id, struct basic_agent_info *out);
 /* Copies agent `id`'s recent output (oldest first) into out; returns its length, or -1. */
 int basic_agent_log(int id, char *out, size_t capacity);
 const char *basic_agent_state_name(enum basic_agent_state state);
+/* The program store's AUTORUN lists programs (one name a line) that start as agents when XP10
+ * boots: a task reads it once the link is up and starts each. */
+#define BASIC_AGENT_AUTORUN "AUTORUN"
+void basic_agents_autorun(void);
 /* For `ps`: a line about the task if it runs an agent. */
 bool basic_agents_describe(int task_id, char *out, size_t capacity);
 

@@ -6,8 +6,10 @@
 #include "lib/format.h"
 #include "lib/parse.h"
 #include "lib/string.h"
+#include "mm/heap.h"
 #include "proto/payload.h"
 #include "shell/agent_commands.h"
+#include "shell/remote_job.h"
 #include "shell/shell.h"
 
 #define KIB 1024u
@@ -15,8 +17,95 @@
 #define STOP_WAIT_MS 1000u
 #define LOG_PRINT_MAX BASIC_AGENT_LOG
 
+#define AUTORUN_MAX 4096u /* bytes of the AUTORUN list this command edits */
+
 static void usage(struct shell *shell) {
-    shell_print(shell, "Usage: agent start NAME [KIB] | agent list | agent stop ID | agent log ID\n");
+    shell_print(shell, "Usage: agent start NAME [KIB] | agent list | agent stop ID | agent log ID\n"
+                       "       agent autorun [NAME on|off]\n");
+}
+
+static bool name_at(const char *text, uint32_t start, uint32_t end, const char *name) {
+    uint32_t n = (uint32_t)strlen(name);
+    if (end - start != n) return false;
+    for (uint32_t i = 0; i < n; i++) {
+        char a = text[start + i], b = name[i];
+        if (a >= 'a' && a <= 'z') a = (char)(a - 32);
+        if (b >= 'a' && b <= 'z') b = (char)(b - 32);
+        if (a != b) return false;
+    }
+    return true;
+}
+
+/* `agent autorun` lists the AUTORUN program's names; `agent autorun NAME on|off` edits it. */
+static void autorun(struct shell *shell, int argc, char **argv) {
+    static const char list_name[] = BASIC_AGENT_AUTORUN;
+    const struct proto_text list = { (const uint8_t *)list_name, sizeof(list_name) - 1u };
+    uint8_t *buffer = kmalloc(2u + PROTO_PROGRAM_NAME_MAX + AUTORUN_MAX + 64u);
+    struct agent_job *job = remote_job_new(PROTO_OP_PROGRAM);
+    if (!buffer || !job) {
+        kfree(buffer);
+        if (job) remote_job_free(job);
+        shell_print(shell, "Not enough memory.\n");
+        return;
+    }
+    struct proto_program_request load = { PROTO_PROGRAM_LOAD, list, { 0, 0 }, 0 };
+    job->length = (uint32_t)proto_program_request_encode(&load, job->payload, AGENT_JOB_PAYLOAD_MAX);
+    bool ok = remote_job_run_quiet(shell, job);
+    if (!ok && job->call.error != PROTO_ERR_NOT_FOUND) {
+        shell_print(shell, "Error %s: %s\n", proto_error_name(job->call.error), job->call.error_message);
+        goto done;
+    }
+    const char *text = ok ? (const char *)job->call.reply : "";
+    uint32_t length = ok ? job->call.reply_length : 0;
+    if (length > AUTORUN_MAX) {
+        shell_print(shell, "AUTORUN is over %u bytes: edit it with konomi program.\n", AUTORUN_MAX);
+        goto done;
+    }
+    /* Rebuild the list without NAME (and its blank lines), then add NAME back for `on`. */
+    const char *name = argc == 4 ? argv[2] : "";
+    bool on = argc == 4 && strcmp(argv[3], "on") == 0;
+    char *out = (char *)buffer + 2u + PROTO_PROGRAM_NAME_MAX;
+    uint32_t n = 0;
+    unsigned listed = 0;
+    for (uint32_t at = 0; at < length;) {
+        uint32_t end = at;
+        while (end < length && text[end] != '\n') end++;
+        uint32_t start = at, stop = end;
+        while (start < stop && text[start] == ' ') start++;
+        while (stop > start && (text[stop - 1] == ' ' || text[stop - 1] == '\r')) stop--;
+        if (stop > start && !name_at(text, start, stop, name)) {
+            memcpy(out + n, text + start, stop - start);
+            if (argc == 2) {
+                out[n + (stop - start)] = '\0'; /* format has no %.*s: print the copy */
+                shell_print(shell, "  %s\n", out + n);
+            }
+            n += stop - start;
+            out[n++] = '\n';
+            listed++;
+        }
+        at = end + 1;
+    }
+    if (argc == 2) {
+        if (listed == 0) shell_print(shell, "Nothing starts at boot. agent autorun NAME on adds a program.\n");
+        goto done;
+    }
+    if (on) {
+        uint32_t k = (uint32_t)strlen(name);
+        for (uint32_t i = 0; i < k; i++) out[n++] = (name[i] >= 'a' && name[i] <= 'z') ? (char)(name[i] - 32) : name[i];
+        out[n++] = '\n';
+    }
+    struct proto_program_request save = { PROTO_PROGRAM_SAVE, list, { (const uint8_t *)out, n }, 0 };
+    remote_job_free(job);
+    job = remote_job_new(PROTO_OP_PROGRAM);
+    if (!job) goto done;
+    job->large_payload = buffer;
+    job->length = (uint32_t)proto_program_request_encode(&save, buffer, 2u + PROTO_PROGRAM_NAME_MAX + AUTORUN_MAX + 64u);
+    if (remote_job_run(shell, job)) {
+        shell_print(shell, "%s %s when XP10 boots.\n", name, on ? "starts" : "no longer starts");
+    }
+done:
+    if (job) remote_job_free(job);
+    kfree(buffer);
 }
 
 static bool parse_id(struct shell *shell, const char *text, int *id) {
@@ -65,6 +154,13 @@ void cmd_agent(struct shell *shell, int argc, char **argv, const char *rest) {
     int id;
     if (strcmp(action, "start") == 0 && (argc == 3 || argc == 4)) {
         start(shell, argc, argv);
+    } else if (strcmp(action, "autorun") == 0 &&
+               (argc == 2 || (argc == 4 && (strcmp(argv[3], "on") == 0 || strcmp(argv[3], "off") == 0)))) {
+        if (argc == 4 && !proto_program_name_valid((const uint8_t *)argv[2], strlen(argv[2]))) {
+            shell_print(shell, "A program name is 1..32 of A-Z 0-9 _ -.\n");
+            return;
+        }
+        autorun(shell, argc, argv);
     } else if (strcmp(action, "list") == 0 && argc == 2) {
         list(shell);
     } else if (strcmp(action, "stop") == 0 && argc == 3) {

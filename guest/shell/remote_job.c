@@ -18,19 +18,25 @@ void remote_job_free(struct agent_job *job) {
     kfree(job);
 }
 
-bool remote_job_run(struct shell *shell, struct agent_job *job) {
+bool remote_job_run_quiet(struct shell *shell, struct agent_job *job) {
     agents_submit(job);
     while (!job->done) {
         if (shell_interrupted(shell)) {
             agents_cancel(job);
             while (!job->done) shell->console->wait_input(JOB_POLL_MS);
             shell_print(shell, "^C Cancelled.\n");
+            job->call.error = PROTO_ERR_CANCELLED;
             return false;
         }
         shell->console->wait_input(JOB_POLL_MS);
     }
+    return job->call.error == 0;
+}
+
+bool remote_job_run(struct shell *shell, struct agent_job *job) {
+    if (remote_job_run_quiet(shell, job)) return true;
     int error = job->call.error;
-    if (error == 0) return true;
+    if (error == PROTO_ERR_CANCELLED) return false;
     shell_print(shell, "Error %s: %s\n", proto_error_name(error),
                 job->call.error_message[0] ? job->call.error_message : "request failed");
     return false;

@@ -23,6 +23,7 @@ const OPTIONS = {
   'modem-serial': { type: 'string' },
   phonebook: { type: 'string' },
   'dial-allow': { type: 'string' },
+  'no-examples': { type: 'flag' },
 } as const;
 
 /** `konomi start`: runs until SIGINT/SIGTERM, then shuts everything down and exits 0. */
@@ -68,6 +69,7 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl, bridgeId: config.bridgeId } } : {}),
     ...modemOptions(args),
     ...(config.kappaTickMs !== undefined ? { kappaTickMs: config.kappaTickMs } : {}),
+    examplePrograms: !flagOption(args, 'no-examples'),
   });
   const serialPath = stringOption(args, 'serial');
   if (serialPath) {
