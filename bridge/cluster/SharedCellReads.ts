@@ -5,6 +5,7 @@ import { ProtocolError } from '../../protocol/ProtocolError.js';
 import type { Tensor } from '../../core/evgpu/Tensor.js';
 import type { TensorOpCall } from '../../core/evgpu/TensorOp.js';
 import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer, LlmTeachAnswer } from '../dispatch/BridgeCore.js';
+import type { HostedAnswers } from '../../core/cube/CollectiveStrategy.js';
 
 /** Where committed cells of every bridge can be read (PgStore.readCell). */
 export interface SharedCells {
@@ -37,8 +38,8 @@ export class SharedCellReads implements BridgeCore {
     return this.local.llmQuery(x, y, z, prompt, maxTokens);
   }
 
-  cubeMessage(cube: number, vertex: number, text: string): CubeAnswer {
-    return this.local.cubeMessage(cube, vertex, text);
+  cubeMessage(cube: number, vertex: number, text: string, hosted?: HostedAnswers): CubeAnswer {
+    return this.local.cubeMessage(cube, vertex, text, hosted);
   }
 
   tensorOp(call: TensorOpCall): Tensor | Promise<Tensor> {

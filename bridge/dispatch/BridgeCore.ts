@@ -1,5 +1,6 @@
 import type { Tensor } from '../../core/evgpu/Tensor.js';
 import type { TensorOpCall } from '../../core/evgpu/TensorOp.js';
+import type { HostedAnswers } from '../../core/cube/CollectiveStrategy.js';
 
 /**
  * What the dispatcher needs from the Konomi core, in the core's terms (the dispatcher decodes and encodes). KonomiBridgeCore adapts the
@@ -12,7 +13,8 @@ export interface BridgeCore {
   setCell(x: number, y: number, z: number, value: number): Promise<CellWrite>;
   llmQuery(x: number, y: number, z: number, prompt: string, maxTokens: number): LlmAnswer;
   /** vertex 0..8, or 0xFF for the whole cube (collective think). */
-  cubeMessage(cube: number, vertex: number, text: string): CubeAnswer;
+  /** `hosted`: for vertex 0xFF, the answers of vertices guests host (they vote instead of the core's copies). */
+  cubeMessage(cube: number, vertex: number, text: string, hosted?: HostedAnswers): CubeAnswer;
   /**
    * One TENSOR_OP, decoded by the dispatcher (tensorOpWire.ts); oversize requests throw TOO_LARGE
    * before anything runs. May be asynchronous: large matmuls run on a worker pool.

@@ -31,6 +31,9 @@ import { tensorOpFromWire, tensorOpReplyToWire } from './tensorOpWire.js';
 import { TokenBucket } from './TokenBucket.js';
 import type { RemoteVertices } from './RemoteVertices.js';
 import { VertexRegistry, type VertexHost } from './VertexRegistry.js';
+import type { HostedAnswers } from '../../core/cube/CollectiveStrategy.js';
+import type { VertexId } from '../../core/cube/Vertex.js';
+import { parseChoiceText } from '../../protocol/payloads/cubeChoices.js';
 
 export type LineKind = 'tcp' | 'ws' | 'serial' | 'v86' | 'memory' | 'modem';
 
@@ -389,13 +392,39 @@ export class Dispatcher {
   async cubeMessage(request: CubeMsgRequest): Promise<CubeMessageAnswer> {
     const reply = await this.routeToHost(undefined, request, encodeCubeMsgRequest(request));
     if (reply) return { ...decodeCubeMsgReply(reply), answeredBy: 'host' };
+    const hosted = await this.hostedAnswers(undefined, request);
     // The core's own answer keeps what the wire has no room for (the κ and temperature it used).
-    return { ...this.core.cubeMessage(request.cube, request.vertex, request.text), answeredBy: 'core' };
+    return { ...this.core.cubeMessage(request.cube, request.vertex, request.text, hosted), answeredBy: 'core' };
   }
 
   private async routeCubeMessage(peer: Peer | undefined, payload: Uint8Array): Promise<Uint8Array> {
     const msg = decodeCubeMsgRequest(payload);
-    return (await this.routeToHost(peer, msg, payload)) ?? this.coreCubeMessage(msg.cube, msg.vertex, msg.text);
+    const routed = await this.routeToHost(peer, msg, payload);
+    if (routed) return routed;
+    return this.coreCubeMessage(msg.cube, msg.vertex, msg.text, await this.hostedAnswers(peer, msg));
+  }
+
+  /**
+   * A whole-cube think (vertex 0xFF, free text): the vertices guests on this bridge host answer
+   * for themselves, all asked at once; one that fails or is silent for hostedVoteTimeoutMs votes
+   * as faulty (null). Choice votes and the asking guest's own vertices stay with the core.
+   */
+  private async hostedAnswers(peer: Peer | undefined, msg: CubeMsgRequest): Promise<HostedAnswers | undefined> {
+    if (msg.vertex !== Vertex.CUBE || parseChoiceText(msg.text) !== null) return undefined;
+    const asks: Promise<[VertexId, string | null]>[] = [];
+    for (let v = 0; v <= Vertex.CENTRAL; v++) {
+      const host = this.vertices.lookup(msg.cube, v);
+      if (!host || host.peer === peer) continue;
+      const payload = encodeCubeMsgRequest({ cube: msg.cube, vertex: v, text: msg.text });
+      const vertex = v as VertexId;
+      asks.push(
+        this.forwardToHost(host, msg.cube, v, payload, this.limits.hostedVoteTimeoutMs).then(
+          (reply): [VertexId, string | null] => [vertex, decodeCubeMsgReply(reply).text],
+          (): [VertexId, string | null] => [vertex, null],
+        ),
+      );
+    }
+    return asks.length === 0 ? undefined : new Map(await Promise.all(asks));
   }
 
   /** The reply of the guest hosting the vertex, here or on another bridge; undefined when the core answers. */
@@ -418,11 +447,17 @@ export class Dispatcher {
     return this.coreCubeMessage(msg.cube, msg.vertex, msg.text);
   }
 
-  private async forwardToHost(host: VertexHost<Peer>, cube: number, vertex: number, payload: Uint8Array): Promise<Uint8Array> {
+  private async forwardToHost(
+    host: VertexHost<Peer>,
+    cube: number,
+    vertex: number,
+    payload: Uint8Array,
+    timeoutMs = this.limits.forwardTimeoutMs,
+  ): Promise<Uint8Array> {
     try {
       const reply = await host.peer.session.request(Opcode.CUBE_MSG, payload, {
         channel: host.channel,
-        timeoutMs: this.limits.forwardTimeoutMs,
+        timeoutMs,
       });
       return reply.payload;
     } catch (err) {
@@ -436,8 +471,8 @@ export class Dispatcher {
     }
   }
 
-  private coreCubeMessage(cube: number, vertex: number, text: string): Uint8Array {
-    const answer = this.core.cubeMessage(cube, vertex, text);
+  private coreCubeMessage(cube: number, vertex: number, text: string, hosted?: HostedAnswers): Uint8Array {
+    const answer = this.core.cubeMessage(cube, vertex, text, hosted);
     return encodeCubeMsgReply({ vertex: answer.vertex, kappa: answer.kappa, text: answer.text });
   }
 

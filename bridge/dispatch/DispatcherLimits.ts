@@ -30,6 +30,11 @@ export interface DispatcherLimits {
   readonly maxParkedSessions: number;
   /** How long a CUBE_MSG forwarded to a guest may take before UNAVAILABLE. */
   readonly forwardTimeoutMs: number;
+  /**
+   * How long a whole-cube think waits for the vertices guests host; one that has not answered by
+   * then votes as faulty (docs/CORE.md).
+   */
+  readonly hostedVoteTimeoutMs: number;
   readonly tensorOp: TensorOpLimits;
 }
 
@@ -43,5 +48,6 @@ export const DEFAULT_DISPATCHER_LIMITS: DispatcherLimits = {
   sessionExpiryMs: 120_000,
   maxParkedSessions: 64,
   forwardTimeoutMs: 30_000,
+  hostedVoteTimeoutMs: 5_000,
   tensorOp: DEFAULT_TENSOR_OP_LIMITS,
 };

@@ -18,6 +18,7 @@ import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer, LlmTeac
 import type { LlmTeachResult } from '../../core/orchestrator/types.js';
 import { toHex } from '../util/hex.js';
 import type { CoreEvent } from './CoreEvent.js';
+import type { HostedAnswers } from '../../core/cube/CollectiveStrategy.js';
 
 export interface KonomiServiceOptions {
   tensorOpLimits?: TensorOpLimits;
@@ -135,14 +136,14 @@ export class KonomiService implements BridgeCore {
    * CUBE_MSG: one vertex answers, or (vertex 0xFF) the whole cube: a choice vote when the text
    * starts with the `?choices` line (protocol/payloads/cubeChoices.ts), else a collective think.
    */
-  cubeMessage(cube: number, vertex: number, text: string): CubeAnswer {
+  cubeMessage(cube: number, vertex: number, text: string, hosted?: HostedAnswers): CubeAnswer {
     if (vertex === Vertex.CUBE) {
       const vote = parseChoiceText(text);
       if (vote !== null) {
         const result = this.collectiveChoose(cube, vote.query, vote.choices);
         return { vertex: Vertex.CENTRAL, kappa: result.kappa, text: formatChoiceReply(choiceReply(result)) };
       }
-      const result = this.konomi.collectiveThink(cube, text);
+      const result = this.konomi.collectiveThink(cube, text, undefined, hosted);
       this.emitKappa();
       return { vertex: Vertex.CENTRAL, kappa: result.kappa, text: result.text ?? '[no quorum]' };
     }

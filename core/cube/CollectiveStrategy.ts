@@ -10,6 +10,22 @@ export interface VertexNode {
    * `node.kappa`, which a faulty node can set to anything.
    */
   readonly kappa: number;
+  /**
+   * The answer of whoever hosts the vertex outside the core (a BASIC agent in XP10), given to
+   * the cube by the bridge; strategies use it instead of asking `node`.
+   */
+  readonly answer?: string;
+}
+
+/** A vertex answered from outside, or `null` when its host did not answer in time. */
+export type HostedAnswers = ReadonlyMap<VertexId, string | null>;
+
+/**
+ * What a host that never answered votes: text no model writes and no other vertex shares, so it
+ * joins no group and its weight counts against every answer (a faulty voter).
+ */
+export function silentVote(vertex: VertexId): string {
+  return `\u0000no answer from vertex ${vertex}`;
 }
 
 /**
@@ -29,10 +45,10 @@ export const REPLICA_DEFAULT_TOKENS = 32;
  * therefore neither change the consensus nor fake one, whatever κ they claim. The default strategy.
  */
 export const replicaQuorum: CollectiveStrategy = (vertices, query, maxTokens = REPLICA_DEFAULT_TOKENS) => {
-  const answers: VertexAnswer[] = vertices.map(({ vertex, node, kappa }) => ({
+  const answers: VertexAnswer[] = vertices.map(({ vertex, node, kappa, answer }) => ({
     vertex,
     kappa,
-    text: node.replicaAnswer(query, maxTokens),
+    text: answer ?? node.replicaAnswer(query, maxTokens),
   }));
   return weightedQuorum(answers, (text) => text);
 };
@@ -44,6 +60,6 @@ export const replicaQuorum: CollectiveStrategy = (vertices, query, maxTokens = R
  * a quorum this way; FemtoLLM vertices sample differently and almost never do.
  */
 export const answerQuorum: CollectiveStrategy = (vertices, query, maxTokens) => {
-  const answers: VertexAnswer[] = vertices.map(({ vertex, node, kappa }) => ({ vertex, kappa, text: node.respond(query, maxTokens) }));
+  const answers: VertexAnswer[] = vertices.map(({ vertex, node, kappa, answer }) => ({ vertex, kappa, text: answer ?? node.respond(query, maxTokens) }));
   return weightedQuorum(answers);
 };

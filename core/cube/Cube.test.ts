@@ -117,6 +117,31 @@ describe('collectiveThink', () => {
     }
   });
 
+  it('vertices hosted outside the core vote with their hosts\' answers; a silent host is a faulty voter', () => {
+    const q = 'what is the state?';
+    // A host that gives the replica answer joins the quorum.
+    const same = cubeWith([]).collectiveThink(q, undefined, new Map([[Vertex.SED as VertexId, honest.text!]]));
+    expect(same.quorum).toBe(true);
+    expect(same.agreeing).toContain(Vertex.SED);
+    // A host with its own words dissents: the consensus holds and it is the one left out.
+    const own = cubeWith([]).collectiveThink(q, undefined, new Map([[Vertex.SED as VertexId, 'BASIC heard you']]));
+    expect(own.quorum).toBe(true);
+    expect(own.text).toBe(honest.text);
+    expect(own.agreeing).not.toContain(Vertex.SED);
+    expect(own.answers.find((a) => a.vertex === Vertex.SED)?.text).toBe('BASIC heard you');
+    // Three silent hosts are three faulty voters: no quorum (and two silent ones agree on nothing).
+    const silent = new Map<VertexId, string | null>([
+      [Vertex.NEU, null],
+      [Vertex.SED, null],
+      [Vertex.SWD, null],
+    ]);
+    const none = cubeWith([]).collectiveThink(q, undefined, silent);
+    expect(none.quorum).toBe(false);
+    const two = cubeWith([]).collectiveThink(q, undefined, new Map<VertexId, string | null>([[Vertex.NEU, null], [Vertex.SED, null]]));
+    expect(two.quorum).toBe(true);
+    expect(two.agreeing).toHaveLength(7);
+  });
+
   it('weights by κ: heavy honest vertices can outvote more numerous light ones', () => {
     const cube = new Cube(0, { x: 0, y: 0, z: 0 }, (v) => {
       const k = v < 6 ? 1 : 0.05;

@@ -2,7 +2,7 @@ import { CoreError } from '../errors/CoreError.js';
 import type { LlmNode } from '../llm/LlmNode.js';
 import { KAPPA_TARGET } from '../llm/PlaceholderLlm.js';
 import { ensembleCentral, type CentralDecoder } from './CentralDecoder.js';
-import { replicaQuorum, type CollectiveStrategy, type VertexNode } from './CollectiveStrategy.js';
+import { replicaQuorum, silentVote, type CollectiveStrategy, type HostedAnswers, type VertexNode } from './CollectiveStrategy.js';
 import { castBallot, tallyChoices, validateChoices, type ChoiceDecision } from './ChoiceVote.js';
 import type { Consensus } from './Consensus.js';
 import {
@@ -232,13 +232,17 @@ export class Cube {
 
   /**
    * Every vertex answers the query; CENTRAL integrates them (by default: a 2/3 quorum weighed by
-   * this cube's record of each vertex's κ); then every vertex's κ moves once.
+   * this cube's record of each vertex's κ); then every vertex's κ moves once. `hosted`: the answers
+   * of vertices hosted outside the core (a guest), which vote instead of the core's copies; a
+   * `null` (no answer in time) is a faulty vote.
    */
-  collectiveThink(query: string, maxTokens?: number): CollectiveResult {
+  collectiveThink(query: string, maxTokens?: number, hosted?: HostedAnswers): CollectiveResult {
     const vertices: VertexNode[] = [];
     for (let v = 0; v < VERTEX_COUNT; v++) {
       const node = this.node(v as VertexId);
-      vertices.push({ vertex: v as VertexId, node, kappa: this.kappaOf(v as VertexId) });
+      const id = v as VertexId;
+      const answer = hosted?.has(id) ? (hosted.get(id) ?? silentVote(id)) : undefined;
+      vertices.push({ vertex: id, node, kappa: this.kappaOf(id), ...(answer !== undefined ? { answer } : {}) });
     }
     const consensus = this.collective(vertices, query, maxTokens);
     for (let v = 0; v < VERTEX_COUNT; v++) this.stepVertexKappa(v as VertexId);

@@ -26,6 +26,7 @@ import { loadKonomiState } from './KonomiLoader.js';
 import { PACKML_STATES, PackMlMachine, type PackMlCommand, type PackMlState } from './PackMl.js';
 import type { ArrayInfo, CellInput, CellRead, KappaMetrics, KappaTick, LlmBroadcastResult, LlmTeachOptions, LlmTeachResult, LlmView, WriteReceipt } from './types.js';
 import type { LlmLessonInfo } from '../llm/LlmNode.js';
+import type { HostedAnswers } from '../cube/CollectiveStrategy.js';
 
 /** Creates the model of a cube vertex; by default the LlmFactory at origin + doubled vertex offset. */
 export type VertexLlmFactory = (cube: number, origin: Coordinate, vertex: VertexId) => LlmNode;
@@ -638,11 +639,11 @@ export class Konomi {
   }
 
   /** Every vertex votes, CENTRAL counts (Cube.collectiveThink); dissenters from a quorum are kicked. */
-  collectiveThink(cubeId: number, query: string, maxTokens?: number): CollectiveResult {
+  collectiveThink(cubeId: number, query: string, maxTokens?: number, hosted?: HostedAnswers): CollectiveResult {
     this.checkRunning();
     const cube = this.cube(cubeId);
     this.checkPrompt(query);
-    const result = cube.collectiveThink(query, maxTokens);
+    const result = cube.collectiveThink(query, maxTokens, hosted);
     this.dirty.add(cube);
     return result;
   }

@@ -214,7 +214,8 @@ describe('BASIC agents (real v86 XP10 behind a real bridge)', () => {
       return /1\/SED/.test(agentRow(l.text, 'ECHO') ?? '') ? true : undefined;
     });
     const python = async (text: string) => {
-      const { stdout } = await run('python3', ['tests/clients/cube_message.py', '127.0.0.1', String(server.packetAddress.port), '1', '5', text], {
+      const vertex = text === 'state?' ? '255' : '5';
+      const { stdout } = await run('python3', ['tests/clients/cube_message.py', '127.0.0.1', String(server.packetAddress.port), '1', vertex, text], {
         timeout: 20_000,
       });
       return JSON.parse(stdout) as { vertex: number; kappa: number; text: string };
@@ -224,6 +225,13 @@ describe('BASIC agents (real v86 XP10 behind a real bridge)', () => {
     // /lines shows XP10 hosting the vertex, beside NEU of its resident agent.
     const lines = (await (await fetch(`${server.httpUrl}/lines`)).json()) as { lines: { vertices?: { cube: number; vertex: number }[] }[] };
     expect(lines.lines.some((l) => l.vertices?.some((v) => v.cube === 1 && v.vertex === 5))).toBe(true);
+
+    // A whole-cube think asks the hosted vertex too: the agent's words differ from the replicas,
+    // so it is a dissenter and the consensus holds; its counter shows it was asked (#3 next).
+    const whole = await python('state?');
+    expect(whole.vertex).toBe(8);
+    expect(whole.text).not.toMatch(/BASIC heard|no quorum/);
+    expect(await python('after the vote')).toEqual({ vertex: 5, kappa: 0.5, text: 'BASIC heard after the vote from BRIDGE 1 # 4' });
 
     r = await command(caller, at, `agent stop ${id}`);
     expect(r.text).toMatch(/stopped/);
