@@ -6,3 +6,12 @@
 export const XP10_NUMBER = '1';
 /** Other keys that ring XP10: its name, and a long number for scripts that dial seven digits. */
 export const XP10_NAMES = ['xp10', '5551000'] as const;
+
+/** Machines in a cube of XP10s (`konomi start --guests N`): machine i answers `ATDT i`, hosts vertex i-1. */
+export const XP10_MACHINES_MAX = 9;
+
+/** The number and names machine `i` (1..9) is listed under; machine 1 is the XP10 of old. */
+export function xp10Listing(machine: number): { number: string; names: string[] } {
+  if (machine === 1) return { number: XP10_NUMBER, names: [...XP10_NAMES] };
+  return { number: String(machine), names: [`xp10-${machine}`] };
+}

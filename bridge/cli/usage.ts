@@ -3,7 +3,7 @@ import { SEND_FORMS } from './requests.js';
 export const USAGE = `Usage: konomi <command> [options]
 
   start    Run the bridge: packet port, HTTP (REST, /ws, /line/serial0, /modem, /capture), the web page
-           [--host 127.0.0.1] [--allow-host NAME,…] [--port 3000] [--packet-port 5600] [--data ./data | --ephemeral] [--guest] [--memory MB]
+           [--host 127.0.0.1] [--allow-host NAME,…] [--port 3000] [--packet-port 5600] [--data ./data | --ephemeral] [--guest | --guests N (1-9)] [--memory MB]
            [--token T] [--profile v90|v34|unlimited] [--serial /dev/ttyX[@baud]] [--web DIR] [--kappa-tick MS (κ field, 0: off)]
            [--db postgres://… (PgStore)] [--redis redis://… (cluster)] [--id BRIDGE_ID] [--role all|api|ws|web]
            [--telnet PORT (telnet dial-in, e.g. 2323)] [--modem-serial /dev/ttyX[@baud]] [--phonebook FILE] [--dial-allow HOST:PORT,…]

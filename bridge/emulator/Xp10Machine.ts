@@ -35,6 +35,8 @@ export interface Xp10MachineOptions {
   wasmPath?: string;
   /** Most transcript characters kept per serial port for waitForOutput (default 1 MiB). */
   transcriptLimit?: number;
+  /** The kernel command line (multiboot `cmdline`), e.g. "machine=3" (guest/kernel/bootargs.c). */
+  cmdline?: string;
 }
 
 export interface WaitForOutputOptions {
@@ -93,6 +95,7 @@ export class Xp10Machine implements Disposable {
       wasm_path: options.wasmPath ?? defaultWasmPath(),
       multiboot: { buffer: image.buffer.slice(image.byteOffset, image.byteOffset + image.byteLength) as ArrayBuffer },
       memory_size: this.memory.effectiveBytes,
+      ...(options.cmdline !== undefined ? { cmdline: options.cmdline } : {}),
       vga_memory_size: VGA_MEMORY_BYTES,
       uart1: true,
       autostart: true,

@@ -5,7 +5,7 @@ import { realClock } from '../../protocol/Clock.js';
 import type { SignalLine } from '../../lines/modem/SignalLine.js';
 import { Xp10Machine } from '../emulator/Xp10Machine.js';
 import type { BridgeServer } from './BridgeServer.js';
-import { XP10_NAMES, XP10_NUMBER } from '../../machine/phonebook.js';
+import { xp10Listing } from '../../machine/phonebook.js';
 import { silentLogger, type Logger } from '../util/Logger.js';
 
 const MIB = 1024 * 1024;
@@ -16,6 +16,8 @@ export interface GuestOptions {
   profile?: string;
   logger?: Logger;
   image?: string;
+  /** Which machine of a cube of XP10s (1..9, default 1): its phone number and the vertex it hosts. */
+  machine?: number;
 }
 
 export interface AttachedGuest {
@@ -31,21 +33,27 @@ export interface AttachedGuest {
  */
 export async function attachGuest(server: BridgeServer, options: GuestOptions): Promise<AttachedGuest> {
   const logger = options.logger ?? silentLogger;
-  const machine = new Xp10Machine({ memoryBytes: options.memoryMb * MIB, ...(options.image ? { image: options.image } : {}) });
+  const index = options.machine ?? 1;
+  const listing = xp10Listing(index);
+  const machine = new Xp10Machine({
+    memoryBytes: options.memoryMb * MIB,
+    cmdline: `machine=${index}`,
+    ...(options.image ? { image: options.image } : {}),
+  });
   await machine.ready;
-  logger.info(`XP10 running with ${Math.round(machine.memory.effectiveBytes / MIB)} MiB`);
+  logger.info(`XP10 machine ${index} running with ${Math.round(machine.memory.effectiveBytes / MIB)} MiB, ATDT ${listing.number}`);
   const session = server.attach(machine.serial0, 'v86');
   void server.dispatcher.greet(session).catch((err: unknown) => logger.warn(`XP10 HELLO: ${err instanceof Error ? err.message : String(err)}`));
   const modem = new HayesModem({
     dte: consoleLine(machine),
     clock: realClock,
-    name: 'xp10',
+    name: listing.names[0] ?? 'xp10',
     echo: false,
     quiet: true,
     registers: { 0: 1 },
     answerSpeeds: speedsForProfile(options.profile ?? 'v90') ?? V90_SPEEDS,
   });
-  const unlist = server.addPhoneNumber(XP10_NUMBER, [...XP10_NAMES], modem, 'XP10 console (COM2)');
+  const unlist = server.addPhoneNumber(listing.number, listing.names, modem, `XP10 machine ${index} console (COM2)`);
   return {
     machine,
     modem,

@@ -1,6 +1,7 @@
 #include "agents/agents.h"
 
 #include "agents/basic_agents.h"
+#include "kernel/bootargs.h"
 
 #include "arch/io.h"
 #include "kernel/task.h"
@@ -234,6 +235,8 @@ bool agents_describe(int task_id, char *out, size_t capacity) {
 }
 
 void agents_init(void) {
+    /* Machine i of a cube of XP10s hosts vertex i-1 of cube 1 (docs/BRIDGE.md, --guests). */
+    resident.vertex.vertex = (uint8_t)(boot_machine_number() - BOOT_MACHINE_MIN);
     link_init();
     link_task = link_task_id();
     for (int i = 0; i < SHELL_AGENT_COUNT; i++) {
@@ -241,6 +244,8 @@ void agents_init(void) {
         format_to_buffer(name, sizeof(name), "agent-%d", i + 1);
         shell_agents[i].task_id = task_spawn(name, shell_agent_main, &shell_agents[i]);
     }
-    resident.task_id = task_spawn("agent-NEU", resident_main, 0);
+    char resident_name[TASK_NAME_MAX];
+    format_to_buffer(resident_name, sizeof(resident_name), "agent-%s", proto_vertex_name(resident.vertex.vertex));
+    resident.task_id = task_spawn(resident_name, resident_main, 0);
     basic_agents_autorun();
 }

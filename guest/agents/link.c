@@ -4,6 +4,7 @@
 #include "arch/io.h"
 #include "drivers/pit.h"
 #include "drivers/serial.h"
+#include "kernel/bootargs.h"
 #include "kernel/task.h"
 #include "kernel/version.h"
 #include "lib/format.h"
@@ -128,7 +129,7 @@ static size_t link_encode_hello(uint8_t *out, size_t capacity) {
         .version = PROTO_VERSION,
         .max_content = LINK_MAX_CONTENT,
         .window = PROTO_SESSION_MAX_WINDOW,
-        .name = { (const uint8_t *)XP10_NAME, sizeof(XP10_NAME) - 1 },
+        .name = { (const uint8_t *)boot_machine_name(), (uint32_t)strlen(boot_machine_name()) },
         .token = { 0, 0 },
         .boot_id = link_boot_id(),
     };

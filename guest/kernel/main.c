@@ -18,6 +18,7 @@
 #include "kernel/version.h"
 #include "mm/heap.h"
 #include "mm/multiboot.h"
+#include "kernel/bootargs.h"
 #include "mm/pmm.h"
 #include "shell/shell.h"
 
@@ -41,6 +42,7 @@ void kmain(uint32_t magic, const struct multiboot_info *info) {
     fpu_init();
     klog("%s kernel %s booting\n", XP10_NAME, XP10_VERSION);
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC) panic("not loaded by a multiboot loader");
+    bootargs_init(info); /* before pmm_init: the command line is in memory the loader owns */
     if (pmm_init(info) != 0) panic("no usable memory map from the loader");
     heap_init();
     report_memory();

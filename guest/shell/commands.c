@@ -6,6 +6,7 @@
 #include "drivers/serial.h"
 #include "drivers/vga.h"
 #include "kernel/task.h"
+#include "kernel/bootargs.h"
 #include "kernel/version.h"
 #include "lib/parse.h"
 #include "lib/string.h"
@@ -79,6 +80,8 @@ static void cmd_help(struct shell *shell, int argc, char **argv, const char *res
 static void cmd_ver(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)argc, (void)argv, (void)rest;
     shell_print(shell, "%s [Version %s] - %s, 56k packet protocol v1\n", XP10_NAME, XP10_VERSION, XP10_PRODUCT);
+    shell_print(shell, "Machine %u (%s): hosts %s of cube 1\n", boot_machine_number(), boot_machine_name(),
+                proto_vertex_name(boot_machine_number() - BOOT_MACHINE_MIN));
 }
 
 static void cmd_mem(struct shell *shell, int argc, char **argv, const char *rest) {

@@ -334,9 +334,7 @@ const struct shell_command shell_remote_commands[] = {
     { "tensor", "tensor OP A [B]", "eVGPU op, e.g. tensor relu [-1,2]", cmd_tensor },
     { "cube", "cube CUBE VERTEX TEXT", "message a cube vertex", cmd_cube },
     { "vote", "vote CUBE A|B QUERY", "the whole cube votes on choices", cmd_vote },
-    { "agent", "agent start|list|stop|log", "run saved BASIC programs as agents (agent start NAME [KIB], agent stop ID, agent log ID)",
-      cmd_agent },
-    { "xmodem", "xmodem receive|send NAME", "transfer a program with your terminal program (XMODEM-CRC/1K)",
-      cmd_xmodem },
+    { "agent", "agent list|start|stop", "BASIC agents: start NAME, stop ID, log ID, autorun", cmd_agent },
+    { "xmodem", "xmodem send|receive", "NAME to or from your terminal program (XMODEM)", cmd_xmodem },
     { 0, 0, 0, 0 },
 };

@@ -5,16 +5,22 @@ import { BridgeServer, type BridgeServerOptions } from '../../server/BridgeServe
 import { parseDialTarget } from '../../modem/DialTarget.js';
 import { parseSerialDevice } from '../../modem/SerialModem.js';
 import { createConsoleLogger } from '../../util/Logger.js';
-import { attachGuest } from '../../server/attachGuest.js';
+import { attachGuest, type AttachedGuest } from '../../server/attachGuest.js';
 import { WebFront } from '../../stack/WebFront.js';
 import type { CliIo } from '../CliIo.js';
 import { flagOption, intOption, parseArgs, stringOption, UsageError, type ParsedArgs } from '../parseArgs.js';
 import { START_CONFIG_OPTIONS, startConfig } from './startConfig.js';
+import { XP10_MACHINES_MAX } from '../../../machine/phonebook.js';
+
+/** Guest memory: 64 MiB for one XP10, 32 MiB each in a cube of them (9 idle stay under 1 GB RSS). */
+const GUEST_MEMORY_MB_ONE = 64;
+const GUEST_MEMORY_MB_MANY = 32;
 
 const OPTIONS = {
   ...START_CONFIG_OPTIONS,
   'allow-host': { type: 'string' },
   guest: { type: 'flag' },
+  guests: { type: 'int', min: 1, max: XP10_MACHINES_MAX },
   memory: { type: 'int', min: 16, max: 4096 },
   profile: { type: 'string' },
   web: { type: 'string' },
@@ -76,15 +82,19 @@ export async function startCommand(argv: string[], io: CliIo): Promise<number> {
     const line = await openLine(serialPath.startsWith('/') ? serialPath : `/${serialPath}`);
     server.attach(line, 'serial');
   }
-  const guest = flagOption(args, 'guest')
-    ? await attachGuest(server, { memoryMb: intOption(args, 'memory') ?? 64, profile, logger })
-    : undefined;
+  // --guests N boots a cube of XP10s: machine i answers ATDT i and hosts vertex i-1 of cube 1.
+  const machines = intOption(args, 'guests') ?? (flagOption(args, 'guest') ? 1 : 0);
+  const memoryMb = intOption(args, 'memory') ?? (machines > 1 ? GUEST_MEMORY_MB_MANY : GUEST_MEMORY_MB_ONE);
+  const guests: AttachedGuest[] = [];
+  for (let machine = 1; machine <= machines; machine++) guests.push(await attachGuest(server, { memoryMb, profile, logger, machine }));
+  const guest = guests[0];
   const state = config.dbUrl ? `PostgreSQL (chain ${config.bridgeId})` : config.dataDir ? `LMDB in ${config.dataDir}` : 'memory only';
   const cluster = config.redisUrl ? `  cluster ${config.bridgeId}` : '';
-  io.out(`konomi bridge: ${server.httpUrl}  state: ${state}  packet port tcp://${server.packetAddress.address}:${server.packetAddress.port}${cluster}${guest ? '  XP10 on ATDT 1' : ''}${server.telnetAddress ? `  telnet ${server.telnetAddress.address} ${server.telnetAddress.port}` : ''}\n`);
+  const dialIn = guests.length > 1 ? `  XP10 machines on ATDT 1..${guests.length}` : guest ? '  XP10 on ATDT 1' : '';
+  io.out(`konomi bridge: ${server.httpUrl}  state: ${state}  packet port tcp://${server.packetAddress.address}:${server.packetAddress.port}${cluster}${dialIn}${server.telnetAddress ? `  telnet ${server.telnetAddress.address} ${server.telnetAddress.port}` : ''}\n`);
   const signal = await io.interrupted;
   logger.info(`${signal}: stopping`);
-  await guest?.stop();
+  for (const g of guests) await g.stop();
   await server.stop();
   return 0;
 }
