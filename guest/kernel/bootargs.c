@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/version.h"
 #include "lib/format.h"
 
 #define CMDLINE_SCAN_MAX 256u
@@ -12,7 +13,8 @@
 #define MACHINE_NAME_MAX 16u
 
 static unsigned machine = BOOT_MACHINE_MIN;
-static char machine_name[MACHINE_NAME_MAX] = "xp10";
+static bool named;
+static char machine_name[MACHINE_NAME_MAX] = XP10_NAME;
 
 static bool starts_with(const char *text, const char *prefix) {
     while (*prefix)
@@ -28,10 +30,12 @@ void bootargs_init(const struct multiboot_info *info) {
         const char *digit = line + i + sizeof(MACHINE_KEY) - 1;
         unsigned n = (unsigned)(*digit - '0');
         bool alone = digit[1] == '\0' || digit[1] == ' ';
-        if (*digit >= '0' && *digit <= '9' && alone && n >= BOOT_MACHINE_MIN && n <= BOOT_MACHINE_MAX) machine = n;
+        if (*digit >= '0' && *digit <= '9' && alone && n >= BOOT_MACHINE_MIN && n <= BOOT_MACHINE_MAX) machine = n, named = true;
     }
-    if (machine != BOOT_MACHINE_MIN) format_to_buffer(machine_name, sizeof(machine_name), "xp10-%u", machine);
+    if (machine != BOOT_MACHINE_MIN) format_to_buffer(machine_name, sizeof(machine_name), "%s-%u", XP10_NAME, machine);
 }
+
+bool boot_machine_named(void) { return named; }
 
 unsigned boot_machine_number(void) { return machine; }
 

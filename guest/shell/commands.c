@@ -80,8 +80,9 @@ static void cmd_help(struct shell *shell, int argc, char **argv, const char *res
 static void cmd_ver(struct shell *shell, int argc, char **argv, const char *rest) {
     (void)argc, (void)argv, (void)rest;
     shell_print(shell, "%s [Version %s] - %s, 56k packet protocol v1\n", XP10_NAME, XP10_VERSION, XP10_PRODUCT);
-    shell_print(shell, "Machine %u (%s): hosts %s of cube 1\n", boot_machine_number(), boot_machine_name(),
-                proto_vertex_name(boot_machine_number() - BOOT_MACHINE_MIN));
+    if (boot_machine_named()) /* one of a cube of XP10s (konomi start --guests) */
+        shell_print(shell, "Machine %u (%s): hosts %s of cube 1\n", boot_machine_number(), boot_machine_name(),
+                    proto_vertex_name(boot_machine_number() - BOOT_MACHINE_MIN));
 }
 
 static void cmd_mem(struct shell *shell, int argc, char **argv, const char *rest) {

@@ -29,7 +29,7 @@ async function untilLines(count: number): Promise<{ peerName?: string; vertices?
     const { lines } = (await (await fetch(`${server.httpUrl}/lines`)).json()) as {
       lines: { kind: string; peerName?: string; vertices?: { cube: number; vertex: number }[] }[];
     };
-    const xp10 = lines.filter((l) => l.kind === 'v86' && l.peerName?.startsWith('xp10'));
+    const xp10 = lines.filter((l) => l.kind === 'v86' && l.peerName?.startsWith('XP10'));
     if (xp10.length === count) return xp10;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -40,9 +40,9 @@ describe('a cube of XP10 machines (real v86)', () => {
   it('/lines lists each machine with its name and the vertex it hosts', async () => {
     const lines = await untilLines(3);
     const byName = new Map(lines.map((l) => [l.peerName, l.vertices]));
-    expect(byName.get('xp10')).toEqual([expect.objectContaining({ cube: 1, vertex: 0 })]);
-    expect(byName.get('xp10-2')).toEqual([expect.objectContaining({ cube: 1, vertex: 1 })]);
-    expect(byName.get('xp10-3')).toEqual([expect.objectContaining({ cube: 1, vertex: 2 })]);
+    expect(byName.get('XP10')).toEqual([expect.objectContaining({ cube: 1, vertex: 0 })]);
+    expect(byName.get('XP10-2')).toEqual([expect.objectContaining({ cube: 1, vertex: 1 })]);
+    expect(byName.get('XP10-3')).toEqual([expect.objectContaining({ cube: 1, vertex: 2 })]);
   });
 
   it('ATDT 2 reaches machine 2, and a CUBE_MSG to vertex NED of cube 1 is answered by it', async () => {
@@ -51,7 +51,7 @@ describe('a cube of XP10 machines (real v86)', () => {
       caller.type('ATDT2\r');
       let at = await caller.waitFor(/CONNECT \d+[\s\S]*XP10> $/);
       caller.type('ver\r');
-      at = await caller.waitFor(/Machine 2 \(xp10-2\): hosts NED of cube 1[\s\S]*XP10> $/, at);
+      at = await caller.waitFor(/Machine 2 \(XP10-2\): hosts NED of cube 1[\s\S]*XP10> $/, at);
       expect(at).toBeGreaterThan(0);
     } finally {
       await caller.close();
