@@ -30,7 +30,7 @@ import { TcpLineServer } from '../lines/TcpLineServer.js';
 import { XP10_NAMES, XP10_NUMBER } from '../../machine/phonebook.js';
 import { WebSocketLine } from '../lines/WebSocketLine.js';
 import { FrameCapture } from '../capture/FrameCapture.js';
-import { KonomiService } from '../service/KonomiService.js';
+import { KonomiService, type KonomiServiceOptions } from '../service/KonomiService.js';
 import { DEFAULT_KAPPA_TICK_MS, KappaTicker } from '../service/KappaTicker.js';
 import { realClock, type Clock } from '../../protocol/Clock.js';
 import { HostPolicy } from './HostPolicy.js';
@@ -45,6 +45,8 @@ import { TelnetModemServer } from '../modem/TelnetModemServer.js';
 import { seedExamplePrograms } from './examplePrograms.js';
 
 export interface BridgeServerOptions {
+  /** Options of the bridge's KonomiService (worker pool thresholds, TENSOR_OP limits). */
+  service?: KonomiServiceOptions;
   /** Interface to listen on; loopback unless exposed on purpose. */
   host?: string;
   /** HTTP port (REST, /ws, /line/serial0, /modem, /capture, the page); 0 picks a free one. */
@@ -220,7 +222,7 @@ export class BridgeServer {
     for (let i = konomi.cubeCount; i < (options.minimumCubes ?? 2); i++) await konomi.createCube(i * 4, 0, 0);
     await konomi.flush();
     if (options.examplePrograms) await seedExamplePrograms(konomi.programs, logger);
-    const service = new KonomiService(konomi);
+    const service = new KonomiService(konomi, options.service);
     const cluster = options.cluster ? await ClusterNode.connect({ ...options.cluster, logger }) : undefined;
     const shared = cluster && options.store instanceof PgStore ? options.store : undefined;
     const dispatcher = new Dispatcher({

@@ -8,7 +8,7 @@ import type { KappaTick } from '../../core/orchestrator/types.js';
 import type { Axis, Dims } from '../../core/block/Dims.js';
 import { mortonX, mortonY, mortonZ } from '../../core/block/Morton.js';
 import { DEFAULT_TENSOR_OP_LIMITS, TensorOpCode, type TensorOpCall, type TensorOpLimits, executeTensorOp, validateTensorOp } from '../../core/evgpu/TensorOp.js';
-import type { Tensor } from '../../core/evgpu/Tensor.js';
+import { Tensor } from '../../core/evgpu/Tensor.js';
 import { ParallelMatmul } from '../../core/evgpu/ParallelMatmul.js';
 import type { InclusionProof } from '../../core/ledger/Merkle.js';
 import type { Konomi } from '../../core/orchestrator/Konomi.js';
@@ -19,11 +19,17 @@ import type { LlmTeachResult } from '../../core/orchestrator/types.js';
 import { toHex } from '../util/hex.js';
 import type { CoreEvent } from './CoreEvent.js';
 import type { HostedAnswers } from '../../core/cube/CollectiveStrategy.js';
+import { tensorOpTask } from '../../core/evgpu/ComputePool.js';
+
+/** TENSOR_OPs with this many input bytes or more run on a pool worker (a 1 MB conv2d stalled lines for 0.3 s). */
+const DEFAULT_POOL_MIN_OFFLOAD_BYTES = 64 * 1024;
 
 export interface KonomiServiceOptions {
   tensorOpLimits?: TensorOpLimits;
   /** TENSOR_OP matmuls with at least this many multiply-adds run on the worker pool. Default 2²¹. */
   poolMinMultiplyAdds?: number;
+  /** Other TENSOR_OPs with at least this many input bytes run whole on a pool worker. Default 64 KiB. */
+  poolMinOffloadBytes?: number;
   /** Threads of the worker pool (created on the first large matmul). Default: available cores. */
   poolSize?: number;
 }
@@ -51,6 +57,7 @@ export class KonomiService implements BridgeCore {
   private readonly tensorOpLimits: TensorOpLimits;
   private readonly poolMinMultiplyAdds: number;
   private readonly poolSize: number | undefined;
+  private readonly poolMinOffloadBytes: number;
   private pool: NodeComputePool | null = null;
   private parallel: ParallelMatmul | null = null;
   private closed = false;
@@ -62,6 +69,7 @@ export class KonomiService implements BridgeCore {
     this.tensorOpLimits = options.tensorOpLimits ?? DEFAULT_TENSOR_OP_LIMITS;
     this.poolMinMultiplyAdds = options.poolMinMultiplyAdds ?? DEFAULT_POOL_MIN_MULTIPLY_ADDS;
     this.poolSize = options.poolSize;
+    this.poolMinOffloadBytes = options.poolMinOffloadBytes ?? DEFAULT_POOL_MIN_OFFLOAD_BYTES;
   }
 
   /** Whether the worker pool has been started (by a large TENSOR_OP matmul). */
@@ -196,16 +204,23 @@ export class KonomiService implements BridgeCore {
   }
 
   /**
-   * Large 2-D matmuls run on the worker pool (started on first need); everything else inline.
-   * Validation (and refusal of oversize requests) comes first either way.
+   * Large 2-D matmuls are split over the worker pool; other requests with 64 KiB of input or more
+   * run whole on one worker, so no line waits on another line's tensor (issue 16); small ones run
+   * inline. The pool starts on first need. Validation (and refusal of oversize requests) comes
+   * first either way.
    */
   async tensorOp(call: TensorOpCall): Promise<Tensor> {
     const limits = this.tensorOpLimits;
     validateTensorOp(call.op, call.inputs.map((t) => t.shape), call.params, limits);
     const [a, b] = call.inputs as [Tensor, Tensor | undefined];
     const large = call.op === TensorOpCode.matmul && b !== undefined && a.rank === 2 && b.rank === 2 && a.size * (b.shape[1] as number) >= this.poolMinMultiplyAdds;
-    if (!large) return executeTensorOp(call.op, call.inputs, call.params, limits);
-    return this.parallelMatmul().matmul(a, b);
+    if (large) return this.parallelMatmul().matmul(a, b);
+    const bytes = call.inputs.reduce((sum, t) => sum + t.size * Float32Array.BYTES_PER_ELEMENT, 0);
+    if (bytes < this.poolMinOffloadBytes) return executeTensorOp(call.op, call.inputs, call.params, limits);
+    this.parallelMatmul();
+    const pool = this.pool as NodeComputePool;
+    const result = await pool.tensorOp(tensorOpTask(call, limits));
+    return new Tensor(result.data, result.shape);
   }
 
   private parallelMatmul(): ParallelMatmul {

@@ -1,4 +1,6 @@
 import { matmulRows } from './kernels/matmulKernel.js';
+import { Tensor } from './Tensor.js';
+import { executeTensorOp, type TensorOpCall, type TensorOpLimits } from './TensorOp.js';
 
 /**
  * One slice of a GEMM handed to a worker: rows [rowStart, rowEnd) of C = A·B, with all three
@@ -19,6 +21,38 @@ export interface MatmulTask {
 }
 
 /**
+ * A whole TENSOR_OP handed to one worker (issue 16: a 1 MB conv2d on the bridge's main thread
+ * stalled every other line for 0.3 s). Inputs travel as contiguous (shape, data) pairs; the worker
+ * runs executeTensorOp, the same code as the main thread, so the result is the same bits.
+ */
+export interface TensorOpTask {
+  readonly kind: 'tensorOp';
+  readonly op: TensorOpCall['op'];
+  readonly params: readonly number[];
+  readonly inputs: readonly { readonly shape: readonly number[]; readonly data: Float32Array }[];
+  readonly limits: TensorOpLimits;
+}
+
+/** What a pool's worker is given: a band of a GEMM, or a whole TENSOR_OP. */
+export type PoolTask = MatmulTask | TensorOpTask;
+
+export function isTensorOpTask(task: PoolTask): task is TensorOpTask {
+  return (task as { kind?: unknown }).kind === 'tensorOp';
+}
+
+/** The task for `call` (inputs copied to contiguous buffers the worker may own). */
+export function tensorOpTask(call: TensorOpCall, limits: TensorOpLimits): TensorOpTask {
+  return { kind: 'tensorOp', op: call.op, params: [...call.params], limits, inputs: call.inputs.map((t) => ({ shape: [...t.shape], data: t.contiguous().data })) };
+}
+
+/** Runs a TensorOpTask (in a worker): the result's shape and data. */
+export function runTensorOpTask(task: TensorOpTask): { shape: number[]; data: Float32Array } {
+  const inputs = task.inputs.map((i) => new Tensor(i.data, i.shape));
+  const out = executeTensorOp(task.op, inputs, task.params, task.limits).contiguous();
+  return { shape: [...out.shape], data: out.data };
+}
+
+/**
  * Host-agnostic worker pool: Node implements it with worker_threads (bridge/compute), a browser
  * with Web Workers. `run` resolves when every task has finished.
  */
@@ -26,6 +60,8 @@ export interface ComputePool {
   /** Number of threads the tasks are spread over. */
   readonly size: number;
   run(tasks: readonly MatmulTask[]): Promise<void>;
+  /** A whole TENSOR_OP, computed off the calling thread (pools with workers only). */
+  tensorOp?(task: TensorOpTask): Promise<{ shape: number[]; data: Float32Array }>;
   dispose(): void;
 }
 

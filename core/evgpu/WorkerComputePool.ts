@@ -1,8 +1,11 @@
-import type { ComputePool, MatmulTask } from './ComputePool.js';
+import type { ComputePool, MatmulTask, PoolTask, TensorOpTask } from './ComputePool.js';
+import { EvgpuError, type EvgpuErrorCode } from './EvgpuError.js';
+
+const EVGPU_CODES: readonly EvgpuErrorCode[] = ['BAD_SHAPE', 'BAD_PAYLOAD', 'TOO_LARGE', 'UNSUPPORTED'];
 
 /** What a host's worker (a Node worker_thread, a Web Worker) must offer the pool. */
 export interface PoolWorker {
-  post(task: MatmulTask): void;
+  post(task: PoolTask): void;
   terminate(): void;
   /** Told when the worker gets work after being idle (true) and when it has none left (false). */
   busy?(busy: boolean): void;
@@ -10,13 +13,16 @@ export interface PoolWorker {
 
 /** How a host's worker reports back: each reply settles its oldest task; a crash breaks the pool. */
 export interface PoolWorkerEvents {
-  /** A worker's reply: `{ ok: true }`, or `{ ok: false, error }`; anything else is a failure too. */
+  /**
+   * A worker's reply: `{ ok: true }` (with `result`, `{ shape, data }`, for a TENSOR_OP), or
+   * `{ ok: false, error, code? }` (code: an EvgpuError's); anything else is a failure too.
+   */
   reply(data: unknown): void;
   crash(error: Error): void;
 }
 
 interface Pending {
-  readonly resolve: () => void;
+  readonly resolve: (reply: unknown) => void;
   readonly reject: (e: Error) => void;
 }
 
@@ -57,11 +63,33 @@ export class WorkerComputePool implements ComputePool {
             const queue = this.queues[slot] as Pending[];
             const worker = this.workers[slot] as PoolWorker;
             if (queue.length === 0) worker.busy?.(true);
-            queue.push({ resolve, reject });
+            queue.push({ resolve: () => resolve(), reject });
             worker.post(task);
           }),
       ),
     ).then(() => undefined);
+  }
+
+  /**
+   * One whole TENSOR_OP on the worker with the shortest queue. An EvgpuError thrown there comes
+   * back as an EvgpuError with the same code, so the wire error is the one the main thread sends.
+   */
+  tensorOp(task: TensorOpTask): Promise<{ shape: number[]; data: Float32Array }> {
+    if (this.disposed) return Promise.reject(new Error('compute pool disposed'));
+    if (this.broken) return Promise.reject(this.broken);
+    let slot = 0;
+    for (let i = 1; i < this.size; i++) if ((this.queues[i] as Pending[]).length < (this.queues[slot] as Pending[]).length) slot = i;
+    const queue = this.queues[slot] as Pending[];
+    const worker = this.workers[slot] as PoolWorker;
+    return new Promise<unknown>((resolve, reject) => {
+      if (queue.length === 0) worker.busy?.(true);
+      queue.push({ resolve, reject });
+      worker.post(task);
+    }).then((result) => {
+      const r = result as { shape?: unknown; data?: unknown } | undefined;
+      if (!r || !Array.isArray(r.shape) || !(r.data instanceof Float32Array)) throw new Error('compute worker sent no TENSOR_OP result');
+      return { shape: r.shape as number[], data: r.data };
+    });
   }
 
   dispose(): void {
@@ -76,9 +104,11 @@ export class WorkerComputePool implements ComputePool {
     const p = queue.shift();
     if (queue.length === 0) worker.busy?.(false);
     if (!p) return;
-    const reply = data as { ok?: unknown; error?: unknown } | null;
-    if (reply?.ok === true) p.resolve();
-    else p.reject(new Error(`matmul worker failed: ${typeof reply?.error === 'string' ? reply.error : 'bad reply'}`));
+    const reply = data as { ok?: unknown; error?: unknown; code?: unknown; result?: unknown } | null;
+    if (reply?.ok === true) return p.resolve(reply.result);
+    const message = typeof reply?.error === 'string' ? reply.error : 'bad reply';
+    const code = EVGPU_CODES.find((c) => c === reply?.code);
+    p.reject(code ? new EvgpuError(code, message) : new Error(`compute worker failed: ${message}`));
   }
 
   private fail(queue: Pending[], error: Error): void {

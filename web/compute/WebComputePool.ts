@@ -1,9 +1,9 @@
-import type { MatmulTask } from '../../core/evgpu/ComputePool.js';
+import type { PoolTask } from '../../core/evgpu/ComputePool.js';
 import { WorkerComputePool } from '../../core/evgpu/WorkerComputePool.js';
 
 /** The part of a Web Worker the pool uses, so tests can stand in for the browser. */
 export interface WorkerLike {
-  postMessage(message: MatmulTask): void;
+  postMessage(message: PoolTask): void;
   onmessage: ((event: { data: unknown }) => void) | null;
   onerror: ((event: unknown) => void) | null;
   terminate(): void;

@@ -1,0 +1,17 @@
+// The bridge on its own process for bench/stall.ts. argv[2] = 'inline' keeps every TENSOR_OP on
+// the main thread (the behaviour before issue 16), for the same-run comparison.
+import { BridgeServer } from '../bridge/server/BridgeServer.js';
+
+const inline = process.argv[2] === 'inline';
+const server = await BridgeServer.start({ port: 0, packetPort: 0, ...(inline ? { service: { poolMinOffloadBytes: Number.POSITIVE_INFINITY, poolMinMultiplyAdds: Number.POSITIVE_INFINITY } } : {}) });
+// argv[3] = N: a ledger of N entries first, for the /ledger/verify row.
+const entries = Number(process.argv[3] ?? 0);
+for (let i = 0; i < entries; i += 1000) {
+  const batch = [];
+  for (let j = i; j < Math.min(entries, i + 1000); j++) batch.push(server.service.setCell(j % 1000, Math.floor(j / 1000) % 1000, 7, j));
+  await Promise.all(batch);
+}
+process.stdout.write(`${JSON.stringify({ packetPort: server.packetAddress.port, httpPort: server.httpAddress.port })}\n`);
+process.on('SIGTERM', () => {
+  void server.stop().then(() => process.exit(0));
+});
