@@ -200,6 +200,20 @@ static int await_answer(const struct xmodem_port *port) {
     }
 }
 
+/* Sends a block (or the EOT) until the receiver ACKs it: NAK, noise or silence resend it,
+ * XMODEM_RETRIES failures in a row give up, CAN CAN or a hang-up end at once. */
+static enum xmodem_result deliver(const struct xmodem_port *port, const uint8_t *bytes, size_t length, uint32_t *retries) {
+    for (unsigned errors = 0;;) {
+        port->write(port->context, bytes, length);
+        int answer = await_answer(port);
+        if (answer == XMODEM_ACK) return XMODEM_OK;
+        if (answer == XMODEM_READ_HANGUP) return XMODEM_HANGUP;
+        if (answer == XMODEM_CAN) return XMODEM_CANCELLED;
+        (*retries)++;
+        if (++errors >= XMODEM_RETRIES) return XMODEM_TOO_MANY_ERRORS;
+    }
+}
+
 enum xmodem_result xmodem_send(const struct xmodem_port *port, const uint8_t *data, size_t length,
                                struct xmodem_stats *stats) {
     uint8_t frame[3 + XMODEM_BLOCK_1K + 2];
@@ -226,16 +240,7 @@ enum xmodem_result xmodem_send(const struct xmodem_port *port, const uint8_t *da
         } else {
             frame[frame_length++] = checksum8(frame + 3, size);
         }
-        unsigned errors = 0;
-        for (;;) {
-            port->write(port->context, frame, frame_length);
-            int answer = await_answer(port);
-            if (answer == XMODEM_ACK) break;
-            if (answer == XMODEM_READ_HANGUP) { result = XMODEM_HANGUP; break; }
-            if (answer == XMODEM_CAN) { result = XMODEM_CANCELLED; break; }
-            s.retries++;
-            if (++errors >= XMODEM_RETRIES) { result = XMODEM_TOO_MANY_ERRORS; break; }
-        }
+        result = deliver(port, frame, frame_length, &s.retries);
         if (result != XMODEM_OK) break;
         if (size == XMODEM_BLOCK_1K) s.one_k = true;
         s.blocks++;
@@ -243,16 +248,8 @@ enum xmodem_result xmodem_send(const struct xmodem_port *port, const uint8_t *da
         offset += take;
     }
     if (result == XMODEM_OK) {
-        unsigned errors = 0;
-        for (;;) {
-            put_byte(port, XMODEM_EOT);
-            int answer = await_answer(port);
-            if (answer == XMODEM_ACK) break;
-            if (answer == XMODEM_READ_HANGUP) { result = XMODEM_HANGUP; break; }
-            if (answer == XMODEM_CAN) { result = XMODEM_CANCELLED; break; }
-            s.retries++;
-            if (++errors >= XMODEM_RETRIES) { result = XMODEM_TOO_MANY_ERRORS; break; }
-        }
+        static const uint8_t eot = XMODEM_EOT;
+        result = deliver(port, &eot, 1, &s.retries);
     }
     if (result == XMODEM_TOO_MANY_ERRORS) xmodem_cancel(port);
     if (stats) *stats = s;
