@@ -10,6 +10,8 @@ export const Opcode = {
   /** The program store: SAVE, LOAD, LIST, DELETE (payloads/program.ts). */
   PROGRAM: 0x15,
   LLM_TEACH: 0x16,
+  /** The bridge asks a guest which BASIC agents run (payloads/agents.ts). */
+  AGENTS: 0x17,
   NAK: 0x7f,
 } as const;
 export type OpcodeName = keyof typeof Opcode;

@@ -34,6 +34,23 @@ import { VertexRegistry, type VertexHost } from './VertexRegistry.js';
 import type { HostedAnswers } from '../../core/cube/CollectiveStrategy.js';
 import type { VertexId } from '../../core/cube/Vertex.js';
 import { parseChoiceText } from '../../protocol/payloads/cubeChoices.js';
+import { decodeAgentsReply, type AgentStatus } from '../../protocol/payloads/agents.js';
+
+/** How long GET /agents waits for each XP10. */
+const AGENTS_TIMEOUT_MS = 2000;
+
+/** One XP10 on the bridge and its BASIC agents (GET /agents). */
+export interface MachineAgents {
+  /** The line id (as in /lines). */
+  line: number;
+  /** Its HELLO name: XP10, XP10-2, … */
+  name: string;
+  /** The cube vertices it hosts. */
+  vertices: { cube: number; vertex: number }[];
+  agents: AgentStatus[];
+  /** Why it could not be asked. */
+  error?: string;
+}
 
 export type LineKind = 'tcp' | 'ws' | 'serial' | 'v86' | 'memory' | 'modem';
 
@@ -199,6 +216,26 @@ export class Dispatcher {
 
   get lineCount(): number {
     return this.peers.size;
+  }
+
+  /**
+   * The BASIC agents of every XP10 on this bridge (lines whose HELLO named an XP10), asked with an
+   * AGENTS request each, at once; a machine that does not answer within `timeoutMs` (or an older
+   * XP10 that answers UNSUPPORTED) is listed with its error instead.
+   */
+  async agents(timeoutMs = AGENTS_TIMEOUT_MS): Promise<MachineAgents[]> {
+    const machines = [...this.peers.values()].filter((p) => p.peerName !== undefined && /^XP10(-\d)?$/.test(p.peerName));
+    return Promise.all(
+      machines.map(async (peer): Promise<MachineAgents> => {
+        const machine = { line: peer.id, name: peer.peerName ?? '', vertices: this.vertices.verticesOf(peer).map(({ cube, vertex }) => ({ cube, vertex })) };
+        try {
+          const reply = await peer.session.request(Opcode.AGENTS, new Uint8Array(0), { timeoutMs });
+          return { ...machine, agents: decodeAgentsReply(reply.payload) };
+        } catch (err) {
+          return { ...machine, agents: [], error: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    );
   }
 
   lines(): LineSnapshot[] {

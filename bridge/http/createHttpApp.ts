@@ -101,6 +101,11 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     res.json({ lines: dispatcher.lines() });
   });
 
+  // Every XP10's BASIC agents, asked over its packet line (AGENTS 0x17, docs/PROTOCOL.md).
+  app.get('/agents', async (_req, res) => {
+    res.json({ machines: await dispatcher.agents() });
+  });
+
   app.get('/value', async (req, res) => {
     const q = Fields.text(req.query as Record<string, unknown>);
     const { x, y, z } = coordinates(q);

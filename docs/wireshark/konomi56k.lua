@@ -12,12 +12,12 @@
 local p = Proto("konomi56k", "Konomi 56k packet protocol")
 
 -- Names, as in docs/PROTOCOL.md and protocol/constants.ts.
-local OP_HELLO, OP_PING, OP_TENSOR, OP_LLM, OP_BLOCK_GET, OP_BLOCK_SET, OP_CUBE, OP_PROGRAM, OP_TEACH, OP_NAK =
-  0x01, 0x02, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x7f
+local OP_HELLO, OP_PING, OP_TENSOR, OP_LLM, OP_BLOCK_GET, OP_BLOCK_SET, OP_CUBE, OP_PROGRAM, OP_TEACH, OP_AGENTS, OP_NAK =
+  0x01, 0x02, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x7f
 local opcodes = {
   [OP_HELLO] = "HELLO", [OP_PING] = "PING", [OP_TENSOR] = "TENSOR_OP", [OP_LLM] = "LLM_QUERY",
   [OP_BLOCK_GET] = "BLOCK_GET", [OP_BLOCK_SET] = "BLOCK_SET", [OP_CUBE] = "CUBE_MSG", [OP_PROGRAM] = "PROGRAM",
-  [OP_TEACH] = "LLM_TEACH", [OP_NAK] = "NAK",
+  [OP_TEACH] = "LLM_TEACH", [OP_AGENTS] = "AGENTS", [OP_NAK] = "NAK",
 }
 local program_ops = { [1] = "SAVE", [2] = "LOAD", [3] = "LIST", [4] = "DELETE", [5] = "APPEND", [6] = "READ" }
 local MAX_PROGRAM_NAME, MAX_PROGRAM_TEXT, MAX_PROGRAMS = 32, 65536, 1024
@@ -546,6 +546,9 @@ local function decode_request(tree, opcode, r)
     return decode_tensor_request(tree, r)
   elseif opcode == OP_PROGRAM then
     return decode_program_request(tree, r)
+  elseif opcode == OP_AGENTS then
+    r:done()
+    return "which agents run?"
   end
 end
 
@@ -597,6 +600,12 @@ local function decode_reply(tree, opcode, r)
     return decode_tensor_reply(tree, r)
   elseif opcode == OP_PROGRAM then
     return decode_program_reply(tree, r)
+  elseif opcode == OP_AGENTS then
+    -- One UTF-8 line per agent, fields split by TAB (id, name, state, vertex, statements, memory, last line).
+    local text = add_text(tree, f.text, r:rest())
+    local count = 0
+    for _ in text:gmatch("\n") do count = count + 1 end
+    return string.format("%d agents", count)
   end
 end
 

@@ -465,3 +465,50 @@ static void autorun_main(void *arg) {
 }
 
 void basic_agents_autorun(void) { task_spawn("autorun", autorun_main, 0); }
+
+/* ---- the AGENTS report ---------------------------------------------------------------- */
+
+/* The last non-empty line of the agent's log, TABs as spaces (the reply splits fields by TAB). */
+static uint32_t last_line(const struct basic_agent *a, char *out, uint32_t capacity) {
+    uint32_t end = a->log_count;
+    while (end > 0 && a->log[(a->log_head + end - 1) % BASIC_AGENT_LOG] == '\n') end--;
+    uint32_t start = end;
+    while (start > 0 && a->log[(a->log_head + start - 1) % BASIC_AGENT_LOG] != '\n') start--;
+    uint32_t n = 0;
+    for (uint32_t i = start; i < end && n + 1 < capacity; i++) {
+        char c = a->log[(a->log_head + i) % BASIC_AGENT_LOG];
+        out[n++] = c == '\t' || c == '\r' ? ' ' : c;
+    }
+    return n;
+}
+
+size_t basic_agents_report(uint8_t *out, size_t capacity) {
+    static struct proto_agent_status status[BASIC_AGENT_MAX];
+    static char lines[BASIC_AGENT_MAX][PROTO_AGENT_LINE_MAX + 4];
+    unsigned count = 0;
+    uint32_t flags = irq_save(); /* a consistent picture: no agent writes its log meanwhile */
+    for (int i = 0; i < BASIC_AGENT_MAX; i++) {
+        const struct basic_agent *a = &agents[i];
+        if (a->info.state == AGENT_FREE) continue;
+        struct basic_agent_info info;
+        info = a->info;
+        if (a->basic) info.memory_used = basic_memory(a->basic).used;
+        uint32_t n = last_line(a, lines[count], sizeof(lines[count]));
+        const char *state = basic_agent_state_name(info.state);
+        status[count] = (struct proto_agent_status){
+            (uint8_t)info.id,
+            { (const uint8_t *)a->info.name, (uint32_t)strlen(a->info.name) },
+            { (const uint8_t *)state, (uint32_t)strlen(state) },
+            info.hosting,
+            info.cube,
+            info.vertex,
+            info.statements,
+            info.memory_used,
+            { (const uint8_t *)lines[count], n },
+        };
+        count++;
+    }
+    size_t length = proto_agents_reply_encode(status, count, out, capacity);
+    irq_restore(flags);
+    return length;
+}

@@ -48,6 +48,9 @@ const char *basic_agent_state_name(enum basic_agent_state state);
  * boots: a task reads it once the link is up and starts each. */
 #define BASIC_AGENT_AUTORUN "AUTORUN"
 void basic_agents_autorun(void);
+/* The AGENTS reply (docs/PROTOCOL.md): every agent slot in use, with its last output line.
+ * Returns the payload length (0: no agents). */
+size_t basic_agents_report(uint8_t *out, size_t capacity);
 /* For `ps`: a line about the task if it runs an agent. */
 bool basic_agents_describe(int task_id, char *out, size_t capacity);
 

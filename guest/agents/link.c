@@ -1,6 +1,7 @@
 #include "agents/link.h"
 
 #include "agents/agents.h"
+#include "agents/basic_agents.h"
 #include "arch/io.h"
 #include "drivers/pit.h"
 #include "drivers/serial.h"
@@ -186,6 +187,11 @@ static void link_on_request(void *context, struct proto_session *s, const struct
     case PROTO_OP_PING: proto_session_reply(s, request, request->payload, request->length); return;
     case PROTO_OP_HELLO: link_answer_hello(s, request); return;
     case PROTO_OP_CUBE_MSG: link_route_to_agent(s, request); return;
+    case PROTO_OP_AGENTS: {
+        static uint8_t report[PROTO_AGENTS_REPLY_MAX];
+        proto_session_reply(s, request, report, (uint32_t)basic_agents_report(report, sizeof(report)));
+        return;
+    }
     default:
         format_to_buffer(message, sizeof(message), "XP10 does not serve %s (0x%02x)",
                          proto_opcode_name(request->opcode), request->opcode);

@@ -31,6 +31,7 @@ const char *proto_opcode_name(int opcode) {
     case PROTO_OP_CUBE_MSG: return "CUBE_MSG";
     case PROTO_OP_LLM_TEACH: return "LLM_TEACH";
     case PROTO_OP_PROGRAM: return "PROGRAM";
+    case PROTO_OP_AGENTS: return "AGENTS";
     case PROTO_OP_NAK: return "NAK";
     default: return "UNKNOWN";
     }

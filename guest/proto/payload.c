@@ -504,3 +504,43 @@ int proto_program_piece_decode(const uint8_t *payload, size_t length, struct pro
     get_rest_text(&r, &out->text);
     return reader_result(&r, true);
 }
+
+static void put_decimal(struct wire_writer *w, uint32_t value) {
+    char digits[10];
+    unsigned n = 0;
+    do digits[n++] = (char)('0' + value % 10u), value /= 10u;
+    while (value);
+    while (n) wire_put_u8(w, (uint8_t)digits[--n]);
+}
+
+size_t proto_agents_reply_encode(const struct proto_agent_status *agents, unsigned count, uint8_t *out, size_t capacity) {
+    struct wire_writer w;
+    wire_writer_init(&w, out, capacity < PROTO_AGENTS_REPLY_MAX ? capacity : PROTO_AGENTS_REPLY_MAX);
+    if (count > PROTO_AGENTS_MAX) return 0;
+    for (unsigned i = 0; i < count; i++) {
+        const struct proto_agent_status *a = &agents[i];
+        put_decimal(&w, a->id);
+        wire_put_u8(&w, '\t');
+        wire_put_bytes(&w, a->name.bytes, a->name.length);
+        wire_put_u8(&w, '\t');
+        wire_put_bytes(&w, a->state.bytes, a->state.length);
+        wire_put_u8(&w, '\t');
+        if (a->hosting) {
+            put_decimal(&w, a->cube);
+            wire_put_u8(&w, '/');
+            const char *v = proto_vertex_name(a->vertex);
+            wire_put_bytes(&w, v, strlen(v));
+        } else {
+            wire_put_u8(&w, '-');
+        }
+        wire_put_u8(&w, '\t');
+        put_decimal(&w, a->statements);
+        wire_put_u8(&w, '\t');
+        put_decimal(&w, a->memory);
+        wire_put_u8(&w, '\t');
+        size_t keep = proto_utf8_prefix(a->last_line.bytes, a->last_line.length, PROTO_AGENT_LINE_MAX);
+        wire_put_bytes(&w, a->last_line.bytes, keep);
+        wire_put_u8(&w, '\n');
+    }
+    return count == 0 ? 0 : writer_result(&w);
+}

@@ -244,6 +244,27 @@ size_t proto_program_list_encode(const struct proto_program_entry *entries, uint
 size_t proto_program_piece_encode(const struct proto_program_piece *piece, uint8_t *out, size_t capacity);
 int proto_program_piece_decode(const uint8_t *payload, size_t length, struct proto_program_piece *out);
 
+/* AGENTS reply: one UTF-8 line per agent, fields split by TAB:
+ *   id, name, state, hosted vertex ("CUBE/VERTEX" or "-"), statements, memory bytes, last output line
+ * (docs/PROTOCOL.md). Names, states and the last line must hold no TAB or LF (callers replace them). */
+#define PROTO_AGENTS_MAX 16u
+#define PROTO_AGENTS_REPLY_MAX 4096u
+#define PROTO_AGENT_LINE_MAX 64u /* bytes of an agent's last output line kept in a reply */
+
+struct proto_agent_status {
+    uint8_t id;
+    struct proto_text name;
+    struct proto_text state;
+    bool hosting;
+    uint16_t cube;
+    uint8_t vertex;
+    uint32_t statements;
+    uint32_t memory;
+    struct proto_text last_line;
+};
+
+size_t proto_agents_reply_encode(const struct proto_agent_status *agents, unsigned count, uint8_t *out, size_t capacity);
+
 /* ERROR payload: the code, then the message cut to PROTO_ERROR_MESSAGE_MAX bytes (and to what
  * fits in `capacity`) at a UTF-8 character boundary. Returns 0 only when not even the code fits. */
 size_t proto_error_encode(uint8_t code, const char *message, uint8_t *out, size_t capacity);

@@ -37,6 +37,7 @@ enum proto_opcode {
     PROTO_OP_CUBE_MSG = 0x14,
     PROTO_OP_PROGRAM = 0x15,
     PROTO_OP_LLM_TEACH = 0x16,
+    PROTO_OP_AGENTS = 0x17, /* the bridge asks a guest which agents run (payloads: proto_agents_reply_encode) */
     PROTO_OP_NAK = 0x7F,
 };
 

@@ -322,6 +322,31 @@ static void test_payload_program(const char *name, bool request, const uint8_t *
     }
 }
 
+/* The guest only encodes AGENTS replies: build them from the vector's records and compare bytes. */
+static void test_payload_agents(const char *name, const struct json *fields, const char *hex) {
+    const struct json *list = json_get(fields, "agents");
+    struct proto_agent_status agents[PROTO_AGENTS_MAX];
+    unsigned count = list ? list->count : 0;
+    CHECK(list && count <= PROTO_AGENTS_MAX, "%s: agents", name);
+    for (unsigned i = 0; i < count && i < PROTO_AGENTS_MAX; i++) {
+        const struct json *a = list->items[i];
+        const struct json *hosts = json_get(a, "hosts");
+        const char *agent_name = json_string(a, "name"), *state = json_string(a, "state"), *line = json_string(a, "lastLine");
+        agents[i] = (struct proto_agent_status){
+            (uint8_t)json_number(a, "id"),
+            { (const uint8_t *)agent_name, (uint32_t)strlen(agent_name) },
+            { (const uint8_t *)state, (uint32_t)strlen(state) },
+            hosts && hosts->type == JSON_OBJECT,
+            hosts && hosts->type == JSON_OBJECT ? (uint16_t)json_number(hosts, "cube") : 0,
+            hosts && hosts->type == JSON_OBJECT ? (uint8_t)json_number(hosts, "vertex") : 0,
+            (uint32_t)json_number(a, "statements"),
+            (uint32_t)json_number(a, "memoryBytes"),
+            { (const uint8_t *)line, (uint32_t)strlen(line) },
+        };
+    }
+    check_reencode(name, scratch_b, proto_agents_reply_encode(agents, count, scratch_b, BUF_MAX), hex);
+}
+
 static void test_payload(const struct json *v) {
     const char *name = json_string(v, "name"), *kind = json_string(v, "kind"), *hex = json_string(v, "payload_hex");
     const struct json *fields = json_get(v, "fields");
@@ -340,6 +365,10 @@ static void test_payload(const struct json *v) {
         return;
     }
     switch (opcode) {
+    case PROTO_OP_AGENTS:
+        if (request) CHECK(n == 0, "%s: empty", name);
+        else test_payload_agents(name, fields, hex);
+        return;
     case PROTO_OP_HELLO: test_payload_hello(name, p, (size_t)n, fields, hex); return;
     case PROTO_OP_PING: CHECK(bytes_equal_hex(p, (size_t)n, json_string(fields, "data_hex")), "ping %s", name); return;
     case PROTO_OP_TENSOR_OP: test_payload_tensor(name, kind, p, (size_t)n, fields, hex); return;

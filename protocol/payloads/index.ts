@@ -83,6 +83,8 @@ export {
   MAX_PROGRAMS,
 } from './program.js';
 export type { ProgramEntry, ProgramOperationName, ProgramOperationValue, ProgramReply, ProgramRequest } from './program.js';
+export { encodeAgentsReply, decodeAgentsReply, MAX_AGENTS, MAX_AGENTS_REPLY, MAX_AGENT_LINE } from './agents.js';
+export type { AgentStatus, AgentState } from './agents.js';
 export { encodeErrorPayload, decodeErrorPayload, MAX_ERROR_MESSAGE } from './errorPayload.js';
 export type { ErrorPayload } from './errorPayload.js';
 export { PayloadReader } from './PayloadReader.js';

@@ -21,6 +21,7 @@ import { encodeHello, makeHello } from '../../protocol/payloads/hello.js';
 import { encodeLlmQueryReply, encodeLlmQueryRequest } from '../../protocol/payloads/llmQuery.js';
 import { encodeProgramReply, encodeProgramRequest, ProgramOperation } from '../../protocol/payloads/program.js';
 import { encodeTensorOpReply, encodeTensorOpRequest, TensorOperation, type Tensor } from '../../protocol/payloads/tensorOp.js';
+import { encodeAgentsReply } from '../../protocol/payloads/agents.js';
 
 /**
  * The Wireshark dissector (docs/wireshark/konomi56k.lua) read by the real tshark: a capture made by
@@ -252,6 +253,22 @@ const cases: Case[] = [
     message: { flags: REQ, opcode: Opcode.PROGRAM, seq: 23, channel: 0, payload: encodeProgramRequest({ operation: ProgramOperation.APPEND, name: 'big', text: '20 END\n' }) },
     payload: { 'konomi56k.program.operation': '5', 'konomi56k.program.name': 'BIG', 'konomi56k.program.text': '20 END\n' },
     info: 'APPEND BIG 7 bytes',
+  },
+  {
+    message: { flags: REQ, opcode: Opcode.AGENTS, seq: 24, channel: 0, payload: new Uint8Array(0) },
+    payload: {},
+    info: 'which agents run?',
+  },
+  {
+    message: {
+      flags: REP,
+      opcode: Opcode.AGENTS,
+      seq: 24,
+      channel: 0,
+      payload: encodeAgentsReply([{ id: 1, name: 'LIFE', state: 'running', hosts: null, statements: 9, memoryBytes: 4096, lastLine: 'generation 2 alive 300' }]),
+    },
+    payload: { 'konomi56k.text': '1\tLIFE\trunning\t-\t9\t4096\tgeneration 2 alive 300\n' },
+    info: '1 agents',
   },
   {
     message: { flags: REQ, opcode: Opcode.TENSOR_OP, seq: 9, channel: 2, payload: encodeTensorOpRequest(matmul) },

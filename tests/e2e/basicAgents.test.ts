@@ -201,6 +201,7 @@ describe('BASIC agents (real v86 XP10 behind a real bridge)', () => {
         '50 GOTO 40',
         '100 N = N + 1',
         '110 REPLY "BASIC heard " + MSG$ + " from " + MSGFROM$ + " #" + STR$(N)',
+        '115 PRINT "replied"; N',
         '120 RETURN',
       ].join('\n'),
     );
@@ -225,6 +226,15 @@ describe('BASIC agents (real v86 XP10 behind a real bridge)', () => {
     // /lines shows XP10 hosting the vertex, beside NEU of its resident agent.
     const lines = (await (await fetch(`${server.httpUrl}/lines`)).json()) as { lines: { vertices?: { cube: number; vertex: number }[] }[] };
     expect(lines.lines.some((l) => l.vertices?.some((v) => v.cube === 1 && v.vertex === 5))).toBe(true);
+
+    // GET /agents asks XP10 (AGENTS 0x17) and lists the agent with its vertex and last line.
+    const { machines } = (await (await fetch(`${server.httpUrl}/agents`)).json()) as {
+      machines: { name: string; agents: { id: number; name: string; state: string; hosts: unknown; statements: number; lastLine: string }[] }[];
+    };
+    const xp10 = machines.find((m) => m.name === 'XP10');
+    const echo = xp10?.agents.find((a) => a.name === 'ECHO');
+    expect(echo).toMatchObject({ id: Number(id), state: 'running', hosts: { cube: 1, vertex: 5 }, lastLine: 'replied 2 ' });
+    expect(echo!.statements).toBeGreaterThan(0);
 
     // A whole-cube think asks the hosted vertex too: the agent's words differ from the replicas,
     // so it is a dissenter and the consensus holds; its counter shows it was asked (#3 next).

@@ -156,6 +156,18 @@ const payloadCases: PayloadCase[] = [
   { name: 'program append reply', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 5 } },
   { name: 'program read request', opcode: Opcode.PROGRAM, kind: 'request', fields: { operation: 6, name: 'BIG', offset: 32767 } },
   { name: 'program read reply', opcode: Opcode.PROGRAM, kind: 'reply', fields: { operation: 6, size: 100000, text: '30 REM κ\n' } },
+  { name: 'agents request', opcode: Opcode.AGENTS, kind: 'request', fields: {} },
+  {
+    name: 'agents reply',
+    opcode: Opcode.AGENTS,
+    kind: 'reply',
+    fields: {
+      agents: [
+        { id: 1, name: 'LIFE', state: 'running', hosts: null, statements: 123456, memoryBytes: 20480, lastLine: 'generation 7 alive 301' },
+        { id: 2, name: 'ECHO', state: 'ended', hosts: { cube: 1, vertex: 5 }, statements: 42, memoryBytes: 3072, lastLine: 'heard κ' },
+      ],
+    },
+  },
 ];
 
 /** Wraps already-built content (header, payload, CRC) in flags with escapes. */

@@ -4,6 +4,7 @@
  * u64 as a decimal string, f32/f64 as JSON numbers (exactly representable values only), text
  * as JSON strings.
  */
+import { decodeAgentsReply, encodeAgentsReply, type AgentStatus } from '../../protocol/payloads/agents.js';
 import { decodeLlmTeachReply, decodeLlmTeachRequest, encodeLlmTeachReply, encodeLlmTeachRequest } from '../../protocol/payloads/llmTeach.js';
 import {
   Opcode,
@@ -122,6 +123,11 @@ export function encodeFromFields(opcode: number, kind: PayloadKind, f: Fields): 
       return encodeProgramRequest(f as unknown as ProgramRequest);
     case `${Opcode.PROGRAM}:reply`:
       return encodeProgramReply(f as unknown as ProgramReply);
+    case `${Opcode.AGENTS}:request`:
+      return new Uint8Array(0);
+    case `${Opcode.AGENTS}:reply`:
+      // Fields are the records: { agents: [{ id, name, state, hosts, statements, memoryBytes, lastLine }] }.
+      return encodeAgentsReply(f['agents'] as AgentStatus[]);
     default:
       throw new Error(`no payload layout for ${key}`);
   }
@@ -184,6 +190,10 @@ export function decodeToFields(opcode: number, kind: PayloadKind, payload: Uint8
       const r = decodeTensorOpReply(payload);
       return { dtype: r.dtype, output: tensorTo(r.output) };
     }
+    case `${Opcode.AGENTS}:request`:
+      return {};
+    case `${Opcode.AGENTS}:reply`:
+      return { agents: decodeAgentsReply(payload) };
     case `${Opcode.PROGRAM}:request`:
       return { ...decodeProgramRequest(payload) };
     case `${Opcode.PROGRAM}:reply`: {
