@@ -18,6 +18,11 @@ import { ModemLights } from './view/ModemLights.js';
 import { PointCloudView } from './view/PointCloudView.js';
 import { RateMeter } from './view/RateMeter.js';
 import { fitVgaFont, VGA_COLUMNS } from './view/vgaFit.js';
+import type { AgentRow } from './net/coreTypes.js';
+import { NO_AGENTS, agentCells } from './view/agentsTable.js';
+
+/** How often the agents panel asks the bridge (each ask is one AGENTS request per XP10). */
+const AGENTS_POLL_MS = 2_000;
 
 export interface PageOptions {
   /** Where the bridge lives; the page is normally served by it, so this is the page's origin. */
@@ -105,6 +110,7 @@ export class Page {
     this.fitScreen();
     this.timers.push(setInterval(() => this.updateEmulatorStats(), 1_000));
     this.timers.push(setInterval(() => void this.pollLineTotals(), 1_000));
+    this.timers.push(setInterval(() => void this.pollAgents(), AGENTS_POLL_MS));
     this.timers.push(setInterval(() => void this.pollCore(), this.options.pollMs));
     void this.pollCore();
     void this.boot();
@@ -314,6 +320,34 @@ export class Page {
   private showLedger(index: number, hash: string): void {
     setText('ledger-index', `#${index}`);
     setText('ledger-hash', hash);
+  }
+
+  /** The agents panel: every XP10's BASIC agents (GET /agents); failures leave the last rows. */
+  private async pollAgents(): Promise<void> {
+    if (this.errors.has('bridge')) return;
+    let rows: AgentRow[];
+    try {
+      rows = await this.client.agents();
+    } catch {
+      return;
+    }
+    const body = byId('agents', HTMLTableElement).tBodies[0];
+    if (!body) return;
+    body.replaceChildren(
+      ...rows.map((row) => {
+        const tr = document.createElement('tr');
+        tr.dataset['state'] = row.state;
+        for (const text of agentCells(row)) {
+          const td = document.createElement('td');
+          td.textContent = text;
+          tr.append(td);
+        }
+        return tr;
+      }),
+    );
+    const note = byId('agents-note', HTMLElement);
+    note.hidden = rows.length > 0;
+    note.textContent = NO_AGENTS;
   }
 
   /** Failures show up through pollCore's "bridge unreachable"; here they only leave the last figures. */

@@ -246,6 +246,7 @@ static const struct basic_host agent_host_template = {
     .read_line = agent_read_line,
     .step = agent_step,
     .step_interval = AGENT_STEP_INTERVAL,
+    .no_prompt = true,
     .millis = agent_millis,
     .sleep = agent_sleep,
     .core_call = agent_core_call,

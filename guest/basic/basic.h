@@ -35,6 +35,8 @@ struct basic_host {
     /* The step hook: true asks the running program to stop ("Break"). */
     bool (*step)(void *context);
     uint32_t step_interval;
+    /* No `Ok` after a direct command: a host without a person at a prompt (an agent's log). */
+    bool no_prompt;
     uint32_t (*millis)(void *context);
     /* Waits `ms`; false when the wait was interrupted (then the program stops). */
     bool (*sleep)(void *context, uint32_t ms);

@@ -233,7 +233,7 @@ bool basic_enter_line(struct basic *b, const char *text) {
     }
     if (!command(b, p)) run_direct(b, p);
     report_direct(b);
-    if (!b->quit) bas_print(b, b->column ? "\nOk\n" : "Ok\n");
+    if (!b->quit && !b->host->no_prompt) bas_print(b, b->column ? "\nOk\n" : "Ok\n");
     return !b->quit;
 }
 

@@ -293,6 +293,24 @@ describe('the page served by konomi start', () => {
     for (const id of ['stat-crc', 'stat-retx']) expect(await session.page.locator(`#${id}`).innerText()).toMatch(/^\d+$/);
   }, 60_000);
 
+  it("the page's own XP10 runs a BASIC agent (RUN &): the agents panel lists it and the 3D view shows its block", async () => {
+    await typeInTerminal(session, 'basic\r');
+    await waitForTerminal(session, /Ok\r\n$/);
+    await typeInTerminal(session, 'NEW\r10 BLOCKSET 9, 9, 9, 99\r20 PRINT "hello from the page"\rRUN &\r');
+    await waitForTerminal(session, /Agent \d started\.[\s\S]*Ok\r\n$/);
+    await typeInTerminal(session, 'SYSTEM\r');
+    await waitForTerminal(session, /SYSTEM[\s\S]*XP10> $/);
+    const row = session.page.locator('#agents tbody tr', { hasText: 'hello from the page' });
+    await row.waitFor({ timeout: 20_000 });
+    const cells = await row.locator('td').allInnerTexts();
+    expect(cells[0]).toBe('XP10');
+    expect(cells[1]).toMatch(/^\d BASIC$/);
+    expect(cells[2]).toBe('ended');
+    expect(await session.page.locator('#agents-note').isHidden()).toBe(true);
+    await session.page.locator('#cloud-caption[data-latest="9,9,9=99"]').waitFor({ timeout: 20_000 });
+    await session.screenshot('13b-agents');
+  }, 60_000);
+
   it('shows the ledger head the bridge has, κ samples, a positive MIPS figure, and turns the 3D view on a drag', async () => {
     const { page } = session;
     const bridgeHead = async (): Promise<string> => ((await (await fetch(new URL('ledger/head', bridge.url))).json()) as { hash: string }).hash;

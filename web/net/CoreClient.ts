@@ -2,8 +2,7 @@ import type { Disposable } from '../../protocol/Disposable.js';
 import { Emitter } from '../../lines/Emitter.js';
 import {
   CoreDecodeError, parseBlockSample, parseCoreEvent, parseCubes, parseLedgerHead, parseLines,
-  type BlockSample, type CoreEvent, type CubeKappa, type LedgerHead, type LineStats,
-} from './coreTypes.js';
+  type BlockSample, type CoreEvent, type CubeKappa, type LedgerHead, type LineStats, parseAgents, type AgentRow } from './coreTypes.js';
 import { MetricsDecodeError, parseLineTotals, type LineTotals } from './LineTotals.js';
 
 export type BridgeErrorCode = 'BRIDGE_UNREACHABLE' | 'BRIDGE_HTTP' | 'BRIDGE_UNAUTHORIZED' | 'BRIDGE_BAD_JSON';
@@ -64,6 +63,11 @@ export class CoreClient {
       if (err instanceof MetricsDecodeError) throw new BridgeError('BRIDGE_BAD_JSON', `bridge unreachable: ${err.message}`);
       throw err;
     }
+  }
+
+  /** Every XP10's BASIC agents, one row each (GET /agents). */
+  agents(): Promise<AgentRow[]> {
+    return this.getJson('agents', parseAgents);
   }
 
   value(x: number, y: number, z: number): Promise<unknown> {

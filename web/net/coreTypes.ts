@@ -76,6 +76,9 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Agents per machine the page lists (XP10 keeps six). */
+const MAX_AGENT_ROWS = 16;
+
 function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
@@ -173,6 +176,46 @@ export function parseLine(value: unknown): LineStats | undefined {
 /** GET /lines → `{ lines: [...] }`. */
 export function parseLines(value: unknown): LineStats[] {
   return listField(value, 'lines', 'GET /lines').map(parseLine).filter(defined);
+}
+
+/** One BASIC agent of an XP10 (GET /agents; protocol/payloads/agents.ts). */
+export interface AgentRow {
+  machine: string;
+  id: number;
+  name: string;
+  state: string;
+  /** "1/SED", or "" when it hosts no vertex. */
+  hosts: string;
+  statements: number;
+  lastLine: string;
+}
+
+const VERTEX_NAMES = ['NEU', 'NED', 'NWU', 'NWD', 'SEU', 'SED', 'SWU', 'SWD', 'CENTRAL'];
+
+/** GET /agents → `{ machines: [{ name, agents: [...] }] }`, flattened to one row per agent. */
+export function parseAgents(value: unknown): AgentRow[] {
+  const rows: AgentRow[] = [];
+  for (const machine of listField(value, 'machines', 'GET /agents')) {
+    if (!isObject(machine) || typeof machine['name'] !== 'string' || !Array.isArray(machine['agents'])) continue;
+    for (const a of machine['agents'].slice(0, MAX_AGENT_ROWS)) {
+      if (!isObject(a) || typeof a['name'] !== 'string' || typeof a['state'] !== 'string') continue;
+      const id = num(a['id']);
+      const statements = num(a['statements']);
+      if (id === undefined || statements === undefined) continue;
+      const h = a['hosts'];
+      const hosts = isObject(h) && num(h['cube']) !== undefined && num(h['vertex']) !== undefined ? `${num(h['cube'])}/${VERTEX_NAMES[num(h['vertex'])!] ?? '?'}` : '';
+      rows.push({
+        machine: machine['name'].slice(0, MAX_NAME),
+        id,
+        name: a['name'].slice(0, MAX_NAME),
+        state: a['state'].slice(0, MAX_NAME),
+        hosts,
+        statements,
+        lastLine: typeof a['lastLine'] === 'string' ? a['lastLine'].slice(0, 80) : '',
+      });
+    }
+  }
+  return rows;
 }
 
 /** A `vote` event's data: `{ cube, query, choice, quorum, share, dissenting: [{ vertex, name }], … }`. */
