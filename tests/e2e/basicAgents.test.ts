@@ -130,6 +130,8 @@ describe('BASIC agents (real v86 XP10 behind a real bridge)', () => {
       at = r.at;
     }
     times.sort((a, b) => a - b);
+    // docs/AGENTS.md quotes this: AGENT_TIMES=1 prints the round trips.
+    if (process.env['AGENT_TIMES']) console.log(`ver round trips while SPIN runs (ms): ${times.map((t) => t.toFixed(1)).join(' ')}`);
     expect(times[2]!).toBeLessThan(1000);
     r = await command(caller, at, 'agent list');
     const statements = (text: string) => Number(/\s(\d+)\s+\d+K/.exec(agentRow(text, 'SPIN')!)![1]);
