@@ -3,7 +3,7 @@ import { cellLeafHash } from '../../core/ledger/Merkle.js';
 import type { CellRow } from '../../core/store/Store.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
 import type { Tensor } from '../../core/evgpu/Tensor.js';
-import type { TensorOpCall } from '../../core/evgpu/TensorOp.js';
+import type { TensorOpCall, TensorOpLimits } from '../../core/evgpu/TensorOp.js';
 import type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer, LlmTeachAnswer } from '../dispatch/BridgeCore.js';
 import type { HostedAnswers } from '../../core/cube/CollectiveStrategy.js';
 
@@ -40,6 +40,10 @@ export class SharedCellReads implements BridgeCore {
 
   cubeMessage(cube: number, vertex: number, text: string, hosted?: HostedAnswers): CubeAnswer {
     return this.local.cubeMessage(cube, vertex, text, hosted);
+  }
+
+  tensorOpPayload(payload: Uint8Array, limits: TensorOpLimits): Promise<Uint8Array> | undefined {
+    return this.local.tensorOpPayload?.(payload, limits);
   }
 
   tensorOp(call: TensorOpCall): Tensor | Promise<Tensor> {

@@ -1,9 +1,16 @@
 import { parentPort } from 'node:worker_threads';
-import { isTensorOpTask, runMatmulTask, runTensorOpTask, type PoolTask } from '../../core/evgpu/ComputePool.js';
+import { isTensorOpPayloadTask, isTensorOpTask, runMatmulTask, runTensorOpTask, type PoolTask } from '../../core/evgpu/ComputePool.js';
 import { EvgpuError } from '../../core/evgpu/EvgpuError.js';
+import { handleTensorOpPayload } from '../dispatch/tensorOpWire.js';
 
 parentPort?.on('message', (task: PoolTask) => {
   try {
+    if (isTensorOpPayloadTask(task)) {
+      // Decoded, run and encoded here: the bridge's main thread only moves the bytes.
+      const reply = handleTensorOpPayload(task.payload, task.limits);
+      parentPort?.postMessage({ ok: true, result: reply }, [reply.buffer as ArrayBuffer]);
+      return;
+    }
     if (isTensorOpTask(task)) {
       const result = runTensorOpTask(task);
       parentPort?.postMessage({ ok: true, result }, [result.data.buffer as ArrayBuffer]);

@@ -1,5 +1,5 @@
 import type { Tensor } from '../../core/evgpu/Tensor.js';
-import type { TensorOpCall } from '../../core/evgpu/TensorOp.js';
+import type { TensorOpLimits, TensorOpCall } from '../../core/evgpu/TensorOp.js';
 import type { HostedAnswers } from '../../core/cube/CollectiveStrategy.js';
 
 /**
@@ -20,6 +20,11 @@ export interface BridgeCore {
    * before anything runs. May be asynchronous: large matmuls run on a worker pool.
    */
   tensorOp(call: TensorOpCall): Tensor | Promise<Tensor>;
+  /**
+   * A whole TENSOR_OP request off the main thread, when the core takes it that way (large, not a
+   * matmul the pool splits): its reply payload; undefined to have the dispatcher decode it.
+   */
+  tensorOpPayload?(payload: Uint8Array, limits: TensorOpLimits): Promise<Uint8Array> | undefined;
   /** LLM_TEACH: teaches the model at (x, y, z); resolves once the lesson is durable. Absent: UNSUPPORTED. */
   llmTeach?(x: number, y: number, z: number, text: string, steps: number): Promise<LlmTeachAnswer>;
 }

@@ -382,6 +382,8 @@ export class Dispatcher {
       case Opcode.CUBE_MSG:
         return this.routeCubeMessage(peer, payload);
       case Opcode.TENSOR_OP: {
+        const offloaded = this.core.tensorOpPayload?.(payload, this.limits.tensorOp);
+        if (offloaded) return offloaded;
         const result = this.core.tensorOp(tensorOpFromWire(payload, this.limits.tensorOp));
         return result instanceof Promise ? result.then(tensorOpReplyToWire) : tensorOpReplyToWire(result);
       }

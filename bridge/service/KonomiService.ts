@@ -20,6 +20,7 @@ import { toHex } from '../util/hex.js';
 import type { CoreEvent } from './CoreEvent.js';
 import type { HostedAnswers } from '../../core/cube/CollectiveStrategy.js';
 import { tensorOpTask } from '../../core/evgpu/ComputePool.js';
+import { tensorOpByte } from '../dispatch/tensorOpWire.js';
 
 /** TENSOR_OPs with this many input bytes or more run on a pool worker (a 1 MB conv2d stalled lines for 0.3 s). */
 const DEFAULT_POOL_MIN_OFFLOAD_BYTES = 64 * 1024;
@@ -221,6 +222,19 @@ export class KonomiService implements BridgeCore {
     const pool = this.pool as NodeComputePool;
     const result = await pool.tensorOp(tensorOpTask(call, limits));
     return new Tensor(result.data, result.shape);
+  }
+
+  /**
+   * Requests of poolMinOffloadBytes or more, except matmuls (the pool splits large ones over all
+   * its workers), go to one worker as bytes: decoded, run and encoded there, so the main thread
+   * only frames bytes and no line waits on another's tensor. The worker uses the dispatcher's
+   * codec (bridge/dispatch/tensorOpWire.ts), so the reply bytes and errors are the same.
+   */
+  tensorOpPayload(payload: Uint8Array, limits: TensorOpLimits): Promise<Uint8Array> | undefined {
+    if (payload.length < this.poolMinOffloadBytes || payload[0] === tensorOpByte(TensorOpCode.matmul)) return undefined;
+    this.parallelMatmul();
+    const pool = this.pool as NodeComputePool;
+    return pool.tensorOpPayload({ kind: 'tensorOpPayload', payload: payload.slice(), limits });
   }
 
   private parallelMatmul(): ParallelMatmul {

@@ -33,11 +33,25 @@ export interface TensorOpTask {
   readonly limits: TensorOpLimits;
 }
 
-/** What a pool's worker is given: a band of a GEMM, or a whole TENSOR_OP. */
-export type PoolTask = MatmulTask | TensorOpTask;
+/**
+ * A whole TENSOR_OP as wire bytes: the worker decodes, runs and encodes it, so the main thread
+ * only moves bytes (the host's worker knows the codec; core/ never sees bytes).
+ */
+export interface TensorOpPayloadTask {
+  readonly kind: 'tensorOpPayload';
+  readonly payload: Uint8Array;
+  readonly limits: TensorOpLimits;
+}
+
+/** What a pool's worker is given: a band of a GEMM, or a whole TENSOR_OP (as a call or as bytes). */
+export type PoolTask = MatmulTask | TensorOpTask | TensorOpPayloadTask;
 
 export function isTensorOpTask(task: PoolTask): task is TensorOpTask {
   return (task as { kind?: unknown }).kind === 'tensorOp';
+}
+
+export function isTensorOpPayloadTask(task: PoolTask): task is TensorOpPayloadTask {
+  return (task as { kind?: unknown }).kind === 'tensorOpPayload';
 }
 
 /** The task for `call` (inputs copied to contiguous buffers the worker may own). */

@@ -1,4 +1,4 @@
-import type { ComputePool, MatmulTask, PoolTask, TensorOpTask } from './ComputePool.js';
+import type { ComputePool, MatmulTask, PoolTask, TensorOpPayloadTask, TensorOpTask } from './ComputePool.js';
 import { EvgpuError, type EvgpuErrorCode } from './EvgpuError.js';
 
 const EVGPU_CODES: readonly EvgpuErrorCode[] = ['BAD_SHAPE', 'BAD_PAYLOAD', 'TOO_LARGE', 'UNSUPPORTED'];
@@ -75,6 +75,23 @@ export class WorkerComputePool implements ComputePool {
    * back as an EvgpuError with the same code, so the wire error is the one the main thread sends.
    */
   tensorOp(task: TensorOpTask): Promise<{ shape: number[]; data: Float32Array }> {
+    return this.submit(task).then((result) => {
+      const r = result as { shape?: unknown; data?: unknown } | undefined;
+      if (!r || !Array.isArray(r.shape) || !(r.data instanceof Float32Array)) throw new Error('compute worker sent no TENSOR_OP result');
+      return { shape: r.shape as number[], data: r.data };
+    });
+  }
+
+  /** A whole TENSOR_OP request's bytes → its reply payload, decoded, run and encoded by a worker. */
+  tensorOpPayload(task: TensorOpPayloadTask): Promise<Uint8Array> {
+    return this.submit(task).then((result) => {
+      if (!(result instanceof Uint8Array)) throw new Error('compute worker sent no TENSOR_OP reply');
+      return result;
+    });
+  }
+
+  /** One task on the worker with the shortest queue; resolves with what the worker sends back. */
+  private submit(task: TensorOpTask | TensorOpPayloadTask): Promise<unknown> {
     if (this.disposed) return Promise.reject(new Error('compute pool disposed'));
     if (this.broken) return Promise.reject(this.broken);
     let slot = 0;
@@ -85,10 +102,6 @@ export class WorkerComputePool implements ComputePool {
       if (queue.length === 0) worker.busy?.(true);
       queue.push({ resolve, reject });
       worker.post(task);
-    }).then((result) => {
-      const r = result as { shape?: unknown; data?: unknown } | undefined;
-      if (!r || !Array.isArray(r.shape) || !(r.data instanceof Float32Array)) throw new Error('compute worker sent no TENSOR_OP result');
-      return { shape: r.shape as number[], data: r.data };
     });
   }
 

@@ -7,6 +7,7 @@ import { Random } from '../../core/evgpu/Random.js';
 import { Tensor } from '../../core/evgpu/Tensor.js';
 import { DEFAULT_TENSOR_OP_LIMITS, TensorOpCode, executeTensorOp, type TensorOpCall } from '../../core/evgpu/TensorOp.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
+import { handleTensorOpPayload, tensorOpToWire } from '../../bridge/dispatch/tensorOpWire.js';
 
 // Issue 16: whole TENSOR_OPs run on a pool worker so no line waits on another line's tensor. The
 // worker must give the main thread's result bit for bit, for every op kind, and its errors.
@@ -65,6 +66,36 @@ describe('TENSOR_OP on a pool worker', () => {
     );
     expect(pooled).toBeInstanceOf(EvgpuError);
     expect((pooled as EvgpuError).code).toBe((inline as EvgpuError).code);
+  });
+
+  it('KonomiService takes a large request as bytes to a worker: the same reply bytes and error codes as the main thread; small ones and matmuls stay', async () => {
+    const konomi = await Konomi.open();
+    const service = new KonomiService(konomi, { poolSize: 1 });
+    try {
+      const conv = tensorOpToWire(TensorOpCode.conv2d, [random([1, 16, 64, 64], 17), random([8, 16, 3, 3], 18)], [1, 1]); // 256 KiB
+      const offloaded = service.tensorOpPayload(conv, DEFAULT_TENSOR_OP_LIMITS);
+      expect(offloaded).toBeInstanceOf(Promise);
+      expect(Buffer.from(await offloaded!).equals(Buffer.from(handleTensorOpPayload(conv)))).toBe(true);
+      const bad = tensorOpToWire(TensorOpCode.conv2d, [random([1, 16, 64, 64], 17), random([8, 3, 3, 3], 18)], [1, 1]); // channels disagree
+      const inline = (() => {
+        try {
+          handleTensorOpPayload(bad);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      const pooled = await service.tensorOpPayload(bad, DEFAULT_TENSOR_OP_LIMITS)!.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(pooled).toBeInstanceOf(EvgpuError);
+      expect((pooled as EvgpuError).code).toBe((inline as EvgpuError).code);
+      expect(service.tensorOpPayload(tensorOpToWire(TensorOpCode.relu, [random([10, 10], 1)]), DEFAULT_TENSOR_OP_LIMITS)).toBeUndefined();
+      expect(service.tensorOpPayload(tensorOpToWire(TensorOpCode.matmul, [random([128, 128], 1), random([128, 128], 2)]), DEFAULT_TENSOR_OP_LIMITS)).toBeUndefined();
+    } finally {
+      await service.close();
+    }
   });
 
   it('KonomiService sends requests of 64 KiB or more to the pool and answers with the same tensor', async () => {

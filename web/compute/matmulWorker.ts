@@ -6,6 +6,7 @@ import { EvgpuError } from '../../core/evgpu/EvgpuError.js';
 self.onmessage = (event: MessageEvent<PoolTask>) => {
   try {
     const task = event.data;
+    if (!isTensorOpTask(task) && 'payload' in task) throw new Error('the page has no TENSOR_OP codec in its worker');
     if (isTensorOpTask(task)) {
       const result = runTensorOpTask(task);
       self.postMessage({ ok: true, result }); // copied: the page runs no TENSOR_OP on its pool yet
