@@ -121,7 +121,8 @@ describe('KonomiService: CUBE_MSG 0xFF with FemtoLLM and two garbage vertices (t
 
 describe('KonomiService: TENSOR_OP', () => {
   it('a large matmul runs on the worker pool and gives the inline result; small ones stay inline', async () => {
-    const s = await service({ poolMinMultiplyAdds: 64 * 48 * 40, poolSize: 2 });
+    // Whole-request offload (64 KiB and up, tests/evgpu/workerTensorOp.test.ts) is off here: this is the matmul split.
+    const s = await service({ poolMinMultiplyAdds: 64 * 48 * 40, poolSize: 2, poolMinOffloadBytes: Number.POSITIVE_INFINITY });
     const small = tensorOpToWire(TensorOpCode.matmul, [random([3, 5], 1), random([5, 7], 2)]);
     expect(tensorOpReplyToWire(await s.tensorOp(tensorOpFromWire(small)))).toEqual(handleTensorOpPayload(small));
     expect(s.poolStarted).toBe(false);
