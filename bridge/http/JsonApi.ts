@@ -8,6 +8,7 @@ import { vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { Fields } from './fields.js';
 import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
 import { toHttpError } from './mapHttpError.js';
+import { toVertex } from '../../core/cube/Vertex.js';
 
 /** Largest JSON message /ws answers; a longer one gets a TOO_LARGE error reply. */
 export const MAX_JSON_MESSAGE = 64 * 1024;
@@ -145,7 +146,7 @@ export class JsonApi {
         const vertex = msg.vertex('vertex');
         const other = msg.int('otherCube', 0, U16);
         const otherVertex = msg.vertex('otherVertex');
-        await service.konomi.linkCubes(cube, vertex as never, other, otherVertex as never);
+        await service.konomi.linkCubes(cube, toVertex(vertex), other, toVertex(otherVertex));
         return { cube, vertex, otherCube: other, otherVertex };
       }
       case 'perturb': {

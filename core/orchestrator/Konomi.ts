@@ -18,7 +18,7 @@ import { PlaceholderLlmFactory } from '../llm/PlaceholderLlm.js';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { MAX_LESSON_BYTES, type CellRow, type LlmKappaRow, type LlmLessonRow, type Store } from '../store/Store.js';
 import { hashSeed } from '../evgpu/Random.js';
-import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
+import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/vocabulary/Teaching.js';
 import { ProgramLibrary } from '../programs/ProgramLibrary.js';
 import { ArraySlot } from './ArraySlot.js';
 import { CommitQueue } from './CommitQueue.js';

@@ -3,13 +3,10 @@ import { encodeUtf8 } from '../utf8.js';
 import { readCoordinates, writeCoordinates, type Coordinates } from './coordinates.js';
 import { PayloadReader } from './PayloadReader.js';
 import { PayloadWriter } from './PayloadWriter.js';
+import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../vocabulary/Teaching.js';
 
-/** Longest text one teaching takes, in UTF-8 bytes (4 KiB). */
-export const MAX_TEACH_TEXT = 4096;
-/** Most optimiser steps a request may ask for (the time budget may stop sooner). */
-export const MAX_TEACH_STEPS = 1000;
-/** Steps when a request names none (0 on the wire). */
-export const DEFAULT_TEACH_STEPS = 100;
+// The bounds are vocabulary both floors share (vocabulary/Teaching.ts); the wire's callers find them here too.
+export { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT };
 
 export interface LlmTeachRequest extends Coordinates {
   /** 1..MAX_TEACH_STEPS, or 0 for DEFAULT_TEACH_STEPS. */
