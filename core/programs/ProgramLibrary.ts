@@ -1,5 +1,5 @@
 import { ProtocolError } from '../../protocol/ProtocolError.js';
-import { MAX_PROGRAMS, MAX_PROGRAM_READ, MAX_PROGRAM_SIZE, normalizeProgramName, programNameProblem } from '../../protocol/payloads/program.js';
+import { MAX_PROGRAMS, MAX_PROGRAM_READ, MAX_PROGRAM_SIZE, normalizeProgramName, programNameProblem } from '../../protocol/vocabulary/Programs.js';
 import { decodeUtf8Strict, encodeUtf8 } from '../../protocol/utf8.js';
 import { CoreError } from '../errors/CoreError.js';
 import type { ProgramInfo, ProgramRow, ProgramStore } from '../store/Store.js';

@@ -2,6 +2,7 @@ import { ProtocolError } from '../ProtocolError.js';
 import { encodeUtf8 } from '../utf8.js';
 import { PayloadReader } from './PayloadReader.js';
 import { PayloadWriter } from './PayloadWriter.js';
+import { MAX_PROGRAM_NAME, MAX_PROGRAM_READ, MAX_PROGRAM_TEXT, MAX_PROGRAMS, normalizeProgramName, programNameProblem } from '../vocabulary/Programs.js';
 
 /** What a PROGRAM request does (its first byte). */
 export const ProgramOperation = {
@@ -17,35 +18,16 @@ export const ProgramOperation = {
 export type ProgramOperationName = keyof typeof ProgramOperation;
 export type ProgramOperationValue = (typeof ProgramOperation)[ProgramOperationName];
 
-/** Names: 1..32 of A-Z 0-9 _ - (lower case accepted, stored upper case). */
-export const MAX_PROGRAM_NAME = 32;
-/**
- * Text one message carries: at most 64 KiB of UTF-8 in a SAVE or APPEND request or a LOAD
- * reply. A LOAD reply is the text alone, so it is exactly what XP10 reassembles at most
- * (65,536 bytes).
- */
-export const MAX_PROGRAM_TEXT = 64 * 1024;
-/** A stored program: at most 1 MiB of UTF-8, saved with SAVE then APPENDs and read with READs. */
-export const MAX_PROGRAM_SIZE = 1024 * 1024;
-/** Text one READ reply carries at most (cut before a UTF-8 sequence, so it is whole characters). */
-export const MAX_PROGRAM_READ = 32 * 1024;
-/** Programs a store keeps; a LIST reply names them all (≤ 1024 × 41 + 2 bytes). */
-export const MAX_PROGRAMS = 1024;
-
-const NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-
-/** The stored form of a program name, or undefined when it is no valid name. */
-export function normalizeProgramName(name: string): string | undefined {
-  return NAME_PATTERN.test(name) ? name.toUpperCase() : undefined;
-}
-
-/** Why `name` is no program name, for an error message; undefined when it is one. */
-export function programNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'a program name is empty';
-  if (name.length > MAX_PROGRAM_NAME) return `program name is ${name.length} characters, at most ${MAX_PROGRAM_NAME}`;
-  if (!NAME_PATTERN.test(name)) return `program name ${JSON.stringify(name)} may hold only A-Z, 0-9, _ and -`;
-  return undefined;
-}
+// Names and sizes are the program store's vocabulary, shared with the core's ProgramLibrary.
+export {
+  MAX_PROGRAM_NAME,
+  MAX_PROGRAM_TEXT,
+  MAX_PROGRAM_SIZE,
+  MAX_PROGRAM_READ,
+  MAX_PROGRAMS,
+  normalizeProgramName,
+  programNameProblem,
+} from '../vocabulary/Programs.js';
 
 export type ProgramRequest =
   | { operation: typeof ProgramOperation.SAVE | typeof ProgramOperation.APPEND; name: string; text: string }
