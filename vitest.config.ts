@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{protocol,core,lines,machine,bridge,web,guest}/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['{protocol,core,lines,machine,bridge,web,guest,tools}/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -117,7 +117,7 @@ console.log(`| words counted | ${q.guarded.words} | ${q.bare.words} | |`);
 console.log('');
 console.log(
   `training (npm run train:femto, committed weights): seed ${r.seed}, ${r.steps} steps of ${r.batch} × ${r.seqLen} tokens, ${r.trainSeconds} s wall clock ` +
-    '(progress bar on stderr; loss curve core/femto/weights/loss.png; reproducible bit for bit, tests/femto/femto.test.ts)',
+    '(progress bar on stderr; loss curve core/femto/weights/loss.png; reproducible bit for bit, core/femto/femto.test.ts)',
 );
 console.log('');
 

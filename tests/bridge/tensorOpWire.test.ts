@@ -6,7 +6,7 @@ import { tensorOperationArity } from '../../protocol/payloads/tensorOp.js';
 import {
   TENSOR_OP_BYTES, handleTensorOpPayload, tensorOpFromWire, tensorOpReplyFromWire, tensorOpReplyToWire, tensorOpToWire,
 } from '../../bridge/dispatch/tensorOpWire.js';
-import { expectClose, naiveConv2d, randomTensor } from '../evgpu/reference.js';
+import { expectClose, naiveConv2d, randomTensor } from '../../core/testing/evgpuReference.js';
 
 // Moved from tests/evgpu/tensorOp.test.ts with the codec the eVGPU no longer has (issue 12 step 1).
 const rng = new Random(3);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeComputePool } from '../../bridge/compute/index.js';
 import { InlineComputePool, ParallelMatmul, Random, Tensor, matmul } from '../../core/evgpu/index.js';
-import { asTransposedView, expectClose, randomTensor } from './reference.js';
+import { asTransposedView, expectClose, randomTensor } from '../../core/testing/evgpuReference.js';
 
 const rng = new Random(11);
 const pool = new NodeComputePool(2);

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Tape } from '../../core/evgpu/index.js';
+import { Tape } from '../evgpu/index.js';
 import {
   FemtoEngine, FemtoError, FemtoLlmFactory, FemtoParams, FemtoTrainer, FemtoWeights, KAPPA_TARGET, NgramModel,
   PERSONALITY_SCALE, baseWeights, baseWeightsReport, decodeBase64, encodeBase64, ensembleNextTokenProbabilities,
   ensembleRespond, femtoLoss,
-} from '../../core/femto/index.js';
-import { BpeTokenizer } from '../../core/femto/BpeTokenizer.js';
-import type { LlmNode } from '../../core/llm/LlmNode.js';
+} from './index.js';
+import { BpeTokenizer } from './BpeTokenizer.js';
+import type { LlmNode } from '../llm/LlmNode.js';
 
-const corpus = new Uint8Array(readFileSync(new URL('../../core/femto/corpus/jargon.txt', import.meta.url)));
+const corpus = new Uint8Array(readFileSync(new URL('./corpus/jargon.txt', import.meta.url)));
 const heldOut = corpus.subarray(Math.floor(corpus.length * 0.9));
 
 function errorCode(f: () => unknown): string {

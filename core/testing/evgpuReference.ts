@@ -1,5 +1,5 @@
 /** Plain, obviously-correct references the eVGPU kernels are checked against. */
-import { Random, Tensor } from '../../core/evgpu/index.js';
+import { Random, Tensor } from '../evgpu/index.js';
 
 export function randomTensor(rng: Random, shape: readonly number[]): Tensor {
   const t = Tensor.zeros(shape);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TENSOR_OP_LIMITS, EvgpuError, Random, Tensor, TensorOpCode, executeTensorOp, validateTensorOp } from '../../core/evgpu/index.js';
-import { expectClose, naiveConv2d, naiveMatmul, randomTensor } from './reference.js';
+import { DEFAULT_TENSOR_OP_LIMITS, EvgpuError, Random, Tensor, TensorOpCode, executeTensorOp, validateTensorOp } from './index.js';
+import { expectClose, naiveConv2d, naiveMatmul, randomTensor } from '../testing/evgpuReference.js';
 
 const rng = new Random(3);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Random, Tensor, VecMatArena, WasmGemm, matmul, matmulRows, matmulRowsJs, useSimdFor } from '../../core/evgpu/index.js';
-import { expectClose, naiveMatmul, randomTensor } from './reference.js';
+import { Random, Tensor, VecMatArena, WasmGemm, matmul, matmulRows, matmulRowsJs, useSimdFor } from './index.js';
+import { expectClose, naiveMatmul, randomTensor } from '../testing/evgpuReference.js';
 
 const rng = new Random(99);
 const gemm = WasmGemm.create();

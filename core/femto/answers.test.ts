@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FemtoLlmFactory, KAPPA_TARGET, baseWeights, ensembleRespond } from '../../core/femto/index.js';
-import { sampleAnswers } from '../../core/femto/answerSample.js';
-import { answerStats, answerWords, vocabularyOf } from '../../core/femto/wordStats.js';
+import { FemtoLlmFactory, KAPPA_TARGET, baseWeights, ensembleRespond } from './index.js';
+import { sampleAnswers } from './answerSample.js';
+import { answerStats, answerWords, vocabularyOf } from './wordStats.js';
 
 /**
  * Issue 13's measures on real answers of the committed weights: 64 answers of 128 tokens from
  * different coordinates at κ = 0.6, words checked against the training text's vocabulary.
  */
-const corpus = readFileSync(new URL('../../core/femto/corpus/jargon.txt', import.meta.url), 'latin1');
+const corpus = readFileSync(new URL('./corpus/jargon.txt', import.meta.url), 'latin1');
 const vocabulary = vocabularyOf(corpus.slice(0, Math.floor(corpus.length * 0.9)));
 const factory = new FemtoLlmFactory();
 

@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodePng } from '../../bridge/tools/train-femto.js';
-import { renderLossChart } from '../../core/femto/index.js';
+import { encodePng } from './train-femto.js';
+import { renderLossChart } from '../core/femto/index.js';
 
 function crc32(bytes: Uint8Array): number {
   let c = ~0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Adam, Random, Tape, Tensor, Var } from '../../core/evgpu/index.js';
-import { asTransposedView, randomTensor } from './reference.js';
+import { Adam, Random, Tape, Tensor, Var } from './index.js';
+import { asTransposedView, randomTensor } from '../testing/evgpuReference.js';
 
 const rng = new Random(7);
 

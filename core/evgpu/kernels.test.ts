@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   EvgpuError, Random, Tensor, activate, binary, conv2d, dequantize, matmul, matmulInt8, pool2d, quantizeRows, softmax,
-} from '../../core/evgpu/index.js';
-import { asTransposedView, expectClose, naiveBinary, naiveConv2d, naiveMatmul, naivePool, randomTensor } from './reference.js';
+} from './index.js';
+import { asTransposedView, expectClose, naiveBinary, naiveConv2d, naiveMatmul, naivePool, randomTensor } from '../testing/evgpuReference.js';
 
 const rng = new Random(42);
 const dim = (max: number) => 1 + rng.int(max);
