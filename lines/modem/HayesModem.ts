@@ -1,4 +1,4 @@
-import { defer } from './defer.js';
+import { queueMicrotask as defer } from '../microtask.js';
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
 import type { CallAttempt, CallCallbacks, CallDestination, CallFailure } from './CallDestination.js';
