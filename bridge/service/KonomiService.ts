@@ -176,7 +176,7 @@ export class KonomiService implements BridgeCore {
 
   /** A user's perturbation of a cube's κ (or of one vertex's); durable before it resolves. */
   async perturb(cube: number, kappa: number, vertex?: number | string): Promise<CubeKappaView> {
-    const c = await this.konomi.perturbKappa(cube, kappa, vertex as never);
+    const c = await this.konomi.perturbKappa(cube, kappa, vertex);
     this.emitKappa();
     return cubeKappaView(c.id, c.kappa, c.vertexKappa());
   }

@@ -1,4 +1,4 @@
-import { MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
+import { MAX_TEACH_TEXT } from '../../protocol/vocabulary/teach.js';
 import { Random } from '../evgpu/Random.js';
 import { Tensor } from '../evgpu/Tensor.js';
 import { Adam } from '../evgpu/autodiff/Adam.js';
@@ -8,8 +8,8 @@ import type { FemtoEngine, Personality } from './FemtoEngine.js';
 import { FemtoError } from './FemtoError.js';
 import { type FemtoLesson, LESSON_BIAS, LESSON_MATRIX } from './FemtoLesson.js';
 
-// The request limits are the protocol's (one owner: a REST or wire request is bounded by them).
-export { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS } from '../../protocol/payloads/llmTeach.js';
+// The request limits are the vocabulary's (protocol/vocabulary/teach.ts: one owner for wire, core and REST).
+export { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS } from '../../protocol/vocabulary/teach.js';
 /** Longest text one teaching takes, in bytes (characters: the model reads ASCII). */
 export const MAX_TEACH_BYTES = MAX_TEACH_TEXT;
 /** Default time limit of one teaching (milliseconds of wall clock, so at most as much CPU). */

@@ -18,7 +18,7 @@ import { PlaceholderLlmFactory } from '../llm/PlaceholderLlm.js';
 import { MemoryStore } from '../store/MemoryStore.js';
 import { MAX_LESSON_BYTES, type CellRow, type LlmKappaRow, type LlmLessonRow, type Store } from '../store/Store.js';
 import { hashSeed } from '../evgpu/Random.js';
-import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
+import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/vocabulary/teach.js';
 import { ProgramLibrary } from '../programs/ProgramLibrary.js';
 import { ArraySlot } from './ArraySlot.js';
 import { CommitQueue } from './CommitQueue.js';
@@ -732,7 +732,7 @@ export class Konomi {
    * A user's perturbation: sets a cube's κ (and, with `vertex`, that vertex's recorded κ instead),
    * in [0, 1]; the ticks then pull it back. Resolves once durable.
    */
-  async perturbKappa(cubeId: number, kappa: number, vertex?: VertexId | string): Promise<Cube> {
+  async perturbKappa(cubeId: number, kappa: number, vertex?: number | string): Promise<Cube> {
     this.checkRunning();
     const cube = this.cube(cubeId);
     if (typeof kappa !== 'number' || !Number.isFinite(kappa) || kappa < 0 || kappa > 1) {

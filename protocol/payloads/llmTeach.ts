@@ -4,12 +4,10 @@ import { readCoordinates, writeCoordinates, type Coordinates } from './coordinat
 import { PayloadReader } from './PayloadReader.js';
 import { PayloadWriter } from './PayloadWriter.js';
 
-/** Longest text one teaching takes, in UTF-8 bytes (4 KiB). */
-export const MAX_TEACH_TEXT = 4096;
-/** Most optimiser steps a request may ask for (the time budget may stop sooner). */
-export const MAX_TEACH_STEPS = 1000;
-/** Steps when a request names none (0 on the wire). */
-export const DEFAULT_TEACH_STEPS = 100;
+import { MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../vocabulary/teach.js';
+
+// The limits belong to the vocabulary (protocol/vocabulary/teach.ts); re-exported for the wire's users.
+export { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../vocabulary/teach.js';
 
 export interface LlmTeachRequest extends Coordinates {
   /** 1..MAX_TEACH_STEPS, or 0 for DEFAULT_TEACH_STEPS. */
