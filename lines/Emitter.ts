@@ -33,6 +33,15 @@ export class Emitter<T> {
   }
 }
 
+/**
+ * An error policy for emitters whose callers handle listener errors themselves (the dispatcher, the
+ * service, the modem, a TCP server): the first throwing listener's error reaches the emitter's
+ * caller, as from a plain loop over a Set.
+ */
+export function propagateListenerError(err: unknown): never {
+  throw err;
+}
+
 function reportListenerError(err: unknown): void {
   // Deferred rethrow: surfaces in window.onerror (shown on the page) without breaking the emitter loop.
   realClock.setTimeout(() => { throw err; }, 0);

@@ -1,4 +1,5 @@
 import type { Disposable } from '../../protocol/Disposable.js';
+import { Emitter, propagateListenerError } from '../../lines/Emitter.js';
 import type { Line } from '../../protocol/Line.js';
 import { Opcode, opcodeName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
@@ -141,7 +142,7 @@ export class Dispatcher {
   private readonly programs: ProgramLibrary | undefined;
   private readonly peers = new Map<number, Peer>();
   private readonly vertices = new VertexRegistry<Peer>();
-  private readonly listeners = new Set<(event: LineEvent) => void>();
+  private readonly listeners = new Emitter<LineEvent>(propagateListenerError);
   private nextId = 1;
   private readonly closedTotals = emptySessionStats();
   /** Duplicate caches by peer boot id, shared by a peer's lines and kept a while after they close. */
@@ -243,8 +244,7 @@ export class Dispatcher {
   }
 
   onLineEvent(listener: (event: LineEvent) => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.listeners.add(listener);
   }
 
   /**
@@ -567,7 +567,7 @@ export class Dispatcher {
   }
 
   private emit(event: LineEvent): void {
-    for (const listener of this.listeners) listener(event);
+    this.listeners.emit(event);
   }
 }
 

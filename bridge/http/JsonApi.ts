@@ -6,7 +6,7 @@ import type { Logger } from '../util/Logger.js';
 import { HttpError, badField } from './HttpError.js';
 import { vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { Fields } from './fields.js';
-import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
+import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/vocabulary/Teaching.js';
 import { toHttpError } from './mapHttpError.js';
 import { toVertex } from '../../core/cube/Vertex.js';
 

@@ -11,7 +11,7 @@ import { RateLimitedLog } from '../util/RateLimitedLog.js';
 import { vertexName } from '../../protocol/payloads/cubeMsg.js';
 import { toHex } from '../util/hex.js';
 import { HttpError, badField } from './HttpError.js';
-import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/payloads/llmTeach.js';
+import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/vocabulary/Teaching.js';
 import { Fields } from './fields.js';
 import { toHttpError } from './mapHttpError.js';
 import type { DialDirectory } from '../modem/DialDirectory.js';

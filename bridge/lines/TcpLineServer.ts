@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Disposable } from '../../protocol/Disposable.js';
+import { Emitter, propagateListenerError } from '../../lines/Emitter.js';
 import { TcpLine, type TcpLineOptions } from './TcpLine.js';
 
 export interface TcpLineServerOptions extends TcpLineOptions {
@@ -11,7 +12,7 @@ export interface TcpLineServerOptions extends TcpLineOptions {
 export class TcpLineServer {
   private readonly server: Server;
   private readonly lines = new Set<TcpLine>();
-  private readonly listeners = new Set<(line: TcpLine) => void>();
+  private readonly listeners = new Emitter<TcpLine>(propagateListenerError);
 
   constructor(private readonly options: TcpLineServerOptions = {}) {
     this.server = createServer((socket) => this.accept(socket));
@@ -38,8 +39,7 @@ export class TcpLineServer {
   }
 
   onConnection(listener: (line: TcpLine) => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.listeners.add(listener);
   }
 
   /** Stops listening and closes every open line. */
@@ -59,6 +59,6 @@ export class TcpLineServer {
     const line = new TcpLine(socket, this.options);
     this.lines.add(line);
     line.onClose(() => this.lines.delete(line));
-    for (const listener of this.listeners) listener(line);
+    this.listeners.emit(line);
   }
 }

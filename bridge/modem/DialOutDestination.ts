@@ -1,7 +1,7 @@
 import type { Line } from '../../protocol/Line.js';
 import type { CallAttempt, CallCallbacks, CallDestination } from '../../lines/modem/CallDestination.js';
 import { V90_SPEEDS, type CallSpeeds } from '../../lines/modem/LineProfileSpeeds.js';
-import { TelnetLine } from '../../protocol/telnet/TelnetLine.js';
+import { TelnetLine } from '../../lines/telnet/TelnetLine.js';
 import { connectTcpLine } from '../lines/TcpLine.js';
 import type { RateLimitedLog } from '../util/RateLimitedLog.js';
 import { countBytes } from './countBytes.js';

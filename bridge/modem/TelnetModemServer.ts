@@ -3,7 +3,7 @@ import type { Line } from '../../protocol/Line.js';
 import { HayesModem } from '../../lines/modem/HayesModem.js';
 import { realClock, type Clock } from '../../protocol/Clock.js';
 import type { Phonebook } from '../../lines/modem/Phonebook.js';
-import { TelnetLine } from '../../protocol/telnet/TelnetLine.js';
+import { TelnetLine } from '../../lines/telnet/TelnetLine.js';
 import { sameToken } from '../http/requestAuth.js';
 import type { TcpLine } from '../lines/TcpLine.js';
 import { TcpLineServer } from '../lines/TcpLineServer.js';

@@ -39,7 +39,6 @@ import { silentLogger, type Logger } from '../util/Logger.js';
 import { RateLimitedLog, type RateLimitOptions } from '../util/RateLimitedLog.js';
 import { DialDirectory } from '../modem/DialDirectory.js';
 import { DialPolicy } from '../modem/DialPolicy.js';
-import { createModemLog, type ModemLog } from '../modem/modemLog.js';
 import { openSerialModem, type SerialModem } from '../modem/SerialModem.js';
 import { TelnetModemServer } from '../modem/TelnetModemServer.js';
 import { seedExamplePrograms } from './examplePrograms.js';
@@ -117,7 +116,6 @@ export class BridgeServer {
   /** The operator's phonebook entries and dial-out (`ATDT host:port`) for every caller's modem. */
   readonly directory: DialDirectory;
   private telnet: TelnetModemServer | undefined;
-  private readonly modemLog: ModemLog;
   private serialModem: SerialModem | undefined;
   readonly token: string | undefined;
   private clusterLink: Disposable | undefined;
@@ -125,7 +123,10 @@ export class BridgeServer {
   /** WebSockets open (or being opened) per endpoint path. */
   private readonly openSockets = new Map<string, number>();
   private readonly maxSocketsPerEndpoint: number;
-  /** Refusals come in floods (a scanner, a client without the token): a bounded number of lines each. */
+  /**
+   * Refusals (a scanner, a client without the token) and modem callers (connect, dial a refused host
+   * in a loop) come in floods: one log, a bounded number of lines of each kind.
+   */
   private readonly errorLog: RateLimitedLog;
   /** Ticks the κ field; undefined with `kappaTickMs: 0`. */
   readonly kappaTicker: KappaTicker | undefined;
@@ -138,11 +139,12 @@ export class BridgeServer {
     /** This bridge's membership of a cluster, when `options.cluster` was given. */
     readonly cluster: ClusterNode | undefined,
   ) {
-    // Callers can dial or connect in a loop: their lines share one budget so a flood cannot flood the log.
-    this.modemLog = createModemLog(logger);
+    // One rate-limited log for everything that comes in floods: refused requests and sockets, and
+    // callers who dial or connect in a loop (5 lines of a kind per 10 s in full, then a count).
+    this.errorLog = new RateLimitedLog(logger, options.logRateLimit);
     this.directory = new DialDirectory(
       this.phonebook,
-      { policy: new DialPolicy(options.dialAllow), log: this.modemLog },
+      { policy: new DialPolicy(options.dialAllow), log: this.errorLog },
       [
         { name: 'xp10', keys: [XP10_NUMBER, ...XP10_NAMES] },
         { name: 'packet', keys: [PACKET_PORT_NUMBER, 'packet'] },
@@ -155,7 +157,6 @@ export class BridgeServer {
     const tickMs = options.kappaTickMs ?? DEFAULT_KAPPA_TICK_MS;
     this.kappaTicker = tickMs > 0 ? new KappaTicker(service, options.clock ?? realClock, tickMs, logger) : undefined;
     this.jsonApi = new JsonApi(service, dispatcher, logger);
-    this.errorLog = new RateLimitedLog(logger, options.logRateLimit);
     const pgStore = options.store instanceof PgStore ? options.store : undefined;
     const app = createHttpApp({
       phonebook: this.directory,
@@ -287,7 +288,6 @@ export class BridgeServer {
     for (const modem of this.modems) modem.dispose();
     await this.telnet?.close();
     await this.serialModem?.close();
-    this.modemLog.close();
     this.jsonApi.closeAll();
     for (const ws of this.lineSockets.clients) ws.terminate();
     for (const ws of this.sockets.clients) ws.terminate();
@@ -328,7 +328,7 @@ export class BridgeServer {
     const packet = await this.packets.listen(this.options.packetPort ?? 5600, host);
     this.logger.info(`http on ${this.httpUrl}, packet port tcp://${packet.address}:${packet.port}`);
     if (this.options.telnetPort !== undefined) {
-      this.telnet = new TelnetModemServer({ phonebook: this.phonebook, log: this.modemLog, ...(this.token ? { token: this.token } : {}) });
+      this.telnet = new TelnetModemServer({ phonebook: this.phonebook, log: this.errorLog, ...(this.token ? { token: this.token } : {}) });
       const telnet = await this.telnet.listen(this.options.telnetPort, host);
       this.logger.info(`telnet dial-in on ${telnet.address}:${telnet.port}`);
     }

@@ -1,4 +1,5 @@
 import type { Disposable } from '../../protocol/Disposable.js';
+import { Emitter, propagateListenerError } from '../../lines/Emitter.js';
 import { Vertex } from '../../protocol/payloads/cubeMsg.js';
 import { formatChoiceReply, parseChoiceText } from '../../protocol/payloads/cubeChoices.js';
 import type { ChoiceResult } from '../../core/cube/Cube.js';
@@ -54,7 +55,7 @@ export interface BlockView {
  * through it, so every write is announced once to live subscribers (block, ledger, κ events).
  */
 export class KonomiService implements BridgeCore {
-  private readonly listeners = new Set<(event: CoreEvent) => void>();
+  private readonly listeners = new Emitter<CoreEvent>(propagateListenerError);
   private readonly tensorOpLimits: TensorOpLimits;
   private readonly poolMinMultiplyAdds: number;
   private readonly poolSize: number | undefined;
@@ -88,8 +89,7 @@ export class KonomiService implements BridgeCore {
   }
 
   onEvent(listener: (event: CoreEvent) => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.listeners.add(listener);
   }
 
   // ---- BridgeCore (wire operations) ----
@@ -186,7 +186,7 @@ export class KonomiService implements BridgeCore {
 
   /** A user's perturbation of a cube's κ (or of one vertex's); durable before it resolves. */
   async perturb(cube: number, kappa: number, vertex?: number | string): Promise<CubeKappaView> {
-    const c = await this.konomi.perturbKappa(cube, kappa, vertex === undefined ? undefined : toVertex(vertex));
+    const c = await this.konomi.perturbKappa(cube, kappa, vertex);
     this.emitKappa();
     return cubeKappaView(c.id, c.kappa, c.vertexKappa());
   }
@@ -348,7 +348,7 @@ export class KonomiService implements BridgeCore {
   }
 
   private emit(event: CoreEvent): void {
-    for (const listener of this.listeners) listener(event);
+    this.listeners.emit(event);
   }
 }
 

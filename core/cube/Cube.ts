@@ -313,8 +313,8 @@ export class Cube {
     this.cubeKappa = clampKappa(this.cubeKappa + CUBE_SHARE_OF_VERTEX_KICK * delta);
   }
 
-  /** Sets one vertex's recorded κ (a user's perturbation); κ must lie in [0, 1]. */
-  setVertexKappa(vertex: VertexId | string, kappa: number): void {
+  /** Sets one vertex's recorded κ (a user's perturbation; a vertex number or name, unknown ones NOT_FOUND); κ must lie in [0, 1]. */
+  setVertexKappa(vertex: number | string, kappa: number): void {
     this.setRecorded(toVertex(vertex), checkKappa(kappa));
   }
 

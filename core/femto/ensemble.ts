@@ -64,17 +64,21 @@ export function ensembleRespond(central: LlmNode, vertices: readonly LlmNode[], 
   context.set(seed);
   let len = seed.length;
   const placeholders = vertices.length > 0 && vertices.every((v) => v instanceof PlaceholderLlm) ? ensembleWeights(vertices) : null;
+  /** Appends a drawn piece to the context, doubling it when full. */
+  const append = (piece: Uint8Array): void => {
+    if (len + piece.length > context.length) {
+      const grown = new Uint8Array(2 * (len + piece.length));
+      grown.set(context.subarray(0, len));
+      context = grown;
+    }
+    context.set(piece, len);
+    len += piece.length;
+  };
   for (let t = 0; t < maxTokens; t++) {
     if (placeholders) {
       // Placeholder corners (no word guard, no healing: byte tokens): the same draw without arrays.
       const piece = BYTES.bytesOf(drawPlaceholderMixture(placeholders, context.subarray(0, len), rng));
-      if (len + piece.length > context.length) {
-        const grown = new Uint8Array(2 * (len + piece.length));
-        grown.set(context.subarray(0, len));
-        context = grown;
-      }
-      context.set(piece, len);
-      len += piece.length;
+      append(piece);
       continue;
     }
     const p = ensembleNextTokenProbabilities(vertices, context.subarray(0, len));
@@ -89,13 +93,7 @@ export function ensembleRespond(central: LlmNode, vertices: readonly LlmNode[], 
       const next = guard.advance(state, piece);
       state = next === REJECT ? 0 : next;
     }
-    if (len + piece.length > context.length) {
-      const grown = new Uint8Array(2 * (len + piece.length));
-      grown.set(context.subarray(0, len));
-      context = grown;
-    }
-    context.set(piece, len);
-    len += piece.length;
+    append(piece);
   }
   central.kappa = driftKappa(central.kappa);
   return decodeText(context.subarray(seed.length + (heal && maxTokens > 0 ? 1 : 0), len));

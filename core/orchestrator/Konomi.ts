@@ -733,7 +733,7 @@ export class Konomi {
    * A user's perturbation: sets a cube's κ (and, with `vertex`, that vertex's recorded κ instead),
    * in [0, 1]; the ticks then pull it back. Resolves once durable.
    */
-  async perturbKappa(cubeId: number, kappa: number, vertex?: VertexId | string): Promise<Cube> {
+  async perturbKappa(cubeId: number, kappa: number, vertex?: number | string): Promise<Cube> {
     this.checkRunning();
     const cube = this.cube(cubeId);
     if (typeof kappa !== 'number' || !Number.isFinite(kappa) || kappa < 0 || kappa > 1) {

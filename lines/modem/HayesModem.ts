@@ -1,5 +1,6 @@
-import { defer } from './defer.js';
+import { queueMicrotask as defer } from '../microtask.js';
 import type { Disposable } from '../../protocol/Disposable.js';
+import { Emitter, propagateListenerError } from '../Emitter.js';
 import type { Line } from '../../protocol/Line.js';
 import type { CallAttempt, CallCallbacks, CallDestination, CallFailure } from './CallDestination.js';
 import { createCallPair } from './CallPair.js';
@@ -90,7 +91,7 @@ export class HayesModem implements CallDestination {
   private readonly escape: EscapeDetector;
   private readonly dialTimer: ModemTimer;
   private readonly ringTimer: ModemTimer;
-  private readonly listeners = new Set<(event: ModemEvent) => void>();
+  private readonly listeners = new Emitter<ModemEvent>(propagateListenerError);
   private readonly dteSubscriptions: Disposable[];
   private carrier = false;
 
@@ -130,8 +131,7 @@ export class HayesModem implements CallDestination {
   }
 
   onEvent(listener: (event: ModemEvent) => void): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    return this.listeners.add(listener);
   }
 
   /** CallDestination: another modem (or the bridge) dials this one. */
@@ -544,7 +544,7 @@ export class HayesModem implements CallDestination {
 
   private emit(type: ModemEvent['type'], detail?: string): void {
     const event: ModemEvent = detail === undefined ? { type, state: this.stateValue } : { type, state: this.stateValue, detail };
-    for (const listener of this.listeners) listener(event);
+    this.listeners.emit(event);
   }
 
   private applyFactoryDefaults(): void {

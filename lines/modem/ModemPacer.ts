@@ -22,6 +22,12 @@ export interface ModemPacerOptions {
 /**
  * Hands bytes to a sink no faster than the line rate, never dropping any: a token bucket
  * driven by the injected clock. With an infinite rate, bytes pass straight through.
+ *
+ * Not protocol's PacedLine, on purpose: PacedLine wraps a whole Line (writes only, plus a fixed
+ * latency) and must stay in protocol/ because Session reads its rate for the retransmission
+ * timeout; this pacer is the modem's DCE-to-DTE buffer, with flow control the modem drives
+ * (pause/resume for RTS, an overflow bound, drain waiters for hang-up) and credit carried across
+ * late ticks. They share only the idea of a rate.
  */
 export class ModemPacer {
   private readonly queue: Uint8Array[] = [];

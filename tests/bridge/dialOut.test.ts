@@ -25,7 +25,7 @@ const external = externalAddress();
 
 /**
  * A small telnet BBS: offers to echo, greets, and echoes every data byte back (IAC sequences
- * taken out). Written independently of protocol/telnet, from RFC 854.
+ * taken out). Written independently of lines/telnet, from RFC 854.
  */
 class TestBbs {
   readonly server: Server;

@@ -9,6 +9,9 @@ export type TerminalIo = Pick<TerminalPane, 'write' | 'writeText' | 'onInput'>;
 /**
  * The terminal as the modem's DTE: what the person types comes out of `onData`, what the modem
  * writes appears on screen. `onTraffic` reports each direction for the SD/RD lights.
+ *
+ * Not a LineBase: it keeps no data listeners of its own (onData subscribes to the pane's input), and
+ * keystrokes typed before the modem listens mean nothing to keep.
  */
 export class TerminalLine implements Line {
   readonly name = 'xterm';

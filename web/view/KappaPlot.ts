@@ -1,6 +1,7 @@
 import { formatClock as clock } from '../dom.js';
 import type { CubeKappa } from '../net/coreTypes.js';
 import { laneLayout, laneScale, vertexSpread, type KappaSample } from './kappaLanes.js';
+import { clearCanvas } from './clearCanvas.js';
 
 const MAX_SAMPLES = 600;
 const MAX_SERIES = 16;
@@ -94,16 +95,7 @@ export class KappaPlot {
 
   paint(now = Date.now()): void {
     const { canvas, context } = this;
-    const width = canvas.clientWidth || canvas.width;
-    const height = canvas.clientHeight || canvas.height;
-    const ratio = window.devicePixelRatio || 1;
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-    }
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    context.fillStyle = BACKGROUND;
-    context.fillRect(0, 0, width, height);
+    const { width, height } = clearCanvas(canvas, context, BACKGROUND);
     context.font = '11px monospace';
     context.textBaseline = 'alphabetic';
     const ids = [...this.series.keys()].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));

@@ -2,6 +2,7 @@ import type { BlockPoint } from '../net/coreTypes.js';
 import { placeAxisLabels } from './axisLabels.js';
 import { cloudCaption } from './cloudCaption.js';
 import { boundsOf, project, rotate, type Bounds, type Orbit } from './projection.js';
+import { clearCanvas } from './clearCanvas.js';
 
 /** How long a freshly set block glows. */
 const HIGHLIGHT_MS = 4_000;
@@ -126,16 +127,7 @@ export class PointCloudView {
 
   private paint(now: number): void {
     const { canvas, context } = this;
-    const width = canvas.clientWidth || canvas.width;
-    const height = canvas.clientHeight || canvas.height;
-    const ratio = window.devicePixelRatio || 1;
-    if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-    }
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    context.fillStyle = '#05080c';
-    context.fillRect(0, 0, width, height);
+    const { width, height } = clearCanvas(canvas, context, '#05080c');
     // The view's orientation, readable from outside (tests, devtools).
     this.canvas.dataset['yaw'] = this.orbit.yaw.toFixed(3);
     this.canvas.dataset['pitch'] = this.orbit.pitch.toFixed(3);

@@ -1,6 +1,7 @@
-import type { Disposable } from '../Disposable.js';
-import type { Line } from '../Line.js';
-import { encodeUtf8 } from '../utf8.js';
+import type { Disposable } from '../../protocol/Disposable.js';
+import type { Line } from '../../protocol/Line.js';
+import { encodeUtf8 } from '../../protocol/utf8.js';
+import { LineBase } from '../LineBase.js';
 import { encodeTelnetData } from './encodeTelnetData.js';
 import { Telnet, TelnetOption, telnetOptionName, type NegotiationVerb } from './TelnetCodes.js';
 import { TelnetOptionTable, type OptionPolicy } from './TelnetOptionTable.js';
@@ -49,11 +50,9 @@ export interface TelnetLineOptions {
  * sees only the server's opening offers (6 bytes) and, in data, each 255 doubled; its CRs are
  * not stuffed with NUL.
  */
-export class TelnetLine implements Line {
-  readonly name: string;
+export class TelnetLine extends LineBase {
   private readonly options: TelnetOptionTable;
   private readonly parser: TelnetParser;
-  private readonly dataListeners = new Set<(chunk: Uint8Array) => void>();
   private readonly subscriptions: Disposable[];
   private afterCr = false;
   private spoken = false;
@@ -64,7 +63,7 @@ export class TelnetLine implements Line {
     private readonly transport: Line,
     options: TelnetLineOptions,
   ) {
-    this.name = options.name ?? transport.name;
+    super(options.name ?? transport.name);
     this.foldCrLf = options.role === 'server';
     this.options = new TelnetOptionTable(POLICIES[options.role], (verb, option) => this.sendNegotiation(verb, option));
     this.parser = new TelnetParser({
@@ -79,13 +78,17 @@ export class TelnetLine implements Line {
       },
     });
     this.subscriptions = [transport.onData((chunk) => this.parser.push(chunk))];
+    transport.onClose((reason) => {
+      for (const sub of this.subscriptions) sub.dispose();
+      this.finish(reason);
+    });
     if (options.role === 'server') {
       this.options.offer(TelnetOption.ECHO);
       this.options.offer(TelnetOption.SGA);
     }
   }
 
-  get isOpen(): boolean {
+  override get isOpen(): boolean {
     return this.transport.isOpen;
   }
 
@@ -123,18 +126,6 @@ export class TelnetLine implements Line {
    */
   private rawOut(): boolean {
     return this.binaryOut || !this.spoken;
-  }
-
-  onData(listener: (chunk: Uint8Array) => void): Disposable {
-    this.dataListeners.add(listener);
-    return { dispose: () => this.dataListeners.delete(listener) };
-  }
-
-  onClose(listener: (reason?: Error) => void): Disposable {
-    return this.transport.onClose((reason) => {
-      for (const sub of this.subscriptions) sub.dispose();
-      listener(reason);
-    });
   }
 
   close(): void {
@@ -193,6 +184,6 @@ export class TelnetLine implements Line {
 
   private emit(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    for (const listener of this.dataListeners) listener(bytes);
+    this.emitData(bytes);
   }
 }

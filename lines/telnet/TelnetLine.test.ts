@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLinePair } from '../MemoryLine.js';
-import type { Line } from '../Line.js';
+import { createLinePair } from '../../protocol/MemoryLine.js';
+import type { Line } from '../../protocol/Line.js';
 import { Telnet, TelnetOption } from './TelnetCodes.js';
 import { TelnetLine } from './TelnetLine.js';
 
