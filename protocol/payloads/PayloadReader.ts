@@ -1,3 +1,4 @@
+import { LITTLE_ENDIAN } from './PayloadWriter.js';
 import { ProtocolError } from '../ProtocolError.js';
 import { decodeUtf8Strict } from '../utf8.js';
 
@@ -65,7 +66,20 @@ export class PayloadReader {
   f32Array(count: number): Float32Array {
     if (count * 4 > this.remaining) this.fail(`${count} elements need ${count * 4} bytes, ${this.remaining} left`);
     const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) out[i] = this.f32();
+    const dst = new Uint8Array(out.buffer);
+    const at = this.take(count * 4);
+    const src = this.bytes;
+    if (!LITTLE_ENDIAN) {
+      dst.set(src.subarray(at, at + count * 4));
+      return out;
+    }
+    // One pass over bytes, no call per element (issue 16: a 1 MB tensor on the main thread).
+    for (let i = 0, j = at; i < dst.length; i += 4, j += 4) {
+      dst[i] = src[j + 3]!;
+      dst[i + 1] = src[j + 2]!;
+      dst[i + 2] = src[j + 1]!;
+      dst[i + 3] = src[j]!;
+    }
     return out;
   }
 

@@ -1,5 +1,8 @@
 import { ProtocolError } from '../ProtocolError.js';
 
+/** Whether this host stores numbers little-endian (then f32 elements are byte-swapped on the wire). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Big-endian writer into an exactly sized buffer (callers compute the size first). */
 export class PayloadWriter {
   readonly bytes: Uint8Array;
@@ -36,6 +39,24 @@ export class PayloadWriter {
 
   f32(value: number): this {
     this.view.setFloat32(this.take(4), value);
+    return this;
+  }
+
+  /** Float32 elements, big-endian, in one pass over bytes (no call per element; issue 16). */
+  f32Array(data: Float32Array): this {
+    const at = this.take(data.length * 4);
+    const out = this.bytes;
+    const src = new Uint8Array(data.buffer, data.byteOffset, data.length * 4);
+    if (!LITTLE_ENDIAN) {
+      out.set(src, at);
+      return this;
+    }
+    for (let i = 0, j = at; i < src.length; i += 4, j += 4) {
+      out[j] = src[i + 3]!;
+      out[j + 1] = src[i + 2]!;
+      out[j + 2] = src[i + 1]!;
+      out[j + 3] = src[i]!;
+    }
     return this;
   }
 

@@ -75,6 +75,19 @@ describe('payload codecs', () => {
     expect(() => decodeCubeMsgRequest(new Uint8Array([0, 1, 9]))).toThrow(badPayload);
   });
 
+  it('TENSOR_OP elements are big-endian f32 on the wire (the bulk byte-swap of issue 16), NaN payloads kept', () => {
+    const data = Float32Array.from([1.5, -0.1, 3.4e38, 1e-45, -0, Infinity]);
+    const nan = new Uint32Array([0x7fc0_1234]);
+    const all = Float32Array.from([...data, 0]);
+    new Uint32Array(all.buffer)[6] = nan[0]!;
+    const wire = encodeTensorOpRequest({ op: TensorOperation.RELU, dtype: 0, params: [], inputs: [{ shape: [7], data: all }] });
+    const expected = new DataView(new ArrayBuffer(28));
+    for (let i = 0; i < 7; i++) expected.setUint32(i * 4, new Uint32Array(all.buffer)[i]!);
+    expect([...wire.subarray(wire.length - 28)]).toEqual([...new Uint8Array(expected.buffer)]);
+    const back = decodeTensorOpRequest(wire).inputs[0]!.data;
+    expect([...new Uint32Array(back.buffer)]).toEqual([...new Uint32Array(all.buffer)]);
+  });
+
   it('round-trips TENSOR_OP and bounds shapes against the bytes present', () => {
     const req = {
       op: TensorOperation.ADD,

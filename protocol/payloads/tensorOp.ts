@@ -143,7 +143,7 @@ function tensorSize(t: Tensor): number {
 function writeTensor(w: PayloadWriter, t: Tensor): void {
   w.u8(t.shape.length, 'rank');
   for (const d of t.shape) w.u16(d, 'dimension');
-  for (const x of t.data) w.f32(x);
+  w.f32Array(t.data);
 }
 
 /** The last tensor of a payload must end it exactly. */
