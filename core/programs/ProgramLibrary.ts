@@ -1,6 +1,6 @@
 import { ProtocolError } from '../../protocol/ProtocolError.js';
 import { MAX_PROGRAMS, MAX_PROGRAM_READ, MAX_PROGRAM_SIZE, normalizeProgramName, programNameProblem } from '../../protocol/vocabulary/Programs.js';
-import { decodeUtf8Strict, encodeUtf8 } from '../../protocol/utf8.js';
+import { decodeUtf8Strict, encodeUtf8, truncateUtf8 } from '../../protocol/utf8.js';
 import { CoreError } from '../errors/CoreError.js';
 import type { ProgramInfo, ProgramRow, ProgramStore } from '../store/Store.js';
 
@@ -84,9 +84,7 @@ export class ProgramLibrary {
     const bytes = encodeUtf8((await this.get(name)).text);
     if (offset > bytes.length) throw new CoreError('OUT_OF_RANGE', `offset ${offset} is past the end of ${ProgramLibrary.normalize(name)} (${bytes.length} bytes)`);
     if (offset < bytes.length && isContinuation(bytes[offset]!)) throw new ProtocolError('BAD_PAYLOAD', `offset ${offset} is inside a UTF-8 character`);
-    let end = Math.min(bytes.length, offset + MAX_PROGRAM_READ);
-    while (end < bytes.length && end > offset && isContinuation(bytes[end]!)) end--;
-    return { size: bytes.length, text: decodeUtf8Strict(bytes.subarray(offset, end)) };
+    return { size: bytes.length, text: decodeUtf8Strict(truncateUtf8(bytes.subarray(offset), MAX_PROGRAM_READ)) };
   }
 
   private serialised<T>(run: () => Promise<T>): Promise<T> {

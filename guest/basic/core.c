@@ -29,16 +29,6 @@ static const struct tensor_operation_name tensor_operations[] = {
 
 const char *bas_core_error_name(uint32_t code) { return proto_error_name((int)code); }
 
-static bool equal_ignoring_case(const char *text, uint32_t length, const char *upper) {
-    uint32_t i = 0;
-    for (; i < length && upper[i]; i++) {
-        char c = text[i];
-        if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
-        if (c != upper[i]) return false;
-    }
-    return i == length && upper[i] == '\0';
-}
-
 static int32_t core_request(struct basic *b, uint8_t opcode, const uint8_t *payload, uint32_t length, uint8_t *reply) {
     return bas_core_call(b, opcode, payload, length, reply, BASIC_CORE_PAYLOAD_MAX);
 }
@@ -239,7 +229,7 @@ static struct bas_string *tensor_text(struct basic *b, const struct proto_tensor
 static struct bas_string *tensor(struct basic *b, const struct bas_value *args, uint32_t argc, uint8_t *buffer) {
     const struct tensor_operation_name *op = 0;
     for (unsigned i = 0; i < sizeof(tensor_operations) / sizeof(tensor_operations[0]); i++)
-        if (equal_ignoring_case(bas_string_chars(args[0].string), bas_string_length(args[0].string),
+        if (proto_word_equal(bas_string_chars(args[0].string), bas_string_length(args[0].string),
                                 tensor_operations[i].name))
             op = &tensor_operations[i];
     if (!op || argc != 1u + 2u * op->inputs) {

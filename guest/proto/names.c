@@ -46,13 +46,13 @@ const char *proto_vertex_name(unsigned vertex) {
     return vertex == PROTO_VERTEX_WHOLE_CUBE ? "ALL" : "?";
 }
 
-static bool same_name(const char *text, size_t length, const char *name) {
+static char upper(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c; }
+
+bool proto_word_equal(const char *text, size_t length, const char *word) {
     size_t i = 0;
-    for (; i < length && name[i]; i++) {
-        char c = text[i] >= 'a' && text[i] <= 'z' ? (char)(text[i] - 'a' + 'A') : text[i];
-        if (c != name[i]) return false;
-    }
-    return i == length && name[i] == '\0';
+    for (; i < length && word[i]; i++)
+        if (upper(text[i]) != upper(word[i])) return false;
+    return i == length && word[i] == '\0';
 }
 
 int proto_vertex_parse(const char *text, size_t length) {
@@ -63,7 +63,7 @@ int proto_vertex_parse(const char *text, size_t length) {
         if (i == length) return value <= PROTO_VERTEX_CENTRAL || value == PROTO_VERTEX_WHOLE_CUBE ? (int)value : -1;
     }
     for (unsigned v = 0; v <= PROTO_VERTEX_CENTRAL; v++)
-        if (same_name(text, length, vertex_names[v])) return (int)v;
-    if (same_name(text, length, "ALL") || same_name(text, length, "CUBE")) return PROTO_VERTEX_WHOLE_CUBE;
+        if (proto_word_equal(text, length, vertex_names[v])) return (int)v;
+    if (proto_word_equal(text, length, "ALL") || proto_word_equal(text, length, "CUBE")) return PROTO_VERTEX_WHOLE_CUBE;
     return -1;
 }

@@ -195,6 +195,8 @@ struct proto_program_piece {
  * CUBE, or a number 0..8 or 255; -1 when it is none (proto/names.c). */
 const char *proto_vertex_name(unsigned vertex);
 int proto_vertex_parse(const char *text, size_t length);
+/* True when text[0..length) is `word`, ignoring ASCII case (names, keywords, vertex names). */
+bool proto_word_equal(const char *text, size_t length, const char *word);
 
 size_t proto_hello_encode(const struct proto_hello *hello, uint8_t *out, size_t capacity);
 int proto_hello_decode(const uint8_t *payload, size_t length, struct proto_hello *out);

@@ -24,18 +24,6 @@ static void usage(struct shell *shell) {
                        "       agent autorun [NAME on|off]\n");
 }
 
-static bool name_at(const char *text, uint32_t start, uint32_t end, const char *name) {
-    uint32_t n = (uint32_t)strlen(name);
-    if (end - start != n) return false;
-    for (uint32_t i = 0; i < n; i++) {
-        char a = text[start + i], b = name[i];
-        if (a >= 'a' && a <= 'z') a = (char)(a - 32);
-        if (b >= 'a' && b <= 'z') b = (char)(b - 32);
-        if (a != b) return false;
-    }
-    return true;
-}
-
 /* `agent autorun` lists the AUTORUN program's names; `agent autorun NAME on|off` edits it. */
 static void autorun(struct shell *shell, int argc, char **argv) {
     static const char list_name[] = BASIC_AGENT_AUTORUN;
@@ -73,7 +61,7 @@ static void autorun(struct shell *shell, int argc, char **argv) {
         uint32_t start = at, stop = end;
         while (start < stop && text[start] == ' ') start++;
         while (stop > start && (text[stop - 1] == ' ' || text[stop - 1] == '\r')) stop--;
-        if (stop > start && !name_at(text, start, stop, name)) {
+        if (stop > start && !proto_word_equal(text + start, stop - start, name)) {
             memcpy(out + n, text + start, stop - start);
             if (argc == 2) {
                 out[n + (stop - start)] = '\0'; /* format has no %.*s: print the copy */

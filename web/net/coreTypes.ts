@@ -5,6 +5,7 @@
  * a bridge/page mismatch is visible on the page), malformed entries inside a list are skipped, and
  * every list is bounded.
  */
+import { CUBE_VERTEX_NAMES } from '../../protocol/vocabulary/CubeVertex.js';
 
 export interface BlockPoint {
   readonly x: number;
@@ -190,8 +191,6 @@ export interface AgentRow {
   lastLine: string;
 }
 
-const VERTEX_NAMES = ['NEU', 'NED', 'NWU', 'NWD', 'SEU', 'SED', 'SWU', 'SWD', 'CENTRAL'];
-
 /** GET /agents → `{ machines: [{ name, agents: [...] }] }`, flattened to one row per agent. */
 export function parseAgents(value: unknown): AgentRow[] {
   const rows: AgentRow[] = [];
@@ -203,7 +202,7 @@ export function parseAgents(value: unknown): AgentRow[] {
       const statements = num(a['statements']);
       if (id === undefined || statements === undefined) continue;
       const h = a['hosts'];
-      const hosts = isObject(h) && num(h['cube']) !== undefined && num(h['vertex']) !== undefined ? `${num(h['cube'])}/${VERTEX_NAMES[num(h['vertex'])!] ?? '?'}` : '';
+      const hosts = isObject(h) && num(h['cube']) !== undefined && num(h['vertex']) !== undefined ? `${num(h['cube'])}/${CUBE_VERTEX_NAMES[num(h['vertex'])!] ?? '?'}` : '';
       rows.push({
         machine: machine['name'].slice(0, MAX_NAME),
         id,
