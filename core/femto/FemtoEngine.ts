@@ -95,6 +95,14 @@ export class FemtoEngine {
    */
   private readonly entry: Float32Array;
   private readonly entryReady: Uint8Array;
+  /**
+   * The (token, previous token) whose key/value rows each window slot holds (-2: none). Rows are
+   * a function of (token, previous, position) alone, so a slot that already holds the pair is
+   * not rewritten: re-reading a context that only grew (ensemble and scoring loops re-read it
+   * each token) computes just the new tail.
+   */
+  private readonly slotToken: Int32Array;
+  private readonly slotPrev: Int32Array;
   /** Buckets of the hashed pair embedding (0: none) and its table. */
   private readonly ngram: number;
   private readonly wng: Float32Array;
@@ -154,6 +162,8 @@ export class FemtoEngine {
     this.wng = this.ngram > 0 ? weights.get('wng') : new Float32Array(0);
     this.entry = new Float32Array((this.ngram > 0 ? 1 : c.vocab * c.context) * 4 * c.hidden);
     this.entryReady = new Uint8Array(this.ngram > 0 ? 0 : c.vocab * c.context);
+    this.slotToken = new Int32Array(c.context).fill(-2);
+    this.slotPrev = new Int32Array(c.context);
     this.logits = new Float32Array(c.vocab);
     const e = this.emitIds.length;
     this.columnOf = new Int32Array(c.vocab).fill(-1);
@@ -178,6 +188,8 @@ export class FemtoEngine {
    */
   weightsChanged(): void {
     this.entryReady.fill(0);
+    this.slotToken.fill(-2);
+    this.changes++;
     this.syncArena();
   }
 
@@ -200,6 +212,13 @@ export class FemtoEngine {
     }
     a.view(at.w1, d * mlpWidth).set(w.w1);
     a.view(at.w2, mlpWidth * d).set(w.w2);
+  }
+
+  private changes = 0;
+
+  /** Moves on each weightsChanged(): results remembered under an older version are stale. */
+  get weightsVersion(): number {
+    return this.changes;
   }
 
   get usesSimd(): boolean {
@@ -385,6 +404,9 @@ export class FemtoEngine {
 
   /** Stores the key and value rows of `token` (after `prev`) at `pos` without running the block. */
   private load(token: number, prev: number, pos: number): void {
+    if (this.slotToken[pos] === token && this.slotPrev[pos] === prev) return;
+    this.slotToken[pos] = token;
+    this.slotPrev[pos] = prev;
     const d = this.d;
     const eo = this.entryAt(token, prev, pos);
     const { entry, keysT, ctx } = this;
@@ -397,6 +419,8 @@ export class FemtoEngine {
     const { d, x, h, q, att, y, w } = this;
     const eo = this.entryAt(token, prev, pos);
     const { entry, keysT, values, ctx, arena, at } = this;
+    this.slotToken[pos] = token;
+    this.slotPrev[pos] = prev;
     for (let i = 0; i < d; i++) {
       x[i] = entry[eo + i] as number;
       q[i] = entry[eo + d + i] as number;

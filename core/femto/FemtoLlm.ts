@@ -36,8 +36,28 @@ export function driftKappa(kappa: number): number {
 export class FemtoShared {
   readonly engine: FemtoEngine;
 
+  /**
+   * The last replica answer. It depends on the request and the base alone, and a cube's nine
+   * vertices ask for it in turn with the same request: the eight after the first read it here.
+   */
+  private lastReplica = { prompt: '', maxTokens: -1, version: -1, answer: '' };
+
   constructor(readonly weights: FemtoWeights) {
     this.engine = new FemtoEngine(weights);
+  }
+
+  /** See FemtoLlm.replicaAnswer. */
+  replicaAnswer(prompt: string, maxTokens: number): string {
+    const last = this.lastReplica;
+    const version = this.engine.weightsVersion;
+    if (last.prompt === prompt && last.maxTokens === maxTokens && last.version === version) return last.answer;
+    // Sampled, not greedy (greedy text from so small a model loops on "the and the"), yet the
+    // same bytes in every honest replica: shared base, no personality, the temperature every
+    // κ settles to, and a generator seeded by the request alone.
+    const rng = new Random(hashSeed('replica', prompt, maxTokens));
+    const answer = decodeText(this.engine.generate(encodeText(prompt), maxTokens, REPLICA_TEMPERATURE, rng, null));
+    this.lastReplica = { prompt, maxTokens, version, answer };
+    return answer;
   }
 }
 
@@ -147,11 +167,7 @@ export class FemtoLlm implements LlmNode {
    */
   replicaAnswer(prompt: string, maxTokens: number): string {
     checkMaxTokens(maxTokens);
-    // Sampled, not greedy (greedy text from so small a model loops on "the and the"), yet the
-    // same bytes in every honest replica: shared base, no personality, the temperature every
-    // κ settles to, and a generator seeded by the request alone.
-    const rng = new Random(hashSeed('replica', prompt, maxTokens));
-    return decodeText(this.shared.engine.generate(encodeText(prompt), maxTokens, REPLICA_TEMPERATURE, rng, null));
+    return this.shared.replicaAnswer(prompt, maxTokens);
   }
 
   /**
