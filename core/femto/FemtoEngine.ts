@@ -85,6 +85,9 @@ export class FemtoEngine {
   private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp', number>;
   private readonly emit4: number;
   private readonly probsE: Float32Array;
+  /** A mixture over the emittable columns (mixColumns) and which of them a draw may pick (drawMixture). */
+  private readonly mixAcc: Float32Array;
+  private readonly drawable: Uint8Array;
   /** Running sums of a draw's weights (sample) and the columns the word guard turned down. */
   private readonly cum: Float64Array;
   private readonly rejected = new Int32Array(24);
@@ -170,6 +173,8 @@ export class FemtoEngine {
     this.emitIds.forEach((id, j) => (this.columnOf[id] = j));
     this.logitsE = a.view(this.at.logitsE, this.emit4 * 4);
     this.probsE = new Float32Array(e);
+    this.mixAcc = new Float32Array(e);
+    this.drawable = new Uint8Array(e);
     this.cum = new Float64Array(e);
     this.headbE = new Float32Array(this.emit4 * 4);
     this.biasE = new Float32Array(e);
@@ -307,18 +312,74 @@ export class FemtoEngine {
    * in the same order and precision as summing `distribution` results, so it gives the same floats.
    */
   mixture(context: Uint8Array, members: readonly MixtureMember[], out = new Float32Array(this.vocab)): Float32Array {
-    this.readWindow(context);
+    const acc = this.mixColumns(context, members);
     out.fill(0);
-    const { emitIds, probsE } = this;
+    const { emitIds } = this;
+    for (let j = 0; j < emitIds.length; j++) out[emitIds[j] as number] = acc[j] as number;
+    return out;
+  }
+
+  /**
+   * One token of ensemble decoding: what drawing from `mixture(context, members)` gives, bit for
+   * bit (the walk in token order, restricted and renormalised as ensemble.ts's `draw` does), read
+   * from the emittable columns without a vocabulary-sized array. `wordState`: the word guard's
+   * state, null for no guard; `needSpace`: only tokens that start with a space (token healing).
+   */
+  drawMixture(context: Uint8Array, members: readonly MixtureMember[], rng: Random, wordState: number | null, needSpace: boolean): number {
+    const acc = this.mixColumns(context, members);
+    const { emitIds, drawable, spaceFirst } = this;
+    const guard = this.guard;
+    if (wordState !== null && guard === null) throw new RangeError('a word state without a word guard');
+    const n = emitIds.length;
+    // Without a restriction the walk starts from u in [0, 1) as the unrestricted draw does.
+    let total = 1;
+    if (wordState !== null || needSpace) {
+      total = 0;
+      for (let j = 0; j < n; j++) {
+        const a = acc[j] as number;
+        const ok = a > 0 && (!needSpace || spaceFirst[j] === 1) && (guard === null || wordState === null || guard.allows(wordState, emitIds[j] as number));
+        drawable[j] = ok ? 1 : 0;
+        if (ok) total += a;
+      }
+    } else {
+      for (let j = 0; j < n; j++) drawable[j] = (acc[j] as number) > 0 ? 1 : 0;
+    }
+    let u = rng.next() * total;
+    let last = -1;
+    for (let j = 0; j < n; j++) {
+      if (drawable[j] === 0) continue;
+      last = j;
+      u -= acc[j] as number;
+      if (u < 0) return emitIds[j] as number;
+    }
+    return last < 0 ? 32 : (emitIds[last] as number);
+  }
+
+  /** Σ wᵢ·pᵢ over the emittable columns into `mixAcc` (float32, members in order, as `mixture` sums). */
+  private mixColumns(context: Uint8Array, members: readonly MixtureMember[]): Float32Array {
+    this.readWindow(context);
+    const { mixAcc, probsE } = this;
+    const n = mixAcc.length;
+    mixAcc.fill(0);
     for (const m of members) {
       this.head(m.personality, true);
-      this.tempered(m.temperature);
-      for (let j = 0; j < emitIds.length; j++) {
-        const id = emitIds[j] as number;
-        out[id] = (out[id] as number) + m.weight * (probsE[j] as number);
-      }
+      const inv = 1 / this.exps(m.temperature);
+      const w = m.weight;
+      for (let j = 0; j < n; j++) mixAcc[j] = (mixAcc[j] as number) + w * Math.fround((probsE[j] as number) * inv);
     }
-    return out;
+    return mixAcc;
+  }
+
+  /**
+   * p(token | context) at `temperature`: entry `token` of `distribution(...)`, the same float,
+   * without filling a vocabulary-sized array.
+   */
+  probabilityOf(context: Uint8Array, temperature: number, personality: Personality | null, token: number): number {
+    this.readWindow(context);
+    this.head(personality, true);
+    const inv = 1 / this.exps(temperature);
+    const j = token >= 0 && token < this.vocab ? (this.columnOf[token] as number) : -1;
+    return j < 0 ? 0 : Math.fround((this.probsE[j] as number) * inv);
   }
 
   /**
@@ -520,6 +581,13 @@ export class FemtoEngine {
 
   /** Softmax of `logitsE / temperature` into `probsE`. */
   private tempered(temperature: number): void {
+    const { probsE } = this;
+    const inv = 1 / this.exps(temperature);
+    for (let j = 0; j < probsE.length; j++) probsE[j] = (probsE[j] as number) * inv;
+  }
+
+  /** e^((logitsE − max) / temperature) into `probsE` (float32); returns their sum, taken before rounding. */
+  private exps(temperature: number): number {
     const { logitsE, probsE } = this;
     const n = probsE.length;
     const invT = 1 / Math.max(temperature, 1e-3);
@@ -531,8 +599,7 @@ export class FemtoEngine {
       probsE[j] = e;
       sum += e;
     }
-    const inv = 1 / sum;
-    for (let j = 0; j < n; j++) probsE[j] = (probsE[j] as number) * inv;
+    return sum;
   }
 
   /** Excludes the emittable columns whose `allowed` entry is 0 from the next pick. */

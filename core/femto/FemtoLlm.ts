@@ -3,7 +3,7 @@ import { Random, hashSeed } from '../evgpu/Random.js';
 import { baseWeights } from './baseWeights.js';
 import type { BpeTokenizer } from './BpeTokenizer.js';
 import type { Lexicon } from './Lexicon.js';
-import { FemtoEngine, type Personality } from './FemtoEngine.js';
+import { FemtoEngine, type MixtureMember, type Personality } from './FemtoEngine.js';
 import { FemtoError } from './FemtoError.js';
 import type { FemtoWeights } from './FemtoWeights.js';
 import { type FemtoLesson, LESSON_MATRIX, decodeLesson, encodeLesson } from './FemtoLesson.js';
@@ -194,7 +194,7 @@ export class FemtoLlm implements LlmNode {
     let context = encodeText(prompt);
     let sum = 0;
     for (const id of ids) {
-      const p = this.shared.engine.distribution(context, 1, this.personality)[id] ?? 0;
+      const p = this.shared.engine.probabilityOf(context, 1, this.personality, id);
       sum += Math.log(Math.max(p, 1e-13));
       const bytes = this.tokenizer.bytesOf(id);
       const next = new Uint8Array(context.length + bytes.length);
@@ -210,14 +210,24 @@ export class FemtoLlm implements LlmNode {
    * (the block then runs once for all of them); null otherwise, and the caller sums node by node.
    */
   static mixture(nodes: readonly LlmNode[], weights: readonly number[], context: Uint8Array): Float32Array | null {
+    const e = FemtoLlm.ensemble(nodes, weights);
+    return e ? e.engine.mixture(context, e.members) : null;
+  }
+
+  /**
+   * The shared engine and each node's share of a mixture (its personality, temperature and
+   * weight) when every node is a FemtoLlm of one factory; null otherwise. Valid while the nodes'
+   * κ and lessons stay as they are.
+   */
+  static ensemble(nodes: readonly LlmNode[], weights: readonly number[]): { readonly engine: FemtoEngine; readonly members: readonly MixtureMember[] } | null {
     const first = nodes[0];
     if (!(first instanceof FemtoLlm)) return null;
-    const members = [];
+    const members: MixtureMember[] = [];
     for (const [i, n] of nodes.entries()) {
       if (!(n instanceof FemtoLlm) || n.shared !== first.shared) return null;
       members.push({ personality: n.personality, temperature: temperatureFor(n.kappa), weight: weights[i] as number });
     }
-    return first.shared.engine.mixture(context, members);
+    return { engine: first.shared.engine, members };
   }
 }
 

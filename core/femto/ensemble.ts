@@ -64,6 +64,8 @@ export function ensembleRespond(central: LlmNode, vertices: readonly LlmNode[], 
   context.set(seed);
   let len = seed.length;
   const placeholders = vertices.length > 0 && vertices.every((v) => v instanceof PlaceholderLlm) ? ensembleWeights(vertices) : null;
+  // FemtoLLM corners of one base: each token is drawn straight from the engine's columns.
+  const femtos = femto ? FemtoLlm.ensemble(vertices, ensembleWeights(vertices)) : null;
   /** Appends a drawn piece to the context, doubling it when full. */
   const append = (piece: Uint8Array): void => {
     if (len + piece.length > context.length) {
@@ -81,14 +83,20 @@ export function ensembleRespond(central: LlmNode, vertices: readonly LlmNode[], 
       append(piece);
       continue;
     }
-    const p = ensembleNextTokenProbabilities(vertices, context.subarray(0, len));
-    if (p.length !== tokenizer.vocabSize) throw new FemtoError('OUT_OF_RANGE', `a distribution of ${p.length} entries for a vocabulary of ${tokenizer.vocabSize}`);
     const first = t === 0 && heal;
-    const allowed =
-      guard || first
-        ? (j: number) => (!first || tokenizer.bytesOf(j)[0] === 32) && (!guard || guard.advance(state, tokenizer.bytesOf(j)) !== REJECT)
-        : null;
-    const piece = tokenizer.bytesOf(draw(p, rng, allowed));
+    let id: number;
+    if (femtos) {
+      id = femtos.engine.drawMixture(context.subarray(0, len), femtos.members, rng, guard ? state : null, first);
+    } else {
+      const p = ensembleNextTokenProbabilities(vertices, context.subarray(0, len));
+      if (p.length !== tokenizer.vocabSize) throw new FemtoError('OUT_OF_RANGE', `a distribution of ${p.length} entries for a vocabulary of ${tokenizer.vocabSize}`);
+      const allowed =
+        guard || first
+          ? (j: number) => (!first || tokenizer.bytesOf(j)[0] === 32) && (!guard || guard.advance(state, tokenizer.bytesOf(j)) !== REJECT)
+          : null;
+      id = draw(p, rng, allowed);
+    }
+    const piece = tokenizer.bytesOf(id);
     if (guard) {
       const next = guard.advance(state, piece);
       state = next === REJECT ? 0 : next;
