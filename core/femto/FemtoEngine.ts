@@ -4,6 +4,7 @@ import { VecMatArena } from '../evgpu/wasm/VecMatArena.js';
 import type { BpeTokenizer } from './BpeTokenizer.js';
 import { ngramBucket } from './FemtoConfig.js';
 import type { FemtoWeights } from './FemtoWeights.js';
+import { SoftmaxKernel } from './softmaxWasm.js';
 import { REJECT, WordGuard } from './WordGuard.js';
 
 /**
@@ -88,6 +89,8 @@ export class FemtoEngine {
   /** A mixture over the emittable columns (mixColumns) and which of them a draw may pick (drawMixture). */
   private readonly mixAcc: Float32Array;
   private readonly drawable: Uint8Array;
+  /** The tempered softmax in WebAssembly SIMD (null without it); probsE and mixAcc live in its memory. */
+  private readonly softmax: SoftmaxKernel | null;
   /** Running sums of a draw's weights (sample) and the columns the word guard turned down. */
   private readonly cum: Float64Array;
   private readonly rejected = new Int32Array(24);
@@ -114,6 +117,7 @@ export class FemtoEngine {
   /** Keeps generated words in the base's lexicon (null without one, or with `wordGuard: false`). */
   private readonly guard: WordGuard | null;
   private guardState = 0;
+  private readonly wordRows = new Map<number, Uint8Array>();
 
   /**
    * `simd: false` forces the plain-JS vector-matrix path (tests check both give the same);
@@ -172,8 +176,9 @@ export class FemtoEngine {
     this.columnOf = new Int32Array(c.vocab).fill(-1);
     this.emitIds.forEach((id, j) => (this.columnOf[id] = j));
     this.logitsE = a.view(this.at.logitsE, this.emit4 * 4);
-    this.probsE = new Float32Array(e);
-    this.mixAcc = new Float32Array(e);
+    this.softmax = (options.simd ?? true) ? SoftmaxKernel.create(e) : null;
+    this.probsE = this.softmax?.probs ?? new Float32Array(e);
+    this.mixAcc = this.softmax?.acc ?? new Float32Array(e);
     this.drawable = new Uint8Array(e);
     this.cum = new Float64Array(e);
     this.headbE = new Float32Array(this.emit4 * 4);
@@ -328,16 +333,15 @@ export class FemtoEngine {
   drawMixture(context: Uint8Array, members: readonly MixtureMember[], rng: Random, wordState: number | null, needSpace: boolean): number {
     const acc = this.mixColumns(context, members);
     const { emitIds, drawable, spaceFirst } = this;
-    const guard = this.guard;
-    if (wordState !== null && guard === null) throw new RangeError('a word state without a word guard');
     const n = emitIds.length;
     // Without a restriction the walk starts from u in [0, 1) as the unrestricted draw does.
     let total = 1;
     if (wordState !== null || needSpace) {
       total = 0;
+      const words = wordState === null ? null : this.wordColumns(wordState);
       for (let j = 0; j < n; j++) {
         const a = acc[j] as number;
-        const ok = a > 0 && (!needSpace || spaceFirst[j] === 1) && (guard === null || wordState === null || guard.allows(wordState, emitIds[j] as number));
+        const ok = a > 0 && (!needSpace || spaceFirst[j] === 1) && (words === null || words[j] === 1);
         drawable[j] = ok ? 1 : 0;
         if (ok) total += a;
       }
@@ -355,6 +359,24 @@ export class FemtoEngine {
     return last < 0 ? 32 : (emitIds[last] as number);
   }
 
+  /**
+   * Which emittable columns the word guard allows after `state` (1/0). A draw asks about every
+   * column, and states recur (between words, and the same word beginnings), so each state's row
+   * is computed once; at most WORD_ROWS are kept.
+   */
+  private wordColumns(state: number): Uint8Array {
+    let row = this.wordRows.get(state);
+    if (row !== undefined) return row;
+    const guard = this.guard;
+    if (guard === null) throw new RangeError('a word state without a word guard');
+    if (this.wordRows.size >= WORD_ROWS) this.wordRows.clear();
+    const ids = this.emitIds;
+    row = new Uint8Array(ids.length);
+    for (let j = 0; j < ids.length; j++) row[j] = guard.allows(state, ids[j] as number) ? 1 : 0;
+    this.wordRows.set(state, row);
+    return row;
+  }
+
   /** Σ wᵢ·pᵢ over the emittable columns into `mixAcc` (float32, members in order, as `mixture` sums). */
   private mixColumns(context: Uint8Array, members: readonly MixtureMember[]): Float32Array {
     this.readWindow(context);
@@ -365,7 +387,8 @@ export class FemtoEngine {
       this.head(m.personality, true);
       const inv = 1 / this.exps(m.temperature);
       const w = m.weight;
-      for (let j = 0; j < n; j++) mixAcc[j] = (mixAcc[j] as number) + w * Math.fround((probsE[j] as number) * inv);
+      if (this.softmax !== null) this.softmax.accumulate(inv, w);
+      else for (let j = 0; j < n; j++) mixAcc[j] = (mixAcc[j] as number) + w * Math.fround((probsE[j] as number) * inv);
     }
     return mixAcc;
   }
@@ -592,7 +615,17 @@ export class FemtoEngine {
     const n = probsE.length;
     const invT = 1 / Math.max(temperature, 1e-3);
     let max = -Infinity;
-    for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
+    let nan = false;
+    for (let j = 0; j < n; j++) {
+      const l = logitsE[j] as number;
+      if (l > max) max = l;
+      else if (l !== l) nan = true;
+    }
+    const kernel = this.softmax;
+    if (kernel !== null && !nan && Number.isFinite(max)) {
+      kernel.logits.set(logitsE.subarray(0, n));
+      return kernel.exps(max, invT);
+    }
     let sum = 0;
     for (let j = 0; j < n; j++) {
       const e = Math.exp(((logitsE[j] as number) - max) * invT);
@@ -715,6 +748,9 @@ export class FemtoEngine {
     return (logits[target] as number) - max - Math.log(sum);
   }
 }
+
+/** Word-guard rows kept by wordColumns (one byte per emittable column each). */
+const WORD_ROWS = 4096;
 
 /** Sampling ignores columns whose tempered logit is this far below the maximum (weight < 1e-7). */
 const SAMPLE_CUTOFF = 16;

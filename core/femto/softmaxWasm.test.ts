@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../evgpu/Random.js';
+import { SoftmaxKernel } from './softmaxWasm.js';
+
+/** FemtoEngine's JS loops, the reference the kernel must match bit for bit. */
+function reference(logits: Float32Array, max: number, invT: number): { probs: Float32Array; sum: number } {
+  const probs = new Float32Array(logits.length);
+  let sum = 0;
+  for (let j = 0; j < logits.length; j++) {
+    const e = Math.exp(((logits[j] as number) - max) * invT);
+    probs[j] = e;
+    sum += e;
+  }
+  return { probs, sum };
+}
+
+function bits(a: Float32Array): number[] {
+  return Array.from(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
+}
+
+function nextUp(x: number): number {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setFloat64(0, x);
+  v.setBigUint64(0, v.getBigUint64(0) + (x >= 0 ? 1n : -1n));
+  return v.getFloat64(0);
+}
+
+function nextDown(x: number): number {
+  return -nextUp(-x);
+}
+
+describe('SoftmaxKernel', () => {
+  const n = 511;
+  const kernel = SoftmaxKernel.create(n);
+
+  it('exists where WebAssembly SIMD does (Node 20)', () => {
+    expect(kernel).not.toBeNull();
+  });
+
+  const check = (logits: Float32Array, max: number, invT: number) => {
+    const k = kernel as SoftmaxKernel;
+    k.logits.set(logits);
+    const sum = k.exps(max, invT);
+    const want = reference(logits, max, invT);
+    expect(Object.is(sum, want.sum)).toBe(true);
+    expect(bits(k.probs)).toEqual(bits(want.probs));
+  };
+
+  it('gives Math.exp bit for bit on random logits and temperatures', () => {
+    const rng = new Random(16);
+    const logits = new Float32Array(n);
+    for (let round = 0; round < 400; round++) {
+      const spread = [0.001, 1, 10, 40, 300, 2000][round % 6] as number;
+      let max = -Infinity;
+      for (let j = 0; j < n; j++) {
+        logits[j] = (rng.next() - 0.5) * spread;
+        max = Math.max(max, logits[j] as number);
+      }
+      check(logits, max, 1 / Math.max(0.25 + 1.2 * rng.next(), 1e-3));
+    }
+  });
+
+  it('takes fdlibm exp branches exactly at their edges', () => {
+    // x = −invT for a logit of −1 under a maximum of 0: walk invT across each branch edge.
+    const highWord = (hi: number) => {
+      const v = new DataView(new ArrayBuffer(8));
+      v.setUint32(0, hi);
+      return v.getFloat64(0);
+    };
+    const edges = [2 ** -28, 0.5 * Math.LN2, highWord(0x3fd62e43), 1.5 * Math.LN2, highWord(0x3ff0a2b2), 708.39, 709.78, 745.13, 745.1332191019411, 746, 0];
+    const logits = new Float32Array(n).fill(-1);
+    for (let j = 0; j < n; j += 7) logits[j] = -2;
+    for (const edge of edges) {
+      let lo = edge;
+      let hi = edge;
+      for (let i = 0; i < 8; i++) {
+        lo = nextDown(lo);
+        hi = nextUp(hi);
+        for (const invT of [lo, edge, hi]) if (invT > 0) check(logits, 0, invT);
+      }
+    }
+  });
+
+  it('matches densely around each branch edge', () => {
+    // x = logit − max with max just at an edge and logits a few float32 steps around 0.
+    const rng = new Random(28);
+    const logits = new Float32Array(n);
+    for (const edge of [2 ** -28, 0.5 * Math.LN2, 0.3465735912322998, 1.5 * Math.LN2, 1.0397207736968994, 708.3964185322641, 745.1332191019411]) {
+      for (let round = 0; round < 40; round++) {
+        const width = edge * [1e-6, 1e-8, 1e-10][round % 3]!;
+        for (let j = 0; j < n; j++) logits[j] = (rng.next() - 0.5) * width;
+        check(logits, edge, 1);
+      }
+    }
+  });
+
+  it('accumulates a mixture as the float32 JS loop does', () => {
+    const k = kernel as SoftmaxKernel;
+    const rng = new Random(7);
+    const want = new Float32Array(n);
+    k.acc.fill(0);
+    for (let m = 0; m < 8; m++) {
+      for (let j = 0; j < n; j++) k.probs[j] = rng.next() ** 6;
+      const inv = 1 / (1 + 50 * rng.next());
+      const w = rng.next() / 8;
+      k.accumulate(inv, w);
+      for (let j = 0; j < n; j++) want[j] = (want[j] as number) + w * Math.fround((k.probs[j] as number) * inv);
+    }
+    expect(bits(k.acc)).toEqual(bits(want));
+  });
+});
