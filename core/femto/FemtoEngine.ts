@@ -91,6 +91,8 @@ export class FemtoEngine {
   private readonly drawable: Uint8Array;
   /** The tempered softmax in WebAssembly SIMD (null without it); probsE and mixAcc live in its memory. */
   private readonly softmax: SoftmaxKernel | null;
+  /** logitsE without its padding, what the kernel reads. */
+  private readonly emittedLogits: Float32Array;
   /** Running sums of a draw's weights (sample) and the columns the word guard turned down. */
   private readonly cum: Float64Array;
   private readonly rejected = new Int32Array(24);
@@ -176,6 +178,7 @@ export class FemtoEngine {
     this.columnOf = new Int32Array(c.vocab).fill(-1);
     this.emitIds.forEach((id, j) => (this.columnOf[id] = j));
     this.logitsE = a.view(this.at.logitsE, this.emit4 * 4);
+    this.emittedLogits = this.logitsE.subarray(0, e);
     this.softmax = (options.simd ?? true) ? SoftmaxKernel.create(e) : null;
     this.probsE = this.softmax?.probs ?? new Float32Array(e);
     this.mixAcc = this.softmax?.acc ?? new Float32Array(e);
@@ -614,18 +617,14 @@ export class FemtoEngine {
     const { logitsE, probsE } = this;
     const n = probsE.length;
     const invT = 1 / Math.max(temperature, 1e-3);
-    let max = -Infinity;
-    let nan = false;
-    for (let j = 0; j < n; j++) {
-      const l = logitsE[j] as number;
-      if (l > max) max = l;
-      else if (l !== l) nan = true;
-    }
     const kernel = this.softmax;
-    if (kernel !== null && !nan && Number.isFinite(max)) {
-      kernel.logits.set(logitsE.subarray(0, n));
-      return kernel.exps(max, invT);
+    if (kernel !== null) {
+      kernel.logits.set(this.emittedLogits);
+      const sum = kernel.exps(invT);
+      if (sum === sum) return sum;
     }
+    let max = -Infinity;
+    for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
     let sum = 0;
     for (let j = 0; j < n; j++) {
       const e = Math.exp(((logitsE[j] as number) - max) * invT);

@@ -3,8 +3,10 @@ import { Random } from '../evgpu/Random.js';
 import { SoftmaxKernel } from './softmaxWasm.js';
 
 /** FemtoEngine's JS loops, the reference the kernel must match bit for bit. */
-function reference(logits: Float32Array, max: number, invT: number): { probs: Float32Array; sum: number } {
+function reference(logits: Float32Array, invT: number): { probs: Float32Array; sum: number } {
   const probs = new Float32Array(logits.length);
+  let max = -Infinity;
+  for (let j = 0; j < logits.length; j++) if ((logits[j] as number) > max) max = logits[j] as number;
   let sum = 0;
   for (let j = 0; j < logits.length; j++) {
     const e = Math.exp(((logits[j] as number) - max) * invT);
@@ -37,11 +39,11 @@ describe('SoftmaxKernel', () => {
     expect(kernel).not.toBeNull();
   });
 
-  const check = (logits: Float32Array, max: number, invT: number) => {
+  const check = (logits: Float32Array, invT: number) => {
     const k = kernel as SoftmaxKernel;
     k.logits.set(logits);
-    const sum = k.exps(max, invT);
-    const want = reference(logits, max, invT);
+    const sum = k.exps(invT);
+    const want = reference(logits, invT);
     expect(Object.is(sum, want.sum)).toBe(true);
     expect(bits(k.probs)).toEqual(bits(want.probs));
   };
@@ -51,12 +53,9 @@ describe('SoftmaxKernel', () => {
     const logits = new Float32Array(n);
     for (let round = 0; round < 400; round++) {
       const spread = [0.001, 1, 10, 40, 300, 2000][round % 6] as number;
-      let max = -Infinity;
-      for (let j = 0; j < n; j++) {
-        logits[j] = (rng.next() - 0.5) * spread;
-        max = Math.max(max, logits[j] as number);
-      }
-      check(logits, max, 1 / Math.max(0.25 + 1.2 * rng.next(), 1e-3));
+      for (let j = 0; j < n; j++) logits[j] = (rng.next() - 0.5) * spread;
+      if (round % 5 === 0) logits[round % n] = -Infinity;
+      check(logits, 1 / Math.max(0.25 + 1.2 * rng.next(), 1e-3));
     }
   });
 
@@ -70,28 +69,40 @@ describe('SoftmaxKernel', () => {
     const edges = [2 ** -28, 0.5 * Math.LN2, highWord(0x3fd62e43), 1.5 * Math.LN2, highWord(0x3ff0a2b2), 708.39, 709.78, 745.13, 745.1332191019411, 746, 0];
     const logits = new Float32Array(n).fill(-1);
     for (let j = 0; j < n; j += 7) logits[j] = -2;
+    logits[0] = 0;
     for (const edge of edges) {
       let lo = edge;
       let hi = edge;
       for (let i = 0; i < 8; i++) {
         lo = nextDown(lo);
         hi = nextUp(hi);
-        for (const invT of [lo, edge, hi]) if (invT > 0) check(logits, 0, invT);
+        for (const invT of [lo, edge, hi]) if (invT > 0) check(logits, invT);
       }
     }
   });
 
   it('matches densely around each branch edge', () => {
-    // x = logit − max with max just at an edge and logits a few float32 steps around 0.
+    // x = −(1 − j·2^−24)·invT under a maximum of 0, with invT near an edge: 510 arguments a
+    // float32 step apart just inside the edge, moved about by invT.
     const rng = new Random(28);
     const logits = new Float32Array(n);
+    for (let j = 1; j < n; j++) logits[j] = -(1 - j * 2 ** -24);
     for (const edge of [2 ** -28, 0.5 * Math.LN2, 0.3465735912322998, 1.5 * Math.LN2, 1.0397207736968994, 708.3964185322641, 745.1332191019411]) {
-      for (let round = 0; round < 40; round++) {
-        const width = edge * [1e-6, 1e-8, 1e-10][round % 3]!;
-        for (let j = 0; j < n; j++) logits[j] = (rng.next() - 0.5) * width;
-        check(logits, edge, 1);
-      }
+      for (let round = 0; round < 60; round++) check(logits, edge * (1 + (rng.next() - 0.3) * 4e-5));
+      // The high-word edges sit within 1e-10 of ½ln2 and 1.5 ln2: aim column 1 at a spot that close.
+      for (let round = 0; round < 400; round++) check(logits, (edge * (1 + (rng.next() - 0.5) * 6e-9)) / (1 - 2 ** -24));
     }
+  });
+
+  it('says NaN for NaN logits or no finite maximum, where the engine computes in JS', () => {
+    const k = kernel as SoftmaxKernel;
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      k.logits.fill(0);
+      k.logits[3] = bad;
+      expect(k.exps(1)).toBeNaN();
+    }
+    k.logits.fill(Number.NEGATIVE_INFINITY);
+    expect(k.exps(1)).toBeNaN();
   });
 
   it('accumulates a mixture as the float32 JS loop does', () => {
