@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../evgpu/Random.js';
-import { BpeTokenizer, forEachChunk, MAX_CHUNK } from './BpeTokenizer.js';
+import { BpeTokenizer, type Encoding, forEachChunk, MAX_CHUNK } from './BpeTokenizer.js';
 import { FemtoError } from './FemtoError.js';
 
 const corpus = new Uint8Array(readFileSync(new URL('./corpus/jargon.txt', import.meta.url)));
@@ -23,6 +23,27 @@ describe('BPE tokenizer', () => {
     const ids = tokenizer.encode(new TextEncoder().encode(' the hacker'));
     expect(Array.from(ids, (id) => ascii(tokenizer.bytesOf(id)))[0]).toBe(' the');
     expect(ids.length).toBeLessThan(5);
+  });
+
+  it('extends an encoding as encode would read the whole text, however the text grows', () => {
+    const rng = new Random(16);
+    // Spaces, runs of one whitespace byte, digits and long letter runs: where chunks move as text arrives.
+    const alphabet = Buffer.from('aaaabbbcde   \n\n\t0123,.{}', 'latin1');
+    for (let round = 0; round < 200; round++) {
+      let text = new Uint8Array(0);
+      let before: Encoding | null = null;
+      for (let step = 0; step < 40; step++) {
+        const grow = round % 3 === 0 ? corpus.subarray(round * 997 + step * 5, round * 997 + step * 5 + 1 + rng.int(6)) : Uint8Array.from({ length: 1 + rng.int(4) }, () => alphabet[rng.int(alphabet.length)] as number);
+        const next = new Uint8Array(text.length + grow.length);
+        next.set(text);
+        next.set(grow, text.length);
+        text = next;
+        // Now and then an unrelated text in between, as when the engine serves another request.
+        const other = step % 7 === 3 ? tokenizer.encodeExtending(Buffer.from('some other prompt '), before) : null;
+        before = tokenizer.encodeExtending(text, other ?? before);
+        expect(Array.from(before.ids)).toEqual(Array.from(tokenizer.encode(text)));
+      }
+    }
   });
 
   it('splits text into words with their leading space, digit runs, whitespace runs and single symbols', () => {

@@ -49,6 +49,19 @@ export function forEachChunk(bytes: Uint8Array, emit: (start: number, end: numbe
   }
 }
 
+/**
+ * A text's tokens in a form a longer text that begins with it can extend (encodeExtending). No
+ * chunk but the last depends on what follows it (forEachChunk looks ahead only inside a chunk
+ * and one byte past its end), so only the last chunk is read again.
+ */
+export interface Encoding {
+  readonly bytes: Uint8Array;
+  readonly ids: Int32Array;
+  /** The last chunk's first byte and first token. */
+  readonly lastChunkByte: number;
+  readonly lastChunkToken: number;
+}
+
 function pairKey(a: number, b: number): number {
   return a * 65536 + b;
 }
@@ -99,6 +112,28 @@ export class BpeTokenizer {
       for (const t of this.encodeChunk(bytes, s, e)) out.push(t);
     });
     return Int32Array.from(out);
+  }
+
+  /**
+   * encode(bytes), with the tokens of `before` up to its last chunk kept when `bytes` begins
+   * with its bytes: a context that grows by a token at a time is not encoded from the start
+   * each time.
+   */
+  encodeExtending(bytes: Uint8Array, before: Encoding | null): Encoding {
+    const out: number[] = [];
+    let from = 0;
+    if (before !== null && startsWith(bytes, before.bytes)) {
+      from = before.lastChunkByte;
+      for (let i = 0; i < before.lastChunkToken; i++) out.push(before.ids[i] as number);
+    }
+    let lastChunkByte = from;
+    let lastChunkToken = out.length;
+    forEachChunk(bytes.subarray(from), (s, e) => {
+      lastChunkByte = from + s;
+      lastChunkToken = out.length;
+      for (const t of this.encodeChunk(bytes, from + s, from + e)) out.push(t);
+    });
+    return { bytes: bytes.slice(), ids: Int32Array.from(out), lastChunkByte, lastChunkToken };
   }
 
   decode(ids: ArrayLike<number>): Uint8Array {
@@ -214,4 +249,10 @@ export class BpeTokenizer {
     }
     return new BpeTokenizer(merges.subarray(0, 2 * made));
   }
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
 }

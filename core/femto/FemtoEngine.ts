@@ -1,7 +1,7 @@
 import type { Random } from '../evgpu/Random.js';
 import { geluScalar } from '../evgpu/kernels/activations.js';
 import { VecMatArena } from '../evgpu/wasm/VecMatArena.js';
-import type { BpeTokenizer } from './BpeTokenizer.js';
+import type { BpeTokenizer, Encoding } from './BpeTokenizer.js';
 import { ngramBucket } from './FemtoConfig.js';
 import type { FemtoWeights } from './FemtoWeights.js';
 import { SoftmaxKernel } from './softmaxWasm.js';
@@ -120,6 +120,8 @@ export class FemtoEngine {
   private readonly guard: WordGuard | null;
   private guardState = 0;
   private readonly wordRows = new Map<number, Uint8Array>();
+  /** The last text tokenized: ensemble and scoring contexts grow from it a token at a time. */
+  private encoded: Encoding | null = null;
 
   /**
    * `simd: false` forces the plain-JS vector-matrix path (tests check both give the same);
@@ -294,7 +296,9 @@ export class FemtoEngine {
 
   /** Token ids of `bytes`; an empty text reads as one newline (a fresh paragraph). */
   private tokenize(bytes: Uint8Array): Int32Array {
-    return bytes.length === 0 ? Int32Array.of(10) : this.tokenizer.encode(bytes);
+    if (bytes.length === 0) return Int32Array.of(10);
+    this.encoded = this.tokenizer.encodeExtending(bytes, this.encoded);
+    return this.encoded.ids;
   }
 
   /** Reads the last `context size` tokens of `context` (all but the last only to the k/v cache). */
