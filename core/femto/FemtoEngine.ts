@@ -86,7 +86,7 @@ export class FemtoEngine {
   private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp', number>;
   private readonly emit4: number;
   private readonly probsE: Float32Array;
-  /** A mixture over the emittable columns (mixColumns) and which of them a draw may pick (drawMixture). */
+  /** A mixture over the emittable columns (mixHeads) and which of them a draw may pick (drawMixture). */
   private readonly mixAcc: Float32Array;
   private readonly drawable: Uint8Array;
   /** The tempered softmax in WebAssembly SIMD (null without it); probsE and mixAcc live in its memory. */
@@ -324,7 +324,8 @@ export class FemtoEngine {
    * in the same order and precision as summing `distribution` results, so it gives the same floats.
    */
   mixture(context: Uint8Array, members: readonly MixtureMember[], out = new Float32Array(this.vocab)): Float32Array {
-    const acc = this.mixColumns(context, members);
+    this.readWindow(context);
+    const acc = this.mixHeads(members);
     out.fill(0);
     const { emitIds } = this;
     for (let j = 0; j < emitIds.length; j++) out[emitIds[j] as number] = acc[j] as number;
@@ -338,32 +339,81 @@ export class FemtoEngine {
    * state, null for no guard; `needSpace`: only tokens that start with a space (token healing).
    */
   drawMixture(context: Uint8Array, members: readonly MixtureMember[], rng: Random, wordState: number | null, needSpace: boolean): number {
-    const acc = this.mixColumns(context, members);
-    const { emitIds, drawable, spaceFirst } = this;
-    const n = emitIds.length;
-    // Without a restriction the walk starts from u in [0, 1) as the unrestricted draw does.
-    let total = 1;
-    if (wordState !== null || needSpace) {
-      total = 0;
-      const words = wordState === null ? null : this.wordColumns(wordState);
-      for (let j = 0; j < n; j++) {
-        const a = acc[j] as number;
-        const ok = a > 0 && (!needSpace || spaceFirst[j] === 1) && (words === null || words[j] === 1);
-        drawable[j] = ok ? 1 : 0;
-        if (ok) total += a;
-      }
-    } else {
-      for (let j = 0; j < n; j++) drawable[j] = (acc[j] as number) > 0 ? 1 : 0;
+    this.readWindow(context);
+    const r = rng.next();
+    if (this.softmax !== null) {
+      const quick = this.quickDraw(this.softmax, members, r, wordState, needSpace);
+      if (quick >= 0) return this.emitIds[quick] as number;
     }
-    let u = rng.next() * total;
+    const acc = this.mixHeads(members);
+    const total = this.markDrawable(acc, wordState, needSpace);
+    const { emitIds, drawable } = this;
+    let u = r * total;
     let last = -1;
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < emitIds.length; j++) {
       if (drawable[j] === 0) continue;
       last = j;
       u -= acc[j] as number;
       if (u < 0) return emitIds[j] as number;
     }
     return last < 0 ? 32 : (emitIds[last] as number);
+  }
+
+  /**
+   * Marks in `drawable` the columns a draw from `mix` may pick (weight above 0, and the word
+   * guard's and healing's say) and returns the total the walk scales u by: their sum, or 1
+   * without a restriction, as the unrestricted draw does.
+   */
+  private markDrawable(mix: Float32Array, wordState: number | null, needSpace: boolean): number {
+    const { drawable, spaceFirst } = this;
+    const n = this.emitIds.length;
+    if (wordState === null && !needSpace) {
+      for (let j = 0; j < n; j++) drawable[j] = (mix[j] as number) > 0 ? 1 : 0;
+      return 1;
+    }
+    let total = 0;
+    const words = wordState === null ? null : this.wordColumns(wordState);
+    for (let j = 0; j < n; j++) {
+      const a = mix[j] as number;
+      const ok = a > 0 && (!needSpace || spaceFirst[j] === 1) && (words === null || words[j] === 1);
+      drawable[j] = ok ? 1 : 0;
+      if (ok) total += a;
+    }
+    return total;
+  }
+
+  /**
+   * The ensemble draw decided from the kernel's quick float32 softmaxes when they settle it, else
+   * −1. Each quick entry of the mixture is within QUICK_ERROR (relative) plus QUICK_MASS
+   * (absolute) of the exact one, and so are the walk's running sums and total; so when u·total
+   * lies farther than twice that from the running sums either side of the quick pick, the exact
+   * walk picks the same column. Otherwise (about one draw in a few hundred) the exact path runs.
+   * Exact softmaxes were most of an ensemble token's time (issue 16).
+   */
+  private quickDraw(kernel: SoftmaxKernel, members: readonly MixtureMember[], r: number, wordState: number | null, needSpace: boolean): number {
+    const mix = kernel.quickMix;
+    mix.fill(0);
+    for (const m of members) {
+      this.head(m.personality, true);
+      kernel.logits.set(this.emittedLogits);
+      const sum = kernel.quickExps(1 / Math.max(m.temperature, 1e-3));
+      // The largest column's e is 1, so a sum below ½ (or NaN) is not a case the bound covers.
+      if (!(sum >= 0.5)) return -1;
+      kernel.quickAccumulate(m.weight / sum);
+    }
+    const total = this.markDrawable(mix, wordState, needSpace);
+    if (!(total >= QUICK_SMALLEST_TOTAL)) return -1;
+    const u = r * total;
+    const margin = 2 * (QUICK_ERROR * total + QUICK_MASS);
+    const drawable = this.drawable;
+    let below = 0;
+    for (let j = 0; j < this.emitIds.length; j++) {
+      if (drawable[j] === 0) continue;
+      const above = below + (mix[j] as number);
+      if (above > u) return above - u > margin && u - below > margin ? j : -1;
+      below = above;
+    }
+    return -1;
   }
 
   /**
@@ -384,9 +434,8 @@ export class FemtoEngine {
     return row;
   }
 
-  /** Σ wᵢ·pᵢ over the emittable columns into `mixAcc` (float32, members in order, as `mixture` sums). */
-  private mixColumns(context: Uint8Array, members: readonly MixtureMember[]): Float32Array {
-    this.readWindow(context);
+  /** Σ wᵢ·pᵢ over the emittable columns after the window just read, into `mixAcc` (float32, members in order, as `mixture` sums). */
+  private mixHeads(members: readonly MixtureMember[]): Float32Array {
     const { mixAcc, probsE } = this;
     const n = mixAcc.length;
     mixAcc.fill(0);
@@ -751,6 +800,18 @@ export class FemtoEngine {
     return (logits[target] as number) - max - Math.log(sum);
   }
 }
+
+/**
+ * Bounds of the quick ensemble draw (quickDraw). A quick mixture entry is within 6e−5 of the exact
+ * one, relative (the kernel's e within 2e−5 and its sum within 3e−5, both checked by
+ * softmaxWasm.test.ts; the float32 roundings of either path within 2e−6), plus under 2e−34 in all
+ * from columns below the quick floor and float32 subnormals: QUICK_ERROR and QUICK_MASS keep a
+ * wide margin over both (ensembleDraw.test.ts still passes with 100× less). Totals below
+ * QUICK_SMALLEST_TOTAL always take the exact path.
+ */
+const QUICK_ERROR = 2e-4;
+const QUICK_MASS = 1e-30;
+const QUICK_SMALLEST_TOTAL = 1e-20;
 
 /** Word-guard rows kept by wordColumns (one byte per emittable column each). */
 const WORD_ROWS = 4096;

@@ -105,6 +105,34 @@ describe('SoftmaxKernel', () => {
     expect(k.exps(1)).toBeNaN();
   });
 
+  it('gives quick exps within the bound quickDraw relies on', () => {
+    // FemtoEngine's QUICK_ERROR assumes e within 2e−5 (relative) above the quick floor, under
+    // 2e−38 below it, and the sum within 3e−5.
+    const k = kernel as SoftmaxKernel;
+    const rng = new Random(87);
+    const logits = new Float32Array(n);
+    for (let round = 0; round < 600; round++) {
+      const spread = [0.01, 1, 10, 40, 200, 3000][round % 6] as number;
+      for (let j = 0; j < n; j++) logits[j] = (rng.next() - 0.5) * spread;
+      if (round % 5 === 0) logits[round % n] = -Infinity;
+      const invT = (1 / Math.max(0.25 + 1.2 * rng.next(), 1e-3)) * (round % 13 === 0 ? 300 : 1);
+      k.logits.set(logits);
+      const sum = k.exps(invT);
+      const quick = k.quickExps(invT);
+      expect(Math.abs(quick - sum)).toBeLessThanOrEqual(3e-5 * sum);
+      for (let j = 0; j < n; j++) {
+        const e = k.probs[j] as number;
+        const q = k.quick[j] as number;
+        if (e >= Math.exp(-87)) expect(Math.abs(q - e)).toBeLessThanOrEqual(2e-5 * e);
+        else expect(Math.abs(q - e)).toBeLessThan(2e-38);
+      }
+    }
+    k.quickMix.fill(0);
+    k.quickAccumulate(0.25);
+    k.quickAccumulate(0.5);
+    for (let j = 0; j < n; j++) expect(k.quickMix[j]).toBeCloseTo(0.75 * (k.quick[j] as number), 6);
+  });
+
   it('accumulates a mixture as the float32 JS loop does', () => {
     const k = kernel as SoftmaxKernel;
     const rng = new Random(7);

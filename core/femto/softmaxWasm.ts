@@ -1,4 +1,4 @@
-import { I32, V128, VOID, op, section, str, uleb } from '../evgpu/wasm/wasmAssembler.js';
+import { I32, V128, VOID, op, section, sleb, str, uleb } from '../evgpu/wasm/wasmAssembler.js';
 
 /**
  * The tempered softmax of FemtoEngine in WebAssembly SIMD, two columns at a time, giving the
@@ -20,12 +20,17 @@ import { I32, V128, VOID, op, section, str, uleb } from '../evgpu/wasm/wasmAssem
 
 // WebAssembly opcodes beyond the shared assembler's table (core 2.0 and fixed-width SIMD).
 const F64 = 0x7c;
-const O = { if: 0x04, return: 0x0f, i32Sub: 0x6b, i32Eqz: 0x45, f64Const: 0x44, f64Ne: 0x62, f64Add: 0xa0, f64Sub: 0xa1, f64Max: 0xa5 } as const;
+const O = {
+  if: 0x04, return: 0x0f, i32Sub: 0x6b, i32Eqz: 0x45, f32Const: 0x43, f64Const: 0x44, f32Ne: 0x5c, f64Ne: 0x62,
+  f32Add: 0x92, f32Sub: 0x93, f32Max: 0x97, f64Add: 0xa0, f64Sub: 0xa1, f64Max: 0xa5, f32DemoteF64: 0xb6, f64PromoteF32: 0xbb,
+} as const;
 const S = {
   f64x2Splat: 0x14, f64x2ExtractLane: 0x21, f64x2Gt: 0x4a, f64x2Ge: 0x4c, v128And: 0x4e, v128Bitselect: 0x52,
   store64Lane: 0x5b, load64Zero: 0x5d, f32x4DemoteF64x2Zero: 0x5e, f64x2PromoteLowF32x4: 0x5f,
   i64x2Shl: 0xcb,
   f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Max: 0xf5, f64x2Trunc: 0x7a,
+  v128Load: 0x00, v128Store: 0x0b, i32x4Splat: 0x11, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f, f32x4Nearest: 0x6a,
+  i32x4Shl: 0xab, i32x4Add: 0xae, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Max: 0xe9, i32x4TruncSatF32x4S: 0xf8,
 } as const;
 
 /** fdlibm e_exp.c constants. */
@@ -146,14 +151,86 @@ function accumulateBody(): number[] {
   return [1, 2, V128, ...code];
 }
 
+/** Below this a quick e is clamped (e^−87 is still a normal float32): absolute error < 2e−38. */
+export const QUICK_FLOOR = -87;
+
+function quickExpsBody(): number[] {
+  // params: 0 lg, 1 ap, 2 quads, 3 invT; locals: 4–6 the params saved (i32), 7 max (f32), then v128s
+  const [LG, AP, QUADS, MAX] = [4, 5, 6, 7];
+  const [X, T, K, G, VMAX, VINVT, VSUM] = [8, 9, 10, 11, 12, 13, 14];
+  const f32 = (v: number) => {
+    const b = new DataView(new ArrayBuffer(4));
+    b.setFloat32(0, v, true);
+    return [O.f32Const, ...Array.from(new Uint8Array(b.buffer))];
+  };
+  const c4 = (v: number) => [...f32(v), ...s(S.f32x4Splat)];
+  const quadLoop = (body: number[]) => [
+    op.block, VOID, op.loop, VOID,
+    ...get(2), O.i32Eqz, op.brIf, 1,
+    ...body,
+    ...get(0), op.i32Const, 16, op.i32Add, ...set(0),
+    ...get(1), op.i32Const, 16, op.i32Add, ...set(1),
+    ...get(2), op.i32Const, 1, O.i32Sub, ...set(2),
+    op.br, 0, op.end, op.end,
+  ];
+  // e^g for |g| ≤ ½ln2 by its Taylor series to g^6 (remainder < 1.3e−7)
+  const poly = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1].flatMap((coef, i) => (i === 0 ? c4(coef) : [...get(G), ...s(S.f32x4Mul), ...c4(coef), ...s(S.f32x4Add)]));
+  const body = [
+    ...get(0), ...s(S.v128Load, 4, 0), ...get(VMAX), ...s(S.f32x4Sub), ...get(VINVT), ...s(S.f32x4Mul), ...c4(QUICK_FLOOR), ...s(S.f32x4Max), ...set(X),
+    ...get(X), ...c4(Math.LOG2E), ...s(S.f32x4Mul), ...set(T),
+    ...get(T), ...s(S.f32x4Nearest), ...set(K),
+    ...get(T), ...get(K), ...s(S.f32x4Sub), ...c4(Math.LN2), ...s(S.f32x4Mul), ...set(G),
+    ...get(1),
+    ...poly,
+    ...get(K), ...s(S.i32x4TruncSatF32x4S), op.i32Const, ...sleb(127), ...s(S.i32x4Splat), ...s(S.i32x4Add), op.i32Const, 23, ...s(S.i32x4Shl),
+    ...s(S.f32x4Mul), ...set(X),
+    ...get(X), ...s(S.v128Store, 4, 0),
+    ...get(VSUM), ...get(X), ...s(S.f32x4Add), ...set(VSUM),
+  ];
+  const lanes = (v: number, f: number) => [0, 1, 2, 3].flatMap((l) => (l === 0 ? [...get(v), ...s(S.f32x4ExtractLane, 0)] : [...get(v), ...s(S.f32x4ExtractLane, l), f]));
+  const code = [
+    ...get(0), ...set(LG), ...get(1), ...set(AP), ...get(2), ...set(QUADS),
+    ...c4(-Infinity), ...set(VMAX),
+    ...quadLoop([...get(VMAX), ...get(0), ...s(S.v128Load, 4, 0), ...s(S.f32x4Max), ...set(VMAX)]),
+    ...lanes(VMAX, O.f32Max), ...set(MAX),
+    ...get(MAX), ...get(MAX), O.f32Sub, ...f32(0), O.f32Ne, O.if, VOID, ...f64(NaN), O.return, op.end,
+    ...get(LG), ...set(0), ...get(AP), ...set(1), ...get(QUADS), ...set(2),
+    ...get(MAX), ...s(S.f32x4Splat), ...set(VMAX),
+    ...get(3), O.f32DemoteF64, ...s(S.f32x4Splat), ...set(VINVT),
+    ...c4(0), ...set(VSUM),
+    ...quadLoop(body),
+    ...lanes(VSUM, O.f32Add), O.f64PromoteF32,
+    op.end,
+  ];
+  return [3, 3, I32, 1, 0x7d, 7, V128, ...code];
+}
+
+function quickAccumulateBody(): number[] {
+  // params: 0 ap, 1 mix, 2 quads, 3 c: mix += c·ap in float32
+  const C = 4;
+  const body = [...get(1), ...get(1), ...s(S.v128Load, 4, 0), ...get(0), ...s(S.v128Load, 4, 0), ...get(C), ...s(S.f32x4Mul), ...s(S.f32x4Add), ...s(S.v128Store, 4, 0)];
+  const code = [
+    ...get(3), O.f32DemoteF64, ...s(S.f32x4Splat), ...set(C),
+    op.block, VOID, op.loop, VOID,
+    ...get(2), O.i32Eqz, op.brIf, 1,
+    ...body,
+    ...get(0), op.i32Const, 16, op.i32Add, ...set(0),
+    ...get(1), op.i32Const, 16, op.i32Add, ...set(1),
+    ...get(2), op.i32Const, 1, O.i32Sub, ...set(2),
+    op.br, 0, op.end, op.end,
+    op.end,
+  ];
+  return [1, 1, V128, ...code];
+}
+
 export function softmaxModuleBytes(): Uint8Array {
-  const types = [2, 0x60, 4, I32, I32, I32, F64, 1, F64, 0x60, 5, I32, I32, I32, F64, F64, 0];
-  const funcs = [2, 0, 1];
+  const types = [3, 0x60, 4, I32, I32, I32, F64, 1, F64, 0x60, 5, I32, I32, I32, F64, F64, 0, 0x60, 4, I32, I32, I32, F64, 0];
+  const funcs = [4, 0, 1, 0, 2];
   const memory = [1, 0x00, 1];
-  const exports = [3, ...str('memory'), 0x02, 0, ...str('exps'), 0x00, 0, ...str('accumulate'), 0x00, 1];
-  const e = expsBody();
-  const a = accumulateBody();
-  const code = [2, ...uleb(e.length), ...e, ...uleb(a.length), ...a];
+  const names = ['exps', 'accumulate', 'quickExps', 'quickAccumulate'];
+  const exports = [1 + names.length, ...str('memory'), 0x02, 0, ...names.flatMap((name, i) => [...str(name), 0x00, i])];
+  const bodies = [expsBody(), accumulateBody(), quickExpsBody(), quickAccumulateBody()];
+  const code = [bodies.length, ...bodies.flatMap((b) => [...uleb(b.length), ...b])];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types),
@@ -171,40 +248,50 @@ interface WasmApi {
 }
 
 /**
- * Three float32 arrays of `n` columns in the kernel's memory (logits in, probabilities out, a
- * mixture accumulator) and the two passes over them; null where WebAssembly SIMD is missing
- * (FemtoEngine then keeps its JS loops, which give the same floats). An odd `n` gets one more
- * column, a logit of −∞: its e is 0, which leaves the sum as it is.
+ * Float32 arrays of `n` columns in the kernel's memory (logits in, probabilities out, a mixture
+ * accumulator, and the quick pass's e and mixture) and the passes over them; null where
+ * WebAssembly SIMD is missing (FemtoEngine then keeps its JS loops, which give the same floats).
+ * Columns are padded to a multiple of four with logits of −∞: their exact e is 0, which leaves
+ * the sum as it is, and the quick pass's are below 2e−38.
  */
 export class SoftmaxKernel {
   readonly logits: Float32Array;
   readonly probs: Float32Array;
   readonly acc: Float32Array;
+  readonly quick: Float32Array;
+  readonly quickMix: Float32Array;
   private readonly pairs: number;
+  private readonly quads: number;
 
   private constructor(
     n: number,
     memory: ArrayBuffer,
     private readonly expsFn: (lg: number, pr: number, pairs: number, invT: number) => number,
     private readonly accumulateFn: (pr: number, acc: number, pairs: number, inv: number, w: number) => void,
+    private readonly quickExpsFn: (lg: number, ap: number, quads: number, invT: number) => number,
+    private readonly quickAccumulateFn: (ap: number, mix: number, quads: number, c: number) => void,
   ) {
     this.pairs = (n + 1) >> 1;
-    const stride = Math.ceil((2 * this.pairs) / 4) * 4;
-    new Float32Array(memory, 0, 2 * this.pairs).fill(-Infinity);
+    this.quads = (n + 3) >> 2;
+    const stride = 4 * this.quads;
+    new Float32Array(memory, 0, stride).fill(-Infinity);
     this.logits = new Float32Array(memory, 0, n);
     this.probs = new Float32Array(memory, 4 * stride, n);
     this.acc = new Float32Array(memory, 8 * stride, n);
+    this.quick = new Float32Array(memory, 12 * stride, n);
+    this.quickMix = new Float32Array(memory, 16 * stride, stride);
   }
 
   static create(n: number): SoftmaxKernel | null {
     const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (!api || 12 * (n + 4) > 65536) return null;
+    if (!api || 20 * (n + 4) > 65536) return null;
     try {
       const code = softmaxModuleBytes();
       if (!api.validate(code)) return null;
       const { exports } = new api.Instance(new api.Module(code), {});
       const memory = (exports.memory as { readonly buffer: ArrayBuffer }).buffer;
-      return new SoftmaxKernel(n, memory, exports.exps as SoftmaxKernel['expsFn'], exports.accumulate as SoftmaxKernel['accumulateFn']);
+      const fn = <T>(name: string) => exports[name] as T;
+      return new SoftmaxKernel(n, memory, fn('exps'), fn('accumulate'), fn('quickExps'), fn('quickAccumulate'));
     } catch {
       return null;
     }
@@ -221,5 +308,19 @@ export class SoftmaxKernel {
   /** acc[j] += w·f32(probs[j]·inv), rounded to float32 as a Float32Array store does. */
   accumulate(inv: number, w: number): void {
     this.accumulateFn(this.probs.byteOffset, this.acc.byteOffset, this.pairs, inv, w);
+  }
+
+  /**
+   * The same e as `exps`, approximately, into `quick`, four columns at a time in float32: within
+   * 1e−4 relative of the exact e, or below 2e−38 where the argument is under QUICK_FLOOR
+   * (softmaxWasm.test.ts checks the bound). Returns their sum (within 1e−4), or NaN as `exps`.
+   */
+  quickExps(invT: number): number {
+    return this.quickExpsFn(this.logits.byteOffset, this.quick.byteOffset, this.quads, invT);
+  }
+
+  /** quickMix += c·quick (float32). */
+  quickAccumulate(c: number): void {
+    this.quickAccumulateFn(this.quick.byteOffset, this.quickMix.byteOffset, this.quads, c);
   }
 }
