@@ -229,6 +229,7 @@ export class FemtoEngine {
     a.view(at.w2, mlpWidth * d).set(w.w2);
   }
 
+  /** Counts weightsChanged() calls (weightsVersion). */
   private changes = 0;
 
   /** Moves on each weightsChanged(): results remembered under an older version are stale. */
@@ -387,13 +388,15 @@ export class FemtoEngine {
    * −1. Each quick entry of the mixture is within QUICK_ERROR (relative) plus QUICK_MASS
    * (absolute) of the exact one, and so are the walk's running sums and total; so when u·total
    * lies farther than twice that from the running sums either side of the quick pick, the exact
-   * walk picks the same column. Otherwise (about one draw in a few hundred) the exact path runs.
+   * walk picks the same column. Otherwise (about one draw in twenty in the cube bench, mostly
+   * picks among many small columns) the exact path runs. The bound needs weights of 0 or more.
    * Exact softmaxes were most of an ensemble token's time (issue 16).
    */
   private quickDraw(kernel: SoftmaxKernel, members: readonly MixtureMember[], r: number, wordState: number | null, needSpace: boolean): number {
     const mix = kernel.quickMix;
     mix.fill(0);
     for (const m of members) {
+      if (!(m.weight >= 0 && m.weight < Infinity)) return -1;
       this.head(m.personality, true);
       kernel.logits.set(this.emittedLogits);
       const sum = kernel.quickExps(1 / Math.max(m.temperature, 1e-3));
@@ -671,7 +674,8 @@ export class FemtoEngine {
     const n = probsE.length;
     const invT = 1 / Math.max(temperature, 1e-3);
     const kernel = this.softmax;
-    if (kernel !== null) {
+    // The kernel covers arguments ≤ 0 that are not NaN: a finite positive 1/temperature.
+    if (kernel !== null && invT > 0 && invT < Infinity) {
       kernel.logits.set(this.emittedLogits);
       const sum = kernel.exps(invT);
       if (sum === sum) return sum;

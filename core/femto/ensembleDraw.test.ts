@@ -98,3 +98,36 @@ describe('the ensemble draw', () => {
     expect(besideBoundary).toBeGreaterThan(1000);
   }, 60_000);
 });
+
+describe('the ensemble draw with weights the quick bound does not cover', () => {
+  it('takes the exact walk when a weight is negative', () => {
+    const nodes = Array.from({ length: 3 }, (_, i) => factory.create(50 + i, 3, 4));
+    const ensemble = FemtoLlm.ensemble(nodes, [0.7, 0.2, 0.1]);
+    if (!ensemble) throw new Error('no shared ensemble');
+    const { engine } = ensemble;
+    const context = encoder.encode('The hacker ethic says ');
+    const rng = new Random(7);
+    let checked = 0;
+    // A negative weight cancels: entries near 0 have no relative bound, so the quick walk's
+    // running sums could sit on the other side of u·total from the exact ones.
+    for (const weights of [[0.9, -0.3, 0.4], [1000, -999.5, 0.5], [300, 0.2, -299.2]]) {
+      const members = ensemble.members.map((m, i) => ({ ...m, weight: weights[i] as number }));
+      const p = engine.mixture(context, members);
+      const rs: number[] = [];
+      for (let i = 0; i < 200; i++) rs.push(rng.next());
+      let sum = 0;
+      for (let j = 0; j < p.length; j++) {
+        const pj = p[j] as number;
+        if (!(pj > 0)) continue;
+        sum += pj;
+        for (const eps of [0, 1e-9, -1e-9, 1e-6, -1e-6, 1e-4, -1e-4]) if (sum * (1 + eps) < 1) rs.push(sum * (1 + eps));
+      }
+      for (const r of rs) {
+        const want = exactDraw(p, r, null);
+        expect(engine.drawMixture(context, members, fixed(r), null, false)).toBe(want);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  }, 60_000);
+});
