@@ -1,5 +1,5 @@
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Emitter, propagateListenerError } from '../../lines/Emitter.js';
+import { Emitter, propagateListenerError } from '../../protocol/Emitter.js';
 import type { Line } from '../../protocol/Line.js';
 import { Opcode, opcodeName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';

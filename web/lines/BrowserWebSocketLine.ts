@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Emitter } from '../../lines/Emitter.js';
+import { Emitter } from '../../protocol/Emitter.js';
 
 // Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
 // sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
