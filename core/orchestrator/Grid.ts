@@ -173,8 +173,7 @@ export class Grid {
     slot.array.set(x, y, z, value, stamp);
     const entry = this.context.append(LedgerOp.SET, arrayId, x, y, z, value, stamp);
     const cell: CellRow = { array: arrayId, morton: mortonEncode(x, y, z), active: true, value, timestamp: stamp };
-    await this.commit({ entries: [entry], cells: [cell] });
-    this.events.emit({ type: 'cell', array: arrayId, x, y, z, value, index: entry.index });
+    await this.commit({ entries: [entry], cells: [cell] }, { type: 'cell', array: arrayId, x, y, z, value, index: entry.index });
     return receipt(entry);
   }
 
@@ -262,9 +261,10 @@ export class Grid {
 
   // ---------------------------------------------------------------- internals
 
-  /** Submits a grid write and announces it once durable. */
-  private async commit(part: Parameters<CoreContext['submit']>[0]): Promise<void> {
+  /** Submits a grid write and announces it once durable: what it did (`change`), then the ledger. */
+  private async commit(part: Parameters<CoreContext['submit']>[0], change?: GridEvent): Promise<void> {
     await this.context.submit(part);
+    if (change !== undefined) this.events.emit(change);
     this.events.emit({ type: 'ledger' });
   }
 
