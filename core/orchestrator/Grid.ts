@@ -6,7 +6,8 @@ import { CoreError } from '../errors/CoreError.js';
 import { canonicalValue, requireIntegerIn } from '../errors/validate.js';
 import type { LedgerHead, LedgerVerification } from '../ledger/Ledger.js';
 import { LedgerOp, type LedgerEntry } from '../ledger/LedgerEntry.js';
-import { cellLeafHash, type InclusionProof } from '../ledger/Merkle.js';
+import type { InclusionProof } from '../ledger/Merkle.js';
+import { LeafHashMemo } from '../ledger/LeafHashMemo.js';
 import type { CellRow } from '../store/Store.js';
 import { Emitter, propagateListenerError } from '../../protocol/Emitter.js';
 import type { Disposable } from '../../protocol/Disposable.js';
@@ -45,6 +46,8 @@ export class Grid {
   readonly dims: Dims;
   private readonly slots: (ArraySlot | undefined)[] = [];
   private readonly events = new Emitter<GridEvent>(propagateListenerError);
+  /** Leaf hashes of cells read last (BLOCK_GET): a cell read again costs no SHA-256. */
+  private readonly leafHashes = new LeafHashMemo();
 
   constructor(
     private readonly context: CoreContext,
@@ -160,7 +163,7 @@ export class Grid {
   getCell(x: number, y: number, z: number, arrayId = 0): CellRead {
     const cell = this.slot(arrayId).array.getCell(x, y, z);
     if (cell === undefined) return { active: false, value: 0, timestamp: 0, leafHash: ZERO_LEAF.slice() };
-    return { active: true, value: cell.value, timestamp: cell.timestamp, leafHash: cellLeafHash(x, y, z, cell.value) };
+    return { active: true, value: cell.value, timestamp: cell.timestamp, leafHash: this.leafHashes.hash(x, y, z, cell.value) };
   }
 
   /** Activates or overwrites a cell; resolves with its ledger entry once durable. */
