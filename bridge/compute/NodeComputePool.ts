@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { isTensorOpPayloadTask } from '../../core/evgpu/ComputePool.js';
 import { WorkerComputePool } from '../../core/evgpu/WorkerComputePool.js';
 import { DEFAULT_WORKER_NICE } from './threadPriority.js';
 
@@ -31,7 +32,8 @@ export class NodeComputePool extends WorkerComputePool {
       worker.on('error', (e: unknown) => events.crash(e instanceof Error ? e : new Error(String(e))));
       worker.on('exit', (exitCode) => events.crash(new Error(`matmul worker exited with code ${exitCode}`)));
       return {
-        post: (task) => worker.postMessage(task),
+        // A TENSOR_OP's bytes move to the worker rather than being copied once more (1 MB each; issue 16).
+        post: (task) => worker.postMessage(task, isTensorOpPayloadTask(task) ? [task.payload.buffer as ArrayBuffer] : []),
         terminate: () => void worker.terminate(),
         // Referenced only while busy: an idle pool never keeps the process alive.
         busy: (busy) => (busy ? worker.ref() : worker.unref()),

@@ -183,6 +183,7 @@ export class KonomiService implements BridgeCore {
     if (payload.length < this.poolMinOffloadBytes || payload[0] === tensorOpByte(TensorOpCode.matmul)) return undefined;
     this.parallelMatmul();
     const pool = this.pool as NodeComputePool;
+    // Our own copy: its buffer is moved to the worker, the request's stays for the duplicate cache.
     return pool.tensorOpPayload({ kind: 'tensorOpPayload', payload: payload.slice(), limits });
   }
 
