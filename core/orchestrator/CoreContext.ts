@@ -12,8 +12,8 @@ export const DEFAULT_MAX_BROADCAST = 1024;
 
 export interface CoreContextOptions {
   readonly clock: () => number;
-  readonly maxPromptLength?: number;
-  readonly maxBroadcast?: number;
+  readonly maxPromptLength?: number | undefined;
+  readonly maxBroadcast?: number | undefined;
 }
 
 /**

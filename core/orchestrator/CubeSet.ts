@@ -39,9 +39,9 @@ export interface CubeSetOptions {
   readonly dims: Dims;
   readonly vertexFactory: VertexLlmFactory;
   /** How CENTRAL integrates the nine vertices in collectiveThink (Cube's default: replica quorum). */
-  readonly collective?: CollectiveStrategy;
+  readonly collective?: CollectiveStrategy | undefined;
   /** How CENTRAL writes its own answers (Cube's default: the corners' κ-weighted mixture). */
-  readonly central?: CentralDecoder;
+  readonly central?: CentralDecoder | undefined;
 }
 
 /**

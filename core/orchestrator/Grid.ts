@@ -32,9 +32,9 @@ export interface GridOptions {
   /** Dimensions of array 0 (the one BLOCK_GET/SET address). */
   readonly dims: Dims;
   /** Most cells createTemplate accepts. Default 100 000. */
-  readonly maxTemplateCells?: number;
+  readonly maxTemplateCells?: number | undefined;
   /** Awaited between slices of a long ledger verification; without it the check runs in one go. */
-  readonly yieldToHost?: () => Promise<void>;
+  readonly yieldToHost?: (() => Promise<void>) | undefined;
 }
 
 /**

@@ -79,29 +79,24 @@ export class Konomi {
   readonly programs: ProgramLibrary;
 
   private constructor(private readonly context: CoreContext, options: KonomiOptions) {
-    const dims = options.gridDims ?? DEFAULT_GRID;
-    const optional = <K extends keyof KonomiOptions>(key: K): Partial<Pick<KonomiOptions, K>> =>
-      (options[key] !== undefined ? { [key]: options[key] } : {}) as Partial<Pick<KonomiOptions, K>>;
-    this.grid = new Grid(context, { dims, ...optional('maxTemplateCells'), ...optional('yieldToHost') });
+    const { maxTemplateCells, yieldToHost, maxLlmNodes, teachBudgetMs, teachClock, collective, central } = options;
+    this.grid = new Grid(context, { dims: options.gridDims ?? DEFAULT_GRID, maxTemplateCells, yieldToHost });
     const factory = options.llmFactory ?? new PlaceholderLlmFactory();
-    this.llm = new LlmField(context, { dims: this.grid.dims, factory, ...optional('maxLlmNodes'), ...optional('teachBudgetMs'), ...optional('teachClock'), ...optional('yieldToHost') });
+    this.llm = new LlmField(context, { dims: this.grid.dims, factory, maxLlmNodes, teachBudgetMs, teachClock, yieldToHost });
     const vertexFactory =
       options.vertexFactory ??
       ((_cube, origin, vertex) => {
         const [dx, dy, dz] = vertexOffset(vertex);
         return factory.create(origin.x + dx, origin.y + dy, origin.z + dz);
       });
-    this.cubes = new CubeSet(context, this.llm, { dims: this.grid.dims, vertexFactory, ...optional('collective'), ...optional('central') });
+    this.cubes = new CubeSet(context, this.llm, { dims: this.grid.dims, vertexFactory, collective, central });
     this.programs = new ProgramLibrary(context.store, { now: context.clock });
   }
 
   /** Opens the store, reloads arrays, ledger, cubes and the field's κ and lessons, and creates array 0 on first use. */
   static async open(options: KonomiOptions = {}): Promise<Konomi> {
-    const context = new CoreContext(options.store ?? new MemoryStore(), {
-      clock: options.clock ?? Date.now,
-      ...(options.maxPromptLength !== undefined ? { maxPromptLength: options.maxPromptLength } : {}),
-      ...(options.maxBroadcast !== undefined ? { maxBroadcast: options.maxBroadcast } : {}),
-    });
+    const { maxPromptLength, maxBroadcast } = options;
+    const context = new CoreContext(options.store ?? new MemoryStore(), { clock: options.clock ?? Date.now, maxPromptLength, maxBroadcast });
     const konomi = new Konomi(context, options);
     await loadKonomiState(context.store, {
       addArray: (slot) => konomi.grid.addSlot(slot),

@@ -31,13 +31,13 @@ export interface LlmFieldOptions {
    * Most models kept alive; past it the least recently used is dropped and only its κ is kept
    * (re-created from its coordinate on next use, with that κ). Default 100 000.
    */
-  readonly maxLlmNodes?: number;
+  readonly maxLlmNodes?: number | undefined;
   /** Longest a teaching may run, in milliseconds of `teachClock`. Default 2000. */
-  readonly teachBudgetMs?: number;
+  readonly teachBudgetMs?: number | undefined;
   /** Clock of the teaching budget, in milliseconds. Default Date.now. */
-  readonly teachClock?: () => number;
+  readonly teachClock?: (() => number) | undefined;
   /** Awaited every TEACH_YIELD_STEPS steps of a teaching, so the host can serve other requests meanwhile. */
-  readonly yieldToHost?: () => Promise<void>;
+  readonly yieldToHost?: (() => Promise<void>) | undefined;
 }
 
 /**
