@@ -400,7 +400,7 @@ async function benchDurable(): Promise<void> {
       const t = await timeAsync(async () => {
         await Promise.all(
           Array.from({ length: inFlight }, async () => {
-            for (let i = next++; i < writes; i = next++) await konomi.setCell(i % DIM, Math.floor(i / DIM) % DIM, 7, i);
+            for (let i = next++; i < writes; i = next++) await konomi.grid.setCell(i % DIM, Math.floor(i / DIM) % DIM, 7, i);
           }),
         );
       });
@@ -413,12 +413,12 @@ async function benchDurable(): Promise<void> {
     const lmdb = await Konomi.open({ store: LmdbStore.open(dir) });
     await run('LmdbStore, durable', lmdb, 2_000, 1);
     await run('LmdbStore, durable (group commit)', lmdb, 50_000, 256);
-    const tPlane = await timeAsync(async () => void (await lmdb.planeActivate('z', 500, 1.5)));
+    const tPlane = await timeAsync(async () => void (await lmdb.grid.planeActivate('z', 500, 1.5)));
     await lmdb.close();
     let size = 0;
     const tReopen = await timeAsync(async () => {
       const reopened = await Konomi.open({ store: LmdbStore.open(dir) });
-      size = reopened.array().size;
+      size = reopened.grid.array().size;
       await reopened.close();
     });
     planeRows.push(['planeActivate of a 1000×1000 slice (1M rows, one commit)', `${(tPlane * 1e3).toFixed(0)} ms`]);
@@ -441,14 +441,14 @@ function cubeMix(k: Konomi, maxTokens?: number): () => void {
   return () => {
     for (let i = 0; i < CUBE_OPS; i++) {
       const id = i % 10;
-      if (i % 4 === 0) k.collectiveThink(id, `op ${i}`, maxTokens);
-      else k.processVertex(id, (i % 9) as VertexId, `op ${i}`, maxTokens);
+      if (i % 4 === 0) k.cubes.collectiveThink(id, `op ${i}`, maxTokens);
+      else k.cubes.processVertex(id, (i % 9) as VertexId, `op ${i}`, maxTokens);
     }
   };
 }
 
 async function tenCubes(k: Konomi): Promise<Konomi> {
-  for (let i = 0; i < 10; i++) await k.cubeAt(i * 3, 0, 0);
+  for (let i = 0; i < 10; i++) await k.cubes.at(i * 3, 0, 0);
   return k;
 }
 
@@ -460,17 +460,17 @@ async function benchCubes(): Promise<void> {
     return;
   }
   const konomi = await Konomi.open();
-  const cube = await konomi.cubeAt(0, 0, 0);
+  const cube = await konomi.cubes.at(0, 0, 0);
   const R = 2000;
   const tThink = time(() => {
-    for (let i = 0; i < R; i++) konomi.collectiveThink(cube.id, `query ${i % 17}`);
+    for (let i = 0; i < R; i++) konomi.cubes.collectiveThink(cube.id, `query ${i % 17}`);
   });
   await tenCubes(konomi);
   const femto = await Konomi.open({ llmFactory: new FemtoLlmFactory() });
-  const fc = await femto.cubeAt(0, 0, 0);
+  const fc = await femto.cubes.at(0, 0, 0);
   const F = 200;
   const tFemto = time(() => {
-    for (let i = 0; i < F; i++) femto.collectiveThink(fc.id, `query ${i}`, 32);
+    for (let i = 0; i < F; i++) femto.cubes.collectiveThink(fc.id, `query ${i}`, 32);
   });
   await tenCubes(femto);
   // Three interleaved rounds (the machine is shared): the best of each row.

@@ -1,5 +1,7 @@
 // The bridge on its own process for bench/stall.ts. argv[2] = 'inline' keeps every TENSOR_OP on
 // the main thread (the behaviour before issue 16), for the same-run comparison.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { BridgeServer } from '../bridge/server/BridgeServer.js';
 
 const inline = process.argv[2] === 'inline';
@@ -12,6 +14,14 @@ for (let i = 0; i < entries; i += 1000) {
   await Promise.all(batch);
 }
 process.stdout.write(`${JSON.stringify({ packetPort: server.packetAddress.port, httpPort: server.httpAddress.port })}\n`);
+// The event loop's own view of its delays (1 ms resolution): stdin "reset" starts a row, "report"
+// answers its p99 and max in ms. Unlike the PINGs, no client or line is in this figure.
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
+createInterface({ input: process.stdin }).on('line', (command) => {
+  if (command === 'reset') loop.reset();
+  if (command === 'report') process.stdout.write(`${JSON.stringify({ p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 })}\n`);
+});
 process.on('SIGTERM', () => {
   void server.stop().then(() => process.exit(0));
 });

@@ -8,7 +8,8 @@ export type { BridgeCore, CellReading, CellWrite, CubeAnswer, LlmAnswer } from '
 export { toProtocolError } from './dispatch/mapError.js';
 export { AuthGate } from './dispatch/AuthGate.js';
 export { KonomiService } from './service/KonomiService.js';
-export type { KonomiServiceOptions, InterlockRequest, BlockView } from './service/KonomiService.js';
+export type { KonomiServiceOptions } from './service/KonomiService.js';
+export type { BlockView, CubeKappaView, VoteView } from './service/coreViews.js';
 export type { CoreEvent } from './service/CoreEvent.js';
 export { createHttpApp } from './http/createHttpApp.js';
 export type { HttpAppContext } from './http/createHttpApp.js';

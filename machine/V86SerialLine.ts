@@ -1,7 +1,7 @@
 import type { Disposable } from '../protocol/Disposable.js';
 import type { Line } from '../protocol/Line.js';
 import { ByteBatcher } from '../lines/ByteBatcher.js';
-import { Emitter } from '../lines/Emitter.js';
+import { Emitter } from '../protocol/Emitter.js';
 
 export type SerialPortIndex = 0 | 1;
 

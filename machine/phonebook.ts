@@ -15,3 +15,17 @@ export function xp10Listing(machine: number): { number: string; names: string[] 
   if (machine === 1) return { number: XP10_NUMBER, names: [...XP10_NAMES] };
   return { number: String(machine), names: [`xp10-${machine}`] };
 }
+
+/**
+ * The name machine `i` gives in HELLO: "XP10" for machine 1, "XP10-i" for the others (the guest
+ * builds it in guest/kernel/bootargs.c; the bridge recognises its XP10s by it).
+ */
+export function xp10HelloName(machine: number): string {
+  return machine === 1 ? 'XP10' : `XP10-${machine}`;
+}
+
+/** Whether a HELLO name is one of XP10's (machine 1..XP10_MACHINES_MAX). */
+export function isXp10HelloName(name: string): boolean {
+  for (let i = 1; i <= XP10_MACHINES_MAX; i++) if (name === xp10HelloName(i)) return true;
+  return false;
+}

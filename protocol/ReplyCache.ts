@@ -113,6 +113,11 @@ export class ReplyCache {
     this.insert(key(channel, seq), opcode, payload.length, crc16(payload), wires, fragments, false);
   }
 
+  /** As `put`, for a request whose length and CRC-16 the caller has computed already (a large one, in slices). */
+  putFingerprinted(channel: number, seq: number, opcode: number, requestLength: number, requestCrc: number, wires: Uint8Array[], fragments = 1): void {
+    this.insert(key(channel, seq), opcode, requestLength, requestCrc, wires, fragments, false);
+  }
+
   /** Forgets the answered requests; requests still running stay known as running. */
   clear(): void {
     this.pages.clear();

@@ -15,6 +15,7 @@ import { MAX_SEQ_SPAN } from './serial.js';
 import { LINE_PROFILES } from './LineProfile.js';
 import { PacedLine } from './PacedLine.js';
 import { ReplyCacheRegistry } from './ReplyCacheRegistry.js';
+import { REPLY_SLICE_FRAMES } from './SessionResponder.js';
 import { encodeHello, makeHello } from './payloads/hello.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -436,6 +437,64 @@ describe('Session', () => {
       const [line] = createLinePair();
       expect(() => new Session(line, { bootId: 0 })).toThrow(ProtocolError);
     });
+  });
+});
+
+describe('Session: large replies in slices (issue 16)', () => {
+  it('writes a reply of more than REPLY_SLICE_FRAMES frames a slice per turn, answers other requests in between, then caches it whole', async () => {
+    const { clock, client, server } = pair({ window: 8 });
+    const big = new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff); // 49 frames: two slices
+    const asked = new Uint8Array(150_000).map((_, i) => (i * 13) & 0xff);
+    server.setHandler((r) => (r.opcode === Opcode.TENSOR_OP ? big : r.payload));
+    let largeDone = false;
+    const large = client.request(Opcode.TENSOR_OP, asked).then((m) => {
+      largeDone = true;
+      return m;
+    });
+    // Deliver the request and let the first slice go out; the second waits for a turn of the clock.
+    await clock.settle();
+    expect(largeDone).toBe(false);
+    expect(server.footprint.running).toBe(1);
+    const framesAfterFirstSlice = server.stats.framesOut;
+    expect(framesAfterFirstSlice).toBe(REPLY_SLICE_FRAMES);
+    const small = client.request(Opcode.LLM_QUERY, bytes(5, 6));
+    await clock.settle();
+    // The small request was answered between the slices of the large one.
+    expect(await small).toMatchObject({ payload: bytes(5, 6) });
+    expect(largeDone).toBe(false);
+    await clock.runUntil(() => largeDone);
+    expect((await large).payload).toEqual(big);
+    expect(server.footprint.running).toBe(0);
+    expect(server.footprint.cachedReplyBytes).toBeGreaterThan(big.length);
+  });
+
+  it('answers a retransmitted request of a large reply from the cache: its fingerprint was computed in the slices', async () => {
+    const [a, b] = createLinePair(['client', 'server']);
+    const clock = new ManualClock();
+    const server = new Session(b, { clock, name: 'server' });
+    let runs = 0;
+    const big = new Uint8Array(140_000).fill(3); // 35 frames: two slices
+    server.setHandler(() => {
+      runs++;
+      return big;
+    });
+    const peer = rawPeer(a);
+    // One frame of request: a retransmission is recognised by its length and CRC-16.
+    const asked = new Uint8Array(1000).map((_, i) => i & 0xff);
+    const wire = (payload: Uint8Array) => encodeFrame({ flags: 0, opcode: Opcode.TENSOR_OP, seq: 1, channel: 0, fragment: 0, payload });
+    a.write(wire(asked));
+    await clock.runUntil(() => peer.frames.length === 35);
+    a.write(wire(asked));
+    await clock.runUntil(() => peer.frames.length === 70);
+    expect(runs).toBe(1);
+    expect(server.stats.duplicates).toBe(1);
+    expect(peer.frames.slice(35).map((f) => f.fragment)).toEqual(peer.frames.slice(0, 35).map((f) => f.fragment));
+    // The same seq and length with other bytes is another request: it runs.
+    const other = asked.slice();
+    other[500] = (other[500] ?? 0) ^ 1;
+    a.write(wire(other));
+    await clock.runUntil(() => peer.frames.length === 105);
+    expect(runs).toBe(2);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Disposable } from './Disposable.js';
 import { ErrorCode, Flag, isKnownOpcode } from './constants.js';
+import { CRC16_INIT, crc16 } from './crc16.js';
 import { encodeFrame } from './encodeFrame.js';
 import type { Frame } from './Frame.js';
 import type { Message } from './Message.js';
@@ -19,6 +20,13 @@ export interface SessionResponderOptions {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Replies of more frames than this are encoded and written this many frames at a time, with a
+ * turn of the host's event loop between slices: a 1 MB reply (257 frames, ≈ 6 ms to encode) held
+ * up every other line for its whole encoding (issue 16). Smaller replies go out in one turn.
+ */
+export const REPLY_SLICE_FRAMES = 32;
 
 const defaultHandler: RequestHandler = (request) => {
   throw new ProtocolError('UNSUPPORTED', `opcode 0x${request.opcode.toString(16)} is not handled here`);
@@ -215,7 +223,12 @@ export class SessionResponder {
     let wires: Uint8Array[];
     try {
       if (!(payload instanceof Uint8Array)) throw new ProtocolError('INTERNAL', 'handler did not return a Uint8Array');
-      wires = fragmenter.encode({ flags: Flag.REPLY | extraFlags, opcode, seq, channel, payload });
+      const message = { flags: Flag.REPLY | extraFlags, opcode, seq, channel, payload };
+      if (payload.length > fragmenter.maxPayload * REPLY_SLICE_FRAMES) {
+        this.sendSliced(request, fragmenter.split(message), begunIn, fragments);
+        return;
+      }
+      wires = fragmenter.encode(message);
     } catch (error) {
       const fallback = errorPayloadOf(error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', String(error)));
       wires = fragmenter.encode({ flags: Flag.REPLY | Flag.ERROR, opcode, seq, channel, payload: fallback });
@@ -224,6 +237,40 @@ export class SessionResponder {
     if (this.port.closedCode() !== undefined) return;
     this.port.stats.repliesSent++;
     for (const wire of wires) this.port.write(wire);
+  }
+
+  /**
+   * A large reply, REPLY_SLICE_FRAMES frames per turn. The request's fingerprint for the
+   * duplicate cache (a CRC over the whole request, which may be 1 MB too) is computed in the same
+   * slices. The request stays running until the last slice, so a retransmission meanwhile is
+   * ignored like one of a request still being handled; then the reply is cached whole.
+   */
+  private sendSliced(request: Message, frames: Frame[], begunIn: ReplyCache | undefined, fragments: number): void {
+    const { channel, seq, opcode, payload: asked } = request;
+    const slices = Math.ceil(frames.length / REPLY_SLICE_FRAMES);
+    const crcStep = Math.ceil(asked.length / slices);
+    const wires: Uint8Array[] = [];
+    let crc = CRC16_INIT;
+    let slice = 0;
+    if (this.port.closedCode() === undefined) this.port.stats.repliesSent++;
+    const step = (): void => {
+      const end = Math.min(frames.length, (slice + 1) * REPLY_SLICE_FRAMES);
+      const open = this.port.closedCode() === undefined;
+      for (let i = slice * REPLY_SLICE_FRAMES; i < end; i++) {
+        const wire = encodeFrame(frames[i]!);
+        wires.push(wire);
+        if (open) this.port.write(wire);
+      }
+      crc = crc16(asked, Math.min(asked.length, slice * crcStep), Math.min(asked.length, (slice + 1) * crcStep), crc);
+      slice++;
+      if (slice < slices) {
+        this.port.clock.setTimeout(step, 0);
+        return;
+      }
+      const cache = begunIn === undefined ? undefined : begunIn.isRunning(channel, seq) ? begunIn : this.cache;
+      cache?.putFingerprinted(channel, seq, opcode, asked.length, crc, wires, fragments);
+    };
+    step();
   }
 }
 

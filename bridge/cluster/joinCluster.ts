@@ -31,7 +31,7 @@ export async function joinCluster(node: ClusterNode, dispatcher: Dispatcher, ser
   await node.start({
     serveCubeMessage: (payload) => dispatcher.serveForwardedCubeMessage(payload),
     status: () => {
-      const head = service.konomi.ledgerHead();
+      const head = service.konomi.grid.ledgerHead();
       const kappa = service.konomi.kappaMetrics();
       return { ...endpoints(), ledgerLength: head.length, ledgerHead: toHex(head.hash), cubeKappa: finite(kappa.cubeMean), llmKappa: finite(kappa.llmMean) };
     },

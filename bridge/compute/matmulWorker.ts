@@ -1,7 +1,12 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { isTensorOpPayloadTask, isTensorOpTask, runMatmulTask, runTensorOpTask, type PoolTask } from '../../core/evgpu/ComputePool.js';
 import { EvgpuError } from '../../core/evgpu/EvgpuError.js';
 import { handleTensorOpPayload } from '../dispatch/tensorOpWire.js';
+import { niceThisThread } from './threadPriority.js';
+
+// Below the event loop's priority, so that lines keep being served while this thread computes.
+const nice = (workerData as { nice?: unknown } | null)?.nice;
+if (typeof nice === 'number' && nice !== 0) niceThisThread(nice);
 
 parentPort?.on('message', (task: PoolTask) => {
   try {

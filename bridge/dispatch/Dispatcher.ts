@@ -1,5 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Emitter, propagateListenerError } from '../../lines/Emitter.js';
+import { isXp10HelloName } from '../../machine/phonebook.js';
+import { Emitter, propagateListenerError } from '../../protocol/Emitter.js';
 import type { Line } from '../../protocol/Line.js';
 import { Opcode, opcodeName } from '../../protocol/constants.js';
 import { ProtocolError } from '../../protocol/ProtocolError.js';
@@ -225,7 +226,7 @@ export class Dispatcher {
    * XP10 that answers UNSUPPORTED) is listed with its error instead.
    */
   async agents(timeoutMs = AGENTS_TIMEOUT_MS): Promise<MachineAgents[]> {
-    const machines = [...this.peers.values()].filter((p) => p.peerName !== undefined && /^XP10(-\d)?$/.test(p.peerName));
+    const machines = [...this.peers.values()].filter((p) => p.peerName !== undefined && isXp10HelloName(p.peerName));
     return Promise.all(
       machines.map(async (peer): Promise<MachineAgents> => {
         const machine = { line: peer.id, name: peer.peerName ?? '', vertices: this.vertices.verticesOf(peer).map(({ cube, vertex }) => ({ cube, vertex })) };

@@ -9,6 +9,7 @@ import { Fields } from './fields.js';
 import { DEFAULT_TEACH_STEPS, MAX_TEACH_STEPS, MAX_TEACH_TEXT } from '../../protocol/vocabulary/Teaching.js';
 import { toHttpError } from './mapHttpError.js';
 import { toVertex } from '../../core/cube/Vertex.js';
+import { cubeKappaView, kappaEvent, ledgerHeadView, voteView } from '../service/coreViews.js';
 
 /** Largest JSON message /ws answers; a longer one gets a TOO_LARGE error reply. */
 export const MAX_JSON_MESSAGE = 64 * 1024;
@@ -130,8 +131,8 @@ export class JsonApi {
         const cube = msg.int('cube', 0, U16);
         const text = msg.string(msg.has('query') ? 'query' : 'text', 4096);
         // With choices: a vote each vertex casts with its own model (docs/CORE.md, "Choice votes").
-        if (msg.has('choices')) return { ...service.choiceJson(service.collectiveChoose(cube, text, msg.strings('choices', CHOICES_READ_LIMIT, CHOICE_READ_LENGTH)), text) };
-        const result = service.konomi.collectiveThink(cube, text, msg.optionalInt('maxTokens', 1, 256, 32));
+        if (msg.has('choices')) return { ...voteView(service.konomi.cubes.collectiveChoose(cube, text, msg.strings('choices', CHOICES_READ_LIMIT, CHOICE_READ_LENGTH)), text) };
+        const result = service.konomi.cubes.collectiveThink(cube, text, msg.optionalInt('maxTokens', 1, 256, 32));
         return {
           cube,
           quorum: result.quorum,
@@ -146,14 +147,15 @@ export class JsonApi {
         const vertex = msg.vertex('vertex');
         const other = msg.int('otherCube', 0, U16);
         const otherVertex = msg.vertex('otherVertex');
-        await service.konomi.linkCubes(cube, toVertex(vertex), other, toVertex(otherVertex));
+        await service.konomi.cubes.link(cube, toVertex(vertex), other, toVertex(otherVertex));
         return { cube, vertex, otherCube: other, otherVertex };
       }
       case 'perturb': {
         // Sets a cube's κ (or one vertex's): the page's κ plot shows the field pulling it back.
         const cube = msg.int('cube', 0, U16);
         const vertex = msg.has('vertex') ? msg.vertex('vertex') : undefined;
-        return { cube: await service.perturb(cube, msg.number('kappa', 0, 1), vertex) };
+        const c = await service.konomi.cubes.perturb(cube, msg.number('kappa', 0, 1), vertex);
+        return { cube: cubeKappaView(c.id, c.kappa, c.vertexKappa()) };
       }
       case 'subscribe':
         if (subs.length === 0) {
@@ -166,7 +168,7 @@ export class JsonApi {
             { dispose: () => clearInterval(timer) },
           );
         }
-        return { events: ['block', 'kappa', 'ledger', 'lines', 'vote', 'teach'], ledger: service.ledgerHead(), kappa: service.kappa().data };
+        return { events: ['block', 'kappa', 'ledger', 'lines', 'vote', 'teach'], ledger: ledgerHeadView(service.konomi.grid), kappa: kappaEvent(service.konomi).data };
       default:
         throw badField('type', `unknown message type "${type}"; one of initialize, status, process, teach, collective_think, connect, perturb, subscribe`);
     }

@@ -6,6 +6,7 @@ import type { BridgeCore } from '../dispatch/BridgeCore.js';
 import type { Dispatcher } from '../dispatch/Dispatcher.js';
 import { chainsRoot, type SharedChains } from '../store/PgStoreChains.js';
 import type { KonomiService } from '../service/KonomiService.js';
+import { blocksView, cubeKappaView, cubesView, cubeView, ledgerHeadView, proofView } from '../service/coreViews.js';
 import type { Logger } from '../util/Logger.js';
 import { RateLimitedLog } from '../util/RateLimitedLog.js';
 import { vertexName } from '../../protocol/payloads/cubeMsg.js';
@@ -62,10 +63,11 @@ async function verifyAll(chains: SharedChains | undefined): Promise<{ valid: boo
 /** The REST API of the original design, plus what users need to look around, and the page. */
 export function createHttpApp(ctx: HttpAppContext): express.Express {
   const { service, dispatcher } = ctx;
+  const { grid, llm, cubes } = service.konomi;
   const errorLog = ctx.errorLog ?? new RateLimitedLog(ctx.logger);
   /** A plane of `arrayId` along `axis`: checked against that array's size, so the field is named and the core never refuses it. */
   const planeIndex = (body: Fields, name: string, arrayId: number, axis: Axis): number => {
-    const size = service.konomi.arrayInfo(arrayId).dims[axis];
+    const size = grid.arrayInfo(arrayId).dims[axis];
     return body.int(name, 0, size - 1);
   };
   const app = express();
@@ -111,7 +113,7 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     const { x, y, z } = coordinates(q);
     const array = q.optionalInt('array', 0, U16, 0);
     const cell = array === 0 && ctx.sharedCells ? await ctx.sharedCells.getCell(x, y, z) : service.getCell(x, y, z, array);
-    res.json({ x, y, z, array, active: cell.active, value: cell.value, hash: toHex(cell.leafHash), llm: service.konomi.llmView(x, y, z) });
+    res.json({ x, y, z, array, active: cell.active, value: cell.value, hash: toHex(cell.leafHash), llm: llm.view(x, y, z) });
   });
   app.post('/value', async (req, res) => {
     const body = Fields.json(req.body);
@@ -126,12 +128,12 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     const body = Fields.json(req.body);
     const dims = body.object('dims');
     const cells: CellInput[] = body.objects('cells', MAX_TEMPLATE_CELLS).map((cell) => ({ ...coordinates(cell), value: cell.number('value') }));
-    const info = await service.createTemplate({ x: dims.int('x', 1, 1024), y: dims.int('y', 1, 1024), z: dims.int('z', 1, 1024) }, cells);
+    const info = await grid.createTemplate({ x: dims.int('x', 1, 1024), y: dims.int('y', 1, 1024), z: dims.int('z', 1, 1024) }, cells);
     res.status(201).json(info);
   });
   app.post('/instance/create', async (req, res) => {
     const body = Fields.json(req.body);
-    const info = await service.instantiate(body.int('template', 0, U16));
+    const info = await grid.instantiate(body.int('template', 0, U16));
     res.status(201).json(info);
   });
 
@@ -159,22 +161,20 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     const value = op === 'activate' ? body.number('value') : undefined;
     const target = op === 'sync' ? body.optionalInt('target', 0, U16, array) : undefined;
     const to = target === undefined ? undefined : planeIndex(body, 'to', target, axis);
-    const result = await service.interlock({
-      op,
-      axis,
-      index,
-      array,
-      ...(value !== undefined ? { value } : {}),
-      ...(to !== undefined && target !== undefined ? { to, target } : {}),
-    });
-    res.json(result);
+    const receipt =
+      op === 'activate'
+        ? await grid.planeActivate(axis, index, value ?? 0, array)
+        : op === 'deactivate'
+          ? await grid.planeDeactivate(axis, index, array)
+          : await grid.planeSync(axis, index, to ?? index, array, target ?? array);
+    res.json({ index: receipt.index, hash: toHex(receipt.hash) });
   });
 
   app.get('/cubes', (_req, res) => {
-    res.json({ cubes: service.cubes() });
+    res.json({ cubes: cubesView(cubes) });
   });
   app.get('/cubes/:id', (req, res) => {
-    res.json(service.cube(Fields.text(req.params).int('id', 0, U16)));
+    res.json(cubeView(cubes.cube(Fields.text(req.params).int('id', 0, U16))));
   });
   app.post('/cubes/:id/message', async (req, res) => {
     const cube = Fields.text(req.params).int('id', 0, U16);
@@ -188,15 +188,18 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
     const cube = Fields.text(req.params).int('id', 0, U16);
     const body = Fields.json(req.body);
     const vertex = body.has('vertex') ? body.vertex('vertex') : undefined;
-    res.json(await service.perturb(cube, body.number('kappa', 0, 1), vertex));
+    const c = await cubes.perturb(cube, body.number('kappa', 0, 1), vertex);
+    res.json(cubeKappaView(c.id, c.kappa, c.vertexKappa()));
   });
 
   app.get('/ledger/head', (_req, res) => {
-    res.json(service.ledgerHead());
+    res.json(ledgerHeadView(grid));
   });
   app.get('/ledger/verify', async (req, res) => {
     if ((req.query as Record<string, unknown>).all === '1') return void res.json(await verifyAll(ctx.chains));
-    res.json(await service.verifyLedger());
+    // Sliced: a long ledger does not stall the other lines.
+    const v = await grid.verifyLedgerSliced();
+    res.json(v.valid ? { valid: true, length: v.length } : { valid: false, length: v.length, firstBadIndex: v.firstBadIndex });
   });
   app.get('/ledger/verify-all', async (_req, res) => {
     res.json(await verifyAll(ctx.chains));
@@ -211,11 +214,11 @@ export function createHttpApp(ctx: HttpAppContext): express.Express {
   app.get('/ledger/proof', (req, res) => {
     const q = Fields.text(req.query as Record<string, unknown>);
     const { x, y, z } = coordinates(q);
-    res.json(service.proof(x, y, z, q.optionalInt('array', 0, U16, 0)));
+    res.json(proofView(grid, x, y, z, q.optionalInt('array', 0, U16, 0)));
   });
   app.get('/blocks', (req, res) => {
     const q = Fields.text(req.query as Record<string, unknown>);
-    res.json(service.blocks(q.optionalInt('limit', 1, 100_000, 10_000), q.optionalInt('array', 0, U16, 0)));
+    res.json(blocksView(grid, q.optionalInt('limit', 1, 100_000, 10_000), q.optionalInt('array', 0, U16, 0)));
   });
 
   if (ctx.phonebook) phonebookRoutes(app, ctx.phonebook);

@@ -47,7 +47,7 @@ export function renderMetrics(m: MetricsSources): string {
   if (kappa.cubeMean !== null) text.sample('konomi_cube_kappa_mean', 'gauge', 'Mean κ of the cubes', kappa.cubeMean);
   if (kappa.llmMean !== null) text.sample('konomi_llm_kappa_mean', 'gauge', 'Mean κ of the LLM nodes', kappa.llmMean);
   for (const cube of kappa.cubes) text.sample('konomi_cube_kappa', 'gauge', 'κ of each cube', cube.kappa, { cube: String(cube.id) });
-  text.sample('konomi_ledger_entries', 'gauge', 'Ledger length', m.service.konomi.ledgerHead().length);
-  text.sample('konomi_active_cells', 'gauge', 'Active cells in array 0', m.service.konomi.arrayInfo(0).size);
+  text.sample('konomi_ledger_entries', 'gauge', 'Ledger length', m.service.konomi.grid.ledgerHead().length);
+  text.sample('konomi_active_cells', 'gauge', 'Active cells in array 0', m.service.konomi.grid.arrayInfo(0).size);
   return text.toString();
 }

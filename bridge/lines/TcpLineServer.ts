@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Emitter, propagateListenerError } from '../../lines/Emitter.js';
+import { Emitter, propagateListenerError } from '../../protocol/Emitter.js';
 import { TcpLine, type TcpLineOptions } from './TcpLine.js';
 
 export interface TcpLineServerOptions extends TcpLineOptions {

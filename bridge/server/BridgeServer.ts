@@ -220,7 +220,7 @@ export class BridgeServer {
         return (user + system) / 1000;
       },
     });
-    for (let i = konomi.cubeCount; i < (options.minimumCubes ?? 2); i++) await konomi.createCube(i * 4, 0, 0);
+    for (let i = konomi.cubes.count; i < (options.minimumCubes ?? 2); i++) await konomi.cubes.create(i * 4, 0, 0);
     await konomi.flush();
     if (options.examplePrograms) await seedExamplePrograms(konomi.programs, logger);
     const service = new KonomiService(konomi, options.service);

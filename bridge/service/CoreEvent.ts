@@ -1,4 +1,4 @@
-import type { VoteView } from './KonomiService.js';
+import type { VoteView } from './coreViews.js';
 
 /** Live events the web page subscribes to over /ws. */
 export type CoreEvent =

@@ -20,9 +20,9 @@ async function field() {
     return commit(batch);
   };
   const konomi = await Konomi.open({ store });
-  const a = await konomi.cubeAt(0, 0, 0);
-  const b = await konomi.cubeAt(4, 0, 0);
-  const far = await konomi.cubeAt(500, 500, 500);
+  const a = await konomi.cubes.at(0, 0, 0);
+  const b = await konomi.cubes.at(4, 0, 0);
+  const far = await konomi.cubes.at(500, 500, 500);
   const service = new KonomiService(konomi);
   const events: KappaData[] = [];
   service.onEvent((e) => {
@@ -39,7 +39,7 @@ describe('KappaTicker drives the κ field on its clock', () => {
   it('a perturbation relaxes to 0.6 ± 0.05 in under 50 ticks of the clock, announced and committed as it moves', async () => {
     const { konomi, service, ticker, clock, events, commits, a, b, far } = await field();
     ticker.start();
-    await service.perturb(a.id, 1);
+    await konomi.cubes.perturb(a.id, 1);
     expect(events.at(-1)!.cubes.find((c) => c.id === a.id)).toMatchObject({ kappa: 1, central: 0.6 });
     const committed = commits.length;
     await clock.advance(999);
@@ -76,7 +76,7 @@ describe('KappaTicker drives the κ field on its clock', () => {
 
   it('skips ticks while the system is held, and goes on after', async () => {
     const { konomi, service, ticker, clock, a } = await field();
-    await service.perturb(a.id, 0);
+    await konomi.cubes.perturb(a.id, 0);
     ticker.start();
     konomi.command('hold');
     await clock.advance(3000);

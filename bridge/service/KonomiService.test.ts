@@ -6,6 +6,7 @@ import type { LlmFactory } from '../../core/llm/LlmNode.js';
 import { Konomi } from '../../core/orchestrator/Konomi.js';
 import { handleTensorOpPayload, tensorOpFromWire, tensorOpReplyFromWire, tensorOpReplyToWire, tensorOpToWire } from '../dispatch/tensorOpWire.js';
 import { KonomiService } from './KonomiService.js';
+import { kappaEvent } from './coreViews.js';
 
 const open: KonomiService[] = [];
 
@@ -35,7 +36,7 @@ function random(shape: number[], seed: number): Tensor {
 describe('KonomiService: κ dynamics run on CUBE_MSG', () => {
   it('every CUBE_MSG (one vertex or the whole cube) drifts the vertices it asks and announces κ; the cube moves on ticks', async () => {
     const s = await service();
-    const cube = await s.konomi.cubeAt(0, 0, 0);
+    const cube = await s.konomi.cubes.at(0, 0, 0);
     cube.kappa = 1;
     const centralBefore = cube.node('CENTRAL').kappa;
     const events: string[] = [];
@@ -51,18 +52,18 @@ describe('KonomiService: κ dynamics run on CUBE_MSG', () => {
     expect(cube.kappa).toBe(1);
     await s.tickKappa();
     expect(cube.kappa).toBeCloseTo(1 + 0.05 * (0.6 - 1), 12);
-    expect(s.kappa().data.cubes.find((c) => c.id === cube.id)).toMatchObject({ kappa: cube.kappa, vertexKappa: cube.vertexKappa(), central: cube.kappaOf(8) });
+    expect(kappaEvent(s.konomi).data.cubes.find((c) => c.id === cube.id)).toMatchObject({ kappa: cube.kappa, vertexKappa: cube.vertexKappa(), central: cube.kappaOf(8) });
     expect(events).toEqual(['kappa', 'kappa', 'kappa']);
   });
 
   it('a corner answer and an LLM answer report the κ and the temperature they were sampled at', async () => {
     const s = await service();
-    const cube = await s.konomi.cubeAt(0, 0, 0);
+    const cube = await s.konomi.cubes.at(0, 0, 0);
     const used = cube.kappaOf(0);
     const answer = s.cubeMessage(cube.id, 0, 'status');
     expect(answer).toMatchObject({ kappaUsed: used, temperature: 0.25 + used });
     expect(answer.kappa).toBeCloseTo(cube.kappaOf(0), 12);
-    const node = s.konomi.llmAt(5, 5, 5);
+    const node = s.konomi.llm.at(5, 5, 5);
     node.kappa = 0.9;
     expect(s.llmQuery(5, 5, 5, 'hi', 4)).toMatchObject({ kappaUsed: 0.9, temperature: 0.25 + 0.9 });
   });
@@ -100,8 +101,8 @@ describe('KonomiService: CUBE_MSG 0xFF with FemtoLLM and two garbage vertices (t
     open.push(honest, lying);
     let identical = 0;
     for (let i = 0; i < 20; i++) {
-      const a = await honest.konomi.createCube(4 * i, 0, 0);
-      const b = await lying.konomi.createCube(4 * i, 0, 0);
+      const a = await honest.konomi.cubes.create(4 * i, 0, 0);
+      const b = await lying.konomi.cubes.create(4 * i, 0, 0);
       const prompt = `cube ${i}, status: `;
       const expected = honest.cubeMessage(a.id, 0xff, prompt).text;
       const k = b.vertexKappa();

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { ChildService } from './ChildService.js';
-import { freePort } from './freePort.js';
+import { freePort, startOnFreePort } from './freePort.js';
 import { StackError } from './StackError.js';
 import { localUser, postgresBinDir, type UserIds } from './systemBinary.js';
 
@@ -43,16 +43,8 @@ export class PostgresProcess {
   }
 
   /** With no fixed port, a free one is picked; if another process takes it first, try again. */
-  static async start(options: PostgresOptions): Promise<PostgresProcess> {
-    let first: unknown;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await PostgresProcess.startOnce(options);
-      } catch (err) {
-        first ??= err;
-        if (options.port || attempt === 3 || !(err instanceof StackError) || err.code !== 'START_FAILED') throw first;
-      }
-    }
+  static start(options: PostgresOptions): Promise<PostgresProcess> {
+    return startOnFreePort(options.port, () => PostgresProcess.startOnce(options));
   }
 
   private static async startOnce(options: PostgresOptions): Promise<PostgresProcess> {

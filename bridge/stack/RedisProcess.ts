@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createClient } from 'redis';
 import { ChildService } from './ChildService.js';
-import { freePort } from './freePort.js';
+import { freePort, startOnFreePort } from './freePort.js';
 import { StackError } from './StackError.js';
 import { onPath } from './systemBinary.js';
 
@@ -35,16 +35,8 @@ export class RedisProcess {
   }
 
   /** With no fixed port, a free one is picked; if another process takes it first, try again. */
-  static async start(options: RedisOptions): Promise<RedisProcess> {
-    let first: unknown;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await RedisProcess.startOnce(options);
-      } catch (err) {
-        first ??= err;
-        if (options.port || attempt === 3 || !(err instanceof StackError) || err.code !== 'START_FAILED') throw first;
-      }
-    }
+  static start(options: RedisOptions): Promise<RedisProcess> {
+    return startOnFreePort(options.port, () => RedisProcess.startOnce(options));
   }
 
   private static async startOnce(options: RedisOptions): Promise<RedisProcess> {

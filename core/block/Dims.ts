@@ -60,3 +60,8 @@ export function validateBox(dims: Dims, box: Box): Box {
 export function boxVolume(box: Box): number {
   return (box.x1 - box.x0 + 1) * (box.y1 - box.y0 + 1) * (box.z1 - box.z0 + 1);
 }
+
+/** Whether a coordinate lies in the box (bounds included). */
+export function boxContains(b: Box, c: { readonly x: number; readonly y: number; readonly z: number }): boolean {
+  return c.x >= b.x0 && c.x <= b.x1 && c.y >= b.y0 && c.y <= b.y1 && c.z >= b.z0 && c.z <= b.z1;
+}

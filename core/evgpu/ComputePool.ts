@@ -39,6 +39,7 @@ export interface TensorOpTask {
  */
 export interface TensorOpPayloadTask {
   readonly kind: 'tensorOpPayload';
+  /** Given up by the caller: a host may move its buffer to the worker instead of copying it (the whole buffer goes). */
   readonly payload: Uint8Array;
   readonly limits: TensorOpLimits;
 }

@@ -1,13 +1,18 @@
-import type { CubeRecord } from '../cube/Cube.js';
 import { describeError } from '../../protocol/errors/CodedError.js';
 import { CoreError } from '../errors/CoreError.js';
 import type { LedgerEntry } from '../ledger/LedgerEntry.js';
-import { emptyBatch, type ArrayRow, type CellRow, type LlmKappaRow, type LlmLessonRow, type Store } from '../store/Store.js';
+import { emptyBatch, type ArrayRow, type CellRow, type MutableBatch, type Store } from '../store/Store.js';
 
 export interface BatchPart {
   readonly entries?: readonly LedgerEntry[];
   readonly cells?: readonly CellRow[];
   readonly arrays?: readonly ArrayRow[];
+}
+
+/** A part of the core that keeps changes in memory until the next commit (cube κ, model κ, lessons). */
+export interface ChangeSource {
+  /** Moves what changed since the last commit into `batch`, and forgets it. */
+  takeChanges(batch: MutableBatch): void;
 }
 
 /**
@@ -19,16 +24,17 @@ export class CommitQueue {
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private running: Promise<void> | null = null;
 
+  private readonly sources: ChangeSource[] = [];
+
   constructor(
     private readonly store: Store,
-    /** Adds the latest records of cubes changed since the last commit. */
-    private readonly dirtyCubes: () => CubeRecord[],
-    /** Adds the κ of llmAt models whose κ a request moved since the last commit. */
-    private readonly dirtyLlmKappas: () => LlmKappaRow[],
-    /** Adds the lessons of llmAt models taught since the last commit. */
-    private readonly dirtyLlmLessons: () => LlmLessonRow[],
     private readonly onFailure: (error: CoreError) => void,
   ) {}
+
+  /** Every commit also carries what `source` changed since the last one. */
+  track(source: ChangeSource): void {
+    this.sources.push(source);
+  }
 
   submit(part: BatchPart): Promise<void> {
     if (part.entries) for (const e of part.entries) this.pending.entries.push(e);
@@ -39,7 +45,7 @@ export class CommitQueue {
     return done;
   }
 
-  /** Resolves when everything submitted so far (and every dirty cube and llmAt κ) is durable. */
+  /** Resolves when everything submitted so far (and every tracked change) is durable. */
   flush(): Promise<void> {
     return this.submit({});
   }
@@ -50,9 +56,7 @@ export class CommitQueue {
       const waiters = this.waiters;
       this.pending = emptyBatch();
       this.waiters = [];
-      for (const c of this.dirtyCubes()) batch.cubes.push(c);
-      for (const k of this.dirtyLlmKappas()) batch.llmKappas.push(k);
-      for (const l of this.dirtyLlmLessons()) batch.llmLessons.push(l);
+      for (const source of this.sources) source.takeChanges(batch);
       try {
         await this.store.commit(batch);
         for (const w of waiters) w.resolve();

@@ -125,6 +125,16 @@ export interface Store extends ProgramStore {
 
 export type IdKind = 'array' | 'cube';
 
-export function emptyBatch(): { entries: LedgerEntry[]; cells: CellRow[]; arrays: ArrayRow[]; cubes: CubeRecord[]; llmKappas: LlmKappaRow[]; llmLessons: LlmLessonRow[] } {
+/** A StoreBatch being filled (the commit queue's next commit). */
+export interface MutableBatch {
+  entries: LedgerEntry[];
+  cells: CellRow[];
+  arrays: ArrayRow[];
+  cubes: CubeRecord[];
+  llmKappas: LlmKappaRow[];
+  llmLessons: LlmLessonRow[];
+}
+
+export function emptyBatch(): MutableBatch {
   return { entries: [], cells: [], arrays: [], cubes: [], llmKappas: [], llmLessons: [] };
 }

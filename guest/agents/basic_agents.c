@@ -228,16 +228,7 @@ static int agent_core_call(void *context, uint8_t opcode, const uint8_t *payload
     call.payload = payload;
     call.length = length;
     link_call(&call);
-    int error = call.error;
-    if (error == 0) {
-        uint32_t n = call.reply_length < reply_capacity ? call.reply_length : reply_capacity;
-        if (n) memcpy(reply, call.reply, n);
-        *reply_length = n;
-    } else {
-        format_to_buffer(error_message, message_capacity, "%s", call.error_message);
-    }
-    kfree(call.reply);
-    return error;
+    return link_call_result(&call, reply, reply_capacity, reply_length, error_message, message_capacity);
 }
 
 static const struct basic_host agent_host_template = {
@@ -256,21 +247,6 @@ static const struct basic_host agent_host_template = {
     .reply = agent_reply,
 };
 
-/* Feeds a listing line by line, as if typed at the Ok prompt. */
-static void enter_listing(struct basic *b, const char *text, uint32_t length) {
-    char line[BASIC_LINE_MAX + 1];
-    uint32_t at = 0;
-    while (at < length) {
-        uint32_t end = at;
-        while (end < length && text[end] != '\n') end++;
-        uint32_t n = end - at < BASIC_LINE_MAX ? end - at : BASIC_LINE_MAX;
-        memcpy(line, text + at, n);
-        line[n] = '\0';
-        basic_enter_line(b, line);
-        at = end + 1;
-    }
-}
-
 static void agent_main(void *arg) {
     struct basic_agent *a = arg;
     struct basic_host host = agent_host_template;
@@ -286,7 +262,7 @@ static void agent_main(void *arg) {
     a->basic = b;
     a->info.state = AGENT_RUNNING;
     if (a->text) {
-        enter_listing(b, a->text, a->text_length);
+        basic_enter_program(b, a->text, a->text_length);
         kfree(a->text);
         a->text = 0;
     } else {

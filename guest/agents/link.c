@@ -376,6 +376,21 @@ void link_post_error(struct link_incoming *incoming, uint8_t code, const char *m
 
 const struct proto_stats *link_stats(void) { return &session.stats; }
 
+int link_call_result(struct link_call *call, uint8_t *reply, uint32_t capacity, uint32_t *reply_length,
+                     char *error_message, size_t message_capacity) {
+    int error = call->error;
+    if (error == 0) {
+        uint32_t n = call->reply_length < capacity ? call->reply_length : capacity;
+        if (n) memcpy(reply, call->reply, n);
+        *reply_length = n;
+    } else {
+        format_to_buffer(error_message, message_capacity, "%s", call->error_message);
+    }
+    kfree(call->reply);
+    call->reply = 0;
+    return error;
+}
+
 int link_task_id(void) { return link_task; }
 
 int link_announce(void) {

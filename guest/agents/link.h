@@ -43,6 +43,10 @@ void link_init(void);
 void link_call(struct link_call *call);
 /* Asks the link to give up on `call` (from any task). */
 void link_cancel(struct link_call *call);
+/* A finished call's outcome into a caller's buffers (the reply cut to `capacity`, or the error
+ * message), freeing the reply: what every core_call of a BASIC host does. Returns the error. */
+int link_call_result(struct link_call *call, uint8_t *reply, uint32_t capacity, uint32_t *reply_length,
+                     char *error_message, size_t message_capacity);
 /* Answers an incoming request later, from an agent task; takes ownership of `incoming`. */
 void link_post_reply(struct link_incoming *incoming, const uint8_t *payload, uint32_t length);
 void link_post_error(struct link_incoming *incoming, uint8_t code, const char *message);

@@ -69,6 +69,9 @@ bool basic_repl(struct basic *basic);
 /* What the prompt does with one typed line (a numbered line is stored or deleted, anything
  * else runs at once). Returns false after SYSTEM. */
 bool basic_enter_line(struct basic *basic, const char *text);
+/* Stores a listing's numbered lines (LF or CRLF) into the empty program, as LOAD does with a
+ * file; a bad line is reported like a typed one. Returns false on an error. */
+bool basic_enter_program(struct basic *basic, const char *text, uint32_t length);
 
 struct basic_memory_stats {
     uint32_t budget;

@@ -118,20 +118,9 @@ static int console_core_call(void *context, uint8_t opcode, const uint8_t *paylo
         if (!job->done) sched_block_on(job, JOB_POLL_MS);
         irq_restore(flags);
     }
-    int error = cancelled ? PROTO_ERR_CANCELLED : job->call.error;
-    if (error == 0) {
-        uint32_t n = job->call.reply_length < reply_capacity ? job->call.reply_length : reply_capacity;
-        if (n) memcpy(reply, job->call.reply, n);
-        *reply_length = n;
-    } else {
-        size_t n = strlen(job->call.error_message);
-        if (n >= message_capacity) n = message_capacity - 1;
-        memcpy(error_message, job->call.error_message, n);
-        error_message[n] = '\0';
-    }
-    kfree(job->call.reply);
+    int error = link_call_result(&job->call, reply, reply_capacity, reply_length, error_message, message_capacity);
     kfree(job);
-    return error;
+    return cancelled ? PROTO_ERR_CANCELLED : error;
 }
 
 static void console_start_agent(void *context, const char *listing, uint32_t length) {

@@ -106,8 +106,9 @@ static void save(struct basic *b, const struct proto_text *name) {
     bas_free(b, payload);
 }
 
-/* Stores the numbered lines of `text` (LF or CRLF line ends) into an empty program. */
-static void enter_lines(struct basic *b, const char *text, uint32_t length) {
+/* Stores the numbered lines of `text` (LF or CRLF line ends) into an empty program: LOAD's
+ * file, and an agent's listing (basic_enter_program). */
+void bas_program_from_text(struct basic *b, const char *text, uint32_t length) {
     char line[BASIC_LINE_MAX + 1];
     uint32_t at = 0;
     while (at < length && !b->error) {
@@ -145,7 +146,7 @@ static void load(struct basic *b, const struct proto_text *name) {
         else bas_fail(b, BAS_ERR_OUT_OF_MEMORY);
     } else if (n >= 0) {
         bas_program_new(b);
-        enter_lines(b, (const char *)reply, (uint32_t)n);
+        bas_program_from_text(b, (const char *)reply, (uint32_t)n);
     }
     bas_free(b, reply);
 }

@@ -301,6 +301,8 @@ bool bas_program_store(struct basic *b, uint32_t number, const char *text);
 void bas_program_delete(struct basic *b, uint32_t first, uint32_t last);
 void bas_program_list(struct basic *b, uint32_t first, uint32_t last);
 void bas_program_new(struct basic *b);
+/* Stores the numbered lines of a listing into an empty program (files.c); errors in b->error. */
+void bas_program_from_text(struct basic *b, const char *text, uint32_t length);
 bool bas_program_renumber(struct basic *b, uint32_t start, uint32_t from, uint32_t step);
 
 /* vm.c */

@@ -237,6 +237,14 @@ bool basic_enter_line(struct basic *b, const char *text) {
     return !b->quit;
 }
 
+bool basic_enter_program(struct basic *b, const char *text, uint32_t length) {
+    b->error = BAS_OK;
+    bas_program_from_text(b, text, length);
+    bool ok = b->error == BAS_OK;
+    report_direct(b);
+    return ok;
+}
+
 bool basic_repl(struct basic *b) {
     char line[BASIC_LINE_MAX + 1];
     char text[64];

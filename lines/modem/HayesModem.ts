@@ -1,6 +1,6 @@
 import { queueMicrotask as defer } from '../microtask.js';
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Emitter, propagateListenerError } from '../Emitter.js';
+import { Emitter, propagateListenerError } from '../../protocol/Emitter.js';
 import type { Line } from '../../protocol/Line.js';
 import type { CallAttempt, CallCallbacks, CallDestination, CallFailure } from './CallDestination.js';
 import { createCallPair } from './CallPair.js';

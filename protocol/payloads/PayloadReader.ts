@@ -1,45 +1,46 @@
-import { LITTLE_ENDIAN } from './PayloadWriter.js';
+import { LITTLE_ENDIAN, SCRATCH, SCRATCH_BYTES } from './PayloadWriter.js';
 import { ProtocolError } from '../ProtocolError.js';
 import { decodeUtf8Strict } from '../utf8.js';
 
 /** Bounds-checked big-endian reader; every failure is ProtocolError('BAD_PAYLOAD'). */
 export class PayloadReader {
-  private readonly view: DataView;
   private offset = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly what: string,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+  ) {}
 
   get remaining(): number {
     return this.bytes.length - this.offset;
   }
 
   u8(): number {
-    return this.view.getUint8(this.take(1));
+    return this.bytes[this.take(1)]!;
   }
 
   u16(): number {
-    return this.view.getUint16(this.take(2));
+    const at = this.take(2);
+    const b = this.bytes;
+    return (b[at]! << 8) | b[at + 1]!;
   }
 
   u32(): number {
-    return this.view.getUint32(this.take(4));
+    const at = this.take(4);
+    const b = this.bytes;
+    return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
   }
 
   u64(): bigint {
-    return this.view.getBigUint64(this.take(8));
+    return this.scratch(8).getBigUint64(0);
   }
 
   f32(): number {
-    return this.view.getFloat32(this.take(4));
+    return this.scratch(4).getFloat32(0);
   }
 
   f64(): number {
-    return this.view.getFloat64(this.take(8));
+    return this.scratch(8).getFloat64(0);
   }
 
   /** A copy of the next `length` bytes. */
@@ -99,6 +100,13 @@ export class PayloadReader {
     } catch {
       return this.fail('invalid UTF-8');
     }
+  }
+
+  /** The next `length` bytes copied into SCRATCH, for the DataView to read. */
+  private scratch(length: number): DataView {
+    const at = this.take(length);
+    for (let i = 0; i < length; i++) SCRATCH_BYTES[i] = this.bytes[at + i]!;
+    return SCRATCH;
   }
 
   private take(length: number): number {

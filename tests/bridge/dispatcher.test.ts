@@ -16,8 +16,8 @@ import { KonomiService } from '../../bridge/service/KonomiService.js';
 
 async function setup(options: { token?: string; limits?: Partial<DispatcherLimits>; now?: () => number } = {}) {
   const konomi = await Konomi.open();
-  konomi.createCube(0, 0, 0);
-  konomi.createCube(4, 0, 0);
+  konomi.cubes.create(0, 0, 0);
+  konomi.cubes.create(4, 0, 0);
   const service = new KonomiService(konomi);
   const dispatcher = new Dispatcher({
     core: service,

@@ -80,7 +80,7 @@ describe('per-line limits over a real loopback TCP line', () => {
 
   it('applies 5,000 NOREPLY writes sent in one burst (queued, not dropped) and counts none as dropped', async () => {
     await start();
-    const ledger = () => server!.service.konomi.ledgerHead().length;
+    const ledger = () => server!.service.konomi.grid.ledgerHead().length;
     const before = ledger();
     const session = await client(8);
     for (let i = 0; i < 5000; i++) {
@@ -94,7 +94,7 @@ describe('per-line limits over a real loopback TCP line', () => {
 
   it('counts NOREPLY requests dropped past a small configured queue (--line-queue) in /metrics', async () => {
     await start(['--window', '2', '--line-outstanding', '2', '--line-queue', '10']);
-    const ledger = () => server!.service.konomi.ledgerHead().length;
+    const ledger = () => server!.service.konomi.grid.ledgerHead().length;
     const before = ledger();
     const session = await client(2);
     for (let i = 0; i < 1000; i++) {

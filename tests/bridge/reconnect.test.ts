@@ -82,7 +82,7 @@ describe('duplicate suppression across reconnects (per peer boot id)', () => {
 
   const start = async (limits = {}) => {
     server = await BridgeServer.start({ port: 0, packetPort: 0, limits });
-    return { port: server.packetAddress.port, ledger: () => server!.service.konomi.ledgerHead().length };
+    return { port: server.packetAddress.port, ledger: () => server!.service.konomi.grid.ledgerHead().length };
   };
 
   it('applies a BLOCK_SET resent after a reconnect once when the line dropped after the reply, and resends the cached reply', async () => {

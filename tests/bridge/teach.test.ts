@@ -83,9 +83,9 @@ describe('teaching over REST, /ws and the wire, durable across a restart (LMDB)'
       // The same teaching and the same two requests without a restart: the lesson (and κ, moved
       // by the answer before the restart) came back, so the answer is that of the taught model.
       const control = await Konomi.open({ llmFactory: new FemtoLlmFactory() });
-      await control.teachLlm(5, 6, 7, SHELL.repeat(3), { steps: 30 });
-      expect(control.queryLlm(5, 6, 7, '$ ', 12).text).toBe(answerBefore);
-      expect(q.text).toBe(control.queryLlm(5, 6, 7, '$ ', 12).text);
+      await control.llm.teach(5, 6, 7, SHELL.repeat(3), { steps: 30 });
+      expect(control.llm.query(5, 6, 7, '$ ', 12).text).toBe(answerBefore);
+      expect(q.text).toBe(control.llm.query(5, 6, 7, '$ ', 12).text);
       await control.close();
       await s.close();
     } finally {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeServer } from '../../bridge/server/BridgeServer.js';
+import { ledgerHeadView } from '../../bridge/service/coreViews.js';
 
 const run = promisify(execFile);
 let server: BridgeServer;
@@ -19,7 +20,7 @@ describe('Python client written from docs/PROTOCOL.md', () => {
     const steps = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(steps[0]).toEqual({ step: 'hello', peer: 'konomi-bridge' });
     expect(steps[1]).toEqual({ step: 'ping', echo: Buffer.from('\x7e\x7d hello', 'latin1').toString('hex') });
-    expect(steps[2]).toMatchObject({ step: 'block_set', hash: server.service.ledgerHead().hash });
+    expect(steps[2]).toMatchObject({ step: 'block_set', hash: ledgerHeadView(server.service.konomi.grid).hash });
     expect(steps[3]).toMatchObject({ step: 'block_get', active: 1, value: 3.25 });
     expect(steps[3]!.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(steps[3]!.hash).not.toBe('0'.repeat(64));

@@ -10,13 +10,13 @@ import { FemtoLlmFactory } from '../../core/femto/FemtoLlm.js';
  */
 export async function cubeAnswers(): Promise<{ placeholder: unknown[]; femto: unknown[] }> {
   const run = async (k: Konomi, ops: number, maxTokens?: number): Promise<unknown[]> => {
-    for (let i = 0; i < 4; i++) await k.cubeAt(i * 3, 0, 0);
+    for (let i = 0; i < 4; i++) await k.cubes.at(i * 3, 0, 0);
     const out: unknown[] = [];
     for (let i = 0; i < ops; i++) {
       const id = i % 4;
       const text = i % 5 === 0 ? `op ${i} ` : `what is cube ${i}`;
-      if (i % 4 === 0) out.push(k.collectiveThink(id, text, maxTokens));
-      else out.push(k.processVertex(id, (i % 9) as VertexId, text, maxTokens));
+      if (i % 4 === 0) out.push(k.cubes.collectiveThink(id, text, maxTokens));
+      else out.push(k.cubes.processVertex(id, (i % 9) as VertexId, text, maxTokens));
     }
     return JSON.parse(JSON.stringify(out)) as unknown[];
   };

@@ -141,34 +141,34 @@ function honestVertices(faulty: readonly VertexId[]): VertexId[] {
 describe('Konomi with FemtoLLM', () => {
   it('llmAt, processVertex and collectiveThink run; κ moves toward 0.6', async () => {
     const konomi = await Konomi.open({ llmFactory: new FemtoLlmFactory(), gridDims: { x: 64, y: 64, z: 64 } });
-    const node = konomi.llmAt(1, 2, 3);
+    const node = konomi.llm.at(1, 2, 3);
     node.kappa = 1;
     expect(node.respond('hello', 8).length).toBeGreaterThanOrEqual(8);
     expect(node.kappa).toBeCloseTo(0.996, 6);
-    const cube = await konomi.cubeAt(4, 4, 4);
+    const cube = await konomi.cubes.at(4, 4, 4);
     cube.kappa = 1;
-    const vertex = konomi.processVertex(cube.id, 'NEU', 'status', 4);
+    const vertex = konomi.cubes.processVertex(cube.id, 'NEU', 'status', 4);
     expect(vertex.trace).toHaveLength(4);
     // Requests do not step the field (ticks do); a high-entropy answer may kick it down a little.
     expect(cube.kappa).toBeLessThanOrEqual(1);
     expect(cube.kappa).toBeGreaterThanOrEqual(1 + 0.05 / 9 * -1 - 1e-12);
-    const result = konomi.collectiveThink(cube.id, 'status', 4);
+    const result = konomi.cubes.collectiveThink(cube.id, 'status', 4);
     expect(result).toMatchObject({ quorum: true, text: factory.create(0, 0, 0).replicaAnswer('status', 4) });
     const before = cube.kappa;
-    konomi.updateKappa();
+    konomi.cubes.updateKappa();
     expect(cube.kappa).toBeCloseTo(before + 0.05 * (0.6 - before), 12);
   });
 
   it("CENTRAL's own answer is the ensemble of the eight corners (processVertex on CENTRAL)", async () => {
     const konomi = await Konomi.open({ llmFactory: new FemtoLlmFactory(), gridDims: { x: 64, y: 64, z: 64 } });
-    const cube = await konomi.cubeAt(8, 8, 8);
+    const cube = await konomi.cubes.at(8, 8, 8);
     const fresh = new FemtoLlmFactory();
     const at = (v: VertexId) => {
       const [dx, dy, dz] = vertexOffset(v);
       return fresh.create(8 + dx, 8 + dy, 8 + dz);
     };
     const expected = ensembleRespond(at(Vertex.CENTRAL), CORNERS.map(at), 'The grid ', 16);
-    const result = konomi.processVertex(cube.id, 'CENTRAL', 'The grid ', 16);
+    const result = konomi.cubes.processVertex(cube.id, 'CENTRAL', 'The grid ', 16);
     expect(result.text).toBe(expected);
     expect(result.text).not.toBe(at(Vertex.CENTRAL).respond('The grid ', 16));
     expect(result.trace.map((t) => t.to.vertex)).toEqual([...CORNERS]);

@@ -50,15 +50,15 @@ describe('LmdbStore under SIGKILL', () => {
     expect(acked.size).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
 
     const konomi = await Konomi.open({ store: LmdbStore.open(dir), gridDims: { x: 100, y: 100, z: 100 } });
-    expect(konomi.verifyLedger().valid).toBe(true);
-    const length = konomi.ledgerHead().length;
+    expect(konomi.grid.verifyLedger().valid).toBe(true);
+    const length = konomi.grid.ledgerHead().length;
     for (const [i, ledgerIndex] of acked) {
       const x = i % 100;
       const y = Math.floor(i / 100) % 100;
       const z = Math.floor(i / 10_000) % 100;
-      expect(konomi.getCell(x, y, z)).toMatchObject({ active: true, value: i });
+      expect(konomi.grid.getCell(x, y, z)).toMatchObject({ active: true, value: i });
       expect(ledgerIndex).toBeLessThan(length);
-      expect(konomi.ledgerEntry(ledgerIndex)).toMatchObject({ x, y, z, value: i });
+      expect(konomi.grid.ledgerEntry(ledgerIndex)).toMatchObject({ x, y, z, value: i });
     }
     await konomi.close();
   });

@@ -49,11 +49,11 @@ describe('LmdbStore', () => {
       const empty = join(dir, name);
       mkdirSync(empty);
       const k = await Konomi.open({ store: LmdbStore.open(empty), gridDims: { x: 4, y: 4, z: 4 } });
-      await k.setCell(1, 2, 3, 4.5);
+      await k.grid.setCell(1, 2, 3, 4.5);
       await k.close();
       expect(statSync(join(empty, 'data.mdb')).isFile()).toBe(true);
       const r = await Konomi.open({ store: LmdbStore.open(empty), gridDims: { x: 4, y: 4, z: 4 } });
-      expect(r.getCell(1, 2, 3).value).toBe(4.5);
+      expect(r.grid.getCell(1, 2, 3).value).toBe(4.5);
       await r.close();
     }
     // A directory that does not exist yet is created, dot or not.
@@ -79,7 +79,7 @@ describe('LmdbStore', () => {
 
   it('verify() finds an entry tampered with on disk', async () => {
     const k = await Konomi.open({ store: LmdbStore.open(dir), gridDims: { x: 10, y: 10, z: 10 } });
-    for (let i = 0; i < 10; i++) await k.setCell(i, i, i, i);
+    for (let i = 0; i < 10; i++) await k.grid.setCell(i, i, i, i);
     await k.close();
 
     const raw = open({ path: dir, compression: false });
@@ -89,7 +89,7 @@ describe('LmdbStore', () => {
     await raw.close();
 
     const r = await Konomi.open({ store: LmdbStore.open(dir), gridDims: { x: 10, y: 10, z: 10 } });
-    expect(r.verifyLedger()).toEqual({ valid: false, length: 11, firstBadIndex: 6 });
+    expect(r.grid.verifyLedger()).toEqual({ valid: false, length: 11, firstBadIndex: 6 });
     await r.close();
   });
 });
@@ -154,7 +154,7 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
 
   it('the ledger table refuses UPDATE, DELETE and TRUNCATE', async () => {
     const k = await Konomi.open({ store: await open(), gridDims: { x: 10, y: 10, z: 10 } });
-    await k.setCell(1, 2, 3, 4);
+    await k.grid.setCell(1, 2, 3, 4);
     await k.close();
     const client = new pg.Client({ connectionString: services.postgresUrl, options: `-c search_path=${schema}` });
     await client.connect();
@@ -166,7 +166,7 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
 
   it('verify() finds an entry tampered with behind the trigger', async () => {
     const k = await Konomi.open({ store: await open(), gridDims: { x: 10, y: 10, z: 10 } });
-    for (let i = 0; i < 10; i++) await k.setCell(i, i, i, i);
+    for (let i = 0; i < 10; i++) await k.grid.setCell(i, i, i, i);
     await k.close();
     const client = new pg.Client({ connectionString: services.postgresUrl, options: `-c search_path=${schema}` });
     await client.connect();
@@ -177,7 +177,7 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
     const store = await open();
     expect(await store.verifyChain('main')).toEqual({ valid: false, length: 11, firstBadIndex: 6 });
     const r = await Konomi.open({ store, gridDims: { x: 10, y: 10, z: 10 } });
-    expect(r.verifyLedger()).toEqual({ valid: false, length: 11, firstBadIndex: 6 });
+    expect(r.grid.verifyLedger()).toEqual({ valid: false, length: 11, firstBadIndex: 6 });
     await r.close();
   });
 
@@ -185,26 +185,26 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
     const a = await Konomi.open({ store: await open('bridge-a'), gridDims: { x: 100, y: 100, z: 100 } });
     const bStore = await open('bridge-b');
     const b = await Konomi.open({ store: bStore, gridDims: { x: 100, y: 100, z: 100 } });
-    await Promise.all([a.setCell(1, 1, 1, 11), b.setCell(2, 2, 2, 22), a.setCell(3, 3, 3, 33)]);
+    await Promise.all([a.grid.setCell(1, 1, 1, 11), b.grid.setCell(2, 2, 2, 22), a.grid.setCell(3, 3, 3, 33)]);
     expect(await bStore.readCell(0, 7)).toMatchObject({ active: true, value: 11 }); // morton(1,1,1) = 7
     const heads = await bStore.chainHeads();
     expect(heads.map((h) => [h.chain, h.length])).toEqual([['bridge-a', 3], ['bridge-b', 1]]); // a also created the grid
-    expect(heads[0]!.head).toEqual(a.ledgerHead().hash);
+    expect(heads[0]!.head).toEqual(a.grid.ledgerHead().hash);
     expect(await bStore.rootHash()).toEqual(chainsRoot(heads));
     expect(await bStore.verifyChain('bridge-a')).toEqual({ valid: true, length: 3 });
     await a.close();
     await b.close();
 
     const c = await Konomi.open({ store: await open('bridge-c'), gridDims: { x: 100, y: 100, z: 100 } });
-    expect([c.getCell(1, 1, 1).value, c.getCell(2, 2, 2).value, c.getCell(3, 3, 3).value]).toEqual([11, 22, 33]);
-    expect(c.ledgerHead().length).toBe(0);
+    expect([c.grid.getCell(1, 1, 1).value, c.grid.getCell(2, 2, 2).value, c.grid.getCell(3, 3, 3).value]).toEqual([11, 22, 33]);
+    expect(c.grid.ledgerHead().length).toBe(0);
     await c.close();
   });
 
   it('two writers opening an empty database at once create the grid once and share default cubes by origin', async () => {
     const dims = { x: 100, y: 100, z: 100 };
     const [a, b] = await Promise.all([Konomi.open({ store: await open('bridge-a'), gridDims: dims }), Konomi.open({ store: await open('bridge-b'), gridDims: dims })]);
-    const [ca, cb] = await Promise.all([a.cubeAt(0, 0, 0), b.cubeAt(0, 0, 0)]);
+    const [ca, cb] = await Promise.all([a.cubes.at(0, 0, 0), b.cubes.at(0, 0, 0)]);
     expect(ca.id).toBe(cb.id);
     await Promise.all([a.close(), b.close()]);
     const client = new pg.Client({ connectionString: services.postgresUrl, options: `-c search_path=${schema}` });
@@ -221,30 +221,30 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
     const made = await Promise.all(
       Array.from({ length: 6 }, (_, i) => {
         const k = i % 2 === 0 ? a : b;
-        return k.createTemplate({ x: 4 + i, y: 4, z: 4 }, [{ x: 1, y: 1, z: 1, value: 100 + i }]).then((t) => ({ k, t, i }));
+        return k.grid.createTemplate({ x: 4 + i, y: 4, z: 4 }, [{ x: 1, y: 1, z: 1, value: 100 + i }]).then((t) => ({ k, t, i }));
       }),
     );
     const ids = made.map((m) => m.t.id);
     expect(new Set(ids).size).toBe(6);
     expect(ids).not.toContain(0);
     for (const { k, t, i } of made) {
-      expect(k.array(t.id).dims).toEqual({ x: 4 + i, y: 4, z: 4 });
-      expect(k.getCell(1, 1, 1, t.id).value).toBe(100 + i);
+      expect(k.grid.array(t.id).dims).toEqual({ x: 4 + i, y: 4, z: 4 });
+      expect(k.grid.getCell(1, 1, 1, t.id).value).toBe(100 + i);
     }
-    const [ia, ib] = await Promise.all([a.instantiate(made[0]!.t.id), b.instantiate(made[1]!.t.id)]);
+    const [ia, ib] = await Promise.all([a.grid.instantiate(made[0]!.t.id), b.grid.instantiate(made[1]!.t.id)]);
     expect(ia.id).not.toBe(ib.id);
-    const [cubeA, cubeB] = await Promise.all([a.createCube(1, 2, 3), b.createCube(4, 5, 6)]);
+    const [cubeA, cubeB] = await Promise.all([a.cubes.create(1, 2, 3), b.cubes.create(4, 5, 6)]);
     expect(cubeA.id).not.toBe(cubeB.id);
     await Promise.all([a.close(), b.close()]);
 
     const c = await Konomi.open({ store: await open('bridge-c'), gridDims: dims });
     for (const { t, i } of made) {
-      expect(c.array(t.id).dims).toEqual({ x: 4 + i, y: 4, z: 4 });
-      expect(c.getCell(1, 1, 1, t.id).value).toBe(100 + i);
+      expect(c.grid.array(t.id).dims).toEqual({ x: 4 + i, y: 4, z: 4 });
+      expect(c.grid.getCell(1, 1, 1, t.id).value).toBe(100 + i);
     }
-    expect(c.arrayInfo(ia.id).templateId).toBe(made[0]!.t.id);
-    expect(c.cube(cubeA.id).origin).toEqual({ x: 1, y: 2, z: 3 });
-    expect(c.cube(cubeB.id).origin).toEqual({ x: 4, y: 5, z: 6 });
+    expect(c.grid.arrayInfo(ia.id).templateId).toBe(made[0]!.t.id);
+    expect(c.cubes.cube(cubeA.id).origin).toEqual({ x: 1, y: 2, z: 3 });
+    expect(c.cubes.cube(cubeB.id).origin).toEqual({ x: 4, y: 5, z: 6 });
     await c.close();
   });
 
@@ -280,13 +280,13 @@ describe.skipIf(noPostgres !== undefined)('PgStore', () => {
     const store = await open();
     const k = await Konomi.open({ store, gridDims: { x: 1000, y: 1000, z: 1000 } });
     const writes = [];
-    for (let i = 0; i < 40; i++) writes.push(k.setCell(i * 25, (i * 37) % 1000, (i * 53) % 1000, i));
-    for (let i = 0; i < 1500; i++) writes.push(k.setCell(500 + (i % 15), 500 + (Math.floor(i / 15) % 10), 500 + Math.floor(i / 150), -i));
+    for (let i = 0; i < 40; i++) writes.push(k.grid.setCell(i * 25, (i * 37) % 1000, (i * 53) % 1000, i));
+    for (let i = 0; i < 1500; i++) writes.push(k.grid.setCell(500 + (i % 15), 500 + (Math.floor(i / 15) % 10), 500 + Math.floor(i / 150), -i));
     await Promise.all(writes);
-    await k.deactivateCell(505, 505, 505);
+    await k.grid.deactivateCell(505, 505, 505);
     const min = { x: 503, y: 502, z: 501 };
     const max = { x: 900, y: 507, z: 508 };
-    const expected = k.array().region({ x0: min.x, y0: min.y, z0: min.z, x1: max.x, y1: max.y, z1: max.z });
+    const expected = k.grid.array().region({ x0: min.x, y0: min.y, z0: min.z, x1: max.x, y1: max.y, z1: max.z });
     const got = await store.region(0, min, max);
     expect(got.map((c) => c.morton)).toEqual(expected.map((c) => mortonEncode(c.x, c.y, c.z)));
     expect(got.map((c) => c.value)).toEqual(expected.map((c) => c.value));

@@ -129,21 +129,21 @@ export function storeSuite(factory: StoreFactory): void {
 
     const clock = () => 1_700_000_000_000;
     const k = await Konomi.open({ store: await factory.open(), clock, gridDims: { x: 4, y: 4, z: 4 } });
-    expect(k.arrayInfo(0).state).toBe('Held');
-    const a = await k.createBlockArray({ x: 4, y: 4, z: 4 });
-    const b = await k.createBlockArray({ x: 4, y: 4, z: 4 });
-    expect(await k.commandArray(a.id, 'stop')).toBe('Stopped');
-    expect(await k.commandArray(b.id, 'hold')).toBe('Held');
+    expect(k.grid.arrayInfo(0).state).toBe('Held');
+    const a = await k.grid.createBlockArray({ x: 4, y: 4, z: 4 });
+    const b = await k.grid.createBlockArray({ x: 4, y: 4, z: 4 });
+    expect(await k.grid.commandArray(a.id, 'stop')).toBe('Stopped');
+    expect(await k.grid.commandArray(b.id, 'hold')).toBe('Held');
     await k.close();
     const r = await Konomi.open({ store: await factory.open(), clock, gridDims: { x: 4, y: 4, z: 4 } });
-    expect(r.arrayInfo(0).state).toBe('Held');
-    expect(r.arrayInfo(a.id).state).toBe('Stopped');
-    expect(r.arrayInfo(b.id).state).toBe('Held');
+    expect(r.grid.arrayInfo(0).state).toBe('Held');
+    expect(r.grid.arrayInfo(a.id).state).toBe('Stopped');
+    expect(r.grid.arrayInfo(b.id).state).toBe('Held');
     let code = 'OK';
-    await r.setCell(1, 1, 1, 1, a.id).catch((e: unknown) => (code = isCoreError(e) ? e.code : 'OTHER'));
+    await r.grid.setCell(1, 1, 1, 1, a.id).catch((e: unknown) => (code = isCoreError(e) ? e.code : 'OTHER'));
     expect(code).toBe('NOT_RUNNING');
-    await r.commandArray(b.id, 'unhold');
-    await r.setCell(1, 1, 1, 1, b.id);
+    await r.grid.commandArray(b.id, 'unhold');
+    await r.grid.setCell(1, 1, 1, 1, b.id);
     await r.close();
   });
 
@@ -152,34 +152,34 @@ export function storeSuite(factory: StoreFactory): void {
     const clock = () => t++;
     const k = await Konomi.open({ store: await factory.open(), clock, gridDims: { x: 100, y: 100, z: 100 } });
     const writes = [];
-    for (let i = 0; i < 50; i++) writes.push(k.setCell(i, 99 - i, i % 7, i / 4));
+    for (let i = 0; i < 50; i++) writes.push(k.grid.setCell(i, 99 - i, i % 7, i / 4));
     await Promise.all(writes);
-    await k.planeActivate('z', 50, 3);
-    await k.deactivateCell(10, 89, 3);
-    const template = await k.createTemplate({ x: 8, y: 8, z: 8 }, [{ x: 1, y: 2, z: 3, value: 4 }]);
-    const instance = await k.instantiate(template.id);
-    await k.setCell(7, 7, 7, 7, instance.id);
-    const a = await k.cubeAt(1, 1, 1);
-    const b = await k.cubeAt(50, 50, 50);
-    await k.linkCubes(a.id, 'CENTRAL', b.id, 'NEU');
-    k.collectiveThink(a.id, 'remember me');
-    k.updateKappa();
-    const head = k.ledgerHead();
-    const root = k.merkleRoot();
+    await k.grid.planeActivate('z', 50, 3);
+    await k.grid.deactivateCell(10, 89, 3);
+    const template = await k.grid.createTemplate({ x: 8, y: 8, z: 8 }, [{ x: 1, y: 2, z: 3, value: 4 }]);
+    const instance = await k.grid.instantiate(template.id);
+    await k.grid.setCell(7, 7, 7, 7, instance.id);
+    const a = await k.cubes.at(1, 1, 1);
+    const b = await k.cubes.at(50, 50, 50);
+    await k.cubes.link(a.id, 'CENTRAL', b.id, 'NEU');
+    k.cubes.collectiveThink(a.id, 'remember me');
+    k.cubes.updateKappa();
+    const head = k.grid.ledgerHead();
+    const root = k.grid.merkleRoot();
     const metrics = k.kappaMetrics();
     await k.close();
 
     const r = await Konomi.open({ store: await factory.open(), clock, gridDims: { x: 100, y: 100, z: 100 } });
-    expect(r.verifyLedger()).toEqual({ valid: true, length: head.length });
-    expect(r.ledgerHead()).toEqual(head);
-    expect(r.merkleRoot()).toEqual(root);
-    expect(r.array().size).toBe(49 + 100 * 100);
-    expect(r.array().has(10, 89, 3)).toBe(false);
-    expect(verifyInclusionProof(r.proveCell(20, 79, 6), root)).toBe(true);
-    expect(r.array(instance.id).get(1, 2, 3)).toBe(4);
-    expect(r.array(instance.id).get(7, 7, 7)).toBe(7);
+    expect(r.grid.verifyLedger()).toEqual({ valid: true, length: head.length });
+    expect(r.grid.ledgerHead()).toEqual(head);
+    expect(r.grid.merkleRoot()).toEqual(root);
+    expect(r.grid.array().size).toBe(49 + 100 * 100);
+    expect(r.grid.array().has(10, 89, 3)).toBe(false);
+    expect(verifyInclusionProof(r.grid.proveCell(20, 79, 6), root)).toBe(true);
+    expect(r.grid.array(instance.id).get(1, 2, 3)).toBe(4);
+    expect(r.grid.array(instance.id).get(7, 7, 7)).toBe(7);
     expect(r.kappaMetrics().cubes).toEqual(metrics.cubes);
-    expect(r.cube(b.id).links()).toEqual([{ vertex: 0, cube: a.id, otherVertex: 8 }]);
+    expect(r.cubes.cube(b.id).links()).toEqual([{ vertex: 0, cube: a.id, otherVertex: 8 }]);
     await r.close();
   });
 
@@ -188,15 +188,15 @@ export function storeSuite(factory: StoreFactory): void {
     const clock = () => t++;
     const grid = { x: 8, y: 8, z: 8 };
     const k = await Konomi.open({ store: await factory.open(), clock, gridDims: grid });
-    await k.setCell(1, 1, 1, -0);
-    await k.setCell(2, 2, 2, 5);
-    await k.planeActivate('z', 6, -0);
-    const template = await k.createTemplate({ x: 2, y: 2, z: 2 }, [{ x: 1, y: 1, z: 1, value: -0 }]);
-    expect(Object.is(k.getCell(1, 1, 1).value, 0)).toBe(true);
-    const proof = k.proveCell(1, 1, 1);
-    const planeProof = k.proveCell(3, 4, 6);
-    const head = k.ledgerHead();
-    const root = k.merkleRoot();
+    await k.grid.setCell(1, 1, 1, -0);
+    await k.grid.setCell(2, 2, 2, 5);
+    await k.grid.planeActivate('z', 6, -0);
+    const template = await k.grid.createTemplate({ x: 2, y: 2, z: 2 }, [{ x: 1, y: 1, z: 1, value: -0 }]);
+    expect(Object.is(k.grid.getCell(1, 1, 1).value, 0)).toBe(true);
+    const proof = k.grid.proveCell(1, 1, 1);
+    const planeProof = k.grid.proveCell(3, 4, 6);
+    const head = k.grid.ledgerHead();
+    const root = k.grid.merkleRoot();
     await k.close();
 
     // What the store holds is what was hashed: no -0 anywhere.
@@ -207,12 +207,12 @@ export function storeSuite(factory: StoreFactory): void {
     expect(stored.entries.filter((e) => Object.is(e.value, -0))).toEqual([]);
 
     const r = await Konomi.open({ store: await factory.open(), clock, gridDims: grid });
-    expect(r.verifyLedger()).toEqual({ valid: true, length: head.length });
-    expect(r.ledgerHead()).toEqual(head);
-    expect(r.merkleRoot()).toEqual(root);
-    expect(verifyInclusionProof(proof, r.merkleRoot())).toBe(true);
-    expect(verifyInclusionProof(planeProof, r.merkleRoot())).toBe(true);
-    expect(r.proveCell(1, 1, 1, template.id).value).toBe(0);
+    expect(r.grid.verifyLedger()).toEqual({ valid: true, length: head.length });
+    expect(r.grid.ledgerHead()).toEqual(head);
+    expect(r.grid.merkleRoot()).toEqual(root);
+    expect(verifyInclusionProof(proof, r.grid.merkleRoot())).toBe(true);
+    expect(verifyInclusionProof(planeProof, r.grid.merkleRoot())).toBe(true);
+    expect(r.grid.proveCell(1, 1, 1, template.id).value).toBe(0);
     await r.close();
   });
 
@@ -283,22 +283,22 @@ export function storeSuite(factory: StoreFactory): void {
     const options = { llmFactory: new FemtoLlmFactory(), gridDims: { x: 100, y: 100, z: 100 }, maxLlmNodes: 1 };
     const text = 'int main(void) { return 0; }\nint main(void) { return 1; }\n';
     const k = await Konomi.open({ ...options, store: await factory.open() });
-    const taught = await k.teachLlm(3, 4, 5, text, { steps: 20 });
+    const taught = await k.llm.teach(3, 4, 5, text, { steps: 20 });
     expect(taught.bitsAfter).toBeLessThan(taught.bitsBefore);
-    const lesson = k.llmAt(3, 4, 5).lesson?.();
-    k.llmAt(6, 6, 6); // evicts the taught model (maxLlmNodes 1): its lesson stays
-    const answer = k.queryLlm(3, 4, 5, 'int ', 16);
+    const lesson = k.llm.at(3, 4, 5).lesson?.();
+    k.llm.at(6, 6, 6); // evicts the taught model (maxLlmNodes 1): its lesson stays
+    const answer = k.llm.query(3, 4, 5, 'int ', 16);
     await k.close();
 
     const r = await Konomi.open({ ...options, store: await factory.open() });
-    expect(r.llmView(3, 4, 5)).toEqual({ taught: true, steps: 20, textBytes: text.length, bitsBefore: taught.bitsBefore, bitsAfter: taught.bitsAfter });
-    expect(r.llmAt(3, 4, 5).lesson?.()).toEqual(lesson);
-    expect(r.llmView(7, 7, 7)).toEqual({ taught: false });
+    expect(r.llm.view(3, 4, 5)).toEqual({ taught: true, steps: 20, textBytes: text.length, bitsBefore: taught.bitsBefore, bitsAfter: taught.bitsAfter });
+    expect(r.llm.at(3, 4, 5).lesson?.()).toEqual(lesson);
+    expect(r.llm.view(7, 7, 7)).toEqual({ taught: false });
     // κ moved by the answer before the restart is back too, so the next answer is the same.
     const control = await Konomi.open(options);
-    await control.teachLlm(3, 4, 5, text, { steps: 20 });
-    expect(control.queryLlm(3, 4, 5, 'int ', 16)).toEqual(answer);
-    expect(r.queryLlm(3, 4, 5, 'int ', 16)).toEqual(control.queryLlm(3, 4, 5, 'int ', 16));
+    await control.llm.teach(3, 4, 5, text, { steps: 20 });
+    expect(control.llm.query(3, 4, 5, 'int ', 16)).toEqual(answer);
+    expect(r.llm.query(3, 4, 5, 'int ', 16)).toEqual(control.llm.query(3, 4, 5, 'int ', 16));
     await control.close();
     await r.close();
   });
@@ -313,15 +313,15 @@ export function storeSuite(factory: StoreFactory): void {
       [7, 8, 9],
     ];
     const script = (k: Konomi) => {
-      for (const [i, [x, y, z]] of coords.entries()) for (let n = 0; n <= i; n++) k.queryLlm(x, y, z, `hello ${n}`, 4);
+      for (const [i, [x, y, z]] of coords.entries()) for (let n = 0; n <= i; n++) k.llm.query(x, y, z, `hello ${n}`, 4);
       // Created but never asked: nothing to store, and it keeps its coordinate-derived κ.
-      k.llmAt(10, 10, 10);
+      k.llm.at(10, 10, 10);
     };
-    const next = (k: Konomi) => coords.map(([x, y, z]) => k.queryLlm(x, y, z, 'the same request', 12));
+    const next = (k: Konomi) => coords.map(([x, y, z]) => k.llm.query(x, y, z, 'the same request', 12));
 
     const k = await Konomi.open({ ...options, store: await factory.open() });
     script(k);
-    const before = coords.map(([x, y, z]) => k.llmAt(x, y, z).kappa);
+    const before = coords.map(([x, y, z]) => k.llm.at(x, y, z).kappa);
     await k.close();
 
     // The same requests without a restart, on a store that is never reopened.
@@ -337,18 +337,18 @@ export function storeSuite(factory: StoreFactory): void {
 
     const r = await Konomi.open({ ...options, store: await factory.open() });
     // Reloaded κ costs no model until its coordinate is used.
-    expect(r.liveLlmCount).toBe(0);
-    expect(r.llmCount).toBe(3);
+    expect(r.llm.liveCount).toBe(0);
+    expect(r.llm.count).toBe(3);
     expect(r.kappaMetrics().llmMean).toBeCloseTo(before.reduce((s, v) => s + v, 0) / 3, 12);
     const fresh = llmFactory.create(1, 2, 3).kappa;
     expect(before[0]).not.toBe(fresh);
     expect(next(r)).toEqual(expected);
-    expect(coords.map(([x, y, z]) => r.llmAt(x, y, z).kappa)).toEqual(expected.map((e) => e.kappa));
+    expect(coords.map(([x, y, z]) => r.llm.at(x, y, z).kappa)).toEqual(expected.map((e) => e.kappa));
     await r.close();
 
     // The answers given after the restart moved κ again; that is durable too.
     const again = await Konomi.open({ ...options, store: await factory.open() });
-    expect(coords.map(([x, y, z]) => again.llmAt(x, y, z).kappa)).toEqual(expected.map((e) => e.kappa));
+    expect(coords.map(([x, y, z]) => again.llm.at(x, y, z).kappa)).toEqual(expected.map((e) => e.kappa));
     await again.close();
   });
 

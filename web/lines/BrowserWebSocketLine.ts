@@ -1,6 +1,4 @@
-import type { Disposable } from '../../protocol/Disposable.js';
-import type { Line } from '../../protocol/Line.js';
-import { Emitter } from '../../lines/Emitter.js';
+import { LineBase } from '../../lines/LineBase.js';
 
 // Not a CodedError (protocol/errors): a failure of the page itself, shown in its error panel, never
 // sent on the wire or in an HTTP answer, so it has no row in ERROR_TABLE.
@@ -16,17 +14,15 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
 
 /**
  * A browser WebSocket carrying raw bytes as binary messages (one message = one chunk), the browser end
- * of the bridge's `/line/serial0`. Created through `connect`, which resolves once the socket is open.
+ * of the bridge's `/line/serial0`. Created through `connect`, which resolves once the socket is open;
+ * bytes that arrive before the first listener are kept for it (LineBase).
  */
-export class BrowserWebSocketLine implements Line {
-  private readonly dataListeners = new Emitter<Uint8Array>();
-  private readonly closeListeners = new Emitter<Error | undefined>();
-  private closed = false;
-
-  private constructor(private readonly socket: WebSocket, readonly name: string) {
+export class BrowserWebSocketLine extends LineBase {
+  private constructor(private readonly socket: WebSocket, name: string) {
+    super(name);
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('message', (event: MessageEvent<unknown>) => {
-      if (event.data instanceof ArrayBuffer) this.dataListeners.emit(new Uint8Array(event.data));
+      if (event.data instanceof ArrayBuffer) this.emitData(new Uint8Array(event.data));
     });
     socket.addEventListener('close', (event) => {
       const clean = event.code === 1000 || event.code === 1001;
@@ -60,8 +56,8 @@ export class BrowserWebSocketLine implements Line {
     });
   }
 
-  get isOpen(): boolean {
-    return !this.closed && this.socket.readyState === WebSocket.OPEN;
+  override get isOpen(): boolean {
+    return super.isOpen && this.socket.readyState === WebSocket.OPEN;
   }
 
   write(data: Uint8Array): void {
@@ -74,26 +70,10 @@ export class BrowserWebSocketLine implements Line {
     this.socket.send(data.slice());
   }
 
-  onData(listener: (chunk: Uint8Array) => void): Disposable {
-    return this.dataListeners.add(listener);
-  }
-
-  onClose(listener: (reason?: Error) => void): Disposable {
-    return this.closeListeners.add(listener);
-  }
-
   close(reason?: Error): void {
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
       this.socket.close(1000);
     }
     this.finish(reason);
-  }
-
-  private finish(reason?: Error): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeListeners.emit(reason);
-    this.dataListeners.clear();
-    this.closeListeners.clear();
   }
 }

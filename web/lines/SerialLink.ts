@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Emitter } from '../../lines/Emitter.js';
+import { Emitter } from '../../protocol/Emitter.js';
 import { BrowserWebSocketLine } from './BrowserWebSocketLine.js';
 import { pipeLines, type PipeStats } from './pipeLines.js';
 

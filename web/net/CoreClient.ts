@@ -1,5 +1,5 @@
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Emitter } from '../../lines/Emitter.js';
+import { Emitter } from '../../protocol/Emitter.js';
 import {
   CoreDecodeError, parseBlockSample, parseCoreEvent, parseCubes, parseLedgerHead, parseLines,
   type BlockSample, type CoreEvent, type CubeKappa, type LedgerHead, type LineStats, parseAgents, type AgentRow } from './coreTypes.js';

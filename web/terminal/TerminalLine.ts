@@ -1,6 +1,6 @@
 import type { Disposable } from '../../protocol/Disposable.js';
 import type { Line } from '../../protocol/Line.js';
-import { Emitter } from '../../lines/Emitter.js';
+import { Emitter } from '../../protocol/Emitter.js';
 import type { TerminalPane } from './TerminalPane.js';
 
 /** The part of the terminal pane the modem needs (a fake in Node tests). */

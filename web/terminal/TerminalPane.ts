@@ -1,7 +1,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import type { Disposable } from '../../protocol/Disposable.js';
-import { Emitter } from '../../lines/Emitter.js';
+import { Emitter } from '../../protocol/Emitter.js';
 
 /**
  * xterm.js fitted to its pane, with scrollback and copy/paste: Ctrl+Shift+C / Ctrl+Shift+V, and Ctrl+C

@@ -1,5 +1,5 @@
-import { realClock } from '../protocol/Clock.js';
-import type { Disposable } from '../protocol/Disposable.js';
+import { realClock } from './Clock.js';
+import type { Disposable } from './Disposable.js';
 
 /** A set of listeners with xterm-style Disposable subscriptions; a throwing listener never stops the others. */
 export class Emitter<T> {
