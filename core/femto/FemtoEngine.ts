@@ -83,7 +83,7 @@ export class FemtoEngine {
    * available (vecmat runs there), a plain buffer otherwise. Offsets of its arrays:
    */
   private readonly arena = new VecMatArena();
-  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp', number>;
+  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp' | 'members', number>;
   private readonly emit4: number;
   private readonly probsE: Float32Array;
   /** A mixture over the emittable columns (mixHeads) and which of them a draw may pick (drawMixture). */
@@ -96,6 +96,14 @@ export class FemtoEngine {
   /** Running sums of a draw's weights (sample) and the columns the word guard turned down. */
   private readonly cum: Float64Array;
   private readonly rejected = new Int32Array(24);
+  /**
+   * The members of the last mixture as floats (prepareMembers): each one's matrix in an arena
+   * slot and its output bias over the emittable columns. An ensemble answer draws every token
+   * from the same members; converting eight int8 matrices per token was 3 % of a cube op (issue 16).
+   */
+  private preparedMembers: readonly MixtureMember[] | null = null;
+  private readonly memberBias: readonly Float32Array[];
+  private readonly memberHasBias = new Uint8Array(MIX_SLOTS);
   private seq = new Int32Array(512);
   /**
    * Everything before attention depends only on (token, position): the embedding sum and its
@@ -152,7 +160,7 @@ export class FemtoEngine {
       x: a.alloc(c.hidden), h: a.alloc(c.hidden), y: a.alloc(c.hidden), hid: a.alloc(c.mlp), logitsE: a.alloc(this.emit4 * 4),
       wo: a.alloc(c.hidden * c.hidden), w1: a.alloc(c.hidden * c.mlp), w2: a.alloc(c.mlp * c.hidden), headE: a.alloc(c.hidden * this.emit4 * 4),
       h0: a.alloc(c.hidden), qkv: a.alloc(3 * c.hidden), wqkv: a.alloc(c.hidden * 3 * c.hidden),
-      pers: a.alloc(c.hidden * c.hidden), hp: a.alloc(c.hidden),
+      pers: a.alloc(c.hidden * c.hidden), hp: a.alloc(c.hidden), members: a.alloc(MIX_SLOTS * c.hidden * c.hidden),
       q: a.alloc(c.hidden), att: a.alloc(c.context), keysT: a.alloc(c.hidden * c.context), values: a.alloc(c.context * c.hidden),
     };
     if (c.context % 4 !== 0) throw new RangeError('context must be a multiple of 4');
@@ -188,6 +196,7 @@ export class FemtoEngine {
     this.cum = new Float64Array(e);
     this.headbE = new Float32Array(this.emit4 * 4);
     this.biasE = new Float32Array(e);
+    this.memberBias = Array.from({ length: MIX_SLOTS }, () => new Float32Array(e));
     const g = (n: Parameters<FemtoWeights['get']>[0]) => weights.get(n);
     this.w = {
       wte: g('wte'), wpe: g('wpe'), ln1g: g('ln1g'), ln1b: g('ln1b'), wq: g('wq'), wk: g('wk'), wv: g('wv'), wo: g('wo'),
@@ -366,21 +375,31 @@ export class FemtoEngine {
    * without a restriction, as the unrestricted draw does.
    */
   private markDrawable(mix: Float32Array, wordState: number | null, needSpace: boolean): number {
-    const { drawable, spaceFirst } = this;
+    const { drawable } = this;
     const n = this.emitIds.length;
-    if (wordState === null && !needSpace) {
+    const allowed = this.allowedColumns(wordState, needSpace);
+    if (allowed === null) {
       for (let j = 0; j < n; j++) drawable[j] = (mix[j] as number) > 0 ? 1 : 0;
       return 1;
     }
     let total = 0;
-    const words = wordState === null ? null : this.wordColumns(wordState);
     for (let j = 0; j < n; j++) {
       const a = mix[j] as number;
-      const ok = a > 0 && (!needSpace || spaceFirst[j] === 1) && (words === null || words[j] === 1);
+      const ok = a > 0 && allowed[j] === 1;
       drawable[j] = ok ? 1 : 0;
       if (ok) total += a;
     }
     return total;
+  }
+
+  /**
+   * The columns the word guard (after `wordState`; null: no guard) and token healing
+   * (`needSpace`: only tokens that start with a space) leave a draw, 1/0; null when both allow
+   * every column. One row per (state, needSpace), kept by wordColumns.
+   */
+  private allowedColumns(wordState: number | null, needSpace: boolean): Uint8Array | null {
+    if (wordState === null) return needSpace ? this.spaceFirst : null;
+    return this.wordColumns(wordState, needSpace);
   }
 
   /**
@@ -395,24 +414,41 @@ export class FemtoEngine {
   private quickDraw(kernel: SoftmaxKernel, members: readonly MixtureMember[], r: number, wordState: number | null, needSpace: boolean): number {
     const mix = kernel.quickMix;
     mix.fill(0);
-    for (const m of members) {
-      if (!(m.weight >= 0 && m.weight < Infinity)) return -1;
-      this.head(m.personality, true);
+    for (const m of members) if (!(m.weight >= 0 && m.weight < Infinity)) return -1;
+    const prepared = this.prepareMembers(members);
+    if (prepared) layerNorm(this.x, this.w.lnfg, this.w.lnfb, this.h, this.d);
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as MixtureMember;
+      if (prepared) this.memberHead(i, m.personality !== null);
+      else this.head(m.personality, true);
       kernel.logits.set(this.emittedLogits);
       const sum = kernel.quickExps(1 / Math.max(m.temperature, 1e-3));
       // The largest column's e is 1, so a sum below ½ (or NaN) is not a case the bound covers.
       if (!(sum >= 0.5)) return -1;
       kernel.quickAccumulate(m.weight / sum);
     }
-    const total = this.markDrawable(mix, wordState, needSpace);
+    // The walk reads the allowed row directly (no drawable marks): what markDrawable and the
+    // exact walk would pick over, in the same column order.
+    const n = this.emitIds.length;
+    const allowed = this.allowedColumns(wordState, needSpace);
+    let total = 1;
+    if (allowed !== null) {
+      total = 0;
+      for (let j = 0; j < n; j++) {
+        if (allowed[j] === 0) continue;
+        const a = mix[j] as number;
+        if (a > 0) total += a;
+      }
+    }
     if (!(total >= QUICK_SMALLEST_TOTAL)) return -1;
     const u = r * total;
     const margin = 2 * (QUICK_ERROR * total + QUICK_MASS);
-    const drawable = this.drawable;
     let below = 0;
-    for (let j = 0; j < this.emitIds.length; j++) {
-      if (drawable[j] === 0) continue;
-      const above = below + (mix[j] as number);
+    for (let j = 0; j < n; j++) {
+      if (allowed !== null && allowed[j] === 0) continue;
+      const a = mix[j] as number;
+      if (!(a > 0)) continue;
+      const above = below + a;
       if (above > u) return above - u > margin && u - below > margin ? j : -1;
       below = above;
     }
@@ -424,16 +460,17 @@ export class FemtoEngine {
    * column, and states recur (between words, and the same word beginnings), so each state's row
    * is computed once; at most WORD_ROWS are kept.
    */
-  private wordColumns(state: number): Uint8Array {
-    let row = this.wordRows.get(state);
+  private wordColumns(state: number, needSpace: boolean): Uint8Array {
+    const key = 2 * state + (needSpace ? 1 : 0);
+    let row = this.wordRows.get(key);
     if (row !== undefined) return row;
     const guard = this.guard;
     if (guard === null) throw new RangeError('a word state without a word guard');
     if (this.wordRows.size >= WORD_ROWS) this.wordRows.clear();
-    const ids = this.emitIds;
+    const { emitIds: ids, spaceFirst } = this;
     row = new Uint8Array(ids.length);
-    for (let j = 0; j < ids.length; j++) row[j] = guard.allows(state, ids[j] as number) ? 1 : 0;
-    this.wordRows.set(state, row);
+    for (let j = 0; j < ids.length; j++) row[j] = (!needSpace || spaceFirst[j] === 1) && guard.allows(state, ids[j] as number) ? 1 : 0;
+    this.wordRows.set(key, row);
     return row;
   }
 
@@ -442,8 +479,12 @@ export class FemtoEngine {
     const { mixAcc, probsE } = this;
     const n = mixAcc.length;
     mixAcc.fill(0);
-    for (const m of members) {
-      this.head(m.personality, true);
+    const prepared = this.prepareMembers(members);
+    if (prepared) layerNorm(this.x, this.w.lnfg, this.w.lnfb, this.h, this.d);
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i] as MixtureMember;
+      if (prepared) this.memberHead(i, m.personality !== null);
+      else this.head(m.personality, true);
       const inv = 1 / this.exps(m.temperature);
       const w = m.weight;
       if (this.softmax !== null) this.softmax.accumulate(inv, w);
@@ -661,6 +702,53 @@ export class FemtoEngine {
     }
   }
 
+  /**
+   * Converts the members' matrices and biases into their slots (prepareMembers' floats) unless
+   * `members` is the array converted last; false when there are more members than slots. The
+   * same array means the same members: FemtoLlm.ensemble builds a fresh one for each answer,
+   * and its members are valid only while the nodes' lessons stay as they are.
+   */
+  private prepareMembers(members: readonly MixtureMember[]): boolean {
+    if (members === this.preparedMembers) return true;
+    if (members.length > MIX_SLOTS) return false;
+    const { d, arena, at, emitIds } = this;
+    const e = emitIds.length;
+    for (let i = 0; i < members.length; i++) {
+      const p = (members[i] as MixtureMember).personality;
+      this.memberHasBias[i] = 0;
+      if (p === null) continue;
+      const pers = arena.view(at.members + i * d * d, d * d);
+      const { data, offset, scale } = p;
+      for (let k = 0; k < pers.length; k++) pers[k] = (data[offset + k] as number) * scale;
+      const bias = p.bias;
+      if (bias) {
+        const s = p.biasScale ?? 0;
+        const row = this.memberBias[i] as Float32Array;
+        for (let j = 0; j < e; j++) row[j] = (bias[emitIds[j] as number] as number) * s;
+        this.memberHasBias[i] = 1;
+      }
+    }
+    this.preparedMembers = members;
+    return true;
+  }
+
+  /**
+   * `head(personality, true)` for prepared member `i`, with `h` already the final norm of `x`
+   * (the same for every member): the same products in the same order, so the same logits.
+   */
+  private memberHead(i: number, hasPersonality: boolean): void {
+    const { d, arena, at } = this;
+    let input = at.h;
+    if (hasPersonality) {
+      this.hp.set(this.h);
+      arena.vecmat(at.h, at.members + i * d * d, at.hp, d, d >> 2);
+      input = at.hp;
+    }
+    this.logitsE.set(this.headbE);
+    arena.vecmat(input, at.headE, at.logitsE, d, this.emit4);
+    if (hasPersonality && this.memberHasBias[i] === 1) this.addBias(this.logitsE, this.memberBias[i] as Float32Array, this.biasE.length, 1);
+  }
+
   /** Softmax of `logitsE / temperature` into `probsE`. */
   private tempered(temperature: number): void {
     const { probsE } = this;
@@ -816,6 +904,9 @@ export class FemtoEngine {
 const QUICK_ERROR = 2e-4;
 const QUICK_MASS = 1e-30;
 const QUICK_SMALLEST_TOTAL = 1e-20;
+
+/** Members of a mixture whose matrices prepareMembers keeps as floats (a cube has eight corners). */
+const MIX_SLOTS = 8;
 
 /** Word-guard rows kept by wordColumns (one byte per emittable column each). */
 const WORD_ROWS = 4096;

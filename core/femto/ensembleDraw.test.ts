@@ -131,3 +131,43 @@ describe('the ensemble draw with weights the quick bound does not cover', () => 
     expect(checked).toBeGreaterThan(1000);
   }, 60_000);
 });
+
+describe('the ensemble with taught members', () => {
+  /** κ-free weights summing to 1, and the node-by-node sum of the members' distributions. */
+  const weightsOf = (n: number) => Array.from({ length: n }, (_, i) => (i + 1) / ((n * (n + 1)) / 2));
+  function nodeByNode(nodes: readonly ReturnType<typeof factory.create>[], w: readonly number[], context: Uint8Array): Float32Array {
+    const out = new Float32Array(tokenizer.vocabSize);
+    nodes.forEach((n, i) => n.nextTokenProbabilities(context).forEach((p, j) => (out[j] = (out[j] as number) + (w[i] as number) * p)));
+    return out;
+  }
+
+  it('mixes and draws as node by node: lessons (matrix and bias), more members than slots, a lesson between answers', () => {
+    const nodes = Array.from({ length: 9 }, (_, i) => factory.create(60 + i, 61, 62));
+    const lessonText = encoder.encode('static uint16_t crc16_update(uint16_t crc, uint8_t byte) { return crc ^ byte; }\n'.repeat(4));
+    const taught = (i: number, seed: number) => {
+      const t = (nodes[i] as ReturnType<typeof factory.create>).teach(lessonText, seed);
+      for (let s = 0; s < 4; s++) t.step();
+      t.finish();
+    };
+    taught(2, 5);
+    const context = encoder.encode('static int ');
+    const check = (members: typeof nodes) => {
+      const w = weightsOf(members.length);
+      const ensemble = FemtoLlm.ensemble(members, w);
+      if (!ensemble) throw new Error('no shared ensemble');
+      const want = nodeByNode(members, w, context);
+      // Twice with the same members array: the second answer reads the prepared members.
+      for (let round = 0; round < 2; round++) {
+        expect(Array.from(ensemble.engine.mixture(context, ensemble.members))).toEqual(Array.from(want));
+        for (const r of [0.01, 0.2, 0.45, 0.7, 0.93]) expect(ensemble.engine.drawMixture(context, ensemble.members, fixed(r), null, false)).toBe(exactDraw(want, r, null));
+      }
+    };
+    check(nodes.slice(0, 8));
+    check(nodes);
+    // A lesson after an answer: the next answer's members (a fresh array) carry it.
+    const before = Array.from(nodeByNode(nodes.slice(0, 8), weightsOf(8), context));
+    taught(5, 9);
+    expect(Array.from(nodeByNode(nodes.slice(0, 8), weightsOf(8), context))).not.toEqual(before);
+    check(nodes.slice(0, 8));
+  }, 60_000);
+});
