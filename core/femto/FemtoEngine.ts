@@ -112,6 +112,15 @@ export class FemtoEngine {
   private readonly entry: Float32Array;
   private readonly entryReady: Uint8Array;
   /**
+   * With the hashed pair embedding, rows depend on (token, previous token, position): too many
+   * triples for a table, so a direct-mapped cache of ENTRY_SLOTS rows keeps the recent ones, each
+   * slot's triple in `entryKey` (-1: empty). A cube op's answers re-read the same prompts and
+   * words: 185 k rows per 1000 ops were 103 k distinct triples (issue 16).
+   */
+  private readonly entryKey: Int32Array;
+  /** Whether every (token, prev, pos) key fits in an int32. */
+  private readonly tripleKeys: boolean;
+  /**
    * The (token, previous token) whose key/value rows each window slot holds (-2: none). Rows are
    * a function of (token, previous, position) alone, so a slot that already holds the pair is
    * not rewritten: re-reading a context that only grew (ensemble and scoring loops re-read it
@@ -179,8 +188,10 @@ export class FemtoEngine {
     this.hid = a.view(this.at.hid, c.mlp);
     this.ngram = c.ngram ?? 0;
     this.wng = this.ngram > 0 ? weights.get('wng') : new Float32Array(0);
-    this.entry = new Float32Array((this.ngram > 0 ? 1 : c.vocab * c.context) * 4 * c.hidden);
+    this.entry = new Float32Array((this.ngram > 0 ? ENTRY_SLOTS : c.vocab * c.context) * 4 * c.hidden);
     this.entryReady = new Uint8Array(this.ngram > 0 ? 0 : c.vocab * c.context);
+    this.entryKey = new Int32Array(this.ngram > 0 ? ENTRY_SLOTS : 0).fill(-1);
+    this.tripleKeys = (c.vocab + 1) * (c.vocab + 1) * c.context < 2 ** 31;
     this.slotToken = new Int32Array(c.context).fill(-2);
     this.slotPrev = new Int32Array(c.context);
     this.logits = new Float32Array(c.vocab);
@@ -212,6 +223,7 @@ export class FemtoEngine {
    */
   weightsChanged(): void {
     this.entryReady.fill(0);
+    this.entryKey.fill(-1);
     this.slotToken.fill(-2);
     this.changes++;
     this.syncArena();
@@ -570,12 +582,19 @@ export class FemtoEngine {
   /**
    * Offset in `entry` of the embedding sum and q/k/v rows of `token` after `prev` at `pos`:
    * memoised per (token, position) pair, or, with the hashed pair embedding (which depends on
-   * `prev` too), computed into the first row each time.
+   * `prev` too), kept in the slot of the (token, prev, pos) triple while no other triple takes it.
    */
   private entryAt(token: number, prev: number, pos: number): number {
     if (this.ngram > 0) {
-      this.fillEntry(token, prev, pos, 0);
-      return 0;
+      const key = ((token * (this.vocab + 1) + prev + 1) * this.ctx + pos) | 0;
+      const slot = Math.imul(key, 0x9e3779b1) >>> (32 - ENTRY_BITS);
+      const eo = slot * 4 * this.d;
+      if (this.entryKey[slot] !== key) {
+        this.fillEntry(token, prev, pos, eo);
+        // A key past int32 (a vocabulary of thousands) would wrap: such rows are never reused.
+        this.entryKey[slot] = this.tripleKeys ? key : -1;
+      }
+      return eo;
     }
     const pair = token * this.ctx + pos;
     const eo = pair * 4 * this.d;
@@ -904,6 +923,10 @@ export class FemtoEngine {
 const QUICK_ERROR = 2e-4;
 const QUICK_MASS = 1e-30;
 const QUICK_SMALLEST_TOTAL = 1e-20;
+
+/** Slots of the (token, prev, pos) row cache (entryAt): 2^14 rows of 4·hidden floats, 4 MiB at width 16. */
+const ENTRY_BITS = 14;
+const ENTRY_SLOTS = 1 << ENTRY_BITS;
 
 /** Members of a mixture whose matrices prepareMembers keeps as floats (a cube has eight corners). */
 const MIX_SLOTS = 8;

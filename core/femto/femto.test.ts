@@ -306,4 +306,18 @@ describe('engine cache', () => {
     const fresh = new FemtoEngine(w).distribution(text, 1, null);
     engine.distribution(text, 1, null).forEach((p, j) => expect(p).toBeCloseTo(fresh[j] as number, 6));
   });
+
+  it('gives the same bits from cached (token, previous, position) rows as a fresh engine, and drops them after weightsChanged()', () => {
+    const base = baseWeights();
+    expect(base.config.ngram ?? 0).toBeGreaterThan(0);
+    const w = FemtoWeights.deserialize(base.serialize(), base.config, base.tokenizer);
+    const engine = new FemtoEngine(w);
+    // Contexts that share words at different positions, read in an order that revisits them.
+    const contexts = Array.from({ length: 24 }, (_, i) => corpus.subarray(2000 + 37 * (i % 8), 2000 + 37 * (i % 8) + 60 + 11 * (i % 5)));
+    for (const ctx of contexts) expect(Array.from(engine.distribution(ctx, 0.8, null))).toEqual(Array.from(new FemtoEngine(w).distribution(ctx, 0.8, null)));
+    const wng = w.get('wng');
+    for (let i = 0; i < wng.length; i += 3) wng[i] = (wng[i] as number) + 0.25;
+    engine.weightsChanged();
+    for (const ctx of contexts.slice(0, 8)) expect(Array.from(engine.distribution(ctx, 0.8, null))).toEqual(Array.from(new FemtoEngine(w).distribution(ctx, 0.8, null)));
+  });
 });
