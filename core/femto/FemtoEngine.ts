@@ -137,6 +137,8 @@ export class FemtoEngine {
   private readonly guard: WordGuard | null;
   private guardState = 0;
   private readonly wordRows = new Map<number, Uint8Array>();
+  /** The word guard's verdict on every token id for the row being built (wordColumns). */
+  private readonly wordScratch: Uint8Array;
   /** The last text tokenized: ensemble and scoring contexts grow from it a token at a time. */
   private encoded: Encoding | null = null;
 
@@ -207,6 +209,7 @@ export class FemtoEngine {
     this.cum = new Float64Array(e);
     this.headbE = new Float32Array(this.emit4 * 4);
     this.biasE = new Float32Array(e);
+    this.wordScratch = new Uint8Array(c.vocab);
     this.memberBias = Array.from({ length: MIX_SLOTS }, () => new Float32Array(e));
     const g = (n: Parameters<FemtoWeights['get']>[0]) => weights.get(n);
     this.w = {
@@ -479,9 +482,10 @@ export class FemtoEngine {
     const guard = this.guard;
     if (guard === null) throw new RangeError('a word state without a word guard');
     if (this.wordRows.size >= WORD_ROWS) this.wordRows.clear();
-    const { emitIds: ids, spaceFirst } = this;
+    const { emitIds: ids, spaceFirst, wordScratch } = this;
+    guard.allowsAll(state, wordScratch);
     row = new Uint8Array(ids.length);
-    for (let j = 0; j < ids.length; j++) row[j] = (!needSpace || spaceFirst[j] === 1) && guard.allows(state, ids[j] as number) ? 1 : 0;
+    for (let j = 0; j < ids.length; j++) row[j] = (!needSpace || spaceFirst[j] === 1) && wordScratch[ids[j] as number] === 1 ? 1 : 0;
     this.wordRows.set(key, row);
     return row;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Lexicon } from './Lexicon.js';
 import { FREE, REJECT, WordGuard } from './WordGuard.js';
+import { baseWeights } from './baseWeights.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const lexicon = Lexicon.fromText('The hacker hacks; a hack is the thing. THE END');
@@ -58,5 +59,34 @@ describe('WordGuard.allows (token tables)', () => {
     for (const s of states) {
       pieces.forEach((p, id) => expect(tabled.allows(s, id), `${s} ${JSON.stringify(new TextDecoder().decode(p))}`).toBe(guard.advance(s, p) !== REJECT));
     }
+  });
+});
+
+describe('WordGuard.allowsAll', () => {
+  it('gives allows(state, id) for every token id, after every kind of state, on the base lexicon and vocabulary', () => {
+    const base = baseWeights();
+    const lex = base.lexicon;
+    if (!lex) throw new Error('the base weights carry no lexicon');
+    const pieces = Array.from({ length: base.tokenizer.vocabSize }, (_, id) => base.tokenizer.bytesOf(id));
+    const tabled = new WordGuard(lex, pieces);
+    const plain = new WordGuard(lex);
+    const prompts = ['', 'The ', 'The hac', 'hacker', 'xyzzy', 'in the beginning was the w', 'th', 'a', 'kludg', 'foo. ', 'Hack', 'q'];
+    const states = new Set<number>([0, FREE]);
+    for (const p of prompts) states.add(tabled.start(bytes(p)));
+    const out = new Uint8Array(pieces.length);
+    let allowed = 0;
+    for (const s of states) {
+      out.fill(7);
+      tabled.allowsAll(s, out);
+      pieces.forEach((p, id) => {
+        const want = plain.advance(s, p) !== REJECT;
+        if ((out[id] === 1) !== want || (out[id] !== 0 && out[id] !== 1)) throw new Error(`state ${s}, token ${JSON.stringify(new TextDecoder().decode(p))}: ${out[id]}`);
+        if (want) allowed++;
+      });
+    }
+    expect(states.size).toBeGreaterThan(8);
+    // Neither all nor none: the rows tell tokens apart.
+    expect(allowed).toBeGreaterThan(states.size * 10);
+    expect(allowed).toBeLessThan(states.size * pieces.length);
   });
 });

@@ -23,6 +23,9 @@ export class WordGuard {
   private readonly letterFirst: Uint8Array;
   /** Per token id: 1 if its bytes are acceptable after a complete word or between words. */
   private readonly rootOk: Uint8Array;
+  /** Ids of the tokens that do not start with a letter, and of those that do by first letter (a–z, either case). */
+  private readonly otherIds: Int32Array;
+  private readonly byFirstLetter: readonly Int32Array[];
 
   /**
    * With `pieces` (each token's bytes by id), `allows` answers from tables for every token that
@@ -35,6 +38,34 @@ export class WordGuard {
   ) {
     this.letterFirst = Uint8Array.from(pieces, (p) => (p.length > 0 && LETTER[p[0] as number] === 1 ? 1 : 0));
     this.rootOk = Uint8Array.from(pieces, (p) => (this.advance(0, p) === REJECT ? 0 : 1));
+    const ids = Int32Array.from(pieces, (_, id) => id);
+    this.otherIds = ids.filter((id) => this.letterFirst[id] === 0);
+    this.byFirstLetter = Array.from({ length: 26 }, (_, l) => ids.filter((id) => this.letterFirst[id] === 1 && (((pieces[id] as Uint8Array)[0] as number) | 32) - 97 === l));
+  }
+
+  /**
+   * `allows(state, id)` for every token id at once, into `out` (1/0, indexed by id). A sampler
+   * asks about every column of a state, and from inside a word most first letters already leave
+   * the lexicon: each first letter's child is looked up once and its tokens are read on from there.
+   */
+  allowsAll(state: number, out: Uint8Array): void {
+    const { otherIds, rootOk, pieces } = this;
+    const wordEnds = state <= 0 || this.lexicon.isWord(state);
+    for (let k = 0; k < otherIds.length; k++) {
+      const id = otherIds[k] as number;
+      out[id] = wordEnds && rootOk[id] === 1 ? 1 : 0;
+    }
+    for (let l = 0; l < 26; l++) {
+      const group = this.byFirstLetter[l] as Int32Array;
+      if (group.length === 0) continue;
+      const child = state === FREE ? FREE : state === 0 ? 0 : this.lexicon.next(state, 97 + l);
+      for (let k = 0; k < group.length; k++) {
+        const id = group[k] as number;
+        if (state === FREE) out[id] = 1;
+        else if (state === 0) out[id] = rootOk[id] as number;
+        else out[id] = child !== NO_NODE && this.advance(child, pieces[id] as Uint8Array, 1) !== REJECT ? 1 : 0;
+      }
+    }
   }
 
   /** Whether token `id` (of the `pieces` given to the constructor) may follow `state`. */
@@ -59,10 +90,10 @@ export class WordGuard {
     return state;
   }
 
-  /** The state after `piece`, or REJECT. */
-  advance(state: number, piece: Uint8Array): number {
+  /** The state after `piece` (from its byte `from` on), or REJECT. */
+  advance(state: number, piece: Uint8Array, from = 0): number {
     const lex = this.lexicon;
-    for (let i = 0; i < piece.length; i++) {
+    for (let i = from; i < piece.length; i++) {
       const b = piece[i] as number;
       if (LETTER[b] === 1) {
         if (state === FREE) continue;
