@@ -97,12 +97,18 @@ describe('SoftmaxKernel', () => {
   it('says NaN for NaN logits or no finite maximum, where the engine computes in JS', () => {
     const k = kernel as SoftmaxKernel;
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
-      k.logits.fill(0);
-      k.logits[3] = bad;
-      expect(k.exps(1)).toBeNaN();
+      for (const at of [0, 1, 2, 3, 4, 200, n - 2, n - 1]) {
+        for (const rest of [0, -3, 5]) {
+          k.logits.fill(rest);
+          k.logits[at] = bad;
+          expect(k.exps(1)).toBeNaN();
+          expect(k.quickExps(1)).toBeNaN();
+        }
+      }
     }
     k.logits.fill(Number.NEGATIVE_INFINITY);
     expect(k.exps(1)).toBeNaN();
+    expect(k.quickExps(1)).toBeNaN();
   });
 
   it('gives quick exps within the bound quickDraw relies on', () => {
@@ -146,5 +152,57 @@ describe('SoftmaxKernel', () => {
       for (let j = 0; j < n; j++) want[j] = (want[j] as number) + w * Math.fround((k.probs[j] as number) * inv);
     }
     expect(bits(k.acc)).toEqual(bits(want));
+  });
+});
+
+/**
+ * The quick pass step by step in float32 (Math.fround after every operation), for all columns
+ * of `quads` groups of four (past `logits.length` the kernel's −∞ padding): its e and its sum
+ * (four lane sums, then lane 0 + 1 + 2 + 3).
+ */
+function quickReference(logits: Float32Array, quads: number, invT: number): { quick: Float32Array; sum: number } {
+  const f = Math.fround;
+  const at = (j: number) => (j < logits.length ? (logits[j] as number) : -Infinity);
+  let max = -Infinity;
+  for (let j = 0; j < 4 * quads; j++) max = Math.max(max, at(j));
+  const inv = f(invT);
+  const coef = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1].map(f);
+  const quick = new Float32Array(4 * quads);
+  const lanes = [0, 0, 0, 0];
+  for (let j = 0; j < 4 * quads; j++) {
+    const x = Math.max(f(f(at(j) - max) * inv), -87);
+    const t = f(x * f(Math.LOG2E));
+    const fl = Math.floor(t);
+    const k = t - fl > 0.5 || (t - fl === 0.5 && fl % 2 !== 0) ? fl + 1 : fl;
+    const g = f(f(t - k) * f(Math.LN2));
+    let p = coef[0] as number;
+    for (let i = 1; i < coef.length; i++) p = f(f(p * g) + (coef[i] as number));
+    quick[j] = f(p * 2 ** k);
+    lanes[j & 3] = f((lanes[j & 3] as number) + (quick[j] as number));
+  }
+  return { quick, sum: f(f(f((lanes[0] as number) + (lanes[1] as number)) + (lanes[2] as number)) + (lanes[3] as number)) };
+}
+
+describe('the quick pass, bit for bit', () => {
+  it('computes each step in float32 as written (quickDraw\'s bound is proven for these steps)', () => {
+    const n = 509;
+    const k = SoftmaxKernel.create(n) as SoftmaxKernel;
+    const quads = (n + 3) >> 2;
+    const rng = new Random(33);
+    const logits = new Float32Array(n);
+    let compared = 0;
+    for (let round = 0; round < 300; round++) {
+      const spread = [0.01, 1, 10, 40, 200, 3000][round % 6] as number;
+      for (let j = 0; j < n; j++) logits[j] = (rng.next() - 0.5) * spread;
+      if (round % 5 === 0) logits[round % n] = -Infinity;
+      const invT = (1 / Math.max(0.25 + 1.2 * rng.next(), 1e-3)) * (round % 13 === 0 ? 300 : 1);
+      k.logits.set(logits);
+      const sum = k.quickExps(invT);
+      const want = quickReference(logits, quads, invT);
+      expect(bits(k.quick)).toEqual(bits(want.quick.subarray(0, n)));
+      expect(sum).toBe(want.sum);
+      compared += n;
+    }
+    expect(compared).toBeGreaterThan(100_000);
   });
 });

@@ -30,7 +30,7 @@ const S = {
   i64x2Shl: 0xcb,
   f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Max: 0xf5, f64x2Trunc: 0x7a,
   v128Load: 0x00, v128Store: 0x0b, i32x4Splat: 0x11, f32x4Splat: 0x13, f32x4ExtractLane: 0x1f, f32x4Nearest: 0x6a,
-  i32x4Shl: 0xab, i32x4Add: 0xae, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Max: 0xe9, i32x4TruncSatF32x4S: 0xf8,
+  i32x4Shl: 0xab, i32x4Add: 0xae, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Pmax: 0xeb, i32x4TruncSatF32x4S: 0xf8,
 } as const;
 
 /** fdlibm e_exp.c constants. */
@@ -176,13 +176,17 @@ function quickExpsBody(): number[] {
   // e^g for |g| ≤ ½ln2 by its Taylor series to g^6 (remainder < 1.3e−7)
   const poly = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1].flatMap((coef, i) => (i === 0 ? c4(coef) : [...get(G), ...s(S.f32x4Mul), ...c4(coef), ...s(S.f32x4Add)]));
   const body = [
-    ...get(0), ...s(S.v128Load, 4, 0), ...get(VMAX), ...s(S.f32x4Sub), ...get(VINVT), ...s(S.f32x4Mul), ...c4(QUICK_FLOOR), ...s(S.f32x4Max), ...set(X),
+    // pmax (one instruction; max's NaN and ±0 rules cost several) gives the same here: a NaN
+    // x stays NaN either way (the sum then says so), and the floor is not a zero.
+    ...get(0), ...s(S.v128Load, 4, 0), ...get(VMAX), ...s(S.f32x4Sub), ...get(VINVT), ...s(S.f32x4Mul), ...c4(QUICK_FLOOR), ...s(S.f32x4Pmax), ...set(X),
     ...get(X), ...c4(Math.LOG2E), ...s(S.f32x4Mul), ...set(T),
     ...get(T), ...s(S.f32x4Nearest), ...set(K),
     ...get(T), ...get(K), ...s(S.f32x4Sub), ...c4(Math.LN2), ...s(S.f32x4Mul), ...set(G),
     ...get(1),
     ...poly,
-    ...get(K), ...s(S.i32x4TruncSatF32x4S), op.i32Const, ...sleb(127), ...s(S.i32x4Splat), ...s(S.i32x4Add), op.i32Const, 23, ...s(S.i32x4Shl),
+    // 2^k from k's bits: k is a whole number in [−126, 0], so k + (2^23 + 127) is exact and
+    // its low mantissa bits are k + 127; shifted into the exponent field, the rest falls off.
+    ...get(K), ...c4(2 ** 23 + 127), ...s(S.f32x4Add), op.i32Const, 23, ...s(S.i32x4Shl),
     ...s(S.f32x4Mul), ...set(X),
     ...get(X), ...s(S.v128Store, 4, 0),
     ...get(VSUM), ...get(X), ...s(S.f32x4Add), ...set(VSUM),
@@ -191,7 +195,8 @@ function quickExpsBody(): number[] {
   const code = [
     ...get(0), ...set(LG), ...get(1), ...set(AP), ...get(2), ...set(QUADS),
     ...c4(-Infinity), ...set(VMAX),
-    ...quadLoop([...get(VMAX), ...get(0), ...s(S.v128Load, 4, 0), ...s(S.f32x4Max), ...set(VMAX)]),
+    // The maximum by pmax: a NaN logit is passed over here, and its NaN e makes the sum NaN.
+    ...quadLoop([...get(VMAX), ...get(0), ...s(S.v128Load, 4, 0), ...s(S.f32x4Pmax), ...set(VMAX)]),
     ...lanes(VMAX, O.f32Max), ...set(MAX),
     ...get(MAX), ...get(MAX), O.f32Sub, ...f32(0), O.f32Ne, O.if, VOID, ...f64(NaN), O.return, op.end,
     ...get(LG), ...set(0), ...get(AP), ...set(1), ...get(QUADS), ...set(2),
