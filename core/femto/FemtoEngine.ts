@@ -60,6 +60,8 @@ export class FemtoEngine {
   private readonly hid: Float32Array;
   /** Arena views: an entry's normalised embedding and its q|k|v row. */
   private readonly h0: Float32Array;
+  /** An entry's embedding sum while fillEntry builds it. */
+  private readonly x0: Float32Array;
   /** Arena views: the instance's matrix as floats, and h + h·P. */
   private readonly pers: Float32Array;
   private readonly hp: Float32Array;
@@ -178,6 +180,7 @@ export class FemtoEngine {
     a.seal(options.simd ?? true);
     this.x = a.view(this.at.x, c.hidden);
     this.h0 = a.view(this.at.h0, c.hidden);
+    this.x0 = new Float32Array(c.hidden);
     this.qkv = a.view(this.at.qkv, 3 * c.hidden);
     this.h = a.view(this.at.h, c.hidden);
     this.q = a.view(this.at.q, c.hidden);
@@ -616,9 +619,11 @@ export class FemtoEngine {
     this.slotPrev[pos] = prev;
     const d = this.d;
     const eo = this.entryAt(token, prev, pos);
-    const { entry, keysT, ctx } = this;
-    for (let i = 0; i < d; i++) keysT[i * ctx + pos] = entry[eo + 2 * d + i] as number;
-    this.values.set(entry.subarray(eo + 3 * d, eo + 4 * d), pos * d);
+    const { entry, keysT, values, ctx } = this;
+    for (let i = 0; i < d; i++) {
+      keysT[i * ctx + pos] = entry[eo + 2 * d + i] as number;
+      values[pos * d + i] = entry[eo + 3 * d + i] as number;
+    }
   }
 
   /** One token (after `prev`) through the block at `pos`; leaves the residual stream in `x`. */
@@ -628,12 +633,13 @@ export class FemtoEngine {
     const { entry, keysT, values, ctx, arena, at } = this;
     this.slotToken[pos] = token;
     this.slotPrev[pos] = prev;
+    // Element by element, not set(subarray): a view per token was garbage per token.
     for (let i = 0; i < d; i++) {
       x[i] = entry[eo + i] as number;
       q[i] = entry[eo + d + i] as number;
       keysT[i * ctx + pos] = entry[eo + 2 * d + i] as number;
+      values[pos * d + i] = entry[eo + 3 * d + i] as number;
     }
-    values.set(entry.subarray(eo + 3 * d, eo + 4 * d), pos * d);
     // q was stored pre-scaled by 1/√d (fillEntry). Scores for every slot of the window in one
     // product (slots after pos hold stale keys and are ignored).
     att.fill(0);
@@ -662,7 +668,7 @@ export class FemtoEngine {
 
   private fillEntry(token: number, prev: number, pos: number, eo: number): void {
     const { d, w, entry } = this;
-    const x0 = entry.subarray(eo, eo + d);
+    const x0 = this.x0;
     for (let i = 0; i < d; i++) x0[i] = (w.wte[token * d + i] as number) + (w.wpe[pos * d + i] as number);
     if (this.ngram > 0) {
       const bo = ngramBucket(prev, token, this.ngram) * d;
@@ -674,8 +680,11 @@ export class FemtoEngine {
     qkv.fill(0);
     arena.vecmat(at.h0, at.wqkv, at.qkv, d, (3 * d) >> 2);
     const inv = 1 / Math.sqrt(d);
-    for (let i = 0; i < d; i++) entry[eo + d + i] = (qkv[i] as number) * inv;
-    entry.set(qkv.subarray(d, 3 * d), eo + 2 * d);
+    for (let i = 0; i < d; i++) {
+      entry[eo + i] = x0[i] as number;
+      entry[eo + d + i] = (qkv[i] as number) * inv;
+    }
+    for (let i = 0; i < 2 * d; i++) entry[eo + 2 * d + i] = qkv[d + i] as number;
   }
 
   /**

@@ -190,17 +190,19 @@ export class FemtoLlm implements LlmNode {
    */
   logProbability(prompt: string, continuation: string): number {
     // Token by token of the continuation's own BPE encoding, each after the bytes before it.
-    const ids = this.tokenizer.encode(encodeText(continuation));
-    let context = encodeText(prompt);
+    // The contexts are prefixes of prompt + continuation: views of one buffer, not a copy each.
+    const tail = encodeText(continuation);
+    const ids = this.tokenizer.encode(tail);
+    const head = encodeText(prompt);
+    const text = new Uint8Array(head.length + tail.length);
+    text.set(head);
+    text.set(tail, head.length);
+    let len = head.length;
     let sum = 0;
     for (const id of ids) {
-      const p = this.shared.engine.probabilityOf(context, 1, this.personality, id);
+      const p = this.shared.engine.probabilityOf(text.subarray(0, len), 1, this.personality, id);
       sum += Math.log(Math.max(p, 1e-13));
-      const bytes = this.tokenizer.bytesOf(id);
-      const next = new Uint8Array(context.length + bytes.length);
-      next.set(context);
-      next.set(bytes, context.length);
-      context = next;
+      len += this.tokenizer.bytesOf(id).length;
     }
     return sum;
   }

@@ -190,6 +190,30 @@ describe('FemtoLLM instances', () => {
   });
 });
 
+describe('scoring (logProbability)', () => {
+  it('sums ln p of each BPE token of the continuation after the bytes before it', () => {
+    const factory = new FemtoLlmFactory();
+    const node = factory.create(3, 4, 5);
+    // At κ 0.75 the node's temperature is 1, the temperature logProbability scores at.
+    node.kappa = 0.75;
+    const tokenizer = baseWeights().tokenizer;
+    for (const [prompt, continuation] of [['The hacker ethic ', 'says information wants to be free.'], ['op 7', ' kludge'], ['', 'xyzzy plugh'], ['a ', '']]) {
+      const enc = new TextEncoder();
+      let context = enc.encode(prompt as string);
+      let want = 0;
+      for (const id of tokenizer.encode(enc.encode(continuation as string))) {
+        want += Math.log(Math.max(node.nextTokenProbabilities(context)[id] as number, 1e-13));
+        const bytes = tokenizer.bytesOf(id);
+        const next = new Uint8Array(context.length + bytes.length);
+        next.set(context);
+        next.set(bytes, context.length);
+        context = next;
+      }
+      expect(node.logProbability(prompt as string, continuation as string)).toBe(want);
+    }
+  });
+});
+
 describe('ensemble decoding', () => {
   const factory = new FemtoLlmFactory();
   const vertices = () => Array.from({ length: 8 }, (_, i) => factory.create(100 + (i & 1), 100 + ((i >> 1) & 1), 100 + (i >> 2)));
