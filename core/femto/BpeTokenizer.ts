@@ -120,20 +120,26 @@ export class BpeTokenizer {
    * each time.
    */
   encodeExtending(bytes: Uint8Array, before: Encoding | null): Encoding {
-    const out: number[] = [];
     let from = 0;
+    let kept = 0;
     if (before !== null && startsWith(bytes, before.bytes)) {
       from = before.lastChunkByte;
-      for (let i = 0; i < before.lastChunkToken; i++) out.push(before.ids[i] as number);
+      kept = before.lastChunkToken;
     }
+    // At most one token per byte read: one array, the kept tokens copied in one go.
+    const ids = new Int32Array(kept + bytes.length - from);
+    if (before !== null && kept > 0) ids.set(before.ids.subarray(0, kept));
+    let n = kept;
     let lastChunkByte = from;
-    let lastChunkToken = out.length;
+    let lastChunkToken = kept;
     forEachChunk(bytes.subarray(from), (s, e) => {
       lastChunkByte = from + s;
-      lastChunkToken = out.length;
-      for (const t of this.encodeChunk(bytes, from + s, from + e)) out.push(t);
+      lastChunkToken = n;
+      const chunk = this.encodeChunk(bytes, from + s, from + e);
+      ids.set(chunk, n);
+      n += chunk.length;
     });
-    return { bytes: bytes.slice(), ids: Int32Array.from(out), lastChunkByte, lastChunkToken };
+    return { bytes: bytes.slice(), ids: ids.subarray(0, n), lastChunkByte, lastChunkToken };
   }
 
   decode(ids: ArrayLike<number>): Uint8Array {
