@@ -3,7 +3,7 @@
 // held. The bridge runs in its own process (bench/stallServerChild.ts), the heavy client in
 // another (bench/stallLoaderChild.ts: encoding 1 MB requests would otherwise delay our own PINGs),
 // the PING client here.
-//   npm run bench:stall            (BENCH_PROFILE=DIR profiles the bridges; rows: no load, 1 MB conv2d on the worker pool, the same on the
+//   npm run bench:stall [-- --seconds=N] [-- --only=conv2d]   (BENCH_PROFILE=DIR profiles the bridges; rows: no load, 1 MB conv2d on the worker pool, the same on the
 //                                   main thread as before, LLM_QUERY bursts, /ledger/verify over
 //                                   160 k entries)
 // The machine is shared: compare rows of one run, interleaved, not runs.
@@ -20,6 +20,8 @@ import { tensorOpToWire } from '../bridge/dispatch/tensorOpWire.js';
 
 const AIM_P99_MS = 10;
 const PING_EVERY_MS = 5;
+/** `--only=conv2d`: the baseline and the pooled conv2d row alone (for profiling one load). */
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const SECONDS = Number(process.argv.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 6);
 
 interface Bridge {
@@ -117,19 +119,22 @@ async function measure(bridge: Bridge, what: string, heavy?: Heavy): Promise<Row
 
 const rows: Row[] = [];
 const LEDGER = 160_000;
-const pool = await startBridge('pool', LEDGER);
-const inline = await startBridge('inline');
+if (ONLY !== undefined && ONLY !== 'conv2d') throw new Error(`--only=${ONLY}: the only row that runs alone is conv2d`);
+const pool = await startBridge('pool', ONLY === undefined ? LEDGER : 0);
+const inline = ONLY === undefined ? await startBridge('inline') : undefined;
 try {
   // Interleaved: the baseline of each bridge next to its loaded rows.
   rows.push(await measure(pool, 'no heavy load (baseline)'));
   rows.push(await measure(pool, '1 MB conv2d stream, worker pool (issue 16)', 'conv2d'));
-  rows.push(await measure(inline, '1 MB conv2d stream, main thread (before)', 'conv2d'));
-  rows.push(await measure(pool, 'LLM_QUERY bursts of 8 (FemtoLLM, 32 tokens)', 'llm'));
-  rows.push(await measure(pool, `GET /ledger/verify over ${LEDGER / 1000} k entries (sliced)`, 'ledger'));
+  if (inline !== undefined) {
+    rows.push(await measure(inline, '1 MB conv2d stream, main thread (before)', 'conv2d'));
+    rows.push(await measure(pool, 'LLM_QUERY bursts of 8 (FemtoLLM, 32 tokens)', 'llm'));
+    rows.push(await measure(pool, `GET /ledger/verify over ${LEDGER / 1000} k entries (sliced)`, 'ledger'));
+  }
   rows.push(await measure(pool, 'no heavy load (baseline, again)'));
 } finally {
   await pool.stop();
-  await inline.stop();
+  await inline?.stop();
 }
 const baseline = Math.max(rows[0]!.p99, rows[rows.length - 1]!.p99);
 console.log(`\n### PING on one line while another line is loaded (${SECONDS} s per row, a PING every ${PING_EVERY_MS} ms)\n`);
