@@ -122,6 +122,18 @@ describe('Reassembler', () => {
     }
   });
 
+  it('keeps its buffers within twice the bytes held, however the fragments come', () => {
+    const random = new SeededRandom(4);
+    const r = new Reassembler();
+    for (let step = 0; step < 2000; step++) {
+      const seq = random.int(100);
+      const fragment = random.int(200);
+      r.push({ flags: Flag.MORE, opcode: 1, seq, channel: 0, fragment, payload: random.bytes(1 + random.int(MAX_PAYLOAD)) }, 0);
+      expect(r.bytesAllocated).toBeLessThanOrEqual(2 * r.bytesInFlight);
+    }
+    expect(r.bytesInFlight).toBeGreaterThan(1_000_000);
+  });
+
   it('keeps requests and replies with the same seq apart', () => {
     const r = new Reassembler();
     const req = frames(150, 5);

@@ -75,6 +75,13 @@ export class Reassembler {
     return this.bytesHeld;
   }
 
+  /** Bytes of the buffers partial messages are kept in (≤ 2 × `bytesInFlight`). */
+  get bytesAllocated(): number {
+    let total = 0;
+    for (const partial of this.partials.values()) total += partial.data.length;
+    return total;
+  }
+
   get partialCount(): number {
     return this.partials.size;
   }
@@ -189,15 +196,14 @@ function messageOf(frame: Frame, payload: Uint8Array): Message {
 }
 
 const EMPTY = new Uint8Array(0);
-/** First buffer of a fragmented message, in fragments (a 4 KiB line: 32 KiB). */
-const FIRST_FRAGMENTS = 8;
 
 /**
  * One buffer per message instead of a copy per fragment: a 1 MiB request was 257 small
- * buffers and a join, each buffer a separate allocation for the garbage collector.
+ * buffers and a join, each buffer a separate allocation for the garbage collector. Doubling
+ * keeps every buffer within twice the bytes it holds, so `maxBytesInFlight` bounds memory too.
  */
 function grow(partial: Partial, needed: number, max: number): void {
-  const size = Math.min(max, Math.max(needed, 2 * partial.data.length, FIRST_FRAGMENTS * (needed - partial.bytes)));
+  const size = Math.min(max, Math.max(needed, 2 * partial.data.length));
   const data = new Uint8Array(size);
   data.set(partial.data.subarray(0, partial.bytes));
   partial.data = data;
