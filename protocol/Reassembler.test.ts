@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Flag, MAX_PAYLOAD } from './constants.js';
+import { crc16 } from './crc16.js';
 import { Fragmenter } from './Fragmenter.js';
 import type { Frame } from './Frame.js';
 import { ProtocolError } from './ProtocolError.js';
 import { Reassembler } from './Reassembler.js';
+import { SeededRandom } from './testing/SeededRandom.js';
 
 const message = (size: number, seq = 1, flags = 0) => ({
   flags,
@@ -12,6 +14,15 @@ const message = (size: number, seq = 1, flags = 0) => ({
   channel: 2,
   payload: Uint8Array.from({ length: size }, (_, i) => i & 0xff),
 });
+
+function shuffled<T>(items: readonly T[], random: SeededRandom): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
 
 describe('Fragmenter', () => {
   it('splits into full fragments plus a short last one, MORE on all but the last', () => {
@@ -46,6 +57,81 @@ describe('Reassembler', () => {
     expect(results).toEqual(['pending', 'pending', 'duplicate', 'pending', 'complete']);
     expect(r.partialCount).toBe(0);
     expect(r.bytesInFlight).toBe(0);
+  });
+
+  it('rebuilds the exact payload in order, shuffled, and from fragments of unequal and empty sizes', () => {
+    const random = new SeededRandom(11);
+    for (let round = 0; round < 50; round++) {
+      const count = 1 + random.int(40);
+      const sizes = Array.from({ length: count }, () => (random.int(4) === 0 ? 0 : random.int(300)));
+      const parts: Frame[] = [];
+      const whole: number[] = [];
+      sizes.forEach((size, i) => {
+        const payload = random.bytes(size);
+        whole.push(...payload);
+        parts.push({ flags: i < count - 1 ? Flag.MORE : 0, opcode: 0x10, seq: round, channel: 1, fragment: i, payload });
+      });
+      const order = round % 2 === 0 ? parts : shuffled(parts, random);
+      const r = new Reassembler();
+      const results = order.map((f) => r.push(f, 0));
+      const done = results.at(-1)!;
+      expect(results.slice(0, -1).every((x) => x.status === 'pending')).toBe(true);
+      expect(done.status === 'complete' && Array.from(done.message.payload)).toEqual(whole);
+    }
+  });
+
+  it('hands over the CRC-16 of a request that arrived in order (the duplicate cache\'s fingerprint), and none otherwise', () => {
+    const parts = frames(1000, 6);
+    const inOrder = new Reassembler();
+    let done: ReturnType<Reassembler['push']> = { status: 'pending' };
+    for (const f of parts) done = inOrder.push(f, 0);
+    expect(done.status === 'complete' && done.crc).toBe(crc16(message(1000).payload));
+    const shuffledIn = new Reassembler();
+    for (const f of [...parts].reverse()) done = shuffledIn.push(f, 0);
+    expect(done.status === 'complete' && done.crc).toBeUndefined();
+    const replies = new Reassembler();
+    for (const f of frames(1000, 6, Flag.REPLY)) done = replies.push(f, 0);
+    expect(done.status === 'complete' && done.crc).toBeUndefined();
+  });
+
+  it('keeps what it was given, though the decoder reuses its buffer for the next frame', () => {
+    const r = new Reassembler();
+    const shared = new Uint8Array(100);
+    const push = (fragment: number, fill: number, more: boolean) => {
+      shared.fill(fill);
+      return r.push({ flags: more ? Flag.MORE : 0, opcode: 1, seq: 9, channel: 0, fragment, payload: shared }, 0);
+    };
+    push(1, 0xbb, true);
+    push(0, 0xaa, true);
+    const done = push(2, 0xcc, false);
+    expect(done.status === 'complete' && [done.message.payload[0], done.message.payload[100], done.message.payload[299]]).toEqual([0xaa, 0xbb, 0xcc]);
+  });
+
+  it('reassembles the largest message, 256 full fragments, in order and in reverse', () => {
+    const big = new Fragmenter().split(message(256 * MAX_PAYLOAD, 3));
+    expect(big).toHaveLength(256);
+    for (const order of [big, [...big].reverse()]) {
+      const r = new Reassembler({ maxMessageBytes: 256 * MAX_PAYLOAD });
+      let done: ReturnType<Reassembler['push']> = { status: 'pending' };
+      for (const f of order) done = r.push(f, 0);
+      expect(done.status).toBe('complete');
+      const payload = done.status === 'complete' ? done.message.payload : new Uint8Array(0);
+      expect(payload.length).toBe(256 * MAX_PAYLOAD);
+      expect(payload.every((b, i) => b === (i & 0xff))).toBe(true);
+      expect(r.bytesInFlight).toBe(0);
+    }
+  });
+
+  it('keeps its buffers within twice the bytes held, however the fragments come', () => {
+    const random = new SeededRandom(4);
+    const r = new Reassembler();
+    for (let step = 0; step < 2000; step++) {
+      const seq = random.int(100);
+      const fragment = random.int(200);
+      r.push({ flags: Flag.MORE, opcode: 1, seq, channel: 0, fragment, payload: random.bytes(1 + random.int(MAX_PAYLOAD)) }, 0);
+      expect(r.bytesAllocated).toBeLessThanOrEqual(2 * r.bytesInFlight);
+    }
+    expect(r.bytesInFlight).toBeGreaterThan(1_000_000);
   });
 
   it('keeps requests and replies with the same seq apart', () => {

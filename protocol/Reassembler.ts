@@ -1,4 +1,5 @@
 import { Flag, MAX_FRAGMENTS, MAX_MESSAGE } from './constants.js';
+import { CRC16_INIT, crc16 } from './crc16.js';
 import type { Frame } from './Frame.js';
 import type { Message } from './Message.js';
 
@@ -16,8 +17,12 @@ export interface ReassemblerOptions {
 }
 
 export type ReassemblyResult =
-  /** `fragments` is how many frames carried the message. */
-  | { status: 'complete'; message: Message; fragments: number }
+  /**
+   * `fragments` is how many frames carried the message. `crc`, the CRC-16 of a fragmented
+   * request's payload (the duplicate cache's fingerprint), comes with it when it could be
+   * computed a fragment at a time, as they arrived in order.
+   */
+  | { status: 'complete'; message: Message; fragments: number; crc?: number }
   | { status: 'pending' }
   /** A fragment already held arrived again; nothing changed. */
   | { status: 'duplicate' }
@@ -27,7 +32,15 @@ export type ReassemblyResult =
 interface Partial {
   opcode: number;
   flags: number;
-  fragments: (Uint8Array | undefined)[];
+  /** Payloads in arrival order, back to back; grows by doubling up to the message bound. */
+  data: Uint8Array;
+  /** Where fragment i starts in `data` and how long it is (holes: not yet received). */
+  offsets: number[];
+  sizes: number[];
+  /** Every fragment so far arrived in index order, so `data` is already the message. */
+  inOrder: boolean;
+  /** CRC-16 of `data` so far, while in order (requests only: replies need none). */
+  crc: number;
   received: number;
   bytes: number;
   /** Index of the fragment without MORE, once seen. */
@@ -62,6 +75,13 @@ export class Reassembler {
     return this.bytesHeld;
   }
 
+  /** Bytes of the buffers partial messages are kept in (≤ 2 × `bytesInFlight`). */
+  get bytesAllocated(): number {
+    let total = 0;
+    for (const partial of this.partials.values()) total += partial.data.length;
+    return total;
+  }
+
   get partialCount(): number {
     return this.partials.size;
   }
@@ -82,12 +102,12 @@ export class Reassembler {
       if (this.partials.size >= this.maxPartials) {
         return this.reject(frame, 'BUSY', `${this.partials.size} partial messages already held`);
       }
-      partial = { opcode: frame.opcode, flags: frame.flags & ~Flag.MORE, fragments: [], received: 0, bytes: 0, last: -1, touched: now };
+      partial = { opcode: frame.opcode, flags: frame.flags & ~Flag.MORE, data: EMPTY, offsets: [], sizes: [], inOrder: true, crc: CRC16_INIT, received: 0, bytes: 0, last: -1, touched: now };
       this.partials.set(key, partial);
     }
     const conflict = this.conflict(partial, frame, more);
     if (conflict !== undefined) return this.reject(frame, 'BAD_PAYLOAD', conflict);
-    if (partial.fragments[frame.fragment] !== undefined) return { status: 'duplicate' };
+    if (partial.offsets[frame.fragment] !== undefined) return { status: 'duplicate' };
     return this.store(key, partial, frame, more, now);
   }
 
@@ -114,7 +134,7 @@ export class Reassembler {
       return `two last fragments (${partial.last} and ${frame.fragment})`;
     }
     const last = more ? partial.last : frame.fragment;
-    if (last >= 0 && (frame.fragment > last || partial.fragments.length > last + 1)) {
+    if (last >= 0 && (frame.fragment > last || partial.offsets.length > last + 1)) {
       return `fragment beyond the last one (${last})`;
     }
     return undefined;
@@ -128,7 +148,12 @@ export class Reassembler {
     if (this.bytesHeld + size > this.maxBytesInFlight) {
       return this.reject(frame, 'BUSY', `more than ${this.maxBytesInFlight} bytes in partial messages`);
     }
-    partial.fragments[frame.fragment] = frame.payload.slice();
+    if (partial.bytes + size > partial.data.length) grow(partial, partial.bytes + size, this.maxMessageBytes);
+    partial.data.set(frame.payload, partial.bytes);
+    partial.offsets[frame.fragment] = partial.bytes;
+    partial.sizes[frame.fragment] = size;
+    if (frame.fragment !== partial.received) partial.inOrder = false;
+    else if ((partial.flags & Flag.REPLY) === 0) partial.crc = crc16(frame.payload, 0, size, partial.crc);
     partial.received++;
     partial.bytes += size;
     partial.touched = now;
@@ -136,7 +161,9 @@ export class Reassembler {
     if (!more) partial.last = frame.fragment;
     if (partial.last < 0 || partial.received !== partial.last + 1) return { status: 'pending' };
     this.drop(key, partial);
-    return { status: 'complete', message: messageOf({ ...frame, flags: partial.flags }, join(partial)), fragments: partial.last + 1 };
+    const message = messageOf({ ...frame, flags: partial.flags }, join(partial));
+    const fragments = partial.last + 1;
+    return partial.inOrder && (partial.flags & Flag.REPLY) === 0 ? { status: 'complete', message, fragments, crc: partial.crc } : { status: 'complete', message, fragments };
   }
 
   private reject(frame: Frame, code: 'TOO_LARGE' | 'BUSY' | 'BAD_PAYLOAD', reason: string): ReassemblyResult {
@@ -168,13 +195,34 @@ function messageOf(frame: Frame, payload: Uint8Array): Message {
   return { flags: frame.flags & ~Flag.MORE, opcode: frame.opcode, seq: frame.seq, channel: frame.channel, payload };
 }
 
+const EMPTY = new Uint8Array(0);
+
+/**
+ * One buffer per message instead of a copy per fragment: a 1 MiB request was 257 small
+ * buffers and a join, each buffer a separate allocation for the garbage collector. Doubling
+ * keeps every buffer within twice the bytes it holds, so `maxBytesInFlight` bounds memory too.
+ */
+function grow(partial: Partial, needed: number, max: number): void {
+  const size = Math.min(max, Math.max(needed, 2 * partial.data.length));
+  const data = new Uint8Array(size);
+  data.set(partial.data.subarray(0, partial.bytes));
+  partial.data = data;
+}
+
+/**
+ * The message: in index order the buffer already is it (a view; the buffer may be up to twice
+ * the message, within the message bound); out of order, it is rebuilt by fragment.
+ */
 function join(partial: Partial): Uint8Array {
+  if (partial.inOrder) return partial.data.subarray(0, partial.bytes);
   const out = new Uint8Array(partial.bytes);
-  let offset = 0;
-  for (const part of partial.fragments) {
-    if (part === undefined) continue;
-    out.set(part, offset);
-    offset += part.length;
+  const { offsets, sizes, data } = partial;
+  let o = 0;
+  for (let i = 0; i < offsets.length; i++) {
+    const start = offsets[i]!;
+    const size = sizes[i]!;
+    out.set(data.subarray(start, start + size), o);
+    o += size;
   }
   return out;
 }

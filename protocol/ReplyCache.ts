@@ -79,9 +79,14 @@ export class ReplyCache {
 
   /** What is known about this exact request (same opcode and payload). */
   lookup(channel: number, seq: number, opcode: number, payload: Uint8Array): CacheLookup {
+    return this.lookupFingerprinted(channel, seq, opcode, payload.length, crc16(payload));
+  }
+
+  /** As `lookup`, for a request whose length and CRC-16 the caller has computed already. */
+  lookupFingerprinted(channel: number, seq: number, opcode: number, requestLength: number, requestCrc: number): CacheLookup {
     const slot = this.slotOf(key(channel, seq));
     if (slot < 0) return undefined;
-    if (this.opcodes[slot] !== opcode || this.lengths[slot] !== payload.length || this.crcs[slot] !== crc16(payload)) return undefined;
+    if (this.opcodes[slot] !== opcode || this.lengths[slot] !== requestLength || this.crcs[slot] !== requestCrc) return undefined;
     return this.resultOf(slot);
   }
 
@@ -113,7 +118,7 @@ export class ReplyCache {
     this.insert(key(channel, seq), opcode, payload.length, crc16(payload), wires, fragments, false);
   }
 
-  /** As `put`, for a request whose length and CRC-16 the caller has computed already (a large one, in slices). */
+  /** As `put`, for a request whose length and CRC-16 the caller has computed already. */
   putFingerprinted(channel: number, seq: number, opcode: number, requestLength: number, requestCrc: number, wires: Uint8Array[], fragments = 1): void {
     this.insert(key(channel, seq), opcode, requestLength, requestCrc, wires, fragments, false);
   }

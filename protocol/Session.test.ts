@@ -468,7 +468,7 @@ describe('Session: large replies in slices (issue 16)', () => {
     expect(server.footprint.cachedReplyBytes).toBeGreaterThan(big.length);
   });
 
-  it('answers a retransmitted request of a large reply from the cache: its fingerprint was computed in the slices', async () => {
+  it('answers a retransmitted request of a large reply from the cache (its fingerprint was taken before the handler ran)', async () => {
     const [a, b] = createLinePair(['client', 'server']);
     const clock = new ManualClock();
     const server = new Session(b, { clock, name: 'server' });
@@ -495,6 +495,35 @@ describe('Session: large replies in slices (issue 16)', () => {
     a.write(wire(other));
     await clock.runUntil(() => peer.frames.length === 105);
     expect(runs).toBe(2);
+  });
+});
+
+describe('Session: the request payload is the handler\'s (issue 16)', () => {
+  it('recognises a retransmission though the handler moved the payload\'s buffer away, and runs a changed request', async () => {
+    const [a, b] = createLinePair(['client', 'server']);
+    const clock = new ManualClock();
+    const server = new Session(b, { clock, name: 'server' });
+    const seen: number[] = [];
+    server.setHandler((r) => {
+      seen.push(r.payload[10] ?? -1);
+      structuredClone(r.payload.buffer, { transfer: [r.payload.buffer as ArrayBuffer] }); // as a worker would take it
+      expect(r.payload.byteLength).toBe(0);
+      return bytes(1);
+    });
+    const peer = rawPeer(a);
+    const asked = new Uint8Array(3000).map((_, i) => (i * 5) & 0xff);
+    const wire = (payload: Uint8Array) => encodeFrame({ flags: 0, opcode: Opcode.TENSOR_OP, seq: 4, channel: 0, fragment: 0, payload });
+    a.write(wire(asked));
+    await clock.runUntil(() => peer.frames.length === 1);
+    a.write(wire(asked));
+    await clock.runUntil(() => peer.frames.length === 2);
+    expect(seen).toEqual([50]);
+    expect(server.stats.duplicates).toBe(1);
+    const other = asked.slice();
+    other[2999] = (other[2999] ?? 0) ^ 1;
+    a.write(wire(other));
+    await clock.runUntil(() => peer.frames.length === 3);
+    expect(seen).toEqual([50, 50]);
   });
 });
 

@@ -90,6 +90,10 @@ export interface IncomingRequest {
   seq: number;
   channel: number;
   flags: number;
+  /**
+   * The handler's own: the session keeps only its length and CRC (the duplicate cache's
+   * fingerprint, taken before the call), so a handler may keep it or move its buffer to a worker.
+   */
   payload: Uint8Array;
   noReply: boolean;
 }
@@ -442,7 +446,7 @@ export class Session implements Disposable {
     switch (result.status) {
       case 'complete':
         if ((result.message.flags & Flag.REPLY) !== 0) this.sender.onReply(result.message);
-        else this.responder.onRequest(result.message, result.fragments);
+        else this.responder.onRequest(result.message, result.fragments, result.crc);
         break;
       case 'pending':
         this.armExpiry();

@@ -19,7 +19,23 @@ export interface SessionResponderOptions {
   replyCaches?: ReplyCacheRegistry;
 }
 
-const EMPTY = new Uint8Array(0);
+/** What the duplicate cache remembers of a request: its payload's length and CRC-16. */
+interface Fingerprint {
+  length: number;
+  crc: number;
+}
+
+/** A request being answered: its header and fingerprint (its payload went to the handler). */
+interface Answered {
+  flags: number;
+  opcode: number;
+  seq: number;
+  channel: number;
+  asked: Fingerprint;
+}
+
+/** A request refused before it ran is never cached, so its fingerprint is never read. */
+const NOTHING_ASKED: Fingerprint = { length: 0, crc: CRC16_INIT };
 
 /**
  * Replies of more frames than this are encoded and written this many frames at a time, with a
@@ -101,11 +117,16 @@ export class SessionResponder {
     return true;
   }
 
-  /** A complete request: answered from the cache, ignored while it runs, or handled. */
-  onRequest(message: Message, fragments: number): void {
+  /**
+   * A complete request: answered from the cache, ignored while it runs, or handled. `requestCrc`
+   * is its payload's CRC-16 when the reassembler already has it. The fingerprint is taken before
+   * the handler runs, because the payload is the handler's from then on.
+   */
+  onRequest(message: Message, fragments: number, requestCrc?: number): void {
     const { channel, seq, opcode, payload } = message;
+    const asked: Fingerprint = { length: payload.length, crc: requestCrc ?? crc16(payload) };
     const cache = this.cache;
-    const known = cache.isRunning(channel, seq) ? ({ kind: 'forgotten' } as const) : cache.lookup(channel, seq, opcode, payload);
+    const known = cache.isRunning(channel, seq) ? ({ kind: 'forgotten' } as const) : cache.lookupFingerprinted(channel, seq, opcode, asked.length, asked.crc);
     if (known !== undefined) {
       this.answerDuplicate(message, known);
       return;
@@ -113,20 +134,21 @@ export class SessionResponder {
     this.port.stats.requestsReceived++;
     const noReply = (message.flags & Flag.NOREPLY) !== 0;
     const request: IncomingRequest = { opcode, seq, channel, flags: message.flags, payload, noReply };
+    const answered: Answered = { flags: message.flags, opcode, seq, channel, asked };
     cache.begin(channel, seq);
     let result: Uint8Array | Promise<Uint8Array>;
     try {
       result = this.dispatch(request);
     } catch (error) {
-      this.answerError(message, error, fragments, cache);
+      this.answerError(answered, error, fragments, cache);
       return;
     }
     if (result instanceof Uint8Array) {
-      this.sendReply(message, result, 0, cache, fragments);
+      this.sendReply(answered, result, 0, cache, fragments);
     } else {
       result.then(
-        (reply) => this.sendReply(message, reply, 0, cache, fragments),
-        (error: unknown) => this.answerError(message, error, fragments, cache),
+        (reply) => this.sendReply(answered, reply, 0, cache, fragments),
+        (error: unknown) => this.answerError(answered, error, fragments, cache),
       );
     }
   }
@@ -138,7 +160,7 @@ export class SessionResponder {
       return;
     }
     if (code === 'BUSY') this.port.stats.busySent++;
-    this.sendReply({ flags, opcode, seq, channel, payload: EMPTY }, errorPayloadOf(new ProtocolError(code, reason)), Flag.ERROR, undefined);
+    this.sendReply({ flags, opcode, seq, channel, asked: NOTHING_ASKED }, errorPayloadOf(new ProtocolError(code, reason)), Flag.ERROR, undefined);
   }
 
   /** A request refused before it was even reassembled (admission policy): its ERROR reply. */
@@ -195,7 +217,7 @@ export class SessionResponder {
     if (known.kind === 'reply') for (const wire of known.wires) this.port.write(wire);
   }
 
-  private answerError(message: Message, error: unknown, fragments: number, begunIn: ReplyCache): void {
+  private answerError(message: Answered, error: unknown, fragments: number, begunIn: ReplyCache): void {
     if (!(error instanceof ProtocolError)) {
       this.port.emit({ type: 'handler-error', opcode: message.opcode, seq: message.seq, channel: message.channel, error });
     }
@@ -212,11 +234,11 @@ export class SessionResponder {
    * when a HELLO joined this line to its peer's cache. A reply that comes after the line closed is
    * still remembered: the peer may reconnect and retransmit.
    */
-  private sendReply(request: Message, payload: Uint8Array, extraFlags: number, begunIn: ReplyCache | undefined, fragments = 1): void {
-    const { channel, seq, opcode } = request;
+  private sendReply(request: Answered, payload: Uint8Array, extraFlags: number, begunIn: ReplyCache | undefined, fragments = 1): void {
+    const { channel, seq, opcode, asked } = request;
     const cache = begunIn === undefined ? undefined : begunIn.isRunning(channel, seq) ? begunIn : this.cache;
     if ((request.flags & Flag.NOREPLY) !== 0) {
-      cache?.put(channel, seq, opcode, request.payload, [], fragments);
+      cache?.putFingerprinted(channel, seq, opcode, asked.length, asked.crc, [], fragments);
       return;
     }
     const fragmenter = this.port.fragmenter;
@@ -233,24 +255,20 @@ export class SessionResponder {
       const fallback = errorPayloadOf(error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', String(error)));
       wires = fragmenter.encode({ flags: Flag.REPLY | Flag.ERROR, opcode, seq, channel, payload: fallback });
     }
-    cache?.put(channel, seq, opcode, request.payload, wires, fragments);
+    cache?.putFingerprinted(channel, seq, opcode, asked.length, asked.crc, wires, fragments);
     if (this.port.closedCode() !== undefined) return;
     this.port.stats.repliesSent++;
     for (const wire of wires) this.port.write(wire);
   }
 
   /**
-   * A large reply, REPLY_SLICE_FRAMES frames per turn. The request's fingerprint for the
-   * duplicate cache (a CRC over the whole request, which may be 1 MB too) is computed in the same
-   * slices. The request stays running until the last slice, so a retransmission meanwhile is
-   * ignored like one of a request still being handled; then the reply is cached whole.
+   * A large reply, REPLY_SLICE_FRAMES frames per turn. The request stays running until the last
+   * slice, so a retransmission meanwhile is ignored like one of a request still being handled;
+   * then the reply is cached whole.
    */
-  private sendSliced(request: Message, frames: Frame[], begunIn: ReplyCache | undefined, fragments: number): void {
-    const { channel, seq, opcode, payload: asked } = request;
-    const slices = Math.ceil(frames.length / REPLY_SLICE_FRAMES);
-    const crcStep = Math.ceil(asked.length / slices);
+  private sendSliced(request: Answered, frames: Frame[], begunIn: ReplyCache | undefined, fragments: number): void {
+    const { channel, seq, opcode, asked } = request;
     const wires: Uint8Array[] = [];
-    let crc = CRC16_INIT;
     let slice = 0;
     if (this.port.closedCode() === undefined) this.port.stats.repliesSent++;
     const step = (): void => {
@@ -261,14 +279,13 @@ export class SessionResponder {
         wires.push(wire);
         if (open) this.port.write(wire);
       }
-      crc = crc16(asked, Math.min(asked.length, slice * crcStep), Math.min(asked.length, (slice + 1) * crcStep), crc);
       slice++;
-      if (slice < slices) {
+      if (end < frames.length) {
         this.port.clock.setTimeout(step, 0);
         return;
       }
       const cache = begunIn === undefined ? undefined : begunIn.isRunning(channel, seq) ? begunIn : this.cache;
-      cache?.putFingerprinted(channel, seq, opcode, asked.length, crc, wires, fragments);
+      cache?.putFingerprinted(channel, seq, opcode, asked.length, asked.crc, wires, fragments);
     };
     step();
   }

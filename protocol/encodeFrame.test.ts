@@ -1,22 +1,8 @@
-import crc16ccitt from 'crc/calculators/crc16ccitt';
 import { describe, expect, it } from 'vitest';
 import { MAX_PAYLOAD } from './constants.js';
-import { crc16, encodeContent, encodeFrame } from './encodeFrame.js';
+import { encodeContent, encodeFrame } from './encodeFrame.js';
 import { ProtocolError } from './ProtocolError.js';
 import { SeededRandom } from './testing/SeededRandom.js';
-
-describe('crc16', () => {
-  it('matches the crc package on random data and ranges', () => {
-    const random = new SeededRandom(1);
-    for (let i = 0; i < 200; i++) {
-      const data = random.bytes(random.int(600));
-      expect(crc16(data)).toBe(crc16ccitt(data));
-      const start = random.int(data.length + 1);
-      expect(crc16(data, start)).toBe(crc16ccitt(data.subarray(start)));
-    }
-    expect(crc16(new TextEncoder().encode('123456789'))).toBe(0x29b1);
-  });
-});
 
 describe('encodeFrame', () => {
   const frame = { flags: 0, opcode: 2, seq: 0x7e7d, channel: 0, fragment: 0, payload: new Uint8Array([0x7e]) };
@@ -37,6 +23,19 @@ describe('encodeFrame', () => {
     expect(() => encodeFrame(big)).toThrow(/exceeds 4086/);
     for (const bad of [{ seq: 0x10000 }, { flags: 16 }, { channel: -1 }, { opcode: 1.5 }, { fragment: 256 }]) {
       expect(() => encodeFrame({ ...frame, ...bad })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+  });
+
+  it('puts on the wire exactly the escaped content, for payloads full of flag and escape bytes', () => {
+    const random = new SeededRandom(5);
+    for (let i = 0; i < 100; i++) {
+      const payload = random.bytes(random.int(300)).map((b) => (b < 64 ? 0x7e : b < 128 ? 0x7d : b));
+      const f = { flags: random.int(16), opcode: random.int(256), seq: random.int(65536), channel: random.int(256), fragment: random.int(256), payload };
+      const wire = encodeFrame(f);
+      const unescaped: number[] = [];
+      for (let j = 1; j < wire.length - 1; j++) unescaped.push(wire[j] === 0x7d ? wire[++j]! ^ 0x20 : wire[j]!);
+      expect(Uint8Array.from(unescaped)).toEqual(encodeContent(f));
+      expect(wire.subarray(1, -1).includes(0x7e)).toBe(false);
     }
   });
 

@@ -6,6 +6,12 @@ export const DEFAULT_MAX_WRITE_BUFFER = 8 * 1024 * 1024;
 
 /** First size of the buffer one tick's writes are gathered in (small enough to come from Node's buffer pool); it doubles when a tick writes more. */
 const STAGING_BYTES = 2048;
+/**
+ * A tick that wrote more starts the next one's buffer at that size, up to this: a large reply
+ * leaves in slices of 32 frames (128 KiB), and doubling from 2 KiB each time copied each slice
+ * six more times.
+ */
+const MAX_STAGING_HINT = 256 * 1024;
 
 export interface TcpLineOptions {
   maxWriteBuffer?: number;
@@ -20,10 +26,12 @@ export class TcpLine extends LineBase {
   /** Bytes written this tick, sent in one socket write when the tick ends. */
   private staging: Buffer | undefined;
   private staged = 0;
+  private stagingHint = STAGING_BYTES;
   private readonly flush = (): void => {
     const staging = this.staging;
     if (staging === undefined) return;
     this.staging = undefined;
+    this.stagingHint = Math.min(MAX_STAGING_HINT, Math.max(STAGING_BYTES, this.staged));
     if (this.isOpen && !this.socket.destroyed) this.socket.write(staging.subarray(0, this.staged));
     this.staged = 0;
   };
@@ -53,7 +61,7 @@ export class TcpLine extends LineBase {
     // Frames written in the same tick leave in one socket write (one syscall, one stream
     // request), copied into one buffer: the caller may reuse its own before the tick ends.
     if (this.staging === undefined) {
-      this.staging = Buffer.allocUnsafe(Math.max(STAGING_BYTES, data.length));
+      this.staging = Buffer.allocUnsafe(Math.max(this.stagingHint, data.length));
       process.nextTick(this.flush);
     } else if (this.staged + data.length > this.staging.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.staging.length * 2, this.staged + data.length));

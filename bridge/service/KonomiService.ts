@@ -183,8 +183,9 @@ export class KonomiService implements BridgeCore {
     if (payload.length < this.poolMinOffloadBytes || payload[0] === tensorOpByte(TensorOpCode.matmul)) return undefined;
     this.parallelMatmul();
     const pool = this.pool as NodeComputePool;
-    // Our own copy: its buffer is moved to the worker, the request's stays for the duplicate cache.
-    return pool.tensorOpPayload({ kind: 'tensorOpPayload', payload: payload.slice(), limits });
+    // The request's payload is ours (the session fingerprinted it before the call): its buffer
+    // moves to the worker without a copy.
+    return pool.tensorOpPayload({ kind: 'tensorOpPayload', payload, limits });
   }
 
   private parallelMatmul(): ParallelMatmul {
