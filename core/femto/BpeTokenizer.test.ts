@@ -50,6 +50,19 @@ describe('BPE tokenizer', () => {
     }
   });
 
+  it('encodes a chunk from its cache as it does the first time, at every chunk length and with NUL bytes', () => {
+    // Chunks of up to six bytes are cached under a number, longer ones under a string.
+    const texts = [' the', 'the', ' th', '\0the', 'the\0', ' hacker', ' hacke', ' hackers', 'aaaaaa', 'aaaaaaa', '\0', '\0\0', ' 123456', ' 1234567', '      ', '       '];
+    const warm = new BpeTokenizer(tokenizer.merges);
+    for (let round = 0; round < 2; round++) {
+      for (const t of texts) {
+        const bytes = Buffer.from(t.repeat(3), 'latin1');
+        // A fresh tokenizer has nothing cached.
+        expect(Array.from(warm.encode(bytes)), JSON.stringify(t)).toEqual(Array.from(new BpeTokenizer(tokenizer.merges).encode(bytes)));
+      }
+    }
+  });
+
   it('splits text into words with their leading space, digit runs, whitespace runs and single symbols', () => {
     expect(chunks('The  hacker, 42 times\n\n{foo}x')).toEqual(['The', ' ', ' hacker', ',', ' 42', ' times', '\n\n', '{', 'foo', '}', 'x']);
     expect(chunks('a'.repeat(60)).map((c) => c.length)).toEqual([MAX_CHUNK, MAX_CHUNK, 60 - 2 * MAX_CHUNK]);

@@ -26,27 +26,33 @@ const CLASS = (() => {
 
 /** Calls `emit(start, end)` for each chunk of `bytes`, in order, covering every byte. */
 export function forEachChunk(bytes: Uint8Array, emit: (start: number, end: number) => void): void {
-  const n = bytes.length;
-  let i = 0;
-  while (i < n) {
-    const start = i;
-    const b = bytes[i] as number;
-    let cls = CLASS[b] as number;
-    if (b === SPACE && i + 1 < n && (CLASS[bytes[i + 1] as number] as number) !== 0) {
-      i++;
-      cls = CLASS[bytes[i] as number] as number;
-    }
-    if (cls !== 0) {
-      while (i < n && CLASS[bytes[i] as number] === cls && i - start < MAX_CHUNK) i++;
-    } else if (b === SPACE || b === 10 || b === 9) {
-      i++;
-      // A run of one whitespace byte; a space that starts a word stays with the word.
-      while (i < n && bytes[i] === b && i - start < MAX_CHUNK && !(b === SPACE && i + 1 < n && CLASS[bytes[i + 1] as number] !== 0)) i++;
-    } else {
-      i++;
-    }
-    emit(start, i);
+  for (let i = 0; i < bytes.length; ) {
+    const end = chunkEnd(bytes, i);
+    emit(i, end);
+    i = end;
   }
+}
+
+/** The end of the chunk of `bytes` that starts at `start` (< bytes.length). */
+export function chunkEnd(bytes: Uint8Array, start: number): number {
+  const n = bytes.length;
+  let i = start;
+  const b = bytes[i] as number;
+  let cls = CLASS[b] as number;
+  if (b === SPACE && i + 1 < n && (CLASS[bytes[i + 1] as number] as number) !== 0) {
+    i++;
+    cls = CLASS[bytes[i] as number] as number;
+  }
+  if (cls !== 0) {
+    while (i < n && CLASS[bytes[i] as number] === cls && i - start < MAX_CHUNK) i++;
+  } else if (b === SPACE || b === 10 || b === 9) {
+    i++;
+    // A run of one whitespace byte; a space that starts a word stays with the word.
+    while (i < n && bytes[i] === b && i - start < MAX_CHUNK && !(b === SPACE && i + 1 < n && CLASS[bytes[i + 1] as number] !== 0)) i++;
+  } else {
+    i++;
+  }
+  return i;
 }
 
 /**
@@ -67,6 +73,8 @@ function pairKey(a: number, b: number): number {
 }
 
 const CACHE_LIMIT = 16384;
+/** Chunks up to this many bytes are cached under a number (encodeChunk). */
+const SHORT_CHUNK = 6;
 
 export class BpeTokenizer {
   /** Bytes of every token, indexed by id. */
@@ -74,6 +82,9 @@ export class BpeTokenizer {
   /** Merge rank of each pair of token ids that merges. */
   private readonly ranks = new Map<number, number>();
   private readonly cache = new Map<string, Int32Array>();
+  private readonly shortCache = new Map<number, Int32Array>();
+  /** encodeExtending's tokens of the chunks it reads, before they are copied out. */
+  private scratch = new Int32Array(64);
 
   /** `merges` holds (left, right) token ids per merge, in merge order; byte-level when empty. */
   constructor(readonly merges: Uint16Array = new Uint16Array(0)) {
@@ -126,20 +137,25 @@ export class BpeTokenizer {
       from = before.lastChunkByte;
       kept = before.lastChunkToken;
     }
-    // At most one token per byte read: one array, the kept tokens copied in one go.
-    const ids = new Int32Array(kept + bytes.length - from);
-    if (before !== null && kept > 0) ids.set(before.ids.subarray(0, kept));
-    let n = kept;
+    // The new chunks' tokens go to scratch first, so the result is one array of the right size:
+    // a typed array (or a view) per call was most of this method's time.
+    let scratch = this.scratch;
+    if (scratch.length < bytes.length - from) scratch = this.scratch = new Int32Array(2 * (bytes.length - from));
+    let m = 0;
     let lastChunkByte = from;
     let lastChunkToken = kept;
-    forEachChunk(bytes.subarray(from), (s, e) => {
-      lastChunkByte = from + s;
-      lastChunkToken = n;
-      const chunk = this.encodeChunk(bytes, from + s, from + e);
-      ids.set(chunk, n);
-      n += chunk.length;
-    });
-    return { bytes: bytes.slice(), ids: ids.subarray(0, n), lastChunkByte, lastChunkToken };
+    for (let s = from; s < bytes.length; ) {
+      const e = chunkEnd(bytes, s);
+      lastChunkByte = s;
+      lastChunkToken = kept + m;
+      const chunk = this.encodeChunk(bytes, s, e);
+      for (let k = 0; k < chunk.length; k++) scratch[m++] = chunk[k] as number;
+      s = e;
+    }
+    const ids = new Int32Array(kept + m);
+    if (before !== null) for (let k = 0; k < kept; k++) ids[k] = before.ids[k] as number;
+    for (let k = 0; k < m; k++) ids[kept + k] = scratch[k] as number;
+    return { bytes: bytes.slice(), ids, lastChunkByte, lastChunkToken };
   }
 
   decode(ids: ArrayLike<number>): Uint8Array {
@@ -157,9 +173,21 @@ export class BpeTokenizer {
 
   /** Applies the merges to one chunk, lowest rank first (as they were learned). */
   private encodeChunk(bytes: Uint8Array, s: number, e: number): Int32Array {
-    let key = '';
-    for (let i = s; i < e; i++) key += String.fromCharCode(bytes[i] as number);
-    const hit = this.cache.get(key);
+    // Chunks of up to six bytes (most words) are keyed by a number (length, then the bytes:
+    // under 2^53), longer ones by a string; building a string key was most of a cache hit.
+    let key: number | string;
+    let hit: Int32Array | undefined;
+    if (e - s <= SHORT_CHUNK) {
+      let k = e - s;
+      for (let i = s; i < e; i++) k = k * 256 + (bytes[i] as number);
+      key = k;
+      hit = this.shortCache.get(k);
+    } else {
+      let k = '';
+      for (let i = s; i < e; i++) k += String.fromCharCode(bytes[i] as number);
+      key = k;
+      hit = this.cache.get(k);
+    }
     if (hit) return hit;
     const sym: number[] = [];
     for (let i = s; i < e; i++) sym.push(bytes[i] as number);
@@ -181,8 +209,13 @@ export class BpeTokenizer {
       }
     }
     const ids = Int32Array.from(sym);
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, ids);
+    if (typeof key === 'number') {
+      if (this.shortCache.size >= CACHE_LIMIT) this.shortCache.clear();
+      this.shortCache.set(key, ids);
+    } else {
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(key, ids);
+    }
     return ids;
   }
 
