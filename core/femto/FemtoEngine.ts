@@ -596,9 +596,9 @@ export class FemtoEngine {
       const key = ((token * (this.vocab + 1) + prev + 1) * this.ctx + pos) | 0;
       const slot = Math.imul(key, 0x9e3779b1) >>> (32 - ENTRY_BITS);
       const eo = slot * 4 * this.d;
-      if (this.entryKey[slot] !== key) {
+      // A key past int32 (a vocabulary of thousands) would wrap: then rows are never reused.
+      if (!this.tripleKeys || this.entryKey[slot] !== key) {
         this.fillEntry(token, prev, pos, eo);
-        // A key past int32 (a vocabulary of thousands) would wrap: such rows are never reused.
         this.entryKey[slot] = this.tripleKeys ? key : -1;
       }
       return eo;
