@@ -124,27 +124,12 @@ describe('ReplyCache byte log', () => {
         if (op % 211 !== 0) continue;
         for (const [s, m] of model) {
           const found = cache.lookup(0, s, 2, m.payload);
-          if (found?.kind === 'reply') expect(found.wires.flatMap((w) => [...w])).toEqual(m.wires.flatMap((w) => [...w]));
+          if (found?.kind === 'reply') expect(found.wires.map((w) => [...w])).toEqual(m.wires.map((w) => [...w]));
         }
       }
       const newest = model.get(last)!;
       const size = newest.wires.reduce((n, w) => n + w.length, 0);
-      const found = cache.lookup(0, last, 2, newest.payload);
-      if (size <= maxBytes) expect(found?.kind === 'reply' && found.wires.flatMap((w) => [...w])).toEqual(newest.wires.flatMap((w) => [...w]));
+      if (size <= maxBytes) expect(cache.lookup(0, last, 2, newest.payload)).toEqual({ kind: 'reply', wires: newest.wires });
     }
-  });
-
-  it('keeps a large reply as a copy in the log (not the frames it was given) and gives back the same bytes', () => {
-    const cache = new ReplyCache(100, 4 * 1024 * 1024);
-    const frames = Array.from({ length: 257 }, (_, i) => new Uint8Array(4096).fill(i & 0xff));
-    const asked = new Uint8Array([1, 2, 3]);
-    cache.put(0, 7, 2, asked, frames);
-    const expected = frames.flatMap((f) => [...f]);
-    for (const f of frames) f.fill(0xee); // the caller's buffers are reused or freed
-    cache.put(0, 8, 2, new Uint8Array([4]), [new Uint8Array(100).fill(9)]);
-    const found = cache.lookup(0, 7, 2, asked);
-    expect(found?.kind).toBe('reply');
-    expect(found?.kind === 'reply' && found.wires.flatMap((w) => [...w])).toEqual(expected);
-    expect(cache.replyBytes).toBe(257 * 4096 + 100);
   });
 });

@@ -7,6 +7,8 @@ export type CacheLookup = { kind: 'reply'; wires: Uint8Array[] } | { kind: 'forg
 const PAGE_BITS = 10;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const FORGOTTEN: CacheLookup = { kind: 'forgotten' };
+/** Replies of one frame up to this size are copied into the cache's byte log instead of kept as objects. */
+const SLAB_MAX_REPLY = 2048;
 const SLAB_FIRST_BYTES = 16 * 1024;
 /** Marks a slot whose reply lives in the byte log at offsets[slot], byteCounts[slot] bytes. */
 const IN_SLAB: Uint8Array[] = [];
@@ -20,13 +22,10 @@ const IN_SLAB: Uint8Array[] = [];
  *
  * Every put is constant time and keeps no object per request once warm: entries live in a
  * ring of parallel arrays in age order (eviction takes the ring's oldest slot), a key finds its
- * slot through a direct index in pages of 1,024 seqs, and a reply's frames are copied into a
- * byte log (a circular buffer filled in the same order) rather than kept as Uint8Arrays —
+ * slot through a direct index in pages of 1,024 seqs, and a one-frame reply is copied into a
+ * byte log (a circular buffer filled in the same order) rather than kept as a Uint8Array —
  * thousands of small retained arrays made every young-generation GC promote them and cost
- * about 1 µs per request, and a large reply's frames (1 MB) kept for a few requests reached
- * the old generation, so releasing them brought full collections of 10–20 ms. A reply comes
- * back from the log as one array holding its frames back to back: the same bytes on the wire.
- * The first version looked for the
+ * about 1 µs per request. The first version looked for the
  * oldest entry by iterating a Map from its start, which walks every entry V8 deleted since its
  * last rehash: 10 µs per put once the cache was full.
  */
@@ -167,8 +166,8 @@ export class ReplyCache {
     let bytes = 0;
     if (!forgotten) for (const w of wires) bytes += w.length;
     const slot = (this.head + this.count) % this.capacity;
-    const inSlab = !forgotten && wires.length > 0 && bytes <= this.maxBytes;
-    if (inSlab) this.offsets[slot] = this.slabAppend(wires, bytes);
+    const inSlab = !forgotten && wires.length === 1 && bytes <= SLAB_MAX_REPLY && bytes <= this.maxBytes;
+    if (inSlab) this.offsets[slot] = this.slabAppend(wires[0]!);
     this.keys[slot] = k;
     this.opcodes[slot] = opcode;
     this.lengths[slot] = requestLength;
@@ -247,21 +246,17 @@ export class ReplyCache {
   }
 
   /**
-   * Copies a reply's frames (`n` bytes) to the end of the byte log, back to back, and returns
-   * the offset. When the log has no room, it grows (up to the byte budget) or the oldest replies
-   * are dropped, as the budget would.
+   * Copies a reply to the end of the byte log and returns its offset. When the log has no room,
+   * it grows (up to the byte budget) or the oldest replies are dropped, as the budget would.
    */
-  private slabAppend(wires: readonly Uint8Array[], n: number): number {
+  private slabAppend(wire: Uint8Array): number {
+    const n = wire.length;
     for (;;) {
       const at = this.slabFit(n);
       if (at >= 0) {
         if (this.slabUsed === 0) this.slabStart = at;
         this.slabUsed += (at === this.slabEnd ? 0 : this.slab.length - this.slabEnd) + n;
-        let o = at;
-        for (const wire of wires) {
-          this.slab.set(wire, o);
-          o += wire.length;
-        }
+        this.slab.set(wire, at);
         this.slabEnd = at + n;
         return at;
       }
