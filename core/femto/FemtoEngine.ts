@@ -4,6 +4,7 @@ import { VecMatArena } from '../evgpu/wasm/VecMatArena.js';
 import type { BpeTokenizer, Encoding } from './BpeTokenizer.js';
 import { ngramBucket } from './FemtoConfig.js';
 import type { FemtoWeights } from './FemtoWeights.js';
+import { SampleKernel } from './sampleWasm.js';
 import { SoftmaxKernel } from './softmaxWasm.js';
 import { REJECT, WordGuard } from './WordGuard.js';
 
@@ -85,7 +86,7 @@ export class FemtoEngine {
    * available (vecmat runs there), a plain buffer otherwise. Offsets of its arrays:
    */
   private readonly arena = new VecMatArena();
-  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp' | 'members', number>;
+  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp' | 'members' | 'expTable' | 'cum', number>;
   private readonly emit4: number;
   private readonly probsE: Float32Array;
   /** A mixture over the emittable columns (mixHeads) and which of them a draw may pick (drawMixture). */
@@ -95,8 +96,10 @@ export class FemtoEngine {
   private readonly softmax: SoftmaxKernel | null;
   /** logitsE without its padding, what the kernel reads. */
   private readonly emittedLogits: Float32Array;
-  /** Running sums of a draw's weights (sample) and the columns the word guard turned down. */
+  /** Running sums of a draw's weights (sample, in the arena) and the columns the word guard turned down. */
   private readonly cum: Float64Array;
+  /** sample's pass in WebAssembly SIMD over the arena (null without it): the same sums. */
+  private readonly sampler: SampleKernel | null;
   private readonly rejected = new Int32Array(24);
   /**
    * The members of the last mixture as floats (prepareMembers): each one's matrix in an arena
@@ -175,6 +178,8 @@ export class FemtoEngine {
       h0: a.alloc(c.hidden), qkv: a.alloc(3 * c.hidden), wqkv: a.alloc(c.hidden * 3 * c.hidden),
       pers: a.alloc(c.hidden * c.hidden), hp: a.alloc(c.hidden), members: a.alloc(MIX_SLOTS * c.hidden * c.hidden),
       q: a.alloc(c.hidden), att: a.alloc(c.context), keysT: a.alloc(c.hidden * c.context), values: a.alloc(c.context * c.hidden),
+      // sample's exp table with a 0 after it, and its running sums as float64 (two floats each)
+      expTable: a.alloc(EXP_TABLE.length + 1), cum: a.alloc(2 * this.emit4 * 4),
     };
     if (c.context % 4 !== 0) throw new RangeError('context must be a multiple of 4');
     a.seal(options.simd ?? true);
@@ -209,7 +214,10 @@ export class FemtoEngine {
     this.probsE = this.softmax?.probs ?? new Float32Array(e);
     this.mixAcc = this.softmax?.acc ?? new Float32Array(e);
     this.drawable = new Uint8Array(e);
-    this.cum = new Float64Array(e);
+    const cumFloats = a.view(this.at.cum, 2 * this.emit4 * 4);
+    this.cum = new Float64Array(cumFloats.buffer, cumFloats.byteOffset, this.emit4 * 4);
+    a.view(this.at.expTable, EXP_TABLE.length + 1).set(EXP_TABLE);
+    this.sampler = (options.simd ?? true) ? SampleKernel.create(a.wasmMemory, EXP_TABLE.length) : null;
     this.headbE = new Float32Array(this.emit4 * 4);
     this.biasE = new Float32Array(e);
     this.wordScratch = new Uint8Array(c.vocab);
@@ -863,15 +871,22 @@ export class FemtoEngine {
     const { logitsE, cum } = this;
     const n = this.emitIds.length;
     const invT = 1 / Math.max(temperature, 1e-3);
-    let max = -Infinity;
-    for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
-    let sum = 0;
     const scale = invT * EXP_STEPS;
     const limit = SAMPLE_CUTOFF * EXP_STEPS;
-    for (let j = 0; j < n; j++) {
-      const f = (max - (logitsE[j] as number)) * scale;
-      if (f < limit) sum += EXP_TABLE[(f + 0.5) | 0] as number;
-      cum[j] = sum;
+    let sum = 0;
+    if (this.sampler !== null) {
+      // The kernel reads whole groups of four: the padding past the columns must add nothing.
+      for (let j = n; j < logitsE.length; j++) logitsE[j] = -Infinity;
+      const at = this.at;
+      sum = this.sampler.cumulate(4 * at.logitsE, 4 * at.expTable, 4 * at.cum, this.emit4, scale, limit);
+    } else {
+      let max = -Infinity;
+      for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
+      for (let j = 0; j < n; j++) {
+        const f = (max - (logitsE[j] as number)) * scale;
+        if (f < limit) sum += EXP_TABLE[(f + 0.5) | 0] as number;
+        cum[j] = sum;
+      }
     }
     // A token the word guard rejects is set aside and the draw repeated (rejection sampling:
     // the result follows the distribution restricted to accepted tokens). After a few
