@@ -134,6 +134,31 @@ describe('Reassembler', () => {
     expect(r.bytesInFlight).toBeGreaterThan(1_000_000);
   });
 
+  it('grows a lone large message straight to the size of the last large one; many at once only double', () => {
+    const size = 256 * MAX_PAYLOAD;
+    const r = new Reassembler({ maxMessageBytes: size });
+    const first = new Fragmenter().split(message(size, 1));
+    for (const f of first) r.push(f, 0);
+    const second = new Fragmenter().split(message(size, 2));
+    for (const f of second.slice(0, 17)) r.push(f, 0); // 69 KB: past the 64 KiB mark
+    expect(r.bytesAllocated).toBe(size);
+    let done: ReturnType<Reassembler['push']> = { status: 'pending' };
+    for (const f of second.slice(17)) done = r.push(f, 0);
+    const payload = done.status === 'complete' ? done.message.payload : new Uint8Array(0);
+    expect(payload.length).toBe(size);
+    expect(payload.every((b, i) => b === (i & 0xff))).toBe(true);
+    // A peer opening many large partials cannot make every one of them a megabyte.
+    const random = new SeededRandom(8);
+    for (let seq = 10; seq < 60; seq++) {
+      for (let fragment = 0; fragment < 20; fragment++) {
+        r.push({ flags: Flag.MORE, opcode: 0x10, seq, channel: 2, fragment, payload: random.bytes(MAX_PAYLOAD) }, 0);
+        expect(r.bytesAllocated).toBeLessThanOrEqual(2 * r.maxBytesInFlight + r.maxMessageBytes);
+      }
+    }
+    // The others grew by doubling: only the first took the hint.
+    expect(r.bytesAllocated).toBeLessThanOrEqual(2 * r.bytesInFlight + r.maxMessageBytes);
+  });
+
   it('keeps requests and replies with the same seq apart', () => {
     const r = new Reassembler();
     const req = frames(150, 5);

@@ -61,6 +61,8 @@ export class Reassembler {
   readonly timeoutMs: number;
   private readonly partials = new Map<number, Partial>();
   private bytesHeld = 0;
+  /** Bytes of the last message of SIZE_HINT_FROM or more completed here (0: none yet). */
+  private lastLargeMessage = 0;
 
   constructor(options: ReassemblerOptions = {}) {
     this.maxFragments = Math.min(options.maxFragments ?? MAX_FRAGMENTS, MAX_FRAGMENTS);
@@ -75,7 +77,7 @@ export class Reassembler {
     return this.bytesHeld;
   }
 
-  /** Bytes of the buffers partial messages are kept in (≤ 2 × `bytesInFlight`). */
+  /** Bytes of the buffers partial messages are kept in (≤ 2 × `maxBytesInFlight` + `maxMessageBytes`). */
   get bytesAllocated(): number {
     let total = 0;
     for (const partial of this.partials.values()) total += partial.data.length;
@@ -148,7 +150,7 @@ export class Reassembler {
     if (this.bytesHeld + size > this.maxBytesInFlight) {
       return this.reject(frame, 'BUSY', `more than ${this.maxBytesInFlight} bytes in partial messages`);
     }
-    if (partial.bytes + size > partial.data.length) grow(partial, partial.bytes + size, this.maxMessageBytes);
+    if (partial.bytes + size > partial.data.length) this.grow(partial, partial.bytes + size);
     partial.data.set(frame.payload, partial.bytes);
     partial.offsets[frame.fragment] = partial.bytes;
     partial.sizes[frame.fragment] = size;
@@ -161,9 +163,30 @@ export class Reassembler {
     if (!more) partial.last = frame.fragment;
     if (partial.last < 0 || partial.received !== partial.last + 1) return { status: 'pending' };
     this.drop(key, partial);
+    if (partial.bytes >= SIZE_HINT_FROM) this.lastLargeMessage = partial.bytes;
     const message = messageOf({ ...frame, flags: partial.flags }, join(partial));
     const fragments = partial.last + 1;
     return partial.inOrder && (partial.flags & Flag.REPLY) === 0 ? { status: 'complete', message, fragments, crc: partial.crc } : { status: 'complete', message, fragments };
+  }
+
+  /**
+   * One buffer per message instead of a copy per fragment: a 1 MiB request was 257 small
+   * buffers and a join, each a separate allocation for the garbage collector. The buffer doubles;
+   * once it needs SIZE_HINT_FROM it grows straight to the size of the last large message, as a line
+   * that sent one 1 MB TENSOR_OP usually sends more of them, and it is the volume of buffers
+   * allocated that starts V8's full collections (docs/PERFORMANCE.md). All buffers together stay
+   * within twice `maxBytesInFlight` plus one message.
+   */
+  private grow(partial: Partial, needed: number): void {
+    const old = partial.data.length;
+    let size = Math.max(needed, 2 * old);
+    const hint = this.lastLargeMessage;
+    // Only a lone partial message takes the hint, so at most one buffer is larger than doubling allows.
+    if (needed >= SIZE_HINT_FROM && hint > size && this.partials.size === 1) size = hint;
+    size = Math.min(this.maxMessageBytes, size);
+    const data = new Uint8Array(size);
+    data.set(partial.data.subarray(0, partial.bytes));
+    partial.data = data;
   }
 
   private reject(frame: Frame, code: 'TOO_LARGE' | 'BUSY' | 'BAD_PAYLOAD', reason: string): ReassemblyResult {
@@ -196,18 +219,9 @@ function messageOf(frame: Frame, payload: Uint8Array): Message {
 }
 
 const EMPTY = new Uint8Array(0);
+/** A message buffer this large grows to the last large message's size at once (see `grow`). */
+const SIZE_HINT_FROM = 64 * 1024;
 
-/**
- * One buffer per message instead of a copy per fragment: a 1 MiB request was 257 small
- * buffers and a join, each buffer a separate allocation for the garbage collector. Doubling
- * keeps every buffer within twice the bytes it holds, so `maxBytesInFlight` bounds memory too.
- */
-function grow(partial: Partial, needed: number, max: number): void {
-  const size = Math.min(max, Math.max(needed, 2 * partial.data.length));
-  const data = new Uint8Array(size);
-  data.set(partial.data.subarray(0, partial.bytes));
-  partial.data = data;
-}
 
 /**
  * The message: in index order the buffer already is it (a view; the buffer may be up to twice

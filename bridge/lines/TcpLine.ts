@@ -27,12 +27,27 @@ export class TcpLine extends LineBase {
   private staging: Buffer | undefined;
   private staged = 0;
   private stagingHint = STAGING_BYTES;
+  /**
+   * Staging buffers the socket is still writing, oldest first (Node calls write callbacks in
+   * order). The last one written comes back as `spare` for a later tick: a large reply sent in
+   * slices then reuses one buffer instead of allocating one per slice, and the volume of
+   * ArrayBuffers allocated is what starts V8's full collections (docs/PERFORMANCE.md).
+   */
+  private readonly writing: Buffer[] = [];
+  private spare: Buffer | undefined;
+  private readonly written = (): void => {
+    const done = this.writing.shift();
+    if (done !== undefined && done.length > STAGING_BYTES) this.spare = done;
+  };
   private readonly flush = (): void => {
     const staging = this.staging;
     if (staging === undefined) return;
     this.staging = undefined;
     this.stagingHint = Math.min(MAX_STAGING_HINT, Math.max(STAGING_BYTES, this.staged));
-    if (this.isOpen && !this.socket.destroyed) this.socket.write(staging.subarray(0, this.staged));
+    if (this.isOpen && !this.socket.destroyed) {
+      this.writing.push(staging);
+      this.socket.write(staging.subarray(0, this.staged), this.written);
+    }
     this.staged = 0;
   };
 
@@ -61,7 +76,10 @@ export class TcpLine extends LineBase {
     // Frames written in the same tick leave in one socket write (one syscall, one stream
     // request), copied into one buffer: the caller may reuse its own before the tick ends.
     if (this.staging === undefined) {
-      this.staging = Buffer.allocUnsafe(Math.max(this.stagingHint, data.length));
+      const size = Math.max(this.stagingHint, data.length);
+      const spare = this.spare;
+      this.spare = undefined;
+      this.staging = spare !== undefined && spare.length >= size ? spare : Buffer.allocUnsafe(size);
       process.nextTick(this.flush);
     } else if (this.staged + data.length > this.staging.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.staging.length * 2, this.staged + data.length));

@@ -70,6 +70,25 @@ describe('TcpLine', () => {
     await exchange(client, serverSide);
   });
 
+  it('keeps every tick\'s bytes intact while it reuses staging buffers, also when the peer reads late', async () => {
+    const [client, serverSide] = await pair();
+    // Ticks of 130 KiB (a large reply's slice), each tick's bytes different, written while the
+    // receiving side is paused, so earlier ticks are still being written when later ones stage.
+    const ticks = Array.from({ length: 56 }, (_, t) => new Uint8Array(130 * 1024).map((_, i) => (i * 7 + t * 13) & 0xff));
+    const total = ticks.reduce((n, t) => n + t.length, 0);
+    const socket = (client as unknown as { socket: import('node:net').Socket }).socket;
+    socket.pause();
+    const got = receive(client, total);
+    for (const tick of ticks) {
+      for (let i = 0; i < tick.length; i += 4096) serverSide.write(tick.subarray(i, i + 4096));
+      await new Promise((r) => setImmediate(r));
+    }
+    socket.resume();
+    const expected = new Uint8Array(total);
+    ticks.reduce((o, t) => (expected.set(t, o), o + t.length), 0);
+    expect(Buffer.from(await got).equals(Buffer.from(expected))).toBe(true);
+  });
+
   it('fires onClose once on both sides when one side closes, and drops writes after', async () => {
     const [client, serverSide, server] = await pair();
     let count = 0;
