@@ -4,6 +4,7 @@ import { VecMatArena } from '../evgpu/wasm/VecMatArena.js';
 import type { BpeTokenizer, Encoding } from './BpeTokenizer.js';
 import { ngramBucket } from './FemtoConfig.js';
 import type { FemtoWeights } from './FemtoWeights.js';
+import { SampleKernel } from './sampleWasm.js';
 import { SoftmaxKernel } from './softmaxWasm.js';
 import { REJECT, WordGuard } from './WordGuard.js';
 
@@ -85,18 +86,20 @@ export class FemtoEngine {
    * available (vecmat runs there), a plain buffer otherwise. Offsets of its arrays:
    */
   private readonly arena = new VecMatArena();
-  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp' | 'members', number>;
+  private readonly at: Record<'x' | 'h' | 'y' | 'hid' | 'logitsE' | 'wo' | 'w1' | 'w2' | 'headE' | 'h0' | 'qkv' | 'wqkv' | 'q' | 'att' | 'keysT' | 'values' | 'pers' | 'hp' | 'members' | 'expTable' | 'cum' | 'softmax', number>;
   private readonly emit4: number;
   private readonly probsE: Float32Array;
   /** A mixture over the emittable columns (mixHeads) and which of them a draw may pick (drawMixture). */
   private readonly mixAcc: Float32Array;
   private readonly drawable: Uint8Array;
-  /** The tempered softmax in WebAssembly SIMD (null without it); probsE and mixAcc live in its memory. */
+  /** The tempered softmax in WebAssembly SIMD over the arena (null without it); probsE and mixAcc are its arrays. */
   private readonly softmax: SoftmaxKernel | null;
   /** logitsE without its padding, what the kernel reads. */
   private readonly emittedLogits: Float32Array;
-  /** Running sums of a draw's weights (sample) and the columns the word guard turned down. */
+  /** Running sums of a draw's weights (sample, in the arena) and the columns the word guard turned down. */
   private readonly cum: Float64Array;
+  /** sample's pass in WebAssembly SIMD over the arena (null without it): the same sums. */
+  private readonly sampler: SampleKernel | null;
   private readonly rejected = new Int32Array(24);
   /**
    * The members of the last mixture as floats (prepareMembers): each one's matrix in an arena
@@ -175,6 +178,9 @@ export class FemtoEngine {
       h0: a.alloc(c.hidden), qkv: a.alloc(3 * c.hidden), wqkv: a.alloc(c.hidden * 3 * c.hidden),
       pers: a.alloc(c.hidden * c.hidden), hp: a.alloc(c.hidden), members: a.alloc(MIX_SLOTS * c.hidden * c.hidden),
       q: a.alloc(c.hidden), att: a.alloc(c.context), keysT: a.alloc(c.hidden * c.context), values: a.alloc(c.context * c.hidden),
+      // sample's exp table with a 0 after it, and its running sums as float64 (two floats each)
+      expTable: a.alloc(EXP_TABLE.length + 1), cum: a.alloc(2 * this.emit4 * 4),
+      softmax: a.alloc(SoftmaxKernel.floats(emitCount)),
     };
     if (c.context % 4 !== 0) throw new RangeError('context must be a multiple of 4');
     a.seal(options.simd ?? true);
@@ -205,11 +211,16 @@ export class FemtoEngine {
     this.emitIds.forEach((id, j) => (this.columnOf[id] = j));
     this.logitsE = a.view(this.at.logitsE, this.emit4 * 4);
     this.emittedLogits = this.logitsE.subarray(0, e);
-    this.softmax = (options.simd ?? true) ? SoftmaxKernel.create(e) : null;
+    // In the arena's memory, so its passes read attention's scores and the head's logits in place.
+    const memory = a.wasmMemory;
+    this.softmax = (options.simd ?? true) && memory !== null ? SoftmaxKernel.create(e, { memory, at: 4 * this.at.softmax }) : null;
     this.probsE = this.softmax?.probs ?? new Float32Array(e);
     this.mixAcc = this.softmax?.acc ?? new Float32Array(e);
     this.drawable = new Uint8Array(e);
-    this.cum = new Float64Array(e);
+    const cumFloats = a.view(this.at.cum, 2 * this.emit4 * 4);
+    this.cum = new Float64Array(cumFloats.buffer, cumFloats.byteOffset, this.emit4 * 4);
+    a.view(this.at.expTable, EXP_TABLE.length + 1).set(EXP_TABLE);
+    this.sampler = (options.simd ?? true) ? SampleKernel.create(a.wasmMemory, EXP_TABLE.length) : null;
     this.headbE = new Float32Array(this.emit4 * 4);
     this.biasE = new Float32Array(e);
     this.wordScratch = new Uint8Array(c.vocab);
@@ -439,8 +450,8 @@ export class FemtoEngine {
       const m = members[i] as MixtureMember;
       if (prepared) this.memberHead(i, m.personality !== null);
       else this.head(m.personality, true);
-      kernel.logits.set(this.emittedLogits);
-      const sum = kernel.quickExps(1 / Math.max(m.temperature, 1e-3));
+      this.padLogits();
+      const sum = kernel.quickExpsAt(4 * this.at.logitsE, 1 / Math.max(m.temperature, 1e-3));
       // The largest column's e is 1, so a sum below ½ (or NaN) is not a case the bound covers.
       if (!(sum >= 0.5)) return -1;
       kernel.quickAccumulate(m.weight / sum);
@@ -644,13 +655,24 @@ export class FemtoEngine {
     // product (slots after pos hold stale keys and are ignored).
     att.fill(0);
     arena.vecmat(at.q, at.keysT, at.att, d, ctx >> 2);
-    let max = -Infinity;
-    for (let t = 0; t <= pos; t++) if ((att[t] as number) > max) max = att[t] as number;
-    let sum = 0;
-    for (let t = 0; t <= pos; t++) {
-      const e = Math.exp((att[t] as number) - max);
-      att[t] = e;
-      sum += e;
+    // The softmax kernel's exps at 1/temperature 1 is this loop bit for bit (fdlibm's exp, the
+    // sum in slot order) on the scores where they are; NaN (a NaN or infinite maximum) hands back.
+    let sum = NaN;
+    const kernel = this.softmax;
+    if (kernel !== null) {
+      // An odd count reads one slot more, a stale score: −∞ weighs 0 and leaves the sum alone.
+      if ((pos & 1) === 0) att[pos + 1] = -Infinity;
+      sum = kernel.expsAt(4 * at.att, 4 * at.att, (pos + 2) >> 1, 1);
+    }
+    if (sum !== sum) {
+      let max = -Infinity;
+      for (let t = 0; t <= pos; t++) if ((att[t] as number) > max) max = att[t] as number;
+      sum = 0;
+      for (let t = 0; t <= pos; t++) {
+        const e = Math.exp((att[t] as number) - max);
+        att[t] = e;
+        sum += e;
+      }
     }
     const invSum = 1 / sum;
     for (let t = 0; t <= pos; t++) att[t] = (att[t] as number) * invSum;
@@ -796,8 +818,8 @@ export class FemtoEngine {
     const kernel = this.softmax;
     // The kernel covers arguments ≤ 0 that are not NaN: a finite positive 1/temperature.
     if (kernel !== null && invT > 0 && invT < Infinity) {
-      kernel.logits.set(this.emittedLogits);
-      const sum = kernel.exps(invT);
+      this.padLogits();
+      const sum = kernel.expsAt(4 * this.at.logitsE, this.probsE.byteOffset, this.emit4 * 2, invT);
       if (sum === sum) return sum;
     }
     let max = -Infinity;
@@ -809,6 +831,15 @@ export class FemtoEngine {
       sum += e;
     }
     return sum;
+  }
+
+  /**
+   * −∞ in the logits past the emittable columns: the kernels read whole groups of four (pairs for
+   * the exact softmax), and a padding column must weigh nothing (the head leaves it at 0).
+   */
+  private padLogits(): void {
+    const l = this.logitsE;
+    for (let j = this.emitIds.length; j < l.length; j++) l[j] = -Infinity;
   }
 
   /** Excludes the emittable columns whose `allowed` entry is 0 from the next pick. */
@@ -863,15 +894,21 @@ export class FemtoEngine {
     const { logitsE, cum } = this;
     const n = this.emitIds.length;
     const invT = 1 / Math.max(temperature, 1e-3);
-    let max = -Infinity;
-    for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
-    let sum = 0;
     const scale = invT * EXP_STEPS;
     const limit = SAMPLE_CUTOFF * EXP_STEPS;
-    for (let j = 0; j < n; j++) {
-      const f = (max - (logitsE[j] as number)) * scale;
-      if (f < limit) sum += EXP_TABLE[(f + 0.5) | 0] as number;
-      cum[j] = sum;
+    let sum = 0;
+    if (this.sampler !== null) {
+      this.padLogits();
+      const at = this.at;
+      sum = this.sampler.cumulate(4 * at.logitsE, 4 * at.expTable, 4 * at.cum, this.emit4, scale, limit);
+    } else {
+      let max = -Infinity;
+      for (let j = 0; j < n; j++) if ((logitsE[j] as number) > max) max = logitsE[j] as number;
+      for (let j = 0; j < n; j++) {
+        const f = (max - (logitsE[j] as number)) * scale;
+        if (f < limit) sum += EXP_TABLE[(f + 0.5) | 0] as number;
+        cum[j] = sum;
+      }
     }
     // A token the word guard rejects is set aside and the draw repeated (rejection sampling:
     // the result follows the distribution restricted to accepted tokens). After a few

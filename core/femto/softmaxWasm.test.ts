@@ -206,3 +206,77 @@ describe('the quick pass, bit for bit', () => {
     expect(compared).toBeGreaterThan(100_000);
   });
 });
+
+describe('SoftmaxKernel in a shared memory (FemtoEngine binds it to its arena)', () => {
+  const n = 505;
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  // Byte addresses: scores or logits read in place, then the kernel's arrays, then a guard.
+  const SCORES = 0;
+  const AT = 4096;
+  const GUARD = AT + 4 * SoftmaxKernel.floats(n);
+  const shared = SoftmaxKernel.create(n, { memory, at: AT });
+  const own = SoftmaxKernel.create(n);
+  const f32 = (at: number, len: number) => new Float32Array(memory.buffer, at, len);
+
+  it('exists, with its arrays where it was told', () => {
+    expect(shared).not.toBeNull();
+    expect((shared as SoftmaxKernel).logits.byteOffset).toBe(AT);
+    expect((shared as SoftmaxKernel).quickMix.byteOffset + (shared as SoftmaxKernel).quickMix.byteLength).toBeLessThanOrEqual(GUARD);
+  });
+
+  it("gives attention's softmax in place bit for bit: Math.exp(score − max), the sum in slot order, every count", () => {
+    const k = shared as SoftmaxKernel;
+    const rng = new Random(7);
+    f32(GUARD, 16).fill(3.25);
+    for (let count = 1; count <= 64; count++) {
+      for (const spread of [0.01, 1, 8, 60]) {
+        const scores = f32(SCORES, 64);
+        for (let t = 0; t < 64; t++) scores[t] = (rng.next() - 0.5) * spread;
+        const want = reference(scores.slice(0, count), 1);
+        // What FemtoEngine.step does: an odd count reads one stale slot more, set to −∞.
+        if (count % 2 === 1) scores[count] = -Infinity;
+        const stale = scores.slice(count + 1);
+        const sum = k.expsAt(SCORES, SCORES, (count + 1) >> 1, 1);
+        expect(Object.is(sum, want.sum)).toBe(true);
+        expect(bits(scores.slice(0, count))).toEqual(bits(want.probs));
+        expect(bits(scores.slice(count + 1))).toEqual(bits(stale));
+      }
+    }
+    expect(Array.from(f32(GUARD, 16))).toEqual(new Array<number>(16).fill(3.25));
+  });
+
+  it('hands back (NaN, nothing written) on NaN or an infinite maximum, where the engine takes its JS loop', () => {
+    const k = shared as SoftmaxKernel;
+    for (const bad of [[0.5, NaN, 1], [Infinity, 1, 2, 3], [-Infinity, -Infinity], [NaN]]) {
+      const scores = f32(SCORES, 8);
+      scores.fill(-Infinity);
+      scores.set(bad);
+      const before = scores.slice();
+      expect(Number.isNaN(k.expsAt(SCORES, SCORES, (bad.length + 1) >> 1, 1))).toBe(true);
+      expect(bits(scores)).toEqual(bits(before));
+    }
+  });
+
+  it('reads logits in place as the own-memory kernel reads its copy: exact and quick passes, bit for bit', () => {
+    const k = shared as SoftmaxKernel;
+    const o = own as SoftmaxKernel;
+    const rng = new Random(9);
+    const pad = 4 * Math.ceil(n / 4);
+    for (let round = 0; round < 60; round++) {
+      const logits = f32(SCORES, pad);
+      logits.fill(-Infinity);
+      for (let j = 0; j < n; j++) logits[j] = (rng.next() - 0.5) * [1, 10, 40][round % 3]!;
+      if (round % 7 === 0) logits[round % n] = -Infinity;
+      const invT = 1 / (0.25 + 1.2 * rng.next());
+      o.logits.set(logits.subarray(0, n));
+      const wantSum = o.exps(invT);
+      // Over the padding too (pairs of the padded width), as FemtoEngine.exps reads its logits.
+      const sum = k.expsAt(SCORES, k.probs.byteOffset, pad / 2, invT);
+      expect(Object.is(sum, wantSum)).toBe(true);
+      expect(bits(k.probs)).toEqual(bits(o.probs));
+      const wantQuick = o.quickExps(invT);
+      expect(Object.is(k.quickExpsAt(SCORES, invT), wantQuick)).toBe(true);
+      expect(bits(k.quick)).toEqual(bits(o.quick));
+    }
+  });
+});

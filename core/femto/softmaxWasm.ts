@@ -228,10 +228,15 @@ function quickAccumulateBody(): number[] {
   return [1, 1, V128, ...code];
 }
 
-export function softmaxModuleBytes(): Uint8Array {
+/**
+ * The module; `importMemory`: over a memory imported as env.memory (another kernel's, so the
+ * passes read arrays where that kernel left them) instead of one of its own.
+ */
+export function softmaxModuleBytes(importMemory = false): Uint8Array {
   const types = [3, 0x60, 4, I32, I32, I32, F64, 1, F64, 0x60, 5, I32, I32, I32, F64, F64, 0, 0x60, 4, I32, I32, I32, F64, 0];
   const funcs = [4, 0, 1, 0, 2];
   const memory = [1, 0x00, 1];
+  const imports = [1, ...str('env'), ...str('memory'), 0x02, 0x00, 1];
   const names = ['exps', 'accumulate', 'quickExps', 'quickAccumulate'];
   const exports = [1 + names.length, ...str('memory'), 0x02, 0, ...names.flatMap((name, i) => [...str(name), 0x00, i])];
   const bodies = [expsBody(), accumulateBody(), quickExpsBody(), quickAccumulateBody()];
@@ -239,8 +244,9 @@ export function softmaxModuleBytes(): Uint8Array {
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types),
+    ...(importMemory ? section(2, imports) : []),
     ...section(3, funcs),
-    ...section(5, memory),
+    ...(importMemory ? [] : section(5, memory)),
     ...section(7, exports),
     ...section(10, code),
   ]);
@@ -271,6 +277,7 @@ export class SoftmaxKernel {
   private constructor(
     n: number,
     memory: ArrayBuffer,
+    base: number,
     private readonly expsFn: (lg: number, pr: number, pairs: number, invT: number) => number,
     private readonly accumulateFn: (pr: number, acc: number, pairs: number, inv: number, w: number) => void,
     private readonly quickExpsFn: (lg: number, ap: number, quads: number, invT: number) => number,
@@ -279,27 +286,51 @@ export class SoftmaxKernel {
     this.pairs = (n + 1) >> 1;
     this.quads = (n + 3) >> 2;
     const stride = 4 * this.quads;
-    new Float32Array(memory, 0, stride).fill(-Infinity);
-    this.logits = new Float32Array(memory, 0, n);
-    this.probs = new Float32Array(memory, 4 * stride, n);
-    this.acc = new Float32Array(memory, 8 * stride, n);
-    this.quick = new Float32Array(memory, 12 * stride, n);
-    this.quickMix = new Float32Array(memory, 16 * stride, stride);
+    new Float32Array(memory, base, stride).fill(-Infinity);
+    this.logits = new Float32Array(memory, base, n);
+    this.probs = new Float32Array(memory, base + 4 * stride, n);
+    this.acc = new Float32Array(memory, base + 8 * stride, n);
+    this.quick = new Float32Array(memory, base + 12 * stride, n);
+    this.quickMix = new Float32Array(memory, base + 16 * stride, stride);
   }
 
-  static create(n: number): SoftmaxKernel | null {
+  /** Floats the kernel's arrays take for `n` columns (what `create` needs at `at` in a shared memory). */
+  static floats(n: number): number {
+    return 20 * ((n + 3) >> 2);
+  }
+
+  /**
+   * The kernel for `n` columns, in a memory of its own, or with `shared` in that memory (its
+   * arrays at byte `at`, SoftmaxKernel.floats(n) floats, 16-byte aligned; the memory must not grow).
+   */
+  static create(n: number, shared: { readonly memory: object; readonly at: number } | null = null): SoftmaxKernel | null {
     const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (!api || 20 * (n + 4) > 65536) return null;
+    if (!api || (shared === null && 20 * (n + 4) > 65536)) return null;
     try {
-      const code = softmaxModuleBytes();
+      const code = softmaxModuleBytes(shared !== null);
       if (!api.validate(code)) return null;
-      const { exports } = new api.Instance(new api.Module(code), {});
+      const { exports } = new api.Instance(new api.Module(code), shared === null ? {} : { env: { memory: shared.memory } });
       const memory = (exports.memory as { readonly buffer: ArrayBuffer }).buffer;
       const fn = <T>(name: string) => exports[name] as T;
-      return new SoftmaxKernel(n, memory, fn('exps'), fn('accumulate'), fn('quickExps'), fn('quickAccumulate'));
+      return new SoftmaxKernel(n, memory, shared?.at ?? 0, fn('exps'), fn('accumulate'), fn('quickExps'), fn('quickAccumulate'));
     } catch {
       return null;
     }
+  }
+
+  /**
+   * `exps` over `pairs` pairs of float32 at byte address `lg` of the kernel's memory, into `pr`
+   * (the same address works: each pair is read before it is written). The columns past the real
+   * ones must hold −∞. For arrays that live elsewhere in a shared memory (attention's scores,
+   * the head's logits): no copy into `logits`.
+   */
+  expsAt(lg: number, pr: number, pairs: number, invT: number): number {
+    return this.expsFn(lg, pr, pairs, invT);
+  }
+
+  /** `quickExps` over the logits at byte address `lg` (four columns at a time; past the real ones −∞). */
+  quickExpsAt(lg: number, invT: number): number {
+    return this.quickExpsFn(lg, this.quick.byteOffset, this.quads, invT);
   }
 
   /**

@@ -25,6 +25,7 @@ export class VecMatArena {
   private f32: Float32Array | null = null;
   private kernel: ((v: number, w: number, out: number, m: number, n4: number) => void) | null = null;
   private sealedSimd = false;
+  private memory: WasmMemory | null = null;
 
   /** Reserves `floats` floats (rounded up to a multiple of 4, so every array is 16-byte aligned). */
   alloc(floats: number): number {
@@ -47,6 +48,7 @@ export class VecMatArena {
           const memory = exports.memory as WasmMemory;
           if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
           this.f32 = new Float32Array(memory.buffer);
+          this.memory = memory;
           this.kernel = exports.vecmat as VecMatArena['kernel'];
           this.sealedSimd = true;
           return;
@@ -60,6 +62,14 @@ export class VecMatArena {
 
   get usesSimd(): boolean {
     return this.sealedSimd;
+  }
+
+  /**
+   * The WebAssembly memory the arena lives in (null on the JS path): other kernels may import it
+   * and read the arena's arrays where they are, without a copy.
+   */
+  get wasmMemory(): object | null {
+    return this.memory;
   }
 
   /** The view of an allocation (by the offset `alloc` returned). */

@@ -53,4 +53,16 @@ describe('the vecmat kernel', () => {
     arena.vecmat(at.v, at.w, at.out, 9, 1);
     expect(Array.from(out)).toEqual([16, 16, 16, 16, 7, 7, 7, 7, 7, 7, 7, 7]);
   });
+
+  it('shares its memory with other kernels on WebAssembly, and has none on the JS path', () => {
+    const memory = arena.wasmMemory as { readonly buffer: ArrayBuffer } | null;
+    expect(memory).not.toBeNull();
+    // What another module reads through the memory is what the arena's views hold.
+    arena.view(at.out, 1)[0] = 42.5;
+    expect(new Float32Array((memory as { readonly buffer: ArrayBuffer }).buffer, 4 * at.out, 1)[0]).toBe(42.5);
+    const js = new VecMatArena();
+    js.alloc(4);
+    js.seal(false);
+    expect(js.wasmMemory).toBeNull();
+  });
 });
