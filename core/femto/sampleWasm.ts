@@ -1,4 +1,4 @@
-import { I32, V128, VOID, op, section, str, uleb } from '../evgpu/wasm/wasmAssembler.js';
+import { I32, V128, VOID, moduleBytes, op, section, str, uleb, wasmApi } from '../evgpu/wasm/wasmAssembler.js';
 
 /**
  * The pass of FemtoEngine.sample in WebAssembly SIMD, over the logits where the output head left
@@ -97,20 +97,13 @@ export function sampleModuleBytes(skipIndex: number): Uint8Array {
   const exports = [1, ...str('cumulate'), 0x00, 0];
   const body = cumulateBody(skipIndex);
   const code = [1, ...uleb(body.length), ...body];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, types),
-    ...section(2, imports),
-    ...section(3, funcs),
-    ...section(7, exports),
-    ...section(10, code),
-  ]);
-}
-
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  return moduleBytes(
+    section(1, types),
+    section(2, imports),
+    section(3, funcs),
+    section(7, exports),
+    section(10, code),
+  );
 }
 
 /**
@@ -122,7 +115,7 @@ export class SampleKernel {
   private constructor(private readonly fn: (lg: number, table: number, cum: number, quads: number, scale: number, limit: number) => number) {}
 
   static create(memory: object | null, tableEntries: number): SampleKernel | null {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    const api = wasmApi();
     if (!api || memory === null) return null;
     try {
       const code = sampleModuleBytes(tableEntries);

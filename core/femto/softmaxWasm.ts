@@ -1,4 +1,4 @@
-import { I32, V128, VOID, op, section, sleb, str, uleb } from '../evgpu/wasm/wasmAssembler.js';
+import { I32, V128, VOID, moduleBytes, op, section, sleb, str, uleb, wasmApi } from '../evgpu/wasm/wasmAssembler.js';
 
 /**
  * The tempered softmax of FemtoEngine in WebAssembly SIMD, two columns at a time, giving the
@@ -241,21 +241,14 @@ export function softmaxModuleBytes(importMemory = false): Uint8Array {
   const exports = [1 + names.length, ...str('memory'), 0x02, 0, ...names.flatMap((name, i) => [...str(name), 0x00, i])];
   const bodies = [expsBody(), accumulateBody(), quickExpsBody(), quickAccumulateBody()];
   const code = [bodies.length, ...bodies.flatMap((b) => [...uleb(b.length), ...b])];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, types),
-    ...(importMemory ? section(2, imports) : []),
-    ...section(3, funcs),
-    ...(importMemory ? [] : section(5, memory)),
-    ...section(7, exports),
-    ...section(10, code),
-  ]);
-}
-
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  return moduleBytes(
+    section(1, types),
+    importMemory ? section(2, imports) : [],
+    section(3, funcs),
+    importMemory ? [] : section(5, memory),
+    section(7, exports),
+    section(10, code),
+  );
 }
 
 /**
@@ -304,7 +297,7 @@ export class SoftmaxKernel {
    * arrays at byte `at`, SoftmaxKernel.floats(n) floats, 16-byte aligned; the memory must not grow).
    */
   static create(n: number, shared: { readonly memory: object; readonly at: number } | null = null): SoftmaxKernel | null {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    const api = wasmApi();
     if (!api || (shared === null && 20 * (n + 4) > 65536)) return null;
     try {
       const code = softmaxModuleBytes(shared !== null);

@@ -1,14 +1,5 @@
+import { wasmApi, type WasmMemory } from './wasmAssembler.js';
 import { vecmatModuleBytes } from './vecmatWasm.js';
-
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
 
 const PAGE = 65536;
 
@@ -39,7 +30,7 @@ export class VecMatArena {
   /** Creates the backing memory; `preferSimd = false` forces the JS path (tests compare both). */
   seal(preferSimd = true): void {
     const bytes = Math.max(16, this.floats * 4);
-    const api = preferSimd ? (globalThis as { WebAssembly?: WasmApi }).WebAssembly : undefined;
+    const api = preferSimd ? wasmApi() : undefined;
     if (api) {
       try {
         const code = vecmatModuleBytes();

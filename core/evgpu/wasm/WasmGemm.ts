@@ -1,15 +1,5 @@
+import { wasmApi, type WasmMemory } from './wasmAssembler.js';
 import { gemmModuleBytes } from './gemmWasm.js';
-
-/** The slice of the WebAssembly JS API used here (core compiles without DOM or Node types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
 
 const PAGE = 65536;
 const ROW_BLOCK = 64;
@@ -26,7 +16,7 @@ export class WasmGemm {
 
   /** Null where WebAssembly or its SIMD extension is unavailable. */
   static create(): WasmGemm | null {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    const api = wasmApi();
     if (!api) return null;
     try {
       const bytes = gemmModuleBytes();

@@ -47,6 +47,27 @@ export function section(id: number, body: number[]): number[] {
 }
 
 
+/** The slice of the WebAssembly JS API the kernels use (core compiles without DOM or Node types). */
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The host's WebAssembly, or undefined where it has none. */
+export function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/** A whole module: the magic number and version, then the sections in order. */
+export function moduleBytes(...sections: number[][]): Uint8Array {
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...sections.flat()]);
+}
+
 /** A module exporting `memory` (1 page, growable) and one function of `params` i32 parameters. */
 export function singleFunctionModule(name: string, params: number, fnBody: number[]): Uint8Array {
   const type = [1, 0x60, params, ...new Array<number>(params).fill(I32), 0];
@@ -54,12 +75,5 @@ export function singleFunctionModule(name: string, params: number, fnBody: numbe
   const memory = [1, 0x00, 1];
   const exports = [2, ...str('memory'), 0x02, 0, ...str(name), 0x00, 0];
   const code = [1, ...uleb(fnBody.length), ...fnBody];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, type),
-    ...section(3, funcs),
-    ...section(5, memory),
-    ...section(7, exports),
-    ...section(10, code),
-  ]);
+  return moduleBytes(section(1, type), section(3, funcs), section(5, memory), section(7, exports), section(10, code));
 }
