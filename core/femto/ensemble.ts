@@ -135,12 +135,17 @@ function drawPlaceholderMixture(weights: readonly number[], context: Uint8Array,
 
 /** Draws an index from `p`, restricted to the indices `allowed` accepts (renormalised). */
 function draw(p: Float32Array, rng: Random, allowed: ((j: number) => boolean) | null): number {
+  return drawAt(p, rng.next(), allowed);
+}
+
+/** `draw` for a given uniform r in [0, 1): the exact walk the quick draws must agree with. */
+export function drawAt(p: Float32Array, r: number, allowed: ((j: number) => boolean) | null): number {
   let total = 1;
   if (allowed) {
     total = 0;
     for (let j = 0; j < p.length; j++) if ((p[j] as number) > 0 && allowed(j)) total += p[j] as number;
   }
-  let u = rng.next() * total;
+  let u = r * total;
   let last = -1;
   for (let j = 0; j < p.length; j++) {
     const pj = p[j] as number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../evgpu/Random.js';
+import { drawAt } from './ensemble.js';
 import { FemtoLlm, FemtoLlmFactory } from './FemtoLlm.js';
 import { REJECT, WordGuard } from './WordGuard.js';
 
@@ -13,24 +14,6 @@ const lexicon = weights.lexicon;
 const guard = lexicon ? new WordGuard(lexicon) : null;
 const encoder = new TextEncoder();
 
-/** ensemble.ts's draw over the exact mixture: restricted and renormalised as there. */
-function exactDraw(p: Float32Array, r: number, allowed: ((j: number) => boolean) | null): number {
-  let total = 1;
-  if (allowed) {
-    total = 0;
-    for (let j = 0; j < p.length; j++) if ((p[j] as number) > 0 && allowed(j)) total += p[j] as number;
-  }
-  let u = r * total;
-  let last = -1;
-  for (let j = 0; j < p.length; j++) {
-    const pj = p[j] as number;
-    if (pj <= 0 || (allowed && !allowed(j))) continue;
-    last = j;
-    u -= pj;
-    if (u < 0) return j;
-  }
-  return last < 0 ? 32 : last;
-}
 
 /** A generator that answers `r` once. */
 function fixed(r: number): Random {
@@ -85,7 +68,7 @@ describe('the ensemble draw', () => {
             }
           }
           for (const r of rs) {
-            const want = exactDraw(p, r, allowed);
+            const want = drawAt(p, r, allowed);
             const got = engine.drawMixture(context, members, fixed(r), state, needSpace);
             if (got !== want) throw new Error(`context ${JSON.stringify(text)}, state ${state}, needSpace ${needSpace}, r ${r}: ${got} ≠ ${want}`);
             checked++;
@@ -123,7 +106,7 @@ describe('the ensemble draw with weights the quick bound does not cover', () => 
         for (const eps of [0, 1e-9, -1e-9, 1e-6, -1e-6, 1e-4, -1e-4]) if (sum * (1 + eps) < 1) rs.push(sum * (1 + eps));
       }
       for (const r of rs) {
-        const want = exactDraw(p, r, null);
+        const want = drawAt(p, r, null);
         expect(engine.drawMixture(context, members, fixed(r), null, false)).toBe(want);
         checked++;
       }
@@ -159,7 +142,7 @@ describe('the ensemble with taught members', () => {
       // Twice with the same members array: the second answer reads the prepared members.
       for (let round = 0; round < 2; round++) {
         expect(Array.from(ensemble.engine.mixture(context, ensemble.members))).toEqual(Array.from(want));
-        for (const r of [0.01, 0.2, 0.45, 0.7, 0.93]) expect(ensemble.engine.drawMixture(context, ensemble.members, fixed(r), null, false)).toBe(exactDraw(want, r, null));
+        for (const r of [0.01, 0.2, 0.45, 0.7, 0.93]) expect(ensemble.engine.drawMixture(context, ensemble.members, fixed(r), null, false)).toBe(drawAt(want, r, null));
       }
     };
     check(nodes.slice(0, 8));

@@ -60,16 +60,18 @@ const f64 = (v: number) => {
 };
 const splat = (v: number) => [...f64(v), ...s(S.f64x2Splat)];
 const MEM8 = [3, 0];
-/** A loop over `pairs` (local 2) that advances the byte addresses in locals 0 and 1 by 8. */
-const pairLoop = (body: number[]) => [
+/** A loop over a count (local 2) that advances the byte addresses in locals 0 and 1 by `stride`. */
+const countedLoop = (stride: number, body: number[]) => [
   op.block, VOID, op.loop, VOID,
   ...get(2), O.i32Eqz, op.brIf, 1,
   ...body,
-  ...get(0), op.i32Const, 8, op.i32Add, ...set(0),
-  ...get(1), op.i32Const, 8, op.i32Add, ...set(1),
+  ...get(0), op.i32Const, stride, op.i32Add, ...set(0),
+  ...get(1), op.i32Const, stride, op.i32Add, ...set(1),
   ...get(2), op.i32Const, 1, O.i32Sub, ...set(2),
   op.br, 0, op.end, op.end,
 ];
+/** Two float32 columns per turn. */
+const pairLoop = (body: number[]) => countedLoop(8, body);
 
 function expsBody(): number[] {
   // params: 0 lg, 1 pr, 2 pairs, 3 invT; locals: 4–6 the params saved, 7 sum and 8 max (f64),
@@ -164,15 +166,7 @@ function quickExpsBody(): number[] {
     return [O.f32Const, ...Array.from(new Uint8Array(b.buffer))];
   };
   const c4 = (v: number) => [...f32(v), ...s(S.f32x4Splat)];
-  const quadLoop = (body: number[]) => [
-    op.block, VOID, op.loop, VOID,
-    ...get(2), O.i32Eqz, op.brIf, 1,
-    ...body,
-    ...get(0), op.i32Const, 16, op.i32Add, ...set(0),
-    ...get(1), op.i32Const, 16, op.i32Add, ...set(1),
-    ...get(2), op.i32Const, 1, O.i32Sub, ...set(2),
-    op.br, 0, op.end, op.end,
-  ];
+  const quadLoop = (body: number[]) => countedLoop(16, body);
   // e^g for |g| ≤ ½ln2 by its Taylor series to g^6 (remainder < 1.3e−7)
   const poly = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1].flatMap((coef, i) => (i === 0 ? c4(coef) : [...get(G), ...s(S.f32x4Mul), ...c4(coef), ...s(S.f32x4Add)]));
   const body = [
