@@ -444,12 +444,10 @@ export class FemtoEngine {
     const mix = kernel.quickMix;
     mix.fill(0);
     for (const m of members) if (!(m.weight >= 0 && m.weight < Infinity)) return -1;
-    const prepared = this.prepareMembers(members);
-    if (prepared) layerNorm(this.x, this.w.lnfg, this.w.lnfb, this.h, this.d);
+    const prepared = this.beginMemberHeads(members);
     for (let i = 0; i < members.length; i++) {
       const m = members[i] as MixtureMember;
-      if (prepared) this.memberHead(i, m.personality !== null);
-      else this.head(m.personality, true);
+      this.memberLogits(i, m, prepared);
       this.padLogits();
       const sum = kernel.quickExpsAt(4 * this.at.logitsE, 1 / Math.max(m.temperature, 1e-3));
       // The largest column's e is 1, so a sum below ½ (or NaN) is not a case the bound covers.
@@ -509,12 +507,10 @@ export class FemtoEngine {
     const { mixAcc, probsE } = this;
     const n = mixAcc.length;
     mixAcc.fill(0);
-    const prepared = this.prepareMembers(members);
-    if (prepared) layerNorm(this.x, this.w.lnfg, this.w.lnfb, this.h, this.d);
+    const prepared = this.beginMemberHeads(members);
     for (let i = 0; i < members.length; i++) {
       const m = members[i] as MixtureMember;
-      if (prepared) this.memberHead(i, m.personality !== null);
-      else this.head(m.personality, true);
+      this.memberLogits(i, m, prepared);
       const inv = 1 / this.exps(m.temperature);
       const w = m.weight;
       if (this.softmax !== null) this.softmax.accumulate(inv, w);
@@ -754,6 +750,19 @@ export class FemtoEngine {
       const { biasE, emitIds } = this;
       for (let j = 0; j < biasE.length; j++) biasE[j] = (bias[emitIds[j] as number] as number) * s;
     }
+  }
+
+  /** Before the members' heads of one token: their slots converted and, if so, the final norm once for all of them. */
+  private beginMemberHeads(members: readonly MixtureMember[]): boolean {
+    const prepared = this.prepareMembers(members);
+    if (prepared) layerNorm(this.x, this.w.lnfg, this.w.lnfb, this.h, this.d);
+    return prepared;
+  }
+
+  /** Member i's logits for the token: from its converted slot, or through `head` when there were too many members. */
+  private memberLogits(i: number, m: MixtureMember, prepared: boolean): void {
+    if (prepared) this.memberHead(i, m.personality !== null);
+    else this.head(m.personality, true);
   }
 
   /**
