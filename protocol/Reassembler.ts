@@ -222,7 +222,6 @@ const EMPTY = new Uint8Array(0);
 /** A message buffer this large grows to the last large message's size at once (see `grow`). */
 const SIZE_HINT_FROM = 64 * 1024;
 
-
 /**
  * The message: in index order the buffer already is it (a view; the buffer may be up to twice
  * the message, within the message bound); out of order, it is rebuilt by fragment.

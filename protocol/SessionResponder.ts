@@ -124,9 +124,13 @@ export class SessionResponder {
    */
   onRequest(message: Message, fragments: number, requestCrc?: number): void {
     const { channel, seq, opcode, payload } = message;
-    const asked: Fingerprint = { length: payload.length, crc: requestCrc ?? crc16(payload) };
     const cache = this.cache;
-    const known = cache.isRunning(channel, seq) ? ({ kind: 'forgotten' } as const) : cache.lookupFingerprinted(channel, seq, opcode, asked.length, asked.crc);
+    if (cache.isRunning(channel, seq)) {
+      this.answerDuplicate(message, { kind: 'forgotten' });
+      return;
+    }
+    const asked: Fingerprint = { length: payload.length, crc: requestCrc ?? crc16(payload) };
+    const known = cache.lookupFingerprinted(channel, seq, opcode, asked.length, asked.crc);
     if (known !== undefined) {
       this.answerDuplicate(message, known);
       return;
