@@ -12,6 +12,14 @@ const STAGING_BYTES = 2048;
  * six more times.
  */
 const MAX_STAGING_HINT = 256 * 1024;
+/**
+ * Bytes a line takes in before it lets the event loop serve other lines. libuv reads a ready
+ * socket up to 32 times (64 KiB each) in one poll callback, and every read is decoded and
+ * reassembled right there, so a peer streaming a 1 MB request held every other line for
+ * 10–30 ms (docs/PERFORMANCE.md, No stalls between lines). Past this budget (one full read) the
+ * socket pauses until the next loop turn; a line of small requests rarely reaches it.
+ */
+export const READ_TURN_BYTES = 64 * 1024;
 
 export interface TcpLineOptions {
   maxWriteBuffer?: number;
@@ -39,6 +47,12 @@ export class TcpLine extends LineBase {
     const done = this.writing.shift();
     if (done !== undefined && done.length > STAGING_BYTES) this.spare = done;
   };
+  /** Bytes taken in since the line last yielded to the event loop. */
+  private readThisTurn = 0;
+  private readonly resumeReading = (): void => {
+    this.readThisTurn = 0;
+    if (!this.socket.destroyed) this.socket.resume();
+  };
   private readonly flush = (): void => {
     const staging = this.staging;
     if (staging === undefined) return;
@@ -58,7 +72,14 @@ export class TcpLine extends LineBase {
     this.localPort = socket.localPort ?? 0;
     this.maxWriteBuffer = options.maxWriteBuffer ?? DEFAULT_MAX_WRITE_BUFFER;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.emitData(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.emitData(chunk);
+      this.readThisTurn += chunk.length;
+      if (this.readThisTurn >= READ_TURN_BYTES && !socket.isPaused()) {
+        socket.pause();
+        setImmediate(this.resumeReading);
+      }
+    });
     socket.on('error', (err) => this.finish(err));
     socket.on('close', () => this.finish());
     // A half-closed peer will send nothing more; end our side too so 'close' follows.

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { Line } from '../../protocol/Line.js';
 import { SerialPortLine } from '../../bridge/lines/SerialPortLine.js';
-import { connectTcpLine, TcpLine } from '../../bridge/lines/TcpLine.js';
+import { connectTcpLine, READ_TURN_BYTES, TcpLine } from '../../bridge/lines/TcpLine.js';
 import { TcpLineServer } from '../../bridge/lines/TcpLineServer.js';
 import { connectWebSocketLine, WebSocketLine } from '../../bridge/lines/WebSocketLine.js';
 import { openLine } from '../../bridge/lines/openLine.js';
@@ -87,6 +87,36 @@ describe('TcpLine', () => {
     const expected = new Uint8Array(total);
     ticks.reduce((o, t) => (expected.set(t, o), o + t.length), 0);
     expect(Buffer.from(await got).equals(Buffer.from(expected))).toBe(true);
+  });
+
+  it('lets the event loop turn between reads of a long burst, and keeps every byte', async () => {
+    const [client, serverSide] = await pair();
+    // 4 MB, first held in the kernel while the receiving socket is paused: libuv reads a ready
+    // socket up to 32 times (64 KiB each) before any other callback runs, unless the line yields.
+    const socket = (serverSide as unknown as { socket: import('node:net').Socket }).socket;
+    socket.pause();
+    const burst = pattern(4 * 1024 * 1024);
+    const got = receive(serverSide, burst.length);
+    let thisTurn = 0;
+    let mostInOneTurn = 0;
+    let turns = 0;
+    serverSide.onData((chunk) => {
+      if (thisTurn === 0) {
+        turns++;
+        setImmediate(() => {
+          mostInOneTurn = Math.max(mostInOneTurn, thisTurn);
+          thisTurn = 0;
+        });
+      }
+      thisTurn += chunk.length;
+    });
+    client.write(burst);
+    await new Promise((r) => setTimeout(r, 200));
+    socket.resume();
+    expect(Buffer.from(await got).equals(Buffer.from(burst))).toBe(true);
+    expect(turns).toBeGreaterThanOrEqual(burst.length / (READ_TURN_BYTES + 64 * 1024));
+    // At most the budget plus the read that crossed it.
+    expect(mostInOneTurn).toBeLessThanOrEqual(READ_TURN_BYTES + 64 * 1024);
   });
 
   it('fires onClose once on both sides when one side closes, and drops writes after', async () => {
