@@ -1,5 +1,6 @@
 import { SerialPort } from 'serialport';
 import { LineBase } from '../../lines/LineBase.js';
+import { ReadTurnBudget } from './ReadTurnBudget.js';
 
 export interface SerialPortLineOptions {
   baudRate?: number;
@@ -18,7 +19,16 @@ export class SerialPortLine extends LineBase {
   private constructor(private readonly port: SerialPort, path: string) {
     super(`serial:${path}`);
     this.released = new Promise((resolve) => port.once('close', () => resolve()));
-    port.on('data', (chunk: Buffer) => this.emitData(chunk));
+    const budget = new ReadTurnBudget(
+      () => port.pause(),
+      () => {
+        if (port.isOpen) port.resume();
+      },
+    );
+    port.on('data', (chunk: Buffer) => {
+      this.emitData(chunk);
+      budget.took(chunk.length);
+    });
     port.on('error', (err: Error) => this.finish(err));
     port.on('close', () => this.finish());
   }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { LineBase } from '../../lines/LineBase.js';
+import { ReadTurnBudget } from './ReadTurnBudget.js';
 
 /** Bytes queued in the socket beyond which the peer counts as stalled and the line is dropped. */
 export const DEFAULT_MAX_WRITE_BUFFER = 8 * 1024 * 1024;
@@ -12,14 +13,6 @@ const STAGING_BYTES = 2048;
  * six more times.
  */
 const MAX_STAGING_HINT = 256 * 1024;
-/**
- * Bytes a line takes in before it lets the event loop serve other lines. libuv reads a ready
- * socket up to 32 times (64 KiB each) in one poll callback, and every read is decoded and
- * reassembled right there, so a peer streaming a 1 MB request held every other line for
- * 10–30 ms (docs/PERFORMANCE.md, No stalls between lines). Past this budget (one full read) the
- * socket pauses until the next loop turn; a line of small requests rarely reaches it.
- */
-export const READ_TURN_BYTES = 64 * 1024;
 
 export interface TcpLineOptions {
   maxWriteBuffer?: number;
@@ -47,12 +40,6 @@ export class TcpLine extends LineBase {
     const done = this.writing.shift();
     if (done !== undefined && done.length > STAGING_BYTES) this.spare = done;
   };
-  /** Bytes taken in since the line last yielded to the event loop. */
-  private readThisTurn = 0;
-  private readonly resumeReading = (): void => {
-    this.readThisTurn = 0;
-    if (!this.socket.destroyed) this.socket.resume();
-  };
   private readonly flush = (): void => {
     const staging = this.staging;
     if (staging === undefined) return;
@@ -72,13 +59,15 @@ export class TcpLine extends LineBase {
     this.localPort = socket.localPort ?? 0;
     this.maxWriteBuffer = options.maxWriteBuffer ?? DEFAULT_MAX_WRITE_BUFFER;
     socket.setNoDelay(true);
+    const budget = new ReadTurnBudget(
+      () => socket.pause(),
+      () => {
+        if (!socket.destroyed) socket.resume();
+      },
+    );
     socket.on('data', (chunk: Buffer) => {
       this.emitData(chunk);
-      this.readThisTurn += chunk.length;
-      if (this.readThisTurn >= READ_TURN_BYTES && !socket.isPaused()) {
-        socket.pause();
-        setImmediate(this.resumeReading);
-      }
+      budget.took(chunk.length);
     });
     socket.on('error', (err) => this.finish(err));
     socket.on('close', () => this.finish());

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { LineBase } from '../../lines/LineBase.js';
+import { ReadTurnBudget } from './ReadTurnBudget.js';
 
 export interface WebSocketLineOptions {
   name?: string;
@@ -18,13 +19,20 @@ export class WebSocketLine extends LineBase {
     super(options.name ?? 'ws');
     this.maxBufferedAmount = options.maxBufferedAmount ?? 8 * 1024 * 1024;
     socket.binaryType = 'nodebuffer';
+    // ws pauses its socket; messages already parsed from the last read still arrive this turn.
+    const budget = new ReadTurnBudget(
+      () => socket.pause(),
+      () => socket.resume(),
+    );
     socket.on('message', (data, isBinary) => {
       if (!isBinary) {
         socket.close(1003, 'binary messages only');
         this.finish(new Error(`${this.name}: text message on a byte line`));
         return;
       }
-      this.emitData(toBytes(data));
+      const bytes = toBytes(data);
+      this.emitData(bytes);
+      budget.took(bytes.length);
     });
     socket.on('error', (err) => this.finish(err));
     socket.on('close', () => this.finish());

@@ -8,3 +8,4 @@ export type { WebSocketLineOptions } from './WebSocketLine.js';
 export { SerialPortLine } from './SerialPortLine.js';
 export type { SerialPortLineOptions } from './SerialPortLine.js';
 export { openLine } from './openLine.js';
+export { ReadTurnBudget, READ_TURN_BYTES } from './ReadTurnBudget.js';
