@@ -3,6 +3,11 @@ import { crc16 } from './crc16.js';
 /** What the cache knows about a request: its reply, or only that it was already answered. */
 export type CacheLookup = { kind: 'reply'; wires: Uint8Array[] } | { kind: 'forgotten' } | undefined;
 
+/** A request's fingerprint as the cache keys it: its payload's length and CRC-16. */
+export function fingerprintOf(payload: Uint8Array): [length: number, crc: number] {
+  return [payload.length, crc16(payload)];
+}
+
 /** Keys (channel << 16 | seq) are indexed in pages of this many, allocated while in use. */
 const PAGE_BITS = 10;
 const PAGE_SIZE = 1 << PAGE_BITS;
@@ -77,13 +82,11 @@ export class ReplyCache {
     return this.runningKeys.size;
   }
 
-  /** What is known about this exact request (same opcode and payload). */
-  lookup(channel: number, seq: number, opcode: number, payload: Uint8Array): CacheLookup {
-    return this.lookupFingerprinted(channel, seq, opcode, payload.length, crc16(payload));
-  }
-
-  /** As `lookup`, for a request whose length and CRC-16 the caller has computed already. */
-  lookupFingerprinted(channel: number, seq: number, opcode: number, requestLength: number, requestCrc: number): CacheLookup {
+  /**
+   * What is known about this exact request: same opcode and fingerprint (the payload's length
+   * and CRC-16, `fingerprintOf`, taken before the handler owns the payload).
+   */
+  lookup(channel: number, seq: number, opcode: number, requestLength: number, requestCrc: number): CacheLookup {
     const slot = this.slotOf(key(channel, seq));
     if (slot < 0) return undefined;
     if (this.opcodes[slot] !== opcode || this.lengths[slot] !== requestLength || this.crcs[slot] !== requestCrc) return undefined;
@@ -114,12 +117,8 @@ export class ReplyCache {
     this.runningKeys.delete(key(channel, seq));
   }
 
-  put(channel: number, seq: number, opcode: number, payload: Uint8Array, wires: Uint8Array[], fragments = 1): void {
-    this.insert(key(channel, seq), opcode, payload.length, crc16(payload), wires, fragments, false);
-  }
-
-  /** As `put`, for a request whose length and CRC-16 the caller has computed already. */
-  putFingerprinted(channel: number, seq: number, opcode: number, requestLength: number, requestCrc: number, wires: Uint8Array[], fragments = 1): void {
+  /** Remembers a request by its fingerprint (see `lookup`) with its reply frames. */
+  put(channel: number, seq: number, opcode: number, requestLength: number, requestCrc: number, wires: Uint8Array[], fragments = 1): void {
     this.insert(key(channel, seq), opcode, requestLength, requestCrc, wires, fragments, false);
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fingerprintOf } from './ReplyCache.js';
 import { ReplyCacheRegistry } from './ReplyCacheRegistry.js';
 import { realClock, type Clock } from './Clock.js';
 
@@ -10,11 +11,11 @@ function fakeClock(): Clock & { advance(ms: number): void } {
 
 const answered = (registry: ReplyCacheRegistry, bootId: number, seq = 1) => {
   const cache = registry.claim(bootId, registry.newCache());
-  cache.put(0, seq, 2, new Uint8Array([seq]), [new Uint8Array(100)]);
+  cache.put(0, seq, 2, ...fingerprintOf(new Uint8Array([seq])), [new Uint8Array(100)]);
   return cache;
 };
 const knows = (registry: ReplyCacheRegistry, bootId: number, seq = 1) =>
-  registry.claim(bootId, registry.newCache()).lookup(0, seq, 2, new Uint8Array([seq]))?.kind === 'reply';
+  registry.claim(bootId, registry.newCache()).lookup(0, seq, 2, ...fingerprintOf(new Uint8Array([seq])))?.kind === 'reply';
 
 describe('ReplyCacheRegistry', () => {
   it('shares one cache between the live sessions of a boot id and hands it back after they closed', () => {
@@ -22,10 +23,10 @@ describe('ReplyCacheRegistry', () => {
     const registry = new ReplyCacheRegistry({ clock });
     const first = answered(registry, 7);
     const mine = registry.newCache();
-    mine.put(0, 9, 2, new Uint8Array([9]), []);
+    mine.put(0, 9, 2, ...fingerprintOf(new Uint8Array([9])), []);
     const second = registry.claim(7, mine);
     expect(second).toBe(first);
-    expect(second.lookup(0, 9, 2, new Uint8Array([9]))?.kind).toBe('reply'); // learnt before the HELLO, kept
+    expect(second.lookup(0, 9, 2, ...fingerprintOf(new Uint8Array([9])))?.kind).toBe('reply'); // learnt before the HELLO, kept
     registry.release(7, first);
     expect(registry.parkedCount).toBe(0);
     registry.release(7, second);

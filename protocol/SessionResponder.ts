@@ -130,7 +130,7 @@ export class SessionResponder {
       return;
     }
     const asked: Fingerprint = { length: payload.length, crc: requestCrc ?? crc16(payload) };
-    const known = cache.lookupFingerprinted(channel, seq, opcode, asked.length, asked.crc);
+    const known = cache.lookup(channel, seq, opcode, asked.length, asked.crc);
     if (known !== undefined) {
       this.answerDuplicate(message, known);
       return;
@@ -242,7 +242,7 @@ export class SessionResponder {
     const { channel, seq, opcode, asked } = request;
     const cache = begunIn === undefined ? undefined : begunIn.isRunning(channel, seq) ? begunIn : this.cache;
     if ((request.flags & Flag.NOREPLY) !== 0) {
-      cache?.putFingerprinted(channel, seq, opcode, asked.length, asked.crc, [], fragments);
+      cache?.put(channel, seq, opcode, asked.length, asked.crc, [], fragments);
       return;
     }
     const fragmenter = this.port.fragmenter;
@@ -259,7 +259,7 @@ export class SessionResponder {
       const fallback = errorPayloadOf(error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', String(error)));
       wires = fragmenter.encode({ flags: Flag.REPLY | Flag.ERROR, opcode, seq, channel, payload: fallback });
     }
-    cache?.putFingerprinted(channel, seq, opcode, asked.length, asked.crc, wires, fragments);
+    cache?.put(channel, seq, opcode, asked.length, asked.crc, wires, fragments);
     if (this.port.closedCode() !== undefined) return;
     this.port.stats.repliesSent++;
     for (const wire of wires) this.port.write(wire);
@@ -289,7 +289,7 @@ export class SessionResponder {
         return;
       }
       const cache = begunIn === undefined ? undefined : begunIn.isRunning(channel, seq) ? begunIn : this.cache;
-      cache?.putFingerprinted(channel, seq, opcode, asked.length, asked.crc, wires, fragments);
+      cache?.put(channel, seq, opcode, asked.length, asked.crc, wires, fragments);
     };
     step();
   }
